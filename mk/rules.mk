@@ -1,0 +1,88 @@
+# Generic rules: objects, static libraries, programs, tests, fuzzers, and the top-level targets.
+.DEFAULT_GOAL := all
+.PHONY: all deps programs tests fuzzers check check-unit check-e2e check-fuzz bench demo \
+        install uninstall format format-check clean
+
+# Sources are compiled into $(OBJDIR)/<path>.o
+obj = $(patsubst %.c,$(OBJDIR)/%.o,$(1))
+archive = $(patsubst %,$(LIBDIR)/%.a,$(1))
+
+$(OBJDIR)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $($(*F)_CFLAGS) -c -o $@ $<
+
+define ARCHIVE_template
+$(LIBDIR)/$(1).a: $$(call obj,$$($(1)_SRCS))
+	@mkdir -p $$(@D)
+	rm -f $$@ && $$(AR) rcs $$@ $$^
+ALL_OBJS += $$(call obj,$$($(1)_SRCS))
+endef
+
+# $(1) name  $(2) output folder
+define LINK_template
+$(2)/$(1): $$(call obj,$$($(1)_SRCS)) $$(call archive,$$($(1)_ARCHIVES))
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) $$($(1)_LDFLAGS) -o $$@ $$(call obj,$$($(1)_SRCS)) \
+	    $$(call archive,$$($(1)_ARCHIVES)) $$($(1)_LDLIBS) -lm
+ALL_OBJS += $$(call obj,$$($(1)_SRCS))
+endef
+
+$(foreach a,$(ARCHIVES),$(eval $(call ARCHIVE_template,$(a))))
+$(foreach p,$(PROGRAMS) $(LIBEXEC),$(eval $(call LINK_template,$(p),$(BINDIR))))
+$(foreach t,$(UNIT_TESTS),$(eval $(call LINK_template,$(t),$(TESTDIR))))
+$(foreach f,$(FUZZERS),$(eval $(call LINK_template,$(f),$(BUILD)/fuzz)))
+
+-include $(sort $(ALL_OBJS:.o=.d))
+
+deps:
+	@[ -n "$(NO_DEPS)" ] || scripts/deps.sh build
+
+programs: $(addprefix $(BINDIR)/,$(PROGRAMS) $(LIBEXEC))
+tests: $(addprefix $(TESTDIR)/,$(UNIT_TESTS))
+fuzzers: $(addprefix $(BUILD)/fuzz/,$(FUZZERS))
+
+ifeq ($(CROSS),)
+all: deps
+	@$(MAKE) --no-print-directory NO_DEPS=1 programs
+else
+all: programs
+endif
+
+# make check: unit tests and end-to-end tests under ASan+UBSan, then bounded fuzzing.
+SAN_BUILD   := build/san
+FUZZ_BUILD  := build/fuzz
+FUZZ_SECONDS ?= 60
+check:
+	@[ -n "$(NO_DEPS)" ] || scripts/deps.sh $(sort $(CHECK_DEPS))
+	@$(MAKE) --no-print-directory NO_DEPS=1 SANITIZE=1 BUILD=$(SAN_BUILD) programs tests
+	@$(MAKE) --no-print-directory NO_DEPS=1 BUILD=$(FUZZ_BUILD) CC=clang \
+	    CFLAGS='-O1 -g -fsanitize=fuzzer-no-link,address,undefined' \
+	    LDFLAGS='-fsanitize=fuzzer,address,undefined' fuzzers
+	@SMCLAT_BUILD=$(abspath $(SAN_BUILD)) SMCLAT_BIN=$(abspath $(SAN_BUILD))/bin SHARED=$(SHARED) \
+	    FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/run-tests.sh \
+	    --unit "$(addprefix $(SAN_BUILD)/tests/,$(UNIT_TESTS))" \
+	    --e2e "$(E2E_TESTS)" \
+	    --fuzz "$(addprefix $(FUZZ_BUILD)/fuzz/,$(FUZZERS))"
+
+bench: all
+	@SMCLAT_BUILD=$(abspath $(BUILD)) SMCLAT_BIN=$(abspath $(BINDIR)) SHARED=$(SHARED) \
+	    scripts/run-bench.sh docs/performance.md $(BENCHES)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/smclat $(DESTDIR)$(PREFIX)/share/smclat
+	$(if $(PROGRAMS),install -m 755 $(addprefix $(BINDIR)/,$(PROGRAMS)) $(DESTDIR)$(PREFIX)/bin/)
+	$(if $(LIBEXEC),install -m 755 $(addprefix $(BINDIR)/,$(LIBEXEC)) $(DESTDIR)$(PREFIX)/libexec/smclat/)
+	$(foreach d,$(DATA_DIRS),cp -r $(d) $(DESTDIR)$(PREFIX)/share/smclat/ &&) true
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(PROGRAMS))
+	rm -rf $(DESTDIR)$(PREFIX)/libexec/smclat $(DESTDIR)$(PREFIX)/share/smclat
+
+C_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format:
+	clang-format -i $(C_FILES)
+format-check:
+	clang-format --dry-run --Werror $(C_FILES)
+
+clean:
+	rm -rf build
