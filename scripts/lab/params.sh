@@ -130,10 +130,10 @@ lab_params_check() {
             lab_params_err "$f" "${LAB_LINE[POOLS]:-default}" POOLS "expected NAME:credit2|credit:CPUS, found '$p'"
             return 2
         fi
-        local POOLCPUS=${BASH_REMATCH[3]}
-        LAB_LINE[POOLCPUS]=${LAB_LINE[POOLS]}
+        local POOLNAME=${BASH_REMATCH[1]} POOLCPUS=${BASH_REMATCH[3]}
+        LAB_LINE[POOLCPUS]=${LAB_LINE[POOLS]:-}
         lab_cpulist "$f" POOLCPUS || return 2
-        pools="$pools${BASH_REMATCH[1]} "
+        pools="$pools$POOLNAME "
     done
     for k in MEDIATOR_POOL CLIENT_POOL NOISE_POOL; do
         [ -z "${!k}" ] && continue

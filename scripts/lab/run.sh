@@ -104,7 +104,7 @@ cp "$here/dom0-init.sh" "$d/init"
 chmod 755 "$d/init"
 { cat "$IMG/dom0-base.cpio"; overlay "$d"; } > "$work/dom0.cpio"
 
-xen_cmdline="dom0_mem=$DOM0_MEM dom0_max_vcpus=$DOM0_VCPUS console=dtuart dtuart=/pl011@9000000 sched=$XEN_SCHED xsm=dummy $XEN_EXTRA"
+xen_cmdline="dom0_mem=$DOM0_MEM dom0_max_vcpus=$DOM0_VCPUS console=dtuart dtuart=/pl011@9000000 sched=$XEN_SCHED xsm=dummy${XEN_EXTRA:+ $XEN_EXTRA}"
 lab_log "$NAME: booting ($MODE, $PCPUS pCPU(s), timeout ${TIMEOUT_S} s)"
 : > "$out/console.log"
 # progress: the guests' milestones, as they come
