@@ -8,3 +8,7 @@ test_reader_LDLIBS := -lcmocka
 test_hist_SRCS := tests/test_hist.c
 test_hist_ARCHIVES := libsmclat-trace
 test_hist_LDLIBS := -lcmocka
+
+# smclat synth: synthetic traces with known answers (tests, benchmarks)
+LIBEXEC += smclat-synth
+smclat-synth_SRCS := tests/synth.c $(TRACEGEN_SRCS)

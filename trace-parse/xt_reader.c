@@ -417,6 +417,8 @@ static int cursor_advance(struct xt_reader *r, struct cursor *c, struct xt_error
             r->st.wrap_buffers++;
             continue;
         }
+        if (rec->event == XT_EV_LOST_RECORDS)
+            r->st.lost_record_events++;
         return 1;
     }
 }
