@@ -45,3 +45,5 @@ smclat-mediator_LDLIBS := $(BENCH_LDLIBS)
 .PHONY: kmod
 kmod:
 	SMCLAT_CACHE=$(SMCLAT_CACHE) bench/kmod/build.sh
+
+CHECK_DEPS += bench-build

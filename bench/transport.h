@@ -59,7 +59,7 @@ struct sm_transport {
     const struct sm_transport_ops *ops;
     void *priv;
     uint64_t stale; /* late responses dropped (ring transports) */
-    char err[256];
+    char err[384];
 };
 
 struct sm_transport_ops {
@@ -93,7 +93,7 @@ struct sm_server {
     const struct sm_server_ops *ops;
     void *priv;
     struct sm_ring_ep ep; /* set by open() */
-    char err[256];
+    char err[384];
 };
 
 struct sm_server_ops {
