@@ -8,7 +8,8 @@
 # $(SMCLAT_CACHE)/sysroot-arm64 (fetched on first use).
 
 BENCH_COMMON_SRCS := bench/proto.c bench/ring.c bench/transport.c bench/transport_local.c \
-    bench/transport_xen.c bench/transport_tee.c bench/transport_smc.c bench/summary_json.c \
+    bench/transport_xen.c bench/transport_tee.c bench/transport_smc.c bench/smc_user.c \
+    bench/summary_json.c \
     cli/options.c trace-parse/hist.c
 
 smclat-gen_SRCS := bench/gen.c bench/schedule.c bench/calllog.c bench/gen_stats.c \
