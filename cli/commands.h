@@ -7,6 +7,6 @@
  * 2 bad usage or bad input. */
 typedef int (*sm_cmd_fn)(int argc, char **argv);
 
-int cmd_analyze(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
 
 #endif

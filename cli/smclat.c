@@ -23,7 +23,7 @@ struct sm_command {
 
 /* One line per subcommand, in the order `smclat --help` lists them. */
 static const struct sm_command commands[] = {
-    {"analyze", cmd_analyze, "scheduler and per-call figures from a xentrace file or results folder"},
+    {"dump", cmd_dump, "print the records of a xentrace file, merged by time and decoded"},
     {NULL, NULL, NULL},
 };
 
