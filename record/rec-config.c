@@ -237,8 +237,8 @@ int rec_config_add_cap(struct rec_config *c, const char *spec, char *err, size_t
     if (!d)
         return -1;
     if (parse_uint(v, 65535, &cap) != 0)
-        return fail(err, errlen, "--cap %s: expected a percentage (0 = no cap), found '%s'",
-                    d->dom, v);
+        return fail(err, errlen, "--cap %s: expected a percentage (0 = no cap), found '%s'", d->dom,
+                    v);
     d->cap = (unsigned)cap;
     d->has_cap = 1;
     return 0;
@@ -337,8 +337,8 @@ int rec_state_compare(const struct rec_config *want, const struct rec_state *hav
                     continue;
                 rec_cpulist_format(d->pin, a, sizeof a);
                 rec_cpulist_format(ds->vcpu[v].hard, b, sizeof b);
-                differs(&n, err, errlen, "%s: vcpu %u hard affinity: asked %s, found %s",
-                        d->dom, v, a, b[0] ? b : "none");
+                differs(&n, err, errlen, "%s: vcpu %u hard affinity: asked %s, found %s", d->dom, v,
+                        a, b[0] ? b : "none");
             }
         }
         if ((d->has_weight || d->has_cap) && !ds->has_sched) {
@@ -358,8 +358,8 @@ int rec_state_compare(const struct rec_config *want, const struct rec_state *hav
                 differs(&n, err, errlen, "pool %s: ratelimit: scheduler %s has none", ps->name,
                         rec_sched_name(ps->sched_id));
             } else if (ps->ratelimit_us != want->ratelimit_us) {
-                differs(&n, err, errlen, "pool %s: ratelimit: asked %u us, found %u us",
-                        ps->name, want->ratelimit_us, ps->ratelimit_us);
+                differs(&n, err, errlen, "pool %s: ratelimit: asked %u us, found %u us", ps->name,
+                        want->ratelimit_us, ps->ratelimit_us);
             }
         }
     }

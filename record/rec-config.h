@@ -8,10 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define REC_MAX_CPUS    64 /* cpu sets are 64-bit masks */
-#define REC_NAME_LEN    64
-#define REC_MAX_POOLS   16
-#define REC_MAX_DOMREQ  64
+#define REC_MAX_CPUS      64 /* cpu sets are 64-bit masks */
+#define REC_NAME_LEN      64
+#define REC_MAX_POOLS     16
+#define REC_MAX_DOMREQ    64
 #define REC_SCHED_CREDIT  5 /* XEN_SCHEDULER_CREDIT */
 #define REC_SCHED_CREDIT2 6 /* XEN_SCHEDULER_CREDIT2 */
 

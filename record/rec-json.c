@@ -7,7 +7,8 @@ int rec_roles_add(struct rec_roles *r, const char *spec, char *err, size_t errle
 {
     const char *eq = strchr(spec, '=');
     if (!eq || !eq[1]) {
-        snprintf(err, errlen, "--role: expected client=DOMAIN, mediator=DOMAIN or noise=DOMAIN, found '%s'",
+        snprintf(err, errlen,
+                 "--role: expected client=DOMAIN, mediator=DOMAIN or noise=DOMAIN, found '%s'",
                  spec);
         return -1;
     }
@@ -24,7 +25,8 @@ int rec_roles_add(struct rec_roles *r, const char *spec, char *err, size_t errle
         }
         r->noise[r->n_noise++] = dom;
     } else {
-        snprintf(err, errlen, "--role: unknown role '%.*s' (client, mediator, noise)", (int)n, spec);
+        snprintf(err, errlen, "--role: unknown role '%.*s' (client, mediator, noise)", (int)n,
+                 spec);
         return -1;
     }
     return 0;
@@ -96,10 +98,10 @@ json_t *rec_metadata_json(const struct rec_state *s, const struct rec_roles *rol
             json_array_append_new(aff, json_pack("{s:i, s:o, s:o}", "vcpu", (json_int_t)v, "hard",
                                                  cpus_json(d->vcpu[v].hard), "soft",
                                                  cpus_json(d->vcpu[v].soft)));
-        json_t *dj = json_pack("{s:i, s:s, s:i, s:s, s:i, s:o}", "domid", (json_int_t)d->domid,
-                               "name", d->name, "vcpus", (json_int_t)d->vcpus, "cpupool",
-                               p ? p->name : "", "cpupool_id", (json_int_t)d->pool_id,
-                               "affinity", aff);
+        json_t *dj =
+            json_pack("{s:i, s:s, s:i, s:s, s:i, s:o}", "domid", (json_int_t)d->domid, "name",
+                      d->name, "vcpus", (json_int_t)d->vcpus, "cpupool", p ? p->name : "",
+                      "cpupool_id", (json_int_t)d->pool_id, "affinity", aff);
         if (d->has_sched)
             json_object_set_new(dj, "sched",
                                 json_pack("{s:i, s:i}", "weight", (json_int_t)d->weight, "cap",
@@ -118,29 +120,28 @@ json_t *rec_metadata_json(const struct rec_state *s, const struct rec_roles *rol
             json_object_set_new(params, "ratelimit_us", json_integer(p->ratelimit_us));
         if (p->has_tslice)
             json_object_set_new(params, "tslice_ms", json_integer(p->tslice_ms));
-        json_array_append_new(pools, json_pack("{s:i, s:s, s:s, s:o, s:o}", "id",
-                                               (json_int_t)p->id, "name", p->name, "scheduler",
-                                               rec_sched_name(p->sched_id), "cpus",
-                                               cpus_json(p->cpus), "params", params));
+        json_array_append_new(pools,
+                              json_pack("{s:i, s:s, s:s, s:o, s:o}", "id", (json_int_t)p->id,
+                                        "name", p->name, "scheduler", rec_sched_name(p->sched_id),
+                                        "cpus", cpus_json(p->cpus), "params", params));
     }
 
-    json_t *m = json_pack("{s:i, s:{s:i, s:i}, s:{s:s, s:s, s:s}, s:o, s:o, s:o}",
-                          "smclat_metadata", (json_int_t)1, "physinfo", "cpu_khz",
-                          (json_int_t)s->cpu_khz, "nr_cpus", (json_int_t)s->nr_cpus, "xen",
-                          "version", s->xen_version, "commandline", s->commandline, "scheduler",
-                          rec_sched_name(s->sched_id), "domains", doms, "cpupools", pools,
-                          "roles", roles_j);
+    json_t *m = json_pack(
+        "{s:i, s:{s:i, s:i}, s:{s:s, s:s, s:s}, s:o, s:o, s:o}", "smclat_metadata", (json_int_t)1,
+        "physinfo", "cpu_khz", (json_int_t)s->cpu_khz, "nr_cpus", (json_int_t)s->nr_cpus, "xen",
+        "version", s->xen_version, "commandline", s->commandline, "scheduler",
+        rec_sched_name(s->sched_id), "domains", doms, "cpupools", pools, "roles", roles_j);
     if (!m) {
         snprintf(err, errlen, "cannot build the metadata JSON");
         return NULL;
     }
     if (trace && trace->file) {
-        json_t *t = json_pack("{s:s, s:s, s:I, s:I, s:I, s:b}", "file", trace->file, "event_mask",
-                              trace->event_mask ? trace->event_mask : REC_TRACE_MASK, "bytes",
-                              (json_int_t)trace->scan.bytes, "records",
-                              (json_int_t)trace->scan.records, "lost_records",
-                              (json_int_t)trace->scan.lost_records, "truncated",
-                              trace->scan.truncated_bytes != 0);
+        json_t *t =
+            json_pack("{s:s, s:s, s:I, s:I, s:I, s:b}", "file", trace->file, "event_mask",
+                      trace->event_mask ? trace->event_mask : REC_TRACE_MASK, "bytes",
+                      (json_int_t)trace->scan.bytes, "records", (json_int_t)trace->scan.records,
+                      "lost_records", (json_int_t)trace->scan.lost_records, "truncated",
+                      trace->scan.truncated_bytes != 0);
         json_object_set_new(t, "duration_s",
                             trace->duration_s >= 0 ? json_real(trace->duration_s) : json_null());
         json_object_set_new(m, "trace", t);

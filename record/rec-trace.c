@@ -70,8 +70,8 @@ int rec_trace_run(const char *xentrace, const char *file, unsigned seconds, unsi
     char secs[16], npages[16];
     snprintf(secs, sizeof secs, "%u", seconds);
     snprintf(npages, sizeof npages, "%u", pages);
-    char *argv[] = {(char *)xentrace, "-D", "-S", npages, "-e", (char *)mask, "-T", secs,
-                    (char *)file, NULL};
+    char *argv[] = {(char *)xentrace, "-D", "-S", npages,       "-e",
+                    (char *)mask,     "-T", secs, (char *)file, NULL};
     pid_t pid = fork();
     if (pid < 0) {
         snprintf(err, errlen, "fork: %s", strerror(errno));

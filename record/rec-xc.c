@@ -268,8 +268,7 @@ static int apply_pools(struct rec_xen *x, const struct rec_config *c, struct rec
             if (in == (int)poolid)
                 continue;
             if (in >= 0 && xc_cpupool_removecpu(x->xch, (uint32_t)in, cpu) != 0)
-                return fail(err, errlen, "pool %s: removing cpu %d from pool %d", p->name, cpu,
-                            in);
+                return fail(err, errlen, "pool %s: removing cpu %d from pool %d", p->name, cpu, in);
             if (xc_cpupool_addcpu(x->xch, poolid, cpu) != 0)
                 return fail(err, errlen, "pool %s: adding cpu %d", p->name, cpu);
         }
@@ -292,16 +291,16 @@ int rec_xen_apply(struct rec_xen *x, const struct rec_config *c, char *err, size
         if (p->sched_id == XEN_SCHEDULER_CREDIT2) {
             struct xen_sysctl_credit2_schedule cs = {.ratelimit_us = c->ratelimit_us};
             if (xc_sched_credit2_params_set(x->xch, p->id, &cs) != 0)
-                rc = fail(err, errlen, "pool %s: setting ratelimit %u us", p->name,
-                          c->ratelimit_us);
+                rc =
+                    fail(err, errlen, "pool %s: setting ratelimit %u us", p->name, c->ratelimit_us);
         } else if (p->sched_id == XEN_SCHEDULER_CREDIT) {
             struct xen_sysctl_credit_schedule cs = {0};
             if (xc_sched_credit_params_get(x->xch, p->id, &cs) != 0)
                 rc = fail(err, errlen, "pool %s: reading credit parameters", p->name);
             cs.ratelimit_us = c->ratelimit_us;
             if (rc == 0 && xc_sched_credit_params_set(x->xch, p->id, &cs) != 0)
-                rc = fail(err, errlen, "pool %s: setting ratelimit %u us", p->name,
-                          c->ratelimit_us);
+                rc =
+                    fail(err, errlen, "pool %s: setting ratelimit %u us", p->name, c->ratelimit_us);
         }
     }
     int nr_cpus = xc_get_max_cpus(x->xch);

@@ -23,15 +23,21 @@ struct config_opts {
     const char *ratelimit;
 };
 
-#define CONFIG_OPTS(o)                                                                           \
-    {"pool", 0, SM_OPT_LIST, &(o).pools, "NAME:SCHED:CPUS",                                    \
-     "create cpupool NAME (credit2|credit) with these pCPUs, taken from their pools"},          \
-        {"move", 0, SM_OPT_LIST, &(o).moves, "DOMAIN:POOL", "move a domain to a cpupool"},     \
-        {"pin", 0, SM_OPT_LIST, &(o).pins, "DOMAIN:CPUS", "hard affinity of its every vCPU"},  \
-        {"weight", 0, SM_OPT_LIST, &(o).weights, "DOMAIN:N", "credit/credit2 weight"},         \
-        {"cap", 0, SM_OPT_LIST, &(o).caps, "DOMAIN:PCT", "credit/credit2 cap (0: none)"},      \
-        {"ratelimit-us", 0, SM_OPT_STRING, &(o).ratelimit, "US",                               \
-         "scheduler ratelimit of every pool"}
+#define CONFIG_OPTS(o)                                                                             \
+    {"pool",                                                                                       \
+     0,                                                                                            \
+     SM_OPT_LIST,                                                                                  \
+     &(o).pools,                                                                                   \
+     "NAME:SCHED:CPUS",                                                                            \
+     "create cpupool NAME (credit2|credit) with these pCPUs, taken from their pools"},             \
+        {"move", 0, SM_OPT_LIST, &(o).moves, "DOMAIN:POOL", "move a domain to a cpupool"},         \
+        {"pin", 0, SM_OPT_LIST, &(o).pins, "DOMAIN:CPUS", "hard affinity of its every vCPU"},      \
+        {"weight", 0, SM_OPT_LIST, &(o).weights, "DOMAIN:N", "credit/credit2 weight"},             \
+        {"cap", 0, SM_OPT_LIST, &(o).caps, "DOMAIN:PCT", "credit/credit2 cap (0: none)"},          \
+    {                                                                                              \
+        "ratelimit-us", 0, SM_OPT_STRING, &(o).ratelimit, "US",                                    \
+            "scheduler ratelimit of every pool"                                                    \
+    }
 
 static void config_opts_free(struct config_opts *o)
 {
@@ -82,7 +88,8 @@ static int check_state(const char *cmd, struct rec_xen *x, const struct rec_conf
     int n = rec_state_compare(c, &s, err, sizeof err);
     rec_state_free(&s);
     if (n) {
-        fprintf(stderr, "smclat %s: the machine is not in the asked state (%d setting%s differ%s): %s\n",
+        fprintf(stderr,
+                "smclat %s: the machine is not in the asked state (%d setting%s differ%s): %s\n",
                 cmd, n, n == 1 ? "" : "s", n == 1 ? "s" : "", err);
         return 1;
     }
@@ -244,8 +251,8 @@ static int cmd_trace(int argc, char **argv)
     }
     char err[ERRLEN];
     fprintf(stderr, "smclat %s: recording %ld s into %s (mask %s)\n", cmd, seconds, output, mask);
-    int rc = rec_trace_run(xentrace, output, (unsigned)seconds, (unsigned)pages, mask, err,
-                           sizeof err);
+    int rc =
+        rec_trace_run(xentrace, output, (unsigned)seconds, (unsigned)pages, mask, err, sizeof err);
     if (rc != 0) {
         fprintf(stderr, "smclat %s: %s\n", cmd,
                 rc < 0 ? err : "xentrace failed (see its messages above)");

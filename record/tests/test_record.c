@@ -127,11 +127,17 @@ static struct rec_state *machine(void)
     snprintf(s->commandline, sizeof s->commandline, "sched=credit2 xsm=dummy");
     s->sched_id = REC_SCHED_CREDIT2;
     s->n_pools = 2;
-    s->pools[0] = (struct rec_pool_state){.id = 0, .sched_id = REC_SCHED_CREDIT2, .cpus = 0x1,
-                                          .has_ratelimit = 1, .ratelimit_us = 1000};
+    s->pools[0] = (struct rec_pool_state){.id = 0,
+                                          .sched_id = REC_SCHED_CREDIT2,
+                                          .cpus = 0x1,
+                                          .has_ratelimit = 1,
+                                          .ratelimit_us = 1000};
     snprintf(s->pools[0].name, REC_NAME_LEN, "Pool-0");
-    s->pools[1] = (struct rec_pool_state){.id = 3, .sched_id = REC_SCHED_CREDIT2, .cpus = 0x2,
-                                          .has_ratelimit = 1, .ratelimit_us = 1000};
+    s->pools[1] = (struct rec_pool_state){.id = 3,
+                                          .sched_id = REC_SCHED_CREDIT2,
+                                          .cpus = 0x2,
+                                          .has_ratelimit = 1,
+                                          .ratelimit_us = 1000};
     snprintf(s->pools[1].name, REC_NAME_LEN, "med");
     const char *names[] = {"Domain-0", "mediator", "client", "noise1"};
     unsigned vcpus[] = {2, 1, 1, 2}, pools[] = {0, 3, 0, 0};
@@ -231,8 +237,8 @@ static void test_metadata_json(void **state)
     assert_int_equal(rec_roles_add(&r, "noise=noise1", err, sizeof err), 0);
     assert_int_equal(rec_roles_add(&r, "server=x", err, sizeof err), -1);
     assert_int_equal(rec_roles_add(&r, "client", err, sizeof err), -1);
-    struct rec_trace_meta tm = {.file = "trace.bin", .event_mask = REC_TRACE_MASK,
-                                .duration_s = 7.5};
+    struct rec_trace_meta tm = {
+        .file = "trace.bin", .event_mask = REC_TRACE_MASK, .duration_s = 7.5};
     tm.scan.records = 1000;
     tm.scan.lost_records = 3;
     json_t *m = rec_metadata_json(s, &r, &tm, err, sizeof err);
@@ -244,10 +250,10 @@ static void test_metadata_json(void **state)
     assert_int_equal(json_unpack_ex(m, &je, 0,
                                     "{s:{s:I, s:I}, s:{s:s, s:s}, s:{s:I, s:I, s:o}, s:o, s:o, "
                                     "s:{s:I}}",
-                                    "physinfo", "cpu_khz", &khz, "nr_cpus", &nr, "xen",
-                                    "version", &ver, "scheduler", &sched, "roles", "client",
-                                    &client, "mediator", &mediator, "noise", &noise, "domains",
-                                    &doms, "cpupools", &pools, "trace", "lost_records", &lost),
+                                    "physinfo", "cpu_khz", &khz, "nr_cpus", &nr, "xen", "version",
+                                    &ver, "scheduler", &sched, "roles", "client", &client,
+                                    "mediator", &mediator, "noise", &noise, "domains", &doms,
+                                    "cpupools", &pools, "trace", "lost_records", &lost),
                      0);
     assert_int_equal(khz, 62500);
     assert_int_equal(nr, 2);
@@ -267,10 +273,9 @@ static void test_metadata_json(void **state)
     assert_int_equal(json_integer_value(json_array_get(hard, 0)), 1);
     assert_null(json_object_get(json_array_get(doms, 0), "role"));
     assert_int_equal(json_array_size(pools), 2);
-    assert_int_equal(
-        json_integer_value(json_object_get(
-            json_object_get(json_array_get(pools, 1), "params"), "ratelimit_us")),
-        1000);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(json_array_get(pools, 1), "params"), "ratelimit_us")),
+                     1000);
     json_decref(m);
 
     /* a role naming a domain that is not there */

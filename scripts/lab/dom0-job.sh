@@ -20,6 +20,7 @@ copy_logs() {
 }
 fail() {
     say "FAIL: $*"
+    xenstore-ls -fp /local/domain > "$O/xenstore.txt" 2>&1
     echo "$*" > "$O/failure.txt"
     copy_logs
     exit 1
@@ -29,11 +30,12 @@ cp $S/bin/smclat-record $REC 2> /dev/null && chmod +x $REC || fail "no smclat-re
 # xl mmaps the kernel: from 9p that costs ~10 s per xl create, from tmpfs ~3 s
 cp $S/img/* /tmp/img/ || fail "cannot copy the DomU images"
 
-wait_xs() { # PATH SECONDS: until the xenstore node exists
+wait_xs() { # PATH SECONDS [ABORT_PATH]: until the node exists (1: timeout, 2: ABORT_PATH exists)
     i=0
     while ! xenstore-read "$1" > /dev/null 2>&1; do
         i=$((i + 1))
         [ $i -gt $(($2 * 10)) ] && return 1
+        [ -n "$3" ] && xenstore-read "$3" > /dev/null 2>&1 && return 2
         usleep 100000
     done
 }
@@ -46,7 +48,8 @@ memory=$DOMU_MEM
 vcpus=$3
 extra="console=hvc0 rdinit=/init loglevel=4"
 CFG
-    xl create /tmp/$1.cfg >> "$O/xl-create.log" 2>&1 || fail "xl create $1 (see xl-create.log)"
+    # paused: each learns its peer's domid from xenstore before it runs
+    xl create -p /tmp/$1.cfg >> "$O/xl-create.log" 2>&1 || fail "xl create $1 (see xl-create.log)"
     say "created $1 d$(xl domid "$1")"
 }
 
@@ -62,10 +65,30 @@ MED=$(xl domid mediator)
 CLI=$(xl domid client)
 # Domain names for smclat-gen and smclat-mediator (docs/bench.md): Dom0 tells each the other's
 # domid in its own xenstore folder, which the domain can read.
-xenstore-write /local/domain/$MED/data/peer "$CLI" /local/domain/$CLI/data/peer "$MED"
+xenstore-write /local/domain/$MED/data/peer "$CLI" /local/domain/$CLI/data/mediator "$MED"
+for d in mediator client $(n=1; while [ $n -le "$NOISE_DOMAINS" ]; do echo noise$n; n=$((n + 1)); done); do
+    xl unpause "$d" || fail "xl unpause $d"
+done
 for d in mediator client $(n=1; while [ $n -le "$NOISE_DOMAINS" ]; do echo noise$n; n=$((n + 1)); done); do
     wait_xs /local/domain/$(xl domid $d)/data/ready 120 || fail "$d did not start (no data/ready)"
 done
+# The client is ready to go: for the xen transports when smclat-gen has connected
+case $TRANSPORT in
+*xen)
+    READY=/local/domain/$CLI/data/smclat/ready
+    GO=/local/domain/$CLI/data/smclat/go
+    ;;
+*)
+    READY=/local/domain/$CLI/data/ready
+    GO=/local/domain/$CLI/data/go
+    ;;
+esac
+wait_xs "$READY" 120 /local/domain/$CLI/data/done
+case $? in
+1) fail "smclat-gen did not connect to the mediator (no $READY)" ;;
+2) copy_logs
+   fail "smclat-gen exited before the run: $(grep -m1 'smclat gen' "$O/guest-client.log")" ;;
+esac
 say "domains ready"
 
 # Scheduler configuration, applied and read back
@@ -120,7 +143,7 @@ esac
 $REC trace --seconds "$TRACE_SECONDS" -o /tmp/trace.bin > "$O/trace.log" 2>&1 &
 XT=$!
 usleep 300000
-xenstore-write /local/domain/$CLI/data/go 1
+xenstore-write "$GO" 1
 say "trace started, client go"
 wait $XT
 trc=$?

@@ -3,10 +3,12 @@
 # giving ROLE=client|mediator|noise and the role's settings). Protocol with Dom0
 # (scripts/lab/dom0-job.sh), through the domain's own xenstore folder data/:
 #   - every role writes data/ready when it is up;
-#   - client: waits for data/go, runs smclat-gen, prints its files on the console between
+#   - client: loads the SMC module if the image has one (/lib/smclat/*.ko); runs smclat-gen,
+#     which for the xen transports writes data/smclat/ready and waits for data/smclat/go
+#     (--wait-go), for the others after data/go; prints its files on the console between
 #     "SMCLAT-FILE-BEGIN NAME" and "SMCLAT-FILE-END NAME" lines, then writes data/done=RC;
-#   - mediator: runs smclat-mediator until `xl shutdown` (SIGUSR2 to /init via poweroff),
-#     sends it SIGTERM, prints its summary file the same way, powers off;
+#   - mediator: runs smclat-mediator (xen transports) until the client is done, or until
+#     `xl shutdown` (SIGUSR2 to /init via poweroff), prints its summary the same way;
 #   - noise: NOISE_VCPUS busy loops (NOISE_LOAD=busy) or nothing (idle).
 /bin/busybox mkdir -p /sbin /usr/bin /usr/sbin
 /bin/busybox --install -s
@@ -38,16 +40,33 @@ case $ROLE in client | mediator)
 esac
 case $ROLE in
 client)
-    xenstore-write data/ready 1
-    # blocks until Dom0 writes data/go (the first event fires at registration)
-    xenstore-watch -n 2 data/go > /dev/null
-    say "go"
+    for ko in /lib/smclat/*.ko; do
+        [ -e "$ko" ] && { insmod "$ko" || say "error: insmod $ko failed"; }
+    done
+    rc=0
     if [ "$TRANSPORT" = none ]; then
-        rc=0
+        xenstore-write data/ready 1
+        xenstore-watch -n 2 data/go > /dev/null
+        say "go"
     else
+        case $TRANSPORT in
+        *xen)
+            # smclat-gen connects to the mediator, writes data/smclat/ready and waits for
+            # data/smclat/go from Dom0 (docs/bench.md)
+            set -- --wait-go
+            xenstore-write data/ready 1
+            ;;
+        *)
+            set --
+            xenstore-write data/ready 1
+            # blocks until Dom0 writes data/go (the first event fires at registration)
+            xenstore-watch -n 2 data/go > /dev/null
+            say "go"
+            ;;
+        esac
         # shellcheck disable=SC2086
-        smclat-gen --transport "$TRANSPORT" --calls-csv /tmp/calls.csv \
-            --json /tmp/gen-summary.json $GEN_ARGS > /tmp/gen.out 2>&1
+        smclat-gen --transport "$TRANSPORT" "$@" --log /tmp/calls.csv \
+            --json-out /tmp/gen-summary.json -q $GEN_ARGS > /tmp/gen.out 2>&1
         rc=$?
         cat /tmp/gen.out
     fi
@@ -57,25 +76,38 @@ client)
     xenstore-write data/done "$rc"
     ;;
 mediator)
+    MPID=
+    DONE=
+    dump() {
+        [ -n "$DONE" ] && return
+        DONE=1
+        put_file mediator-summary.json /tmp/mediator-summary.json
+    }
     stop() {
         if [ -n "$MPID" ]; then
             kill -TERM "$MPID" 2> /dev/null
             wait "$MPID"
             say "mediator stopped rc=$?"
         fi
-        put_file mediator-summary.json /tmp/mediator-summary.json
+        dump
         say "poweroff"
         poweroff -f
     }
     trap stop USR2 TERM
-    MPID=
-    if [ "$TRANSPORT" != none ]; then
+    case $TRANSPORT in *xen)
         # shellcheck disable=SC2086
-        smclat-mediator --transport "$TRANSPORT" --json /tmp/mediator-summary.json \
-            $MEDIATOR_ARGS &
+        smclat-mediator --transport xen --until-client-done \
+            --json-out /tmp/mediator-summary.json -q $MEDIATOR_ARGS &
         MPID=$!
-    fi
+        ;;
+    esac
     xenstore-write data/ready 1
+    if [ -n "$MPID" ]; then
+        wait "$MPID"
+        say "mediator rc=$?"
+        MPID=
+        dump
+    fi
     ;;
 noise)
     if [ "$NOISE_LOAD" = busy ]; then

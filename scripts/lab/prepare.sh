@@ -5,18 +5,20 @@
 #      downloaded once into $SMCLAT_CACHE/lab/debs, unpacked (never installed on the host);
 #   3. depmod; the base images: Xen, the kernel, the Dom0 and DomU initramfs (Debian's parts
 #      only: the project's /init scripts and programs are added per run by run.sh);
-#   4. the arm64 sysroot (libxen-dev, libjansson-dev) for `make CROSS=aarch64-linux-gnu-`,
-#      unless scripts/sysroot.sh provides it;
-#   5. the project's arm64 programs (make CROSS=aarch64-linux-gnu-), unless --no-build.
-# usage: prepare.sh [--no-build]      env: SMCLAT_CACHE (~/.cache/smclat), KVER (auto)
+#   4. the project's arm64 programs (make CROSS=aarch64-linux-gnu-: smclat-record,
+#      smclat-gen, smclat-mediator, against the sysroot of scripts/sysroot.sh) and the SMC
+#      kernel module for the guest kernel (make kmod), unless --no-build / --no-kmod.
+# usage: prepare.sh [--no-build] [--no-kmod]    env: SMCLAT_CACHE (~/.cache/smclat), KVER (auto)
 set -euo pipefail
 LAB_PROG=prepare
 self=$(readlink -f "$0")
 . "$(dirname "$0")/lib.sh"
 build=1
+kmod=1
 for a in "$@"; do
     case $a in
         --no-build) build= ;;
+        --no-kmod) kmod= ;;
         -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) lab_die 2 "unknown argument '$a' (see --help)" ;;
     esac
@@ -52,10 +54,9 @@ ROOT_PKGS="xen-hypervisor-4.17-arm64 linux-image-$KVER busybox-static xen-utils-
  xenstore-utils libxenmisc4.17 libxenstore4 libxengnttab1 libxenevtchn1 libxentoollog1 libxencall1
  libxenforeignmemory1 libxendevicemodel1 libxentoolcore1 libxenhypfs1 libyajl2 libc6 libncurses6
  libtinfo6 libext2fs2 libfdt1 libuuid1 zlib1g libgcc-s1 libcom-err2 libjansson4"
-DEV_PKGS="libxen-dev libjansson-dev"
 mkdir -p debs
 missing=
-for p in $ROOT_PKGS $DEV_PKGS; do
+for p in $ROOT_PKGS; do
     compgen -G "debs/${p}_*.deb" > /dev/null || missing="$missing $p:arm64"
 done
 if [ -n "$missing" ]; then
@@ -69,25 +70,19 @@ if [ -n "$missing" ]; then
 fi
 
 # 3. unpack (root tree, sysroot), depmod; stamps name the kernel version and package set
-stamp=$(printf '%s\n' "$KVER" $ROOT_PKGS $DEV_PKGS | md5sum | cut -c1-12)
+stamp=$(printf '%s\n' "$KVER" $ROOT_PKGS | md5sum | cut -c1-12)
 imgstamp=$( (echo "$stamp"; sed -n '/^# 4. base images/,/^# 5/p' "$self") | md5sum | cut -c1-12)
 if [ ! -e unpack/.done-"$stamp" ]; then
     lab_log "unpacking $(ls debs/*.deb | wc -l) packages"
-    rm -rf unpack sysroot-arm64 img
-    mkdir -p unpack sysroot-arm64
-    for d in debs/*.deb; do
-        dpkg-deb -x "$d" unpack
-    done
-    for p in $DEV_PKGS libjansson4 libxenmisc4.17 libxenstore4 libxengnttab1 libxenevtchn1 \
-        libxentoollog1 libxencall1 libxenforeignmemory1 libxendevicemodel1 libxentoolcore1 \
-        libxenhypfs1 libyajl2; do
-        dpkg-deb -x debs/"${p}"_*_arm64.deb sysroot-arm64
+    rm -rf unpack img
+    mkdir -p unpack
+    for p in $ROOT_PKGS; do
+        dpkg-deb -x debs/"${p}"_*.deb unpack
     done
     depmod -b unpack "$KVER"
     echo "$KVER" > kver
     touch unpack/.done-"$stamp"
 fi
-[ -e "$SMCLAT_CACHE/sysroot-arm64" ] || ln -sfn lab/sysroot-arm64 "$SMCLAT_CACHE/sysroot-arm64"
 
 # 4. base images
 MODDIR=unpack/lib/modules/$KVER
@@ -146,10 +141,29 @@ if [ ! -e img/.done-"$imgstamp" ]; then
 fi
 lab_log "images: $(du -sh img | cut -f1) in $LAB_CACHE/img"
 
-# 5. the project's arm64 programs
+# 5. the project's arm64 programs and the SMC kernel module
 if [ -n "$build" ]; then
+    "$LAB_TOP/scripts/deps.sh" bench-cross >&2
+    # (an older prepare linked the sysroot into the lab's cache)
+    if [ -L "$SMCLAT_CACHE/sysroot-arm64" ]; then
+        rm -f "$SMCLAT_CACHE/sysroot-arm64"
+        rm -rf "$LAB_CACHE/sysroot-arm64"
+    fi
+    LAB_SYSROOT=$(SMCLAT_CACHE=$SMCLAT_CACHE "$LAB_TOP/scripts/sysroot.sh") ||
+        lab_die 1 "scripts/sysroot.sh failed"
     lab_log "building the arm64 programs (make CROSS=$LAB_ARCH-)"
-    make -C "$LAB_TOP" --no-print-directory -j2 CROSS=$LAB_ARCH- SYSROOT="$LAB_SYSROOT" >&2 ||
-        lab_die 1 "make CROSS=$LAB_ARCH- failed"
+    make -C "$LAB_TOP" --no-print-directory -j2 CROSS=$LAB_ARCH- SYSROOT="$LAB_SYSROOT" \
+        SMCLAT_CACHE="$SMCLAT_CACHE" > "$LAB_CACHE/make-cross.log" 2>&1 || {
+        tail -20 "$LAB_CACHE/make-cross.log" >&2
+        lab_die 1 "make CROSS=$LAB_ARCH- failed (log: $LAB_CACHE/make-cross.log)"
+    }
+    if [ -n "$kmod" ]; then
+        lab_log "building the SMC kernel module for $KVER (make kmod)"
+        ko=$(KVER=$KVER SMCLAT_CACHE=$SMCLAT_CACHE "$LAB_TOP/bench/kmod/build.sh" 2> "$LAB_CACHE/kmod.log") || {
+            tail -20 "$LAB_CACHE/kmod.log" >&2
+            lab_die 1 "bench/kmod/build.sh failed (log: $LAB_CACHE/kmod.log)"
+        }
+        lab_log "kernel module: $ko"
+    fi
 fi
 lab_log "ready in $(($(date +%s) - t0)) s (cache $LAB_CACHE)"

@@ -3,16 +3,24 @@
 # (docs/results-folder.md, docs/lab.md): boot Xen and Dom0 under QEMU, Dom0 runs
 # dom0-job.sh (DomUs, scheduler configuration, trace, metadata), power off, collect.
 # usage: run.sh PARAMS_FILE OUTDIR
+#        run.sh --check PARAMS_FILE   (check the file; print every key with its default)
 # env: SMCLAT_CACHE (~/.cache/smclat)  SMCLAT_ARM_BIN (build/aarch64-linux-gnu/bin: the arm64
-#      smclat-record, smclat-gen, smclat-mediator)
+#      smclat-record, smclat-gen, smclat-mediator)  SMCLAT_KMOD (build/kmod/KVER/smclat_smc.ko,
+#      for TRANSPORT=smc and smc+xen)
 # exit: 0 the run succeeded, 1 it failed (run.json says why), 2 bad parameters or usage.
 set -uo pipefail
 LAB_PROG=run.sh
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 . "$here/params.sh"
+if [ $# = 2 ] && [ "$1" = --check ]; then
+    LAB_PARAMS_FILE=$2
+    lab_params_load "$2" || exit 2
+    lab_params_write /dev/stdout
+    exit 0
+fi
 if [ $# != 2 ] || [ "$1" = -h ] || [ "$1" = --help ]; then
-    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
     [ $# = 1 ] && { [ "$1" = -h ] || [ "$1" = --help ]; } && exit 0
     exit 2
 fi
@@ -60,6 +68,13 @@ for p in $need; do
     [ -x "$ARM_BIN/$p" ] || finish failed "no arm64 $p in $ARM_BIN: run scripts/lab/prepare.sh (make CROSS=$LAB_ARCH-)"
 done
 
+KMOD=
+case $TRANSPORT in smc*)
+    KMOD=${SMCLAT_KMOD:-$LAB_TOP/build/kmod/$(cat "$IMG/KVER" 2> /dev/null)/smclat_smc.ko}
+    [ -e "$KMOD" ] || finish failed "no SMC kernel module $KMOD for TRANSPORT=$TRANSPORT: run scripts/lab/prepare.sh"
+    ;;
+esac
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/smclat-lab.XXXXXX")
 boot_pid=
 tail_pid=
@@ -75,7 +90,7 @@ mkdir -p "$share/img" "$share/bin" "$share/out" "$work/overlay"
 lab_params_write "$share/params.env"
 cp "$share/params.env" "$out/params.env"
 cp "$here/dom0-job.sh" "$share/job.sh"
-cp "$ARM_BIN/smclat-record" "$share/bin/"
+cp "$ARM_BIN"/smclat-* "$share/bin/"
 ln "$IMG/Image" "$share/img/Image" 2> /dev/null || cp "$IMG/Image" "$share/img/Image"
 
 # overlay DIR: the folder as a newc cpio on stdout (appended to a base initramfs)
@@ -92,7 +107,14 @@ for role in client mediator noise; do
             NOISE_VCPUS "$NOISE_VCPUS" NOISE_LOAD "$NOISE_LOAD"
     } > "$d/etc/smclat-role.env"
     case $role in
-        client) [ "$TRANSPORT" != none ] && cp "$ARM_BIN/smclat-gen" "$d/bin/" ;;
+        client)
+            [ "$TRANSPORT" != none ] && cp "$ARM_BIN/smclat-gen" "$d/bin/"
+            case $TRANSPORT in smc*)
+                mkdir -p "$d/lib/smclat"
+                cp "$KMOD" "$d/lib/smclat/"
+                ;;
+            esac
+            ;;
         mediator) [ "$TRANSPORT" != none ] && cp "$ARM_BIN/smclat-mediator" "$d/bin/" ;;
     esac
     { cat "$IMG/domu-base.cpio.gz"; overlay "$d" | gzip -1; } > "$share/img/domu-$role.cpio.gz"
