@@ -129,18 +129,17 @@ chmod 755 "$d/init"
 xen_cmdline="dom0_mem=$DOM0_MEM dom0_max_vcpus=$DOM0_VCPUS console=dtuart dtuart=/pl011@9000000 sched=$XEN_SCHED xsm=dummy${XEN_EXTRA:+ $XEN_EXTRA}"
 lab_log "$NAME: booting ($MODE, $PCPUS pCPU(s), timeout ${TIMEOUT_S} s)"
 : > "$out/console.log"
-# progress: the guests' milestones, as they come
-tail -n +1 -F "$out/console.log" 2> /dev/null |
-    sed -un 's/^\[ *\([0-9.]*\)\] SMCLAT-\(DOM0\|JOB\): \(.*\)/lab: [\1 s] \3/p' >&2 &
-tail_pid=$!
 MODE=$MODE PCPUS=$PCPUS TIMEOUT_S=$TIMEOUT_S XEN_CMDLINE=$xen_cmdline \
     "$here/boot.sh" "$IMG/xen" "$IMG/Image" "$work/dom0.cpio" "$share" "$out/console.log" &
 boot_pid=$!
+# progress: the guests' milestones, as they come (tail ends with boot.sh)
+tail -n +1 --pid=$boot_pid -F "$out/console.log" 2> /dev/null |
+    sed -un 's/^\[ *\([0-9.]*\)\] SMCLAT-\(DOM0\|JOB\): \(.*\)/lab: [\1 s] \3/p' >&2 &
+tail_pid=$!
 wait $boot_pid
 qrc=$?
 boot_pid=
-sleep 0.3
-kill "$tail_pid" 2> /dev/null
+wait "$tail_pid" 2> /dev/null
 tail_pid=
 
 # collect
