@@ -23,6 +23,7 @@ struct open_call {
     uint8_t end_at_next_run;  /* the answer is there: the client's next run ends the call */
     uint8_t ended;            /* t_client_run known */
     uint8_t lost;             /* a lost-records gap during the call */
+    uint8_t after_block;      /* the client had blocked since the previous call when notifying */
     uint64_t wait_start;      /* the mediator's wait for a pCPU began (SM_T_NONE: not waiting) */
     uint64_t client_last_run; /* the client's last ->running during the call */
 };
@@ -43,6 +44,7 @@ struct sm_calls {
     uint64_t pend_block;
     uint32_t pend_sw[4];
     uint32_t next_index;
+    int client_blocked_since_call; /* the client blocked since the last call ended */
     struct pcpu_unit *pcpus;
     unsigned npcpus;
     struct sm_interferer inter[SM_CALLS_MAX_INTERFERERS];
@@ -70,6 +72,7 @@ int sm_calls_new(struct sm_calls **out, const struct sm_calls_config *cfg)
     if (!c)
         return -1;
     c->cfg = *cfg;
+    c->client_blocked_since_call = 1;
     struct sm_hist **h[] = {&c->st.e2e,         &c->st.mediator_wake, &c->st.mediator_run,
                             &c->st.client_wake, &c->st.switches,      &c->st.sw_client,
                             &c->st.sw_mediator, &c->st.sw_idle,       &c->st.sw_other};
@@ -240,6 +243,7 @@ static void finalize(struct sm_calls *c, int edge)
         k->t_end = k->t_client_run;
     if (k->t_end == SM_T_NONE || (k->t_med_block != SM_T_NONE && k->t_med_block > k->t_end))
         k->t_end = k->t_med_block;
+    c->client_blocked_since_call = 0;
     k->index = c->next_index++;
     c->st.calls++;
     c->st.by_shape[k->shape]++;
@@ -312,6 +316,7 @@ static void on_wake(struct sm_calls *c, const struct sm_model *m, const struct x
                 finalize(c, 0);
             c->pend = 0;
             open_call(c, ev->tsc, ev->cpu, v, ev->vcpu);
+            o->after_block = (uint8_t)c->client_blocked_since_call;
             uint8_t ms = vcpu_state(m, ev->domid, ev->vcpu);
             if (ms == XT_RUNNING || ms == XT_RUNNABLE) {
                 o->med_awake = 1;
@@ -363,6 +368,8 @@ static void on_client_runstate(struct sm_calls *c, const struct sm_model *m,
     struct open_call *o = &c->oc;
     unsigned new = ev->new_state;
     (void)m;
+    if (new == XT_BLOCKED)
+        c->client_blocked_since_call = 1;
     if (!o->active) {
         if (new == XT_BLOCKED) {
             c->pend = 1;
@@ -444,7 +451,11 @@ static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
     }
     /* The mediator is done and woke no blocked client: the answer found the client awake. */
     uint8_t cs = vcpu_state(m, c->cfg.client, k->client_vcpu);
-    if (!o->client_blocked) {
+    if (!o->client_blocked && !o->after_block) {
+        /* The client has not blocked since its previous call: the mediator's own timer, which
+         * fires soon after it blocks, on the pCPU the client now runs on (docs/calls.md). */
+        drop(c);
+    } else if (!o->client_blocked) {
         k->t_answer = SM_T_NONE;
         finalize(c, 0);
     } else if (cs == XT_RUNNING) {
