@@ -496,8 +496,11 @@ void sm_calls_feed(struct sm_calls *c, const struct sm_model *m, const struct xt
         if (c->oc.active)
             c->oc.lost = 1;
         c->pend = 0;
-        if (ev->cpu < c->npcpus)
-            c->pcpus[ev->cpu].cur = NO_UNIT;
+        if (ev->cpu < c->npcpus) {
+            c->pcpus[ev->cpu].cur =
+                ev->domid == XT_DOMID_INVALID ? NO_UNIT : (uint32_t)ev->domid << 16 | ev->vcpu;
+            c->pcpus[ev->cpu].since = ev->tsc;
+        }
         break;
     default:
         break;

@@ -293,7 +293,10 @@ static void on_lost(struct sm_model *m, struct sm_pcpu *p, const struct xt_event
         v->state = SM_STATE_UNKNOWN;
     }
     p->running = NULL;
-    p->cur = NO_UNIT;
+    /* The record names the unit running when it was written. */
+    p->cur = ev->domid < XT_DOMID_INVALID || ev->domid == XT_DOMID_IDLE
+                 ? unit_key(ev->domid, ev->vcpu)
+                 : NO_UNIT;
 }
 
 int sm_model_feed(struct sm_model *m, const struct xt_event *ev)
