@@ -21,4 +21,5 @@ test_model_LDLIBS := -lcmocka
 test_calls_SRCS := tests/test_calls.c tests/analyze_fixture.c $(TRACEGEN_SRCS)
 test_calls_ARCHIVES := libsmclat-trace
 test_calls_LDLIBS := -lcmocka
-E2E_TESTS += tests/e2e/analyze-xenalyze.sh tests/e2e/analyze-calls.sh tests/e2e/analyze-badinput.sh
+E2E_TESTS += tests/e2e/analyze-xenalyze.sh tests/e2e/analyze-calls.sh tests/e2e/analyze-badinput.sh \
+              tests/e2e/analyze-synth.sh

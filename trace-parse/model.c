@@ -202,9 +202,13 @@ static void start_running(struct sm_model *m, struct sm_pcpu *p, unsigned cpu, s
     p->running = v;
 }
 
-static void check_current(struct sm_model *m, const struct sm_pcpu *p, const struct sm_vcpu *v)
+/* A ->running or CONTINUE of v on p: checked against p's last SWITCH; before any SWITCH on p
+ * (the trace's start, after lost records) it tells which unit runs there. */
+static void check_current(struct sm_model *m, struct sm_pcpu *p, const struct sm_vcpu *v)
 {
-    if (p->cur != NO_UNIT && p->cur != unit_key(v->domid, v->vcpu))
+    if (p->cur == NO_UNIT)
+        p->cur = unit_key(v->domid, v->vcpu);
+    else if (p->cur != unit_key(v->domid, v->vcpu))
         m->st.inconsistencies++;
 }
 
