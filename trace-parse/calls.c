@@ -46,7 +46,8 @@ struct sm_calls {
     uint32_t next_index;
     int client_blocked_since_call; /* the client blocked since the last call ended */
     struct pcpu_unit *pcpus;
-    unsigned npcpus;
+    unsigned npcpus; /* entries in pcpus */
+    unsigned nseen;  /* highest pCPU seen in a SWITCH or LOST_RECORDS + 1 */
     struct sm_interferer inter[SM_CALLS_MAX_INTERFERERS];
     unsigned ninter;
 };
@@ -176,7 +177,7 @@ static void end_wait(struct sm_calls *c, uint64_t tsc)
     struct open_call *o = &c->oc;
     if (o->wait_start == SM_T_NONE)
         return;
-    for (unsigned i = 0; i < c->npcpus; i++) {
+    for (unsigned i = 0; i < c->nseen; i++) {
         const struct pcpu_unit *p = &c->pcpus[i];
         if (p->cur == NO_UNIT || classify(c, (uint16_t)(p->cur >> 16)) != U_OTHER)
             continue;
@@ -299,6 +300,8 @@ static void on_switch(struct sm_calls *c, const struct xt_event *ev)
         c->pend_sw[next]++;
     }
     if (ev->cpu < c->npcpus) {
+        if (ev->cpu >= c->nseen)
+            c->nseen = ev->cpu + 1u;
         c->pcpus[ev->cpu].cur = (uint32_t)ev->next_domid << 16 | ev->next_vcpu;
         c->pcpus[ev->cpu].since = ev->tsc;
     }
