@@ -406,7 +406,10 @@ static int print_json(struct analysis *a)
     json_t *root = json_object();
     json_object_set_new(root, "smclat_analyze", json_integer(1));
     json_object_set_new(root, "file", json_string(a->trace));
-    json_object_set_new(root, "cpu_hz", json_real(a->hz));
+    if (a->hz == floor(a->hz) && a->hz < 9e15)
+        json_object_set_new(root, "cpu_hz", json_integer((json_int_t)a->hz));
+    else
+        json_object_set_new(root, "cpu_hz", json_real(a->hz));
     json_object_set_new(root, "partial", json_boolean(a->partial));
     json_t *w = json_array();
     for (int i = 0; i < a->nwarnings; i++)

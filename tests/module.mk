@@ -23,3 +23,4 @@ test_calls_ARCHIVES := libsmclat-trace
 test_calls_LDLIBS := -lcmocka
 E2E_TESTS += tests/e2e/analyze-xenalyze.sh tests/e2e/analyze-calls.sh tests/e2e/analyze-badinput.sh \
               tests/e2e/analyze-synth.sh
+CHECK_DEPS += analyze

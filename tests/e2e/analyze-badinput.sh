@@ -3,7 +3,7 @@
 # is one), exit 2; a truncated trace gives a warning and a JSON marked partial. Never a crash
 # (make check runs this under ASan/UBSan).
 set -u
-: "${SMCLAT_BIN:?}" "${SHARED:?}"
+: "${SMCLAT_BIN:?}" "${SHARED:?}" "${SMCLAT_TOP:?}"
 S="$SMCLAT_BIN/smclat"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 bad=0
@@ -50,5 +50,14 @@ if "$S" analyze --json "$tmp/run" > "$tmp/run.json" 2> "$tmp/err" &&
    python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); sys.exit(0 if a["cpu_hz"] == 62500000 and a["roles"]["client"] == 2 and a["calls"]["complete"] > 0 else 1)' "$tmp/run.json"; then
     echo "ok   results folder: rate and roles from metadata.json"
 else fail "results folder"; cat "$tmp/err"; fi
+# a trace xenalyze gives up on (FATAL): smclat counts the mismatch and goes on
+python3 "$SMCLAT_TOP/tests/tools/fatal-trace.py" "$tmp/fatal.bin"
+if [ -x /usr/bin/xenalyze ] && ! /usr/bin/xenalyze --cpu-hz=62.5M -s "$tmp/fatal.bin" 2>&1 | grep -q FATAL; then
+    fail "fatal-trace.py no longer makes xenalyze stop"
+fi
+if "$S" analyze --cpu-hz 62.5M --json "$tmp/fatal.bin" > "$tmp/fatal.json" 2> "$tmp/err" &&
+   python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); sys.exit(0 if a["model"]["first_state_mismatches"] >= 1 and len(a["domains"]) >= 2 else 1)' "$tmp/fatal.json"; then
+    echo "ok   xenalyze FATAL case: mismatch counted, totals given"
+else fail "xenalyze FATAL case"; cat "$tmp/err"; fi
 echo "analyze-badinput: $bad failures"
 [ "$bad" = 0 ]

@@ -5,7 +5,7 @@ usage: xenalyze-compare.py XENALYZE_OUTPUT SMCLAT_JSON [TOLERANCE_PERCENT]
 Prints one line per vCPU and state; exits 1 when a total differs from xenalyze's by more than
 the tolerance (default 0.5%) or by more than `count + 1` ticks, whichever is larger (xenalyze
 prints the count and the mean in ticks, truncated: count * mean is at most `count` ticks off),
-2 on unreadable input. The idle vCPUs are left out: xenalyze does not follow their runstates.
+2 on unreadable input, 3 when xenalyze stopped with FATAL (nothing to compare). The idle vCPUs are left out: xenalyze does not follow their runstates.
 """
 import json
 import re
@@ -49,6 +49,13 @@ def main():
         for v in d['vcpus']:
             ours[(d['domid'], v['vcpu'])] = v
     if not xa:
+        fatal = [l.strip() for l in open(sys.argv[1], errors='replace') if 'FATAL' in l]
+        if fatal:
+            # xenalyze gave up on this trace (pCPU streams that start apart, a vCPU first seen
+            # mid-state): nothing to compare; smclat must still have produced totals.
+            print('skip: xenalyze stopped: %s; smclat: %d vCPUs, %d first-state mismatches'
+                  % (fatal[0], len(ours), sm['model']['first_state_mismatches']))
+            return 3 if ours else 1
         print('xenalyze printed no vCPU', file=sys.stderr)
         return 2
     bad = 0
