@@ -498,6 +498,15 @@ static void print_summary(struct analysis *a)
                sm_hist_mean(cs->switches), sm_hist_max(cs->switches), sm_hist_mean(cs->sw_client),
                sm_hist_mean(cs->sw_mediator), sm_hist_mean(cs->sw_idle),
                sm_hist_mean(cs->sw_other));
+        unsigned ni;
+        const struct sm_interferer *in = sm_calls_interferers(a->calls, &ni);
+        if (ni) {
+            printf("  ran on the mediator's pCPU while it waited:");
+            for (unsigned i = 0; i < ni; i++)
+                printf(" d%u in %" PRIu64 " calls (%.1f ms)", in[i].domid, in[i].calls,
+                       ticks_to_ns(a, (double)in[i].run_ticks) / 1e6);
+            putchar('\n');
+        }
     }
     printf("\n%-9s %9s %9s %9s   %s\n", "vcpu", "running", "runnable", "blocked",
            "wake latency / preempt wait (us)");

@@ -266,6 +266,43 @@ static void test_trace_edge(void **state)
     fx_free(f);
 }
 
+/* Interference: the domains that ran on the pCPU the mediator then ran on, while it waited;
+ * a domain busy on another pCPU does not count. */
+static void test_interference_on_the_mediators_pcpu(void **state)
+{
+    (void)state;
+    struct tg *g = prelude(2);
+    tg_switch(g, 1, 500, IDLE, 1, 3, 0); /* noise d3 on cpu1 */
+    tg_runstate(g, 1, 510, 3, 0, RNBL, RUN);
+    tg_wake(g, 0, 1000, MED, 0);
+    tg_runstate(g, 0, 1010, MED, 0, BLK, RNBL);
+    tg_switch(g, 0, 1100, CLI, 0, 4, 0); /* d4 takes cpu0 after the client blocks */
+    tg_runstate(g, 0, 1110, CLI, 0, RUN, BLK);
+    tg_runstate(g, 0, 1120, 4, 0, RNBL, RUN);
+    tg_switch(g, 1, 1200, 3, 0, MED, 0); /* d3 preempted: the mediator runs on cpu1 */
+    tg_runstate(g, 1, 1205, 3, 0, RUN, RNBL);
+    tg_runstate(g, 1, 1210, MED, 0, RNBL, RUN);
+    tg_wake(g, 1, 1500, CLI, 0);
+    tg_runstate(g, 1, 1510, CLI, 0, BLK, RNBL);
+    tg_switch(g, 1, 1600, MED, 0, CLI, 0);
+    tg_runstate(g, 1, 1610, MED, 0, RUN, BLK);
+    tg_runstate(g, 1, 1620, CLI, 0, RNBL, RUN);
+    struct fx *f = fx_run(g, CLI, MED);
+    assert_int_equal(sm_calls_stats(f->calls)->complete, 1);
+    const struct sm_call *c = &f->got[0];
+    assert_int_equal(c->other_run_ticks, 1200 - 1010);
+    assert_int_equal(c->other_domids[0], 3);
+    assert_int_equal(c->other_domids[1], XT_DOMID_INVALID);
+    assert_int_equal(c->sw_other, 1); /* d4 switched in on cpu0 during the call */
+    unsigned n;
+    const struct sm_interferer *in = sm_calls_interferers(f->calls, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(in[0].domid, 3);
+    assert_int_equal(in[0].calls, 1);
+    assert_int_equal(in[0].run_ticks, 190);
+    fx_free(f);
+}
+
 /* --roles auto: the pair whose wakes alternate; the mediator is the one that answers fast. */
 static void test_roles_auto(void **state)
 {
@@ -299,6 +336,7 @@ int main(void)
         cmocka_unit_test(test_mediator_timer_wake_is_no_call),
         cmocka_unit_test(test_lost_records_make_call_incomplete),
         cmocka_unit_test(test_trace_edge),
+        cmocka_unit_test(test_interference_on_the_mediators_pcpu),
         cmocka_unit_test(test_roles_auto),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

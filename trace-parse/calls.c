@@ -28,9 +28,17 @@ struct open_call {
     uint64_t client_last_run; /* the client's last ->running during the call */
 };
 
+#define WAIT_DOMS 4
+
 struct pcpu_unit {
     uint32_t cur; /* domid << 16 | vcpu, NO_UNIT when unknown */
     uint64_t since;
+    /* Other domains that ran here during the mediator's current wait (valid when wait_gen is
+     * the detector's): the first WAIT_DOMS of them, with their run time. */
+    uint32_t wait_gen;
+    uint8_t nwait;
+    uint16_t wait_dom[WAIT_DOMS];
+    uint64_t wait_ticks[WAIT_DOMS];
 };
 
 struct sm_calls {
@@ -46,8 +54,9 @@ struct sm_calls {
     uint32_t next_index;
     int client_blocked_since_call; /* the client blocked since the last call ended */
     struct pcpu_unit *pcpus;
-    unsigned npcpus; /* entries in pcpus */
-    unsigned nseen;  /* highest pCPU seen in a SWITCH or LOST_RECORDS + 1 */
+    unsigned npcpus;   /* entries in pcpus */
+    unsigned nseen;    /* highest pCPU seen in a SWITCH or LOST_RECORDS + 1 */
+    uint32_t wait_gen; /* numbers the mediator's waits */
     struct sm_interferer inter[SM_CALLS_MAX_INTERFERERS];
     unsigned ninter;
 };
@@ -88,10 +97,9 @@ int sm_calls_new(struct sm_calls **out, const struct sm_calls_config *cfg)
         sm_calls_free(c);
         return -1;
     }
-    for (unsigned i = 0; i < c->npcpus; i++) {
+    memset(c->pcpus, 0, c->npcpus * sizeof *c->pcpus);
+    for (unsigned i = 0; i < c->npcpus; i++)
         c->pcpus[i].cur = NO_UNIT;
-        c->pcpus[i].since = 0;
-    }
     *out = c;
     return 0;
 }
@@ -142,24 +150,19 @@ static uint8_t vcpu_state(const struct sm_model *m, uint16_t domid, uint16_t vcp
     return v ? v->seen_state : SM_STATE_UNKNOWN;
 }
 
+/* One domain ran ticks on the pCPU the mediator then ran on, while it waited. */
 static void add_interference(struct sm_calls *c, uint16_t domid, uint64_t ticks)
 {
     struct open_call *o = &c->oc;
-    int first_in_call = 1;
-    for (int k = 0; k < 4; k++) {
-        if (o->c.other_domids[k] == domid) {
-            first_in_call = 0;
-            break;
-        }
+    for (int k = 0; k < 4; k++)
         if (o->c.other_domids[k] == XT_DOMID_INVALID) {
             o->c.other_domids[k] = domid;
             break;
         }
-    }
     o->c.other_run_ticks += ticks;
     for (unsigned i = 0; i < c->ninter; i++)
         if (c->inter[i].domid == domid) {
-            c->inter[i].calls += first_in_call;
+            c->inter[i].calls++;
             c->inter[i].run_ticks += ticks;
             return;
         }
@@ -171,19 +174,51 @@ static void add_interference(struct sm_calls *c, uint16_t domid, uint64_t ticks)
     }
 }
 
-/* The mediator stopped waiting for a pCPU at tsc: charge the other domains running now. */
-static void end_wait(struct sm_calls *c, uint64_t tsc)
+/* Another domain ran on p from its switch-in (or the wait's start) to tsc. */
+static void note_wait_run(struct sm_calls *c, struct pcpu_unit *p, uint64_t tsc)
+{
+    const struct open_call *o = &c->oc;
+    if (p->cur == NO_UNIT || classify(c, (uint16_t)(p->cur >> 16)) != U_OTHER)
+        return;
+    uint64_t from = p->since > o->wait_start ? p->since : o->wait_start;
+    if (tsc <= from)
+        return;
+    if (p->wait_gen != c->wait_gen) {
+        p->wait_gen = c->wait_gen;
+        p->nwait = 0;
+    }
+    uint16_t domid = (uint16_t)(p->cur >> 16);
+    for (unsigned i = 0; i < p->nwait; i++)
+        if (p->wait_dom[i] == domid) {
+            p->wait_ticks[i] += tsc - from;
+            return;
+        }
+    if (p->nwait < WAIT_DOMS) {
+        p->wait_dom[p->nwait] = domid;
+        p->wait_ticks[p->nwait++] = tsc - from;
+    }
+}
+
+/* The mediator starts waiting for a pCPU. */
+static void start_wait(struct sm_calls *c, uint64_t tsc)
+{
+    c->oc.wait_start = tsc;
+    c->wait_gen++;
+}
+
+/* The mediator's wait ended at tsc: it runs on cpu (cpu < 0: it never ran, nothing charged).
+ * The other domains that ran on that pCPU meanwhile are its interference. */
+static void end_wait(struct sm_calls *c, uint64_t tsc, int cpu)
 {
     struct open_call *o = &c->oc;
     if (o->wait_start == SM_T_NONE)
         return;
-    for (unsigned i = 0; i < c->nseen; i++) {
-        const struct pcpu_unit *p = &c->pcpus[i];
-        if (p->cur == NO_UNIT || classify(c, (uint16_t)(p->cur >> 16)) != U_OTHER)
-            continue;
-        uint64_t from = p->since > o->wait_start ? p->since : o->wait_start;
-        if (tsc > from)
-            add_interference(c, (uint16_t)(p->cur >> 16), tsc - from);
+    if (cpu >= 0 && (unsigned)cpu < c->npcpus) {
+        struct pcpu_unit *p = &c->pcpus[cpu];
+        note_wait_run(c, p, tsc);
+        if (p->wait_gen == c->wait_gen)
+            for (unsigned i = 0; i < p->nwait; i++)
+                add_interference(c, p->wait_dom[i], p->wait_ticks[i]);
     }
     o->wait_start = SM_T_NONE;
 }
@@ -221,7 +256,7 @@ static void finalize(struct sm_calls *c, int edge)
     if (!o->active)
         return;
     o->active = 0;
-    end_wait(c, k->t_med_run != SM_T_NONE ? k->t_med_run : k->t_end);
+    end_wait(c, 0, -1);
     if (k->t_notify == SM_T_NONE || o->med_awake)
         k->shape = SM_SHAPE_MEDIATOR_ALREADY_AWAKE;
     else if (!o->client_blocked)
@@ -289,13 +324,8 @@ static void on_switch(struct sm_calls *c, const struct xt_event *ev)
     if (o->active) {
         uint32_t *cnt[4] = {&o->c.sw_client, &o->c.sw_mediator, &o->c.sw_idle, &o->c.sw_other};
         (*cnt[next])++;
-        if (o->wait_start != SM_T_NONE && classify(c, ev->domid) == U_OTHER &&
-            ev->cpu < c->npcpus) {
-            const struct pcpu_unit *p = &c->pcpus[ev->cpu];
-            uint64_t from = p->since > o->wait_start ? p->since : o->wait_start;
-            if (p->cur != NO_UNIT && ev->tsc > from)
-                add_interference(c, ev->domid, ev->tsc - from);
-        }
+        if (o->wait_start != SM_T_NONE && ev->cpu < c->npcpus)
+            note_wait_run(c, &c->pcpus[ev->cpu], ev->tsc);
     } else if (c->pend) {
         c->pend_sw[next]++;
     }
@@ -427,7 +457,7 @@ static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
     if (new == XT_RUNNABLE && old == XT_BLOCKED) {
         if (o->expect_med_wake && k->t_med_wake == SM_T_NONE && ev->vcpu == k->mediator_vcpu) {
             k->t_med_wake = ev->tsc;
-            o->wait_start = ev->tsc;
+            start_wait(c, ev->tsc);
             o->expect_med_wake = 0;
         } else {
             k->mediator_timer_wake = 1;
@@ -439,7 +469,7 @@ static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
             ev->vcpu == k->mediator_vcpu) {
             k->t_med_run = ev->tsc;
             o->med_ran = 1;
-            end_wait(c, ev->tsc);
+            end_wait(c, ev->tsc, ev->cpu);
         }
         return;
     }
