@@ -367,8 +367,8 @@ int main(int argc, char **argv)
             seq++;
             if (s != SM_OK)
                 errors++;
-            if (c.op == SM_OP_REGISTER && s == SM_OK)
-                buf_id = (uint32_t)c.result;
+            if (c.op == SM_OP_REGISTER) /* a failed register leaves no buffer */
+                buf_id = s == SM_OK ? (uint32_t)c.result : 0;
             else if (c.op == SM_OP_UNREGISTER)
                 buf_id = 0;
             if (s == SM_EREFUSED && !warned_refused) {
