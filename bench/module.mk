@@ -26,6 +26,11 @@ transport_xen_CFLAGS := -DSM_NO_XEN
 endif
 BENCH_LDLIBS := $(BENCH_XEN_LIBS) $(call pkg_libs,jansson)
 PROGRAMS += smclat-gen smclat-mediator
+# the bare futex ping-pong `make bench` compares the local transport with
+LIBEXEC += smclat-pingpong
+smclat-pingpong_SRCS := bench/pingpong.c bench/ring.c bench/proto.c bench/summary_json.c cli/options.c \
+    trace-parse/hist.c
+smclat-pingpong_LDLIBS := $(call pkg_libs,jansson)
 else
 # The guest programs only: the rest of smclat runs on the host or in Dom0.
 BENCH_SYSROOT ?= $(SMCLAT_CACHE)/sysroot-arm64
