@@ -74,3 +74,4 @@ test_bench_smc_SRCS := tests/test_bench_smc.c bench/smc_user.c bench/transport_t
 test_bench_smc_LDLIBS := $(BENCH_TEST_LIBS)
 E2E_TESTS += tests/e2e/bench-local.sh tests/e2e/bench-errors.sh
 CHECK_DEPS += bench-test
+BENCHES += scripts/bench/gen-local.sh
