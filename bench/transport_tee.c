@@ -175,7 +175,7 @@ static enum sm_status tee_call(struct sm_transport *t, struct sm_call *c)
             return SM_EPERM;
         if (ib.arg.ret == 0xffff000au) /* TEEC_ERROR_NOT_SUPPORTED */
             return SM_EREFUSED;
-        return ib.arg.ret == 0 ? SM_OK : SM_EIO;
+        return ib.arg.ret == 0 ? SM_OK : SM_EPROTO; /* the TA rejected the request */
     }
     case SM_OP_UNREGISTER:
         if (e->shm_fd < 0 || (uint32_t)e->shm_id != c->buf_id)
