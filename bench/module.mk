@@ -72,6 +72,6 @@ test_bench_ring_LDLIBS := $(BENCH_TEST_LIBS) $(BENCH_LDLIBS) -lpthread
 test_bench_smc_SRCS := tests/test_bench_smc.c bench/smc_user.c bench/transport_tee.c \
     bench/proto.c
 test_bench_smc_LDLIBS := $(BENCH_TEST_LIBS)
-E2E_TESTS += tests/e2e/bench-local.sh tests/e2e/bench-errors.sh
-CHECK_DEPS += bench-test
+E2E_TESTS += tests/e2e/bench-local.sh tests/e2e/bench-errors.sh tests/e2e/bench-arm64.sh
+CHECK_DEPS += bench-test bench-arm64-test
 BENCHES += scripts/bench/gen-local.sh
