@@ -1,0 +1,536 @@
+#include "join.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Counter values above this are refused: differences must fit in int64_t. */
+#define MAX_TICKS ((uint64_t)1 << 62)
+/* The first estimate pairs up to this many (anchor, trace call) couples. */
+#define MAX_COUPLES 2000000u
+#define MAX_ANCHORS 128u
+#define MIN_MATCHED 3u
+
+struct tcall {
+    uint64_t a, z; /* trace window */
+    size_t idx;
+};
+
+struct lcall {
+    uint64_t s, e; /* guest window */
+    size_t idx;
+};
+
+/* An edge of a half-open interval [lo, hi + 1) of offsets. */
+struct edge {
+    int64_t pos;
+    int delta;
+};
+
+struct seg {
+    int64_t lo, hi;
+    size_t cover;
+};
+
+static void fail(struct sm_join_error *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+}
+
+static int cmp_tcall(const void *x, const void *y)
+{
+    const struct tcall *a = x, *b = y;
+    return (a->a > b->a) - (a->a < b->a);
+}
+
+static int cmp_lcall(const void *x, const void *y)
+{
+    const struct lcall *a = x, *b = y;
+    return (a->s > b->s) - (a->s < b->s);
+}
+
+static int cmp_edge(const void *x, const void *y)
+{
+    const struct edge *a = x, *b = y;
+    if (a->pos != b->pos)
+        return (a->pos > b->pos) - (a->pos < b->pos);
+    return a->delta - b->delta;
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* The offsets covered by the most intervals, ignoring a zone [ex_lo, ex_hi] (pass ex_lo > ex_hi
+ * for none). The edges must be sorted. */
+static struct seg best_segment(const struct edge *ev, size_t n, int64_t ex_lo, int64_t ex_hi)
+{
+    struct seg best = {0, -1, 0};
+    size_t cover = 0;
+    for (size_t k = 0; k < n;) {
+        int64_t pos = ev[k].pos;
+        long d = 0;
+        while (k < n && ev[k].pos == pos)
+            d += ev[k++].delta;
+        cover = (size_t)((long)cover + d);
+        if (k == n)
+            break;
+        int64_t lo = pos, hi = ev[k].pos - 1;
+        if (ex_lo <= ex_hi && hi >= ex_lo && lo <= ex_hi)
+            continue;
+        if (cover > best.cover)
+            best = (struct seg){lo, hi, cover};
+    }
+    return best;
+}
+
+static uint64_t median_gap(uint64_t *gaps, size_t n)
+{
+    if (n == 0)
+        return 0;
+    qsort(gaps, n, sizeof *gaps, cmp_u64);
+    return gaps[n / 2];
+}
+
+/* State of the pairing. */
+enum { FREE = 0, MATCHED = 1, INCONSISTENT = 2 };
+
+struct work {
+    struct tcall *tr;
+    size_t ntr;
+    struct lcall *lg;
+    size_t nlg;
+    unsigned char *tstate; /* [ntr], by sorted position */
+    size_t *pair;          /* [nlg]: sorted trace position, or SM_JOIN_NONE */
+    unsigned char *lstate;
+};
+
+/* Pairs each log call (in start order) with the first free trace call that starts in its window
+ * mapped with off (widened by slack) and ends in it. A trace call that starts in the window but
+ * ends after it marks the pair inconsistent. Returns the number matched. */
+static size_t pair_calls(struct work *w, int64_t off, int64_t slack)
+{
+    memset(w->tstate, FREE, w->ntr);
+    memset(w->lstate, FREE, w->nlg);
+    size_t matched = 0, j = 0;
+    for (size_t i = 0; i < w->nlg; i++) {
+        int64_t lo = (int64_t)w->lg[i].s + off - slack, hi = (int64_t)w->lg[i].e + off + slack;
+        w->pair[i] = SM_JOIN_NONE;
+        while (j < w->ntr && (int64_t)w->tr[j].a < lo)
+            j++;
+        size_t first_in = SM_JOIN_NONE;
+        for (size_t k = j; k < w->ntr && (int64_t)w->tr[k].a <= hi; k++) {
+            if (w->tstate[k] != FREE)
+                continue;
+            if ((int64_t)w->tr[k].z <= hi) {
+                w->pair[i] = k;
+                w->tstate[k] = MATCHED;
+                w->lstate[i] = MATCHED;
+                matched++;
+                break;
+            }
+            if (first_in == SM_JOIN_NONE)
+                first_in = k;
+        }
+        if (w->pair[i] == SM_JOIN_NONE && first_in != SM_JOIN_NONE) {
+            w->pair[i] = first_in;
+            w->tstate[first_in] = INCONSISTENT;
+            w->lstate[i] = INCONSISTENT;
+        }
+    }
+    return matched;
+}
+
+/* The best offset segment over the matched pairs' intervals. */
+static struct seg refine(const struct work *w, struct edge *ev)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < w->nlg; i++) {
+        if (w->lstate[i] != MATCHED)
+            continue;
+        const struct tcall *t = &w->tr[w->pair[i]];
+        ev[n++] = (struct edge){(int64_t)t->z - (int64_t)w->lg[i].e, +1};
+        ev[n++] = (struct edge){(int64_t)t->a - (int64_t)w->lg[i].s + 1, -1};
+    }
+    qsort(ev, n, sizeof *ev, cmp_edge);
+    return best_segment(ev, n, 1, 0);
+}
+
+static int prepare(struct work *w, const struct sm_call *calls, size_t n_calls,
+                   const struct sm_log_call *log, size_t n_log, struct sm_join_error *err)
+{
+    w->tr = malloc(sizeof *w->tr * (n_calls ? n_calls : 1));
+    w->lg = malloc(sizeof *w->lg * n_log);
+    w->tstate = malloc(n_calls ? n_calls : 1);
+    w->lstate = malloc(n_log);
+    w->pair = malloc(sizeof *w->pair * n_log);
+    if (!w->tr || !w->lg || !w->tstate || !w->lstate || !w->pair) {
+        fail(err, "out of memory");
+        return -1;
+    }
+    w->ntr = 0;
+    for (size_t k = 0; k < n_calls; k++) {
+        const struct sm_call *c = &calls[k];
+        /* A call without a known window (should not happen) cannot be placed: trace-only. */
+        if (c->t_start == SM_T_NONE || c->t_end == SM_T_NONE || c->t_end < c->t_start ||
+            c->t_end >= MAX_TICKS)
+            continue;
+        w->tr[w->ntr++] = (struct tcall){c->t_start, c->t_end, k};
+    }
+    for (size_t k = 0; k < n_log; k++) {
+        if (log[k].end_cntvct >= MAX_TICKS || log[k].end_cntvct < log[k].start_cntvct) {
+            fail(err,
+                 "log line %u: expected CNTVCT counts below 2^62 with end >= start, found %" PRIu64
+                 " and %" PRIu64,
+                 log[k].line, log[k].start_cntvct, log[k].end_cntvct);
+            return -1;
+        }
+        w->lg[k] = (struct lcall){log[k].start_cntvct, log[k].end_cntvct, k};
+    }
+    w->nlg = n_log;
+    qsort(w->tr, w->ntr, sizeof *w->tr, cmp_tcall);
+    qsort(w->lg, w->nlg, sizeof *w->lg, cmp_lcall);
+    return 0;
+}
+
+/* Median distance between consecutive starts, log and trace: the same pacing seen through two
+ * clocks, so their ratio is the rate ratio (1 when both count the same timer). */
+static double gap_ratio(const struct work *w, uint64_t *lgap, uint64_t *tgap)
+{
+    uint64_t *g = malloc(sizeof *g * (w->nlg > w->ntr ? w->nlg : w->ntr));
+    *lgap = *tgap = 0;
+    if (!g)
+        return 0;
+    size_t n = 0;
+    for (size_t i = 1; i < w->nlg; i++)
+        g[n++] = w->lg[i].s - w->lg[i - 1].s;
+    *lgap = median_gap(g, n);
+    n = 0;
+    for (size_t i = 1; i < w->ntr; i++)
+        g[n++] = w->tr[i].a - w->tr[i - 1].a;
+    *tgap = median_gap(g, n);
+    free(g);
+    return *lgap && *tgap ? (double)*tgap / (double)*lgap : 0;
+}
+
+static void free_work(struct work *w)
+{
+    free(w->tr);
+    free(w->lg);
+    free(w->tstate);
+    free(w->lstate);
+    free(w->pair);
+}
+
+int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log_call *log,
+                size_t n_log, const struct sm_join_opts *opts, struct sm_join **out,
+                struct sm_join_error *err)
+{
+    struct work w = {0};
+    struct edge *ev = NULL;
+    struct sm_join *j = NULL;
+    int rc = -1;
+    *out = NULL;
+    err->msg[0] = '\0';
+    if (n_log == 0) {
+        fail(err, "the log has no calls");
+        return -1;
+    }
+    if (prepare(&w, calls, n_calls, log, n_log, err))
+        goto done;
+    if (w.ntr == 0) {
+        fail(err, "the trace shows no call to join the log's %zu with", n_log);
+        goto done;
+    }
+
+    uint64_t lgap, tgap;
+    double ratio = gap_ratio(&w, &lgap, &tgap);
+    char rate_note[160] = "";
+    if (ratio > 0)
+        snprintf(rate_note, sizeof rate_note,
+                 "; the log's calls start a median %" PRIu64 " ticks apart, the trace's %" PRIu64
+                 " (ratio %.3g)",
+                 lgap, tgap, ratio);
+    if (w.nlg >= 8 && w.ntr >= 8 && (ratio < 0.5 || ratio > 2)) {
+        fail(err,
+             "the log's clock rate does not fit the trace's%s: is the log from this machine "
+             "and run?",
+             rate_note);
+        goto done;
+    }
+
+    /* 1. First estimate: a sample of log calls (anchors), each against every trace call whose
+     * window is no longer than the anchor's guest round trip. */
+    size_t nanch = MAX_COUPLES / w.ntr;
+    if (nanch > MAX_ANCHORS)
+        nanch = MAX_ANCHORS;
+    if (nanch < 1)
+        nanch = 1;
+    if (nanch > w.nlg)
+        nanch = w.nlg;
+    size_t max_edges = 2 * (nanch * w.ntr > w.nlg ? nanch * w.ntr : w.nlg);
+    ev = malloc(sizeof *ev * max_edges);
+    if (!ev) {
+        fail(err, "out of memory");
+        goto done;
+    }
+    size_t nev = 0;
+    for (size_t k = 0; k < nanch; k++) {
+        const struct lcall *l = &w.lg[(2 * k + 1) * w.nlg / (2 * nanch)];
+        for (size_t t = 0; t < w.ntr; t++) {
+            if (w.tr[t].z - w.tr[t].a > l->e - l->s)
+                continue;
+            ev[nev++] = (struct edge){(int64_t)w.tr[t].z - (int64_t)l->e, +1};
+            ev[nev++] = (struct edge){(int64_t)w.tr[t].a - (int64_t)l->s + 1, -1};
+        }
+    }
+    qsort(ev, nev, sizeof *ev, cmp_edge);
+    struct seg first = best_segment(ev, nev, 1, 0);
+    /* Another offset as good, further than half a call gap: periodic calls alias. */
+    int64_t zone = (int64_t)(tgap / 2);
+    struct seg second = best_segment(ev, nev, first.lo - zone, first.hi + zone);
+    size_t need = nanch < MIN_MATCHED ? nanch : MIN_MATCHED;
+    if (first.cover < need || first.cover == 0) {
+        fail(err,
+             "no consistent clock offset: at most %zu of %zu sampled log calls fit one "
+             "offset%s",
+             first.cover, nanch, rate_note);
+        goto done;
+    }
+
+    /* 2. Pair at that estimate, 3. refine over every pair, 4. pair again at the refined offset
+     * (no slack: each trace window inside its guest window). */
+    int64_t coarse = first.lo + (first.hi - first.lo) / 2;
+    pair_calls(&w, coarse, (first.hi - first.lo) / 2 + 1);
+    struct seg fine = refine(&w, ev);
+    if (fine.cover == 0)
+        fine = first;
+    int64_t off = fine.lo + (fine.hi - fine.lo) / 2;
+    size_t matched = pair_calls(&w, off, 0);
+
+    uint64_t first_t = opts ? opts->trace_first : 0, last_t = opts ? opts->trace_last : 0;
+    if (first_t == 0 && last_t == 0) {
+        first_t = UINT64_MAX;
+        for (size_t t = 0; t < w.ntr; t++) {
+            first_t = w.tr[t].a < first_t ? w.tr[t].a : first_t;
+            last_t = w.tr[t].z > last_t ? w.tr[t].z : last_t;
+        }
+    }
+    size_t in_trace = 0;
+    for (size_t i = 0; i < w.nlg; i++) {
+        int64_t s = (int64_t)w.lg[i].s + off, e = (int64_t)w.lg[i].e + off;
+        in_trace += s >= (int64_t)first_t && e <= (int64_t)last_t;
+    }
+    if (matched < MIN_MATCHED) {
+        fail(err,
+             "no consistent clock offset: the best one (%" PRId64 " ticks) fits %zu call%s, "
+             "at least %u are needed%s",
+             off, matched, matched == 1 ? "" : "s", MIN_MATCHED, rate_note);
+        goto done;
+    }
+    if (2 * matched < in_trace) {
+        fail(err,
+             "no consistent clock offset: the best one (%" PRId64 " ticks) fits %zu of the "
+             "%zu log calls that would lie in the trace%s",
+             off, matched, in_trace, rate_note);
+        goto done;
+    }
+    if (second.cover * 10 >= first.cover * 9) {
+        fail(err,
+             "no unique clock offset: %" PRId64 " ticks fits %zu of %zu sampled log calls, "
+             "%" PRId64 " fits %zu",
+             first.lo, first.cover, nanch, second.lo, second.cover);
+        goto done;
+    }
+
+    j = calloc(1, sizeof *j);
+    if (!j || !(j->log_to_trace = malloc(sizeof *j->log_to_trace * n_log)) ||
+        !(j->trace_to_log = malloc(sizeof *j->trace_to_log * (n_calls ? n_calls : 1)))) {
+        fail(err, "out of memory");
+        goto done;
+    }
+    j->n_log = n_log;
+    j->n_trace = n_calls;
+    j->offset_ticks = off;
+    j->anchors = nanch;
+    j->anchor_votes = first.cover;
+    for (size_t i = 0; i < n_log; i++)
+        j->log_to_trace[i] = SM_JOIN_NONE;
+    for (size_t t = 0; t < n_calls; t++)
+        j->trace_to_log[t] = SM_JOIN_NONE;
+    int64_t lo = INT64_MIN, hi = INT64_MAX;
+    uint64_t lmin = UINT64_MAX, lmax = 0;
+    for (size_t i = 0; i < w.nlg; i++) {
+        lmin = w.lg[i].s < lmin ? w.lg[i].s : lmin;
+        lmax = w.lg[i].e > lmax ? w.lg[i].e : lmax;
+        if (w.lstate[i] == INCONSISTENT) {
+            j->inconsistent++;
+            continue;
+        }
+        if (w.lstate[i] != MATCHED) {
+            int64_t s = (int64_t)w.lg[i].s + off, e = (int64_t)w.lg[i].e + off;
+            j->log_only++;
+            j->log_only_in_trace += s >= (int64_t)first_t && e <= (int64_t)last_t;
+            continue;
+        }
+        const struct tcall *t = &w.tr[w.pair[i]];
+        j->matched++;
+        j->log_to_trace[w.lg[i].idx] = t->idx;
+        j->trace_to_log[t->idx] = w.lg[i].idx;
+        int64_t l = (int64_t)t->z - (int64_t)w.lg[i].e, u = (int64_t)t->a - (int64_t)w.lg[i].s;
+        lo = l > lo ? l : lo;
+        hi = u < hi ? u : hi;
+    }
+    j->offset_lo = lo;
+    j->offset_hi = hi;
+    j->trace_only = n_calls - j->matched - j->inconsistent;
+    for (size_t t = 0; t < w.ntr; t++) {
+        if (w.tstate[t] != FREE)
+            continue;
+        int64_t a = (int64_t)w.tr[t].a - off, z = (int64_t)w.tr[t].z - off;
+        j->trace_only_in_log += a >= (int64_t)lmin && z <= (int64_t)lmax;
+    }
+    snprintf(j->how, sizeof j->how,
+             "consensus of guest windows containing trace windows: %zu of %zu sampled log calls "
+             "agreed, then all %zu matched calls fit offsets %" PRId64 "..%" PRId64
+             " (the middle is used)",
+             first.cover, nanch, j->matched, lo, hi);
+    *out = j;
+    j = NULL;
+    rc = 0;
+done:
+    free(ev);
+    free_work(&w);
+    sm_join_free(j);
+    return rc;
+}
+
+void sm_join_free(struct sm_join *j)
+{
+    if (!j)
+        return;
+    free(j->log_to_trace);
+    free(j->trace_to_log);
+    free(j);
+}
+
+static uint64_t diff(uint64_t a, uint64_t b)
+{
+    return a == SM_T_NONE || b == SM_T_NONE || a < b ? SM_T_NONE : a - b;
+}
+
+void sm_join_figures(const struct sm_join *j, const struct sm_call *tc,
+                     const struct sm_log_call *lc, struct sm_join_fig *fig)
+{
+    int64_t s = (int64_t)lc->start_cntvct + j->offset_ticks;
+    int64_t e = (int64_t)lc->end_cntvct + j->offset_ticks;
+    uint64_t notify = tc->t_notify != SM_T_NONE ? tc->t_notify : tc->t_start;
+    fig->guest_rtt = lc->end_cntvct - lc->start_cntvct;
+    fig->window = tc->t_end - tc->t_start;
+    fig->before = (uint64_t)((int64_t)tc->t_start - s);
+    fig->after = (uint64_t)(e - (int64_t)tc->t_end);
+    fig->outside = fig->before + fig->after;
+    fig->residual = (uint64_t)((int64_t)notify - s);
+    fig->e2e = diff(tc->t_client_run, tc->t_client_block);
+    fig->med_wake = diff(tc->t_med_run, tc->t_med_wake);
+    fig->med_run = diff(tc->t_med_block, tc->t_med_run);
+    fig->client_wake = diff(tc->t_client_run, tc->t_client_wake);
+}
+
+static const char *const metric_names[SM_JM__COUNT] = {
+    "guest_rtt_ns",      "window_ns",      "before_window_ns", "after_window_ns",
+    "outside_window_ns", "residual_ns",    "e2e_ns",           "mediator_wake_ns",
+    "mediator_run_ns",   "client_wake_ns", "switches_client",  "switches_mediator",
+    "switches_idle",     "switches_other",
+};
+
+const char *sm_join_metric_name(enum sm_join_metric m)
+{
+    return (unsigned)m < SM_JM__COUNT ? metric_names[m] : "?";
+}
+
+static int group_init(struct sm_join_group *g)
+{
+    for (int m = 0; m < SM_JM__COUNT; m++)
+        if (!(g->h[m] = sm_hist_new()))
+            return -1;
+    return 0;
+}
+
+static void group_free(struct sm_join_group *g)
+{
+    for (int m = 0; m < SM_JM__COUNT; m++)
+        sm_hist_free(g->h[m]);
+}
+
+static void group_add(struct sm_join_group *g, const struct sm_join_fig *f,
+                      const struct sm_call *tc, double ns_per_tick)
+{
+    const uint64_t ticks[] = {
+        [SM_JM_GUEST_RTT] = f->guest_rtt,
+        [SM_JM_WINDOW] = f->window,
+        [SM_JM_BEFORE] = f->before,
+        [SM_JM_AFTER] = f->after,
+        [SM_JM_OUTSIDE] = f->outside,
+        [SM_JM_RESIDUAL] = f->residual,
+        [SM_JM_E2E] = f->e2e,
+        [SM_JM_MED_WAKE] = f->med_wake,
+        [SM_JM_MED_RUN] = f->med_run,
+        [SM_JM_CLIENT_WAKE] = f->client_wake,
+    };
+    g->calls++;
+    for (int m = 0; m <= SM_JM_CLIENT_WAKE; m++)
+        if (ticks[m] != SM_T_NONE)
+            sm_hist_add(g->h[m], (uint64_t)llround((double)ticks[m] * ns_per_tick));
+    sm_hist_add(g->h[SM_JM_SW_CLIENT], tc->sw_client);
+    sm_hist_add(g->h[SM_JM_SW_MEDIATOR], tc->sw_mediator);
+    sm_hist_add(g->h[SM_JM_SW_IDLE], tc->sw_idle);
+    sm_hist_add(g->h[SM_JM_SW_OTHER], tc->sw_other);
+}
+
+int sm_join_summarize(const struct sm_join *j, const struct sm_call *calls,
+                      const struct sm_log_call *log, double cpu_hz, struct sm_join_summary **out)
+{
+    struct sm_join_summary *s = calloc(1, sizeof *s);
+    *out = NULL;
+    if (!s || cpu_hz <= 0)
+        goto fail;
+    if (group_init(&s->all))
+        goto fail;
+    for (int o = 0; o < SM_OP__COUNT; o++)
+        if (group_init(&s->by_op[o]))
+            goto fail;
+    double ns_per_tick = 1e9 / cpu_hz;
+    for (size_t i = 0; i < j->n_log; i++) {
+        if (j->log_to_trace[i] == SM_JOIN_NONE)
+            continue;
+        const struct sm_call *tc = &calls[j->log_to_trace[i]];
+        struct sm_join_fig f;
+        sm_join_figures(j, tc, &log[i], &f);
+        group_add(&s->all, &f, tc, ns_per_tick);
+        if (log[i].op != SM_OP_NONE)
+            group_add(&s->by_op[log[i].op], &f, tc, ns_per_tick);
+    }
+    *out = s;
+    return 0;
+fail:
+    sm_join_summary_free(s);
+    return -1;
+}
+
+void sm_join_summary_free(struct sm_join_summary *s)
+{
+    if (!s)
+        return;
+    group_free(&s->all);
+    for (int o = 0; o < SM_OP__COUNT; o++)
+        group_free(&s->by_op[o]);
+    free(s);
+}

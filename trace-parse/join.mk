@@ -1,0 +1,11 @@
+# The join of the generator's call log with the trace's calls (docs/join.md): library part,
+# its unit tests and end-to-end tests. Included from trace-parse/module.mk.
+libsmclat-trace_SRCS += trace-parse/calls_log.c trace-parse/join.c
+
+UNIT_TESTS += test_calls_log test_join
+test_calls_log_SRCS := tests/test_calls_log.c
+test_calls_log_ARCHIVES := libsmclat-trace
+test_calls_log_LDLIBS := $(call pkg_libs,cmocka)
+test_join_SRCS := tests/test_join.c
+test_join_ARCHIVES := libsmclat-trace
+test_join_LDLIBS := $(call pkg_libs,cmocka)
