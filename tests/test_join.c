@@ -123,8 +123,11 @@ static void check_pairs(const struct synth *s, const struct sm_join *j)
     int64_t err = j->offset_ticks - OFF;
     for (size_t i = 0; i < s->nl; i++) {
         assert_int_equal(j->log_to_trace[i], s->trace_of_log[i]);
-        if (s->trace_of_log[i] == SM_JOIN_NONE)
+        if (s->trace_of_log[i] == SM_JOIN_NONE) {
+            assert_int_not_equal(j->log_state[i], SM_JOIN_MATCHED);
             continue;
+        }
+        assert_int_equal(j->log_state[i], SM_JOIN_MATCHED);
         assert_int_equal(j->trace_to_log[s->trace_of_log[i]], i);
         struct sm_join_fig f;
         sm_join_figures(j, &s->calls[j->log_to_trace[i]], &s->log[i], &f);
@@ -268,6 +271,11 @@ static void test_inconsistent_windows(void **state)
     }
     struct sm_join *j = join_ok(&s, NULL);
     assert_int_equal(j->inconsistent, bad);
+    for (size_t i = 10; i < s.nc; i += 25) {
+        assert_int_equal(j->trace_state[i], SM_JOIN_INCONSISTENT);
+        assert_int_equal(j->log_state[i], SM_JOIN_INCONSISTENT);
+    }
+    assert_int_equal(j->trace_state[11], SM_JOIN_MATCHED);
     assert_int_equal(j->matched, s.nl - bad);
     assert_int_equal(j->log_only, 0);
     assert_int_equal(j->trace_only, 0);

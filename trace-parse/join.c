@@ -352,7 +352,9 @@ int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log
 
     j = calloc(1, sizeof *j);
     if (!j || !(j->log_to_trace = malloc(sizeof *j->log_to_trace * n_log)) ||
-        !(j->trace_to_log = malloc(sizeof *j->trace_to_log * (n_calls ? n_calls : 1)))) {
+        !(j->trace_to_log = malloc(sizeof *j->trace_to_log * (n_calls ? n_calls : 1))) ||
+        !(j->log_state = calloc(n_log, 1)) ||
+        !(j->trace_state = calloc(n_calls ? n_calls : 1, 1))) {
         fail(err, "out of memory");
         goto done;
     }
@@ -372,6 +374,8 @@ int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log
         lmax = w.lg[i].e > lmax ? w.lg[i].e : lmax;
         if (w.lstate[i] == INCONSISTENT) {
             j->inconsistent++;
+            j->log_state[w.lg[i].idx] = SM_JOIN_INCONSISTENT;
+            j->trace_state[w.tr[w.pair[i]].idx] = SM_JOIN_INCONSISTENT;
             continue;
         }
         if (w.lstate[i] != MATCHED) {
@@ -384,6 +388,8 @@ int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log
         j->matched++;
         j->log_to_trace[w.lg[i].idx] = t->idx;
         j->trace_to_log[t->idx] = w.lg[i].idx;
+        j->log_state[w.lg[i].idx] = SM_JOIN_MATCHED;
+        j->trace_state[t->idx] = SM_JOIN_MATCHED;
         int64_t l = (int64_t)t->z - (int64_t)w.lg[i].e, u = (int64_t)t->a - (int64_t)w.lg[i].s;
         lo = l > lo ? l : lo;
         hi = u < hi ? u : hi;
@@ -418,6 +424,8 @@ void sm_join_free(struct sm_join *j)
         return;
     free(j->log_to_trace);
     free(j->trace_to_log);
+    free(j->log_state);
+    free(j->trace_state);
     free(j);
 }
 

@@ -30,6 +30,13 @@ struct sm_join_opts {
     uint64_t trace_first, trace_last;
 };
 
+/* What became of a call. */
+enum sm_join_state {
+    SM_JOIN_ALONE = 0,    /* log only, or trace only */
+    SM_JOIN_MATCHED,      /* paired, the trace window inside the guest window */
+    SM_JOIN_INCONSISTENT, /* paired by its start, but the trace window ends after the guest's */
+};
+
 struct sm_join {
     int64_t offset_ticks;         /* trace ticks = guest CNTVCT + offset_ticks */
     int64_t offset_lo, offset_hi; /* every offset in [lo, hi] fits all matched calls */
@@ -42,9 +49,11 @@ struct sm_join {
     size_t trace_only_in_log; /* ... among them, those inside the log's span */
     size_t inconsistent;      /* a trace call starts in the guest window but ends after it */
     size_t anchors,
-        anchor_votes;     /* log calls sampled for the first estimate, and how many agreed */
-    size_t *log_to_trace; /* [n_log]: index into the trace calls, or SM_JOIN_NONE */
-    size_t *trace_to_log; /* [n_trace]: index into the log, or SM_JOIN_NONE */
+        anchor_votes;           /* log calls sampled for the first estimate, and how many agreed */
+    size_t *log_to_trace;       /* [n_log]: the matched trace call, or SM_JOIN_NONE */
+    size_t *trace_to_log;       /* [n_trace]: the matched log call, or SM_JOIN_NONE */
+    unsigned char *log_state;   /* [n_log]: enum sm_join_state */
+    unsigned char *trace_state; /* [n_trace]: enum sm_join_state */
 };
 
 struct sm_join_error {
