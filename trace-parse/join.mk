@@ -9,3 +9,6 @@ test_calls_log_LDLIBS := $(call pkg_libs,cmocka)
 test_join_SRCS := tests/test_join.c
 test_join_ARCHIVES := libsmclat-trace
 test_join_LDLIBS := $(call pkg_libs,cmocka)
+
+# The --calls-log glue of `smclat analyze` (cli/join-output.h).
+smclat_SRCS += cli/join-output.c
