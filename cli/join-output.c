@@ -202,9 +202,7 @@ const struct sm_call *sm_analyze_join_call(const struct sm_analyze_join *aj, siz
 
 void sm_analyze_join_csv_header(FILE *f)
 {
-    fputs(",join,log_seq,log_line,op,guest_rtt_ns,window_ns,before_window_ns,after_window_ns,"
-          "residual_ns",
-          f);
+    fputs(",join,log_seq,log_line,op,guest_rtt_ns,window_ns,before_window_ns,after_window_ns", f);
 }
 
 static void csv_ns(FILE *f, const struct sm_analyze_join *aj, uint64_t ticks)
@@ -222,7 +220,7 @@ void sm_analyze_join_csv_row(const struct sm_analyze_join *aj, size_t k, FILE *f
     int st = j && k < j->n_trace ? j->trace_state[k] : SM_JOIN_ALONE;
     fprintf(f, ",%s", states[st]);
     if (st != SM_JOIN_MATCHED) {
-        fputs(",,,,,,,,", f);
+        fputs(",,,,,,,", f);
         return;
     }
     const struct sm_log_call *lc = &aj->log->calls[j->trace_to_log[k]];
@@ -237,7 +235,6 @@ void sm_analyze_join_csv_row(const struct sm_analyze_join *aj, size_t k, FILE *f
     csv_ns(f, aj, fig.window);
     csv_ns(f, aj, fig.before);
     csv_ns(f, aj, fig.after);
-    csv_ns(f, aj, fig.residual);
 }
 
 static void print_line(FILE *f, const char *what, const struct sm_hist *h)

@@ -163,6 +163,31 @@ static struct seg refine(const struct work *w, struct edge *ev)
     return best_segment(ev, n, 1, 0);
 }
 
+int sm_join_window(const struct sm_call *c, uint64_t *w_start, uint64_t *w_end)
+{
+    /* In the order they happen in a textbook call. */
+    const uint64_t t[] = {c->t_notify, c->t_client_block, c->t_med_wake,  c->t_med_run,
+                          c->t_answer, c->t_client_wake,  c->t_client_run};
+    uint64_t lo = SM_T_NONE, hi = 0;
+    for (size_t k = 0; k < sizeof t / sizeof t[0]; k++) {
+        if (t[k] == SM_T_NONE)
+            continue;
+        lo = t[k] < lo ? t[k] : lo;
+        hi = t[k] > hi ? t[k] : hi;
+    }
+    if (lo == SM_T_NONE)
+        return -1;
+    if (c->t_notify != SM_T_NONE)
+        lo = c->t_notify;
+    if (c->t_client_run != SM_T_NONE)
+        hi = c->t_client_run;
+    if (hi < lo)
+        return -1;
+    *w_start = lo;
+    *w_end = hi;
+    return 0;
+}
+
 static int prepare(struct work *w, const struct sm_call *calls, size_t n_calls,
                    const struct sm_log_call *log, size_t n_log, struct sm_join_error *err)
 {
@@ -179,10 +204,10 @@ static int prepare(struct work *w, const struct sm_call *calls, size_t n_calls,
     for (size_t k = 0; k < n_calls; k++) {
         const struct sm_call *c = &calls[k];
         /* A call without a known window (should not happen) cannot be placed: trace-only. */
-        if (c->t_start == SM_T_NONE || c->t_end == SM_T_NONE || c->t_end < c->t_start ||
-            c->t_end >= MAX_TICKS)
+        uint64_t a, z;
+        if (sm_join_window(c, &a, &z) != 0 || z >= MAX_TICKS)
             continue;
-        w->tr[w->ntr++] = (struct tcall){c->t_start, c->t_end, k};
+        w->tr[w->ntr++] = (struct tcall){a, z, k};
     }
     for (size_t k = 0; k < n_log; k++) {
         if (log[k].end_cntvct >= MAX_TICKS || log[k].end_cntvct < log[k].start_cntvct) {
@@ -439,13 +464,14 @@ void sm_join_figures(const struct sm_join *j, const struct sm_call *tc,
 {
     int64_t s = (int64_t)lc->start_cntvct + j->offset_ticks;
     int64_t e = (int64_t)lc->end_cntvct + j->offset_ticks;
-    uint64_t notify = tc->t_notify != SM_T_NONE ? tc->t_notify : tc->t_start;
+    uint64_t a = 0, z = 0;
+    sm_join_window(tc, &a, &z);
     fig->guest_rtt = lc->end_cntvct - lc->start_cntvct;
-    fig->window = tc->t_end - tc->t_start;
-    fig->before = (uint64_t)((int64_t)tc->t_start - s);
-    fig->after = (uint64_t)(e - (int64_t)tc->t_end);
+    fig->window = z - a;
+    fig->before = (uint64_t)((int64_t)a - s);
+    fig->after = (uint64_t)(e - (int64_t)z);
     fig->outside = fig->before + fig->after;
-    fig->residual = (uint64_t)((int64_t)notify - s);
+    fig->residual = fig->before;
     fig->e2e = diff(tc->t_client_run, tc->t_client_block);
     fig->med_wake = diff(tc->t_med_run, tc->t_med_wake);
     fig->med_run = diff(tc->t_med_block, tc->t_med_run);

@@ -3,9 +3,10 @@
  * The guest logs each call's start and end in its virtual counter, CNTVCT = CNTPCT - CNTVOFF;
  * the trace is in CNTPCT. So trace ticks = guest ticks + offset, one unknown constant per
  * domain. Physics bounds it for every call that is paired right: the guest reads its clock
- * before the call enters the hypervisor and after it is back, so the call's trace window
- * [t_start, t_end] lies inside its guest window [start + offset, end + offset]:
- *     t_end - end_cntvct  <=  offset  <=  t_start - start_cntvct.
+ * before the call enters the hypervisor and after it is back, so the call's client window in
+ * the trace [w_start, w_end] (sm_join_window) lies inside its guest window
+ * [start + offset, end + offset]:
+ *     w_end - end_cntvct  <=  offset  <=  w_start - start_cntvct.
  * The join finds the offset covered by the most such intervals (a consensus that outliers,
  * missing calls and extra calls on either side do not move), pairs each log call with the trace
  * call whose window lies in its own, and reports what did not pair.
@@ -69,14 +70,21 @@ int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log
                 struct sm_join_error *err);
 void sm_join_free(struct sm_join *j);
 
+/* The part of a trace call the guest waits for: from its first instant (the client's notify;
+ * else the first of client block, mediator wake, mediator run, answer, client wake, client run)
+ * to the client running again after the answer (else the last of those known). The mediator's
+ * block is left out: the mediator may run on after answering, while the guest goes on. Returns
+ * 0, or -1 when the call shows none of those instants. */
+int sm_join_window(const struct sm_call *c, uint64_t *w_start, uint64_t *w_end);
+
 /* The figures of one matched pair, in ticks; SM_T_NONE where the trace does not show them. */
 struct sm_join_fig {
     uint64_t guest_rtt;   /* end_cntvct - start_cntvct */
-    uint64_t window;      /* the trace window, t_end - t_start */
-    uint64_t before;      /* guest time before the window: t_start - (start + offset) */
-    uint64_t after;       /* guest time after it: (end + offset) - t_end */
+    uint64_t window;      /* the client window in the trace, w_end - w_start */
+    uint64_t before;      /* guest time before the window: w_start - (start + offset) */
+    uint64_t after;       /* guest time after it: (end + offset) - w_end */
     uint64_t outside;     /* before + after = guest_rtt - window */
-    uint64_t residual;    /* the trace's notify (else t_start) - (start + offset) */
+    uint64_t residual;    /* the trace's notify (else w_start) - (start + offset) */
     uint64_t e2e;         /* client blocked to running again (t_client_run - t_client_block) */
     uint64_t med_wake;    /* t_med_run - t_med_wake */
     uint64_t med_run;     /* t_med_block - t_med_run */
