@@ -165,6 +165,7 @@ int sm_analyze_join_json(const struct sm_analyze_join *aj, json_t *root)
     json_object_set_new(o, "trace_only", json_integer((json_int_t)j->trace_only));
     json_object_set_new(o, "trace_only_in_log", json_integer((json_int_t)j->trace_only_in_log));
     json_object_set_new(o, "inconsistent", json_integer((json_int_t)j->inconsistent));
+    json_object_set_new(o, "early_notify", json_integer((json_int_t)j->early_notify));
     json_object_set_new(o, "log_not_ok", json_integer((json_int_t)aj->log->not_ok));
     json_object_set_new(o, "offset_ticks", json_integer((json_int_t)j->offset_ticks));
     json_object_set_new(o, "offset_range_ticks",
@@ -253,9 +254,9 @@ void sm_analyze_join_print(const struct sm_analyze_join *aj, FILE *f)
         return;
     fprintf(f,
             "join with %s: %zu log calls, %zu trace calls: %zu matched, %zu log only (%zu in "
-            "the trace), %zu trace only, %zu inconsistent\n",
+            "the trace), %zu trace only, %zu inconsistent, %zu with an early notify\n",
             aj->log->name, j->n_log, j->n_trace, j->matched, j->log_only, j->log_only_in_trace,
-            j->trace_only, j->inconsistent);
+            j->trace_only, j->inconsistent, j->early_notify);
     fprintf(f,
             "  clock offset %" PRId64 " ticks (all matched calls fit %" PRId64 "..%" PRId64 ")\n",
             j->offset_ticks, j->offset_lo, j->offset_hi);

@@ -135,12 +135,12 @@ static void check_pairs(const struct synth *s, const struct sm_join *j)
         assert_int_equal(f.guest_rtt, s->log[i].end_cntvct - s->log[i].start_cntvct);
         uint64_t a, z;
         assert_int_equal(sm_join_window(c, &a, &z), 0);
-        assert_int_equal(f.window, z - a);
-        if (c->t_notify != SM_T_NONE && c->t_client_run != SM_T_NONE)
+        assert_int_equal(f.window, z - (f.early_notify ? c->t_client_block : a));
+        if (c->t_notify != SM_T_NONE && c->t_client_run != SM_T_NONE && !f.early_notify)
             assert_int_equal(f.window, c->t_client_run - c->t_notify);
         assert_true(f.window <= f.guest_rtt);
         assert_int_equal(f.outside, f.guest_rtt - f.window);
-        if (c->t_notify != SM_T_NONE) {
+        if (c->t_notify != SM_T_NONE && !f.early_notify) {
             assert_int_equal((int64_t)f.before, (int64_t)s->truth[i].before - err);
             assert_int_equal(f.residual, f.before);
         }
@@ -308,6 +308,42 @@ static void test_mediator_blocks_after_guest_end(void **state)
     synth_free(&s);
 }
 
+/* The mediator was woken by its timer just before the guest's call and the detector took that
+ * wake for the notify: the call still joins (on the client's block), flagged, without a mediator
+ * wake latency or a residual, and the offset does not move. */
+static void test_early_notify(void **state)
+{
+    (void)state;
+    struct synth s;
+    make(&s, 300, 12);
+    size_t early = 0;
+    for (size_t i = 5; i < s.nc; i += 17) {
+        s.calls[i].t_notify = s.calls[i].t_med_wake = s.log[i].start_cntvct + OFF - 30000;
+        s.calls[i].t_start = s.calls[i].t_notify;
+        early++;
+    }
+    struct sm_join *j = join_ok(&s, NULL);
+    assert_int_equal(j->matched, 300);
+    assert_int_equal(j->early_notify, early);
+    check_pairs(&s, j);
+    struct sm_join_fig f;
+    sm_join_figures(j, &s.calls[5], &s.log[5], &f);
+    assert_true(f.early_notify);
+    assert_int_equal(f.med_wake, SM_T_NONE);
+    assert_int_equal(f.residual, SM_T_NONE);
+    assert_int_equal(f.window, s.calls[5].t_client_run - s.calls[5].t_client_block);
+    sm_join_figures(j, &s.calls[6], &s.log[6], &f);
+    assert_false(f.early_notify);
+    assert_int_equal(f.med_wake, 150);
+    struct sm_join_summary *sum;
+    assert_int_equal(sm_join_summarize(j, s.calls, s.log, HZ, &sum), 0);
+    assert_int_equal(sm_hist_count(sum->all.h[SM_JM_MED_WAKE]), 300 - early);
+    assert_int_equal(sm_hist_count(sum->all.h[SM_JM_RESIDUAL]), 300 - early);
+    sm_join_summary_free(sum);
+    sm_join_free(j);
+    synth_free(&s);
+}
+
 /* Windows from the client's instants alone: the notify (else the first instant shown) to the
  * client's run (else the last instant shown before it). */
 static void test_window(void **state)
@@ -452,6 +488,7 @@ int main(void)
         cmocka_unit_test(test_inconsistent_windows),
         cmocka_unit_test(test_mediator_blocks_after_guest_end),
         cmocka_unit_test(test_window),
+        cmocka_unit_test(test_early_notify),
         cmocka_unit_test(test_summary_by_op),
         cmocka_unit_test(test_log_of_another_run),
         cmocka_unit_test(test_rate_mismatch),

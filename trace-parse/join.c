@@ -14,7 +14,8 @@
 #define MIN_MATCHED 3u
 
 struct tcall {
-    uint64_t a, z; /* trace window */
+    uint64_t a, z; /* the client window (sm_join_window) */
+    uint64_t a2;   /* its first instant after the guest's start for sure (client_start()) */
     size_t idx;
 };
 
@@ -45,7 +46,7 @@ static void fail(struct sm_join_error *err, const char *fmt, ...)
 static int cmp_tcall(const void *x, const void *y)
 {
     const struct tcall *a = x, *b = y;
-    return (a->a > b->a) - (a->a < b->a);
+    return (a->a2 > b->a2) - (a->a2 < b->a2);
 }
 
 static int cmp_lcall(const void *x, const void *y)
@@ -123,10 +124,10 @@ static size_t pair_calls(struct work *w, int64_t off, int64_t slack)
     for (size_t i = 0; i < w->nlg; i++) {
         int64_t lo = (int64_t)w->lg[i].s + off - slack, hi = (int64_t)w->lg[i].e + off + slack;
         w->pair[i] = SM_JOIN_NONE;
-        while (j < w->ntr && (int64_t)w->tr[j].a < lo)
+        while (j < w->ntr && (int64_t)w->tr[j].a2 < lo)
             j++;
         size_t first_in = SM_JOIN_NONE;
-        for (size_t k = j; k < w->ntr && (int64_t)w->tr[k].a <= hi; k++) {
+        for (size_t k = j; k < w->ntr && (int64_t)w->tr[k].a2 <= hi; k++) {
             if (w->tstate[k] != FREE)
                 continue;
             if ((int64_t)w->tr[k].z <= hi) {
@@ -156,8 +157,11 @@ static struct seg refine(const struct work *w, struct edge *ev)
         if (w->lstate[i] != MATCHED)
             continue;
         const struct tcall *t = &w->tr[w->pair[i]];
-        ev[n++] = (struct edge){(int64_t)t->z - (int64_t)w->lg[i].e, +1};
-        ev[n++] = (struct edge){(int64_t)t->a - (int64_t)w->lg[i].s + 1, -1};
+        int64_t lo = (int64_t)t->z - (int64_t)w->lg[i].e, hi = (int64_t)t->a - (int64_t)w->lg[i].s;
+        if (lo > hi)
+            continue; /* fits no offset: its notify was not this call's (client_start()) */
+        ev[n++] = (struct edge){lo, +1};
+        ev[n++] = (struct edge){hi + 1, -1};
     }
     qsort(ev, n, sizeof *ev, cmp_edge);
     return best_segment(ev, n, 1, 0);
@@ -188,6 +192,20 @@ int sm_join_window(const struct sm_call *c, uint64_t *w_start, uint64_t *w_end)
     return 0;
 }
 
+/* The first instant of a call that comes after the guest's start whatever the detector took
+ * for the notify: the client's block, the answer, the client's wake or run. A notify (and the
+ * mediator's wake) can precede the guest's start when the mediator was in fact woken by
+ * something else (its timer) just before the call: the join then pairs on this instant. */
+static uint64_t client_start(const struct sm_call *c, uint64_t a)
+{
+    const uint64_t t[] = {c->t_client_block, c->t_answer, c->t_client_wake, c->t_client_run};
+    uint64_t lo = SM_T_NONE;
+    for (size_t k = 0; k < sizeof t / sizeof t[0]; k++)
+        if (t[k] != SM_T_NONE && t[k] >= a && t[k] < lo)
+            lo = t[k];
+    return lo == SM_T_NONE ? a : lo;
+}
+
 static int prepare(struct work *w, const struct sm_call *calls, size_t n_calls,
                    const struct sm_log_call *log, size_t n_log, struct sm_join_error *err)
 {
@@ -207,7 +225,7 @@ static int prepare(struct work *w, const struct sm_call *calls, size_t n_calls,
         uint64_t a, z;
         if (sm_join_window(c, &a, &z) != 0 || z >= MAX_TICKS)
             continue;
-        w->tr[w->ntr++] = (struct tcall){a, z, k};
+        w->tr[w->ntr++] = (struct tcall){a, z, client_start(c, a), k};
     }
     for (size_t k = 0; k < n_log; k++) {
         if (log[k].end_cntvct >= MAX_TICKS || log[k].end_cntvct < log[k].start_cntvct) {
@@ -239,7 +257,7 @@ static double gap_ratio(const struct work *w, uint64_t *lgap, uint64_t *tgap)
     *lgap = median_gap(g, n);
     n = 0;
     for (size_t i = 1; i < w->ntr; i++)
-        g[n++] = w->tr[i].a - w->tr[i - 1].a;
+        g[n++] = w->tr[i].a2 - w->tr[i - 1].a2;
     *tgap = median_gap(g, n);
     free(g);
     return *lgap && *tgap ? (double)*tgap / (double)*lgap : 0;
@@ -416,6 +434,10 @@ int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log
         j->log_state[w.lg[i].idx] = SM_JOIN_MATCHED;
         j->trace_state[t->idx] = SM_JOIN_MATCHED;
         int64_t l = (int64_t)t->z - (int64_t)w.lg[i].e, u = (int64_t)t->a - (int64_t)w.lg[i].s;
+        if (u < off) { /* the notify preceded the guest's start: not this call's */
+            j->early_notify++;
+            u = (int64_t)t->a2 - (int64_t)w.lg[i].s;
+        }
         lo = l > lo ? l : lo;
         hi = u < hi ? u : hi;
     }
@@ -466,14 +488,17 @@ void sm_join_figures(const struct sm_join *j, const struct sm_call *tc,
     int64_t e = (int64_t)lc->end_cntvct + j->offset_ticks;
     uint64_t a = 0, z = 0;
     sm_join_window(tc, &a, &z);
+    fig->early_notify = (int64_t)a < s;
+    if (fig->early_notify)
+        a = client_start(tc, a);
     fig->guest_rtt = lc->end_cntvct - lc->start_cntvct;
     fig->window = z - a;
     fig->before = (uint64_t)((int64_t)a - s);
     fig->after = (uint64_t)(e - (int64_t)z);
     fig->outside = fig->before + fig->after;
-    fig->residual = fig->before;
+    fig->residual = fig->early_notify ? SM_T_NONE : fig->before;
     fig->e2e = diff(tc->t_client_run, tc->t_client_block);
-    fig->med_wake = diff(tc->t_med_run, tc->t_med_wake);
+    fig->med_wake = fig->early_notify ? SM_T_NONE : diff(tc->t_med_run, tc->t_med_wake);
     fig->med_run = diff(tc->t_med_block, tc->t_med_run);
     fig->client_wake = diff(tc->t_client_run, tc->t_client_wake);
 }

@@ -49,6 +49,8 @@ struct sm_join {
     size_t trace_only;        /* trace calls without a log call */
     size_t trace_only_in_log; /* ... among them, those inside the log's span */
     size_t inconsistent;      /* a trace call starts in the guest window but ends after it */
+    size_t early_notify; /* matched calls whose notify (and mediator wake) came before the guest's
+                          * start: the wake was not this call's (docs/join.md) */
     size_t anchors,
         anchor_votes;           /* log calls sampled for the first estimate, and how many agreed */
     size_t *log_to_trace;       /* [n_log]: the matched trace call, or SM_JOIN_NONE */
@@ -84,6 +86,8 @@ struct sm_join_fig {
     uint64_t before;      /* guest time before the window: w_start - (start + offset) */
     uint64_t after;       /* guest time after it: (end + offset) - w_end */
     uint64_t outside;     /* before + after = guest_rtt - window */
+    int early_notify;     /* the trace's notify came before the guest's start: the window starts
+                           * at the client's block, and med_wake and residual are unknown */
     uint64_t residual;    /* the trace's notify (else w_start) - (start + offset) */
     uint64_t e2e;         /* client blocked to running again (t_client_run - t_client_block) */
     uint64_t med_wake;    /* t_med_run - t_med_wake */
