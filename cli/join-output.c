@@ -110,6 +110,11 @@ int sm_analyze_join_run(struct sm_analyze_join *aj, uint64_t trace_first, uint64
               "%s: %zu call%s found in the trace within the log's span have no "
               "log line",
               name, j->trace_only_in_log, j->trace_only_in_log == 1 ? "" : "s");
+    if (j->trace_only_in_matched)
+        warnf(warn, warn_ctx,
+              "%s: %zu call%s found in the trace lie inside the guest window of another matched "
+              "call: the same call found twice?",
+              name, j->trace_only_in_matched, j->trace_only_in_matched == 1 ? "" : "s");
     if (j->inconsistent)
         warnf(warn, warn_ctx,
               "%s: %zu trace call%s end after the guest saw the call end: left out of the "
@@ -164,6 +169,8 @@ int sm_analyze_join_json(const struct sm_analyze_join *aj, json_t *root)
     json_object_set_new(o, "log_only_in_trace", json_integer((json_int_t)j->log_only_in_trace));
     json_object_set_new(o, "trace_only", json_integer((json_int_t)j->trace_only));
     json_object_set_new(o, "trace_only_in_log", json_integer((json_int_t)j->trace_only_in_log));
+    json_object_set_new(o, "trace_only_in_matched",
+                        json_integer((json_int_t)j->trace_only_in_matched));
     json_object_set_new(o, "inconsistent", json_integer((json_int_t)j->inconsistent));
     json_object_set_new(o, "early_notify", json_integer((json_int_t)j->early_notify));
     json_object_set_new(o, "log_not_ok", json_integer((json_int_t)aj->log->not_ok));

@@ -201,6 +201,7 @@ static void test_missing_and_extra(void **state)
     assert_int_equal(j->log_only_in_trace, dropped);
     assert_int_equal(j->trace_only, extra);
     assert_int_equal(j->trace_only_in_log, extra);
+    assert_int_equal(j->trace_only_in_matched, 0);
     assert_int_equal(j->inconsistent, 0);
     check_pairs(&s, j);
     sm_join_free(j);
@@ -210,6 +211,27 @@ static void test_missing_and_extra(void **state)
 /* The trace starts after the log's first calls and stops before its last: the calls it cuts are
  * partial in the trace (t_start or t_end is the trace's edge) and still join; the calls outside
  * are log-only but not "in the trace". The trace array is also out of order. */
+/* A call detected twice: the second, shorter detection inside the same guest window stays
+ * trace-only and is counted as such. */
+static void test_detected_twice(void **state)
+{
+    (void)state;
+    struct synth s;
+    make(&s, 100, 13);
+    size_t n = s.nc;
+    for (size_t i = 3; i < 100; i += 10) {
+        const struct sm_call *c = &s.calls[i];
+        set_call(&s.calls[s.nc++], 0, c->t_client_run - 400, c->t_client_run - 10);
+    }
+    struct sm_join *j = join_ok(&s, NULL);
+    assert_int_equal(j->matched, n);
+    assert_int_equal(j->trace_only, 10);
+    assert_int_equal(j->trace_only_in_matched, 10);
+    check_pairs(&s, j);
+    sm_join_free(j);
+    synth_free(&s);
+}
+
 static void test_cut_by_trace_edges(void **state)
 {
     (void)state;
@@ -484,6 +506,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exact),
         cmocka_unit_test(test_missing_and_extra),
+        cmocka_unit_test(test_detected_twice),
         cmocka_unit_test(test_cut_by_trace_edges),
         cmocka_unit_test(test_inconsistent_windows),
         cmocka_unit_test(test_mediator_blocks_after_guest_end),

@@ -449,6 +449,19 @@ int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log
             continue;
         int64_t a = (int64_t)w.tr[t].a - off, z = (int64_t)w.tr[t].z - off;
         j->trace_only_in_log += a >= (int64_t)lmin && z <= (int64_t)lmax;
+        /* Inside the guest window of a call matched to another trace call: the detector saw
+         * one call twice. The log is sorted by start: the last call starting before a2. */
+        int64_t a2 = (int64_t)w.tr[t].a2 - off;
+        size_t b = 0, e = w.nlg;
+        while (b < e) {
+            size_t mid = b + (e - b) / 2;
+            if ((int64_t)w.lg[mid].s <= a2)
+                b = mid + 1;
+            else
+                e = mid;
+        }
+        j->trace_only_in_matched +=
+            b > 0 && w.lstate[b - 1] == MATCHED && z <= (int64_t)w.lg[b - 1].e;
     }
     snprintf(j->how, sizeof j->how,
              "consensus of guest windows containing trace windows: %zu of %zu sampled log calls "
