@@ -120,6 +120,7 @@ static void check_pairs(const struct synth *s, const struct sm_join *j)
 {
     assert_true(j->offset_lo <= OFF && OFF <= j->offset_hi);
     assert_true(j->offset_lo <= j->offset_ticks && j->offset_ticks <= j->offset_hi);
+    assert_true(j->anchor_votes <= j->anchors);
     int64_t err = j->offset_ticks - OFF;
     for (size_t i = 0; i < s->nl; i++) {
         assert_int_equal(j->log_to_trace[i], s->trace_of_log[i]);

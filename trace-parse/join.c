@@ -63,6 +63,12 @@ static int cmp_edge(const void *x, const void *y)
     return a->delta - b->delta;
 }
 
+static int cmp_seg(const void *x, const void *y)
+{
+    const struct seg *a = x, *b = y;
+    return (a->lo > b->lo) - (a->lo < b->lo);
+}
+
 static int cmp_u64(const void *x, const void *y)
 {
     uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
@@ -278,6 +284,7 @@ int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log
 {
     struct work w = {0};
     struct edge *ev = NULL;
+    struct seg *iv = NULL;
     struct sm_join *j = NULL;
     int rc = -1;
     *out = NULL;
@@ -325,13 +332,29 @@ int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log
         goto done;
     }
     size_t nev = 0;
+    iv = malloc(sizeof *iv * w.ntr);
+    if (!iv) {
+        fail(err, "out of memory");
+        goto done;
+    }
     for (size_t k = 0; k < nanch; k++) {
         const struct lcall *l = &w.lg[(2 * k + 1) * w.nlg / (2 * nanch)];
+        size_t niv = 0;
         for (size_t t = 0; t < w.ntr; t++) {
             if (w.tr[t].z - w.tr[t].a > l->e - l->s)
                 continue;
-            ev[nev++] = (struct edge){(int64_t)w.tr[t].z - (int64_t)l->e, +1};
-            ev[nev++] = (struct edge){(int64_t)w.tr[t].a - (int64_t)l->s + 1, -1};
+            iv[niv++] = (struct seg){(int64_t)w.tr[t].z - (int64_t)l->e,
+                                     (int64_t)w.tr[t].a - (int64_t)l->s, 0};
+        }
+        /* One vote per anchor at any offset: merge its overlapping intervals (trace calls that
+         * overlap, or one found twice). */
+        qsort(iv, niv, sizeof *iv, cmp_seg);
+        for (size_t a = 0; a < niv;) {
+            int64_t lo = iv[a].lo, hi = iv[a].hi;
+            for (a++; a < niv && iv[a].lo <= hi; a++)
+                hi = iv[a].hi > hi ? iv[a].hi : hi;
+            ev[nev++] = (struct edge){lo, +1};
+            ev[nev++] = (struct edge){hi + 1, -1};
         }
     }
     qsort(ev, nev, sizeof *ev, cmp_edge);
@@ -472,6 +495,7 @@ int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log
     j = NULL;
     rc = 0;
 done:
+    free(iv);
     free(ev);
     free_work(&w);
     sm_join_free(j);
