@@ -401,11 +401,16 @@ int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log
              off, matched, matched == 1 ? "" : "s", MIN_MATCHED, rate_note);
         goto done;
     }
-    if (2 * matched < in_trace) {
+    /* Pairs whose notify lies in the guest window too (not paired on a later instant). */
+    size_t clean = 0;
+    for (size_t i = 0; i < w.nlg; i++)
+        clean += w.lstate[i] == MATCHED && (int64_t)w.tr[w.pair[i]].a - (int64_t)w.lg[i].s >= off;
+    if (5 * clean < 4 * in_trace) {
         fail(err,
              "no consistent clock offset: the best one (%" PRId64 " ticks) fits %zu of the "
-             "%zu log calls that would lie in the trace%s",
-             off, matched, in_trace, rate_note);
+             "%zu log calls that would lie in the trace (%zu with the notify in the guest's "
+             "window; %zu of %zu sampled calls agreed)%s",
+             off, matched, in_trace, clean, first.cover, nanch, rate_note);
         goto done;
     }
     if (second.cover * 10 >= first.cover * 9) {
