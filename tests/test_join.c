@@ -403,6 +403,7 @@ static void test_summary_by_op(void **state)
     assert_int_equal(sum->by_op[SM_OP_PROCESS].calls, 50);
     assert_int_equal(sum->by_op[SM_OP_UNREGISTER].calls, 25);
     assert_int_equal(sum->by_op[SM_OP_NONE].calls, 0);
+    assert_null(sum->by_op[SM_OP_OTHER].h[SM_JM_GUEST_RTT]);
     uint64_t max_rtt = 0, min_rtt = UINT64_MAX;
     for (size_t i = 0; i < s.nl; i += 4) { /* the register calls */
         uint64_t r = s.log[i].end_cntvct - s.log[i].start_cntvct;
@@ -485,6 +486,16 @@ static void test_ambiguous(void **state)
     synth_free(&s);
 }
 
+/* Beyond 2M (sampled log call, trace call) couples the join refuses rather than sample too few. */
+static void test_too_many_calls(void **state)
+{
+    (void)state;
+    struct synth s;
+    make(&s, 130000, 14);
+    expect_refusal(&s, "the trace shows 130000 calls");
+    synth_free(&s);
+}
+
 static void test_empty_inputs(void **state)
 {
     (void)state;
@@ -517,6 +528,7 @@ int main(void)
         cmocka_unit_test(test_log_of_another_run),
         cmocka_unit_test(test_rate_mismatch),
         cmocka_unit_test(test_ambiguous),
+        cmocka_unit_test(test_too_many_calls),
         cmocka_unit_test(test_empty_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

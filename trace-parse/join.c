@@ -9,8 +9,9 @@
 /* Counter values above this are refused: differences must fit in int64_t. */
 #define MAX_TICKS ((uint64_t)1 << 62)
 /* The first estimate pairs up to this many (anchor, trace call) couples. */
-#define MAX_COUPLES 2000000u
+#define MAX_COUPLES 2000000u /* 64 MB of interval ends at most */
 #define MAX_ANCHORS 128u
+#define MIN_ANCHORS 16u
 #define MIN_MATCHED 3u
 
 struct tcall {
@@ -321,8 +322,13 @@ int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log
     size_t nanch = MAX_COUPLES / w.ntr;
     if (nanch > MAX_ANCHORS)
         nanch = MAX_ANCHORS;
-    if (nanch < 1)
-        nanch = 1;
+    if (nanch < MIN_ANCHORS && w.nlg >= MIN_ANCHORS) {
+        fail(err,
+             "the trace shows %zu calls: the join samples %u log calls against all of them and "
+             "handles at most %u (join a part of the run)",
+             w.ntr, MIN_ANCHORS, MAX_COUPLES / MIN_ANCHORS);
+        goto done;
+    }
     if (nanch > w.nlg)
         nanch = w.nlg;
     size_t max_edges = 2 * (nanch * w.ntr > w.nlg ? nanch * w.ntr : w.nlg);
@@ -605,8 +611,12 @@ int sm_join_summarize(const struct sm_join *j, const struct sm_call *calls,
         goto fail;
     if (group_init(&s->all))
         goto fail;
-    for (int o = 0; o < SM_OP__COUNT; o++)
-        if (group_init(&s->by_op[o]))
+    /* Histograms (58 KiB each) only for the ops the log has. */
+    int has_op[SM_OP__COUNT] = {0};
+    for (size_t i = 0; i < j->n_log; i++)
+        has_op[log[i].op] = 1;
+    for (int o = SM_OP_REGISTER; o < SM_OP__COUNT; o++)
+        if (has_op[o] && group_init(&s->by_op[o]))
             goto fail;
     double ns_per_tick = 1e9 / cpu_hz;
     for (size_t i = 0; i < j->n_log; i++) {

@@ -127,7 +127,9 @@ struct sm_join_group {
 
 struct sm_join_summary {
     struct sm_join_group all;
-    struct sm_join_group by_op[SM_OP__COUNT]; /* by_op[SM_OP_NONE] stays empty */
+    /* by_op[SM_OP_NONE] stays empty; an op the log does not have has calls = 0 and NULL
+     * histograms. */
+    struct sm_join_group by_op[SM_OP__COUNT];
 };
 
 /* Fills a summary (allocated here; free with sm_join_summary_free) from the matched pairs;
