@@ -18,3 +18,8 @@ ifneq ($(wildcard cli/builtin-analyze.c),)
 E2E_TESTS += tests/e2e/join-real.sh tests/e2e/join-badinput.sh
 endif
 CHECK_DEPS += join
+
+# libFuzzer target: the call log reader, then the join of what it read.
+FUZZERS += fuzz_calls_log
+fuzz_calls_log_SRCS := fuzz/fuzz_calls_log.c
+fuzz_calls_log_ARCHIVES := libsmclat-trace
