@@ -9,9 +9,9 @@
 /* Counter values above this are refused: differences must fit in int64_t. */
 #define MAX_TICKS ((uint64_t)1 << 62)
 /* The first estimate pairs up to this many (anchor, trace call) couples. */
-#define MAX_COUPLES 2000000u /* 64 MB of interval ends at most */
-#define MAX_ANCHORS 128u
-#define MIN_ANCHORS 16u
+#define MAX_ANCHORS 64u /* log calls sampled for the first estimate */
+#define MAX_SEEDS   8u  /* of which tried against every trace call */
+#define MAX_TOP     16u
 #define MIN_MATCHED 3u
 
 struct tcall {
@@ -62,12 +62,6 @@ static int cmp_edge(const void *x, const void *y)
     if (a->pos != b->pos)
         return (a->pos > b->pos) - (a->pos < b->pos);
     return a->delta - b->delta;
-}
-
-static int cmp_seg(const void *x, const void *y)
-{
-    const struct seg *a = x, *b = y;
-    return (a->lo > b->lo) - (a->lo < b->lo);
 }
 
 static int cmp_u64(const void *x, const void *y)
@@ -213,6 +207,141 @@ static uint64_t client_start(const struct sm_call *c, uint64_t a)
     return lo == SM_T_NONE ? a : lo;
 }
 
+/* The trace calls sorted by their window's start, for estimate(). */
+static int cmp_tcall_a(const void *x, const void *y)
+{
+    const struct tcall *a = x, *b = y;
+    return (a->a > b->a) - (a->a < b->a);
+}
+
+/* Narrows [*lo, *hi] to the offsets at which some trace call's window lies in log call l's
+ * guest window. Returns 1 when one does, 0 when none does. ta is sorted by a. */
+static int fits(const struct tcall *ta, size_t nt, const struct lcall *l, int64_t *lo, int64_t *hi)
+{
+    int64_t from = (int64_t)l->s + *lo, to = (int64_t)l->e + *hi;
+    size_t b = 0, e = nt;
+    while (b < e) {
+        size_t mid = b + (e - b) / 2;
+        if ((int64_t)ta[mid].a < from)
+            b = mid + 1;
+        else
+            e = mid;
+    }
+    for (; b < nt && (int64_t)ta[b].a <= to; b++) {
+        int64_t l2 = (int64_t)ta[b].z - (int64_t)l->e, u2 = (int64_t)ta[b].a - (int64_t)l->s;
+        int64_t nl = l2 > *lo ? l2 : *lo, nu = u2 < *hi ? u2 : *hi;
+        if (nl <= nu) {
+            *lo = nl;
+            *hi = nu;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int64_t seg_distance(const struct seg *a, const struct seg *b)
+{
+    if (a->hi < b->lo)
+        return b->lo - a->hi;
+    if (b->hi < a->lo)
+        return a->lo - b->hi;
+    return 0;
+}
+
+/* The first estimate of the offset. nanch log calls spread over the log are sampled; a few of
+ * them (seeds) are paired with every trace call whose window is no longer than their round
+ * trip, each pair giving the offsets at which the trace window lies in the guest window; each
+ * such candidate is checked against the other sampled calls (nearest first), narrowing it to the
+ * offsets all the calls that fit share. *first is the candidate most sampled calls fit (cover:
+ * how many), *second the best one further than zone from it. Candidates that cannot reach 90%
+ * of the best are dropped early, so a wrong one costs a few binary searches: O(seeds x trace
+ * calls x log) time, O(trace calls) memory. Returns 0, or -1 when out of memory. */
+static int estimate(const struct work *w, size_t nanch, int64_t zone, struct seg *first,
+                    struct seg *second)
+{
+    struct tcall *ta = malloc(sizeof *ta * w->ntr);
+    size_t *order = malloc(sizeof *order * nanch);
+    if (!ta || !order) {
+        free(ta);
+        free(order);
+        return -1;
+    }
+    memcpy(ta, w->tr, sizeof *ta * w->ntr);
+    qsort(ta, w->ntr, sizeof *ta, cmp_tcall_a);
+    size_t nseeds = nanch < MAX_SEEDS ? nanch : MAX_SEEDS;
+    *first = *second = (struct seg){0, -1, 0};
+    for (size_t sd = 0; sd < nseeds; sd++) {
+        size_t seed = (2 * sd + 1) * nanch / (2 * nseeds);
+        const struct lcall *l0 = &w->lg[(2 * seed + 1) * w->nlg / (2 * nanch)];
+        /* The other sampled calls, nearest to the seed first. */
+        size_t no = 0;
+        for (size_t d = 1; d < nanch; d++) {
+            if (seed >= d)
+                order[no++] = seed - d;
+            if (seed + d < nanch)
+                order[no++] = seed + d;
+        }
+        struct seg top[MAX_TOP];
+        size_t ntop = 0;
+        size_t best = 0;
+        /* Trace calls from the seed's relative place in the log outwards: the right one tends
+         * to come early, and then wrong ones are dropped after a miss or two. */
+        size_t mid = (size_t)((double)(l0 - w->lg) / (double)w->nlg * (double)w->ntr);
+        for (size_t step = 0; step < 2 * w->ntr; step++) {
+            size_t t = step % 2 ? mid + (step + 1) / 2 : mid - step / 2;
+            if (step % 2 == 0 && step / 2 > mid)
+                continue;
+            if (t >= w->ntr)
+                continue;
+            if (ta[t].z - ta[t].a > l0->e - l0->s)
+                continue;
+            int64_t lo = (int64_t)ta[t].z - (int64_t)l0->e, hi = (int64_t)ta[t].a - (int64_t)l0->s;
+            size_t cover = 1, misses = 0;
+            for (size_t k = 0; k < no; k++) {
+                const struct lcall *l = &w->lg[(2 * order[k] + 1) * w->nlg / (2 * nanch)];
+                if (fits(ta, w->ntr, l, &lo, &hi)) {
+                    cover++;
+                } else if (10 * (nanch - ++misses) < 9 * best) {
+                    cover = 0; /* cannot reach 90% of the best */
+                    break;
+                }
+            }
+            if (cover == 0)
+                continue;
+            best = cover > best ? cover : best;
+            /* Keep the best few, by cover. */
+            struct seg c = {lo, hi, cover};
+            size_t at;
+            if (ntop < MAX_TOP)
+                at = ntop++;
+            else if (top[MAX_TOP - 1].cover < cover)
+                at = MAX_TOP - 1;
+            else
+                continue;
+            while (at > 0 && top[at - 1].cover < cover) {
+                top[at] = top[at - 1];
+                at--;
+            }
+            top[at] = c;
+        }
+        if (ntop == 0 || top[0].cover <= first->cover)
+            continue;
+        *first = top[0];
+        *second = (struct seg){0, -1, 0};
+        for (size_t k = 1; k < ntop; k++) {
+            if (seg_distance(&top[k], &top[0]) > zone) {
+                *second = top[k];
+                break;
+            }
+        }
+        if (10 * first->cover >= 9 * nanch)
+            break; /* nearly every sampled call agrees: no other seed can do much better */
+    }
+    free(ta);
+    free(order);
+    return 0;
+}
+
 static int prepare(struct work *w, const struct sm_call *calls, size_t n_calls,
                    const struct sm_log_call *log, size_t n_log, struct sm_join_error *err)
 {
@@ -285,7 +414,6 @@ int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log
 {
     struct work w = {0};
     struct edge *ev = NULL;
-    struct seg *iv = NULL;
     struct sm_join *j = NULL;
     int rc = -1;
     *out = NULL;
@@ -317,57 +445,21 @@ int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log
         goto done;
     }
 
-    /* 1. First estimate: a sample of log calls (anchors), each against every trace call whose
-     * window is no longer than the anchor's guest round trip. */
-    size_t nanch = MAX_COUPLES / w.ntr;
-    if (nanch > MAX_ANCHORS)
-        nanch = MAX_ANCHORS;
-    if (nanch < MIN_ANCHORS && w.nlg >= MIN_ANCHORS) {
-        fail(err,
-             "the trace shows %zu calls: the join samples %u log calls against all of them and "
-             "handles at most %u (join a part of the run)",
-             w.ntr, MIN_ANCHORS, MAX_COUPLES / MIN_ANCHORS);
+    /* 1. First estimate (estimate()): a sample of log calls, seeds tried against every trace
+     * call, each candidate checked against the other sampled calls. */
+    size_t nanch = w.nlg < MAX_ANCHORS ? w.nlg : MAX_ANCHORS;
+    /* Another offset as good, further than half a call gap: periodic calls alias. */
+    int64_t zone = (int64_t)(tgap / 2);
+    struct seg first, second;
+    if (estimate(&w, nanch, zone, &first, &second) != 0) {
+        fail(err, "out of memory");
         goto done;
     }
-    if (nanch > w.nlg)
-        nanch = w.nlg;
-    size_t max_edges = 2 * (nanch * w.ntr > w.nlg ? nanch * w.ntr : w.nlg);
-    ev = malloc(sizeof *ev * max_edges);
+    ev = malloc(sizeof *ev * 2 * w.nlg);
     if (!ev) {
         fail(err, "out of memory");
         goto done;
     }
-    size_t nev = 0;
-    iv = malloc(sizeof *iv * w.ntr);
-    if (!iv) {
-        fail(err, "out of memory");
-        goto done;
-    }
-    for (size_t k = 0; k < nanch; k++) {
-        const struct lcall *l = &w.lg[(2 * k + 1) * w.nlg / (2 * nanch)];
-        size_t niv = 0;
-        for (size_t t = 0; t < w.ntr; t++) {
-            if (w.tr[t].z - w.tr[t].a > l->e - l->s)
-                continue;
-            iv[niv++] = (struct seg){(int64_t)w.tr[t].z - (int64_t)l->e,
-                                     (int64_t)w.tr[t].a - (int64_t)l->s, 0};
-        }
-        /* One vote per anchor at any offset: merge its overlapping intervals (trace calls that
-         * overlap, or one found twice). */
-        qsort(iv, niv, sizeof *iv, cmp_seg);
-        for (size_t a = 0; a < niv;) {
-            int64_t lo = iv[a].lo, hi = iv[a].hi;
-            for (a++; a < niv && iv[a].lo <= hi; a++)
-                hi = iv[a].hi > hi ? iv[a].hi : hi;
-            ev[nev++] = (struct edge){lo, +1};
-            ev[nev++] = (struct edge){hi + 1, -1};
-        }
-    }
-    qsort(ev, nev, sizeof *ev, cmp_edge);
-    struct seg first = best_segment(ev, nev, 1, 0);
-    /* Another offset as good, further than half a call gap: periodic calls alias. */
-    int64_t zone = (int64_t)(tgap / 2);
-    struct seg second = best_segment(ev, nev, first.lo - zone, first.hi + zone);
     size_t need = nanch < MIN_MATCHED ? nanch : MIN_MATCHED;
     if (first.cover < need || first.cover == 0) {
         fail(err,
@@ -506,7 +598,6 @@ int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log
     j = NULL;
     rc = 0;
 done:
-    free(iv);
     free(ev);
     free_work(&w);
     sm_join_free(j);
