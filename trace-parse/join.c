@@ -7,11 +7,10 @@
 #include <string.h>
 
 /* Counter values above this are refused: differences must fit in int64_t. */
-#define MAX_TICKS ((uint64_t)1 << 62)
-/* The first estimate pairs up to this many (anchor, trace call) couples. */
+#define MAX_TICKS   ((uint64_t)1 << 62)
 #define MAX_ANCHORS 64u /* log calls sampled for the first estimate */
 #define MAX_SEEDS   8u  /* of which tried against every trace call */
-#define MAX_TOP     16u
+#define MAX_TOP     16u /* candidates kept per seed, to find the second best */
 #define MIN_MATCHED 3u
 
 struct tcall {
@@ -70,9 +69,8 @@ static int cmp_u64(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* The offsets covered by the most intervals, ignoring a zone [ex_lo, ex_hi] (pass ex_lo > ex_hi
- * for none). The edges must be sorted. */
-static struct seg best_segment(const struct edge *ev, size_t n, int64_t ex_lo, int64_t ex_hi)
+/* The offsets covered by the most intervals. The edges must be sorted. */
+static struct seg best_segment(const struct edge *ev, size_t n)
 {
     struct seg best = {0, -1, 0};
     size_t cover = 0;
@@ -82,13 +80,8 @@ static struct seg best_segment(const struct edge *ev, size_t n, int64_t ex_lo, i
         while (k < n && ev[k].pos == pos)
             d += ev[k++].delta;
         cover = (size_t)((long)cover + d);
-        if (k == n)
-            break;
-        int64_t lo = pos, hi = ev[k].pos - 1;
-        if (ex_lo <= ex_hi && hi >= ex_lo && lo <= ex_hi)
-            continue;
-        if (cover > best.cover)
-            best = (struct seg){lo, hi, cover};
+        if (k < n && cover > best.cover)
+            best = (struct seg){pos, ev[k].pos - 1, cover};
     }
     return best;
 }
@@ -165,7 +158,7 @@ static struct seg refine(const struct work *w, struct edge *ev)
         ev[n++] = (struct edge){hi + 1, -1};
     }
     qsort(ev, n, sizeof *ev, cmp_edge);
-    return best_segment(ev, n, 1, 0);
+    return best_segment(ev, n);
 }
 
 int sm_join_window(const struct sm_call *c, uint64_t *w_start, uint64_t *w_end)
