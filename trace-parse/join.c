@@ -704,8 +704,8 @@ int sm_join_summarize(const struct sm_join *j, const struct sm_call *calls,
             goto fail;
     double ns_per_tick = 1e9 / cpu_hz;
     for (size_t i = 0; i < j->n_log; i++) {
-        if (j->log_to_trace[i] == SM_JOIN_NONE)
-            continue;
+        if (j->log_to_trace[i] == SM_JOIN_NONE || !log[i].status_ok)
+            continue; /* a failed call (timeout, error) is no latency sample */
         const struct sm_call *tc = &calls[j->log_to_trace[i]];
         struct sm_join_fig f;
         sm_join_figures(j, tc, &log[i], &f);

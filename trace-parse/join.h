@@ -132,7 +132,8 @@ struct sm_join_summary {
     struct sm_join_group by_op[SM_OP__COUNT];
 };
 
-/* Fills a summary (allocated here; free with sm_join_summary_free) from the matched pairs;
+/* Fills a summary (allocated here; free with sm_join_summary_free) from the matched pairs whose
+ * log status is ok (a timed-out or failed call is no latency sample);
  * cpu_hz converts ticks to ns. Returns 0, or -1 when out of memory. */
 int sm_join_summarize(const struct sm_join *j, const struct sm_call *calls,
                       const struct sm_log_call *log, double cpu_hz, struct sm_join_summary **out);
