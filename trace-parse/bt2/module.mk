@@ -31,3 +31,10 @@ install: install-bt2
 install-bt2: all
 	install -d $(DESTDIR)$(PREFIX)/lib/babeltrace2/plugins
 	install -m 644 $(BT2_PLUGIN) $(DESTDIR)$(PREFIX)/lib/babeltrace2/plugins/
+
+# The CTF record source, linked into smclat (before libsmclat-trace, which it uses).
+ARCHIVES += libsmclat-ctf
+libsmclat-ctf_SRCS := trace-parse/ctf_source.c
+ctf_source_CFLAGS = $(BT2_CFLAGS)
+smclat_ARCHIVES += libsmclat-ctf
+smclat_LDLIBS += $(BT2_LIBS)
