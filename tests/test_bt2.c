@@ -46,12 +46,12 @@ static void write_trace(const char *path, unsigned *nrec)
     assert_non_null(g);
     for (unsigned i = 0; i < 200; i++) {
         uint64_t t = 1000 + 100 * (uint64_t)i;
-        tg_runstate(g, 0, t, 1, 0, 2, 1);            /* blocked -> runnable */
-        tg_wake(g, 1, t, 1, 0);                      /* same time, other pCPU */
+        tg_runstate(g, 0, t, 1, 0, 2, 1); /* blocked -> runnable */
+        tg_wake(g, 1, t, 1, 0);           /* same time, other pCPU */
         tg_switch(g, 0, t + 10, 0x7fff, 0, 1, 0);
-        tg_runstate(g, 0, t + 10, 1, 0, 1, 0);       /* runnable -> running */
+        tg_runstate(g, 0, t + 10, 1, 0, 1, 0); /* runnable -> running */
         uint32_t w[3] = {i, 0xdeadbeef, 7};
-        tg_rec(g, 1, t + 20, 0x00022215, 3, w);      /* a credit2 event: raw words */
+        tg_rec(g, 1, t + 20, 0x00022215, 3, w); /* a credit2 event: raw words */
         if (i == 50)
             tg_rec_notsc(g, 1, 0x00028006, 2, (const uint32_t[]){2, 1});
         if (i == 120)
@@ -180,7 +180,8 @@ static void convert(const char *trace, const char *outdir)
     bt_value_put_ref(p);
     const bt_plugin *ctf;
     assert_int_equal(bt_plugin_find("ctf", 1, 1, 1, 1, 0, &ctf), BT_PLUGIN_FIND_STATUS_OK);
-    const bt_component_class_sink *fs = bt_plugin_borrow_sink_component_class_by_name_const(ctf, "fs");
+    const bt_component_class_sink *fs =
+        bt_plugin_borrow_sink_component_class_by_name_const(ctf, "fs");
     assert_non_null(fs);
     p = bt_value_map_create();
     assert_int_equal(bt_value_map_insert_string_entry(p, "path", outdir), 0);
@@ -191,11 +192,10 @@ static void convert(const char *trace, const char *outdir)
                      BT_GRAPH_ADD_COMPONENT_STATUS_OK);
     bt_value_put_ref(p);
     /* one input: the source's one port straight into the sink (one port keeps the order) */
-    assert_int_equal(bt_graph_connect_ports(graph,
-                                            bt_component_source_borrow_output_port_by_index_const(src, 0),
-                                            bt_component_sink_borrow_input_port_by_index_const(sink, 0),
-                                            NULL),
-                     BT_GRAPH_CONNECT_PORTS_STATUS_OK);
+    assert_int_equal(
+        bt_graph_connect_ports(graph, bt_component_source_borrow_output_port_by_index_const(src, 0),
+                               bt_component_sink_borrow_input_port_by_index_const(sink, 0), NULL),
+        BT_GRAPH_CONNECT_PORTS_STATUS_OK);
     bt_graph_run_status st = bt_graph_run(graph);
     if (st != BT_GRAPH_RUN_STATUS_OK)
         fail_msg("conversion failed: %s", last_error_text());
@@ -308,7 +308,8 @@ static bt_component_class_sink_consume_method_status check_consume(bt_self_compo
                 assert_int_equal(member(pl, "next_domid"), 1);
                 seen->switches++;
             } else if (id == 0x00022215) {
-                const bt_field *d = bt_field_structure_borrow_member_field_by_name_const(pl, "data");
+                const bt_field *d =
+                    bt_field_structure_borrow_member_field_by_name_const(pl, "data");
                 assert_int_equal(bt_field_array_get_length(d), 3);
                 assert_int_equal(bt_field_integer_unsigned_get_value(
                                      bt_field_array_borrow_element_field_by_index_const(d, 1)),
@@ -336,7 +337,8 @@ check_init(bt_self_component_sink *self, bt_self_component_sink_configuration *c
 static bt_component_class_sink_graph_is_configured_method_status
 check_configured(bt_self_component_sink *self)
 {
-    bt_message_iterator **it = bt_self_component_get_data(bt_self_component_sink_as_self_component(self));
+    bt_message_iterator **it =
+        bt_self_component_get_data(bt_self_component_sink_as_self_component(self));
     bt_message_iterator_create_from_sink_component(
         self, bt_self_component_sink_borrow_input_port_by_name(self, "in"), it);
     return BT_COMPONENT_CLASS_SINK_GRAPH_IS_CONFIGURED_METHOD_STATUS_OK;
@@ -365,11 +367,10 @@ static void test_decoded_fields(void **state)
     assert_int_equal(bt_graph_add_sink_component_with_initialize_method_data(
                          graph, cls, "check", NULL, &ctx, BT_LOGGING_LEVEL_NONE, &sink),
                      BT_GRAPH_ADD_COMPONENT_STATUS_OK);
-    assert_int_equal(bt_graph_connect_ports(graph,
-                                            bt_component_source_borrow_output_port_by_index_const(src, 0),
-                                            bt_component_sink_borrow_input_port_by_index_const(sink, 0),
-                                            NULL),
-                     BT_GRAPH_CONNECT_PORTS_STATUS_OK);
+    assert_int_equal(
+        bt_graph_connect_ports(graph, bt_component_source_borrow_output_port_by_index_const(src, 0),
+                               bt_component_sink_borrow_input_port_by_index_const(sink, 0), NULL),
+        BT_GRAPH_CONNECT_PORTS_STATUS_OK);
     assert_int_equal(bt_graph_run(graph), BT_GRAPH_RUN_STATUS_OK);
     bt_message_iterator_put_ref(ctx.it);
     bt_graph_put_ref(graph);

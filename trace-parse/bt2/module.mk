@@ -45,3 +45,5 @@ test_bt2_SRCS := tests/test_bt2.c trace-parse/bt2/xt_source.c tests/tracegen.c
 test_bt2_ARCHIVES := libsmclat-ctf libsmclat-trace
 test_bt2_LDLIBS = -lcmocka $(BT2_LIBS) $(call pkg_libs,jansson)
 test_bt2_CFLAGS = -Itrace-parse/bt2 $(BT2_CFLAGS)
+E2E_TESTS += tests/e2e/bt2-pretty.sh tests/e2e/bt2-roundtrip.sh
+BENCHES += scripts/bench/bt2.sh
