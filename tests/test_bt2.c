@@ -405,13 +405,52 @@ static void test_ctf_errors(void **state)
     assert_null(strchr(err.msg, '\n'));
 }
 
+static double support_weight(const char *type, const char *input)
+{
+    bt_value *p = bt_value_map_create();
+    assert_non_null(p);
+    assert_int_equal(bt_value_map_insert_string_entry(p, "type", type), 0);
+    assert_int_equal(bt_value_map_insert_string_entry(p, "input", input), 0);
+    const bt_value *res = NULL;
+    assert_int_equal(xts_query(NULL, NULL, "babeltrace.support-info", p, NULL, &res),
+                     BT_COMPONENT_CLASS_QUERY_METHOD_STATUS_OK);
+    assert_true(bt_value_is_real(res));
+    double w = bt_value_real_get(res);
+    bt_value_put_ref(res);
+    bt_value_put_ref(p);
+    return w;
+}
+
+/* babeltrace2 FILE: the CLI asks every source whether it reads FILE */
+static void test_support_info(void **state)
+{
+    (void)state;
+    char trace[300], junk[300];
+    unsigned n;
+    snprintf(trace, sizeof trace, "%s/q.bin", tmpdir);
+    write_trace(trace, &n);
+    snprintf(junk, sizeof junk, "%s/q.txt", tmpdir);
+    FILE *f = fopen(junk, "w");
+    assert_non_null(f);
+    fputs("plain text, long enough\n", f);
+    fclose(f);
+    assert_true(support_weight("file", trace) > 0.5);
+    assert_true(support_weight("file", junk) == 0);
+    assert_true(support_weight("directory", tmpdir) == 0);
+    assert_true(support_weight("file", "/nonexistent") == 0);
+    const bt_value *res = NULL;
+    bt_value *p = bt_value_map_create();
+    assert_int_equal(xts_query(NULL, NULL, "something.else", p, NULL, &res),
+                     BT_COMPONENT_CLASS_QUERY_METHOD_STATUS_UNKNOWN_OBJECT);
+    bt_value_put_ref(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bad_params),
-        cmocka_unit_test(test_ctf_round_trip),
-        cmocka_unit_test(test_decoded_fields),
-        cmocka_unit_test(test_ctf_errors),
+        cmocka_unit_test(test_bad_params),     cmocka_unit_test(test_ctf_round_trip),
+        cmocka_unit_test(test_decoded_fields), cmocka_unit_test(test_ctf_errors),
+        cmocka_unit_test(test_support_info),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

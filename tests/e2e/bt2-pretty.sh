@@ -33,6 +33,11 @@ cmp -s "$tmp/bt.rs" "$tmp/dump.rs" || { diff "$tmp/bt.rs" "$tmp/dump.rs" | head;
 line=$(sed -n 2p "$tmp/bt.txt")
 [[ $line == *"(+0.000002352)"* ]] || fail "unexpected delta on line 2: $line"
 
+# babeltrace2 FILE finds the component class by itself (its babeltrace.support-info query)
+(cd "$(dirname "$T")" && timeout 120 babeltrace2 --plugin-path="$P" "$(basename "$T")" \
+    --params=cpu-hz=62500000) > "$tmp/auto.txt"
+cmp -s "$tmp/auto.txt" "$tmp/bt.txt" || fail "babeltrace2 FILE differs from --component=source.xentrace.reader"
+
 # bad parameters: exit code 1 from babeltrace2 (not a signal), the cause on stderr
 expect_error() { # params needle
     local rc=0

@@ -729,6 +729,40 @@ error:
     return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_ERROR;
 }
 
+/* babeltrace.support-info: lets `babeltrace2 FILE` pick this class for a xentrace file. A
+ * xentrace file starts with a CPU_CHANGE record without timestamp and with 2 payload words
+ * (the pCPU, the bytes that follow), 0x2001f003 little-endian. */
+bt_component_class_query_method_status xts_query(bt_self_component_class_source *cls,
+                                                 bt_private_query_executor *qe, const char *object,
+                                                 const bt_value *params, void *data,
+                                                 const bt_value **result)
+{
+    (void)cls;
+    (void)qe;
+    (void)data;
+    if (strcmp(object, "babeltrace.support-info") != 0)
+        return BT_COMPONENT_CLASS_QUERY_METHOD_STATUS_UNKNOWN_OBJECT;
+    const bt_value *type = bt_value_map_borrow_entry_value_const(params, "type");
+    const bt_value *input = bt_value_map_borrow_entry_value_const(params, "input");
+    double weight = 0;
+    if (type && input && bt_value_is_string(type) && bt_value_is_string(input) &&
+        strcmp(bt_value_string_get(type), "file") == 0) {
+        FILE *f = fopen(bt_value_string_get(input), "rb");
+        unsigned char b[12];
+        if (f) {
+            if (fread(b, 1, sizeof b, f) == sizeof b && b[0] == 0x03 && b[1] == 0xf0 &&
+                b[2] == 0x01 && b[3] == 0x20)
+                weight = 0.75;
+            fclose(f);
+        }
+    }
+    bt_value *v = bt_value_real_create_init(weight);
+    if (!v)
+        return BT_COMPONENT_CLASS_QUERY_METHOD_STATUS_MEMORY_ERROR;
+    *result = v;
+    return BT_COMPONENT_CLASS_QUERY_METHOD_STATUS_OK;
+}
+
 bt_component_class_source *xts_component_class_create(void)
 {
     bt_message_iterator_class *mic = bt_message_iterator_class_create(xts_iter_next);
@@ -745,5 +779,6 @@ bt_component_class_source *xts_component_class_create(void)
     bt_component_class_set_help(base, XTS_HELP);
     bt_component_class_source_set_initialize_method(cc, xts_init);
     bt_component_class_source_set_finalize_method(cc, xts_finalize);
+    bt_component_class_source_set_query_method(cc, xts_query);
     return cc;
 }

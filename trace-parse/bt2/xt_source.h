@@ -47,6 +47,10 @@ void xts_iter_finalize(bt_self_message_iterator *self);
 bt_message_iterator_class_next_method_status xts_iter_next(bt_self_message_iterator *self,
                                                            bt_message_array_const msgs,
                                                            uint64_t capacity, uint64_t *count);
+bt_component_class_query_method_status xts_query(bt_self_component_class_source *cls,
+                                                 bt_private_query_executor *qe, const char *object,
+                                                 const bt_value *params, void *data,
+                                                 const bt_value **result);
 
 /* The same component class, built at run time (for programs that do not load the plugin).
  * Returns a new reference, or NULL when out of memory. */
