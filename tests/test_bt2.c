@@ -403,6 +403,30 @@ static void test_ctf_errors(void **state)
     assert_int_equal(ctf_open(&s, dir, &err), -1);
     assert_non_null(strstr(err.msg, "babeltrace2: "));
     assert_null(strchr(err.msg, '\n'));
+
+    /* a CTF trace that source.xentrace.reader did not write: our conversion, its origin
+     * changed in the metadata */
+    char trace[300], out[300], meta[400];
+    unsigned n;
+    snprintf(trace, sizeof trace, "%s/foreign.bin", tmpdir);
+    snprintf(out, sizeof out, "%s/foreign-ctf", tmpdir);
+    write_trace(trace, &n);
+    convert(trace, out);
+    snprintf(meta, sizeof meta, "%s/metadata", out);
+    f = fopen(meta, "r+b");
+    assert_non_null(f);
+    static char text[1 << 16];
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    text[len] = '\0';
+    char *at = strstr(text, "smclat_source = \"xentrace\"");
+    assert_non_null(at);
+    memcpy(at + strlen("smclat_source = \""), "lttngxx_", 8);
+    rewind(f);
+    assert_int_equal(fwrite(text, 1, len, f), len);
+    fclose(f);
+    assert_int_equal(ctf_open(&s, out, &err), -1);
+    assert_non_null(strstr(err.msg, "expected smclat_source = \"xentrace\""));
+    assert_int_equal(strncmp(err.msg, out, strlen(out)), 0);
 }
 
 static double support_weight(const char *type, const char *input)

@@ -242,6 +242,16 @@ static int find_ctx_members(struct ctf_source *s, const bt_field_class *fc)
                  ctx_names[k]);
             return -1;
         }
+        const bt_field_class *m = bt_field_class_structure_member_borrow_field_class_const(
+            bt_field_class_structure_borrow_member_by_index_const(fc, i));
+        if (!bt_field_class_type_is(bt_field_class_get_type(m),
+                                    BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER)) {
+            fail(s,
+                 "event common context: expected `%s` to be an unsigned integer, found "
+                 "another type",
+                 ctx_names[k]);
+            return -1;
+        }
         s->ctx_index[k] = i;
     }
     s->ctx_fc = fc;
@@ -261,6 +271,13 @@ static int take_event(struct ctf_source *s, const bt_message *msg)
         return -1;
     const bt_field *ctx = bt_event_borrow_common_context_field_const(ev);
     const bt_field_class *fc = ctx ? bt_field_borrow_class_const(ctx) : NULL;
+    if (!fc || bt_field_class_get_type(fc) != BT_FIELD_CLASS_TYPE_STRUCTURE) {
+        fail(s,
+             "event %s: expected a common context (id, cpu, tsc...), found none (a trace "
+             "written by babeltrace2's source.xentrace.reader?)",
+             bt_event_class_get_name(bt_event_borrow_class_const(ev)));
+        return -1;
+    }
     if (fc != s->ctx_fc && find_ctx_members(s, fc) != 0)
         return -1;
     struct buffered b;
@@ -274,13 +291,21 @@ static int take_event(struct ctf_source *s, const bt_message *msg)
     const bt_field *pl = bt_event_borrow_payload_field_const(ev);
     const bt_field *data =
         pl ? bt_field_structure_borrow_member_field_by_name_const(pl, "data") : NULL;
-    uint64_t n = data ? bt_field_array_get_length(data) : 0;
-    if (!data || n > XT_MAX_EXTRA) {
+    int is_array =
+        data && bt_field_class_type_is(bt_field_get_class_type(data), BT_FIELD_CLASS_TYPE_ARRAY) &&
+        bt_field_class_type_is(
+            bt_field_class_get_type(bt_field_class_array_borrow_element_field_class_const(
+                bt_field_borrow_class_const(data))),
+            BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER);
+    uint64_t n = is_array ? bt_field_array_get_length(data) : 0;
+    if (!is_array || n > XT_MAX_EXTRA) {
         fail(s,
              "event %s (seq %" PRIu64 "): expected `data` with at most %d payload words, "
              "found %s",
              bt_event_class_get_name(bt_event_borrow_class_const(ev)), b.seq, XT_MAX_EXTRA,
-             data ? "more" : "none");
+             !data      ? "none"
+             : is_array ? "more"
+                        : "another type");
         return -1;
     }
     b.rec.n_extra = (uint8_t)n;
