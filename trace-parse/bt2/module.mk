@@ -47,3 +47,7 @@ test_bt2_LDLIBS = -lcmocka $(BT2_LIBS) $(call pkg_libs,jansson)
 test_bt2_CFLAGS = -Itrace-parse/bt2 $(BT2_CFLAGS)
 E2E_TESTS += tests/e2e/bt2-pretty.sh tests/e2e/bt2-roundtrip.sh
 BENCHES += scripts/bench/bt2.sh
+.PHONY: uninstall-bt2
+uninstall: uninstall-bt2
+uninstall-bt2:
+	rm -f $(DESTDIR)$(PREFIX)/lib/babeltrace2/plugins/smclat-xentrace.so
