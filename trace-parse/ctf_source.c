@@ -657,6 +657,19 @@ double tsrc_cpu_hz(const struct tsrc *t)
     return t->ctf ? ctf_cpu_hz(t->ctf) : 0;
 }
 
+double tsrc_probe_cpu_hz(const char *path)
+{
+    if (!ctf_is_trace_dir(path))
+        return 0;
+    struct ctf_source *s;
+    struct xt_error err;
+    if (ctf_open(&s, path, &err) != 0)
+        return 0;
+    double hz = ctf_cpu_hz(s);
+    ctf_close(s);
+    return hz;
+}
+
 int tsrc_is_ctf(const struct tsrc *t)
 {
     return t->ctf != NULL;

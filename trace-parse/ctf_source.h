@@ -44,6 +44,9 @@ const char *tsrc_name(const struct tsrc *t);
 /* The timer rate a CTF trace carries; 0 for a xentrace file (it does not record it). */
 double tsrc_cpu_hz(const struct tsrc *t);
 int tsrc_is_ctf(const struct tsrc *t);
+/* The timer rate of the CTF trace at path, before opening it for good (to choose the rate
+ * first); 0 when path is not such a trace (a xentrace file does not record its rate). */
+double tsrc_probe_cpu_hz(const char *path);
 void tsrc_close(struct tsrc *t);
 
 #endif

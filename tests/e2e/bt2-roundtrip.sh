@@ -23,8 +23,11 @@ for T in "$SHARED/traces/final-basic/t2.bin" "$SHARED/traces/sched-pool-c/t.bin"
     echo "$name: $n events, identical after the CTF round trip"
 
     if "$SMCLAT_BIN/smclat" --help | grep -q '^  analyze '; then
-        timeout 300 "$SMCLAT_BIN/smclat" analyze --cpu-hz 62.5M --json "$T" > "$tmp/$name.xt.json" 2> /dev/null
-        timeout 300 "$SMCLAT_BIN/smclat" analyze --cpu-hz 62.5M --json "$tmp/$name.ctf" > "$tmp/$name.ctf.json" 2> /dev/null
+        # the CTF folder carries its timer rate (the clock class): no --cpu-hz for it
+        timeout 300 "$SMCLAT_BIN/smclat" analyze --cpu-hz 62.5M --roles auto --json "$T" \
+            > "$tmp/$name.xt.json" 2> /dev/null
+        timeout 300 "$SMCLAT_BIN/smclat" analyze --roles auto --json "$tmp/$name.ctf" \
+            > "$tmp/$name.ctf.json" 2> /dev/null
         [ -s "$tmp/$name.xt.json" ] || fail "$name: analyze printed nothing"
         # the JSON names its input: compare everything else
         grep -v "\"$T\"\|\"$tmp/$name.ctf\"" "$tmp/$name.xt.json" > "$tmp/a.json" || true
