@@ -24,6 +24,7 @@ struct sm_command {
 /* One line per subcommand, in the order `smclat --help` lists them. */
 static const struct sm_command commands[] = {
     {"analyze", cmd_analyze, "scheduler and per-call figures from a xentrace file or results folder"},
+    {"report", cmd_report, "plots, HTML tables, summary JSON/CSV of results folders"},
     {NULL, NULL, NULL},
 };
 

@@ -1,17 +1,26 @@
 # reports/: scenarios and suites (smclat suite), reports, compare, regress; make demo.
 # docs/workloads.md, docs/reports.md.
 ARCHIVES += libsmclat-report
-libsmclat-report_SRCS := reports/scenario.c reports/suite.c
+libsmclat-report_SRCS := reports/scenario.c reports/suite.c reports/stats.c reports/results.c \
+    reports/plot.c reports/report.c
 REPORT_LDLIBS := $(call pkg_libs,inih) $(call pkg_libs,jansson) $(call pkg_libs,gsl)
+# Data files (gnuplot scripts, HTML template): the source tree, else $(PREFIX)/share/smclat.
+plot_CFLAGS := -DSMCLAT_REPORTS_SRC='"$(abspath reports)"' -DSMCLAT_SHARE='"$(PREFIX)/share/smclat"'
+DATA_DIRS += reports/gnuplot reports/template
 
 CHECK_DEPS += report
 
-UNIT_TESTS += test_report_scenario
-test_report_scenario_SRCS := tests/test_report_scenario.c
-test_report_scenario_ARCHIVES := libsmclat-report
-test_report_scenario_LDLIBS := $(REPORT_LDLIBS) -lcmocka
+# The subcommands join the smclat binary (cli/module.mk builds it once trace-parse/ exists).
+ifneq ($(wildcard trace-parse/module.mk),)
+smclat_SRCS += reports/builtin-report.c
+smclat_ARCHIVES += libsmclat-report
+smclat_LDLIBS += $(REPORT_LDLIBS)
+endif
 
-UNIT_TESTS += test_report_suite
-test_report_suite_SRCS := tests/test_report_suite.c
-test_report_suite_ARCHIVES := libsmclat-report
-test_report_suite_LDLIBS := $(REPORT_LDLIBS) -lcmocka
+define REPORT_TEST
+UNIT_TESTS += test_report_$(1)
+test_report_$(1)_SRCS := tests/test_report_$(1).c
+test_report_$(1)_ARCHIVES := libsmclat-report
+test_report_$(1)_LDLIBS := $(REPORT_LDLIBS) -lcmocka
+endef
+$(foreach t,scenario suite,$(eval $(call REPORT_TEST,$(t))))
