@@ -25,6 +25,7 @@ struct sm_command {
 static const struct sm_command commands[] = {
     {"analyze", cmd_analyze, "scheduler and per-call figures from a xentrace file or results folder"},
     {"report", cmd_report, "plots, HTML tables, summary JSON/CSV of results folders"},
+    {"compare", cmd_compare, "configurations side by side with significance tests"},
     {NULL, NULL, NULL},
 };
 

@@ -43,6 +43,8 @@ static const char *gnuplot_bin(void)
 /* Runs argv with stdout to /dev/null and stderr to errfile; returns the exit status. */
 static int run(char *const argv[], const char *errfile)
 {
+    fflush(stdout); /* else the child's freopen would write our buffers again */
+    fflush(stderr);
     pid_t pid = fork();
     if (pid < 0)
         return -1;
