@@ -26,6 +26,7 @@ static const struct sm_command commands[] = {
     {"analyze", cmd_analyze, "scheduler and per-call figures from a xentrace file or results folder"},
     {"report", cmd_report, "plots, HTML tables, summary JSON/CSV of results folders"},
     {"compare", cmd_compare, "configurations side by side with significance tests"},
+    {"regress", cmd_regress, "append a run to a history, plot trends, fail on a real regression"},
     {NULL, NULL, NULL},
 };
 

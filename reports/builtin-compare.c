@@ -158,7 +158,10 @@ int cmd_compare(int argc, char **argv)
                                           jnum(cmp[i].mwu.p), "p_holm", jnum(cmp[i].p_adj), "auc",
                                           jnum(cmp[i].mwu.auc), "exact", cmp[i].mwu.exact));
             json_object_set_new(c, "median", json_string(sm_verdict_name(cmp[i].median_verdict)));
-            json_object_set_new(c, "p99", json_string(sm_verdict_name(cmp[i].tail_verdict)));
+            json_object_set_new(c, "p99",
+                                json_string(cmp[i].tail_testable
+                                                ? sm_verdict_name(cmp[i].tail_verdict)
+                                                : "too few calls"));
         }
         json_array_append_new(arr, c);
     }
@@ -181,7 +184,9 @@ int cmd_compare(int argc, char **argv)
                    pct(c->d50.lo, c->p50_a), pct(c->d50.hi, c->p50_a), pct(c->d99.diff, c->p99_a),
                    pct(c->d99.lo, c->p99_a), pct(c->d99.hi, c->p99_a), c->p_adj,
                    c->median_verdict ? sm_verdict_name(c->median_verdict) : "=",
-                   c->tail_verdict ? sm_verdict_name(c->tail_verdict) : "=");
+                   !c->tail_testable ? "too few calls"
+                   : c->tail_verdict ? sm_verdict_name(c->tail_verdict)
+                                     : "=");
         }
     }
     if (out) {

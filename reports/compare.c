@@ -62,12 +62,18 @@ void sm_cmp_decide(struct sm_cmp *c, const struct sm_cmp_opts *o)
             c->median_verdict = -1;
     }
     double r99 = rel(c->p99_b - c->p99_a, c->p99_a);
-    if (fabs(r99) >= o->min_effect) {
+    c->tail_testable = sm_tail_testable(c->na, 0.99) && sm_tail_testable(c->nb, 0.99);
+    if (c->tail_testable && fabs(r99) >= o->min_effect) {
         if (c->d99.lo > 0)
             c->tail_verdict = +1;
         else if (c->d99.hi < 0)
             c->tail_verdict = -1;
     }
+}
+
+int sm_tail_testable(size_t n, double q)
+{
+    return (double)n * (1 - q) >= SM_TAIL_MIN_BEYOND - 1e-9;
 }
 
 const char *sm_verdict_name(int v)

@@ -23,6 +23,7 @@ struct sm_cmp {
     struct sm_boot d50, d99; /* b - a, with intervals at confidence 1 - alpha/m */
     int median_verdict;      /* +1 b slower, -1 b faster, 0 no significant difference */
     int tail_verdict;        /* the same for p99 */
+    int tail_testable;       /* both samples have enough calls beyond their p99 */
 };
 
 void sm_cmp_default_opts(struct sm_cmp_opts *o);
@@ -33,6 +34,16 @@ int sm_cmp_samples(const double *a, size_t na, const double *b, size_t nb,
 
 /* Sets the verdicts from p_adj and the intervals. */
 void sm_cmp_decide(struct sm_cmp *c, const struct sm_cmp_opts *o);
+
+/* A bootstrap of quantile q says little when few calls lie beyond it: a tail verdict needs
+ * n (1 - q) >= SM_TAIL_MIN_BEYOND calls in each sample (p99: 500 calls), else it is 0. */
+#define SM_TAIL_MIN_BEYOND 5
+int sm_tail_testable(size_t n, double q);
+
+/* A bootstrap of quantile q says little when few calls lie beyond it: a tail verdict needs
+ * n (1 - q) >= SM_TAIL_MIN_BEYOND calls in each sample (p99: 500 calls), else it is 0. */
+#define SM_TAIL_MIN_BEYOND 5
+int sm_tail_testable(size_t n, double q);
 
 /* "slower", "faster" or "no significant difference". */
 const char *sm_verdict_name(int v);

@@ -2,7 +2,8 @@
 # docs/workloads.md, docs/reports.md.
 ARCHIVES += libsmclat-report
 libsmclat-report_SRCS := reports/scenario.c reports/suite.c reports/stats.c reports/results.c \
-    reports/plot.c reports/report.c reports/compare.c
+    reports/plot.c reports/report.c reports/compare.c \
+    reports/regress.c
 REPORT_LDLIBS := $(call pkg_libs,inih) $(call pkg_libs,jansson) $(call pkg_libs,gsl)
 # Data files (gnuplot scripts, HTML template): the source tree, else $(PREFIX)/share/smclat.
 plot_CFLAGS := -DSMCLAT_REPORTS_SRC='"$(abspath reports)"' -DSMCLAT_SHARE='"$(PREFIX)/share/smclat"'
@@ -12,7 +13,8 @@ CHECK_DEPS += report
 
 # The subcommands join the smclat binary (cli/module.mk builds it once trace-parse/ exists).
 ifneq ($(wildcard trace-parse/module.mk),)
-smclat_SRCS += reports/builtin-report.c reports/builtin-compare.c
+smclat_SRCS += reports/builtin-report.c reports/builtin-compare.c \
+    reports/builtin-regress.c
 smclat_ARCHIVES += libsmclat-report
 smclat_LDLIBS += $(REPORT_LDLIBS)
 endif
@@ -23,4 +25,4 @@ test_report_$(1)_SRCS := tests/test_report_$(1).c
 test_report_$(1)_ARCHIVES := libsmclat-report
 test_report_$(1)_LDLIBS := $(REPORT_LDLIBS) -lcmocka
 endef
-$(foreach t,scenario suite stats,$(eval $(call REPORT_TEST,$(t))))
+$(foreach t,scenario suite stats regress,$(eval $(call REPORT_TEST,$(t))))

@@ -152,6 +152,14 @@ static void test_decisions(void **state)
     double *b2 = lognormal(500, 13, 1.5);
     c = decide(a, 500, b2, 500, 0.8);
     assert_int_equal(c.median_verdict, 0);
+    /* 100 calls, twice as slow: the median says so, p99 has too few calls beyond it to judge */
+    double *m1 = lognormal(100, 21, 1), *m2 = lognormal(100, 22, 2);
+    c = decide(m1, 100, m2, 100, 0.01);
+    assert_int_equal(c.median_verdict, +1);
+    assert_false(c.tail_testable);
+    assert_int_equal(c.tail_verdict, 0);
+    free(m1);
+    free(m2);
     /* small n: 3 against 3 twice as slow, complete separation: p = 0.1 -> not significant */
     double s1[] = {100, 101, 102}, s2[] = {200, 201, 202};
     c = decide(s1, 3, s2, 3, 0.01);
