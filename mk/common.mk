@@ -16,7 +16,7 @@ AR      ?= ar
 OPT       ?= -O2
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CSTD      := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64
-CPPFLAGS  += -Itrace-parse -Icli -Ibench -Ireports
+CPPFLAGS  += -Itrace-parse -Icli -Ibench -Ireports -Itests
 CFLAGS    ?= $(OPT) -g
 CFLAGS    += $(CSTD) $(WARN) -MMD -MP
 LDFLAGS   ?=
@@ -25,6 +25,13 @@ LDFLAGS   ?=
 ifneq ($(SANITIZE),)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
+endif
+
+# FUZZ=1 (with CC=clang): coverage for libFuzzer plus ASan+UBSan; fuzzers link -fsanitize=fuzzer.
+ifneq ($(FUZZ),)
+CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+FUZZ_LDFLAGS := -fsanitize=fuzzer
 endif
 
 PKG_CONFIG ?= pkg-config

@@ -30,6 +30,7 @@ endef
 $(foreach a,$(ARCHIVES),$(eval $(call ARCHIVE_template,$(a))))
 $(foreach p,$(PROGRAMS) $(LIBEXEC),$(eval $(call LINK_template,$(p),$(BINDIR))))
 $(foreach t,$(UNIT_TESTS),$(eval $(call LINK_template,$(t),$(TESTDIR))))
+$(foreach f,$(FUZZERS),$(eval $(f)_LDFLAGS += $$(FUZZ_LDFLAGS)))
 $(foreach f,$(FUZZERS),$(eval $(call LINK_template,$(f),$(BUILD)/fuzz)))
 
 -include $(sort $(ALL_OBJS:.o=.d))
@@ -55,9 +56,7 @@ FUZZ_SECONDS ?= 60
 check:
 	@[ -n "$(NO_DEPS)" ] || scripts/deps.sh $(sort $(CHECK_DEPS))
 	@$(MAKE) --no-print-directory NO_DEPS=1 SANITIZE=1 BUILD=$(SAN_BUILD) programs tests
-	@$(MAKE) --no-print-directory NO_DEPS=1 BUILD=$(FUZZ_BUILD) CC=clang \
-	    CFLAGS='-O1 -g -fsanitize=fuzzer-no-link,address,undefined' \
-	    LDFLAGS='-fsanitize=fuzzer,address,undefined' fuzzers
+	@$(MAKE) --no-print-directory NO_DEPS=1 BUILD=$(FUZZ_BUILD) CC=clang FUZZ=1 OPT=-O1 fuzzers
 	@SMCLAT_BUILD=$(abspath $(SAN_BUILD)) SMCLAT_BIN=$(abspath $(SAN_BUILD))/bin SHARED=$(SHARED) \
 	    FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/run-tests.sh \
 	    --unit "$(addprefix $(SAN_BUILD)/tests/,$(UNIT_TESTS))" \

@@ -1,0 +1,50 @@
+# bench/: smclat-gen (the client DomU's load generator), smclat-mediator (the stub-domain side),
+# their transports, and the SMC kernel module (bench/kmod, `make kmod`). See docs/bench.md.
+#
+# Host build: every transport is compiled in; without libxen-dev the xen transport (and
+# smc+xen) reports at run time that it was built without Xen.
+# Cross build (make CROSS=aarch64-linux-gnu-): static arm64 smclat-gen and smclat-mediator only,
+# against libxen-dev:arm64 and libjansson-dev:arm64 unpacked by scripts/sysroot.sh into
+# $(SMCLAT_CACHE)/sysroot-arm64 (fetched on first use).
+
+BENCH_COMMON_SRCS := bench/proto.c bench/ring.c bench/transport.c bench/transport_local.c \
+    bench/transport_xen.c bench/transport_tee.c bench/transport_smc.c bench/smc_user.c \
+    bench/summary_json.c \
+    cli/options.c trace-parse/hist.c
+
+smclat-gen_SRCS := bench/gen.c bench/schedule.c bench/calllog.c bench/gen_stats.c \
+    $(BENCH_COMMON_SRCS)
+smclat-mediator_SRCS := bench/mediator.c bench/mediator_core.c bench/buftable.c \
+    $(BENCH_COMMON_SRCS)
+
+SMCLAT_CACHE ?= $(HOME)/.cache/smclat
+
+ifeq ($(CROSS),)
+BENCH_XEN_LIBS := $(call pkg_libs,xenevtchn xengnttab xenstore)
+ifeq ($(BENCH_XEN_LIBS),)
+transport_xen_CFLAGS := -DSM_NO_XEN
+endif
+BENCH_LDLIBS := $(BENCH_XEN_LIBS) $(call pkg_libs,jansson)
+PROGRAMS += smclat-gen smclat-mediator
+else
+# The guest programs only: the rest of smclat runs on the host or in Dom0.
+BENCH_SYSROOT ?= $(SMCLAT_CACHE)/sysroot-arm64
+CPPFLAGS += -I$(BENCH_SYSROOT)/usr/include
+BENCH_LDLIBS := -L$(BENCH_SYSROOT)/usr/lib/aarch64-linux-gnu -ljansson -lxengnttab -lxenevtchn \
+    -lxenstore -lxentoolcore -lxentoollog -lpthread
+smclat-gen_LDFLAGS := -static
+smclat-mediator_LDFLAGS := -static
+override PROGRAMS := smclat-gen smclat-mediator
+$(BENCH_SYSROOT)/usr/include/xenevtchn.h:
+	SMCLAT_CACHE=$(SMCLAT_CACHE) scripts/sysroot.sh >/dev/null
+$(call obj,$(smclat-gen_SRCS) $(smclat-mediator_SRCS)): | $(BENCH_SYSROOT)/usr/include/xenevtchn.h
+endif
+smclat-gen_LDLIBS := $(BENCH_LDLIBS)
+smclat-mediator_LDLIBS := $(BENCH_LDLIBS)
+
+# The SMC kernel module for the lab's guest kernel (needs linux-kbuild-6.1; see docs/bench.md).
+.PHONY: kmod
+kmod:
+	SMCLAT_CACHE=$(SMCLAT_CACHE) bench/kmod/build.sh
+
+CHECK_DEPS += bench-build

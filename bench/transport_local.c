@@ -1,0 +1,246 @@
+/* `local`: the ring in POSIX shared memory (/dev/shm/smclat-CHANNEL), futexes on the ring's
+ * producer indexes to sleep and wake. Two processes on one host, for development and CI. */
+#include "transport.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+struct local {
+    struct sm_ring_ep ep;
+    void *map;
+    size_t size;
+    char name[96];
+    int is_server;
+    int call_timeout_ms;
+};
+
+static int futex_notify(void *ctx, _Atomic uint32_t *word)
+{
+    (void)ctx;
+    return syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0) < 0 ? -1 : 0;
+}
+
+static int futex_wait(void *ctx, _Atomic uint32_t *word, uint32_t old, int timeout_ms)
+{
+    (void)ctx;
+    struct timespec ts, *tsp = NULL;
+    if (timeout_ms >= 0) {
+        ts.tv_sec = timeout_ms / 1000;
+        ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
+        tsp = &ts;
+    }
+    long r = syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT, old, tsp, NULL, 0);
+    if (r < 0 && errno == EAGAIN)
+        return 0; /* the word had already changed */
+    return r < 0 ? -1 : 0;
+}
+
+static int server_alive(void *ctx)
+{
+    struct local *l = ctx;
+    pid_t pid = (pid_t)l->ep.ring->server_pid;
+    return !(pid > 0 && kill(pid, 0) != 0 && errno == ESRCH);
+}
+
+static int shm_name(char *out, size_t n, const char *channel)
+{
+    if (!channel[0] || strchr(channel, '/') || strlen(channel) > 64)
+        return -1;
+    snprintf(out, n, "/smclat-%s", channel);
+    return 0;
+}
+
+static void setup_ep(struct local *l)
+{
+    l->ep.ring = l->map;
+    l->ep.payload = (unsigned char *)l->map + SM_RING_CTRL_SIZE;
+    l->ep.notify = futex_notify;
+    l->ep.wait = futex_wait;
+    l->ep.peer_alive = l->is_server ? NULL : server_alive;
+    l->ep.ctx = l;
+}
+
+/* ---- client ---- */
+
+static int local_open(struct sm_transport *t, const struct sm_transport_opts *o)
+{
+    struct local *l = calloc(1, sizeof *l);
+    if (!l) {
+        snprintf(t->err, sizeof t->err, "out of memory");
+        return -1;
+    }
+    t->priv = l;
+    l->call_timeout_ms = o->call_timeout_ms;
+    if (shm_name(l->name, sizeof l->name, o->channel) != 0) {
+        snprintf(t->err, sizeof t->err, "--channel '%s': expected 1-64 characters without '/'",
+                 o->channel);
+        return -1;
+    }
+    /* Wait for the mediator: the shared memory must exist and be READY. */
+    uint64_t deadline = sm_now_ns() + (uint64_t)o->connect_timeout_ms * 1000000ull;
+    int fd = -1;
+    for (;;) {
+        if (fd < 0)
+            fd = shm_open(l->name, O_RDWR, 0);
+        if (fd >= 0 && !l->map) {
+            struct stat st;
+            if (fstat(fd, &st) == 0 && st.st_size >= (off_t)SM_RING_CTRL_SIZE) {
+                l->size = (size_t)st.st_size;
+                l->map = mmap(NULL, l->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+                if (l->map == MAP_FAILED) {
+                    l->map = NULL;
+                    snprintf(t->err, sizeof t->err, "mmap /dev/shm%s: %s", l->name,
+                             strerror(errno));
+                    close(fd);
+                    return -1;
+                }
+            }
+        }
+        if (l->map && atomic_load(&((struct sm_ring *)l->map)->server_state) == SM_PEER_READY)
+            break;
+        if (sm_now_ns() >= deadline) {
+            snprintf(t->err, sizeof t->err,
+                     "no mediator on channel '%s' (/dev/shm%s) after %d ms: start "
+                     "`smclat-mediator --transport local --channel %s` first",
+                     o->channel, l->name, o->connect_timeout_ms, o->channel);
+            if (fd >= 0)
+                close(fd);
+            return -1;
+        }
+        usleep(10000);
+    }
+    close(fd);
+    if (sm_ring_check(l->map, l->size) != SM_OK) {
+        snprintf(t->err, sizeof t->err,
+                 "/dev/shm%s: not a smclat ring of version %d (stale file? remove it)", l->name,
+                 SM_RING_VERSION);
+        return -1;
+    }
+    setup_ep(l);
+    if (o->payload_cap > l->ep.ring->payload_cap) {
+        snprintf(t->err, sizeof t->err,
+                 "payload of %u bytes does not fit the mediator's %u-byte area (its "
+                 "--max-payload)",
+                 o->payload_cap, l->ep.ring->payload_cap);
+        return -1;
+    }
+    atomic_store(&l->ep.ring->client_state, SM_PEER_READY);
+    return 0;
+}
+
+static enum sm_status local_call(struct sm_transport *t, struct sm_call *c)
+{
+    struct local *l = t->priv;
+    return sm_ring_transport_call(t, &l->ep, c, l->call_timeout_ms);
+}
+
+static void local_finish(struct sm_transport *t)
+{
+    struct local *l = t->priv;
+    if (l && l->map) {
+        atomic_store(&l->ep.ring->client_state, SM_PEER_CLOSED);
+        futex_notify(l, &l->ep.ring->req_prod);
+    }
+}
+
+static void local_close(struct sm_transport *t)
+{
+    struct local *l = t->priv;
+    if (!l)
+        return;
+    if (l->map)
+        munmap(l->map, l->size);
+    free(l);
+    t->priv = NULL;
+}
+
+const struct sm_transport_ops sm_transport_local = {
+    .name = "local",
+    .what = "two processes on this host: shared memory ring + futex",
+    .open = local_open,
+    .call = local_call,
+    .finish = local_finish,
+    .close = local_close,
+};
+
+/* ---- server ---- */
+
+static int local_server_open(struct sm_server *s, const struct sm_transport_opts *o)
+{
+    struct local *l = calloc(1, sizeof *l);
+    if (!l) {
+        snprintf(s->err, sizeof s->err, "out of memory");
+        return -1;
+    }
+    s->priv = l;
+    l->is_server = 1;
+    if (shm_name(l->name, sizeof l->name, o->channel) != 0) {
+        snprintf(s->err, sizeof s->err, "--channel '%s': expected 1-64 characters without '/'",
+                 o->channel);
+        return -1;
+    }
+    if (o->payload_cap > SM_RING_MAX_PAYLOAD) {
+        snprintf(s->err, sizeof s->err, "--max-payload %u: at most %u bytes", o->payload_cap,
+                 SM_RING_MAX_PAYLOAD);
+        return -1;
+    }
+    /* A file left by a mediator that was killed is replaced. */
+    shm_unlink(l->name);
+    int fd = shm_open(l->name, O_RDWR | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) {
+        snprintf(s->err, sizeof s->err, "shm_open /dev/shm%s: %s", l->name, strerror(errno));
+        return -1;
+    }
+    l->size = sm_ring_size(o->payload_cap);
+    if (ftruncate(fd, (off_t)l->size) != 0) {
+        snprintf(s->err, sizeof s->err, "ftruncate /dev/shm%s: %s", l->name, strerror(errno));
+        close(fd);
+        shm_unlink(l->name);
+        return -1;
+    }
+    l->map = mmap(NULL, l->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (l->map == MAP_FAILED) {
+        l->map = NULL;
+        snprintf(s->err, sizeof s->err, "mmap /dev/shm%s: %s", l->name, strerror(errno));
+        shm_unlink(l->name);
+        return -1;
+    }
+    sm_ring_format(l->map, o->payload_cap, (uint32_t)getpid());
+    setup_ep(l);
+    s->ep = l->ep;
+    atomic_store(&l->ep.ring->server_state, SM_PEER_READY);
+    return 0;
+}
+
+static void local_server_close(struct sm_server *s)
+{
+    struct local *l = s->priv;
+    if (!l)
+        return;
+    if (l->map) {
+        atomic_store(&l->ep.ring->server_state, SM_PEER_CLOSED);
+        futex_notify(l, &l->ep.ring->rsp_prod);
+        munmap(l->map, l->size);
+        shm_unlink(l->name);
+    }
+    free(l);
+    s->priv = NULL;
+}
+
+const struct sm_server_ops sm_server_local = {
+    .name = "local",
+    .open = local_server_open,
+    .close = local_server_close,
+};

@@ -1,0 +1,246 @@
+/* smclat-synth: writes a synthetic Xen 4.17 credit2 scheduler trace with known answers.
+ *
+ * Two pCPUs at 62.5 MHz. A client d2v0 on pCPU0 calls a mediator d1v0 on pCPU1 N times in
+ * the textbook shape (notify + WAKE, client blocks, mediator wakes, runs, answers, blocks,
+ * client runs), with random wake latencies and service times, credit2's own records around
+ * every switch and wake (as in real traces: about 60% of the records), and the client's own
+ * timer wake between calls. The ground truth (calls, per-call figures, per-vCPU runstate
+ * totals by xenalyze's rules) is written as JSON to --truth FILE.
+ *
+ * usage: smclat-synth [--calls N | --size BYTES] [--seed S] [--chunk BYTES] [--truth FILE] OUT */
+#include "tracegen.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define IDLE 0x7fffu
+#define TICK_NS 16u /* 62.5 MHz */
+
+static uint64_t rng_state = 88172645463325252ull;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+/* uniform in [lo, hi] ticks */
+static uint64_t between(uint64_t lo, uint64_t hi)
+{
+    return lo + rnd() % (hi - lo + 1);
+}
+
+struct stat3 {
+    uint64_t n, min, max;
+    long double sum;
+};
+static void st_add(struct stat3 *s, uint64_t v)
+{
+    if (s->n == 0 || v < s->min)
+        s->min = v;
+    if (s->n == 0 || v > s->max)
+        s->max = v;
+    s->n++;
+    s->sum += v;
+}
+static void st_print(FILE *f, const char *name, const struct stat3 *s, int last)
+{
+    fprintf(f, "  \"%s\": {\"n\": %" PRIu64 ", \"min\": %" PRIu64 ", \"max\": %" PRIu64
+               ", \"mean\": %.3Lf}%s\n",
+            name, s->n, s->min * TICK_NS, s->max * TICK_NS,
+            s->n ? s->sum * TICK_NS / s->n : 0.0L, last ? "" : ",");
+}
+
+/* credit2's records around a schedule on cpu (no effect on the model, they make the volume) */
+static void c2_schedule(struct tg *g, unsigned cpu, uint64_t t, unsigned dom, unsigned vcpu)
+{
+    uint32_t s[2] = {cpu, 0};
+    tg_rec(g, cpu, t, 0x00022215u, 2, s); /* SCHEDULE */
+    uint32_t burn[4] = {dom << 16 | vcpu, 1000000, 0x80000000u, 12345};
+    if (dom != IDLE)
+        tg_rec(g, cpu, t + 1, 0x00022203u, 4, burn); /* CREDIT_BURN */
+    uint32_t cc = dom << 16 | vcpu;
+    tg_rec(g, cpu, t + 2, 0x00022217u, 1, &cc);       /* RUNQ_CAND_CHECK */
+    uint32_t cand[3] = {dom << 16 | vcpu, 0xffffffffu, 500000};
+    tg_rec(g, cpu, t + 3, 0x00022214u, 3, cand); /* RUNQ_CANDIDATE */
+}
+
+static void c2_wake(struct tg *g, unsigned cpu, uint64_t t, unsigned dom, unsigned vcpu)
+{
+    tg_rec(g, cpu, t, 0x00022209u, 0, NULL); /* UPDATE_LOAD */
+    uint32_t rl[6] = {0xf0876, 0, 0xf0876, 0, 0x12000004u, 0};
+    tg_rec(g, cpu, t + 1, 0x0002220cu, 6, rl); /* UPDATE_RUNQ_LOAD */
+    uint32_t ul[4] = {0x35bb5, 0, dom << 16 | vcpu, 0x12};
+    tg_rec(g, cpu, t + 2, 0x0002220bu, 4, ul); /* UPDATE_UNIT_LOAD */
+    uint32_t pos[2] = {dom << 16 | vcpu, 1};
+    tg_rec(g, cpu, t + 3, 0x00022202u, 2, pos); /* RUNQ_POS */
+    uint32_t tn[3] = {dom << 16 | vcpu, cpu, 5800000};
+    tg_rec(g, cpu, t + 4, 0x0002220du, 3, tn); /* TICKLE_NEW */
+}
+
+/* A context switch on cpu from (pd,pv) to (nd,nv) at t; prev goes to prev_state. */
+static void do_switch(struct tg *g, unsigned cpu, uint64_t t, unsigned pd, unsigned pv,
+                      unsigned nd, unsigned nv, unsigned prev_state)
+{
+    c2_schedule(g, cpu, t, pd, pv);
+    uint32_t ip[3] = {pd, pv, 1000};
+    tg_rec(g, cpu, t + 5, 0x0002800eu, 3, ip); /* SWITCH_INFPREV */
+    uint32_t in[4] = {nd, nv, 0, nd == IDLE ? 0xffffffffu : 1000000};
+    tg_rec(g, cpu, t + 6, 0x0002800fu, 4, in); /* SWITCH_INFNEXT */
+    tg_switch(g, cpu, t + 7, pd, pv, nd, nv);
+    tg_runstate(g, cpu, t + 8, pd, pv, 0, prev_state);
+    tg_runstate(g, cpu, t + 9, nd, nv, 1, 0);
+}
+
+int main(int argc, char **argv)
+{
+    uint64_t calls = 0, size = 0, seed = 1;
+    size_t chunk = 32768;
+    const char *out = NULL, *truth = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--calls") && i + 1 < argc)
+            calls = strtoull(argv[++i], NULL, 0);
+        else if (!strcmp(argv[i], "--size") && i + 1 < argc) {
+            char *end;
+            size = strtoull(argv[++i], &end, 0);
+            if (*end == 'M')
+                size <<= 20;
+            else if (*end == 'G')
+                size <<= 30;
+        } else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+            seed = strtoull(argv[++i], NULL, 0);
+        else if (!strcmp(argv[i], "--chunk") && i + 1 < argc)
+            chunk = (size_t)strtoull(argv[++i], NULL, 0);
+        else if (!strcmp(argv[i], "--truth") && i + 1 < argc)
+            truth = argv[++i];
+        else if (argv[i][0] != '-' && !out)
+            out = argv[i];
+        else {
+            fprintf(stderr, "usage: smclat-synth [--calls N | --size BYTES[M|G]] [--seed S] "
+                            "[--chunk BYTES] [--truth FILE] OUT\n");
+            return 2;
+        }
+    }
+    if (!out || (!calls && !size)) {
+        fprintf(stderr, "smclat-synth: give OUT and --calls N or --size BYTES\n");
+        return 2;
+    }
+    rng_state ^= seed * 0x9e3779b97f4a7c15ull;
+    FILE *f = fopen(out, "wb");
+    if (!f) {
+        fprintf(stderr, "smclat-synth: %s: %s\n", out, strerror(errno));
+        return 1;
+    }
+    static char fbuf[1 << 20];
+    setvbuf(f, fbuf, _IOFBF, sizeof fbuf);
+    struct tg *g = tg_new(f, 2, chunk);
+    struct stat3 e2e = {0}, mwake = {0}, mrun = {0}, cwake = {0};
+    /* xenalyze-style runstate totals of d1v0 and d2v0, ticks */
+    uint64_t run[2] = {0}, runnable[2] = {0}, blocked[2] = {0};
+    uint64_t t = 1000000;
+    /* start: client running on cpu0 (first seen as CONTINUE), mediator blocked, cpu1 idle */
+    tg_continue(g, 0, t, 2, 0);
+    tg_continue(g, 1, t + 3, IDLE, 1);
+    uint64_t client_run_since = t, med_blocked_since = 0;
+    int med_seen = 0;
+    uint64_t n = 0;
+    const uint64_t period = 625000; /* 10 ms: 100 calls/s */
+    while ((calls && n < calls) || (size && (uint64_t)ftello(f) < size)) {
+        uint64_t t0 = t + between(200, 2000);           /* client runs, then notifies */
+        tg_wake(g, 0, t0, 1, 0);
+        tg_runstate(g, 0, t0 + 10, 1, 0, 2, 1);         /* mediator blocked->runnable */
+        if (med_seen)
+            blocked[0] += t0 + 10 - med_blocked_since;
+        c2_wake(g, 0, t0 + 12, 1, 0);
+        uint64_t tb = t0 + between(60, 200);            /* client blocks */
+        tg_block(g, 0, tb, 2, 0);
+        do_switch(g, 0, tb + 10, 2, 0, IDLE, 0, 2);
+        run[1] += tb + 18 - client_run_since;
+        uint64_t client_blocked_at = tb + 18;
+        uint64_t w = between(300, 20000);               /* mediator wake latency */
+        if (rnd() % 100 == 0)
+            w += between(50000, 500000);                /* a tail */
+        uint64_t tr = t0 + 10 + w;                      /* mediator runnable->running */
+        if (tr < tb + 40)
+            tr = tb + 40;
+        do_switch(g, 1, tr - 9, IDLE, 1, 1, 0, 1);
+        if (med_seen) /* xenalyze counts a vCPU from its first run */
+            runnable[0] += tr - (t0 + 10);
+        st_add(&mwake, tr - (t0 + 10));
+        med_seen = 1;
+        uint64_t s = between(100, 5000);                /* service time */
+        uint64_t ta = tr + s;                           /* answer */
+        tg_wake(g, 1, ta, 2, 0);
+        tg_runstate(g, 1, ta + 10, 2, 0, 2, 1);         /* client blocked->runnable */
+        blocked[1] += ta + 10 - client_blocked_at;
+        c2_wake(g, 1, ta + 12, 2, 0);
+        uint64_t tmb = ta + between(40, 120);           /* mediator blocks */
+        tg_block(g, 1, tmb, 1, 0);
+        do_switch(g, 1, tmb + 10, 1, 0, IDLE, 1, 2);
+        run[0] += tmb + 18 - tr;
+        st_add(&mrun, tmb + 18 - tr);
+        med_blocked_since = tmb + 18;
+        uint64_t cw = between(200, 8000);               /* client wake latency */
+        uint64_t tcr = ta + 10 + cw;
+        if (tcr < tb + 60)
+            tcr = tb + 60;
+        do_switch(g, 0, tcr - 9, IDLE, 0, 2, 0, 1);
+        runnable[1] += tcr - (ta + 10);
+        st_add(&cwake, tcr - (ta + 10));
+        st_add(&e2e, tcr - client_blocked_at);
+        client_run_since = tcr;
+        n++;
+        /* the client sleeps until its next period: block, timer wake, run */
+        uint64_t ts = tcr + between(500, 3000);
+        if (ts < tmb + 40)
+            ts = tmb + 40;
+        tg_block(g, 0, ts, 2, 0);
+        do_switch(g, 0, ts + 10, 2, 0, IDLE, 0, 2);
+        run[1] += ts + 18 - client_run_since;
+        uint64_t next = (ts / period + 1) * period;
+        tg_wake(g, 0, next, 2, 0);
+        tg_runstate(g, 0, next + 10, 2, 0, 2, 1);
+        blocked[1] += next + 10 - (ts + 18);
+        c2_wake(g, 0, next + 12, 2, 0);
+        uint64_t lat = between(300, 3000);
+        do_switch(g, 0, next + 10 + lat - 9, IDLE, 0, 2, 0, 1);
+        runnable[1] += lat;
+        client_run_since = next + 10 + lat;
+        t = client_run_since;
+    }
+    /* the client is closed at pCPU0's last record (xenalyze's rule) */
+    uint64_t tend = t + 100;
+    tg_continue(g, 0, tend, 2, 0);
+    run[1] += tend - client_run_since;
+    tg_continue(g, 1, tend + 1, IDLE, 1);
+    uint64_t recs = tg_records(g);
+    if (tg_finish(g) != 0 || fclose(f) != 0) {
+        fprintf(stderr, "smclat-synth: writing %s failed\n", out);
+        return 1;
+    }
+    if (truth) {
+        FILE *tf = fopen(truth, "w");
+        if (!tf) {
+            fprintf(stderr, "smclat-synth: %s: %s\n", truth, strerror(errno));
+            return 1;
+        }
+        fprintf(tf, "{\n  \"cpu_hz\": 62500000,\n  \"records\": %" PRIu64 ",\n", recs);
+        fprintf(tf, "  \"client\": 2,\n  \"mediator\": 1,\n  \"calls\": %" PRIu64 ",\n", n);
+        st_print(tf, "e2e_ns", &e2e, 0);
+        st_print(tf, "mediator_wake_ns", &mwake, 0);
+        st_print(tf, "mediator_run_ns", &mrun, 0);
+        st_print(tf, "client_wake_ns", &cwake, 0);
+        for (int d = 0; d < 2; d++)
+            fprintf(tf,
+                    "  \"d%dv0\": {\"running_ns\": %" PRIu64 ", \"runnable_ns\": %" PRIu64
+                    ", \"blocked_ns\": %" PRIu64 "}%s\n",
+                    d + 1, run[d] * TICK_NS, runnable[d] * TICK_NS, blocked[d] * TICK_NS,
+                    d ? "" : ",");
+        fprintf(tf, "}\n");
+        fclose(tf);
+    }
+    return 0;
+}

@@ -1,0 +1,351 @@
+/* Unit tests of the xentrace reader and the event decoder, on traces built by tracegen. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tracegen.h"
+#include "xt_event.h"
+#include "xt_reader.h"
+
+struct trace {
+    uint8_t *data;
+    size_t len;
+};
+
+static struct trace finish(struct tg *g)
+{
+    struct trace t;
+    t.data = tg_mem_finish(g, &t.len);
+    assert_non_null(t.data);
+    return t;
+}
+
+/* Reads all records; returns how many, fills tsc[] (up to max). rc of the last xt_next in *rc */
+static size_t read_all(const struct trace *t, uint64_t *tsc, uint16_t *cpu, size_t max,
+                       int *rc, struct xt_stats *st, struct xt_error *err)
+{
+    struct xt_reader *r;
+    assert_int_equal(xt_open_mem(&r, t->data, t->len, "t.bin", err), 0);
+    struct xt_record rec;
+    size_t n = 0;
+    while ((*rc = xt_next(r, &rec, err)) == 1) {
+        if (n < max) {
+            if (tsc)
+                tsc[n] = rec.tsc;
+            if (cpu)
+                cpu[n] = rec.cpu;
+        }
+        n++;
+    }
+    if (st)
+        *st = *xt_stats(r);
+    xt_close(r);
+    return n;
+}
+
+static void test_merge_two_cpus_in_time_order(void **state)
+{
+    (void)state;
+    /* small chunks so each pCPU's records are spread over many interleaved chunks */
+    struct tg *g = tg_mem_new(2, 64);
+    for (uint64_t i = 0; i < 200; i++) {
+        tg_wake(g, 0, 1000 + 10 * i, 1, 0);       /* cpu0 at 1000, 1010, ... */
+        tg_block(g, 1, 1005 + 10 * i, 2, 0);      /* cpu1 at 1005, 1015, ... */
+    }
+    struct trace t = finish(g);
+    uint64_t tsc[400];
+    uint16_t cpu[400];
+    int rc;
+    struct xt_stats st;
+    struct xt_error err;
+    size_t n = read_all(&t, tsc, cpu, 400, &rc, &st, &err);
+    assert_int_equal(rc, 0);
+    assert_int_equal(n, 400);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(tsc[i], 1000 + 5 * i);
+        assert_int_equal(cpu[i], i % 2);
+    }
+    assert_int_equal(st.ncpus, 2);
+    assert_true(st.chunks > 10);
+    assert_int_equal(st.truncated, 0);
+    assert_int_equal(st.records, 400);
+    free(t.data);
+}
+
+static void test_records_without_tsc_take_previous(void **state)
+{
+    (void)state;
+    struct tg *g = tg_mem_new(1, 4096);
+    uint32_t w[2] = {7, 8};
+    tg_wake(g, 0, 500, 1, 0);
+    tg_rec_notsc(g, 0, 0x00028006u, 2, w);
+    tg_rec_notsc(g, 0, 0x0001f002u, 0, NULL); /* wrap buffer: skipped */
+    tg_wake(g, 0, 900, 1, 0);
+    struct trace t = finish(g);
+    uint64_t tsc[4];
+    int rc;
+    struct xt_stats st;
+    struct xt_error err;
+    size_t n = read_all(&t, tsc, NULL, 4, &rc, &st, &err);
+    assert_int_equal(n, 3);
+    assert_int_equal(tsc[0], 500);
+    assert_int_equal(tsc[1], 500);
+    assert_int_equal(tsc[2], 900);
+    assert_int_equal(st.wrap_buffers, 1);
+    assert_int_equal(st.records_without_tsc, 2);
+    free(t.data);
+}
+
+static void test_out_of_order_chunks_of_one_cpu(void **state)
+{
+    (void)state;
+    /* write the later chunk of cpu0 first */
+    struct tg *late = tg_mem_new(1, 4096);
+    tg_wake(late, 0, 2000, 1, 0);
+    tg_wake(late, 0, 2001, 1, 0);
+    struct trace a = finish(late);
+    struct tg *early = tg_mem_new(1, 4096);
+    tg_wake(early, 0, 1000, 1, 0);
+    tg_wake(early, 0, 1001, 1, 0);
+    struct trace b = finish(early);
+    struct trace t = {malloc(a.len + b.len), a.len + b.len};
+    memcpy(t.data, a.data, a.len);
+    memcpy(t.data + a.len, b.data, b.len);
+    uint64_t tsc[4];
+    int rc;
+    struct xt_stats st;
+    struct xt_error err;
+    size_t n = read_all(&t, tsc, NULL, 4, &rc, &st, &err);
+    assert_int_equal(n, 4);
+    assert_int_equal(tsc[0], 1000);
+    assert_int_equal(tsc[1], 1001);
+    assert_int_equal(tsc[2], 2000);
+    assert_int_equal(tsc[3], 2001);
+    assert_int_equal(st.chunks_out_of_order, 1);
+    free(a.data);
+    free(b.data);
+    free(t.data);
+}
+
+static void test_truncated_last_record_keeps_whole_ones(void **state)
+{
+    (void)state;
+    struct tg *g = tg_mem_new(1, 1 << 20);
+    for (int i = 0; i < 10; i++)
+        tg_switch(g, 0, 100 + (uint64_t)i, 1, 0, 2, 0); /* 7 words each */
+    struct trace t = finish(g);
+    t.len -= 8; /* cut inside the last record */
+    int rc;
+    struct xt_stats st;
+    struct xt_error err;
+    size_t n = read_all(&t, NULL, NULL, 0, &rc, &st, &err);
+    assert_int_equal(rc, 0);
+    assert_int_equal(n, 9);
+    assert_int_equal(st.truncated, 1);
+    assert_int_equal(st.truncated_offset, 12 + 9 * 28);
+    free(t.data);
+}
+
+static void test_truncated_chunk_header(void **state)
+{
+    (void)state;
+    struct tg *g = tg_mem_new(1, 64);
+    for (int i = 0; i < 10; i++)
+        tg_wake(g, 0, 100 + (uint64_t)i, 1, 0); /* 5 words each, 3 per chunk */
+    struct trace t = finish(g);
+    /* chunks of 60 bytes + 12 header: cut in the third chunk's header */
+    t.len = 2 * 72 + 6;
+    int rc;
+    struct xt_stats st;
+    struct xt_error err;
+    size_t n = read_all(&t, NULL, NULL, 0, &rc, &st, &err);
+    assert_int_equal(rc, 0);
+    assert_int_equal(n, 6);
+    assert_int_equal(st.truncated, 1);
+    assert_int_equal(st.truncated_offset, 144);
+    free(t.data);
+}
+
+static void expect_open_error(const void *data, size_t len, uint64_t offset, const char *needle)
+{
+    struct xt_reader *r;
+    struct xt_error err;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(xt_open_mem(&r, data, len, "bad.bin", &err), -1);
+    assert_null(r);
+    assert_int_equal(err.offset, offset);
+    assert_non_null(strstr(err.msg, "bad.bin: offset"));
+    if (!strstr(err.msg, needle))
+        fail_msg("message '%s' lacks '%s'", err.msg, needle);
+}
+
+static void test_bad_files(void **state)
+{
+    (void)state;
+    expect_open_error("", 0, 0, "empty file");
+    const char text[] = "hello, this is not a trace at all";
+    expect_open_error(text, sizeof text, 0, "TRACE_CPU_CHANGE");
+    uint32_t bigcpu[3] = {0x2001f003u, 100000, 0};
+    expect_open_error(bigcpu, sizeof bigcpu, 0, "pCPU 100000");
+    uint32_t odd[3] = {0x2001f003u, 0, 6};
+    expect_open_error(odd, sizeof odd, 0, "multiple of 4");
+    uint32_t short_cc[3] = {0x0001f003u, 0, 0};
+    expect_open_error(short_cc, sizeof short_cc, 0, "payload words");
+    /* a good chunk, then garbage where the next chunk header should be */
+    uint32_t second[8] = {0x2001f003u, 0, 12, 0x80028004u, 5, 0, 0xdeadbeefu, 1};
+    expect_open_error(second, sizeof second, 24, "found header 0xdeadbeef");
+}
+
+static void test_impossible_extra_word_count(void **state)
+{
+    (void)state;
+    /* chunk of 12 bytes holding a header that claims a tsc and 7 payload words */
+    uint32_t w[6] = {0x2001f003u, 0, 12, 0xf0028004u, 1, 0};
+    struct xt_reader *r;
+    struct xt_error err;
+    assert_int_equal(xt_open_mem(&r, w, sizeof w, "x.bin", &err), 0);
+    struct xt_record rec;
+    assert_int_equal(xt_next(r, &rec, &err), -1);
+    assert_int_equal(err.offset, 12);
+    assert_non_null(strstr(err.msg, "claims 7 payload words"));
+    assert_int_equal(xt_next(r, &rec, &err), -1); /* stays failed */
+    xt_close(r);
+}
+
+static void test_tsc_above_32_bits(void **state)
+{
+    (void)state;
+    struct tg *g = tg_mem_new(2, 4096);
+    tg_wake(g, 1, 0x1ffffffffull, 1, 0);
+    tg_wake(g, 0, 0x200000001ull, 1, 0);
+    tg_wake(g, 0, 0xfffffff0ull, 1, 0);
+    struct trace t = finish(g);
+    uint64_t tsc[3];
+    int rc;
+    struct xt_error err;
+    struct xt_stats st;
+    size_t n = read_all(&t, tsc, NULL, 3, &rc, &st, &err);
+    assert_int_equal(n, 3);
+    /* cpu0's chunk is out of time order internally: the merge keeps its file order */
+    assert_int_equal(st.tsc_backwards, 1);
+    assert_int_equal(tsc[0], 0x1ffffffffull);
+    assert_int_equal(tsc[1], 0x200000001ull);
+    free(t.data);
+}
+
+static void test_lost_records_decoded(void **state)
+{
+    (void)state;
+    struct tg *g = tg_mem_new(1, 4096);
+    tg_lost(g, 0, 5000, 1234, 3, 1, 0x123456789ull);
+    struct trace t = finish(g);
+    struct xt_reader *r;
+    struct xt_error err;
+    assert_int_equal(xt_open_mem(&r, t.data, t.len, "l.bin", &err), 0);
+    struct xt_record rec;
+    assert_int_equal(xt_next(r, &rec, &err), 1);
+    struct xt_event ev;
+    xt_decode(&rec, &ev);
+    assert_int_equal(ev.kind, XT_K_LOST);
+    assert_int_equal(ev.lost, 1234);
+    assert_int_equal(ev.domid, 3);
+    assert_int_equal(ev.vcpu, 1);
+    assert_int_equal(ev.first_lost_tsc, 0x123456789ull);
+    assert_int_equal(xt_next(r, &rec, &err), 0);
+    xt_close(r);
+    free(t.data);
+}
+
+static struct xt_event decode(uint32_t id, unsigned n, const uint32_t *w)
+{
+    struct xt_record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.event = id;
+    rec.n_extra = (uint8_t)n;
+    for (unsigned i = 0; i < n; i++)
+        rec.extra[i] = w[i];
+    struct xt_event ev;
+    xt_decode(&rec, &ev);
+    return ev;
+}
+
+static void test_decode_layouts(void **state)
+{
+    (void)state;
+    uint32_t packed = 3u << 16 | 1u;
+    struct xt_event ev = decode(0x00021211u, 1, &packed); /* blocked->runnable */
+    assert_int_equal(ev.kind, XT_K_RUNSTATE);
+    assert_int_equal(ev.old_state, XT_BLOCKED);
+    assert_int_equal(ev.new_state, XT_RUNNABLE);
+    assert_int_equal(ev.domid, 3);
+    assert_int_equal(ev.vcpu, 1);
+    uint32_t two[2] = {5, 2};
+    ev = decode(0x00028004u, 2, two); /* 4.17 WAKE */
+    assert_int_equal(ev.kind, XT_K_WAKE);
+    assert_int_equal(ev.domid, 5);
+    assert_int_equal(ev.vcpu, 2);
+    ev = decode(0x00028006u, 1, &packed); /* older BLOCK, packed */
+    assert_int_equal(ev.kind, XT_K_BLOCK);
+    assert_int_equal(ev.domid, 3);
+    assert_int_equal(ev.vcpu, 1);
+    uint32_t sw[4] = {0x7fff, 1, 2, 0};
+    ev = decode(0x0002800au, 4, sw);
+    assert_int_equal(ev.kind, XT_K_SWITCH);
+    assert_int_equal(ev.domid, XT_DOMID_IDLE);
+    assert_int_equal(ev.vcpu, 1);
+    assert_int_equal(ev.next_domid, 2);
+    assert_int_equal(ev.next_vcpu, 0);
+    uint32_t swp[2] = {0x7fff0001u, 0x00020000u};
+    ev = decode(0x0002800au, 2, swp);
+    assert_int_equal(ev.kind, XT_K_SWITCH);
+    assert_int_equal(ev.domid, XT_DOMID_IDLE);
+    assert_int_equal(ev.next_domid, 2);
+    uint32_t nx[4] = {1, 0, 12345, 0xffffffffu};
+    ev = decode(0x0002800fu, 4, nx);
+    assert_int_equal(ev.kind, XT_K_SWITCH_INFNEXT);
+    assert_int_equal(ev.domid, 1);
+    assert_int_equal(ev.a, 12345);
+    assert_int_equal(ev.b, 0xffffffffu);
+    ev = decode(0x0002800fu, 1, nx);
+    assert_int_equal(ev.kind, XT_K_MALFORMED);
+    ev = decode(0x00028004u, 0, NULL);
+    assert_int_equal(ev.kind, XT_K_MALFORMED);
+    uint32_t burn[4] = {0x00030001u, 100, 200, 300};
+    ev = decode(0x00022203u, 4, burn); /* credit2 CREDIT_BURN: unit | dom << 16 */
+    assert_int_equal(ev.kind, XT_K_SCHED_CLASS);
+    assert_int_equal(ev.sched_id, XT_SCHED_CREDIT2);
+    assert_int_equal(ev.sub, 3);
+    assert_int_equal(ev.domid, 3);
+    assert_int_equal(ev.vcpu, 1);
+    assert_string_equal(xt_event_name(0x00022214u), "csched2:RUNQ_CANDIDATE");
+    assert_string_equal(xt_event_name(0x00021021u), "RUNSTATE_CHANGE");
+    assert_null(xt_event_name(0x00028fffu));
+    ev = decode(0x00028fffu, 0, NULL);
+    assert_int_equal(ev.kind, XT_K_UNKNOWN);
+    ev = decode(0x0010f001u, 0, NULL); /* another class: not a scheduler event */
+    assert_int_equal(ev.kind, XT_K_OTHER);
+    ev = decode(0x00021041u, 1, &packed); /* runstate 4: impossible */
+    assert_int_equal(ev.kind, XT_K_MALFORMED);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_merge_two_cpus_in_time_order),
+        cmocka_unit_test(test_records_without_tsc_take_previous),
+        cmocka_unit_test(test_out_of_order_chunks_of_one_cpu),
+        cmocka_unit_test(test_truncated_last_record_keeps_whole_ones),
+        cmocka_unit_test(test_truncated_chunk_header),
+        cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_impossible_extra_word_count),
+        cmocka_unit_test(test_tsc_above_32_bits),
+        cmocka_unit_test(test_lost_records_decoded),
+        cmocka_unit_test(test_decode_layouts),
+    };
+    return cmocka_run_group_tests_name("reader", tests, NULL, NULL);
+}

@@ -1,0 +1,547 @@
+#include "xt_reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CURSOR_BUF  (64u * 1024u)
+#define MAX_RECORD  (4u + 8u + 4u * XT_MAX_EXTRA)
+#define INDEX_PROBE 4096u
+
+struct chunk {
+    uint64_t start; /* first byte of the records */
+    uint64_t len;   /* bytes of records (whole or cut by the end of the file) */
+    uint64_t first_tsc;
+    uint32_t cpu;
+    uint32_t order; /* position in the file */
+    int cut;        /* the file ends inside this chunk */
+};
+
+struct cursor {
+    const struct chunk *chunk;
+    uint64_t pos; /* next record's offset */
+    uint64_t end;
+    uint8_t *buf;
+    size_t buf_cap;
+    uint64_t buf_off; /* file offset of buf[0] */
+    size_t buf_len;
+    uint64_t last_tsc;
+    struct xt_record cur;
+};
+
+struct xt_reader {
+    char *name;
+    int fd;                 /* -1 for a memory source */
+    const uint8_t *mem;
+    struct xt_stats st;
+    struct chunk *chunks;
+    size_t nchunks;
+    size_t next_chunk;      /* next chunk (in time order) not yet merged */
+    struct cursor **heap;   /* min-heap by (tsc, offset) */
+    size_t nheap, heap_cap;
+    struct cursor **spare;  /* released cursors for reuse */
+    size_t nspare;
+    int failed;             /* a broken record was met: every later call fails with it */
+    struct xt_error pending;
+};
+
+static void set_err(struct xt_error *err, const char *name, uint64_t off, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    err->offset = off;
+    int n = snprintf(err->msg, sizeof err->msg, "%s: offset %" PRIu64 ": ", name, off);
+    if (n < 0 || (size_t)n >= sizeof err->msg)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg + n, sizeof err->msg - (size_t)n, fmt, ap);
+    va_end(ap);
+}
+
+/* Reads len bytes at off; returns the number read (short only at the end of the source). */
+static size_t src_read(struct xt_reader *r, uint64_t off, void *dst, size_t len)
+{
+    if (off >= r->st.file_bytes)
+        return 0;
+    if (len > r->st.file_bytes - off)
+        len = (size_t)(r->st.file_bytes - off);
+    if (r->fd < 0) {
+        memcpy(dst, r->mem + off, len);
+        return len;
+    }
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = pread(r->fd, (uint8_t *)dst + got, len - got, (off_t)(off + got));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    return got;
+}
+
+static inline uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Size in bytes of the record whose header is h. */
+static inline uint32_t rec_size(uint32_t h)
+{
+    return 4u + ((h >> 31) ? 8u : 0u) + 4u * ((h >> 28) & 7u);
+}
+
+static int chunk_cmp(const void *a, const void *b)
+{
+    const struct chunk *x = a, *y = b;
+    if (x->first_tsc != y->first_tsc)
+        return x->first_tsc < y->first_tsc ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* First timestamp in a chunk, or UINT64_MAX when no record in it has one. */
+static uint64_t chunk_first_tsc(struct xt_reader *r, const struct chunk *c)
+{
+    uint8_t buf[INDEX_PROBE];
+    uint64_t pos = c->start, end = c->start + c->len;
+    while (pos < end) {
+        size_t want = (size_t)(end - pos < sizeof buf ? end - pos : sizeof buf);
+        size_t got = src_read(r, pos, buf, want);
+        size_t i = 0;
+        while (i + 4 <= got) {
+            uint32_t h = le32(buf + i);
+            uint32_t sz = rec_size(h);
+            if (i + sz > got)
+                break;
+            if (h >> 31)
+                return (uint64_t)le32(buf + i + 4) | (uint64_t)le32(buf + i + 8) << 32;
+            i += sz;
+        }
+        if (i == 0)
+            break; /* a record longer than what is left: the merge reports it */
+        pos += i;
+    }
+    return UINT64_MAX;
+}
+
+static int build_index(struct xt_reader *r, struct xt_error *err)
+{
+    uint64_t size = r->st.file_bytes, off = 0;
+    size_t cap = 0;
+    uint64_t *prev_first = NULL; /* per cpu: first tsc of its previous chunk, file order */
+    if (size == 0) {
+        set_err(err, r->name, 0, "empty file, expected a xentrace trace");
+        return -1;
+    }
+    while (off < size) {
+        uint8_t h[20];
+        size_t got = src_read(r, off, h, sizeof h);
+        if (got < 4) {
+            r->st.truncated = 1;
+            r->st.truncated_offset = off;
+            break;
+        }
+        uint32_t hdr = le32(h);
+        uint32_t ev = hdr & 0x0fffffffu, n = (hdr >> 28) & 7u, t = hdr >> 31;
+        if (ev != XT_EV_CPU_CHANGE) {
+            set_err(err, r->name, off,
+                    "expected a TRACE_CPU_CHANGE record (0x0001f003) starting a pCPU chunk, "
+                    "found header 0x%08x%s",
+                    hdr, off == 0 ? " (not a xentrace file?)" : "");
+            goto fail;
+        }
+        if (n < 2) {
+            set_err(err, r->name, off,
+                    "TRACE_CPU_CHANGE record with %u payload words, expected 2 (cpu, bytes)", n);
+            goto fail;
+        }
+        uint32_t hsz = rec_size(hdr);
+        if (got < hsz) {
+            r->st.truncated = 1;
+            r->st.truncated_offset = off;
+            break;
+        }
+        uint32_t cpu = le32(h + 4 + (t ? 8 : 0)), bytes = le32(h + 8 + (t ? 8 : 0));
+        if (cpu >= XT_MAX_CPUS) {
+            set_err(err, r->name, off, "chunk header names pCPU %u, expected below %u", cpu,
+                    XT_MAX_CPUS);
+            goto fail;
+        }
+        if (bytes % 4 != 0) {
+            set_err(err, r->name, off,
+                    "chunk header claims %u bytes of records, expected a multiple of 4", bytes);
+            goto fail;
+        }
+        uint64_t start = off + hsz, len = bytes;
+        int cut = 0;
+        if (start + len > size) {
+            len = (size - start) & ~(uint64_t)3;
+            r->st.truncated = 1;
+            r->st.truncated_offset = start + len;
+            cut = 1;
+        }
+        if (r->nchunks == cap) {
+            cap = cap ? cap * 2 : 64;
+            struct chunk *nc = realloc(r->chunks, cap * sizeof *nc);
+            if (!nc) {
+                set_err(err, r->name, off, "out of memory indexing chunks");
+                goto fail;
+            }
+            r->chunks = nc;
+        }
+        if (cpu + 1 > r->st.ncpus) {
+            uint64_t *np = realloc(prev_first, (cpu + 1) * sizeof *np);
+            if (!np) {
+                set_err(err, r->name, off, "out of memory indexing chunks");
+                goto fail;
+            }
+            for (uint32_t i = r->st.ncpus; i <= cpu; i++)
+                np[i] = UINT64_MAX;
+            prev_first = np;
+            r->st.ncpus = cpu + 1;
+        }
+        struct chunk *c = &r->chunks[r->nchunks];
+        c->start = start;
+        c->len = len;
+        c->cpu = cpu;
+        c->order = (uint32_t)r->nchunks;
+        c->cut = cut;
+        c->first_tsc = chunk_first_tsc(r, c);
+        if (c->first_tsc == UINT64_MAX) /* no timestamp at all: keep it with its pCPU */
+            c->first_tsc = prev_first[cpu] == UINT64_MAX ? 0 : prev_first[cpu];
+        else if (prev_first[cpu] != UINT64_MAX && c->first_tsc < prev_first[cpu])
+            r->st.chunks_out_of_order++;
+        prev_first[cpu] = c->first_tsc;
+        r->nchunks++;
+        if (r->st.truncated)
+            break;
+        off = start + len;
+    }
+    free(prev_first);
+    r->st.chunks = r->nchunks;
+    if (r->nchunks == 0) {
+        set_err(err, r->name, 0, "no whole chunk header, expected a xentrace trace");
+        return -1;
+    }
+    qsort(r->chunks, r->nchunks, sizeof *r->chunks, chunk_cmp);
+    return 0;
+fail:
+    free(prev_first);
+    return -1;
+}
+
+static int reader_init(struct xt_reader *r, const char *name, struct xt_error *err)
+{
+    r->name = strdup(name);
+    if (!r->name) {
+        set_err(err, name, 0, "out of memory");
+        return -1;
+    }
+    return build_index(r, err);
+}
+
+int xt_open(struct xt_reader **out, const char *path, struct xt_error *err)
+{
+    *out = NULL;
+    struct xt_reader *r = calloc(1, sizeof *r);
+    if (!r) {
+        set_err(err, path, 0, "out of memory");
+        return -1;
+    }
+    r->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (r->fd < 0) {
+        set_err(err, path, 0, "cannot open: %s", strerror(errno));
+        free(r);
+        return -1;
+    }
+    struct stat sb;
+    if (fstat(r->fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        set_err(err, path, 0, "not a regular file");
+        close(r->fd);
+        free(r);
+        return -1;
+    }
+    r->st.file_bytes = (uint64_t)sb.st_size;
+#ifdef POSIX_FADV_SEQUENTIAL
+    posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+    if (reader_init(r, path, err) != 0) {
+        xt_close(r);
+        return -1;
+    }
+    *out = r;
+    return 0;
+}
+
+int xt_open_mem(struct xt_reader **out, const void *data, size_t len, const char *name,
+                struct xt_error *err)
+{
+    *out = NULL;
+    struct xt_reader *r = calloc(1, sizeof *r);
+    if (!r) {
+        set_err(err, name, 0, "out of memory");
+        return -1;
+    }
+    r->fd = -1;
+    r->mem = data;
+    r->st.file_bytes = len;
+    if (reader_init(r, name, err) != 0) {
+        xt_close(r);
+        return -1;
+    }
+    *out = r;
+    return 0;
+}
+
+/* ---- merge ---- */
+
+static inline int cur_less(const struct cursor *a, const struct cursor *b)
+{
+    if (a->cur.tsc != b->cur.tsc)
+        return a->cur.tsc < b->cur.tsc;
+    return a->cur.offset < b->cur.offset;
+}
+
+static void heap_push(struct xt_reader *r, struct cursor *c)
+{
+    size_t i = r->nheap++;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!cur_less(c, r->heap[p]))
+            break;
+        r->heap[i] = r->heap[p];
+        i = p;
+    }
+    r->heap[i] = c;
+}
+
+/* Restores the heap after the root's key grew (or the root was replaced by the last entry). */
+static void heap_sift_root(struct xt_reader *r)
+{
+    struct cursor *c = r->heap[0];
+    size_t i = 0, n = r->nheap;
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        const struct cursor *best = c;
+        if (l < n && cur_less(r->heap[l], best)) {
+            m = l;
+            best = r->heap[l];
+        }
+        if (l + 1 < n && cur_less(r->heap[l + 1], best))
+            m = l + 1;
+        if (m == i)
+            break;
+        r->heap[i] = r->heap[m];
+        i = m;
+    }
+    r->heap[i] = c;
+}
+
+/* Removes the root. */
+static void heap_drop_root(struct xt_reader *r)
+{
+    r->heap[0] = r->heap[--r->nheap];
+    if (r->nheap > 0)
+        heap_sift_root(r);
+}
+
+static void cursor_release(struct xt_reader *r, struct cursor *c)
+{
+    r->spare[r->nspare++] = c;
+}
+
+/* Parses the record at c->pos into c->cur. Returns 1, 0 at the end of the chunk, -1 on a
+ * broken record. */
+static int cursor_advance(struct xt_reader *r, struct cursor *c, struct xt_error *err)
+{
+    for (;;) {
+        if (c->pos + 4 > c->end) {
+            if (c->pos < c->end) { /* < 4 bytes: only possible in a cut chunk */
+                r->st.truncated = 1;
+                r->st.truncated_offset = c->pos;
+            }
+            return 0;
+        }
+        uint64_t have = c->buf_off + c->buf_len;
+        if (c->pos < c->buf_off || c->pos + MAX_RECORD > have) {
+            if (have < c->end || c->pos < c->buf_off) {
+                uint64_t want = c->end - c->pos;
+                if (want > c->buf_cap)
+                    want = c->buf_cap;
+                c->buf_off = c->pos;
+                c->buf_len = src_read(r, c->pos, c->buf, (size_t)want);
+                have = c->buf_off + c->buf_len;
+            }
+        }
+        const uint8_t *p = c->buf + (c->pos - c->buf_off);
+        uint32_t h = le32(p);
+        uint32_t sz = rec_size(h);
+        if (c->pos + sz > c->end) {
+            if (c->chunk->cut) {
+                r->st.truncated_offset = c->pos;
+                return 0; /* the last record, cut by the end of the file */
+            }
+            set_err(err, r->name, c->pos,
+                    "record 0x%08x claims %u payload words%s, only %" PRIu64
+                    " bytes left in its pCPU %u chunk",
+                    h, (h >> 28) & 7u, (h >> 31) ? " and a timestamp" : "", c->end - c->pos,
+                    c->chunk->cpu);
+            return -1;
+        }
+        if (c->pos + sz > have) { /* cannot happen with buf_cap >= MAX_RECORD */
+            set_err(err, r->name, c->pos, "short read");
+            return -1;
+        }
+        struct xt_record *rec = &c->cur;
+        rec->offset = c->pos;
+        rec->event = h & 0x0fffffffu;
+        rec->n_extra = (uint8_t)((h >> 28) & 7u);
+        rec->has_tsc = (uint8_t)(h >> 31);
+        rec->cpu = (uint16_t)c->chunk->cpu;
+        const uint8_t *q = p + 4;
+        if (rec->has_tsc) {
+            uint64_t t = (uint64_t)le32(q) | (uint64_t)le32(q + 4) << 32;
+            if (t < c->last_tsc)
+                r->st.tsc_backwards++;
+            c->last_tsc = t;
+            q += 8;
+        } else {
+            r->st.records_without_tsc++;
+        }
+        rec->tsc = c->last_tsc;
+        for (unsigned i = 0; i < rec->n_extra; i++)
+            rec->extra[i] = le32(q + 4 * i);
+        c->pos += sz;
+        if (rec->event == XT_EV_WRAP_BUFFER) {
+            r->st.wrap_buffers++;
+            continue;
+        }
+        if (rec->event == XT_EV_LOST_RECORDS)
+            r->st.lost_record_events++;
+        return 1;
+    }
+}
+
+/* Starts merging the chunk r->chunks[r->next_chunk]. */
+static int activate_next(struct xt_reader *r, struct xt_error *err)
+{
+    const struct chunk *ch = &r->chunks[r->next_chunk++];
+    struct cursor *c;
+    if (r->nspare > 0) {
+        c = r->spare[--r->nspare];
+    } else {
+        c = calloc(1, sizeof *c);
+        if (!c) {
+            set_err(err, r->name, ch->start, "out of memory");
+            return -1;
+        }
+    }
+    size_t cap = ch->len < CURSOR_BUF ? (size_t)ch->len : CURSOR_BUF;
+    if (cap < MAX_RECORD)
+        cap = MAX_RECORD;
+    if (c->buf_cap < cap) {
+        uint8_t *nb = realloc(c->buf, cap);
+        if (!nb) {
+            free(c->buf);
+            free(c);
+            set_err(err, r->name, ch->start, "out of memory");
+            return -1;
+        }
+        c->buf = nb;
+        c->buf_cap = cap;
+    }
+    c->chunk = ch;
+    c->pos = ch->start;
+    c->end = ch->start + ch->len;
+    c->buf_off = ch->start;
+    c->buf_len = 0;
+    c->last_tsc = ch->first_tsc;
+    int rc = cursor_advance(r, c, err);
+    if (rc <= 0) {
+        cursor_release(r, c);
+        return rc;
+    }
+    heap_push(r, c);
+    return 0;
+}
+
+int xt_next(struct xt_reader *r, struct xt_record *rec, struct xt_error *err)
+{
+    if (r->failed) {
+        if (err)
+            *err = r->pending;
+        return -1;
+    }
+    if (!r->heap) {
+        r->heap = calloc(r->nchunks, sizeof *r->heap);
+        r->spare = calloc(r->nchunks, sizeof *r->spare);
+        r->heap_cap = r->nchunks;
+        if (!r->heap || !r->spare) {
+            set_err(err, r->name, 0, "out of memory");
+            return -1;
+        }
+    }
+    while (r->next_chunk < r->nchunks &&
+           (r->nheap == 0 || r->chunks[r->next_chunk].first_tsc <= r->heap[0]->cur.tsc)) {
+        if (activate_next(r, &r->pending) < 0) {
+            r->failed = 1;
+            if (err)
+                *err = r->pending;
+            return -1;
+        }
+    }
+    if (r->nheap == 0)
+        return 0;
+    struct cursor *c = r->heap[0];
+    *rec = c->cur;
+    r->st.records++;
+    int rc = cursor_advance(r, c, &r->pending);
+    if (rc < 0) /* deliver this record; the next call reports the broken one */
+        r->failed = 1;
+    if (rc <= 0) {
+        heap_drop_root(r);
+        cursor_release(r, c);
+    } else if (r->nheap > 1) {
+        heap_sift_root(r); /* the root's next record is later: usually one comparison */
+    }
+    return 1;
+}
+
+const struct xt_stats *xt_stats(const struct xt_reader *r)
+{
+    return &r->st;
+}
+
+const char *xt_name(const struct xt_reader *r)
+{
+    return r->name;
+}
+
+void xt_close(struct xt_reader *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->nheap; i++) {
+        free(r->heap[i]->buf);
+        free(r->heap[i]);
+    }
+    for (size_t i = 0; i < r->nspare; i++) {
+        free(r->spare[i]->buf);
+        free(r->spare[i]);
+    }
+    free(r->heap);
+    free(r->spare);
+    free(r->chunks);
+    free(r->name);
+    if (r->fd >= 0)
+        close(r->fd);
+    free(r);
+}
