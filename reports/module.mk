@@ -2,7 +2,7 @@
 # docs/workloads.md, docs/reports.md.
 ARCHIVES += libsmclat-report
 libsmclat-report_SRCS := reports/scenario.c reports/suite.c reports/stats.c reports/results.c \
-    reports/plot.c reports/report.c reports/compare.c \
+    reports/plot.c reports/report.c reports/compare.c reports/runner.c \
     reports/regress.c
 REPORT_LDLIBS := $(call pkg_libs,inih) $(call pkg_libs,jansson) $(call pkg_libs,gsl)
 # Data files (gnuplot scripts, HTML template): the source tree, else $(PREFIX)/share/smclat.
@@ -14,7 +14,7 @@ CHECK_DEPS += report
 # The subcommands join the smclat binary (cli/module.mk builds it once trace-parse/ exists).
 ifneq ($(wildcard trace-parse/module.mk),)
 smclat_SRCS += reports/builtin-report.c reports/builtin-compare.c \
-    reports/builtin-regress.c
+    reports/builtin-regress.c reports/builtin-suite.c
 smclat_ARCHIVES += libsmclat-report
 smclat_LDLIBS += $(REPORT_LDLIBS)
 endif

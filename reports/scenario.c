@@ -38,13 +38,13 @@ static const struct key_def keys[K_COUNT] = {
     [K_FRAMES] = {"load", "frames", T_INT, NULL, NULL, 1, 10000000, NULL},
     [K_DURATION_S] = {"load", "duration_s", T_NUM, NULL, NULL, 0.1, 86400, NULL},
     [K_PAYLOAD] = {"load", "payload", T_SIZE, "4k", NULL, 0, 1 << 30, NULL},
-    [K_TRANSPORT] = {"load", "transport", T_ENUM, "xen", "xen|smc|smc+xen|local", 0, 0,
+    [K_TRANSPORT] = {"load", "transport", T_ENUM, "xen", "xen|smc|smc+xen|local|none", 0, 0,
                      "TRANSPORT"},
     [K_GEN_ARGS] = {"load", "gen_args", T_STR, NULL, NULL, 0, 0, NULL},
     [K_MODE] = {"topology", "mode", T_ENUM, "smp", "deterministic|smp", 0, 0, "MODE"},
-    [K_PCPUS] = {"topology", "pcpus", T_INT, "2", NULL, 1, 64, "PCPUS"},
+    [K_PCPUS] = {"topology", "pcpus", T_INT, "2", NULL, 1, 8, "PCPUS"},
     [K_DOM0_VCPUS] = {"topology", "dom0_vcpus", T_INT, "1", NULL, 1, 64, "DOM0_VCPUS"},
-    [K_DOM0_LOAD] = {"topology", "dom0_load", T_ENUM, "idle", "idle|busy", 0, 0, "DOM0_LOAD"},
+    [K_DOM0_LOAD] = {"topology", "dom0_load", T_ENUM, "idle", "idle|busy", 0, 0, NULL},
     [K_CLIENT_VCPUS] = {"topology", "client_vcpus", T_INT, "1", NULL, 1, 64, "CLIENT_VCPUS"},
     [K_MEDIATOR_VCPUS] = {"topology", "mediator_vcpus", T_INT, "1", NULL, 1, 64, "MEDIATOR_VCPUS"},
     [K_NOISE_DOMAINS] = {"topology", "noise_domains", T_INT, "0", NULL, 0, 16, "NOISE_DOMAINS"},
@@ -71,12 +71,12 @@ static const struct key_def keys[K_COUNT] = {
     [K_CAP_CLIENT] = {"sched", "cap_client", T_INT, NULL, NULL, 0, 6400, "CAP_CLIENT"},
     [K_CAP_NOISE] = {"sched", "cap_noise", T_INT, NULL, NULL, 0, 6400, "CAP_NOISE"},
     [K_CAP_DOM0] = {"sched", "cap_dom0", T_INT, NULL, NULL, 0, 6400, "CAP_DOM0"},
-    [K_TARGET] = {"target", "kind", T_ENUM, "lab", "lab|host", 0, 0, "TARGET"},
-    [K_HOST_COMMAND] = {"target", "gen_command", T_STR, NULL, NULL, 0, 0, "GEN_COMMAND"},
+    [K_TARGET] = {"target", "kind", T_ENUM, "lab", "lab|host", 0, 0, NULL},
+    [K_HOST_COMMAND] = {"target", "gen_command", T_STR, NULL, NULL, 0, 0, NULL},
     [K_SCHEDULERS] = {"target", "schedulers", T_WORDS, NULL, SCHEDS, 0, 0, NULL},
     [K_MEDIATOR_ARGS] = {"target", "mediator_args", T_STR, NULL, NULL, 0, 0, "MEDIATOR_ARGS"},
     [K_TRACE_SECONDS] = {"target", "trace_seconds", T_NUM, NULL, NULL, 0.5, 86400, NULL},
-    [K_TIMEOUT_S] = {"target", "timeout_s", T_INT, "600", NULL, 10, 86400, "TIMEOUT_S"},
+    [K_TIMEOUT_S] = {"target", "timeout_s", T_INT, "300", NULL, 10, 86400, "TIMEOUT_S"},
 };
 
 /* Schedulers Debian's Xen 4.17 offers (the lab): null, rtds, arinc653 need CONFIG_UNSUPPORTED. */
@@ -638,6 +638,10 @@ int sm_scenario_check(const struct sm_scenario *s, char *err, size_t errlen)
     if (!strcmp(sm_scenario_get(s, K_TARGET), "host") && !sm_scenario_get(s, K_HOST_COMMAND))
         return errf(err, errlen, at(s, K_TARGET), K_TARGET,
                     "target host needs target.gen_command (how smclat-gen starts in the client)");
+    if (!strcmp(sm_scenario_get(s, K_TARGET), "lab") &&
+        !strcmp(sm_scenario_get(s, K_TRANSPORT), "local"))
+        return errf(err, errlen, at(s, K_TRANSPORT), K_TRANSPORT,
+                    "transport local runs on one machine; the lab needs xen, smc, smc+xen or none");
     const char *sched = sm_scenario_get(s, K_SCHEDULER);
     if (!strcmp(sched, "null") || !strcmp(sched, "arinc653"))
         return errf(err, errlen, at(s, K_SCHEDULER), K_SCHEDULER,
@@ -677,13 +681,12 @@ static void put_kv(FILE *out, const char *key, const char *v)
     fputs("'\n", out);
 }
 
-static long total_frames(const struct sm_scenario *s)
+/* How long the load runs: load.duration_s, else frames / fps, else 5 s. */
+static double duration_s(const struct sm_scenario *s)
 {
     if (s->v[K_FRAMES].text)
-        return sm_scenario_long(s, K_FRAMES);
-    double d = s->v[K_DURATION_S].text ? sm_scenario_double(s, K_DURATION_S) : 5.0;
-    long f = lround(d * sm_scenario_double(s, K_FPS));
-    return f > 0 ? f : 1;
+        return (double)sm_scenario_long(s, K_FRAMES) / sm_scenario_double(s, K_FPS);
+    return s->v[K_DURATION_S].text ? sm_scenario_double(s, K_DURATION_S) : 5.0;
 }
 
 char *sm_scenario_gen_args(const struct sm_scenario *s)
@@ -693,9 +696,13 @@ char *sm_scenario_gen_args(const struct sm_scenario *s)
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         return NULL;
-    fprintf(f, "--flow %s --fps %s --frames %ld --payload %ld --transport %s",
-            sm_scenario_get(s, K_FLOW), sm_scenario_get(s, K_FPS), total_frames(s),
-            sm_scenario_long(s, K_PAYLOAD), sm_scenario_get(s, K_TRANSPORT));
+    /* the transport is the lab's TRANSPORT key; the rest goes to smclat-gen as is */
+    fprintf(f, "--flow %s --fps %s", sm_scenario_get(s, K_FLOW), sm_scenario_get(s, K_FPS));
+    if (s->v[K_FRAMES].text)
+        fprintf(f, " --frames %s", sm_scenario_get(s, K_FRAMES));
+    else
+        fprintf(f, " --duration %g", duration_s(s));
+    fprintf(f, " --payload %ld", sm_scenario_long(s, K_PAYLOAD));
     const char *extra = sm_scenario_get(s, K_GEN_ARGS);
     if (extra && *extra)
         fprintf(f, " %s", extra);
@@ -781,10 +788,20 @@ int sm_scenario_write_lab_params(const struct sm_scenario *s, FILE *out, FILE *n
     put_kv(out, "GEN_ARGS", gen);
     free(gen);
     char num[64];
-    double trace_s = s->v[K_TRACE_SECONDS].text
-                         ? sm_scenario_double(s, K_TRACE_SECONDS)
-                         : (double)total_frames(s) / sm_scenario_double(s, K_FPS) + 2.0;
+    if (!strcmp(sm_scenario_get(s, K_DOM0_LOAD), "busy"))
+        snprintf(num, sizeof num, "busy:%ld", sm_scenario_long(s, K_DOM0_VCPUS));
+    else
+        snprintf(num, sizeof num, "none");
+    put_kv(out, "DOM0_LOAD", num);
+    /* the generator runs inside the trace: its load plus 3 s for start and drain */
+    double trace_s =
+        s->v[K_TRACE_SECONDS].text ? sm_scenario_double(s, K_TRACE_SECONDS) : duration_s(s) + 3.0;
     snprintf(num, sizeof num, "%g", ceil(trace_s));
     put_kv(out, "TRACE_SECONDS", num);
+    /* a real board: the runner's --lab command reads these two (the lab rejects them) */
+    if (!strcmp(sm_scenario_get(s, K_TARGET), "host")) {
+        put_kv(out, "HOST_TARGET", "1");
+        put_kv(out, "HOST_GEN_COMMAND", sm_scenario_get(s, K_HOST_COMMAND));
+    }
     return ferror(out) ? -1 : 0;
 }

@@ -99,7 +99,10 @@ static void test_syntax_errors(void **state)
                  "2: load.flow: expected one of optimized|unoptimized, found 'fast'");
     expect_error("[load]\nfps = 24\nfps = 30\n", "3: load.fps: set twice (first on line 2)");
     expect_error("[load]\nfps = 24x\n", "2: load.fps: expected a number, found '24x'");
-    expect_error("[topology]\n\npcpus = 0\n", "3: topology.pcpus: expected 1 to 64, found 0");
+    expect_error("[topology]\n\npcpus = 0\n", "3: topology.pcpus: expected 1 to 8, found 0");
+    expect_error("[load]\ntransport = local\n",
+                 "2: load.transport: transport local runs on one machine; the lab needs xen, smc, "
+                 "smc+xen or none");
     expect_error("[topology]\npcpus = two\n",
                  "2: topology.pcpus: expected an integer, found 'two'");
     expect_error("[load]\nspeed = 3\n", "2: load.speed: unknown key");
@@ -193,9 +196,11 @@ static void test_lab_params(void **state)
     assert_non_null(strstr(out, "\nXEN_EXTRA='vwfi=native'\n"));
     assert_non_null(strstr(out, "\nWEIGHT_MEDIATOR='512'\n"));
     assert_null(strstr(out, "WEIGHT_CLIENT")); /* not set: the lab keeps Xen's default */
-    assert_non_null(strstr(out, "\nGEN_ARGS='--flow optimized --fps 24 --frames 120 --payload 1024 "
-                                "--transport xen --seed 7'\n"));
-    assert_non_null(strstr(out, "\nTRACE_SECONDS='7'\n"));
+    assert_non_null(strstr(out, "\nGEN_ARGS='--flow optimized --fps 24 --duration 5 --payload 1024 "
+                                "--seed 7'\n"));
+    assert_non_null(strstr(out, "\nTRANSPORT='xen'\n"));
+    assert_non_null(strstr(out, "\nDOM0_LOAD='none'\n"));
+    assert_non_null(strstr(out, "\nTRACE_SECONDS='8'\n"));
     assert_string_equal(notes, "warning: it's: pool med: scheduler null is not available on this "
                                "target (Debian's Xen lacks it); using credit2\n");
     free(out);
