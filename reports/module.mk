@@ -17,6 +17,8 @@ smclat_SRCS += reports/builtin-report.c reports/builtin-compare.c \
     reports/builtin-regress.c reports/builtin-suite.c
 smclat_ARCHIVES += libsmclat-report
 smclat_LDLIBS += $(REPORT_LDLIBS)
+# end to end (tests/e2e/report-fake-*.sh stand in for the lab and the analyzer there)
+E2E_TESTS += tests/e2e/report-report.sh tests/e2e/report-compare.sh tests/e2e/report-suite.sh
 endif
 
 define REPORT_TEST
