@@ -164,7 +164,6 @@ int cmd_suite(int argc, char **argv)
         char outbuf[4096];
         if (!out) {
             snprintf(outbuf, sizeof outbuf, "results/%s", suite_name ? suite_name : "suite");
-            mkdir("results", 0777); /* may exist; the runner reports a real failure */
             out = outbuf;
         }
         char *an = analyzer ? strdup(analyzer)

@@ -296,6 +296,28 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A suite's output (suite.json) lists its scenarios in suite order: use it, the others after. */
+static void suite_order(const char *dir, char **found, size_t n)
+{
+    char *p = join(dir, "suite.json");
+    json_t *j = p ? json_load_file(p, 0, NULL) : NULL;
+    free(p);
+    json_t *list = json_object_get(j, "scenarios");
+    size_t k = 0;
+    for (size_t i = 0; i < json_array_size(list) && k < n; i++) {
+        const char *name = json_string_value(json_object_get(json_array_get(list, i), "name"));
+        for (size_t f = k; name && f < n; f++)
+            if (!strcmp(strrchr(found[f], '/') + 1,
+                        name)) { /* move it to position k, keeping the rest's order */
+                char *t = found[f];
+                memmove(found + k + 1, found + k, (f - k) * sizeof *found);
+                found[k++] = t;
+                break;
+            }
+    }
+    json_decref(j);
+}
+
 char **sm_expand_results(char **operands, int n, char *err, size_t errlen)
 {
     char **out = NULL;
@@ -335,6 +357,7 @@ char **sm_expand_results(char **operands, int n, char *err, size_t errlen)
             if (d)
                 closedir(d);
             qsort(found, nfound, sizeof *found, cmp_str);
+            suite_order(operands[i], found, nfound);
         }
         if (nfound == 0) {
             free(found);

@@ -192,9 +192,27 @@ static void save_status(const char *out, json_t *status)
         rename(tmp, path);
 }
 
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = buf + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 int sm_runner_run(struct sm_scenario **v, int n, const struct sm_runner_opts *o)
 {
-    if (mkdir(o->out, 0777) != 0 && errno != EEXIST) {
+    if (make_dirs(o->out) != 0) {
         fprintf(stderr, "smclat: %s: %s\n", o->out, strerror(errno));
         return -1;
     }
