@@ -356,8 +356,10 @@ char **sm_expand_results(char **operands, int n, char *err, size_t errlen)
             }
             if (d)
                 closedir(d);
-            qsort(found, nfound, sizeof *found, cmp_str);
-            suite_order(operands[i], found, nfound);
+            if (nfound > 1) {
+                qsort(found, nfound, sizeof *found, cmp_str);
+                suite_order(operands[i], found, nfound);
+            }
         }
         if (nfound == 0) {
             free(found);
