@@ -144,6 +144,20 @@ static int cmp_double(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
+/* One resample of sorted data, sorted: draw n indices, count them, expand the counts in
+ * index order (O(n), no sort). */
+static void resample_sorted(gsl_rng *rng, const double *sorted, size_t n, size_t *count,
+                            double *out)
+{
+    memset(count, 0, n * sizeof *count);
+    for (size_t i = 0; i < n; i++)
+        count[gsl_rng_uniform_int(rng, n)]++;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t c = 0; c < count[i]; c++)
+            out[k++] = sorted[i];
+}
+
 int sm_bootstrap_quantile_diff(const double *a, size_t na, const double *b, size_t nb, double q,
                                int iters, unsigned long seed, double conf, struct sm_boot *out)
 {
@@ -152,20 +166,17 @@ int sm_bootstrap_quantile_diff(const double *a, size_t na, const double *b, size
         return -1;
     double *sa = sm_sorted_copy(a, na), *sb = sm_sorted_copy(b, nb);
     double *ra = malloc(na * sizeof *ra), *rb = malloc(nb * sizeof *rb);
+    size_t *cnt = malloc((na > nb ? na : nb) * sizeof *cnt);
     double *d = malloc((size_t)iters * sizeof *d);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     int rc = -1;
-    if (!sa || !sb || !ra || !rb || !d || !rng)
+    if (!sa || !sb || !ra || !rb || !cnt || !d || !rng)
         goto out;
     gsl_rng_set(rng, seed);
     out->diff = sm_quantile_sorted(sb, nb, q) - sm_quantile_sorted(sa, na, q);
     for (int it = 0; it < iters; it++) {
-        for (size_t i = 0; i < na; i++)
-            ra[i] = sa[gsl_rng_uniform_int(rng, na)];
-        for (size_t i = 0; i < nb; i++)
-            rb[i] = sb[gsl_rng_uniform_int(rng, nb)];
-        qsort(ra, na, sizeof *ra, cmp_double);
-        qsort(rb, nb, sizeof *rb, cmp_double);
+        resample_sorted(rng, sa, na, cnt, ra);
+        resample_sorted(rng, sb, nb, cnt, rb);
         d[it] = sm_quantile_sorted(rb, nb, q) - sm_quantile_sorted(ra, na, q);
     }
     qsort(d, (size_t)iters, sizeof *d, cmp_double);
@@ -177,6 +188,7 @@ out:
     free(sb);
     free(ra);
     free(rb);
+    free(cnt);
     free(d);
     if (rng)
         gsl_rng_free(rng);
