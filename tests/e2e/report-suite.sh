@@ -22,6 +22,16 @@ if [ -f "$TOP/docs/lab.md" ]; then
         grep -q "\`$k\`\|$k/" "$TOP/docs/lab.md" && ok "lab key $k documented" || fail "lab key $k not in docs/lab.md"
     done
 fi
+# when the lab is in the tree, it accepts every parameter file the shipped suites make
+if [ -x "$TOP/scripts/lab/run.sh" ]; then
+    for f in "$TOP"/workloads/*.suite; do
+        expect_rc 0 "$SMCLAT" suite run "$f" --dry-run -o "$T/dry/$(basename "$f")"
+    done
+    for p in "$T"/dry/*/*/lab-params.env; do
+        "$TOP/scripts/lab/run.sh" --check "$p" > /dev/null 2> "$T/chk" && ok "lab accepts $p" ||
+            { fail "lab rejects $p"; cat "$T/chk"; }
+    done
+fi
 expect_rc 0 "$SMCLAT" suite list "$TOP/workloads/demo.suite"
 expect_eq "$(grep -c 'deterministic, 1 pCPU,' "$T/out")" 8 "demo scenarios in deterministic mode"
 
