@@ -323,13 +323,14 @@ static void heap_push(struct xt_reader *r, struct cursor *c)
     r->heap[i] = c;
 }
 
-static struct cursor *heap_pop(struct xt_reader *r)
+/* Restores the heap after the root's key grew (or the root was replaced by the last entry). */
+static void heap_sift_root(struct xt_reader *r)
 {
-    struct cursor *top = r->heap[0], *last = r->heap[--r->nheap];
+    struct cursor *c = r->heap[0];
     size_t i = 0, n = r->nheap;
     for (;;) {
         size_t l = 2 * i + 1, m = i;
-        const struct cursor *best = last;
+        const struct cursor *best = c;
         if (l < n && cur_less(r->heap[l], best)) {
             m = l;
             best = r->heap[l];
@@ -341,9 +342,15 @@ static struct cursor *heap_pop(struct xt_reader *r)
         r->heap[i] = r->heap[m];
         i = m;
     }
-    if (n > 0)
-        r->heap[i] = last;
-    return top;
+    r->heap[i] = c;
+}
+
+/* Removes the root. */
+static void heap_drop_root(struct xt_reader *r)
+{
+    r->heap[0] = r->heap[--r->nheap];
+    if (r->nheap > 0)
+        heap_sift_root(r);
 }
 
 static void cursor_release(struct xt_reader *r, struct cursor *c)
@@ -493,16 +500,18 @@ int xt_next(struct xt_reader *r, struct xt_record *rec, struct xt_error *err)
     }
     if (r->nheap == 0)
         return 0;
-    struct cursor *c = heap_pop(r);
+    struct cursor *c = r->heap[0];
     *rec = c->cur;
     r->st.records++;
     int rc = cursor_advance(r, c, &r->pending);
     if (rc < 0) /* deliver this record; the next call reports the broken one */
         r->failed = 1;
-    if (rc <= 0)
+    if (rc <= 0) {
+        heap_drop_root(r);
         cursor_release(r, c);
-    else
-        heap_push(r, c);
+    } else if (r->nheap > 1) {
+        heap_sift_root(r); /* the root's next record is later: usually one comparison */
+    }
     return 1;
 }
 
