@@ -23,7 +23,10 @@ ROLE=none
 say() { echo "SMCLAT-DOMU: $ROLE: $*"; }
 put_file() { # NAME PATH: the file on the console, between markers
     echo "SMCLAT-FILE-BEGIN $1"
-    [ -r "$2" ] && cat "$2"
+    if [ -s "$2" ]; then
+        cat "$2"
+        [ -z "$(tail -c 1 "$2")" ] || echo # the marker on a line of its own
+    fi
     echo "SMCLAT-FILE-END $1"
 }
 say "up cpus=$(grep -c ^processor /proc/cpuinfo)"

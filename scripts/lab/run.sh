@@ -146,7 +146,12 @@ tail_pid=
 cp -r "$share/out/." "$out/"
 extract() { # GUEST_LOG NAME: a file the guest printed between markers
     [ -e "$1" ] || return 0
-    awk -v n="$2" '$0 == "SMCLAT-FILE-BEGIN " n {f=1; next} $0 == "SMCLAT-FILE-END " n {f=0} f' \
+    awk -v n="$2" '$0 == "SMCLAT-FILE-BEGIN " n {f=1; next}
+        f && index($0, "SMCLAT-FILE-END " n) {
+            pre = substr($0, 1, index($0, "SMCLAT-FILE-END " n) - 1)
+            if (pre != "") print pre
+            f = 0; next }
+        f' \
         "$1" > "$out/$2.tmp"
     if [ -s "$out/$2.tmp" ]; then mv "$out/$2.tmp" "$out/$2"; else rm -f "$out/$2.tmp"; fi
 }
