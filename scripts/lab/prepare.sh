@@ -153,7 +153,8 @@ if [ -n "$build" ]; then
         lab_die 1 "scripts/sysroot.sh failed"
     lab_log "building the arm64 programs (make CROSS=$LAB_ARCH-)"
     # only what the guests run (the rest of smclat stays on the host)
-    make -C "$LAB_TOP" --no-print-directory -j2 CROSS=$LAB_ARCH- SYSROOT="$LAB_SYSROOT" \
+    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+        make -C "$LAB_TOP" --no-print-directory -j2 CROSS=$LAB_ARCH- SYSROOT="$LAB_SYSROOT" \
         SMCLAT_CACHE="$SMCLAT_CACHE" build/$LAB_ARCH/bin/smclat-record \
         build/$LAB_ARCH/bin/smclat-gen build/$LAB_ARCH/bin/smclat-mediator \
         > "$LAB_CACHE/make-cross.log" 2>&1 || {
