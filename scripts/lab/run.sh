@@ -32,8 +32,10 @@ IMG=$LAB_CACHE/img
 ARM_BIN=${SMCLAT_ARM_BIN:-$LAB_TOP/build/$LAB_ARCH/bin}
 mkdir -p "$out" || lab_die 2 "$out: cannot create the results folder"
 out=$(cd "$out" && pwd)
-rm -f "$out"/{trace.bin,metadata.json,calls.csv,gen-summary.json,mediator-summary.json,console.log,run.json,params.env,failure.txt} \
-    "$out"/guest-*.log "$out"/*.log
+# what an earlier run left (only the lab's own files: smclat suite keeps lab.log and more here)
+rm -f "$out"/{trace.bin,metadata.json,calls.csv,gen-summary.json,mediator-summary.json} \
+    "$out"/{console.log,run.json,params.env,failure.txt,xenstore.txt} "$out"/guest-*.log \
+    "$out"/{apply,trace,metadata,xl-create,xen-dmesg}.log
 
 # run.json: STATUS REASON [QEMU_RC]
 finish() {
