@@ -86,7 +86,7 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-trap 'cleanup; trap - EXIT; lab_log "interrupted"; exit 130' INT TERM
+trap 'cleanup; trap - EXIT; finish interrupted "stopped by a signal (SIGINT or SIGTERM)"' INT TERM
 share=$work/share
 mkdir -p "$share/img" "$share/bin" "$share/out" "$work/overlay"
 lab_params_write "$share/params.env"
