@@ -189,7 +189,13 @@ int sm_analyze_join_json(const struct sm_analyze_join *aj, json_t *root)
     const struct sm_join_group *all = &aj->sum->all;
     json_object_set_new(calls, "guest_rtt_ns", stats_json(all->h[SM_JM_GUEST_RTT]));
     json_object_set_new(calls, "outside_window_ns", stats_json(all->h[SM_JM_OUTSIDE]));
-    json_object_set_new(calls, "matched", group_json(all));
+    json_t *m = group_json(all);
+    json_t *inter = json_array();
+    for (size_t k = 0; k < aj->sum->n_interferers; k++)
+        json_array_append_new(inter, json_pack("{s:i,s:I}", "domid", aj->sum->interferers[k].domid,
+                                               "calls", (json_int_t)aj->sum->interferers[k].calls));
+    json_object_set_new(m, "interference", inter);
+    json_object_set_new(calls, "matched", m);
     json_t *by_op = json_object();
     for (int op = SM_OP_REGISTER; op < SM_OP__COUNT; op++)
         if (aj->sum->by_op[op].calls)
@@ -225,7 +231,11 @@ void sm_analyze_join_csv_row(const struct sm_analyze_join *aj, size_t k, FILE *f
 {
     const struct sm_join *j = aj->join;
     static const char *const states[] = {"trace_only", "matched", "inconsistent"};
-    int st = j && k < j->n_trace ? j->trace_state[k] : SM_JOIN_ALONE;
+    if (!j) { /* the join refused */
+        fputs(",,,,,,,,", f);
+        return;
+    }
+    int st = k < j->n_trace ? j->trace_state[k] : SM_JOIN_ALONE;
     fprintf(f, ",%s", states[st]);
     if (st != SM_JOIN_MATCHED) {
         fputs(",,,,,,,", f);

@@ -56,6 +56,13 @@ static void set_call(struct sm_call *c, uint32_t index, uint64_t a, uint64_t z)
     c->sw_mediator = 2;
     c->sw_idle = index % 3;
     c->sw_other = 1;
+    /* Dom3 ran while the mediator waited in every call, Dom0 too in one call in 4. */
+    c->other_run_ticks = 100;
+    for (size_t k = 0; k < sizeof c->other_domids / sizeof c->other_domids[0]; k++)
+        c->other_domids[k] = XT_DOMID_INVALID;
+    c->other_domids[0] = 3;
+    if (index % 4 == 1)
+        c->other_domids[1] = 0;
 }
 
 /* n calls paced at 100/s with jitter, round trips of 0.1-1 ms, 3-24 us of guest time on each
@@ -420,6 +427,12 @@ static void test_summary_by_op(void **state)
     assert_int_equal(sm_hist_max(sum->all.h[SM_JM_SW_IDLE]), 2);
     assert_int_equal(sm_hist_count(sum->all.h[SM_JM_E2E]), 100);
     assert_string_equal(sm_join_metric_name(SM_JM_OUTSIDE), "outside_window_ns");
+    assert_int_equal(sm_hist_max(sum->all.h[SM_JM_OTHER_RUN]), 100 * 16);
+    assert_int_equal(sum->n_interferers, 2);
+    assert_int_equal(sum->interferers[0].domid, 3);
+    assert_int_equal(sum->interferers[0].calls, 100);
+    assert_int_equal(sum->interferers[1].domid, 0);
+    assert_int_equal(sum->interferers[1].calls, 25);
     sm_join_summary_free(sum);
     sm_join_free(j);
     synth_free(&s);
