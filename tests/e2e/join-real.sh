@@ -17,6 +17,7 @@ trap 'rm -rf "$tmp"' EXIT
 bad=0 n=0
 fail() { echo "FAIL $*"; bad=$((bad + 1)); }
 for dir in "$SHARED"/traces/sched-*-c/; do
+    [ -s "$dir/guest-cli.log" ] || continue
     name=$(basename "$dir")
     CLI_DOMID=2 SRV_DOMID=1
     [ -s "$dir/params.sh" ] && . "$dir/params.sh"
