@@ -720,22 +720,22 @@ int sm_join_summarize(const struct sm_join *j, const struct sm_call *calls,
     if (group_init(&s->all))
         goto fail;
     /* Histograms (58 KiB each) only for the ops the log has. */
-    int has_op[SM_OP__COUNT] = {0};
+    int has_op[SM_LOG_OP__COUNT] = {0};
     for (size_t i = 0; i < j->n_log; i++)
         has_op[log[i].op] = 1;
-    for (int o = SM_OP_REGISTER; o < SM_OP__COUNT; o++)
+    for (int o = SM_LOG_OP_REGISTER; o < SM_LOG_OP__COUNT; o++)
         if (has_op[o] && group_init(&s->by_op[o]))
             goto fail;
     double ns_per_tick = 1e9 / cpu_hz;
     for (size_t i = 0; i < j->n_log; i++) {
-        if (j->log_to_trace[i] == SM_JOIN_NONE || !log[i].status_ok)
-            continue; /* a failed call (timeout, error) is no latency sample */
+        if (j->log_to_trace[i] == SM_JOIN_NONE || !log[i].status_ok || log[i].warmup)
+            continue; /* a failed call (timeout, error) or a warm-up call is no sample */
         const struct sm_call *tc = &calls[j->log_to_trace[i]];
         struct sm_join_fig f;
         sm_join_figures(j, tc, &log[i], &f);
         group_add(&s->all, &f, tc, ns_per_tick);
         add_interferers(s, tc);
-        if (log[i].op != SM_OP_NONE)
+        if (log[i].op != SM_LOG_OP_NONE)
             group_add(&s->by_op[log[i].op], &f, tc, ns_per_tick);
     }
     *out = s;
@@ -750,7 +750,7 @@ void sm_join_summary_free(struct sm_join_summary *s)
     if (!s)
         return;
     group_free(&s->all);
-    for (int o = 0; o < SM_OP__COUNT; o++)
+    for (int o = 0; o < SM_LOG_OP__COUNT; o++)
         group_free(&s->by_op[o]);
     free(s);
 }

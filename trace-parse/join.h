@@ -137,13 +137,13 @@ struct sm_join_summary {
     struct sm_join_group all;
     struct sm_join_interferer interferers[SM_JOIN_MAX_INTERFERERS]; /* most calls first */
     size_t n_interferers;
-    /* by_op[SM_OP_NONE] stays empty; an op the log does not have has calls = 0 and NULL
+    /* by_op[SM_LOG_OP_NONE] stays empty; an op the log does not have has calls = 0 and NULL
      * histograms. */
-    struct sm_join_group by_op[SM_OP__COUNT];
+    struct sm_join_group by_op[SM_LOG_OP__COUNT];
 };
 
 /* Fills a summary (allocated here; free with sm_join_summary_free) from the matched pairs whose
- * log status is ok (a timed-out or failed call is no latency sample);
+ * log status is ok and that are no warm-up calls (neither is a latency sample);
  * cpu_hz converts ticks to ns. Returns 0, or -1 when out of memory. */
 int sm_join_summarize(const struct sm_join *j, const struct sm_call *calls,
                       const struct sm_log_call *log, double cpu_hz, struct sm_join_summary **out);
