@@ -23,3 +23,6 @@ CHECK_DEPS += join
 FUZZERS += fuzz_calls_log
 fuzz_calls_log_SRCS := fuzz/fuzz_calls_log.c
 fuzz_calls_log_ARCHIVES := libsmclat-trace
+
+# make bench: the join's cost on a long synthetic run (docs/performance.md).
+BENCHES += scripts/bench/join.sh

@@ -21,7 +21,7 @@ awk -F, -v off=$OFF 'BEGIN { srand(11); print "seq,op,start_cntvct,end_cntvct,st
     $(c["index"]) % 97 == 50 { next }
     $(c["t_notify"]) != "" && $(c["t_client_run"]) != "" {
         b = 50 + int(rand() * 2000); a = 50 + int(rand() * 2000)
-        printf "%d,process,%d,%d,ok,%d,%d\n", $(c["index"]), $(c["t_notify"]) - off - b,
+        printf "%d,process,%.0f,%.0f,ok,%d,%d\n", $(c["index"]), $(c["t_notify"]) - off - b,
             $(c["t_client_run"]) - off + a, b, a
     }' "$tmp/trace-calls.csv" > "$tmp/log.csv"
 logged=$(($(wc -l < "$tmp/log.csv") - 1))
