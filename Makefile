@@ -23,6 +23,7 @@ include mk/common.mk
 -include bench/module.mk
 -include reports/module.mk
 -include scripts/module.mk
+-include record/module.mk
 -include tests/module.mk
 -include fuzz/module.mk
 
