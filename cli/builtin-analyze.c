@@ -9,6 +9,7 @@
 #include "model.h"
 #include "options.h"
 #include "xt_event.h"
+#include "ctf_source.h" /* either a xentrace file or a CTF folder (docs/babeltrace2.md) */
 #include "xt_reader.h"
 
 #include <errno.h>
@@ -130,13 +131,13 @@ static void note_unknown(struct analysis *a, uint32_t id)
     }
 }
 
-static void progress(const struct xt_reader *r, const struct xt_record *rec, int done)
+static void progress(const struct tsrc *r, const struct xt_record *rec, int done)
 {
-    const struct xt_stats *st = xt_stats(r);
+    const struct xt_stats *st = tsrc_stats(r);
     double pct = st->file_bytes ? 100.0 * (double)rec->offset / (double)st->file_bytes : 100;
     if (done)
         pct = 100;
-    fprintf(stderr, "\ranalyze: %5.1f%% of %s (%.0f MB)%s", pct, xt_name(r),
+    fprintf(stderr, "\ranalyze: %5.1f%% of %s (%.0f MB)%s", pct, tsrc_name(r),
             (double)st->file_bytes / 1e6, done ? "\n" : "");
 }
 
@@ -145,9 +146,9 @@ static void progress(const struct xt_reader *r, const struct xt_record *rec, int
 static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *calls,
                     struct sm_roles *roles)
 {
-    struct xt_reader *r;
+    struct tsrc *r;
     struct xt_error err;
-    if (xt_open(&r, a->trace, &err) != 0) {
+    if (tsrc_open(&r, a->trace, &err) != 0) {
         fprintf(stderr, "smclat: %s\n", err.msg);
         return 2;
     }
@@ -156,7 +157,7 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
     struct xt_event ev;
     int rc;
     uint64_t n = 0;
-    while ((rc = xt_next(r, &rec, &err)) == 1) {
+    while ((rc = tsrc_next(r, &rec, &err)) == 1) {
         if ((rec.event & 0x0ffff000u) == 0x00022000u) {
             /* Scheduler-specific records (credit2's, about 60% of a trace): the model and the
              * detector use only their time and pCPU, so they skip the full decode. */
@@ -169,7 +170,7 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
         }
         if (sm_model_feed(m, &ev) != 0) {
             fprintf(stderr, "smclat: %s: out of memory\n", a->trace);
-            xt_close(r);
+            tsrc_close(r);
             return 1;
         }
         if (roles)
@@ -184,7 +185,7 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
     }
     if (tty && n > 0xfffff)
         progress(r, &rec, 1);
-    a->rstats = *xt_stats(r);
+    a->rstats = *tsrc_stats(r);
     int status = 0;
     if (rc < 0) {
         /* A broken record: what came before is usable, the rest is not. */
@@ -206,7 +207,7 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
         fprintf(stderr, "smclat: %s: offset 0: expected trace records, found none\n", a->trace);
         status = 2;
     }
-    xt_close(r);
+    tsrc_close(r);
     return status;
 }
 
@@ -584,7 +585,7 @@ int cmd_analyze(int argc, char **argv)
     a.client = a.mediator = -1;
     const char *input = argv[i];
     char trace_buf[PATH_MAX], meta_buf[PATH_MAX];
-    if (is_dir(input)) {
+    if (is_dir(input) && !ctf_is_trace_dir(input)) { /* a results folder */
         snprintf(trace_buf, sizeof trace_buf, "%s/trace.bin", input);
         snprintf(meta_buf, sizeof meta_buf, "%s/metadata.json", input);
     } else {
@@ -608,6 +609,10 @@ int cmd_analyze(int argc, char **argv)
     long meta_cli = -1, meta_med = -1;
     if (a.metadata && read_metadata(&a, a.metadata, &meta_hz, &meta_cli, &meta_med) != 0)
         return 2;
+    if (hz < 0 && meta_hz < 0) { /* a CTF conversion carries its rate */
+        double ctf_hz = tsrc_probe_cpu_hz(a.trace);
+        meta_hz = ctf_hz > 0 ? ctf_hz : -1;
+    }
     a.hz = hz >= 0 ? hz : meta_hz;
     if (hz == 0 || (hz < 0 && meta_hz < 0) || !isfinite(a.hz) || a.hz <= 0) {
         if (hz == 0 || (hz < 0 && meta_hz <= 0 && a.metadata))
