@@ -5,11 +5,11 @@
  * found; prints a human summary or the JSON of docs/analyze.md. */
 #include "calls.h"
 #include "commands.h"
+#include "ctf_source.h" /* either a xentrace file or a CTF folder (docs/babeltrace2.md) */
 #include "hist.h"
 #include "model.h"
 #include "options.h"
 #include "xt_event.h"
-#include "ctf_source.h" /* either a xentrace file or a CTF folder (docs/babeltrace2.md) */
 #include "xt_reader.h"
 
 #include <errno.h>
@@ -558,9 +558,10 @@ int cmd_analyze(int argc, char **argv)
          "one line per call found (docs/calls.md)"},
         SM_OPT_TABLE_END,
     };
-    int i = sm_parse_opts("analyze", "[OPTIONS] TRACE|RESULTS_DIR",
+    int i = sm_parse_opts("analyze", "[OPTIONS] TRACE|RESULTS_DIR|CTF_DIR",
                           "Runstate totals, wake latencies and client/mediator calls of a xentrace "
-                          "file (docs/analyze.md, docs/calls.md).",
+                          "file or of its CTF conversion (docs/analyze.md, docs/calls.md, "
+                          "docs/babeltrace2.md).",
                           opts, argc, argv);
     if (i == SM_OPTS_HELP)
         return 0;
