@@ -2,6 +2,8 @@
 #  - the plugin smclat-xentrace.so (source.xentrace.reader), built position-independent and
 #    never sanitized (babeltrace2 itself is not), installed to $(PREFIX)/lib/babeltrace2/plugins;
 #  - libsmclat-ctf: the CTF record source for `smclat analyze` (trace-parse/ctf_source.c).
+#  Host only: a cross build (make CROSS=...) makes the guest programs alone.
+ifeq ($(CROSS),)
 CHECK_DEPS += btrace
 BT2_CFLAGS = $(call pkg_cflags,babeltrace2)
 BT2_LIBS = $(call pkg_libs,babeltrace2)
@@ -51,3 +53,4 @@ BENCHES += scripts/bench/bt2.sh
 uninstall: uninstall-bt2
 uninstall-bt2:
 	rm -f $(DESTDIR)$(PREFIX)/lib/babeltrace2/plugins/smclat-xentrace.so
+endif
