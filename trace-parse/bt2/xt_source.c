@@ -422,7 +422,8 @@ static int make_classes(struct xts_comp *c)
               bt_stream_class_set_default_clock_class(c->sc, c->cc) != 0 ||
               bt_stream_class_set_event_common_context_field_class(c->sc, ctx) != 0;
     bt_field_class_put_ref(ctx);
-    bt_stream_class_set_supports_packets(c->sc, BT_TRUE, BT_FALSE, BT_FALSE);
+    /* packets with beginning and end times (timestamp_begin/end in CTF) */
+    bt_stream_class_set_supports_packets(c->sc, BT_TRUE, BT_TRUE, BT_TRUE);
     return bad ? -1 : 0;
 }
 
@@ -635,8 +636,15 @@ static int queue_record(struct xts_iter *it, const struct xt_record *rec)
             push(it, bt_message_stream_beginning_create(it->self, s->stream)) != 0)
             return -1;
     }
+    /* babeltrace2 wants the clock to go forward: a record stamped before the previous one
+     * (rare; counted in xt_tsc_backwards) keeps its own value in the tsc member. Packet
+     * beginnings and ends take the current time too, so every message of the port is in
+     * time order. */
+    if (rec->tsc > it->last_ts)
+        it->last_ts = rec->tsc;
     if (s->packet && s->in_packet >= PACKET_EVENTS) {
-        if (push(it, bt_message_packet_end_create(it->self, s->packet)) != 0)
+        if (push(it, bt_message_packet_end_create_with_default_clock_snapshot(it->self, s->packet,
+                                                                              it->last_ts)) != 0)
             return -1;
         bt_packet_put_ref(s->packet);
         s->packet = NULL;
@@ -644,7 +652,8 @@ static int queue_record(struct xts_iter *it, const struct xt_record *rec)
     if (!s->packet) {
         s->packet = bt_packet_create(s->stream);
         s->in_packet = 0;
-        if (!s->packet || push(it, bt_message_packet_beginning_create(it->self, s->packet)) != 0)
+        if (!s->packet || push(it, bt_message_packet_beginning_create_with_default_clock_snapshot(
+                                       it->self, s->packet, it->last_ts)) != 0)
             return -1;
     }
     struct xt_event ev;
@@ -653,10 +662,6 @@ static int queue_record(struct xts_iter *it, const struct xt_record *rec)
     bt_event_class *ec = event_class(it->comp, rec->event, l);
     if (!ec)
         return -1;
-    /* babeltrace2 wants the clock to go forward: a record stamped before the previous one
-     * (rare; counted in xt_tsc_backwards) keeps its own value in the tsc member. */
-    if (rec->tsc > it->last_ts)
-        it->last_ts = rec->tsc;
     bt_message *m = bt_message_event_create_with_packet_and_default_clock_snapshot(
         it->self, ec, s->packet, it->last_ts);
     if (!m)
@@ -683,7 +688,8 @@ static int queue_end(struct xts_iter *it)
         struct xts_stream *s = &it->streams[i];
         if (!s->stream)
             continue;
-        if (s->packet && push(it, bt_message_packet_end_create(it->self, s->packet)) != 0)
+        if (s->packet && push(it, bt_message_packet_end_create_with_default_clock_snapshot(
+                                      it->self, s->packet, it->last_ts)) != 0)
             return -1;
         if (push(it, bt_message_stream_end_create(it->self, s->stream)) != 0)
             return -1;
