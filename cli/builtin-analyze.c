@@ -611,7 +611,12 @@ int cmd_analyze(int argc, char **argv)
     if (a.metadata && read_metadata(&a, a.metadata, &meta_hz, &meta_cli, &meta_med) != 0)
         return 2;
     if (hz < 0 && meta_hz < 0) { /* a CTF conversion carries its rate */
-        double ctf_hz = tsrc_probe_cpu_hz(a.trace);
+        double ctf_hz;
+        struct xt_error err;
+        if (tsrc_probe_cpu_hz(a.trace, &ctf_hz, &err) != 0) {
+            fprintf(stderr, "smclat: %s\n", err.msg);
+            return 2;
+        }
         meta_hz = ctf_hz > 0 ? ctf_hz : -1;
     }
     a.hz = hz >= 0 ? hz : meta_hz;

@@ -657,17 +657,17 @@ double tsrc_cpu_hz(const struct tsrc *t)
     return t->ctf ? ctf_cpu_hz(t->ctf) : 0;
 }
 
-double tsrc_probe_cpu_hz(const char *path)
+int tsrc_probe_cpu_hz(const char *path, double *hz, struct xt_error *err)
 {
+    *hz = 0;
     if (!ctf_is_trace_dir(path))
         return 0;
     struct ctf_source *s;
-    struct xt_error err;
-    if (ctf_open(&s, path, &err) != 0)
-        return 0;
-    double hz = ctf_cpu_hz(s);
+    if (ctf_open(&s, path, err) != 0)
+        return -1;
+    *hz = ctf_cpu_hz(s);
     ctf_close(s);
-    return hz;
+    return 0;
 }
 
 int tsrc_is_ctf(const struct tsrc *t)

@@ -45,8 +45,9 @@ const char *tsrc_name(const struct tsrc *t);
 double tsrc_cpu_hz(const struct tsrc *t);
 int tsrc_is_ctf(const struct tsrc *t);
 /* The timer rate of the CTF trace at path, before opening it for good (to choose the rate
- * first); 0 when path is not such a trace (a xentrace file does not record its rate). */
-double tsrc_probe_cpu_hz(const char *path);
+ * first): 0 with *hz set (0 when path is not a CTF folder: a xentrace file does not record its
+ * rate), or -1 with *err filled (a CTF folder that cannot be read). */
+int tsrc_probe_cpu_hz(const char *path, double *hz, struct xt_error *err);
 void tsrc_close(struct tsrc *t);
 
 #endif
