@@ -270,13 +270,12 @@ static uint64_t positive_whole(const bt_value *v, double scale)
 }
 
 /* physinfo.cpu_khz of an smclat metadata.json, in Hz; 0 with the error appended. */
-static uint64_t hz_from_metadata(bt_self_component_source *self, const char *path, int quiet)
+static uint64_t hz_from_metadata(bt_self_component_source *self, const char *path)
 {
     json_error_t jerr;
     json_t *root = json_load_file(path, 0, &jerr);
     if (!root) {
-        if (!quiet)
-            PARAM_ERROR(self, "%s:%d: %s", path, jerr.line, jerr.text);
+        PARAM_ERROR(self, "%s:%d: %s", path, jerr.line, jerr.text);
         return 0;
     }
     json_t *khz = json_object_get(json_object_get(root, "physinfo"), "cpu_khz");
@@ -335,7 +334,7 @@ static int get_params(struct xts_comp *c, const bt_value *params)
             PARAM_ERROR(self, "`metadata` parameter: expected a path (a string)");
             return -1;
         }
-        c->hz = hz_from_metadata(self, bt_value_string_get(md), 0);
+        c->hz = hz_from_metadata(self, bt_value_string_get(md));
         if (!c->hz)
             return -1;
     } else {
@@ -347,7 +346,7 @@ static int get_params(struct xts_comp *c, const bt_value *params)
         FILE *f = fopen(path, "r");
         if (f) {
             fclose(f);
-            c->hz = hz_from_metadata(self, path, 0);
+            c->hz = hz_from_metadata(self, path);
         }
         if (!c->hz) {
             PARAM_ERROR(self, "missing `cpu-hz` parameter (the timer rate in Hz, 62500000 under "
