@@ -42,7 +42,7 @@ cmp -s "$tmp/auto.txt" "$tmp/bt.txt" || fail "babeltrace2 FILE differs from --co
 expect_error() { # params needle
     local rc=0
     bt --params="$1" > /dev/null 2> "$tmp/err" || rc=$?
-    [ $rc -ne 0 ] && [ $rc -lt 128 ] || fail "params '$1': exit $rc"
+    if [ $rc -eq 0 ] || [ $rc -ge 128 ]; then fail "params '$1': exit $rc"; fi
     grep -qF -- "$2" "$tmp/err" || { cat "$tmp/err" >&2; fail "params '$1': no '$2'"; }
 }
 expect_error "cpu-hz=62500000" "missing \`inputs\` parameter"
