@@ -75,8 +75,8 @@ static uint64_t ns_u(const struct analysis *a, uint64_t ticks)
 
 static int is_dir(const char *p)
 {
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+    struct stat st; /* a CTF folder is not a results folder: it is the trace itself */
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode) && !ctf_is_trace_dir(p);
 }
 
 static int exists(const char *p)
@@ -586,7 +586,7 @@ int cmd_analyze(int argc, char **argv)
     a.client = a.mediator = -1;
     const char *input = argv[i];
     char trace_buf[PATH_MAX], meta_buf[PATH_MAX];
-    if (is_dir(input) && !ctf_is_trace_dir(input)) { /* a results folder */
+    if (is_dir(input)) {
         snprintf(trace_buf, sizeof trace_buf, "%s/trace.bin", input);
         snprintf(meta_buf, sizeof meta_buf, "%s/metadata.json", input);
     } else {
