@@ -642,6 +642,11 @@ int tsrc_next(struct tsrc *t, struct xt_record *rec, struct xt_error *err)
     return t->ctf ? ctf_next(t->ctf, rec, err) : xt_next(t->xt, rec, err);
 }
 
+int tsrc_set_threaded(struct tsrc *t, int on)
+{
+    return t->ctf ? -1 : xt_set_threaded(t->xt, on);
+}
+
 const struct xt_stats *tsrc_stats(const struct tsrc *t)
 {
     return t->ctf ? ctf_stats(t->ctf) : xt_stats(t->xt);

@@ -39,6 +39,9 @@ void ctf_close(struct ctf_source *s);
 struct tsrc;
 int tsrc_open(struct tsrc **out, const char *path, struct xt_error *err);
 int tsrc_next(struct tsrc *t, struct xt_record *rec, struct xt_error *err);
+/* xt_set_threaded() for a xentrace file; -1 for a CTF folder (babeltrace2 runs on the
+ * caller's thread), which stays usable. */
+int tsrc_set_threaded(struct tsrc *t, int on);
 const struct xt_stats *tsrc_stats(const struct tsrc *t);
 const char *tsrc_name(const struct tsrc *t);
 /* The timer rate a CTF trace carries; 0 for a xentrace file (it does not record it). */
