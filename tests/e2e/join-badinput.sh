@@ -9,7 +9,10 @@ bad=0
 fail() { echo "FAIL $*"; bad=$((bad + 1)); }
 shared=$SHARED/traces/sched-shared-c
 pool=$SHARED/traces/sched-pool-c
-[ -s "$shared/t.bin" ] && [ -s "$pool/t.bin" ] || { echo "FAIL no sched-*-c traces in $SHARED"; exit 1; }
+if [ ! -s "$shared/t.bin" ] || [ ! -s "$pool/t.bin" ]; then
+    echo "FAIL no sched-*-c traces in $SHARED"
+    exit 1
+fi
 "$SMCLAT_TOP/scripts/evcall2csv.sh" "$shared/guest-cli.log" > "$tmp/shared.csv" || exit 1
 "$SMCLAT_TOP/scripts/evcall2csv.sh" "$pool/guest-cli.log" > "$tmp/pool.csv" || exit 1
 

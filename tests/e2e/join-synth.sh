@@ -40,7 +40,9 @@ echo "synthetic: $found calls found, $logged logged, $matched matched, $trace_on
 [ "$log_only" = 0 ] || fail "$log_only log calls did not join"
 [ "$trace_only" = $((found - logged)) ] || fail "trace only $trace_only, expected $((found - logged))"
 [ "$incons" = 0 ] || fail "$incons inconsistent calls"
-[ "$lo" -le "$OFF" ] && [ "$OFF" -le "$hi" ] || fail "true offset $OFF outside $lo..$hi"
+if [ "$lo" -gt "$OFF" ] || [ "$OFF" -gt "$hi" ]; then
+    fail "true offset $OFF outside $lo..$hi"
+fi
 # Per call: before_window_ns = (before + OFF - off) * 16 ns, after_window_ns = (after - OFF +
 # off) * 16 ns, for every matched call.
 awk -F, -v d=$((OFF - off)) '
