@@ -12,7 +12,7 @@ BENCH_COMMON_SRCS := bench/proto.c bench/ring.c bench/transport.c bench/transpor
     bench/summary_json.c \
     cli/options.c trace-parse/hist.c
 
-smclat-gen_SRCS := bench/gen.c bench/schedule.c bench/calllog.c bench/gen_stats.c \
+smclat-gen_SRCS := bench/gen.c bench/gen_config.c bench/schedule.c bench/calllog.c bench/gen_stats.c \
     $(BENCH_COMMON_SRCS)
 smclat-mediator_SRCS := bench/mediator.c bench/mediator_core.c bench/buftable.c \
     $(BENCH_COMMON_SRCS)

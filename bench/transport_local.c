@@ -125,8 +125,16 @@ static int local_open(struct sm_transport *t, const struct sm_transport_opts *o)
                 }
             }
         }
-        if (l->map && atomic_load(&((struct sm_ring *)l->map)->server_state) == SM_PEER_READY)
-            break;
+        if (l->map && atomic_load(&((struct sm_ring *)l->map)->server_state) == SM_PEER_READY) {
+            l->ep.ring = l->map;
+            if (server_alive(l))
+                break;
+            /* Left by a mediator that was killed: a new one will replace the file. */
+            munmap(l->map, l->size);
+            l->map = NULL;
+            close(fd);
+            fd = -1;
+        }
         if (sm_now_ns() >= deadline) {
             snprintf(t->err, sizeof t->err,
                      "no mediator on channel '%s' (/dev/shm%s) after %d ms: start "

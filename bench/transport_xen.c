@@ -153,13 +153,19 @@ static char *xs_wait(struct xs_handle *xs, const char *path, const char *want, i
             break;
         int left = (int)((deadline - now) / 1000000ull);
         struct pollfd pfd = {.fd = xs_fileno(xs), .events = POLLIN};
-        if (watching && poll(&pfd, 1, left < 100 ? left : 100) > 0) {
-            unsigned int n;
-            free(xs_read_watch(xs, &n));
-        } else if (!watching) {
+        int r = 0;
+        if (watching) {
+            r = poll(&pfd, 1, left < 100 ? left : 100);
+            if (r > 0) {
+                unsigned int n;
+                free(xs_read_watch(xs, &n));
+            }
+        } else {
             struct timespec ts = {0, 20000000};
-            nanosleep(&ts, NULL);
+            r = nanosleep(&ts, NULL);
         }
+        if (r < 0 && errno == EINTR)
+            break; /* a signal: give up, the caller reports it */
     }
     if (watching)
         xs_unwatch(xs, path, "smclat");
@@ -431,7 +437,9 @@ static int xen_server_open(struct sm_server *s, const struct sm_transport_opts *
     snprintf(port_s, sizeof port_s, "%d", x->port);
     const char *keys[3] = {"ring-ref", "port", "state"};
     const char *vals[3] = {val, port_s, "ready"};
-    /* The folder first (so the client can watch under it), state last. */
+    /* What a mediator that died left there goes first (a stale "ready" with old grant refs),
+     * then the folder (so the client can watch under it), state last. */
+    xs_rm(x->xs, XBT_NULL, x->dir);
     if (!xs_mkdir(x->xs, XBT_NULL, x->dir) ||
         !xs_set_permissions(x->xs, XBT_NULL, x->dir, perms, 2)) {
         snprintf(s->err, sizeof s->err, "xenstore: creating %s: %s", x->dir, strerror(errno));
