@@ -5,18 +5,16 @@
 #include "cntvct.h"
 #include "gen_config.h"
 #include "gen_stats.h"
+#include "rt.h"
 #include "summary_json.h"
 #include "transport.h"
 
 #include <errno.h>
 #include <math.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,45 +38,20 @@ struct gen {
     double secs;
 };
 
-static int setup_realtime(const struct gen_config *cfg)
+/* Sleeps until t_ns (CLOCK_MONOTONIC, absolute). With spin_ns, wakes that much earlier and
+ * busy-waits the rest, trading CPU time for the kernel's wake-up latency. */
+static void sleep_until(uint64_t t_ns, uint64_t spin_ns)
 {
-    /* Wake at the deadline, not up to 50 us after it (the default slack of normal tasks). */
-    prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-    if (cfg->cpu >= 0) {
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET((int)cfg->cpu, &set);
-        if (sched_setaffinity(0, sizeof set, &set) != 0) {
-            fprintf(stderr, "smclat gen: --cpu %ld: sched_setaffinity: %s\n", cfg->cpu,
-                    strerror(errno));
-            return -1;
-        }
+    uint64_t wake = t_ns > spin_ns ? t_ns - spin_ns : 0;
+    /* A wake time already past: no syscall (clock_nanosleep would still arm a timer and may
+     * schedule out, ~10 us here). */
+    if (sm_now_ns() < wake) {
+        struct timespec ts = {.tv_sec = (time_t)(wake / 1000000000ull),
+                              .tv_nsec = (long)(wake % 1000000000ull)};
+        while (!stop_signal && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+            ;
     }
-    if (cfg->prio > 0) {
-        struct sched_param sp = {.sched_priority = (int)cfg->prio};
-        if (sched_setscheduler(0, SCHED_FIFO, &sp) != 0) {
-            fprintf(stderr,
-                    "smclat gen: --prio %ld: SCHED_FIFO refused (%s): run as root or with "
-                    "CAP_SYS_NICE, or drop --prio\n",
-                    cfg->prio, strerror(errno));
-            return -1;
-        }
-        if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0)
-            fprintf(stderr, "warning: mlockall: %s (page faults may show in the latencies)\n",
-                    strerror(errno));
-    }
-    return 0;
-}
-
-static void sleep_until(uint64_t t_ns)
-{
-    /* A deadline already past: no syscall (clock_nanosleep would still arm a timer and may
-     * schedule out, ~10 us here), the call goes at once. */
-    if (sm_now_ns() >= t_ns)
-        return;
-    struct timespec ts = {.tv_sec = (time_t)(t_ns / 1000000000ull),
-                          .tv_nsec = (long)(t_ns % 1000000000ull)};
-    while (!stop_signal && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+    while (spin_ns && !stop_signal && sm_now_ns() < t_ns)
         ;
 }
 
@@ -97,7 +70,7 @@ static int one_call(struct gen *g, uint64_t t_start, uint64_t f, uint32_t k, uin
     struct sm_call_rec r = {
         .seq = g->calls, .frame = f, .op = (uint8_t)c.op, .warmup = f < sc->warmup_frames};
     r.intended_ns = t_start + sm_schedule_deadline_ns(sc, f, k);
-    sleep_until(r.intended_ns);
+    sleep_until(r.intended_ns, g->cfg->spin_ns);
     if (stop_signal)
         return SM_OK;
     r.start_ns = sm_now_ns();
@@ -289,7 +262,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "smclat gen: %s: %s\n", cfg.transport_name, g.t.err);
         goto out;
     }
-    if (setup_realtime(&cfg) != 0)
+    if (sm_rt_setup("gen", cfg.cpu, cfg.prio) != 0)
         goto out;
     if (!cfg.quiet)
         fprintf(stderr,

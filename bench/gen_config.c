@@ -8,7 +8,7 @@
 
 struct gen_args {
     const char *transport, *flow, *spacing, *log, *json_out, *smc_mode, *conduit;
-    double fps, duration, warmup, jitter_us;
+    double fps, duration, warmup, jitter_us, spin_us;
     long frames, payload, burst, seed, prio, cpu, call_timeout, connect_timeout, peer;
     long fid_register, fid_process, fid_unregister, tee_cmd;
     int json, print_log, quiet, no_unregister, wait_go, smc_irqs_on;
@@ -79,6 +79,8 @@ int gen_config_parse(struct gen_config *cfg, int argc, char **argv)
         {"prio", 0, SM_OPT_INT, &a.prio, "N",
          "SCHED_FIFO priority 1-99 (default: normal scheduling)"},
         {"cpu", 0, SM_OPT_INT, &a.cpu, "N", "pin to CPU N"},
+        {"spin-us", 0, SM_OPT_DOUBLE, &a.spin_us, "US",
+         "wake US early and busy-wait to each deadline (default 0: sleep only)"},
         {"call-timeout", 0, SM_OPT_INT, &a.call_timeout, "MS", "per call (default 1000)"},
         {"connect-timeout", 0, SM_OPT_INT, &a.connect_timeout, "MS",
          "waiting for the mediator (default 10000)"},
@@ -141,8 +143,10 @@ int gen_config_parse(struct gen_config *cfg, int argc, char **argv)
         check_range("connect-timeout", a.connect_timeout, 0, 3600000) ||
         check_range("frames", a.frames, 0, 100000000) || check_range("peer", a.peer, -1, 32767))
         return 2;
-    if (a.duration < 0 || a.warmup < 0 || a.jitter_us < 0 || !isfinite(a.duration)) {
-        fprintf(stderr, "smclat gen: --duration, --warmup and --jitter must be >= 0\n");
+    if (a.duration < 0 || a.warmup < 0 || a.jitter_us < 0 || !isfinite(a.duration) ||
+        !(a.spin_us >= 0 && a.spin_us <= 1e6)) {
+        fprintf(stderr, "smclat gen: --duration, --warmup, --jitter and --spin-us (at most "
+                        "1000000) must be >= 0\n");
         return 2;
     }
     if (!(a.fps > 0.01 && a.fps <= 1e6)) {
@@ -208,6 +212,7 @@ int gen_config_parse(struct gen_config *cfg, int argc, char **argv)
     cfg->prio = a.prio;
     cfg->cpu = a.cpu;
     cfg->jitter_us = a.jitter_us;
+    cfg->spin_ns = (uint64_t)(a.spin_us * 1000.0);
     cfg->log = a.log;
     cfg->json_out = a.json_out;
     cfg->json = a.json;

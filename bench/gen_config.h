@@ -17,6 +17,7 @@ struct gen_config {
     uint32_t payload;
     long prio, cpu;
     double jitter_us;
+    uint64_t spin_ns; /* wake this early and busy-wait to the deadline */
     const char *log, *json_out;
     int json, print_log, quiet;
 };

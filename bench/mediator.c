@@ -3,6 +3,7 @@
  * exit (SIGINT/SIGTERM, the client done with --until-client-done, or --requests N). */
 #include "mediator_core.h"
 #include "options.h"
+#include "rt.h"
 #include "summary_json.h"
 #include "transport.h"
 
@@ -46,7 +47,7 @@ static json_t *counters_json(const struct sm_mediator *m, const char *transport,
 int main(int argc, char **argv)
 {
     const char *transport = "local", *json_out = NULL;
-    long table_size = 64, requests_max = 0, peer = -1, max_payload = 64 * 1024;
+    long table_size = 64, requests_max = 0, peer = -1, max_payload = 64 * 1024, prio = 0, cpu = -1;
     double work_us = 0;
     int json = 0, until_done = 0, quiet = 0, print_summary = 0;
     struct sm_transport_opts to;
@@ -73,6 +74,8 @@ int main(int argc, char **argv)
         {"json-out", 0, SM_OPT_STRING, &json_out, "FILE", "also write the JSON summary to FILE"},
         {"print-summary", 0, SM_OPT_FLAG, &print_summary, NULL,
          "print the JSON summary on stdout between marker lines (for a guest console)"},
+        {"prio", 0, SM_OPT_INT, &prio, "N", "SCHED_FIFO priority 1-99 (default: normal)"},
+        {"cpu", 0, SM_OPT_INT, &cpu, "N", "pin to CPU N"},
         {"quiet", 'q', SM_OPT_FLAG, &quiet, NULL, "no progress line"},
         SM_OPT_TABLE_END,
     };
@@ -91,10 +94,12 @@ int main(int argc, char **argv)
     to.peer_domid = peer;
     if (table_size < 1 || table_size > 1000000 || max_payload < 0 ||
         max_payload > (long)SM_RING_MAX_PAYLOAD || work_us < 0 || work_us > 1e6 ||
-        requests_max < 0 || connect_ms < 0 || connect_ms > 3600000) {
+        requests_max < 0 || connect_ms < 0 || connect_ms > 3600000 || prio < 0 || prio > 99 ||
+        cpu < -1 || cpu > 4095) {
         fprintf(stderr,
                 "smclat mediator: --table-size 1..1000000, --max-payload 0..%u, "
-                "--work-us 0..1e6, --requests >= 0, --connect-timeout 0..3600000\n",
+                "--work-us 0..1e6, --requests >= 0, --connect-timeout 0..3600000, --prio "
+                "0..99, --cpu -1..4095\n",
                 SM_RING_MAX_PAYLOAD);
         return 2;
     }
@@ -116,6 +121,10 @@ int main(int argc, char **argv)
     if (sm_mediator_init(&m, (uint32_t)table_size, to.payload_cap, (uint64_t)(work_us * 1000.0)) !=
         0) {
         fprintf(stderr, "smclat mediator: out of memory\n");
+        return 1;
+    }
+    if (sm_rt_setup("mediator", cpu, prio) != 0) {
+        sm_mediator_free(&m);
         return 1;
     }
     struct sm_server s = {.ops = ops};

@@ -9,8 +9,7 @@
 
 BENCH_COMMON_SRCS := bench/proto.c bench/ring.c bench/transport.c bench/transport_local.c \
     bench/transport_xen.c bench/transport_tee.c bench/transport_smc.c bench/smc_user.c \
-    bench/summary_json.c \
-    cli/options.c trace-parse/hist.c
+    bench/summary_json.c bench/rt.c cli/options.c trace-parse/hist.c
 
 smclat-gen_SRCS := bench/gen.c bench/gen_config.c bench/schedule.c bench/calllog.c bench/gen_stats.c \
     $(BENCH_COMMON_SRCS)
