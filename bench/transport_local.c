@@ -83,6 +83,7 @@ static void setup_ep(struct local *l)
 {
     l->ep.ring = l->map;
     l->ep.payload = (unsigned char *)l->map + SM_RING_CTRL_SIZE;
+    l->ep.payload_cap = l->ep.ring->payload_cap; /* checked against the mapping at open */
     l->ep.notify = futex_notify;
     l->ep.wait = futex_wait;
     l->ep.peer_alive = l->is_server ? NULL : server_alive;

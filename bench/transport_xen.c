@@ -294,6 +294,7 @@ static int xen_open(struct sm_transport *t, const struct sm_transport_opts *o)
     }
     x->ep.ring = x->map;
     x->ep.payload = (unsigned char *)x->map + SM_RING_CTRL_SIZE;
+    x->ep.payload_cap = x->ep.ring->payload_cap; /* checked against the mapping */
     if (o->payload_cap > x->ep.ring->payload_cap) {
         snprintf(t->err, sizeof t->err,
                  "payload of %u bytes does not fit the mediator's %u-byte area (its "
@@ -399,6 +400,7 @@ static int xen_server_open(struct sm_server *s, const struct sm_transport_opts *
     sm_ring_format(x->map, o->payload_cap, 0);
     x->ep.ring = x->map;
     x->ep.payload = (unsigned char *)x->map + SM_RING_CTRL_SIZE;
+    x->ep.payload_cap = x->ep.ring->payload_cap; /* checked against the mapping */
     x->port = xenevtchn_bind_unbound_port(x->xce, (uint32_t)x->peer);
     if (x->port < 0) {
         snprintf(s->err, sizeof s->err, "xenevtchn_bind_unbound_port for d%d: %s", x->peer,
