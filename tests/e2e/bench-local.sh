@@ -33,7 +33,8 @@ run() {
     # the header, then one line per call (warm-up included)
     head -1 "$csv" | grep -q '^seq,op,frame,intended_ns,start_ns,end_ns,start_cntvct,end_cntvct,status' ||
         fail "$name: header"
-    local warm_frames=$(jq '.frames.warmup' "$g")
+    local warm_frames
+    warm_frames=$(jq '.frames.warmup' "$g")
     local lines=$(($(wc -l < "$csv") - 1))
     [ "$lines" = "$want_calls" ] || fail "$name: $lines calls logged, expected $want_calls"
     # every call ok, seq 0..n-1 in order
@@ -55,16 +56,20 @@ run() {
     awk -F, 'NR>1 { if ($5 < $4 || $4 < last) bad++; last = $4 } END {exit bad>0}' "$csv" ||
         fail "$name: a call started before its deadline"
     # the log and the gen summary agree (warm-up calls are logged, not summarized)
-    local measured=$(awk -F, 'NR>1 && $10 == 0' "$csv" | wc -l)
+    local measured
+    measured=$(awk -F, 'NR>1 && $10 == 0' "$csv" | wc -l)
     [ "$(jq '.calls.total' "$g")" = "$measured" ] || fail "$name: summary total != log"
     [ "$(jq '.calls.ok' "$g")" = "$measured" ] || fail "$name: summary ok != log"
     for op in register process unregister; do
-        local in_log=$(awk -F, -v op=$op 'NR>1 && $10 == 0 && $2 == op' "$csv" | wc -l)
+        local in_log
+        in_log=$(awk -F, -v op=$op 'NR>1 && $10 == 0 && $2 == op' "$csv" | wc -l)
         [ "$(jq ".calls.by_op.$op" "$g")" = "$in_log" ] || fail "$name: $op count"
     done
-    local max_service=$(awk -F, 'NR>1 && $10 == 0 { d = $6 - $5; if (d > m) m = d } END {print m}' "$csv")
+    local max_service
+    max_service=$(awk -F, 'NR>1 && $10 == 0 { d = $6 - $5; if (d > m) m = d } END {print m}' "$csv")
     [ "$(jq '.latency_ns.service.max' "$g")" = "$max_service" ] || fail "$name: service max"
-    local max_pacing=$(awk -F, 'NR>1 && $10 == 0 { d = $5 - $4; if (d > m) m = d } END {print m}' "$csv")
+    local max_pacing
+    max_pacing=$(awk -F, 'NR>1 && $10 == 0 { d = $5 - $4; if (d > m) m = d } END {print m}' "$csv")
     [ "$(jq '.pacing_error_ns.max' "$g")" = "$max_pacing" ] || fail "$name: pacing max"
     [ "$(jq '.partial' "$g")" = false ] || fail "$name: partial"
     # the mediator saw every call, answered each ok
