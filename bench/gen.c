@@ -237,13 +237,7 @@ int main(int argc, char **argv)
     if (prc != 0)
         return prc == 1 ? 0 : 2;
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal; /* no SA_RESTART: a wait returns EINTR */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-
     struct gen g = {.cfg = &cfg, .t = {.ops = cfg.tops}};
     int rc = 1;
     uint64_t total = sm_schedule_total_calls(&cfg.sc);
@@ -264,6 +258,13 @@ int main(int argc, char **argv)
     }
     if (sm_rt_setup("gen", cfg.cpu, cfg.prio) != 0)
         goto out;
+    /* From here a signal ends the run with its log and summary written (before, while
+     * connecting, it just ends the program: nothing was measured). */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal; /* no SA_RESTART: a wait returns EINTR */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     if (!cfg.quiet)
         fprintf(stderr,
                 "smclat gen: %s, %s flow, %.3g fps (%.4g calls/s), %llu frames + %llu warm-up, "
