@@ -62,10 +62,12 @@ static int one_call(struct gen *g, uint64_t t_start, uint64_t f, uint32_t k, uin
     const struct sm_schedule *sc = &g->cfg->sc;
     struct sm_call c = {
         .op = sm_schedule_op(sc, f, k), .seq = (uint32_t)g->calls, .buf_id = *buf_id};
+    uint64_t expect = 0; /* computed before the call: not in its time */
     if (c.op == SM_OP_PROCESS) {
         sm_payload_fill(g->payload, g->cfg->payload, (uint32_t)f);
         c.payload = g->payload;
         c.payload_len = g->cfg->payload;
+        expect = sm_payload_checksum(g->payload, g->cfg->payload);
     }
     struct sm_call_rec r = {
         .seq = g->calls, .frame = f, .op = (uint8_t)c.op, .warmup = f < sc->warmup_frames};
@@ -78,6 +80,8 @@ static int one_call(struct gen *g, uint64_t t_start, uint64_t f, uint32_t k, uin
     enum sm_status s = g->t.ops->call(&g->t, &c);
     r.end_cntvct = sm_cntvct();
     r.end_ns = sm_now_ns();
+    if (s == SM_OK && c.op == SM_OP_PROCESS && g->t.ops->result_is_checksum && c.result != expect)
+        s = SM_EBADRSP; /* the mediator did not read this call's payload */
     r.status = (uint8_t)s;
     r.result = c.result;
     r.has_smc = (uint8_t)c.has_smc;

@@ -193,6 +193,7 @@ static void local_close(struct sm_transport *t)
 }
 
 const struct sm_transport_ops sm_transport_local = {
+    .result_is_checksum = 1,
     .name = "local",
     .what = "two processes on this host: shared memory ring + futex",
     .open = local_open,

@@ -468,6 +468,7 @@ static void xen_server_close(struct sm_server *s)
 #endif
 
 const struct sm_transport_ops sm_transport_xen = {
+    .result_is_checksum = 1,
     .name = "xen",
     .what = "two Xen domains: ring in granted pages + event channels, set up via xenstore",
     .open = xen_open,
