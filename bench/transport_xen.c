@@ -14,6 +14,7 @@
  * Waking: notify = xenevtchn_notify; wait = poll the evtchn fd, consume and unmask the event,
  * then the caller rechecks the ring index, so stale or duplicate events never answer a call. */
 #include "transport.h"
+#include "xen_refs.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -260,19 +261,15 @@ static int xen_open(struct sm_transport *t, const struct sm_transport_opts *o)
     snprintf(path, sizeof path, "%s/ring-ref", x->dir);
     char *refs_s = xs_get(x->xs, path);
     uint32_t refs[XEN_MAX_PAGES];
-    uint32_t n = 0;
-    for (char *p = refs_s, *end; p && *p && n < XEN_MAX_PAGES; p = *end ? end + 1 : end) {
-        refs[n++] = (uint32_t)strtoul(p, &end, 10);
-        if (end == p || (*end && *end != ',')) {
-            n = 0;
-            break;
-        }
-    }
+    int nrefs = sm_grant_refs_parse(refs_s, refs, XEN_MAX_PAGES);
     free(refs_s);
-    if (n == 0) {
-        snprintf(t->err, sizeof t->err, "%s: expected a comma-separated list of grant refs", path);
+    if (nrefs < 1) {
+        snprintf(t->err, sizeof t->err,
+                 "%s: expected a comma-separated list of at most %d grant refs", path,
+                 XEN_MAX_PAGES);
         return -1;
     }
+    uint32_t n = (uint32_t)nrefs;
     x->xgt = xengnttab_open(NULL, 0);
     if (!x->xgt) {
         snprintf(t->err, sizeof t->err, "xengnttab_open: %s (modprobe xen-gntdev)",
@@ -414,9 +411,10 @@ static int xen_server_open(struct sm_server *s, const struct sm_transport_opts *
         {.id = (unsigned int)x->self, .perms = XS_PERM_NONE},
         {.id = (unsigned int)x->peer, .perms = XS_PERM_READ},
     };
-    size_t off = 0;
-    for (uint32_t i = 0; i < x->npages; i++)
-        off += (size_t)snprintf(val + off, sizeof val - off, "%s%u", i ? "," : "", refs[i]);
+    if (sm_grant_refs_format(val, sizeof val, refs, (int)x->npages) != 0) {
+        snprintf(s->err, sizeof s->err, "too many grant refs for xenstore (%u)", x->npages);
+        return -1;
+    }
     char port_s[16];
     snprintf(port_s, sizeof port_s, "%d", x->port);
     const char *keys[3] = {"ring-ref", "port", "state"};
