@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,50 @@ static json_t *counters_json(const struct sm_mediator *m, const char *transport,
                      "high_water", (int)m->table.high_water, "reply_dropped",
                      (json_int_t)m->reply_dropped, "wakeups", (json_int_t)s->ep.wakeups, "work_us",
                      (double)m->work_ns / 1000.0);
+}
+
+/* Answers requests until a signal, the client's goodbye (until_done), requests_max answers
+ * (0: no limit) or a failure (*rc = 1). Returns why it stopped (the summary's stop_reason). */
+static const char *serve(struct sm_server *s, struct sm_mediator *m, int until_done,
+                         uint64_t requests_max, int tty, int *rc)
+{
+    uint64_t last_progress = sm_now_ns();
+    while (!stop_signal) {
+        struct sm_request req;
+        int r = sm_ring_next(&s->ep, &req, 200);
+        if (r < 0) {
+            fprintf(stderr, "smclat mediator: waiting for requests: %s\n", strerror(errno));
+            *rc = 1;
+            return "error";
+        }
+        if (r == 1) {
+            struct sm_response rsp;
+            sm_mediator_handle(m, &req, s->ep.payload, &rsp);
+            if (sm_ring_reply(&s->ep, &rsp) != 0)
+                m->reply_dropped++;
+            if (requests_max && m->requests >= requests_max)
+                return "requests";
+        } else if (until_done && atomic_load(&s->ep.ring->client_state) == SM_PEER_CLOSED &&
+                   atomic_load(&s->ep.ring->req_cons) == atomic_load(&s->ep.ring->req_prod)) {
+            return "client-done";
+        }
+        uint64_t now = sm_now_ns();
+        if (tty && now - last_progress > 1000000000ull) {
+            fprintf(stderr, "\rsmclat mediator: %llu requests, %u buffers  ",
+                    (unsigned long long)m->requests, m->table.used);
+            last_progress = now;
+        }
+    }
+    return "signal";
+}
+
+static int check_range(const char *name, long v, long lo, long hi)
+{
+    if (v < lo || v > hi) {
+        fprintf(stderr, "smclat mediator: --%s %ld: expected %ld to %ld\n", name, v, lo, hi);
+        return -1;
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -92,15 +137,14 @@ int main(int argc, char **argv)
     }
     to.connect_timeout_ms = (int)connect_ms;
     to.peer_domid = peer;
-    if (table_size < 1 || table_size > 1000000 || max_payload < 0 ||
-        max_payload > (long)SM_RING_MAX_PAYLOAD || work_us < 0 || work_us > 1e6 ||
-        requests_max < 0 || connect_ms < 0 || connect_ms > 3600000 || prio < 0 || prio > 99 ||
-        cpu < -1 || cpu > 4095) {
-        fprintf(stderr,
-                "smclat mediator: --table-size 1..1000000, --max-payload 0..%u, "
-                "--work-us 0..1e6, --requests >= 0, --connect-timeout 0..3600000, --prio "
-                "0..99, --cpu -1..4095\n",
-                SM_RING_MAX_PAYLOAD);
+    if (check_range("table-size", table_size, 1, 1000000) ||
+        check_range("max-payload", max_payload, 0, SM_RING_MAX_PAYLOAD) ||
+        check_range("requests", requests_max, 0, LONG_MAX) ||
+        check_range("connect-timeout", connect_ms, 0, 3600000) ||
+        check_range("prio", prio, 0, 99) || check_range("cpu", cpu, -1, 4095))
+        return 2;
+    if (!(work_us >= 0 && work_us <= 1e6)) {
+        fprintf(stderr, "smclat mediator: --work-us %g: expected 0 to 1000000\n", work_us);
         return 2;
     }
     to.payload_cap = (uint32_t)max_payload;
@@ -137,39 +181,9 @@ int main(int argc, char **argv)
     fprintf(stderr, "smclat mediator: listening (%s, channel %s), table %ld, work %.1f us\n",
             transport, to.channel, table_size, work_us);
     int tty = !quiet && isatty(STDERR_FILENO);
-    uint64_t t0 = sm_now_ns(), last_progress = t0;
-    const char *reason = "signal";
+    uint64_t t0 = sm_now_ns();
     int rc = 0;
-    while (!stop_signal) {
-        struct sm_request req;
-        int r = sm_ring_next(&s.ep, &req, 200);
-        if (r < 0) {
-            fprintf(stderr, "smclat mediator: waiting for requests: %s\n", strerror(errno));
-            reason = "error";
-            rc = 1;
-            break;
-        }
-        if (r == 1) {
-            struct sm_response rsp;
-            sm_mediator_handle(&m, &req, s.ep.payload, &rsp);
-            if (sm_ring_reply(&s.ep, &rsp) != 0)
-                m.reply_dropped++;
-            if (requests_max && m.requests >= (uint64_t)requests_max) {
-                reason = "requests";
-                break;
-            }
-        } else if (until_done && atomic_load(&s.ep.ring->client_state) == SM_PEER_CLOSED &&
-                   atomic_load(&s.ep.ring->req_cons) == atomic_load(&s.ep.ring->req_prod)) {
-            reason = "client-done";
-            break;
-        }
-        uint64_t now = sm_now_ns();
-        if (tty && now - last_progress > 1000000000ull) {
-            fprintf(stderr, "\rsmclat mediator: %llu requests, %u buffers  ",
-                    (unsigned long long)m.requests, m.table.used);
-            last_progress = now;
-        }
-    }
+    const char *reason = serve(&s, &m, until_done, (uint64_t)requests_max, tty, &rc);
     if (tty)
         fputc('\n', stderr);
     double secs = (double)(sm_now_ns() - t0) / 1e9;
