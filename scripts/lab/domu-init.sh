@@ -19,6 +19,7 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 ROLE=none
+# shellcheck source=/dev/null
 . /etc/smclat-role.env
 say() { echo "SMCLAT-DOMU: $ROLE: $*"; }
 put_file() { # NAME PATH: the file on the console, between markers
@@ -31,8 +32,8 @@ put_file() { # NAME PATH: the file on the console, between markers
 }
 say "up cpus=$(grep -c ^processor /proc/cpuinfo)"
 case $ROLE in client | mediator)
-    for m in xen-evtchn xen-gntalloc xen-gntdev $EXTRA_MODULES; do
-        modprobe $m || say "error: modprobe $m failed"
+    for m in xen-evtchn xen-gntalloc xen-gntdev; do
+        modprobe "$m" || say "error: modprobe $m failed"
     done
     i=0
     while [ ! -e /dev/xen/evtchn ] && [ $i -lt 50 ]; do

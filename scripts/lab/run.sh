@@ -9,6 +9,7 @@
 #      for TRANSPORT=smc and smc+xen)
 # exit: 0 the run succeeded, 1 it failed (run.json says why), 2 bad parameters or usage.
 set -uo pipefail
+# shellcheck disable=SC2034 # LAB_PROG and LAB_PARAMS_FILE are read by lib.sh and params.sh
 LAB_PROG=run.sh
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -24,6 +25,7 @@ if [ $# != 2 ] || [ "$1" = -h ] || [ "$1" = --help ]; then
     [ $# = 1 ] && { [ "$1" = -h ] || [ "$1" = --help ]; } && exit 0
     exit 2
 fi
+# shellcheck disable=SC2034 # read by params.sh
 LAB_PARAMS_FILE=$1
 out=$2
 lab_params_load "$1" || exit 2
@@ -80,6 +82,7 @@ esac
 work=$(mktemp -d "${TMPDIR:-/tmp}/smclat-lab.XXXXXX")
 boot_pid=
 tail_pid=
+# shellcheck disable=SC2317 # called by the traps
 cleanup() {
     [ -n "$boot_pid" ] && kill -TERM "$boot_pid" 2> /dev/null && wait "$boot_pid" 2> /dev/null
     [ -n "$tail_pid" ] && kill "$tail_pid" 2> /dev/null
@@ -165,7 +168,9 @@ if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
     finish timeout "QEMU still running after TIMEOUT_S=$TIMEOUT_S s" "$qrc"
 fi
 if grep -q "SMCLAT-JOB: finished" "$out/console.log"; then
-    [ -s "$out/trace.bin" ] && [ -s "$out/metadata.json" ] || finish failed "trace.bin or metadata.json missing" "$qrc"
+    if [ ! -s "$out/trace.bin" ] || [ ! -s "$out/metadata.json" ]; then
+        finish failed "trace.bin or metadata.json missing" "$qrc"
+    fi
     if [ "$TRANSPORT" != none ]; then
         [ -s "$out/calls.csv" ] || finish failed "the client's calls.csv did not come back (guest-client.log)" "$qrc"
     fi
