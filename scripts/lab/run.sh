@@ -96,7 +96,14 @@ lab_params_write "$share/params.env"
 cp "$share/params.env" "$out/params.env"
 cp "$here/dom0-job.sh" "$share/job.sh"
 cp "$ARM_BIN"/smclat-* "$share/bin/"
-ln "$IMG/Image" "$share/img/Image" 2> /dev/null || cp "$IMG/Image" "$share/img/Image"
+# The images are linked or copied into the run's folder under a shared lock, so that a
+# concurrent prepare.sh (exclusive lock) never replaces them under a starting run.
+exec 8> "$SMCLAT_CACHE/prepare.lock"
+flock -s 8
+for f in xen Image; do
+    ln "$IMG/$f" "$work/$f" 2> /dev/null || cp "$IMG/$f" "$work/$f"
+done
+ln "$work/Image" "$share/img/Image" 2> /dev/null || cp "$work/Image" "$share/img/Image"
 
 # overlay DIR: the folder as a newc cpio on stdout (appended to a base initramfs)
 overlay() { (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0); }
@@ -130,12 +137,14 @@ mkdir -p "$d"
 cp "$here/dom0-init.sh" "$d/init"
 chmod 755 "$d/init"
 { cat "$IMG/dom0-base.cpio"; overlay "$d"; } > "$work/dom0.cpio"
+flock -u 8
+exec 8>&-
 
 xen_cmdline="dom0_mem=$DOM0_MEM dom0_max_vcpus=$DOM0_VCPUS console=dtuart dtuart=/pl011@9000000 sched=$XEN_SCHED xsm=dummy${XEN_EXTRA:+ $XEN_EXTRA}"
 lab_log "$NAME: booting ($MODE, $PCPUS pCPU(s), timeout ${TIMEOUT_S} s)"
 : > "$out/console.log"
 MODE=$MODE PCPUS=$PCPUS TIMEOUT_S=$TIMEOUT_S XEN_CMDLINE=$xen_cmdline \
-    "$here/boot.sh" "$IMG/xen" "$IMG/Image" "$work/dom0.cpio" "$share" "$out/console.log" &
+    "$here/boot.sh" "$work/xen" "$work/Image" "$work/dom0.cpio" "$share" "$out/console.log" &
 boot_pid=$!
 # progress: the guests' milestones, as they come (tail ends with boot.sh)
 tail -n +1 --pid=$boot_pid -F "$out/console.log" 2> /dev/null |
