@@ -20,7 +20,7 @@ timeout -k 5 "$TIMEOUT_S" qemu-system-aarch64 -name "$tag",debug-threads=on \
     -machine virt,virtualization=on,gic-version=3 -cpu cortex-a57 -smp "$PCPUS" -m "$MEM_MB" \
     "${accel[@]}" -nographic -no-reboot -nic none -monitor none -serial stdio \
     -kernel "$xen" -append "$XEN_CMDLINE" \
-    -device "guest-loader,addr=0x42000000,kernel=$kernel,bootargs=console=hvc0 earlycon=xen rdinit=/init" \
+    -device "guest-loader,addr=0x42000000,kernel=$kernel,bootargs=console=hvc0 earlycon=xen rdinit=/init cryptomgr.notests=1" \
     -device "guest-loader,addr=0x49000000,initrd=$initrd" \
     -fsdev "local,id=fs0,path=$share,security_model=none" \
     -device virtio-9p-device,fsdev=fs0,mount_tag=host0 \

@@ -21,7 +21,7 @@ mount -t tmpfs tmpfs /tmp
 ROLE=none
 # shellcheck source=/dev/null
 . /etc/smclat-role.env
-say() { echo "SMCLAT-DOMU: $ROLE: $*"; }
+say() { echo "SMCLAT-DOMU: $ROLE: $* [uptime $(cut -d" " -f1 /proc/uptime)]"; }
 put_file() { # NAME PATH: the file on the console, between markers
     echo "SMCLAT-FILE-BEGIN $1"
     if [ -s "$2" ]; then
