@@ -249,14 +249,18 @@ static void on_call(const struct sm_call *c, void *ctx)
     csv_dur(f, a, c->t_med_wake, c->t_med_run);
     csv_dur(f, a, c->t_med_run, c->t_med_block);
     csv_dur(f, a, c->t_client_wake, c->t_client_run);
-    fprintf(f, ",%u,%u,%u,%u,%" PRIu64 ",%u\n", c->sw_client, c->sw_mediator, c->sw_idle,
+    fprintf(f, ",%u,%u,%u,%u,%" PRIu64 ",%u", c->sw_client, c->sw_mediator, c->sw_idle,
             c->sw_other, ns_u(a, c->other_run_ticks), c->mediator_timer_wake);
+    csv_time(f, a, c->t_start);
+    csv_time(f, a, c->t_end);
+    fputc('\n', f);
 }
 
 static const char csv_header[] =
     "index,shape,reason,client_pcpu,t_notify,t_client_block,t_med_wake,t_med_run,t_med_block,"
     "t_answer,t_client_wake,t_client_run,e2e_ns,mediator_wake_ns,mediator_run_ns,"
-    "client_wake_ns,sw_client,sw_mediator,sw_idle,sw_other,other_run_ns,mediator_timer_wake\n";
+    "client_wake_ns,sw_client,sw_mediator,sw_idle,sw_other,other_run_ns,mediator_timer_wake,t_start,"
+    "t_end\n";
 
 /* ---- JSON ---- */
 
