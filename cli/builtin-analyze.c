@@ -360,6 +360,8 @@ static json_t *calls_json(struct analysis *a)
     json_object_set_new(o, "shapes", sh);
     json_object_set_new(o, "mediator_wakes_not_calls",
                         json_integer((json_int_t)cs->mediator_wakes_not_calls));
+    json_object_set_new(o, "client_vcpus_untracked",
+                        json_integer((json_int_t)cs->client_vcpus_untracked));
     json_object_set_new(o, "e2e_ns", stats_json(a, cs->e2e, 1));
     json_object_set_new(o, "mediator_wake_ns", stats_json(a, cs->mediator_wake, 1));
     json_object_set_new(o, "mediator_run_ns", stats_json(a, cs->mediator_run, 1));
