@@ -151,6 +151,7 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
         fprintf(stderr, "smclat: %s\n", err.msg);
         return 2;
     }
+    xt_set_threaded(r, 1); /* read on the other core (falls back to one thread) */
     int tty = isatty(2) && !getenv("SMCLAT_NO_PROGRESS");
     struct xt_record rec;
     struct xt_event ev;

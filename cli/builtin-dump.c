@@ -99,8 +99,10 @@ int cmd_dump(int argc, char **argv)
     int rc;
     uint64_t t0 = 0;
     long n = 0;
-    if (summary)
+    if (summary) {
+        xt_set_threaded(r, 1);
         return dump_summary(r);
+    }
     while ((limit < 0 || n < limit) && (rc = xt_next(r, &rec, &err)) == 1) {
         if (n++ == 0)
             t0 = rec.tsc;

@@ -25,6 +25,10 @@ struct sm_command {
 static const struct sm_command commands[] = {
     {"analyze", cmd_analyze, "runstate totals, wake latencies and calls of a xentrace file"},
     {"dump", cmd_dump, "print the records of a xentrace file, merged by time and decoded"},
+    {"suite", cmd_suite, "run a suite of scenarios through the lab (resumable)"},
+    {"report", cmd_report, "plots, HTML tables, summary JSON/CSV of results folders"},
+    {"compare", cmd_compare, "configurations side by side with significance tests"},
+    {"regress", cmd_regress, "append a run to a history, plot trends, fail on a real regression"},
     {NULL, NULL, NULL},
 };
 

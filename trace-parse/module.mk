@@ -4,3 +4,4 @@ libsmclat-trace_SRCS += trace-parse/xt_reader.c trace-parse/xt_event.c trace-par
 libsmclat-trace_SRCS += trace-parse/model.c trace-parse/calls.c
 BENCHES += scripts/bench/analyze.sh
 CHECK_DEPS += test
+-include trace-parse/join.mk

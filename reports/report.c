@@ -1,0 +1,513 @@
+#include "report.h"
+
+#include "plot.h"
+#include "stats.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+void sm_safe_name(const char *in, char *out, size_t outlen)
+{
+    size_t j = 0;
+    for (; *in && j + 1 < outlen; in++) {
+        char c = *in;
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '.' || c == '-' || c == '_';
+        out[j++] = ok ? c : '_';
+    }
+    out[j] = '\0';
+    if (!j && outlen > 1)
+        snprintf(out, outlen, "_");
+}
+
+static FILE *open_in(const char *dir, const char *name, char *path, size_t pathlen)
+{
+    int w = snprintf(path, pathlen, "%s/%s", dir, name);
+    if (w < 0 || (size_t)w >= pathlen) {
+        errno = ENAMETOOLONG;
+        return NULL;
+    }
+    return fopen(path, "w");
+}
+
+int sm_report_write_run_data(const struct sm_run *r, const char *datadir, const char *id,
+                             double *worst_us)
+{
+    char path[4096], name[512];
+    size_t n;
+    double *v = sm_run_values(r, S_E2E_NS, &n);
+    double *sv = v ? sm_sorted_copy(v, n) : NULL;
+    free(v);
+    *worst_us = NAN;
+    if (!sv)
+        return 0; /* no per-call data: nothing to plot */
+    int rc = -1;
+    FILE *f;
+    /* CDF: every value up to 5000, else 5000 evenly spaced ranks plus the last */
+    snprintf(name, sizeof name, "%s.cdf.dat", id);
+    if (!(f = open_in(datadir, name, path, sizeof path)))
+        goto out;
+    fprintf(f, "# latency_us fraction_at_most fraction_above  (%s, %zu calls)\n", r->name, n);
+    size_t step = n > 5000 ? n / 5000 : 1;
+    for (size_t i = 0; i < n; i += step) {
+        size_t k = i;
+        while (k + 1 < n && sv[k + 1] == sv[k]) /* the last of equal values */
+            k++;
+        double frac = (double)(k + 1) / (double)n;
+        fprintf(f, "%.3f %.6f %.6g\n", sv[k] / 1e3, frac, k + 1 < n ? 1 - frac : 1.0 / (double)n);
+        i = k;
+    }
+    if (fclose(f) != 0)
+        goto out;
+    /* histogram: 40 log-spaced bins from min to max */
+    snprintf(name, sizeof name, "%s.hist.dat", id);
+    if (!(f = open_in(datadir, name, path, sizeof path)))
+        goto out;
+    double lo = fmax(sv[0], 1.0), hi = fmax(sv[n - 1], lo * 1.01);
+    int nb = 40;
+    double lr = log(lo), w = (log(hi) - lr) / nb;
+    size_t counts[40] = {0};
+    for (size_t i = 0; i < n; i++) {
+        int b = sv[i] <= lo ? 0 : (int)((log(sv[i]) - lr) / w);
+        counts[b < 0 ? 0 : b >= nb ? nb - 1 : b]++;
+    }
+    fprintf(f, "# bin_lo_us bin_hi_us calls  (%s, worst %.3f us)\n", r->name, sv[n - 1] / 1e3);
+    for (int b = 0; b < nb; b++)
+        fprintf(f, "%.4f %.4f %zu\n", exp(lr + b * w) / 1e3, exp(lr + (b + 1) * w) / 1e3,
+                counts[b]);
+    if (fclose(f) != 0)
+        goto out;
+    *worst_us = sv[n - 1] / 1e3;
+    /* timeline: in call order */
+    snprintf(name, sizeof name, "%s.timeline.dat", id);
+    if (!(f = open_in(datadir, name, path, sizeof path)))
+        goto out;
+    fprintf(f, "# t_s latency_us  (%s; t from the call's start, else its index)\n", r->name);
+    double t0 = NAN;
+    for (size_t i = 0; i < r->ncalls; i++) {
+        double e = r->series[S_E2E_NS][i], s = r->series[S_START_NS][i];
+        if (isnan(e))
+            continue;
+        if (isnan(t0) && !isnan(s))
+            t0 = s;
+        fprintf(f, "%.6f %.3f\n", isnan(s) ? (double)i : (s - t0) / 1e9, e / 1e3);
+    }
+    if (fclose(f) != 0)
+        goto out;
+    rc = 0;
+out:
+    free(sv);
+    return rc;
+}
+
+static json_t *num_or_null(double v)
+{
+    return isnan(v) ? json_null() : json_real(v);
+}
+
+json_t *sm_report_summary_json(struct sm_run **runs, int n)
+{
+    json_t *root = json_object(), *arr = json_array();
+    json_object_set_new(root, "smclat_report", json_integer(1));
+    json_object_set_new(root, "configurations", arr);
+    for (int i = 0; i < n; i++) {
+        struct sm_summary s;
+        sm_run_summarize(runs[i], &s);
+        json_t *o = json_object();
+        json_object_set_new(o, "name", json_string(runs[i]->name));
+        json_object_set_new(o, "dir", json_string(runs[i]->dir));
+        json_object_set_new(o, "partial", json_boolean(runs[i]->partial));
+        json_object_set_new(o, "e2e_source", json_string(s.e2e_source));
+        for (int k = 0; sm_summary_keys[k]; k++)
+            json_object_set_new(o, sm_summary_keys[k], num_or_null(sm_summary_get(&s, k)));
+        json_array_append_new(arr, o);
+    }
+    return root;
+}
+
+static void csv_num(FILE *f, double v)
+{
+    if (isnan(v))
+        fputc(',', f);
+    else if (v == floor(v) && fabs(v) < 1e15)
+        fprintf(f, ",%.0f", v);
+    else
+        fprintf(f, ",%.3f", v);
+}
+
+static void html_us(FILE *f, double ns)
+{
+    if (isnan(ns))
+        fputs("<td>-</td>", f);
+    else
+        fprintf(f, "<td>%.1f</td>", ns / 1e3);
+}
+
+/* The summary table, one row per configuration. */
+static void html_table(FILE *f, struct sm_run **runs, int n)
+{
+    fputs("<table>\n<tr><th>configuration</th><th>calls</th><th>min</th><th>p50</th>"
+          "<th>p90</th><th>p99</th><th>p99.9</th><th>worst</th><th>mediator wake p50</th>"
+          "<th>wake p99</th><th>wake worst</th><th>switches/call</th><th>source</th></tr>\n",
+          f);
+    for (int i = 0; i < n; i++) {
+        struct sm_summary s;
+        sm_run_summarize(runs[i], &s);
+        fprintf(f, "<tr%s><td>", runs[i]->partial ? " class=\"partial\"" : "");
+        sm_html_escape(f, runs[i]->name);
+        if (runs[i]->partial)
+            fputs(" (partial)", f);
+        fprintf(f, "</td><td>%.0f</td>", isnan(s.n) ? 0.0 : s.n);
+        html_us(f, s.min);
+        html_us(f, s.p50);
+        html_us(f, s.p90);
+        html_us(f, s.p99);
+        html_us(f, s.p999);
+        html_us(f, s.max);
+        html_us(f, s.wake_p50);
+        html_us(f, s.wake_p99);
+        html_us(f, s.wake_max);
+        if (isnan(s.switches_mean))
+            fputs("<td>-</td>", f);
+        else
+            fprintf(f, "<td>%.2f</td>", s.switches_mean);
+        fprintf(f, "<td>%s</td></tr>\n", s.e2e_source);
+    }
+    fputs("</table>\n", f);
+}
+
+static int write_summary_files(struct sm_run **runs, int n, const char *out, char *err,
+                               size_t errlen)
+{
+    char path[4096];
+    json_t *j = sm_report_summary_json(runs, n);
+    snprintf(path, sizeof path, "%s/summary.json", out);
+    int rc = json_dump_file(j, path, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
+    json_decref(j);
+    if (rc != 0) {
+        snprintf(err, errlen, "%s: cannot write", path);
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/summary.csv", out);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    fputs("name,partial,e2e_source", f);
+    for (int k = 0; sm_summary_keys[k]; k++)
+        fprintf(f, ",%s", sm_summary_keys[k]);
+    fputs(",dir\n", f);
+    for (int i = 0; i < n; i++) {
+        struct sm_summary s;
+        sm_run_summarize(runs[i], &s);
+        fprintf(f, "%s,%d,%s", runs[i]->name, runs[i]->partial, s.e2e_source);
+        for (int k = 0; sm_summary_keys[k]; k++)
+            csv_num(f, sm_summary_get(&s, k));
+        fprintf(f, ",%s\n", runs[i]->dir);
+    }
+    if (fclose(f) != 0) {
+        snprintf(err, errlen, "%s: cannot write", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* switches.dat (fraction of calls per switch count, a column per run) and wake.dat. */
+static int write_shared_data(struct sm_run **runs, char ids[][128], int n, const char *datadir,
+                             int *have_switches, int *have_wake)
+{
+    char path[4096];
+    *have_switches = *have_wake = 0;
+    int maxsw = -1;
+    for (int i = 0; i < n; i++)
+        for (size_t c = 0; c < runs[i]->ncalls; c++) {
+            double s = runs[i]->series[S_SWITCHES] ? runs[i]->series[S_SWITCHES][c] : NAN;
+            if (!isnan(s) && s >= 0 && s < 1000 && (int)s > maxsw)
+                maxsw = (int)s;
+        }
+    FILE *f = open_in(datadir, "switches.dat", path, sizeof path);
+    if (!f)
+        return -1;
+    fputs("# switches", f);
+    for (int i = 0; i < n; i++)
+        fprintf(f, " %s", ids[i]);
+    fputs("  (fraction of each configuration's calls)\n", f);
+    for (int k = 0; k <= maxsw; k++) {
+        fprintf(f, "%d", k);
+        for (int i = 0; i < n; i++) {
+            size_t hit = 0, tot = 0;
+            for (size_t c = 0; c < runs[i]->ncalls; c++) {
+                double s = runs[i]->series[S_SWITCHES][c];
+                if (isnan(s))
+                    continue;
+                tot++;
+                hit += (int)s == k;
+            }
+            fprintf(f, " %.6f", tot ? (double)hit / (double)tot : 0.0);
+        }
+        fputc('\n', f);
+    }
+    *have_switches = maxsw >= 0;
+    if (fclose(f) != 0)
+        return -1;
+    f = open_in(datadir, "wake.dat", path, sizeof path);
+    if (!f)
+        return -1;
+    fputs("# configuration mediator_wake_p50_us p99_us max_us\n", f);
+    for (int i = 0; i < n; i++) {
+        struct sm_summary s;
+        sm_run_summarize(runs[i], &s);
+        if (isnan(s.wake_p50))
+            continue;
+        fprintf(f, "%s %.3f %.3f %.3f\n", ids[i], s.wake_p50 / 1e3, s.wake_p99 / 1e3,
+                s.wake_max / 1e3);
+        *have_wake = 1;
+    }
+    return fclose(f) != 0 ? -1 : 0;
+}
+
+struct plots {
+    FILE *html; /* the @PLOTS@ part */
+    const char *out;
+    int failed;
+};
+
+static void plot(struct plots *p, const char *script, const char *params, const char *base,
+                 const char *caption)
+{
+    char err[1024], full[4096];
+    snprintf(full, sizeof full, "%s/%s", p->out, base);
+    if (sm_gnuplot(script, params, full, err, sizeof err) != 0) {
+        fprintf(stderr, "warning: %s\n", err);
+        p->failed = 1;
+        return;
+    }
+    fprintf(p->html, "<figure><a href=\"%s.svg\"><img src=\"%s.png\" alt=\"", base, base);
+    sm_html_escape(p->html, caption);
+    fputs("\"></a><figcaption>", p->html);
+    sm_html_escape(p->html, caption);
+    fprintf(p->html, " (<a href=\"%s.svg\">SVG</a>)</figcaption></figure>\n", base);
+}
+
+/* Copies the template with @KEY@ replaced. */
+static int fill_template(FILE *out, const char *tmpl, const char *const *kv)
+{
+    for (const char *p = tmpl; *p;) {
+        const char *at = strchr(p, '@');
+        if (!at) {
+            fputs(p, out);
+            break;
+        }
+        fwrite(p, 1, (size_t)(at - p), out);
+        const char *end = strchr(at + 1, '@');
+        int done = 0;
+        for (int i = 0; end && kv[i]; i += 2)
+            if ((size_t)(end - at - 1) == strlen(kv[i]) && !strncmp(at + 1, kv[i], strlen(kv[i]))) {
+                fputs(kv[i + 1], out);
+                p = end + 1;
+                done = 1;
+                break;
+            }
+        if (!done) {
+            fputc('@', out);
+            p = at + 1;
+        }
+    }
+    return ferror(out) ? -1 : 0;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    char chunk[4096];
+    size_t k;
+    while (m && (k = fread(chunk, 1, sizeof chunk, f)) > 0)
+        fwrite(chunk, 1, k, m);
+    fclose(f);
+    if (m)
+        fclose(m);
+    return buf;
+}
+
+int sm_report_write(struct sm_run **runs, int n, const struct sm_report_opts *o, char *err,
+                    size_t errlen)
+{
+    char datadir[4096];
+    snprintf(datadir, sizeof datadir, "%s/data", o->out);
+    if ((mkdir(o->out, 0777) != 0 && errno != EEXIST) ||
+        (mkdir(datadir, 0777) != 0 && errno != EEXIST)) {
+        snprintf(err, errlen, "%s: %s", datadir, strerror(errno));
+        return 1;
+    }
+    char(*ids)[128] = calloc((size_t)n, sizeof *ids);
+    double *worst = calloc((size_t)n, sizeof *worst);
+    char *plots_html = NULL, *notes_html = NULL, *table_html = NULL;
+    size_t pl, nl, tl;
+    FILE *ph = open_memstream(&plots_html, &pl), *nh = open_memstream(&notes_html, &nl),
+         *th = open_memstream(&table_html, &tl);
+    int rc = 1;
+    if (!ids || !worst || !ph || !nh || !th) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    for (int i = 0; i < n; i++) {
+        sm_safe_name(runs[i]->name, ids[i], sizeof ids[i]);
+        for (int j = 0; j < i; j++) /* unique ids */
+            if (!strcmp(ids[i], ids[j])) {
+                size_t l = strlen(ids[i]);
+                snprintf(ids[i] + (l > 100 ? 100 : l), 28, "-%d", i + 1);
+            }
+        if (!o->quiet)
+            fprintf(stderr, "report: [%d/%d] %s: %zu calls%s\n", i + 1, n, runs[i]->name,
+                    runs[i]->ncalls, runs[i]->partial ? " (partial)" : "");
+        if (sm_report_write_run_data(runs[i], datadir, ids[i], &worst[i]) != 0) {
+            snprintf(err, errlen, "%s: cannot write the data of %s", datadir, runs[i]->name);
+            goto out;
+        }
+        if (runs[i]->partial) {
+            fputs("<p class=\"note\">", nh);
+            sm_html_escape(nh, runs[i]->name);
+            fputs(": partial results (the analyzer says so, or no per-call data).</p>\n", nh);
+        }
+    }
+    int have_sw, have_wake;
+    if (write_shared_data(runs, ids, n, datadir, &have_sw, &have_wake) != 0) {
+        snprintf(err, errlen, "%s: cannot write switches.dat / wake.dat", datadir);
+        goto out;
+    }
+    if (write_summary_files(runs, n, o->out, err, errlen) != 0)
+        goto out;
+    html_table(th, runs, n);
+    struct plots p = {ph, o->out, 0};
+    if (o->no_plots) {
+        fputs("<p>Plots not drawn (--no-plots).</p>\n", ph);
+    } else if (!sm_have_gnuplot()) {
+        fprintf(stderr, "warning: gnuplot not found: plots skipped (scripts/deps.sh report)\n");
+        fputs("<p class=\"note\">gnuplot was not found: no plots.</p>\n", ph);
+    } else {
+        /* every gnuplot variable list is built from safe ids: no quoting issues */
+        char *files = NULL, *titles = NULL;
+        size_t fl, tl2;
+        FILE *ff = open_memstream(&files, &fl), *tf = open_memstream(&titles, &tl2);
+        for (int i = 0; ff && tf && i < n; i++)
+            if (!isnan(worst[i])) {
+                fprintf(ff, "%s%s/%s.cdf.dat", ftell(ff) ? " " : "", datadir, ids[i]);
+                fprintf(tf, "%s%s", ftell(tf) ? " " : "", ids[i]);
+            }
+        if (ff)
+            fclose(ff);
+        if (tf)
+            fclose(tf);
+        char params[16384];
+        if (files && *files) {
+            if (!o->quiet)
+                fprintf(stderr, "report: plotting\n");
+            snprintf(params, sizeof params, "files='%s'; titles='%s'; what='end-to-end latency'",
+                     sm_gp_quote(files), sm_gp_quote(titles));
+            plot(&p, "cdf.gp", params, "cdf", "Latency CDF (log x; right: tail, log-log)");
+        }
+        free(files);
+        free(titles);
+        if (have_wake) {
+            snprintf(params, sizeof params, "file='%s/wake.dat'; what='mediator wake latency'",
+                     sm_gp_quote(datadir));
+            plot(&p, "wake.gp", params, "wake", "Mediator wake latency per configuration");
+        }
+        if (have_sw) {
+            char t[8192] = "";
+            for (int i = 0; i < n; i++)
+                snprintf(t + strlen(t), sizeof t - strlen(t), "%s%s", i ? " " : "", ids[i]);
+            snprintf(params, sizeof params, "file='%s/switches.dat'; titles='%s'",
+                     sm_gp_quote(datadir), sm_gp_quote(t));
+            plot(&p, "switches.gp", params, "switches", "Context switches per call");
+        }
+        for (int i = 0; i < n; i++) {
+            if (isnan(worst[i]))
+                continue;
+            char base[256], cap[512];
+            snprintf(params, sizeof params,
+                     "file='%s/%s.hist.dat'; title='%s'; worst=%.3f; what='end-to-end latency'",
+                     sm_gp_quote(datadir), ids[i], ids[i], worst[i]);
+            snprintf(base, sizeof base, "hist-%s", ids[i]);
+            snprintf(cap, sizeof cap, "%s: latency histogram, worst case marked", runs[i]->name);
+            plot(&p, "hist.gp", params, base, cap);
+            snprintf(params, sizeof params,
+                     "file='%s/%s.timeline.dat'; title='%s'; what='end-to-end latency'",
+                     sm_gp_quote(datadir), ids[i], ids[i]);
+            snprintf(base, sizeof base, "timeline-%s", ids[i]);
+            snprintf(cap, sizeof cap, "%s: per-call timeline", runs[i]->name);
+            plot(&p, "timeline.gp", params, base, cap);
+        }
+    }
+    fclose(ph);
+    fclose(nh);
+    fclose(th);
+    ph = nh = th = NULL;
+    /* index.html from the template */
+    const char *dd = sm_data_dir();
+    char tpath[4096], opath[4096], when[64];
+    snprintf(tpath, sizeof tpath, "%s/template/index.html", dd ? dd : ".");
+    char *tmpl = slurp(tpath);
+    if (!tmpl) {
+        snprintf(err, errlen, "%s: cannot read the HTML template", tpath);
+        goto out;
+    }
+    time_t now = time(NULL);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&now));
+    char *title_html = NULL, *cmd_html = NULL;
+    size_t l1, l2;
+    FILE *t1 = open_memstream(&title_html, &l1), *t2 = open_memstream(&cmd_html, &l2);
+    if (t1 && t2) {
+        sm_html_escape(t1, o->title ? o->title : "smclat report");
+        sm_html_escape(t2, o->command ? o->command : "smclat report");
+    }
+    if (t1)
+        fclose(t1);
+    if (t2)
+        fclose(t2);
+    const char *kv[] = {"TITLE",     title_html ? title_html : "",
+                        "COMMAND",   cmd_html ? cmd_html : "",
+                        "GENERATED", when,
+                        "NOTES",     notes_html,
+                        "TABLE",     table_html,
+                        "PLOTS",     plots_html,
+                        NULL};
+    snprintf(opath, sizeof opath, "%s/index.html", o->out);
+    FILE *of = fopen(opath, "w");
+    int ok = of && fill_template(of, tmpl, kv) == 0;
+    if (of && fclose(of) != 0)
+        ok = 0;
+    free(tmpl);
+    free(title_html);
+    free(cmd_html);
+    if (!ok) {
+        snprintf(err, errlen, "%s: cannot write", opath);
+        goto out;
+    }
+    rc = p.failed ? 1 : 0;
+    if (p.failed)
+        snprintf(err, errlen, "some plots failed (warnings above)");
+out:
+    if (ph)
+        fclose(ph);
+    if (nh)
+        fclose(nh);
+    if (th)
+        fclose(th);
+    free(plots_html);
+    free(notes_html);
+    free(table_html);
+    free(ids);
+    free(worst);
+    return rc;
+}

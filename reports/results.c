@@ -1,0 +1,484 @@
+#include "results.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static char *join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+static int exists(const char *dir, const char *name)
+{
+    char *p = join(dir, name);
+    struct stat st;
+    int ok = p && stat(p, &st) == 0 && S_ISREG(st.st_mode);
+    free(p);
+    return ok;
+}
+
+int sm_is_results_dir(const char *dir)
+{
+    return exists(dir, "analysis.json") || exists(dir, "calls-trace.csv") ||
+           exists(dir, "calls.csv");
+}
+
+void sm_run_free(struct sm_run *r)
+{
+    if (!r)
+        return;
+    free(r->dir);
+    free(r->name);
+    json_decref(r->analysis);
+    for (int i = 0; i < S_NSERIES; i++)
+        free(r->series[i]);
+    free(r);
+}
+
+/* Column names the per-call CSV files use for each series, first match wins. */
+static const char *const trace_cols[S_NSERIES][4] = {
+    [S_E2E_NS] = {"e2e_ns", "latency_ns", NULL},
+    [S_START_NS] = {"start_ns", "client_block_ns", "t_ns", NULL},
+    [S_SWITCHES] = {"switches", NULL},
+    [S_MEDIATOR_WAKE_NS] = {"mediator_wake_ns", NULL},
+};
+
+static int split_csv(char *line, char **f, int max)
+{
+    int n = 0;
+    line[strcspn(line, "\r\n")] = '\0';
+    for (char *p = line;; p++) {
+        if (n < max)
+            f[n] = p;
+        n++;
+        p += strcspn(p, ",");
+        if (!*p)
+            break;
+        *p = '\0';
+    }
+    return n < max ? n : max;
+}
+
+static int parse_field(const char *t, double *v)
+{
+    if (!*t || !strcmp(t, "null") || !strcmp(t, "nan") || !strcmp(t, "NA")) {
+        *v = NAN;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    *v = strtod(t, &end);
+    return (end == t || *end || errno) ? -1 : 0;
+}
+
+#define MAXF 64
+
+/* calls-trace.csv: named columns; calls.csv: end_ns - start_ns of the calls with status ok. */
+static int load_csv(struct sm_run *r, const char *file, int generator_log, char *err, size_t errlen)
+{
+    char *path = join(r->dir, file);
+    FILE *f = path ? fopen(path, "r") : NULL;
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path ? path : file, strerror(errno));
+        free(path);
+        return -1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    char *fields[MAXF];
+    int col[S_NSERIES], c_start = -1, c_end = -1, c_status = -1, rc = -1;
+    for (int i = 0; i < S_NSERIES; i++)
+        col[i] = -1;
+    if (getline(&line, &cap, f) < 0) {
+        snprintf(err, errlen, "%s:1: expected a header line, found an empty file", path);
+        goto out;
+    }
+    int nh = split_csv(line, fields, MAXF);
+    for (int i = 0; i < nh; i++) {
+        for (int s = 0; s < S_NSERIES; s++)
+            for (int k = 0; trace_cols[s][k]; k++)
+                if (col[s] < 0 && !strcmp(fields[i], trace_cols[s][k]))
+                    col[s] = i;
+        if (!strcmp(fields[i], "start_ns"))
+            c_start = i;
+        if (!strcmp(fields[i], "end_ns"))
+            c_end = i;
+        if (!strcmp(fields[i], "status"))
+            c_status = i;
+    }
+    if (generator_log ? (c_start < 0 || c_end < 0) : col[S_E2E_NS] < 0) {
+        snprintf(err, errlen, "%s:1: expected a header with %s, found '%.200s'", path,
+                 generator_log ? "start_ns and end_ns" : "e2e_ns", line);
+        goto out;
+    }
+    size_t cap_calls = 0;
+    long lineno = 1;
+    while (getline(&line, &cap, f) >= 0) {
+        lineno++;
+        if (line[strspn(line, " \r\n")] == '\0')
+            continue;
+        int nf = split_csv(line, fields, MAXF);
+        if (nf < nh) {
+            snprintf(err, errlen, "%s:%ld: expected %d fields, found %d", path, lineno, nh, nf);
+            goto out;
+        }
+        if (generator_log && c_status >= 0 && strcmp(fields[c_status], "ok") != 0)
+            continue;
+        if (r->ncalls == cap_calls) {
+            cap_calls = cap_calls ? cap_calls * 2 : 1024;
+            for (int s = 0; s < S_NSERIES; s++) {
+                double *n = realloc(r->series[s], cap_calls * sizeof *n);
+                if (!n) {
+                    snprintf(err, errlen, "%s: out of memory", path);
+                    goto out;
+                }
+                r->series[s] = n;
+            }
+        }
+        double v[S_NSERIES];
+        for (int s = 0; s < S_NSERIES; s++) {
+            v[s] = NAN;
+            if (col[s] >= 0 && !generator_log && parse_field(fields[col[s]], &v[s]) != 0) {
+                snprintf(err, errlen, "%s:%ld: %s: expected a number, found '%.40s'", path, lineno,
+                         trace_cols[s][0], fields[col[s]]);
+                goto out;
+            }
+        }
+        if (generator_log) {
+            double a, b;
+            if (parse_field(fields[c_start], &a) || parse_field(fields[c_end], &b)) {
+                snprintf(err, errlen,
+                         "%s:%ld: start_ns/end_ns: expected numbers, found '%.40s', "
+                         "'%.40s'",
+                         path, lineno, fields[c_start], fields[c_end]);
+                goto out;
+            }
+            v[S_E2E_NS] = b - a;
+            v[S_START_NS] = a;
+        }
+        if (v[S_E2E_NS] < 0) {
+            snprintf(err, errlen, "%s:%ld: e2e_ns: expected a duration >= 0, found %.0f", path,
+                     lineno, v[S_E2E_NS]);
+            goto out;
+        }
+        for (int s = 0; s < S_NSERIES; s++)
+            r->series[s][r->ncalls] = v[s];
+        r->ncalls++;
+    }
+    r->calls_source = generator_log ? "calls.csv" : "calls-trace.csv";
+    rc = 0;
+out:
+    free(line);
+    fclose(f);
+    free(path);
+    return rc;
+}
+
+/* The scenario's name from scenario.ini's "name = " line, if any. */
+static char *scenario_name(const char *dir)
+{
+    char *p = join(dir, "scenario.ini");
+    FILE *f = p ? fopen(p, "r") : NULL;
+    free(p);
+    if (!f)
+        return NULL;
+    char *line = NULL, *name = NULL;
+    size_t cap = 0;
+    while (!name && getline(&line, &cap, f) >= 0) {
+        char v[256];
+        if (sscanf(line, " name = %255[^\r\n;]", v) == 1) {
+            size_t l = strlen(v);
+            while (l && v[l - 1] == ' ')
+                v[--l] = '\0';
+            name = strdup(v);
+        }
+    }
+    free(line);
+    fclose(f);
+    return name;
+}
+
+struct sm_run *sm_run_load(const char *dir, char *err, size_t errlen)
+{
+    struct sm_run *r = calloc(1, sizeof *r);
+    if (!r || !(r->dir = strdup(dir))) {
+        snprintf(err, errlen, "out of memory");
+        sm_run_free(r);
+        return NULL;
+    }
+    size_t l = strlen(r->dir);
+    while (l > 1 && r->dir[l - 1] == '/')
+        r->dir[--l] = '\0';
+    r->name = scenario_name(dir);
+    if (!r->name) {
+        const char *b = strrchr(r->dir, '/');
+        r->name = strdup(b ? b + 1 : r->dir);
+    }
+    if (!sm_is_results_dir(dir)) {
+        snprintf(err, errlen,
+                 "%s: expected a results folder (analysis.json, calls-trace.csv or "
+                 "calls.csv), found none",
+                 dir);
+        sm_run_free(r);
+        return NULL;
+    }
+    if (exists(dir, "analysis.json")) {
+        char *p = join(dir, "analysis.json");
+        json_error_t je;
+        r->analysis = p ? json_load_file(p, 0, &je) : NULL;
+        if (!r->analysis) {
+            snprintf(err, errlen, "%s: line %d column %d: %s", p, je.line, je.column, je.text);
+            free(p);
+            sm_run_free(r);
+            return NULL;
+        }
+        if (!json_is_object(r->analysis) || !json_object_get(r->analysis, "smclat_analyze")) {
+            snprintf(err, errlen,
+                     "%s: expected the analyzer's object with \"smclat_analyze\", "
+                     "found something else",
+                     p);
+            free(p);
+            sm_run_free(r);
+            return NULL;
+        }
+        free(p);
+        if (json_is_true(json_object_get(r->analysis, "partial")))
+            r->partial = 1;
+    }
+    int rc = 0;
+    if (exists(dir, "calls-trace.csv"))
+        rc = load_csv(r, "calls-trace.csv", 0, err, errlen);
+    else if (exists(dir, "calls.csv"))
+        rc = load_csv(r, "calls.csv", 1, err, errlen);
+    else
+        r->partial = 1;
+    if (rc != 0) {
+        sm_run_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+double *sm_run_values(const struct sm_run *r, enum sm_series s, size_t *n)
+{
+    *n = 0;
+    if (!r->series[s] || r->ncalls == 0)
+        return NULL;
+    double *v = malloc(r->ncalls * sizeof *v);
+    if (!v)
+        return NULL;
+    for (size_t i = 0; i < r->ncalls; i++)
+        if (!isnan(r->series[s][i]))
+            v[(*n)++] = r->series[s][i];
+    return v;
+}
+
+double sm_run_json_num(const struct sm_run *r, const char *k1, const char *k2, const char *k3)
+{
+    json_t *j = r->analysis;
+    const char *k[3] = {k1, k2, k3};
+    for (int i = 0; i < 3 && k[i] && j; i++)
+        j = json_object_get(j, k[i]);
+    return json_is_number(j) ? json_number_value(j) : NAN;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A suite's output (suite.json) lists its scenarios in suite order: use it, the others after. */
+static void suite_order(const char *dir, char **found, size_t n)
+{
+    char *p = join(dir, "suite.json");
+    json_t *j = p ? json_load_file(p, 0, NULL) : NULL;
+    free(p);
+    json_t *list = json_object_get(j, "scenarios");
+    size_t k = 0;
+    for (size_t i = 0; i < json_array_size(list) && k < n; i++) {
+        const char *name = json_string_value(json_object_get(json_array_get(list, i), "name"));
+        for (size_t f = k; name && f < n; f++)
+            if (!strcmp(strrchr(found[f], '/') + 1,
+                        name)) { /* move it to position k, keeping the rest's order */
+                char *t = found[f];
+                memmove(found + k + 1, found + k, (f - k) * sizeof *found);
+                found[k++] = t;
+                break;
+            }
+    }
+    json_decref(j);
+}
+
+char **sm_expand_results(char **operands, int n, char *err, size_t errlen)
+{
+    char **out = NULL;
+    size_t nout = 0;
+    for (int i = 0; i < n; i++) {
+        struct stat st;
+        if (stat(operands[i], &st) != 0 || !S_ISDIR(st.st_mode)) {
+            snprintf(err, errlen, "%s: expected a results folder, found %s", operands[i],
+                     errno == ENOENT ? "nothing" : "something else");
+            goto fail;
+        }
+        char **found = NULL;
+        size_t nfound = 0;
+        if (sm_is_results_dir(operands[i])) {
+            found = malloc(sizeof *found);
+            if (found && (found[0] = strdup(operands[i])))
+                nfound = 1;
+        } else {
+            DIR *d = opendir(operands[i]);
+            struct dirent *e;
+            while (d && (e = readdir(d))) {
+                /* hidden entries, and earlier attempts the suite runner moved aside */
+                if (e->d_name[0] == '.' || strstr(e->d_name, ".incomplete-"))
+                    continue;
+                char *p = join(operands[i], e->d_name);
+                struct stat st2;
+                if (p && stat(p, &st2) == 0 && S_ISDIR(st2.st_mode) && sm_is_results_dir(p)) {
+                    char **nf = realloc(found, (nfound + 1) * sizeof *nf);
+                    if (nf) {
+                        found = nf;
+                        found[nfound++] = p;
+                        p = NULL;
+                    }
+                }
+                free(p);
+            }
+            if (d)
+                closedir(d);
+            if (nfound > 1) {
+                qsort(found, nfound, sizeof *found, cmp_str);
+                suite_order(operands[i], found, nfound);
+            }
+        }
+        if (nfound == 0) {
+            free(found);
+            snprintf(err, errlen,
+                     "%s: expected a results folder (analysis.json, calls-trace.csv "
+                     "or calls.csv) or a folder of them, found none",
+                     operands[i]);
+            goto fail;
+        }
+        char **no = realloc(out, (nout + nfound + 1) * sizeof *no);
+        if (!no) {
+            for (size_t k = 0; k < nfound; k++)
+                free(found[k]);
+            free(found);
+            goto fail;
+        }
+        out = no;
+        memcpy(out + nout, found, nfound * sizeof *found);
+        nout += nfound;
+        out[nout] = NULL;
+        free(found);
+    }
+    return out;
+fail:
+    for (size_t k = 0; k < nout; k++)
+        free(out[k]);
+    free(out);
+    return NULL;
+}
+
+#include "stats.h"
+
+const char *const sm_summary_keys[] = {"calls",
+                                       "e2e_min_ns",
+                                       "e2e_mean_ns",
+                                       "e2e_p50_ns",
+                                       "e2e_p90_ns",
+                                       "e2e_p99_ns",
+                                       "e2e_p999_ns",
+                                       "e2e_max_ns",
+                                       "incomplete",
+                                       "mediator_wake_p50_ns",
+                                       "mediator_wake_p99_ns",
+                                       "mediator_wake_max_ns",
+                                       "switches_mean",
+                                       "switches_max",
+                                       NULL};
+
+double sm_summary_get(const struct sm_summary *s, int i)
+{
+    const double v[] = {s->n,        s->min,      s->mean,          s->p50,         s->p90,
+                        s->p99,      s->p999,     s->max,           s->incomplete,  s->wake_p50,
+                        s->wake_p99, s->wake_max, s->switches_mean, s->switches_max};
+    return i >= 0 && i < (int)(sizeof v / sizeof *v) ? v[i] : NAN;
+}
+
+void sm_run_summarize(const struct sm_run *r, struct sm_summary *s)
+{
+    s->e2e_source = "none";
+    s->n = s->min = s->mean = s->p50 = s->p90 = s->p99 = s->p999 = s->max = NAN;
+    s->wake_p50 = s->wake_p99 = s->wake_max = s->switches_mean = s->switches_max = NAN;
+    s->incomplete = sm_run_json_num(r, "calls", "incomplete", NULL);
+    size_t n;
+    double *v = sm_run_values(r, S_E2E_NS, &n);
+    double *sv = v ? sm_sorted_copy(v, n) : NULL;
+    if (sv) {
+        double sum = 0;
+        for (size_t i = 0; i < n; i++)
+            sum += sv[i];
+        s->e2e_source = r->calls_source;
+        s->n = (double)n;
+        s->min = sv[0];
+        s->max = sv[n - 1];
+        s->mean = sum / (double)n;
+        s->p50 = sm_quantile_sorted(sv, n, 0.5);
+        s->p90 = sm_quantile_sorted(sv, n, 0.9);
+        s->p99 = sm_quantile_sorted(sv, n, 0.99);
+        s->p999 = sm_quantile_sorted(sv, n, 0.999);
+    } else if (r->analysis &&
+               json_is_object(json_object_get(json_object_get(r->analysis, "calls"), "e2e_ns"))) {
+        s->e2e_source = "analysis.json";
+        s->n = sm_run_json_num(r, "calls", "e2e_ns", "n");
+        s->min = sm_run_json_num(r, "calls", "e2e_ns", "min");
+        s->mean = sm_run_json_num(r, "calls", "e2e_ns", "mean");
+        s->p50 = sm_run_json_num(r, "calls", "e2e_ns", "p50");
+        s->p90 = sm_run_json_num(r, "calls", "e2e_ns", "p90");
+        s->p99 = sm_run_json_num(r, "calls", "e2e_ns", "p99");
+        s->p999 = sm_run_json_num(r, "calls", "e2e_ns", "p999");
+        s->max = sm_run_json_num(r, "calls", "e2e_ns", "max");
+    }
+    free(v);
+    free(sv);
+    s->wake_p50 = sm_run_json_num(r, "calls", "mediator_wake_ns", "p50");
+    s->wake_p99 = sm_run_json_num(r, "calls", "mediator_wake_ns", "p99");
+    s->wake_max = sm_run_json_num(r, "calls", "mediator_wake_ns", "max");
+    if (isnan(s->wake_p50)) {
+        v = sm_run_values(r, S_MEDIATOR_WAKE_NS, &n);
+        sv = v ? sm_sorted_copy(v, n) : NULL;
+        if (sv) {
+            s->wake_p50 = sm_quantile_sorted(sv, n, 0.5);
+            s->wake_p99 = sm_quantile_sorted(sv, n, 0.99);
+            s->wake_max = sv[n - 1];
+        }
+        free(v);
+        free(sv);
+    }
+    s->switches_mean = sm_run_json_num(r, "calls", "switches", "mean");
+    s->switches_max = sm_run_json_num(r, "calls", "switches", "max");
+    if (isnan(s->switches_mean)) {
+        v = sm_run_values(r, S_SWITCHES, &n);
+        if (v && n) {
+            double sum = 0, mx = v[0];
+            for (size_t i = 0; i < n; i++) {
+                sum += v[i];
+                mx = v[i] > mx ? v[i] : mx;
+            }
+            s->switches_mean = sum / (double)n;
+            s->switches_max = mx;
+        }
+        free(v);
+    }
+}

@@ -1,0 +1,64 @@
+/* One results folder as the reports see it (docs/results-folder.md): the analyzer's
+ * analysis.json and the per-call samples from calls-trace.csv (or the generator's calls.csv).
+ * sm_run_load() creates, sm_run_free() frees. */
+#ifndef SMCLAT_RESULTS_H
+#define SMCLAT_RESULTS_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* Per-call series; NaN where a call lacks the value. */
+enum sm_series {
+    S_E2E_NS,           /* end-to-end latency of the call */
+    S_START_NS,         /* when the call started (timeline x) */
+    S_SWITCHES,         /* context switches during the call */
+    S_MEDIATOR_WAKE_NS, /* the mediator's wake latency in this call */
+    S_NSERIES
+};
+
+struct sm_run {
+    char *dir;
+    char *name;               /* the scenario name (scenario.ini), else the folder's name */
+    json_t *analysis;         /* analysis.json, NULL when missing */
+    const char *calls_source; /* "calls-trace.csv", "calls.csv" or NULL (no per-call data) */
+    double *series[S_NSERIES];
+    size_t ncalls;
+    int partial; /* analysis.json says partial, or per-call data missing */
+};
+
+#define SM_RUN_ERR_MAX 768
+
+/* Reads DIR. Needs analysis.json or one of the CSV files; returns NULL with err
+ * ("FILE:LINE: ..." / "FILE: line L column C: ...") on bad input. */
+struct sm_run *sm_run_load(const char *dir, char *err, size_t errlen);
+void sm_run_free(struct sm_run *r);
+
+/* The non-NaN values of one series (caller frees); *n gets their count. */
+double *sm_run_values(const struct sm_run *r, enum sm_series s, size_t *n);
+
+/* A number at a path of keys in analysis.json ("calls", "e2e_ns", "p99"); NaN if absent/null. */
+double sm_run_json_num(const struct sm_run *r, const char *k1, const char *k2, const char *k3);
+
+/* Is DIR a results folder (has analysis.json, calls-trace.csv or calls.csv)? */
+int sm_is_results_dir(const char *dir);
+
+/* Expands operands: a results folder stays; a folder holding results folders (a suite's
+ * output) gives them in name order. Returns a NULL-terminated list (caller frees each and
+ * the list) or NULL with err. */
+char **sm_expand_results(char **operands, int n, char *err, size_t errlen);
+
+/* Figures of one run, for summaries, compare and regress (ns; NaN when unknown). */
+struct sm_summary {
+    const char *e2e_source; /* "calls-trace.csv", "calls.csv", "analysis.json" or "none" */
+    double n, min, mean, p50, p90, p99, p999, max;
+    double wake_p50, wake_p99, wake_max; /* mediator wake (analysis.json, else per call) */
+    double switches_mean, switches_max;
+    double incomplete; /* calls the analyzer could not complete */
+};
+void sm_run_summarize(const struct sm_run *r, struct sm_summary *s);
+
+/* Figure names in the order summaries list them, and a figure by name. */
+extern const char *const sm_summary_keys[];
+double sm_summary_get(const struct sm_summary *s, int i);
+
+#endif

@@ -1,0 +1,25 @@
+/* Runs a suite's scenarios one by one through the lab and the analyzer, resuming after an
+ * interruption (docs/workloads.md). */
+#ifndef SMCLAT_RUNNER_H
+#define SMCLAT_RUNNER_H
+
+#include "scenario.h"
+
+struct sm_runner_opts {
+    const char *out;      /* the suite's results folder: one folder per scenario in it */
+    const char *lab;      /* command running one scenario: LAB PARAMS_FILE OUTDIR */
+    const char *analyzer; /* command: ANALYZER DIR --json --calls-csv DIR/calls-trace.csv */
+    const char *suite_name;
+    int force;    /* rerun complete scenarios too */
+    int dry_run;  /* write scenario.ini and lab-params.env only */
+    int margin_s; /* added to target.timeout_s before the runner kills the lab */
+};
+
+/* Runs every scenario; returns the number that failed (-1 when the output folder cannot be
+ * made). Progress and failures go to stderr; OUT/suite.json records each scenario's status. */
+int sm_runner_run(struct sm_scenario **v, int n, const struct sm_runner_opts *o);
+
+/* Is DIR a complete run of scenario s (analysis.json readable, same scenario.ini)? */
+int sm_runner_complete(const char *dir, const struct sm_scenario *s);
+
+#endif

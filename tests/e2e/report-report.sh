@@ -1,0 +1,60 @@
+#!/bin/bash
+# smclat report on results folders with known content: summary rows, plot data, plots, HTML;
+# bad input gives a one-line error and exit 2.
+. "$(dirname "$0")/report-lib.sh"
+
+make_results "$T/res/a" cfg-a 100 1000    # e2e 1000..100000 ns
+make_results "$T/res/b" cfg-b 200 2000    # e2e 2000..400000 ns
+expect_rc 0 "$SMCLAT" report "$T/res" -o "$T/rep"
+s=$T/rep/summary.csv
+expect_eq "$(wc -l < "$s")" 3 "summary.csv lines"
+expect_grep '^cfg-a,0,calls-trace.csv,100,1000,50500,50500,' "$s" "cfg-a: calls, min, mean, p50 (GSL interpolation)"
+expect_grep '^cfg-b,0,calls-trace.csv,200,2000,201000,201000,' "$s" "cfg-b: calls, min, mean, p50"
+expect_grep ',100000,1,1000,2000,3000,4,5,' "$s" "cfg-a: max, incomplete, mediator wake from analysis.json, switches"
+# the JSON says the same
+j=$T/rep/summary.json
+expect_grep '"e2e_p50_ns": 50500' "$j" "summary.json p50 of cfg-a"
+# plot data: one CDF row per distinct value ending at fraction 1, histogram counts sum to n
+expect_eq "$(grep -vc '^#' "$T/rep/data/cfg-a.cdf.dat")" 100 "cfg-a CDF rows"
+expect_eq "$(tail -1 "$T/rep/data/cfg-a.cdf.dat" | awk '{print $1, $2}')" "100.000 1.000000" "cfg-a CDF last point (us, fraction)"
+expect_eq "$(awk '!/^#/ { s += $3 } END { print s }' "$T/rep/data/cfg-b.hist.dat")" 200 "cfg-b histogram total"
+expect_eq "$(grep -vc '^#' "$T/rep/data/cfg-b.timeline.dat")" 200 "cfg-b timeline rows"
+# switches = 3 + i % 3: 34 of cfg-a's 100 calls and 67 of cfg-b's 200 have 3
+expect_eq "$(awk '!/^#/ && $1 == 3 { print $2, $3 }' "$T/rep/data/switches.dat")" "0.340000 0.335000" "switches.dat row for 3 switches"
+expect_grep '^cfg-a 1\.000 2\.000 3\.000$' "$T/rep/data/wake.dat" "wake.dat row of cfg-a (us)"
+# the HTML table and the plots
+expect_grep '<td>cfg-b</td><td>200</td><td>2.0</td><td>201.0</td>' "$T/rep/index.html" "HTML row of cfg-b"
+if command -v gnuplot > /dev/null; then
+    for p in cdf wake switches hist-cfg-a timeline-cfg-b; do
+        [ -s "$T/rep/$p.png" ] && [ -s "$T/rep/$p.svg" ] && ok "$p.png and $p.svg" || fail "$p plots missing"
+    done
+    expect_grep "cfg-b" "$T/rep/cdf.svg" "the CDF's SVG names cfg-b's curve"
+    expect_grep 'worst 400.0 us' "$T/rep/hist-cfg-b.svg" "the histogram marks the worst case"
+else
+    fail "gnuplot missing (scripts/deps.sh report)"
+fi
+# --no-plots: data only
+expect_rc 0 "$SMCLAT" report "$T/res/a" -o "$T/rep2" --no-plots -q
+[ ! -e "$T/rep2/cdf.png" ] && ok "no plots with --no-plots" || fail "plots drawn with --no-plots"
+
+# partial results are marked
+make_results "$T/res/p" cfg-p 10 1000
+sed -i 's/"partial": false/"partial": true/' "$T/res/p/analysis.json"
+expect_rc 0 "$SMCLAT" report "$T/res/p" -o "$T/rep3" -q --no-plots
+expect_grep '^cfg-p,1,' "$T/rep3/summary.csv" "partial run marked in the CSV"
+expect_grep 'cfg-p \(partial\)' "$T/rep3/index.html" "partial run marked in the HTML"
+
+# bad input: exit 2, one line naming the file and where
+mkdir -p "$T/bad1" && echo '{"smclat_analyze": 1,' > "$T/bad1/analysis.json"
+expect_rc 2 "$SMCLAT" report "$T/bad1" -o "$T/x"
+expect_grep "^smclat: $T/bad1/analysis.json: line [0-9]+ column [0-9]+: " "$T/err" "broken JSON: file, line, column"
+expect_eq "$(wc -l < "$T/err")" 1 "one line of error"
+make_results "$T/bad2" b 5 1000
+sed -i '4s/.*/3,1030000000,12x,3,5/' "$T/bad2/calls-trace.csv"
+expect_rc 2 "$SMCLAT" report "$T/bad2" -o "$T/x"
+expect_grep "^smclat: $T/bad2/calls-trace.csv:4: e2e_ns: expected a number, found '12x'$" "$T/err" "bad number: file, line, column name"
+mkdir -p "$T/empty"
+expect_rc 2 "$SMCLAT" report "$T/empty"
+expect_grep "expected a results folder .* or a folder of them, found none" "$T/err" "no results folder"
+expect_rc 2 "$SMCLAT" report
+finish
