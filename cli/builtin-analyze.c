@@ -6,6 +6,7 @@
 #include "calls.h"
 #include "commands.h"
 #include "hist.h"
+#include "join-output.h"
 #include "model.h"
 #include "options.h"
 #include "xt_event.h"
@@ -33,6 +34,7 @@ struct analysis {
     char roles_how[256];
     struct sm_model *model;
     struct sm_calls *calls;
+    struct sm_analyze_join *join; /* --calls-log (docs/join.md) */
     FILE *csv;
     const char *csv_path;
     int csv_error;
@@ -230,12 +232,8 @@ static void csv_dur(FILE *f, const struct analysis *a, uint64_t from, uint64_t t
         fprintf(f, ",%" PRIu64, ns_u(a, to - from));
 }
 
-static void on_call(const struct sm_call *c, void *ctx)
+static void csv_call(FILE *f, const struct analysis *a, const struct sm_call *c)
 {
-    struct analysis *a = ctx;
-    if (!a->csv)
-        return;
-    FILE *f = a->csv;
     fprintf(f, "%u,%s,%s,%u", c->index, sm_call_shape_name(c->shape), sm_incomplete_name(c->reason),
             c->client_pcpu);
     csv_time(f, a, c->t_notify);
@@ -250,18 +248,35 @@ static void on_call(const struct sm_call *c, void *ctx)
     csv_dur(f, a, c->t_med_wake, c->t_med_run);
     csv_dur(f, a, c->t_med_run, c->t_med_block);
     csv_dur(f, a, c->t_client_wake, c->t_client_run);
-    fprintf(f, ",%u,%u,%u,%u,%" PRIu64 ",%u", c->sw_client, c->sw_mediator, c->sw_idle,
-            c->sw_other, ns_u(a, c->other_run_ticks), c->mediator_timer_wake);
+    fprintf(f, ",%u,%u,%u,%u,%" PRIu64 ",%u", c->sw_client, c->sw_mediator, c->sw_idle, c->sw_other,
+            ns_u(a, c->other_run_ticks), c->mediator_timer_wake);
     csv_time(f, a, c->t_start);
     csv_time(f, a, c->t_end);
-    fputc('\n', f);
+}
+
+static void on_call(const struct sm_call *c, void *ctx)
+{
+    struct analysis *a = ctx;
+    if (a->join) { /* kept: the CSV is written after the join */
+        sm_analyze_join_add(a->join, c);
+        return;
+    }
+    if (!a->csv)
+        return;
+    csv_call(a->csv, a, c);
+    fputc('\n', a->csv);
+}
+
+static void join_warn(void *ctx, const char *text)
+{
+    add_warning(ctx, "%s", text);
 }
 
 static const char csv_header[] =
     "index,shape,reason,client_pcpu,t_notify,t_client_block,t_med_wake,t_med_run,t_med_block,"
     "t_answer,t_client_wake,t_client_run,e2e_ns,mediator_wake_ns,mediator_run_ns,"
     "client_wake_ns,sw_client,sw_mediator,sw_idle,sw_other,other_run_ns,mediator_timer_wake,t_start,"
-    "t_end\n";
+    "t_end";
 
 /* ---- JSON ---- */
 
@@ -443,6 +458,11 @@ static int print_json(struct analysis *a)
     json_object_set_new(roles, "how", json_string(a->roles_how));
     json_object_set_new(root, "roles", roles);
     json_object_set_new(root, "calls", a->calls ? calls_json(a) : json_null());
+    if (a->join && sm_analyze_join_json(a->join, root) != 0) {
+        json_decref(root);
+        fprintf(stderr, "smclat: out of memory\n");
+        return 1;
+    }
     json_object_set_new(root, "domains", domains_json(a));
     json_t *mo = json_object();
     json_object_set_new(mo, "inconsistencies", json_integer((json_int_t)ms->inconsistencies));
@@ -515,6 +535,10 @@ static void print_summary(struct analysis *a)
             putchar('\n');
         }
     }
+    if (a->join) {
+        putchar('\n');
+        sm_analyze_join_print(a->join, stdout);
+    }
     printf("\n%-9s %9s %9s %9s   %s\n", "vcpu", "running", "runnable", "blocked",
            "wake latency / preempt wait (us)");
     size_t n = sm_model_nvcpus(a->model);
@@ -547,7 +571,7 @@ static void print_summary(struct analysis *a)
 int cmd_analyze(int argc, char **argv)
 {
     double hz = -1;
-    const char *metadata = NULL, *roles_opt = NULL, *csv_path = NULL;
+    const char *metadata = NULL, *roles_opt = NULL, *csv_path = NULL, *log_path = NULL;
     long client = -1, mediator = -1;
     int json = 0;
     const struct sm_opt opts[] = {
@@ -562,6 +586,9 @@ int cmd_analyze(int argc, char **argv)
         {"json", 0, SM_OPT_FLAG, &json, NULL, "JSON on stdout (docs/analyze.md)"},
         {"calls-csv", 0, SM_OPT_STRING, &csv_path, "FILE",
          "one line per call found (docs/calls.md)"},
+        {"calls-log", 0, SM_OPT_STRING, &log_path, "FILE",
+         "the generator's calls.csv, joined with the trace's calls (docs/join.md); a results "
+         "folder's calls.csv is joined without it"},
         SM_OPT_TABLE_END,
     };
     int i = sm_parse_opts("analyze", "[OPTIONS] TRACE|RESULTS_DIR",
@@ -590,10 +617,16 @@ int cmd_analyze(int argc, char **argv)
     memset(&a, 0, sizeof a);
     a.client = a.mediator = -1;
     const char *input = argv[i];
-    char trace_buf[PATH_MAX], meta_buf[PATH_MAX];
+    char trace_buf[PATH_MAX], meta_buf[PATH_MAX], log_buf[PATH_MAX];
+    int log_auto = 0; /* the results folder's calls.csv: a failed join is only a warning */
     if (is_dir(input)) {
         snprintf(trace_buf, sizeof trace_buf, "%s/trace.bin", input);
         snprintf(meta_buf, sizeof meta_buf, "%s/metadata.json", input);
+        snprintf(log_buf, sizeof log_buf, "%s/calls.csv", input);
+        if (!log_path && exists(log_buf)) {
+            log_path = log_buf;
+            log_auto = 1;
+        }
     } else {
         snprintf(trace_buf, sizeof trace_buf, "%s", input);
         const char *slash = strrchr(input, '/');
@@ -670,6 +703,13 @@ int cmd_analyze(int argc, char **argv)
                         "--roles auto)\n");
         return 2;
     }
+    if (log_auto && a.client < 0)
+        log_path = NULL; /* no roles, no calls to join: the analysis goes on without */
+    if (log_path && a.client < 0) {
+        fprintf(stderr, "smclat analyze: --calls-log needs roles (--client/--mediator, "
+                        "--roles auto or the metadata's)\n");
+        return 2;
+    }
     if (sm_model_new(&a.model) != 0) {
         fprintf(stderr, "smclat: out of memory\n");
         return 1;
@@ -682,6 +722,17 @@ int cmd_analyze(int argc, char **argv)
             return 1;
         }
     }
+    if (log_path) {
+        char msg[600];
+        if (sm_analyze_join_new(&a.join, log_path, a.hz, msg, sizeof msg) != 0) {
+            if (!log_auto) {
+                fprintf(stderr, "smclat: %s\n", msg);
+                rc = 2;
+                goto out;
+            }
+            add_warning(&a, "not joined with the generator's log: %s", msg);
+        }
+    }
     if (csv_path) {
         a.csv = fopen(csv_path, "w");
         if (!a.csv) {
@@ -691,6 +742,9 @@ int cmd_analyze(int argc, char **argv)
         }
         a.csv_path = csv_path;
         fputs(csv_header, a.csv);
+        if (a.join)
+            sm_analyze_join_csv_header(a.csv);
+        fputc('\n', a.csv);
     }
     rc = run_pass(&a, a.model, a.calls, NULL);
     if (rc != 0)
@@ -704,6 +758,27 @@ int cmd_analyze(int argc, char **argv)
                     "%s: the hypervisor lost %" PRIu64 " records (%" PRIu64
                     " LOST_RECORDS): windows across them are incomplete",
                     a.trace, ms->lost_records, ms->lost_events);
+    if (a.join) {
+        char msg[600];
+        int joined = sm_analyze_join_run(a.join, ms->first_tsc, ms->last_tsc, join_warn, &a, msg,
+                                         sizeof msg) == 0;
+        if (!joined && !log_auto) {
+            fprintf(stderr, "smclat: %s\n", msg);
+            rc = 2;
+            goto out;
+        }
+        if (!joined)
+            add_warning(&a, "not joined with the generator's log: %s", msg);
+        for (size_t k = 0; a.csv && k < sm_analyze_join_ncalls(a.join); k++) {
+            csv_call(a.csv, &a, sm_analyze_join_call(a.join, k));
+            sm_analyze_join_csv_row(a.join, k, a.csv); /* empty columns when not joined */
+            fputc('\n', a.csv);
+        }
+        if (!joined) {
+            sm_analyze_join_free(a.join);
+            a.join = NULL;
+        }
+    }
     if (json)
         rc = print_json(&a);
     else
@@ -715,5 +790,6 @@ out:
     }
     sm_calls_free(a.calls);
     sm_model_free(a.model);
+    sm_analyze_join_free(a.join);
     return rc;
 }

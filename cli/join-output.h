@@ -46,7 +46,7 @@ int sm_analyze_join_json(const struct sm_analyze_join *aj, json_t *root);
 size_t sm_analyze_join_ncalls(const struct sm_analyze_join *aj);
 const struct sm_call *sm_analyze_join_call(const struct sm_analyze_join *aj, size_t k);
 /* Extra CSV columns, each starting with a comma, without the line end: the header, then the
- * values for the k-th call kept. */
+ * values for the k-th call kept (empty when the join refused). */
 void sm_analyze_join_csv_header(FILE *f);
 void sm_analyze_join_csv_row(const struct sm_analyze_join *aj, size_t k, FILE *f);
 /* A few lines for the human summary. */

@@ -26,8 +26,8 @@ static struct trace finish(struct tg *g)
 }
 
 /* Reads all records; returns how many, fills tsc[] (up to max). rc of the last xt_next in *rc */
-static size_t read_all(const struct trace *t, uint64_t *tsc, uint16_t *cpu, size_t max,
-                       int *rc, struct xt_stats *st, struct xt_error *err)
+static size_t read_all(const struct trace *t, uint64_t *tsc, uint16_t *cpu, size_t max, int *rc,
+                       struct xt_stats *st, struct xt_error *err)
 {
     struct xt_reader *r;
     assert_int_equal(xt_open_mem(&r, t->data, t->len, "t.bin", err), 0);
@@ -54,8 +54,8 @@ static void test_merge_two_cpus_in_time_order(void **state)
     /* small chunks so each pCPU's records are spread over many interleaved chunks */
     struct tg *g = tg_mem_new(2, 64);
     for (uint64_t i = 0; i < 200; i++) {
-        tg_wake(g, 0, 1000 + 10 * i, 1, 0);       /* cpu0 at 1000, 1010, ... */
-        tg_block(g, 1, 1005 + 10 * i, 2, 0);      /* cpu1 at 1005, 1015, ... */
+        tg_wake(g, 0, 1000 + 10 * i, 1, 0);  /* cpu0 at 1000, 1010, ... */
+        tg_block(g, 1, 1005 + 10 * i, 2, 0); /* cpu1 at 1005, 1015, ... */
     }
     struct trace t = finish(g);
     uint64_t tsc[400];

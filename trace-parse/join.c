@@ -636,10 +636,9 @@ void sm_join_figures(const struct sm_join *j, const struct sm_call *tc,
 }
 
 static const char *const metric_names[SM_JM__COUNT] = {
-    "guest_rtt_ns",      "window_ns",      "before_window_ns", "after_window_ns",
-    "outside_window_ns", "residual_ns",    "e2e_ns",           "mediator_wake_ns",
-    "mediator_run_ns",   "client_wake_ns", "switches_client",  "switches_mediator",
-    "switches_idle",     "switches_other",
+    "guest_rtt_ns", "window_ns",       "before_window_ns",  "after_window_ns", "outside_window_ns",
+    "residual_ns",  "e2e_ns",          "mediator_wake_ns",  "mediator_run_ns", "client_wake_ns",
+    "other_run_ns", "switches_client", "switches_mediator", "switches_idle",   "switches_other",
 };
 
 const char *sm_join_metric_name(enum sm_join_metric m)
@@ -675,15 +674,40 @@ static void group_add(struct sm_join_group *g, const struct sm_join_fig *f,
         [SM_JM_MED_WAKE] = f->med_wake,
         [SM_JM_MED_RUN] = f->med_run,
         [SM_JM_CLIENT_WAKE] = f->client_wake,
+        [SM_JM_OTHER_RUN] = tc->other_run_ticks,
     };
     g->calls++;
-    for (int m = 0; m <= SM_JM_CLIENT_WAKE; m++)
+    for (int m = 0; m <= SM_JM_OTHER_RUN; m++)
         if (ticks[m] != SM_T_NONE)
             sm_hist_add(g->h[m], (uint64_t)llround((double)ticks[m] * ns_per_tick));
     sm_hist_add(g->h[SM_JM_SW_CLIENT], tc->sw_client);
     sm_hist_add(g->h[SM_JM_SW_MEDIATOR], tc->sw_mediator);
     sm_hist_add(g->h[SM_JM_SW_IDLE], tc->sw_idle);
     sm_hist_add(g->h[SM_JM_SW_OTHER], tc->sw_other);
+}
+
+/* Counts the domains that ran while this call's mediator waited (the detector's first few). */
+static void add_interferers(struct sm_join_summary *s, const struct sm_call *tc)
+{
+    for (size_t k = 0; k < sizeof tc->other_domids / sizeof tc->other_domids[0]; k++) {
+        uint16_t d = tc->other_domids[k];
+        if (d == XT_DOMID_INVALID)
+            continue;
+        size_t i = 0;
+        while (i < s->n_interferers && s->interferers[i].domid != d)
+            i++;
+        if (i == s->n_interferers) {
+            if (i == SM_JOIN_MAX_INTERFERERS)
+                continue;
+            s->interferers[s->n_interferers++] = (struct sm_join_interferer){d, 0};
+        }
+        s->interferers[i].calls++;
+        for (; i > 0 && s->interferers[i - 1].calls < s->interferers[i].calls; i--) {
+            struct sm_join_interferer t = s->interferers[i - 1];
+            s->interferers[i - 1] = s->interferers[i];
+            s->interferers[i] = t;
+        }
+    }
 }
 
 int sm_join_summarize(const struct sm_join *j, const struct sm_call *calls,
@@ -696,21 +720,22 @@ int sm_join_summarize(const struct sm_join *j, const struct sm_call *calls,
     if (group_init(&s->all))
         goto fail;
     /* Histograms (58 KiB each) only for the ops the log has. */
-    int has_op[SM_OP__COUNT] = {0};
+    int has_op[SM_LOG_OP__COUNT] = {0};
     for (size_t i = 0; i < j->n_log; i++)
         has_op[log[i].op] = 1;
-    for (int o = SM_OP_REGISTER; o < SM_OP__COUNT; o++)
+    for (int o = SM_LOG_OP_REGISTER; o < SM_LOG_OP__COUNT; o++)
         if (has_op[o] && group_init(&s->by_op[o]))
             goto fail;
     double ns_per_tick = 1e9 / cpu_hz;
     for (size_t i = 0; i < j->n_log; i++) {
-        if (j->log_to_trace[i] == SM_JOIN_NONE || !log[i].status_ok)
-            continue; /* a failed call (timeout, error) is no latency sample */
+        if (j->log_to_trace[i] == SM_JOIN_NONE || !log[i].status_ok || log[i].warmup)
+            continue; /* a failed call (timeout, error) or a warm-up call is no sample */
         const struct sm_call *tc = &calls[j->log_to_trace[i]];
         struct sm_join_fig f;
         sm_join_figures(j, tc, &log[i], &f);
         group_add(&s->all, &f, tc, ns_per_tick);
-        if (log[i].op != SM_OP_NONE)
+        add_interferers(s, tc);
+        if (log[i].op != SM_LOG_OP_NONE)
             group_add(&s->by_op[log[i].op], &f, tc, ns_per_tick);
     }
     *out = s;
@@ -725,7 +750,7 @@ void sm_join_summary_free(struct sm_join_summary *s)
     if (!s)
         return;
     group_free(&s->all);
-    for (int o = 0; o < SM_OP__COUNT; o++)
+    for (int o = 0; o < SM_LOG_OP__COUNT; o++)
         group_free(&s->by_op[o]);
     free(s);
 }
