@@ -275,7 +275,8 @@ static void join_warn(void *ctx, const char *text)
 static const char csv_header[] =
     "index,shape,reason,client_pcpu,t_notify,t_client_block,t_med_wake,t_med_run,t_med_block,"
     "t_answer,t_client_wake,t_client_run,e2e_ns,mediator_wake_ns,mediator_run_ns,"
-    "client_wake_ns,sw_client,sw_mediator,sw_idle,sw_other,other_run_ns,mediator_timer_wake,t_start,"
+    "client_wake_ns,sw_client,sw_mediator,sw_idle,sw_other,other_run_ns,mediator_timer_wake,t_"
+    "start,"
     "t_end";
 
 /* ---- JSON ---- */
@@ -683,12 +684,14 @@ int cmd_analyze(int argc, char **argv)
                      why);
         } else if (rc == 0) {
             snprintf(a.roles_how, sizeof a.roles_how, "auto: %s", why);
+            add_warning(&a, "%s: --roles auto: %s: no calls looked for", a.trace, why);
         }
         sm_roles_free(ro);
         sm_model_free(m0);
         if (rc != 0)
             return rc;
-        fprintf(stderr, "roles %s\n", a.roles_how);
+        if (a.client >= 0)
+            fprintf(stderr, "roles %s\n", a.roles_how);
     } else if (meta_cli >= 0) {
         a.client = meta_cli;
         a.mediator = meta_med;
