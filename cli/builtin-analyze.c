@@ -690,7 +690,7 @@ int cmd_analyze(int argc, char **argv)
         sm_model_free(m0);
         if (rc != 0)
             return rc;
-        if (a.client >= 0)
+        if (a.client >= 0 && json) /* the summary prints it on stdout */
             fprintf(stderr, "roles %s\n", a.roles_how);
     } else if (meta_cli >= 0) {
         a.client = meta_cli;
