@@ -142,8 +142,8 @@ static void progress(const struct xt_reader *r, const struct xt_record *rec, int
             (double)st->file_bytes / 1e6, done ? "\n" : "");
 }
 
-/* Reads the whole trace. mode 0: roles pass (roles != NULL); 1: analysis. Returns 0, or 2
- * after printing the reader's error (bad input). */
+/* Reads the whole trace: the roles pass (roles != NULL) or the analysis (calls may be NULL).
+ * Returns 0, or 2 after printing the reader's error (bad input). */
 static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *calls,
                     struct sm_roles *roles)
 {
@@ -175,10 +175,11 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
             xt_close(r);
             return 1;
         }
-        if (roles)
+        if (roles) {
             sm_roles_feed(roles, m, &ev);
-        if (calls) {
-            sm_calls_feed(calls, m, &ev);
+        } else {
+            if (calls && ev.kind != XT_K_SCHED_CLASS)
+                sm_calls_feed(calls, m, &ev);
             if (ev.kind == XT_K_UNKNOWN)
                 note_unknown(a, rec.event);
         }
@@ -191,7 +192,7 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
     int status = 0;
     if (rc < 0) {
         /* A broken record: what came before is usable, the rest is not. */
-        if (calls) {
+        if (!roles) {
             a->partial = 1;
             add_warning(a, "%s (results up to there only)", err.msg);
         }
@@ -199,7 +200,7 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
             fprintf(stderr, "smclat: %s\n", err.msg);
             status = 2;
         }
-    } else if (a->rstats.truncated && calls) {
+    } else if (a->rstats.truncated && !roles) {
         a->partial = 1;
         add_warning(a,
                     "%s: offset %" PRIu64 ": the trace ends inside a record (recording stopped?)",
@@ -586,7 +587,7 @@ int cmd_analyze(int argc, char **argv)
          "find the client/mediator pair in the trace (the pair whose wakes alternate)"},
         {"json", 0, SM_OPT_FLAG, &json, NULL, "JSON on stdout (docs/analyze.md)"},
         {"calls-csv", 0, SM_OPT_STRING, &csv_path, "FILE",
-         "one line per call found (docs/calls.md)"},
+         "one line per call found (docs/analyze.md)"},
         {"calls-log", 0, SM_OPT_STRING, &log_path, "FILE",
          "the generator's calls.csv, joined with the trace's calls (docs/join.md); a results "
          "folder's calls.csv is joined without it"},
