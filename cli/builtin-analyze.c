@@ -5,6 +5,7 @@
  * found; prints a human summary or the JSON of docs/analyze.md. */
 #include "calls.h"
 #include "commands.h"
+#include "ctf_source.h" /* either a xentrace file or a CTF folder (docs/babeltrace2.md) */
 #include "hist.h"
 #include "join-output.h"
 #include "model.h"
@@ -76,8 +77,8 @@ static uint64_t ns_u(const struct analysis *a, uint64_t ticks)
 
 static int is_dir(const char *p)
 {
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+    struct stat st; /* a CTF folder is not a results folder: it is the trace itself */
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode) && !ctf_is_trace_dir(p);
 }
 
 static int exists(const char *p)
@@ -132,13 +133,13 @@ static void note_unknown(struct analysis *a, uint32_t id)
     }
 }
 
-static void progress(const struct xt_reader *r, const struct xt_record *rec, int done)
+static void progress(const struct tsrc *r, const struct xt_record *rec, int done)
 {
-    const struct xt_stats *st = xt_stats(r);
+    const struct xt_stats *st = tsrc_stats(r);
     double pct = st->file_bytes ? 100.0 * (double)rec->offset / (double)st->file_bytes : 100;
     if (done)
         pct = 100;
-    fprintf(stderr, "\ranalyze: %5.1f%% of %s (%.0f MB)%s", pct, xt_name(r),
+    fprintf(stderr, "\ranalyze: %5.1f%% of %s (%.0f MB)%s", pct, tsrc_name(r),
             (double)st->file_bytes / 1e6, done ? "\n" : "");
 }
 
@@ -147,19 +148,19 @@ static void progress(const struct xt_reader *r, const struct xt_record *rec, int
 static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *calls,
                     struct sm_roles *roles)
 {
-    struct xt_reader *r;
+    struct tsrc *r;
     struct xt_error err;
-    if (xt_open(&r, a->trace, &err) != 0) {
+    if (tsrc_open(&r, a->trace, &err) != 0) {
         fprintf(stderr, "smclat: %s\n", err.msg);
         return 2;
     }
-    xt_set_threaded(r, 1); /* read on the other core (falls back to one thread) */
+    tsrc_set_threaded(r, 1); /* read on the other core (falls back to one thread) */
     int tty = isatty(2) && !getenv("SMCLAT_NO_PROGRESS");
     struct xt_record rec;
     struct xt_event ev;
     int rc;
     uint64_t n = 0;
-    while ((rc = xt_next(r, &rec, &err)) == 1) {
+    while ((rc = tsrc_next(r, &rec, &err)) == 1) {
         if ((rec.event & 0x0ffff000u) == 0x00022000u) {
             /* Scheduler-specific records (credit2's, about 60% of a trace): the model and the
              * detector use only their time and pCPU, so they skip the full decode. */
@@ -172,7 +173,7 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
         }
         if (sm_model_feed(m, &ev) != 0) {
             fprintf(stderr, "smclat: %s: out of memory\n", a->trace);
-            xt_close(r);
+            tsrc_close(r);
             return 1;
         }
         if (roles) {
@@ -188,7 +189,7 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
     }
     if (tty && n > 0xfffff)
         progress(r, &rec, 1);
-    a->rstats = *xt_stats(r);
+    a->rstats = *tsrc_stats(r);
     int status = 0;
     if (rc < 0) {
         /* A broken record: what came before is usable, the rest is not. */
@@ -210,7 +211,7 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
         fprintf(stderr, "smclat: %s: offset 0: expected trace records, found none\n", a->trace);
         status = 2;
     }
-    xt_close(r);
+    tsrc_close(r);
     return status;
 }
 
@@ -593,9 +594,10 @@ int cmd_analyze(int argc, char **argv)
          "folder's calls.csv is joined without it"},
         SM_OPT_TABLE_END,
     };
-    int i = sm_parse_opts("analyze", "[OPTIONS] TRACE|RESULTS_DIR",
+    int i = sm_parse_opts("analyze", "[OPTIONS] TRACE|RESULTS_DIR|CTF_DIR",
                           "Runstate totals, wake latencies and client/mediator calls of a xentrace "
-                          "file (docs/analyze.md, docs/calls.md).",
+                          "file or of its CTF conversion (docs/analyze.md, docs/calls.md, "
+                          "docs/babeltrace2.md).",
                           opts, argc, argv);
     if (i == SM_OPTS_HELP)
         return 0;
@@ -650,6 +652,15 @@ int cmd_analyze(int argc, char **argv)
     long meta_cli = -1, meta_med = -1;
     if (a.metadata && read_metadata(&a, a.metadata, &meta_hz, &meta_cli, &meta_med) != 0)
         return 2;
+    if (hz < 0 && meta_hz < 0) { /* a CTF conversion carries its rate */
+        double ctf_hz;
+        struct xt_error err;
+        if (tsrc_probe_cpu_hz(a.trace, &ctf_hz, &err) != 0) {
+            fprintf(stderr, "smclat: %s\n", err.msg);
+            return 2;
+        }
+        meta_hz = ctf_hz > 0 ? ctf_hz : -1;
+    }
     a.hz = hz >= 0 ? hz : meta_hz;
     if (hz == 0 || (hz < 0 && meta_hz < 0) || !isfinite(a.hz) || a.hz <= 0) {
         if (hz == 0 || (hz < 0 && meta_hz <= 0 && a.metadata))

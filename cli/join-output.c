@@ -64,11 +64,6 @@ int sm_analyze_join_add(struct sm_analyze_join *aj, const struct sm_call *call)
     return 0;
 }
 
-void sm_analyze_join_on_call(const struct sm_call *call, void *ctx)
-{
-    sm_analyze_join_add(ctx, call);
-}
-
 static void warnf(void (*warn)(void *, const char *), void *ctx, const char *fmt, ...)
 {
     if (!warn)

@@ -74,7 +74,8 @@ static void test_generator_log(void **state)
 static void test_minimal_log(void **state)
 {
     (void)state;
-    const char *text = "end_cntvct, start_cntvct\r\n"
+    const char *text = "\xef\xbb\xbf"
+                       "end_cntvct, start_cntvct\r\n"
                        "20,10\r\n"
                        "\r\n"
                        " 45 ,30\r\n"

@@ -534,6 +534,26 @@ static void test_many_calls(void **state)
     synth_free(&s);
 }
 
+/* A trace of a small part of a long run: 100 calls in the trace, 4000 in the log. */
+static void test_trace_of_a_small_part(void **state)
+{
+    (void)state;
+    struct synth s;
+    make(&s, 4000, 15);
+    const size_t from = 2950, to = 3050;
+    for (size_t i = 0; i < s.nl; i++)
+        s.trace_of_log[i] = i >= from && i < to ? i - from : SM_JOIN_NONE;
+    memmove(s.calls, s.calls + from, (to - from) * sizeof *s.calls);
+    s.nc = to - from;
+    struct sm_join *j = join_ok(&s, NULL);
+    assert_int_equal(j->matched, to - from);
+    assert_int_equal(j->log_only, s.nl - (to - from));
+    assert_int_equal(j->log_only_in_trace, 0);
+    check_pairs(&s, j);
+    sm_join_free(j);
+    synth_free(&s);
+}
+
 static void test_empty_inputs(void **state)
 {
     (void)state;
@@ -567,6 +587,7 @@ int main(void)
         cmocka_unit_test(test_rate_mismatch),
         cmocka_unit_test(test_ambiguous),
         cmocka_unit_test(test_many_calls),
+        cmocka_unit_test(test_trace_of_a_small_part),
         cmocka_unit_test(test_empty_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

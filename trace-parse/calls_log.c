@@ -244,7 +244,10 @@ int sm_calls_log_read_stream(FILE *in, const char *name, struct sm_calls_log **o
         if (*trim(line) == '\0')
             continue; /* blank lines (a trailing one, mostly) */
         if (!have_header) {
-            if (parse_header(&p, line))
+            char *h = line;
+            if (p.line == 1 && strncmp(h, "\xef\xbb\xbf", 3) == 0)
+                h += 3; /* a UTF-8 byte order mark, as some editors write */
+            if (parse_header(&p, h))
                 goto done;
             have_header = 1;
             continue;

@@ -9,7 +9,10 @@ bad=0
 fail() { echo "FAIL $*"; bad=$((bad + 1)); }
 shared=$SHARED/traces/sched-shared-c
 pool=$SHARED/traces/sched-pool-c
-[ -s "$shared/t.bin" ] && [ -s "$pool/t.bin" ] || { echo "FAIL no sched-*-c traces in $SHARED"; exit 1; }
+if [ ! -s "$shared/t.bin" ] || [ ! -s "$pool/t.bin" ]; then
+    echo "FAIL no sched-*-c traces in $SHARED"
+    exit 1
+fi
 "$SMCLAT_TOP/scripts/evcall2csv.sh" "$shared/guest-cli.log" > "$tmp/shared.csv" || exit 1
 "$SMCLAT_TOP/scripts/evcall2csv.sh" "$pool/guest-cli.log" > "$tmp/pool.csv" || exit 1
 
@@ -56,8 +59,8 @@ expect "log of another run (2)" "$tmp/shared.csv" "no consistent clock offset" \
 expect "wrong domain" "$tmp/shared.csv" "no consistent clock offset" \
     --client 3 --mediator 1 "$shared/t.bin"
 # The log's counter at 24 MHz against the trace's 62.5 MHz.
-awk -F, -v OFS=, 'NR > 1 { $2 = int($2 * 0.384); $3 = int($3 * 0.384) } 1' "$tmp/shared.csv" \
-    > "$tmp/rate.csv"
+awk -F, 'NR == 1 { print; next } { printf "%s,%.0f,%.0f,%s,%s\n", $1, $2 * 0.384, $3 * 0.384, $4, $5 }' \
+    "$tmp/shared.csv" > "$tmp/rate.csv"
 expect "clock rate mismatch" "$tmp/rate.csv" "clock rate does not fit" \
     --client 2 --mediator 1 "$shared/t.bin"
 

@@ -20,6 +20,7 @@ for dir in "$SHARED"/traces/sched-*-c/; do
     [ -s "$dir/guest-cli.log" ] || continue
     name=$(basename "$dir")
     CLI_DOMID=2 SRV_DOMID=1
+    # shellcheck disable=SC1091 # the trace folder's parameters
     [ -s "$dir/params.sh" ] && . "$dir/params.sh"
     n=$((n + 1))
     "$SMCLAT_TOP/scripts/evcall2csv.sh" "$dir/guest-cli.log" > "$tmp/log.csv" ||
@@ -40,7 +41,9 @@ for dir in "$SHARED"/traces/sched-*-c/; do
     [ "$log_only_in_trace" -le "$tol" ] ||
         fail "$name: $log_only_in_trace log calls in the trace did not join (tolerance $tol)"
     [ "$matched" -gt 0 ] || fail "$name: nothing matched"
-    [ "$lo" -le "$off" ] && [ "$off" -le "$hi" ] || fail "$name: offset $off outside $lo..$hi"
+    if [ "$lo" -gt "$off" ] || [ "$off" -gt "$hi" ]; then
+        fail "$name: offset $off outside $lo..$hi"
+    fi
     # Per call, from the CSV (columns by name) joined with the log's rtt_ns (by seq).
     awk -F, -v name="$name" '
         FNR == 1 { for (i = 1; i <= NF; i++) col[FILENAME, $i] = i; next }
