@@ -696,7 +696,7 @@ int cmd_analyze(int argc, char **argv)
                      why);
         } else if (rc == 0) {
             snprintf(a.roles_how, sizeof a.roles_how, "auto: %s", why);
-            add_warning(&a, "%s: --roles auto: %s: no calls looked for", a.trace, why);
+            add_warning(&a, "--roles auto: %s: no calls looked for", why);
         }
         sm_roles_free(ro);
         sm_model_free(m0);
