@@ -10,6 +10,7 @@ plot_CFLAGS := -DSMCLAT_REPORTS_SRC='"$(abspath reports)"' -DSMCLAT_SHARE='"$(PR
 DATA_DIRS += reports/gnuplot reports/template
 
 CHECK_DEPS += report
+BENCHES += scripts/bench/report.sh
 
 # The subcommands join the smclat binary (cli/module.mk builds it once trace-parse/ exists).
 ifneq ($(wildcard trace-parse/module.mk),)
