@@ -18,10 +18,12 @@ include mk/common.mk
 
 # Parts of the tree. Order matters only for variables used at parse time.
 -include trace-parse/module.mk
+-include trace-parse/bt2/module.mk
 -include cli/module.mk
 -include bench/module.mk
 -include reports/module.mk
 -include scripts/module.mk
+-include record/module.mk
 -include tests/module.mk
 -include fuzz/module.mk
 

@@ -76,6 +76,10 @@ static int setup_realtime(const struct gen_args *a)
 
 static void sleep_until(uint64_t t_ns)
 {
+    /* A deadline already past: no syscall (clock_nanosleep would still arm a timer and may
+     * schedule out, ~10 us here), the call goes at once. */
+    if (sm_now_ns() >= t_ns)
+        return;
     struct timespec ts = {.tv_sec = (time_t)(t_ns / 1000000000ull),
                           .tv_nsec = (long)(t_ns % 1000000000ull)};
     while (!stop_signal && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
@@ -367,8 +371,8 @@ int main(int argc, char **argv)
             seq++;
             if (s != SM_OK)
                 errors++;
-            if (c.op == SM_OP_REGISTER && s == SM_OK)
-                buf_id = (uint32_t)c.result;
+            if (c.op == SM_OP_REGISTER) /* a failed register leaves no buffer */
+                buf_id = s == SM_OK ? (uint32_t)c.result : 0;
             else if (c.op == SM_OP_UNREGISTER)
                 buf_id = 0;
             if (s == SM_EREFUSED && !warned_refused) {

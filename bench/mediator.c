@@ -48,10 +48,10 @@ int main(int argc, char **argv)
     const char *transport = "local", *json_out = NULL;
     long table_size = 64, requests_max = 0, peer = -1, max_payload = 64 * 1024;
     double work_us = 0;
-    int json = 0, until_done = 0, quiet = 0;
+    int json = 0, until_done = 0, quiet = 0, print_summary = 0;
     struct sm_transport_opts to;
     sm_transport_opts_defaults(&to);
-    long connect_ms = to.connect_timeout_ms;
+    long connect_ms = 60000;
     const struct sm_opt opts[] = {
         {"transport", 't', SM_OPT_STRING, &transport, "NAME", "local or xen (default local)"},
         {"channel", 'c', SM_OPT_STRING, &to.channel, "NAME",
@@ -68,9 +68,11 @@ int main(int argc, char **argv)
         {"until-client-done", 0, SM_OPT_FLAG, &until_done, NULL,
          "exit when the client says it is done"},
         {"connect-timeout", 0, SM_OPT_INT, &connect_ms, "MS",
-         "xen: wait this long for data/peer (default 10000)"},
+         "xen: wait this long for data/peer (default 60000)"},
         {"json", 0, SM_OPT_FLAG, &json, NULL, "print the summary as JSON on stdout"},
         {"json-out", 0, SM_OPT_STRING, &json_out, "FILE", "also write the JSON summary to FILE"},
+        {"print-summary", 0, SM_OPT_FLAG, &print_summary, NULL,
+         "print the JSON summary on stdout between marker lines (for a guest console)"},
         {"quiet", 'q', SM_OPT_FLAG, &quiet, NULL, "no progress line"},
         SM_OPT_TABLE_END,
     };
@@ -89,10 +91,10 @@ int main(int argc, char **argv)
     to.peer_domid = peer;
     if (table_size < 1 || table_size > 1000000 || max_payload < 0 ||
         max_payload > (long)SM_RING_MAX_PAYLOAD || work_us < 0 || work_us > 1e6 ||
-        requests_max < 0) {
+        requests_max < 0 || connect_ms < 0 || connect_ms > 3600000) {
         fprintf(stderr,
                 "smclat mediator: --table-size 1..1000000, --max-payload 0..%u, "
-                "--work-us 0..1e6, --requests >= 0\n",
+                "--work-us 0..1e6, --requests >= 0, --connect-timeout 0..3600000\n",
                 SM_RING_MAX_PAYLOAD);
         return 2;
     }
@@ -168,7 +170,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "smclat mediator: writing %s: %s\n", json_out, strerror(errno));
         rc = 1;
     }
-    if (json) {
+    if (print_summary) {
+        printf("=== smclat-mediator summary.json begin ===\n");
+        json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        printf("\n=== smclat-mediator summary.json end ===\n");
+    } else if (json) {
         json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         fputc('\n', stdout);
     } else {

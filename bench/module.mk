@@ -26,6 +26,11 @@ transport_xen_CFLAGS := -DSM_NO_XEN
 endif
 BENCH_LDLIBS := $(BENCH_XEN_LIBS) $(call pkg_libs,jansson)
 PROGRAMS += smclat-gen smclat-mediator
+# the bare futex ping-pong `make bench` compares the local transport with
+LIBEXEC += smclat-pingpong
+smclat-pingpong_SRCS := bench/pingpong.c bench/ring.c bench/proto.c bench/summary_json.c cli/options.c \
+    trace-parse/hist.c
+smclat-pingpong_LDLIBS := $(call pkg_libs,jansson)
 else
 # The guest programs only: the rest of smclat runs on the host or in Dom0.
 BENCH_SYSROOT ?= $(SMCLAT_CACHE)/sysroot-arm64
@@ -48,3 +53,25 @@ kmod:
 	SMCLAT_CACHE=$(SMCLAT_CACHE) bench/kmod/build.sh
 
 CHECK_DEPS += bench-build
+
+# Tests (docs/bench.md#tests).
+BENCH_TEST_LIBS := $(call pkg_libs,cmocka) $(call pkg_libs,jansson)
+UNIT_TESTS += test_bench_proto test_bench_schedule test_bench_calllog test_bench_ring \
+    test_bench_smc
+test_bench_proto_SRCS := tests/test_bench_proto.c bench/proto.c bench/buftable.c \
+    bench/mediator_core.c bench/ring.c
+test_bench_proto_LDLIBS := $(BENCH_TEST_LIBS)
+test_bench_schedule_SRCS := tests/test_bench_schedule.c bench/schedule.c
+test_bench_schedule_LDLIBS := $(BENCH_TEST_LIBS)
+test_bench_calllog_SRCS := tests/test_bench_calllog.c bench/calllog.c bench/gen_stats.c \
+    bench/summary_json.c bench/proto.c trace-parse/hist.c
+test_bench_calllog_LDLIBS := $(BENCH_TEST_LIBS)
+test_bench_ring_SRCS := tests/test_bench_ring.c bench/mediator_core.c bench/buftable.c \
+    $(filter-out cli/options.c trace-parse/hist.c bench/summary_json.c,$(BENCH_COMMON_SRCS))
+test_bench_ring_LDLIBS := $(BENCH_TEST_LIBS) $(BENCH_LDLIBS) -lpthread
+test_bench_smc_SRCS := tests/test_bench_smc.c bench/smc_user.c bench/transport_tee.c \
+    bench/proto.c
+test_bench_smc_LDLIBS := $(BENCH_TEST_LIBS)
+E2E_TESTS += tests/e2e/bench-local.sh tests/e2e/bench-errors.sh tests/e2e/bench-arm64.sh
+CHECK_DEPS += bench-test bench-arm64-test
+BENCHES += scripts/bench/gen-local.sh

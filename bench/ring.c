@@ -93,14 +93,18 @@ enum sm_status sm_ring_call(struct sm_ring_ep *ep, const struct sm_request *req,
         }
         if (atomic_load_explicit(&r->server_state, memory_order_acquire) != SM_PEER_READY)
             return SM_EGONE;
-        if (ep->peer_alive && !ep->peer_alive(ep->ctx))
-            return SM_EGONE;
         int left = remaining_ms(deadline);
         if (left == 0)
             return SM_TIMEOUT;
-        if (ep->wait(ep->ctx, &r->rsp_prod, prod, left) != 0 && errno != EINTR &&
-            errno != ETIMEDOUT && errno != EAGAIN)
-            return SM_EIO;
+        /* Sleep in slices of at most SM_RING_ALIVE_MS; only a slice that ran out asks whether
+         * the mediator still exists (no extra syscall on the fast path). */
+        int slice = left < 0 || left > SM_RING_ALIVE_MS ? SM_RING_ALIVE_MS : left;
+        if (ep->wait(ep->ctx, &r->rsp_prod, prod, slice) != 0) {
+            if (errno == ETIMEDOUT && ep->peer_alive && !ep->peer_alive(ep->ctx))
+                return SM_EGONE;
+            if (errno != EINTR && errno != ETIMEDOUT && errno != EAGAIN)
+                return SM_EIO;
+        }
         ep->wakeups++;
     }
 }

@@ -17,6 +17,7 @@
 #define SM_RING_CTRL_SIZE   4096u /* the payload area starts here */
 #define SM_RING_PAGE_SIZE   4096u
 #define SM_RING_MAX_PAYLOAD (1024u * 1024u)
+#define SM_RING_ALIVE_MS    100 /* a waiting client checks the mediator is alive this often */
 
 enum sm_peer_state { SM_PEER_NONE = 0, SM_PEER_READY = 1, SM_PEER_CLOSED = 2 };
 
@@ -29,8 +30,10 @@ struct sm_ring {
     _Atomic uint32_t client_state;
     _Alignas(64) _Atomic uint32_t req_prod;
     _Atomic uint32_t req_cons;
+    _Atomic uint32_t req_waiters; /* local transport: ends asleep on req_prod */
     _Alignas(64) _Atomic uint32_t rsp_prod;
     _Atomic uint32_t rsp_cons;
+    _Atomic uint32_t rsp_waiters;
     _Alignas(64) struct sm_request req[SM_RING_SLOTS];
     struct sm_response rsp[SM_RING_SLOTS];
 };

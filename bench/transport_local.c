@@ -25,22 +25,40 @@ struct local {
     int call_timeout_ms;
 };
 
+/* The waiter count that goes with a producer index: a wake is a syscall, made only when
+ * someone sleeps (the Dekker pattern: each side publishes, fences, then reads the other's). */
+static _Atomic uint32_t *waiters_of(struct local *l, _Atomic uint32_t *word)
+{
+    struct sm_ring *r = l->ep.ring;
+    return word == &r->req_prod ? &r->req_waiters : &r->rsp_waiters;
+}
+
 static int futex_notify(void *ctx, _Atomic uint32_t *word)
 {
-    (void)ctx;
+    struct local *l = ctx;
+    atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_load(waiters_of(l, word)) == 0)
+        return 0;
     return syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0) < 0 ? -1 : 0;
 }
 
 static int futex_wait(void *ctx, _Atomic uint32_t *word, uint32_t old, int timeout_ms)
 {
-    (void)ctx;
+    struct local *l = ctx;
     struct timespec ts, *tsp = NULL;
     if (timeout_ms >= 0) {
         ts.tv_sec = timeout_ms / 1000;
         ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
         tsp = &ts;
     }
-    long r = syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT, old, tsp, NULL, 0);
+    _Atomic uint32_t *waiters = waiters_of(l, word);
+    atomic_fetch_add(waiters, 1);
+    long r = 0;
+    if (atomic_load(word) == old)
+        r = syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT, old, tsp, NULL, 0);
+    int e = errno;
+    atomic_fetch_sub(waiters, 1);
+    errno = e;
     if (r < 0 && errno == EAGAIN)
         return 0; /* the word had already changed */
     return r < 0 ? -1 : 0;

@@ -8,6 +8,7 @@
 typedef int (*sm_cmd_fn)(int argc, char **argv);
 
 int cmd_dump(int argc, char **argv);
+int cmd_analyze(int argc, char **argv);
 int cmd_suite(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);

@@ -23,6 +23,7 @@ struct sm_command {
 
 /* One line per subcommand, in the order `smclat --help` lists them. */
 static const struct sm_command commands[] = {
+    {"analyze", cmd_analyze, "runstate totals, wake latencies and calls of a xentrace file"},
     {"dump", cmd_dump, "print the records of a xentrace file, merged by time and decoded"},
     {"suite", cmd_suite, "run a suite of scenarios through the lab (resumable)"},
     {"report", cmd_report, "plots, HTML tables, summary JSON/CSV of results folders"},

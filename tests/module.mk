@@ -12,3 +12,15 @@ test_hist_LDLIBS := -lcmocka
 # smclat synth: synthetic traces with known answers (tests, benchmarks)
 LIBEXEC += smclat-synth
 smclat-synth_SRCS := tests/synth.c $(TRACEGEN_SRCS)
+
+# The scheduler model and the call detector (branch model)
+UNIT_TESTS += test_model test_calls
+test_model_SRCS := tests/test_model.c tests/analyze_fixture.c $(TRACEGEN_SRCS)
+test_model_ARCHIVES := libsmclat-trace
+test_model_LDLIBS := -lcmocka
+test_calls_SRCS := tests/test_calls.c tests/analyze_fixture.c $(TRACEGEN_SRCS)
+test_calls_ARCHIVES := libsmclat-trace
+test_calls_LDLIBS := -lcmocka
+E2E_TESTS += tests/e2e/analyze-xenalyze.sh tests/e2e/analyze-calls.sh tests/e2e/analyze-badinput.sh \
+              tests/e2e/analyze-synth.sh
+CHECK_DEPS += analyze

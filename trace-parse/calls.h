@@ -1,19 +1,28 @@
-/* Calls between a client domain and a mediator (stub) domain, found in the scheduler model's
- * transitions. DRAFT of the interface: owned by the model (branch `model`); the join
- * (trace-parse/join.c) uses the fields below, which stay. Times are trace ticks (CNTPCT on
- * arm64); SM_T_NONE where the trace does not show that instant. */
+/* Calls between a client domain and a mediator (stub) domain, found in the scheduler events
+ * with the help of the model (model.h). docs/calls.md tells which shapes exist and which figure
+ * counts which calls. The join (trace-parse/join.c) uses the fields of struct sm_call, which
+ * stay. Times are trace ticks (CNTPCT on arm64); SM_T_NONE where the trace does not show that
+ * instant.
+ *
+ * Streaming: calls are not stored. Each finished call is handed to the on_call callback (if
+ * any) and added to fixed-size histograms, so memory does not grow with the trace. */
 #ifndef SMCLAT_CALLS_H
 #define SMCLAT_CALLS_H
 
+#include "hist.h"
+#include "model.h"
+#include "xt_event.h"
+
+#include <stddef.h>
 #include <stdint.h>
 
 #define SM_T_NONE UINT64_MAX
 
 /* How the call looked in the trace (xentrace-format.md, "Calls in real traces"). */
 enum sm_call_shape {
-    SM_SHAPE_TEXTBOOK = 0,          /* notify, client blocks, mediator wakes/runs/blocks, answer */
-    SM_SHAPE_CLIENT_WOKEN_EARLY,    /* the client was woken by something else before the answer */
-    SM_SHAPE_ANSWERED_BEFORE_BLOCK, /* the mediator answered before the client blocked */
+    SM_SHAPE_TEXTBOOK = 0,           /* notify, client blocks, mediator wakes/runs/blocks, answer */
+    SM_SHAPE_CLIENT_WOKEN_EARLY,     /* the client was woken by something else before the answer */
+    SM_SHAPE_ANSWERED_BEFORE_BLOCK,  /* the mediator answered before the client blocked */
     SM_SHAPE_MEDIATOR_ALREADY_AWAKE, /* no wake: the mediator was running or runnable */
     SM_SHAPE__COUNT
 };
@@ -29,21 +38,82 @@ enum sm_incomplete {
 };
 
 struct sm_call {
-    uint32_t index;           /* order of the call in the trace, from 0 */
+    uint32_t index; /* order of the call in the trace, from 0 */
     enum sm_call_shape shape;
     enum sm_incomplete reason;
-    uint16_t client_pcpu;     /* pCPU the client ran on when it notified */
-    uint64_t t_notify;        /* the client's WAKE of the mediator (on the client's pCPU) */
-    uint64_t t_client_block;  /* client running->blocked */
-    uint64_t t_med_wake;      /* mediator blocked->runnable caused by this call */
-    uint64_t t_med_run;       /* mediator runnable->running serving this call */
-    uint64_t t_med_block;     /* mediator running->blocked after serving */
-    uint64_t t_answer;        /* the mediator's WAKE of the client */
-    uint64_t t_client_wake;   /* client blocked->runnable by the answer */
-    uint64_t t_client_run;    /* client running again after the answer: the call's end */
-    uint64_t t_start;         /* the call's window in the trace: first instant known */
-    uint64_t t_end;           /* last instant known */
+    uint16_t client_pcpu;    /* pCPU the client ran on when it notified */
+    uint64_t t_notify;       /* the client's WAKE of the mediator (on the client's pCPU) */
+    uint64_t t_client_block; /* client running->blocked */
+    uint64_t t_med_wake;     /* mediator blocked->runnable caused by this call */
+    uint64_t t_med_run;      /* mediator runnable->running serving this call */
+    uint64_t t_med_block;    /* mediator running->blocked after serving */
+    uint64_t t_answer;       /* the mediator's WAKE of the client */
+    uint64_t t_client_wake;  /* client blocked->runnable by the answer */
+    uint64_t t_client_run;   /* client running again after the answer: the call's end */
+    uint64_t t_start;        /* the call's window in the trace: first instant known */
+    uint64_t t_end;          /* last instant known */
     uint32_t sw_client, sw_mediator, sw_idle, sw_other; /* SWITCH events in the window */
+    /* Added by the model branch (the fields above stay): */
+    uint16_t client_vcpu;
+    uint16_t mediator_vcpu;
+    uint8_t mediator_timer_wake; /* the mediator was also woken by something else meanwhile */
+    uint8_t client_woken_early;  /* the client was woken by something else before the answer */
+    uint64_t other_run_ticks;    /* time other domains ran on any pCPU while the mediator
+                                  * waited (t_med_wake to t_med_run) */
+    uint16_t other_domids[4];    /* the first few such domains (XT_DOMID_INVALID: none) */
 };
+
+/* Figures of the calls found (histograms in ticks; switch histograms in counts). */
+struct sm_calls_stats {
+    uint64_t calls;
+    uint64_t complete;
+    uint64_t by_reason[SM_INC__COUNT];
+    uint64_t by_shape[SM_SHAPE__COUNT];
+    uint64_t with_mediator_timer_wake;
+    uint64_t mediator_wakes_not_calls; /* notify-looking mediator wakes that were no call */
+    struct sm_hist *e2e, *mediator_wake, *mediator_run, *client_wake;
+    struct sm_hist *switches, *sw_client, *sw_mediator, *sw_idle, *sw_other;
+};
+
+/* Domains that ran while the mediator waited, over all calls. */
+#define SM_CALLS_MAX_INTERFERERS 64
+struct sm_interferer {
+    uint16_t domid;
+    uint64_t calls;     /* calls during whose mediator wait it ran */
+    uint64_t run_ticks; /* its run time inside those waits */
+};
+
+struct sm_calls_config {
+    uint16_t client;                                        /* client domid */
+    uint16_t mediator;                                      /* mediator domid */
+    void (*on_call)(const struct sm_call *call, void *ctx); /* may be NULL */
+    void *ctx;
+};
+
+struct sm_calls;
+
+/* Returns 0, or -1 when out of memory. */
+int sm_calls_new(struct sm_calls **out, const struct sm_calls_config *cfg);
+void sm_calls_free(struct sm_calls *c);
+/* Feeds one event, AFTER sm_model_feed() has seen it (the detector asks the model which unit
+ * runs on a pCPU and which state a vCPU is in). */
+void sm_calls_feed(struct sm_calls *c, const struct sm_model *m, const struct xt_event *ev);
+/* Ends the trace: a call still open is handed out as incomplete (trace_edge). */
+void sm_calls_finish(struct sm_calls *c);
+const struct sm_calls_stats *sm_calls_stats(const struct sm_calls *c);
+/* Domains that ran while the mediator waited; *n set to how many. */
+const struct sm_interferer *sm_calls_interferers(const struct sm_calls *c, unsigned *n);
+
+const char *sm_call_shape_name(enum sm_call_shape s);
+const char *sm_incomplete_name(enum sm_incomplete r);
+
+/* --roles auto: finds the client/mediator pair from a first pass over the events. */
+struct sm_roles;
+int sm_roles_new(struct sm_roles **out);
+void sm_roles_free(struct sm_roles *r);
+void sm_roles_feed(struct sm_roles *r, const struct sm_model *m, const struct xt_event *ev);
+/* Returns 1 with the pair and a one-line explanation in why, 0 when no pair alternates. */
+int sm_roles_choose(const struct sm_roles *r, uint16_t *client, uint16_t *mediator, char *why,
+                    size_t why_len);
 
 #endif

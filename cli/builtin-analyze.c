@@ -1,0 +1,712 @@
+/* smclat analyze: runstate totals, wake latencies and calls of a xentrace file (docs/analyze.md).
+ *
+ * Reads the trace once (twice with --roles auto: a first pass picks the roles), feeding the
+ * decoded events to the model and the call detector; writes calls to --calls-csv as they are
+ * found; prints a human summary or the JSON of docs/analyze.md. */
+#include "calls.h"
+#include "commands.h"
+#include "hist.h"
+#include "model.h"
+#include "options.h"
+#include "xt_event.h"
+#include "xt_reader.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_UNKNOWN_IDS 64
+
+struct analysis {
+    const char *trace;    /* path of the trace file */
+    const char *metadata; /* path of metadata.json, NULL when none */
+    double hz;
+    long client, mediator; /* -1 when unknown */
+    char roles_how[256];
+    struct sm_model *model;
+    struct sm_calls *calls;
+    FILE *csv;
+    const char *csv_path;
+    int csv_error;
+    struct xt_stats rstats;
+    int partial;
+    char warnings[8][320];
+    int nwarnings;
+    uint32_t unknown_ids[MAX_UNKNOWN_IDS];
+    uint64_t unknown_counts[MAX_UNKNOWN_IDS];
+    unsigned n_unknown;
+    uint64_t unknown_other;
+};
+
+static void add_warning(struct analysis *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void add_warning(struct analysis *a, const char *fmt, ...)
+{
+    char buf[320];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "warning: %s\n", buf);
+    if (a->nwarnings < (int)(sizeof a->warnings / sizeof a->warnings[0]))
+        snprintf(a->warnings[a->nwarnings++], sizeof a->warnings[0], "%s", buf);
+}
+
+static double ticks_to_ns(const struct analysis *a, double ticks)
+{
+    return ticks * 1e9 / a->hz;
+}
+
+static uint64_t ns_u(const struct analysis *a, uint64_t ticks)
+{
+    return (uint64_t)llround(ticks_to_ns(a, (double)ticks));
+}
+
+/* ---- input: trace path, metadata ---- */
+
+static int is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int exists(const char *p)
+{
+    return access(p, R_OK) == 0;
+}
+
+/* Reads physinfo.cpu_khz and roles from metadata.json. Returns 0, or 2 after printing an
+ * error (file:key). */
+static int read_metadata(struct analysis *a, const char *path, double *hz_out, long *cli, long *med)
+{
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr);
+    if (!root) {
+        fprintf(stderr, "smclat: %s:%d: %s\n", path, jerr.line, jerr.text);
+        return 2;
+    }
+    json_t *khz = json_object_get(json_object_get(root, "physinfo"), "cpu_khz");
+    if (khz) {
+        if (!json_is_number(khz) || json_number_value(khz) <= 0) {
+            fprintf(stderr, "smclat: %s: physinfo.cpu_khz: expected a positive number\n", path);
+            json_decref(root);
+            return 2;
+        }
+        *hz_out = json_number_value(khz) * 1e3;
+    }
+    json_t *roles = json_object_get(root, "roles");
+    json_t *c = json_object_get(roles, "client"), *m = json_object_get(roles, "mediator");
+    if (json_is_integer(c) && json_is_integer(m)) {
+        *cli = (long)json_integer_value(c);
+        *med = (long)json_integer_value(m);
+    }
+    (void)a;
+    json_decref(root);
+    return 0;
+}
+
+/* ---- one pass over the trace ---- */
+
+static void note_unknown(struct analysis *a, uint32_t id)
+{
+    for (unsigned i = 0; i < a->n_unknown; i++)
+        if (a->unknown_ids[i] == id) {
+            a->unknown_counts[i]++;
+            return;
+        }
+    if (a->n_unknown < MAX_UNKNOWN_IDS) {
+        a->unknown_ids[a->n_unknown] = id;
+        a->unknown_counts[a->n_unknown++] = 1;
+    } else {
+        a->unknown_other++;
+    }
+}
+
+static void progress(const struct xt_reader *r, const struct xt_record *rec, int done)
+{
+    const struct xt_stats *st = xt_stats(r);
+    double pct = st->file_bytes ? 100.0 * (double)rec->offset / (double)st->file_bytes : 100;
+    if (done)
+        pct = 100;
+    fprintf(stderr, "\ranalyze: %5.1f%% of %s (%.0f MB)%s", pct, xt_name(r),
+            (double)st->file_bytes / 1e6, done ? "\n" : "");
+}
+
+/* Reads the whole trace. mode 0: roles pass (roles != NULL); 1: analysis. Returns 0, or 2
+ * after printing the reader's error (bad input). */
+static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *calls,
+                    struct sm_roles *roles)
+{
+    struct xt_reader *r;
+    struct xt_error err;
+    if (xt_open(&r, a->trace, &err) != 0) {
+        fprintf(stderr, "smclat: %s\n", err.msg);
+        return 2;
+    }
+    int tty = isatty(2) && !getenv("SMCLAT_NO_PROGRESS");
+    struct xt_record rec;
+    struct xt_event ev;
+    int rc;
+    uint64_t n = 0;
+    while ((rc = xt_next(r, &rec, &err)) == 1) {
+        if ((rec.event & 0x0ffff000u) == 0x00022000u) {
+            /* Scheduler-specific records (credit2's, about 60% of a trace): the model and the
+             * detector use only their time and pCPU, so they skip the full decode. */
+            ev.kind = XT_K_SCHED_CLASS;
+            ev.tsc = rec.tsc;
+            ev.cpu = rec.cpu;
+            ev.domid = ev.next_domid = XT_DOMID_INVALID;
+        } else {
+            xt_decode(&rec, &ev);
+        }
+        if (sm_model_feed(m, &ev) != 0) {
+            fprintf(stderr, "smclat: %s: out of memory\n", a->trace);
+            xt_close(r);
+            return 1;
+        }
+        if (roles)
+            sm_roles_feed(roles, m, &ev);
+        if (calls) {
+            sm_calls_feed(calls, m, &ev);
+            if (ev.kind == XT_K_UNKNOWN)
+                note_unknown(a, rec.event);
+        }
+        if (tty && (++n & 0xfffff) == 0)
+            progress(r, &rec, 0);
+    }
+    if (tty && n > 0xfffff)
+        progress(r, &rec, 1);
+    a->rstats = *xt_stats(r);
+    int status = 0;
+    if (rc < 0) {
+        /* A broken record: what came before is usable, the rest is not. */
+        if (calls) {
+            a->partial = 1;
+            add_warning(a, "%s (results up to there only)", err.msg);
+        }
+        if (a->rstats.records == 0) {
+            fprintf(stderr, "smclat: %s\n", err.msg);
+            status = 2;
+        }
+    } else if (a->rstats.truncated && calls) {
+        a->partial = 1;
+        add_warning(a,
+                    "%s: offset %" PRIu64 ": the trace ends inside a record (recording stopped?)",
+                    a->trace, a->rstats.truncated_offset);
+    }
+    if (status == 0 && a->rstats.records == 0) {
+        fprintf(stderr, "smclat: %s: offset 0: expected trace records, found none\n", a->trace);
+        status = 2;
+    }
+    xt_close(r);
+    return status;
+}
+
+/* ---- --calls-csv ---- */
+
+static void csv_time(FILE *f, const struct analysis *a, uint64_t t)
+{
+    if (t == SM_T_NONE)
+        fputs(",", f);
+    else
+        fprintf(f, ",%" PRIu64, t);
+    (void)a;
+}
+
+static void csv_dur(FILE *f, const struct analysis *a, uint64_t from, uint64_t to)
+{
+    if (from == SM_T_NONE || to == SM_T_NONE || to < from)
+        fputs(",", f);
+    else
+        fprintf(f, ",%" PRIu64, ns_u(a, to - from));
+}
+
+static void on_call(const struct sm_call *c, void *ctx)
+{
+    struct analysis *a = ctx;
+    if (!a->csv)
+        return;
+    FILE *f = a->csv;
+    fprintf(f, "%u,%s,%s,%u", c->index, sm_call_shape_name(c->shape), sm_incomplete_name(c->reason),
+            c->client_pcpu);
+    csv_time(f, a, c->t_notify);
+    csv_time(f, a, c->t_client_block);
+    csv_time(f, a, c->t_med_wake);
+    csv_time(f, a, c->t_med_run);
+    csv_time(f, a, c->t_med_block);
+    csv_time(f, a, c->t_answer);
+    csv_time(f, a, c->t_client_wake);
+    csv_time(f, a, c->t_client_run);
+    csv_dur(f, a, c->t_client_block, c->t_client_run);
+    csv_dur(f, a, c->t_med_wake, c->t_med_run);
+    csv_dur(f, a, c->t_med_run, c->t_med_block);
+    csv_dur(f, a, c->t_client_wake, c->t_client_run);
+    fprintf(f, ",%u,%u,%u,%u,%" PRIu64 ",%u\n", c->sw_client, c->sw_mediator, c->sw_idle,
+            c->sw_other, ns_u(a, c->other_run_ticks), c->mediator_timer_wake);
+}
+
+static const char csv_header[] =
+    "index,shape,reason,client_pcpu,t_notify,t_client_block,t_med_wake,t_med_run,t_med_block,"
+    "t_answer,t_client_wake,t_client_run,e2e_ns,mediator_wake_ns,mediator_run_ns,"
+    "client_wake_ns,sw_client,sw_mediator,sw_idle,sw_other,other_run_ns,mediator_timer_wake\n";
+
+/* ---- JSON ---- */
+
+static json_t *stats_json(const struct analysis *a, const struct sm_hist *h, int in_ticks)
+{
+    json_t *o = json_object();
+    uint64_t n = sm_hist_count(h);
+    json_object_set_new(o, "n", json_integer((json_int_t)n));
+    static const struct {
+        const char *key;
+        double p;
+    } pcts[] = {{"p50", 50}, {"p90", 90}, {"p99", 99}, {"p999", 99.9}};
+    double scale = in_ticks ? 1e9 / a->hz : 1;
+    if (n == 0) {
+        json_object_set_new(o, "min", json_null());
+        json_object_set_new(o, "mean", json_null());
+        for (size_t i = 0; i < sizeof pcts / sizeof pcts[0]; i++)
+            json_object_set_new(o, pcts[i].key, json_null());
+        json_object_set_new(o, "max", json_null());
+        return o;
+    }
+    json_object_set_new(o, "min", json_integer((json_int_t)llround(sm_hist_min(h) * scale)));
+    json_object_set_new(o, "mean", json_real(sm_hist_mean(h) * scale));
+    for (size_t i = 0; i < sizeof pcts / sizeof pcts[0]; i++)
+        json_object_set_new(
+            o, pcts[i].key,
+            json_integer((json_int_t)llround((double)sm_hist_percentile(h, pcts[i].p) * scale)));
+    json_object_set_new(o, "max", json_integer((json_int_t)llround(sm_hist_max(h) * scale)));
+    return o;
+}
+
+static const char *state_keys[SM_NSTATES] = {"running", "runnable", "blocked", "offline"};
+
+static const char *role_of(const struct analysis *a, uint16_t domid)
+{
+    if (domid == XT_DOMID_IDLE)
+        return "idle";
+    if (a->client >= 0 && domid == a->client)
+        return "client";
+    if (a->mediator >= 0 && domid == a->mediator)
+        return "mediator";
+    return NULL;
+}
+
+static json_t *domains_json(struct analysis *a)
+{
+    json_t *doms = json_array();
+    json_t *d = NULL, *vcpus = NULL;
+    long cur = -1;
+    size_t n = sm_model_nvcpus(a->model);
+    for (size_t i = 0; i < n; i++) {
+        const struct sm_vcpu *v = sm_model_vcpu_at(a->model, i);
+        if (v->domid != cur) {
+            cur = v->domid;
+            d = json_object();
+            vcpus = json_array();
+            json_object_set_new(d, "domid", json_integer(v->domid));
+            const char *role = role_of(a, v->domid);
+            json_object_set_new(d, "role", role ? json_string(role) : json_null());
+            json_object_set_new(d, "vcpus", vcpus);
+            json_array_append_new(doms, d);
+        }
+        json_t *o = json_object();
+        json_object_set_new(o, "vcpu", json_integer(v->vcpu));
+        json_object_set_new(o, "counted", json_boolean(v->counted));
+        json_t *rs = json_object(), *rc = json_object();
+        for (int s = 0; s < SM_NSTATES; s++) {
+            json_object_set_new(rs, state_keys[s], json_integer((json_int_t)ns_u(a, v->ticks[s])));
+            json_object_set_new(rc, state_keys[s], json_integer((json_int_t)v->count[s]));
+        }
+        json_object_set_new(o, "runstate_ns", rs);
+        json_object_set_new(o, "runstate_count", rc);
+        json_object_set_new(o, "wake_latency_ns", stats_json(a, v->wake, 1));
+        json_object_set_new(o, "preempt_wait_ns", stats_json(a, v->preempt, 1));
+        json_array_append_new(vcpus, o);
+    }
+    return doms;
+}
+
+static json_t *calls_json(struct analysis *a)
+{
+    const struct sm_calls_stats *cs = sm_calls_stats(a->calls);
+    json_t *o = json_object();
+    json_object_set_new(o, "complete", json_integer((json_int_t)cs->complete));
+    json_object_set_new(o, "incomplete", json_integer((json_int_t)(cs->calls - cs->complete)));
+    json_t *by = json_object();
+    for (int r = 1; r < SM_INC__COUNT; r++)
+        json_object_set_new(by, sm_incomplete_name((enum sm_incomplete)r),
+                            json_integer((json_int_t)cs->by_reason[r]));
+    json_object_set_new(o, "incomplete_by_reason", by);
+    json_t *sh = json_object();
+    for (int s = 0; s < SM_SHAPE__COUNT; s++)
+        json_object_set_new(sh, sm_call_shape_name((enum sm_call_shape)s),
+                            json_integer((json_int_t)cs->by_shape[s]));
+    json_object_set_new(sh, "mediator_timer_wake",
+                        json_integer((json_int_t)cs->with_mediator_timer_wake));
+    json_object_set_new(o, "shapes", sh);
+    json_object_set_new(o, "mediator_wakes_not_calls",
+                        json_integer((json_int_t)cs->mediator_wakes_not_calls));
+    json_object_set_new(o, "e2e_ns", stats_json(a, cs->e2e, 1));
+    json_object_set_new(o, "mediator_wake_ns", stats_json(a, cs->mediator_wake, 1));
+    json_object_set_new(o, "mediator_run_ns", stats_json(a, cs->mediator_run, 1));
+    json_object_set_new(o, "client_wake_ns", stats_json(a, cs->client_wake, 1));
+    json_t *sw = json_object();
+    json_object_set_new(sw, "mean", json_real(sm_hist_mean(cs->switches)));
+    json_object_set_new(sw, "max", json_integer((json_int_t)sm_hist_max(cs->switches)));
+    json_t *hist = json_array();
+    for (unsigned i = 0; i < SM_HIST_SUB; i++) /* switch counts below 128 are exact buckets */
+        if (cs->switches->buckets[i]) {
+            json_t *b = json_object();
+            json_object_set_new(b, "switches", json_integer(i));
+            json_object_set_new(b, "calls", json_integer((json_int_t)cs->switches->buckets[i]));
+            json_array_append_new(hist, b);
+        }
+    uint64_t above = 0;
+    for (unsigned i = SM_HIST_SUB; i < SM_HIST_BUCKETS; i++)
+        above += cs->switches->buckets[i];
+    if (above) {
+        json_t *b = json_object();
+        json_object_set_new(b, "switches", json_string(">=128"));
+        json_object_set_new(b, "calls", json_integer((json_int_t)above));
+        json_array_append_new(hist, b);
+    }
+    json_object_set_new(sw, "histogram", hist);
+    json_object_set_new(sw, "client", stats_json(a, cs->sw_client, 0));
+    json_object_set_new(sw, "mediator", stats_json(a, cs->sw_mediator, 0));
+    json_object_set_new(sw, "idle", stats_json(a, cs->sw_idle, 0));
+    json_object_set_new(sw, "other", stats_json(a, cs->sw_other, 0));
+    json_object_set_new(o, "switches", sw);
+    unsigned ni;
+    const struct sm_interferer *in = sm_calls_interferers(a->calls, &ni);
+    json_t *inter = json_array();
+    for (unsigned i = 0; i < ni; i++) {
+        json_t *x = json_object();
+        json_object_set_new(x, "domid", json_integer(in[i].domid));
+        json_object_set_new(x, "calls", json_integer((json_int_t)in[i].calls));
+        json_object_set_new(x, "run_ns", json_integer((json_int_t)ns_u(a, in[i].run_ticks)));
+        json_array_append_new(inter, x);
+    }
+    json_object_set_new(o, "interference", inter);
+    return o;
+}
+
+static int print_json(struct analysis *a)
+{
+    const struct sm_model_stats *ms = sm_model_stats(a->model);
+    json_t *root = json_object();
+    json_object_set_new(root, "smclat_analyze", json_integer(1));
+    json_object_set_new(root, "file", json_string(a->trace));
+    if (a->hz == floor(a->hz) && a->hz < 9e15)
+        json_object_set_new(root, "cpu_hz", json_integer((json_int_t)a->hz));
+    else
+        json_object_set_new(root, "cpu_hz", json_real(a->hz));
+    json_object_set_new(root, "partial", json_boolean(a->partial));
+    json_t *w = json_array();
+    for (int i = 0; i < a->nwarnings; i++)
+        json_array_append_new(w, json_string(a->warnings[i]));
+    json_object_set_new(root, "warnings", w);
+    json_object_set_new(root, "records", json_integer((json_int_t)a->rstats.records));
+    json_object_set_new(root, "lost_records", json_integer((json_int_t)ms->lost_records));
+    json_t *unk = json_object();
+    for (unsigned i = 0; i < a->n_unknown; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "0x%08x", a->unknown_ids[i]);
+        json_object_set_new(unk, key, json_integer((json_int_t)a->unknown_counts[i]));
+    }
+    if (a->unknown_other)
+        json_object_set_new(unk, "other", json_integer((json_int_t)a->unknown_other));
+    json_object_set_new(root, "unknown_events", unk);
+    json_object_set_new(root, "duration_ns",
+                        json_integer((json_int_t)ns_u(a, ms->last_tsc - ms->first_tsc)));
+    json_object_set_new(root, "pcpus", json_integer(sm_model_npcpus(a->model)));
+    json_t *roles = json_object();
+    json_object_set_new(roles, "client", a->client >= 0 ? json_integer(a->client) : json_null());
+    json_object_set_new(roles, "mediator",
+                        a->mediator >= 0 ? json_integer(a->mediator) : json_null());
+    json_object_set_new(roles, "how", json_string(a->roles_how));
+    json_object_set_new(root, "roles", roles);
+    json_object_set_new(root, "calls", a->calls ? calls_json(a) : json_null());
+    json_object_set_new(root, "domains", domains_json(a));
+    json_t *mo = json_object();
+    json_object_set_new(mo, "inconsistencies", json_integer((json_int_t)ms->inconsistencies));
+    json_object_set_new(mo, "first_state_mismatches",
+                        json_integer((json_int_t)ms->first_state_mismatches));
+    json_object_set_new(mo, "tsc_skew", json_integer((json_int_t)ms->tsc_skew));
+    json_object_set_new(mo, "malformed_events", json_integer((json_int_t)ms->malformed));
+    json_object_set_new(mo, "switches", json_integer((json_int_t)ms->switches));
+    json_object_set_new(mo, "runstate_changes", json_integer((json_int_t)ms->runstate_changes));
+    json_object_set_new(root, "model", mo);
+    int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    fputc('\n', stdout);
+    json_decref(root);
+    return rc == 0 ? 0 : 1;
+}
+
+/* ---- human summary ---- */
+
+static void print_stats_line(const struct analysis *a, const char *name, const struct sm_hist *h)
+{
+    uint64_t n = sm_hist_count(h);
+    printf("  %-22s n=%-7" PRIu64, name, n);
+    if (n)
+        printf(" p50 %9.1f  p90 %9.1f  p99 %9.1f  p99.9 %9.1f  max %9.1f us",
+               ticks_to_ns(a, (double)sm_hist_percentile(h, 50)) / 1e3,
+               ticks_to_ns(a, (double)sm_hist_percentile(h, 90)) / 1e3,
+               ticks_to_ns(a, (double)sm_hist_percentile(h, 99)) / 1e3,
+               ticks_to_ns(a, (double)sm_hist_percentile(h, 99.9)) / 1e3,
+               ticks_to_ns(a, (double)sm_hist_max(h)) / 1e3);
+    putchar('\n');
+}
+
+static void print_summary(struct analysis *a)
+{
+    const struct sm_model_stats *ms = sm_model_stats(a->model);
+    printf("%s: %" PRIu64 " records, %u pCPUs, %.3f s at %.6g Hz%s\n", a->trace, a->rstats.records,
+           sm_model_npcpus(a->model), ticks_to_ns(a, (double)(ms->last_tsc - ms->first_tsc)) / 1e9,
+           a->hz, a->partial ? " (PARTIAL)" : "");
+    printf("lost records %" PRIu64 ", unknown events %" PRIu64 ", model: %" PRIu64
+           " inconsistencies, %" PRIu64 " first-state mismatches\n",
+           ms->lost_records, ms->unknown, ms->inconsistencies, ms->first_state_mismatches);
+    printf("roles: %s\n", a->roles_how);
+    if (a->calls) {
+        const struct sm_calls_stats *cs = sm_calls_stats(a->calls);
+        printf("\ncalls: %" PRIu64 " complete, %" PRIu64 " incomplete (", cs->complete,
+               cs->calls - cs->complete);
+        for (int r = 1; r < SM_INC__COUNT; r++)
+            printf("%s%s %" PRIu64, r > 1 ? ", " : "", sm_incomplete_name((enum sm_incomplete)r),
+                   cs->by_reason[r]);
+        printf(")\n  shapes:");
+        for (int s = 0; s < SM_SHAPE__COUNT; s++)
+            printf(" %s %" PRIu64, sm_call_shape_name((enum sm_call_shape)s), cs->by_shape[s]);
+        printf("; with a mediator timer wake %" PRIu64 "\n", cs->with_mediator_timer_wake);
+        print_stats_line(a, "end to end", cs->e2e);
+        print_stats_line(a, "mediator wake", cs->mediator_wake);
+        print_stats_line(a, "mediator run", cs->mediator_run);
+        print_stats_line(a, "client wake", cs->client_wake);
+        printf("  switches per call: mean %.2f max %" PRIu64
+               " (client %.2f, mediator %.2f, idle %.2f, other %.2f)\n",
+               sm_hist_mean(cs->switches), sm_hist_max(cs->switches), sm_hist_mean(cs->sw_client),
+               sm_hist_mean(cs->sw_mediator), sm_hist_mean(cs->sw_idle),
+               sm_hist_mean(cs->sw_other));
+        unsigned ni;
+        const struct sm_interferer *in = sm_calls_interferers(a->calls, &ni);
+        if (ni) {
+            printf("  ran on the mediator's pCPU while it waited:");
+            for (unsigned i = 0; i < ni; i++)
+                printf(" d%u in %" PRIu64 " calls (%.1f ms)", in[i].domid, in[i].calls,
+                       ticks_to_ns(a, (double)in[i].run_ticks) / 1e6);
+            putchar('\n');
+        }
+    }
+    printf("\n%-9s %9s %9s %9s   %s\n", "vcpu", "running", "runnable", "blocked",
+           "wake latency / preempt wait (us)");
+    size_t n = sm_model_nvcpus(a->model);
+    for (size_t i = 0; i < n; i++) {
+        const struct sm_vcpu *v = sm_model_vcpu_at(a->model, i);
+        char name[32];
+        if (v->domid == XT_DOMID_IDLE)
+            snprintf(name, sizeof name, "idle v%u", v->vcpu);
+        else
+            snprintf(name, sizeof name, "d%uv%u", v->domid, v->vcpu);
+        printf("%-9s %8.3fs %8.3fs %8.3fs", name, ticks_to_ns(a, (double)v->ticks[0]) / 1e9,
+               ticks_to_ns(a, (double)v->ticks[1]) / 1e9,
+               ticks_to_ns(a, (double)v->ticks[2]) / 1e9);
+        if (sm_hist_count(v->wake))
+            printf("   wake n=%" PRIu64 " p50 %.1f p99 %.1f max %.1f", sm_hist_count(v->wake),
+                   ticks_to_ns(a, (double)sm_hist_percentile(v->wake, 50)) / 1e3,
+                   ticks_to_ns(a, (double)sm_hist_percentile(v->wake, 99)) / 1e3,
+                   ticks_to_ns(a, (double)sm_hist_max(v->wake)) / 1e3);
+        if (sm_hist_count(v->preempt))
+            printf("   preempt n=%" PRIu64 " p50 %.1f", sm_hist_count(v->preempt),
+                   ticks_to_ns(a, (double)sm_hist_percentile(v->preempt, 50)) / 1e3);
+        if (!v->counted)
+            printf("   (never seen running: not counted)");
+        putchar('\n');
+    }
+}
+
+/* ---- the command ---- */
+
+int cmd_analyze(int argc, char **argv)
+{
+    double hz = -1;
+    const char *metadata = NULL, *roles_opt = NULL, *csv_path = NULL;
+    long client = -1, mediator = -1;
+    int json = 0;
+    const struct sm_opt opts[] = {
+        {"cpu-hz", 0, SM_OPT_DOUBLE, &hz, "HZ",
+         "timer rate (62.5M under QEMU); else physinfo.cpu_khz of the metadata"},
+        {"metadata", 0, SM_OPT_STRING, &metadata, "FILE",
+         "metadata.json (default: metadata.json beside the trace)"},
+        {"client", 0, SM_OPT_INT, &client, "DOMID", "the client domain of the calls"},
+        {"mediator", 0, SM_OPT_INT, &mediator, "DOMID", "the mediator domain of the calls"},
+        {"roles", 0, SM_OPT_STRING, &roles_opt, "auto",
+         "find the client/mediator pair in the trace (the pair whose wakes alternate)"},
+        {"json", 0, SM_OPT_FLAG, &json, NULL, "JSON on stdout (docs/analyze.md)"},
+        {"calls-csv", 0, SM_OPT_STRING, &csv_path, "FILE",
+         "one line per call found (docs/calls.md)"},
+        SM_OPT_TABLE_END,
+    };
+    int i = sm_parse_opts("analyze", "[OPTIONS] TRACE|RESULTS_DIR",
+                          "Runstate totals, wake latencies and client/mediator calls of a xentrace "
+                          "file (docs/analyze.md, docs/calls.md).",
+                          opts, argc, argv);
+    if (i == SM_OPTS_HELP)
+        return 0;
+    if (i < 0)
+        return 2;
+    if (i != argc - 1) {
+        fprintf(stderr, "smclat analyze: expected one TRACE file or results folder (see --help)\n");
+        return 2;
+    }
+    if (roles_opt && strcmp(roles_opt, "auto") != 0) {
+        fprintf(stderr, "smclat analyze: --roles: expected 'auto', found '%s'\n", roles_opt);
+        return 2;
+    }
+    if ((client >= 0) != (mediator >= 0) || client > 0x7fff || mediator > 0x7fff ||
+        (client >= 0 && client == mediator)) {
+        fprintf(stderr,
+                "smclat analyze: --client and --mediator go together, as two different domids\n");
+        return 2;
+    }
+    struct analysis a;
+    memset(&a, 0, sizeof a);
+    a.client = a.mediator = -1;
+    const char *input = argv[i];
+    char trace_buf[PATH_MAX], meta_buf[PATH_MAX];
+    if (is_dir(input)) {
+        snprintf(trace_buf, sizeof trace_buf, "%s/trace.bin", input);
+        snprintf(meta_buf, sizeof meta_buf, "%s/metadata.json", input);
+    } else {
+        snprintf(trace_buf, sizeof trace_buf, "%s", input);
+        const char *slash = strrchr(input, '/');
+        if (slash)
+            snprintf(meta_buf, sizeof meta_buf, "%.*s/metadata.json", (int)(slash - input), input);
+        else
+            snprintf(meta_buf, sizeof meta_buf, "metadata.json");
+    }
+    a.trace = trace_buf;
+    if (!exists(a.trace)) {
+        fprintf(stderr, "smclat: %s: %s\n", a.trace, strerror(errno));
+        return 2;
+    }
+    if (metadata)
+        a.metadata = metadata;
+    else if (exists(meta_buf))
+        a.metadata = meta_buf;
+    double meta_hz = -1;
+    long meta_cli = -1, meta_med = -1;
+    if (a.metadata && read_metadata(&a, a.metadata, &meta_hz, &meta_cli, &meta_med) != 0)
+        return 2;
+    a.hz = hz >= 0 ? hz : meta_hz;
+    if (hz == 0 || (hz < 0 && meta_hz < 0) || !isfinite(a.hz) || a.hz <= 0) {
+        if (hz == 0 || (hz < 0 && meta_hz <= 0 && a.metadata))
+            fprintf(stderr, "smclat: %s: the timer rate must be positive (--cpu-hz)\n", a.trace);
+        else
+            fprintf(stderr,
+                    "smclat: %s: the trace does not record its timer rate: give --cpu-hz HZ "
+                    "(CNTFRQ: 62.5M under QEMU, `xl info` cpu_mhz) or a metadata.json with "
+                    "physinfo.cpu_khz beside it (--metadata FILE)\n",
+                    a.trace);
+        return 2;
+    }
+    int rc = 0;
+    if (client >= 0) {
+        a.client = client;
+        a.mediator = mediator;
+        snprintf(a.roles_how, sizeof a.roles_how, "given: client d%ld, mediator d%ld", client,
+                 mediator);
+    } else if (roles_opt) {
+        struct sm_model *m0;
+        struct sm_roles *ro;
+        if (sm_model_new(&m0) != 0 || sm_roles_new(&ro) != 0) {
+            fprintf(stderr, "smclat: out of memory\n");
+            return 1;
+        }
+        rc = run_pass(&a, m0, NULL, ro);
+        uint16_t c, m;
+        char why[200];
+        if (rc == 0 && sm_roles_choose(ro, &c, &m, why, sizeof why)) {
+            a.client = c;
+            a.mediator = m;
+            snprintf(a.roles_how, sizeof a.roles_how, "auto: client d%u, mediator d%u: %s", c, m,
+                     why);
+        } else if (rc == 0) {
+            snprintf(a.roles_how, sizeof a.roles_how, "auto: %s", why);
+        }
+        sm_roles_free(ro);
+        sm_model_free(m0);
+        if (rc != 0)
+            return rc;
+        fprintf(stderr, "roles %s\n", a.roles_how);
+    } else if (meta_cli >= 0) {
+        a.client = meta_cli;
+        a.mediator = meta_med;
+        snprintf(a.roles_how, sizeof a.roles_how, "metadata: client d%ld, mediator d%ld (%s)",
+                 meta_cli, meta_med, a.metadata);
+    } else {
+        snprintf(a.roles_how, sizeof a.roles_how,
+                 "none (give --client/--mediator or --roles auto to find calls)");
+    }
+    if (csv_path && a.client < 0) {
+        fprintf(stderr, "smclat analyze: --calls-csv needs roles (--client/--mediator or "
+                        "--roles auto)\n");
+        return 2;
+    }
+    if (sm_model_new(&a.model) != 0) {
+        fprintf(stderr, "smclat: out of memory\n");
+        return 1;
+    }
+    if (a.client >= 0) {
+        struct sm_calls_config cfg = {(uint16_t)a.client, (uint16_t)a.mediator, on_call, &a};
+        if (sm_calls_new(&a.calls, &cfg) != 0) {
+            fprintf(stderr, "smclat: out of memory\n");
+            sm_model_free(a.model);
+            return 1;
+        }
+    }
+    if (csv_path) {
+        a.csv = fopen(csv_path, "w");
+        if (!a.csv) {
+            fprintf(stderr, "smclat: %s: %s\n", csv_path, strerror(errno));
+            rc = 2;
+            goto out;
+        }
+        a.csv_path = csv_path;
+        fputs(csv_header, a.csv);
+    }
+    rc = run_pass(&a, a.model, a.calls, NULL);
+    if (rc != 0)
+        goto out;
+    sm_model_finish(a.model);
+    if (a.calls)
+        sm_calls_finish(a.calls);
+    const struct sm_model_stats *ms = sm_model_stats(a.model);
+    if (ms->lost_records)
+        add_warning(&a,
+                    "%s: the hypervisor lost %" PRIu64 " records (%" PRIu64
+                    " LOST_RECORDS): windows across them are incomplete",
+                    a.trace, ms->lost_records, ms->lost_events);
+    if (json)
+        rc = print_json(&a);
+    else
+        print_summary(&a);
+out:
+    if (a.csv && fclose(a.csv) != 0 && rc == 0) {
+        fprintf(stderr, "smclat: %s: %s\n", csv_path, strerror(errno));
+        rc = 1;
+    }
+    sm_calls_free(a.calls);
+    sm_model_free(a.model);
+    return rc;
+}

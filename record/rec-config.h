@@ -1,0 +1,113 @@
+/* smclat record: the scheduler configuration asked for (pools, moves, pinning, weights, caps,
+ * ratelimit), the machine state read back from Xen, and their comparison. No Xen calls here:
+ * rec-xc.c fills a struct rec_state from libxenctrl, this module only models and compares,
+ * so the host's unit tests cover it. */
+#ifndef SMCLAT_REC_CONFIG_H
+#define SMCLAT_REC_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define REC_MAX_CPUS      64 /* cpu sets are 64-bit masks */
+#define REC_NAME_LEN      64
+#define REC_MAX_POOLS     16
+#define REC_MAX_DOMREQ    64
+#define REC_SCHED_CREDIT  5 /* XEN_SCHEDULER_CREDIT */
+#define REC_SCHED_CREDIT2 6 /* XEN_SCHEDULER_CREDIT2 */
+
+/* A pool to create: NAME:SCHED:CPUS (the cpus are taken from the pools that hold them). */
+struct rec_pool_req {
+    char name[REC_NAME_LEN];
+    int sched_id;
+    uint64_t cpus;
+};
+
+/* Settings of one domain, named by its xenstore name or its domid. */
+struct rec_dom_req {
+    char dom[REC_NAME_LEN];
+    const char *pool; /* NULL: leave it where it is */
+    char pool_buf[REC_NAME_LEN];
+    int has_pin;
+    uint64_t pin; /* hard affinity of every vCPU */
+    int has_weight;
+    unsigned weight;
+    int has_cap;
+    unsigned cap;
+};
+
+struct rec_config {
+    struct rec_pool_req pools[REC_MAX_POOLS];
+    int n_pools;
+    struct rec_dom_req doms[REC_MAX_DOMREQ];
+    int n_doms;
+    int has_ratelimit;
+    unsigned ratelimit_us; /* every credit/credit2 pool */
+};
+
+/* The machine as Xen reports it. */
+struct rec_vcpu_state {
+    uint64_t hard, soft;
+};
+
+struct rec_domain_state {
+    unsigned domid;
+    char name[REC_NAME_LEN];
+    unsigned pool_id;
+    unsigned vcpus;
+    struct rec_vcpu_state *vcpu; /* vcpus entries, owned */
+    int has_sched;               /* weight and cap valid (credit or credit2 pool) */
+    unsigned weight, cap;
+};
+
+struct rec_pool_state {
+    unsigned id;
+    char name[REC_NAME_LEN];
+    int sched_id;
+    uint64_t cpus;
+    int has_ratelimit;
+    unsigned ratelimit_us;
+    int has_tslice;
+    unsigned tslice_ms; /* credit only */
+};
+
+struct rec_state {
+    unsigned long cpu_khz;
+    unsigned nr_cpus;
+    char xen_version[64];
+    char commandline[1024];
+    int sched_id; /* the default scheduler (Pool-0's at boot) */
+    struct rec_domain_state *doms;
+    int n_doms;
+    struct rec_pool_state pools[REC_MAX_POOLS];
+    int n_pools;
+};
+
+/* Parsers for the command-line forms; each returns 0, or -1 with a message in err. */
+int rec_parse_cpulist(const char *s, uint64_t *mask, char *err, size_t errlen);
+int rec_parse_sched(const char *s, int *sched_id);
+const char *rec_sched_name(int sched_id); /* "credit2", "credit", ... or "unknown" */
+int rec_config_add_pool(struct rec_config *c, const char *spec, char *err, size_t errlen);
+/* "DOMAIN:POOL", "DOMAIN:CPUS", "DOMAIN:N" */
+int rec_config_add_move(struct rec_config *c, const char *spec, char *err, size_t errlen);
+int rec_config_add_pin(struct rec_config *c, const char *spec, char *err, size_t errlen);
+int rec_config_add_weight(struct rec_config *c, const char *spec, char *err, size_t errlen);
+int rec_config_add_cap(struct rec_config *c, const char *spec, char *err, size_t errlen);
+int rec_config_set_ratelimit(struct rec_config *c, const char *s, char *err, size_t errlen);
+
+/* Formats a cpu mask as "0-2,5" (empty string for none). */
+void rec_cpulist_format(uint64_t mask, char *buf, size_t len);
+
+/* Lookups in a state: NULL when missing. A domain is found by name or by decimal domid. */
+const struct rec_domain_state *rec_state_domain(const struct rec_state *s, const char *dom);
+const struct rec_pool_state *rec_state_pool(const struct rec_state *s, const char *name);
+const struct rec_pool_state *rec_state_pool_id(const struct rec_state *s, unsigned id);
+
+/* Compares what was asked with what Xen reports. Returns the number of settings that differ
+ * (0: the machine is in the asked state); the first difference is described in err as
+ * "mediator: pool: asked med, found Pool-0". */
+int rec_state_compare(const struct rec_config *want, const struct rec_state *have, char *err,
+                      size_t errlen);
+
+void rec_state_free(struct rec_state *s);
+
+#endif

@@ -1,0 +1,153 @@
+#include "rec-json.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int rec_roles_add(struct rec_roles *r, const char *spec, char *err, size_t errlen)
+{
+    const char *eq = strchr(spec, '=');
+    if (!eq || !eq[1]) {
+        snprintf(err, errlen,
+                 "--role: expected client=DOMAIN, mediator=DOMAIN or noise=DOMAIN, found '%s'",
+                 spec);
+        return -1;
+    }
+    size_t n = (size_t)(eq - spec);
+    const char *dom = eq + 1;
+    if (n == 6 && !strncmp(spec, "client", 6)) {
+        r->client = dom;
+    } else if (n == 8 && !strncmp(spec, "mediator", 8)) {
+        r->mediator = dom;
+    } else if (n == 5 && !strncmp(spec, "noise", 5)) {
+        if (r->n_noise >= REC_MAX_NOISE) {
+            snprintf(err, errlen, "--role: more than %d noise domains", REC_MAX_NOISE);
+            return -1;
+        }
+        r->noise[r->n_noise++] = dom;
+    } else {
+        snprintf(err, errlen, "--role: unknown role '%.*s' (client, mediator, noise)", (int)n,
+                 spec);
+        return -1;
+    }
+    return 0;
+}
+
+static json_t *cpus_json(uint64_t mask)
+{
+    json_t *a = json_array();
+    for (int c = 0; c < REC_MAX_CPUS; c++)
+        if (mask >> c & 1)
+            json_array_append_new(a, json_integer(c));
+    return a;
+}
+
+static const char *role_of(const struct rec_state *s, const struct rec_roles *r, unsigned domid)
+{
+    const struct rec_domain_state *d;
+    if (r->client && (d = rec_state_domain(s, r->client)) && d->domid == domid)
+        return "client";
+    if (r->mediator && (d = rec_state_domain(s, r->mediator)) && d->domid == domid)
+        return "mediator";
+    for (int i = 0; i < r->n_noise; i++)
+        if ((d = rec_state_domain(s, r->noise[i])) && d->domid == domid)
+            return "noise";
+    return NULL;
+}
+
+static int role_domid(const struct rec_state *s, const char *dom, const char *role, json_int_t *id,
+                      char *err, size_t errlen)
+{
+    const struct rec_domain_state *d = rec_state_domain(s, dom);
+    if (!d) {
+        snprintf(err, errlen, "--role %s=%s: no such domain", role, dom);
+        return -1;
+    }
+    *id = d->domid;
+    return 0;
+}
+
+json_t *rec_metadata_json(const struct rec_state *s, const struct rec_roles *roles,
+                          const struct rec_trace_meta *trace, char *err, size_t errlen)
+{
+    json_t *roles_j = json_object();
+    json_int_t id;
+    if (roles->client) {
+        if (role_domid(s, roles->client, "client", &id, err, errlen) != 0)
+            goto fail;
+        json_object_set_new(roles_j, "client", json_integer(id));
+    }
+    if (roles->mediator) {
+        if (role_domid(s, roles->mediator, "mediator", &id, err, errlen) != 0)
+            goto fail;
+        json_object_set_new(roles_j, "mediator", json_integer(id));
+    }
+    json_t *noise = json_array();
+    json_object_set_new(roles_j, "noise", noise);
+    for (int i = 0; i < roles->n_noise; i++) {
+        if (role_domid(s, roles->noise[i], "noise", &id, err, errlen) != 0)
+            goto fail;
+        json_array_append_new(noise, json_integer(id));
+    }
+
+    json_t *doms = json_array();
+    for (int i = 0; i < s->n_doms; i++) {
+        const struct rec_domain_state *d = &s->doms[i];
+        const struct rec_pool_state *p = rec_state_pool_id(s, d->pool_id);
+        json_t *aff = json_array();
+        for (unsigned v = 0; v < d->vcpus; v++)
+            json_array_append_new(aff, json_pack("{s:i, s:o, s:o}", "vcpu", (json_int_t)v, "hard",
+                                                 cpus_json(d->vcpu[v].hard), "soft",
+                                                 cpus_json(d->vcpu[v].soft)));
+        json_t *dj =
+            json_pack("{s:i, s:s, s:i, s:s, s:i, s:o}", "domid", (json_int_t)d->domid, "name",
+                      d->name, "vcpus", (json_int_t)d->vcpus, "cpupool", p ? p->name : "",
+                      "cpupool_id", (json_int_t)d->pool_id, "affinity", aff);
+        if (d->has_sched)
+            json_object_set_new(dj, "sched",
+                                json_pack("{s:i, s:i}", "weight", (json_int_t)d->weight, "cap",
+                                          (json_int_t)d->cap));
+        const char *role = role_of(s, roles, d->domid);
+        if (role)
+            json_object_set_new(dj, "role", json_string(role));
+        json_array_append_new(doms, dj);
+    }
+
+    json_t *pools = json_array();
+    for (int i = 0; i < s->n_pools; i++) {
+        const struct rec_pool_state *p = &s->pools[i];
+        json_t *params = json_object();
+        if (p->has_ratelimit)
+            json_object_set_new(params, "ratelimit_us", json_integer(p->ratelimit_us));
+        if (p->has_tslice)
+            json_object_set_new(params, "tslice_ms", json_integer(p->tslice_ms));
+        json_array_append_new(pools,
+                              json_pack("{s:i, s:s, s:s, s:o, s:o}", "id", (json_int_t)p->id,
+                                        "name", p->name, "scheduler", rec_sched_name(p->sched_id),
+                                        "cpus", cpus_json(p->cpus), "params", params));
+    }
+
+    json_t *m = json_pack(
+        "{s:i, s:{s:i, s:i}, s:{s:s, s:s, s:s}, s:o, s:o, s:o}", "smclat_metadata", (json_int_t)1,
+        "physinfo", "cpu_khz", (json_int_t)s->cpu_khz, "nr_cpus", (json_int_t)s->nr_cpus, "xen",
+        "version", s->xen_version, "commandline", s->commandline, "scheduler",
+        rec_sched_name(s->sched_id), "domains", doms, "cpupools", pools, "roles", roles_j);
+    if (!m) {
+        snprintf(err, errlen, "cannot build the metadata JSON");
+        return NULL;
+    }
+    if (trace && trace->file) {
+        json_t *t =
+            json_pack("{s:s, s:s, s:I, s:I, s:I, s:b}", "file", trace->file, "event_mask",
+                      trace->event_mask ? trace->event_mask : REC_TRACE_MASK, "bytes",
+                      (json_int_t)trace->scan.bytes, "records", (json_int_t)trace->scan.records,
+                      "lost_records", (json_int_t)trace->scan.lost_records, "truncated",
+                      trace->scan.truncated_bytes != 0);
+        json_object_set_new(t, "duration_s",
+                            trace->duration_s >= 0 ? json_real(trace->duration_s) : json_null());
+        json_object_set_new(m, "trace", t);
+    }
+    return m;
+fail:
+    json_decref(roles_j);
+    return NULL;
+}

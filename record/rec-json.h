@@ -1,0 +1,35 @@
+/* smclat record: metadata.json (docs/results-folder.md, schema 1) from a machine state. */
+#ifndef SMCLAT_REC_JSON_H
+#define SMCLAT_REC_JSON_H
+
+#include "rec-config.h"
+#include "rec-trace.h"
+
+#include <jansson.h>
+
+#define REC_MAX_NOISE 32
+
+/* Roles of the scenario's domains, by name or domid as given on the command line. */
+struct rec_roles {
+    const char *client;
+    const char *mediator;
+    const char *noise[REC_MAX_NOISE];
+    int n_noise;
+};
+
+/* "client=NAME", "mediator=NAME" or "noise=NAME"; 0, or -1 with a message in err. */
+int rec_roles_add(struct rec_roles *r, const char *spec, char *err, size_t errlen);
+
+struct rec_trace_meta {
+    const char *file;       /* NULL: no "trace" object */
+    const char *event_mask; /* "0x0002f000" */
+    double duration_s;      /* < 0: unknown */
+    struct rec_trace_scan scan;
+};
+
+/* Builds the metadata object (new reference), or NULL with a message in err (a role naming
+ * a domain that does not exist). */
+json_t *rec_metadata_json(const struct rec_state *s, const struct rec_roles *roles,
+                          const struct rec_trace_meta *trace, char *err, size_t errlen);
+
+#endif

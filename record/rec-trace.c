@@ -1,0 +1,101 @@
+#include "rec-trace.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+void rec_trace_scan_buf(const uint32_t *words, size_t nbytes, struct rec_trace_scan *out)
+{
+    memset(out, 0, sizeof *out);
+    out->bytes = nbytes;
+    size_t nwords = nbytes / 4, i = 0;
+    while (i < nwords) {
+        uint32_t h = words[i];
+        uint32_t id = h & 0x0fffffffu;
+        size_t extra = (h >> 28) & 7u;
+        size_t len = 1 + ((h >> 31) ? 2 : 0) + extra;
+        if (i + len > nwords)
+            break;
+        out->records++;
+        if (id == REC_TRC_LOST_RECORDS) {
+            out->lost_record_events++;
+            /* payload word 0: how many records were lost (after the timestamp if any) */
+            if (extra >= 1)
+                out->lost_records += words[i + 1 + ((h >> 31) ? 2 : 0)];
+        }
+        i += len;
+    }
+    out->truncated_bytes = nbytes - i * 4;
+}
+
+int rec_trace_scan_file(const char *path, struct rec_trace_scan *out, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (st.st_size == 0) {
+        close(fd);
+        memset(out, 0, sizeof *out);
+        return 0;
+    }
+    void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) {
+        snprintf(err, errlen, "%s: mmap: %s", path, strerror(errno));
+        return -1;
+    }
+    rec_trace_scan_buf(m, (size_t)st.st_size, out);
+    munmap(m, (size_t)st.st_size);
+    return 0;
+}
+
+int rec_trace_run(const char *xentrace, const char *file, unsigned seconds, unsigned pages,
+                  const char *mask, char *err, size_t errlen)
+{
+    char secs[16], npages[16];
+    snprintf(secs, sizeof secs, "%u", seconds);
+    snprintf(npages, sizeof npages, "%u", pages);
+    char *argv[] = {(char *)xentrace, "-D", "-S", npages,       "-e",
+                    (char *)mask,     "-T", secs, (char *)file, NULL};
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, errlen, "fork: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        execvp(xentrace, argv);
+        fprintf(stderr, "smclat record: cannot run %s: %s\n", xentrace, strerror(errno));
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            snprintf(err, errlen, "waitpid: %s", strerror(errno));
+            return -1;
+        }
+    }
+    if (WIFEXITED(status)) {
+        if (WEXITSTATUS(status) == 127) {
+            snprintf(err, errlen, "cannot run %s", xentrace);
+            return -1;
+        }
+        return WEXITSTATUS(status);
+    }
+    snprintf(err, errlen, "%s killed by signal %d", xentrace, WTERMSIG(status));
+    return 128 + WTERMSIG(status);
+}

@@ -1,0 +1,380 @@
+#include "rec-xc.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xenctrl.h>
+#include <xenstore.h>
+
+struct rec_xen {
+    xc_interface *xch;
+    struct xs_handle *xs;
+};
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    int e = errno;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < errlen && e)
+        snprintf(err + n, errlen - (size_t)n, ": %s", strerror(e));
+    return -1;
+}
+
+struct rec_xen *rec_xen_open(char *err, size_t errlen)
+{
+    struct rec_xen *x = calloc(1, sizeof *x);
+    if (!x) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    x->xch = xc_interface_open(NULL, NULL, 0);
+    if (!x->xch) {
+        fail(err, errlen, "cannot open libxenctrl (run in Dom0 as root, with xen-privcmd)");
+        free(x);
+        return NULL;
+    }
+    x->xs = xs_open(0);
+    if (!x->xs) {
+        fail(err, errlen, "cannot open xenstore (is xenstored running?)");
+        xc_interface_close(x->xch);
+        free(x);
+        return NULL;
+    }
+    return x;
+}
+
+void rec_xen_close(struct rec_xen *x)
+{
+    if (!x)
+        return;
+    xs_close(x->xs);
+    xc_interface_close(x->xch);
+    free(x);
+}
+
+static uint64_t map_to_mask(const uint8_t *map, int nr_cpus)
+{
+    uint64_t m = 0;
+    for (int c = 0; c < nr_cpus && c < REC_MAX_CPUS; c++)
+        if (map[c / 8] >> (c % 8) & 1)
+            m |= UINT64_C(1) << c;
+    return m;
+}
+
+static void mask_to_map(uint64_t mask, uint8_t *map, int nr_cpus)
+{
+    memset(map, 0, (size_t)(nr_cpus + 7) / 8);
+    for (int c = 0; c < nr_cpus && c < REC_MAX_CPUS; c++)
+        if (mask >> c & 1)
+            map[c / 8] |= (uint8_t)(1u << (c % 8));
+}
+
+static void xs_name(struct rec_xen *x, const char *path, char *out, size_t len, const char *dflt)
+{
+    unsigned int n = 0;
+    char *v = xs_read(x->xs, XBT_NULL, path, &n);
+    if (v && n > 0)
+        snprintf(out, len, "%.*s", (int)n, v);
+    else
+        snprintf(out, len, "%s", dflt);
+    free(v);
+}
+
+static int read_sched(struct rec_xen *x, int sched_id, unsigned domid, unsigned *weight,
+                      unsigned *cap)
+{
+    if (sched_id == XEN_SCHEDULER_CREDIT2) {
+        struct xen_domctl_sched_credit2 p = {0};
+        if (xc_sched_credit2_domain_get(x->xch, domid, &p) != 0)
+            return -1;
+        *weight = p.weight;
+        *cap = p.cap;
+        return 0;
+    }
+    if (sched_id == XEN_SCHEDULER_CREDIT) {
+        struct xen_domctl_sched_credit p = {0};
+        if (xc_sched_credit_domain_get(x->xch, domid, &p) != 0)
+            return -1;
+        *weight = p.weight;
+        *cap = p.cap;
+        return 0;
+    }
+    errno = 0;
+    return 1; /* no weight/cap in this scheduler */
+}
+
+int rec_xen_read_state(struct rec_xen *x, struct rec_state *s, char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    xc_physinfo_t pi = {0};
+    if (xc_physinfo(x->xch, &pi) != 0)
+        return fail(err, errlen, "xc_physinfo");
+    s->cpu_khz = pi.cpu_khz;
+    s->nr_cpus = pi.nr_cpus;
+    int nr_cpus = xc_get_max_cpus(x->xch);
+    if (nr_cpus <= 0)
+        nr_cpus = (int)pi.nr_cpus;
+
+    int v = xc_version(x->xch, XENVER_version, NULL);
+    xen_extraversion_t extra = {0};
+    xc_version(x->xch, XENVER_extraversion, &extra);
+    snprintf(s->xen_version, sizeof s->xen_version, "%d.%d%s", v >> 16, v & 0xffff, extra);
+    xen_commandline_t cl = {0};
+    if (xc_version(x->xch, XENVER_commandline, &cl) == 0)
+        snprintf(s->commandline, sizeof s->commandline, "%s", cl);
+    if (xc_sched_id(x->xch, &s->sched_id) != 0)
+        return fail(err, errlen, "xc_sched_id");
+
+    /* cpupools */
+    uint32_t next = 0;
+    for (;;) {
+        xc_cpupoolinfo_t *pool = xc_cpupool_getinfo(x->xch, next);
+        if (!pool)
+            break;
+        if (s->n_pools >= REC_MAX_POOLS) {
+            xc_cpupool_infofree(x->xch, pool);
+            break;
+        }
+        struct rec_pool_state *p = &s->pools[s->n_pools++];
+        p->id = pool->cpupool_id;
+        p->sched_id = (int)pool->sched_id;
+        p->cpus = map_to_mask(pool->cpumap, nr_cpus);
+        char path[64], dflt[32];
+        snprintf(path, sizeof path, "/local/pool/%u/name", p->id);
+        snprintf(dflt, sizeof dflt, "Pool-%u", p->id);
+        xs_name(x, path, p->name, sizeof p->name, dflt);
+        if (p->sched_id == XEN_SCHEDULER_CREDIT2) {
+            struct xen_sysctl_credit2_schedule cs = {0};
+            if (xc_sched_credit2_params_get(x->xch, p->id, &cs) == 0) {
+                p->has_ratelimit = 1;
+                p->ratelimit_us = cs.ratelimit_us;
+            }
+        } else if (p->sched_id == XEN_SCHEDULER_CREDIT) {
+            struct xen_sysctl_credit_schedule cs = {0};
+            if (xc_sched_credit_params_get(x->xch, p->id, &cs) == 0) {
+                p->has_ratelimit = 1;
+                p->ratelimit_us = cs.ratelimit_us;
+                p->has_tslice = 1;
+                p->tslice_ms = cs.tslice_ms;
+            }
+        }
+        next = pool->cpupool_id + 1;
+        xc_cpupool_infofree(x->xch, pool);
+    }
+
+    /* domains */
+    enum { MAXDOM = 256 };
+    xc_domaininfo_t *info = calloc(MAXDOM, sizeof *info);
+    if (!info)
+        return fail(err, errlen, "out of memory");
+    int n = xc_domain_getinfolist(x->xch, 0, MAXDOM, info);
+    if (n < 0) {
+        free(info);
+        return fail(err, errlen, "xc_domain_getinfolist");
+    }
+    s->doms = calloc((size_t)n + 1, sizeof *s->doms);
+    xc_cpumap_t hard = xc_cpumap_alloc(x->xch), soft = xc_cpumap_alloc(x->xch);
+    if (!s->doms || !hard || !soft) {
+        free(info);
+        free(hard);
+        free(soft);
+        return fail(err, errlen, "out of memory");
+    }
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        if (info[i].flags & XEN_DOMINF_dying)
+            continue;
+        struct rec_domain_state *d = &s->doms[s->n_doms++];
+        d->domid = info[i].domain;
+        d->pool_id = info[i].cpupool;
+        d->vcpus = info[i].max_vcpu_id == XEN_INVALID_MAX_VCPU_ID ? 0 : info[i].max_vcpu_id + 1;
+        char path[64], dflt[32];
+        snprintf(path, sizeof path, "/local/domain/%u/name", d->domid);
+        snprintf(dflt, sizeof dflt, d->domid == 0 ? "Domain-0" : "d%u", d->domid);
+        xs_name(x, path, d->name, sizeof d->name, dflt);
+        d->vcpu = calloc(d->vcpus + 1, sizeof *d->vcpu);
+        if (!d->vcpu) {
+            rc = fail(err, errlen, "out of memory");
+            break;
+        }
+        for (unsigned vc = 0; vc < d->vcpus; vc++) {
+            if (xc_vcpu_getaffinity(x->xch, d->domid, (int)vc, hard, soft,
+                                    XEN_VCPUAFFINITY_HARD | XEN_VCPUAFFINITY_SOFT) != 0) {
+                rc = fail(err, errlen, "d%u vcpu %u: xc_vcpu_getaffinity", d->domid, vc);
+                break;
+            }
+            d->vcpu[vc].hard = map_to_mask(hard, nr_cpus);
+            d->vcpu[vc].soft = map_to_mask(soft, nr_cpus);
+        }
+        const struct rec_pool_state *p = rec_state_pool_id(s, d->pool_id);
+        int r = read_sched(x, p ? p->sched_id : s->sched_id, d->domid, &d->weight, &d->cap);
+        if (r < 0)
+            rc = fail(err, errlen, "d%u: reading its weight and cap", d->domid);
+        d->has_sched = r == 0;
+    }
+    free(info);
+    free(hard);
+    free(soft);
+    if (rc != 0)
+        rec_state_free(s);
+    return rc;
+}
+
+static int find_domid(const struct rec_state *s, const char *dom, unsigned *domid, char *err,
+                      size_t errlen)
+{
+    const struct rec_domain_state *d = rec_state_domain(s, dom);
+    if (!d) {
+        errno = 0;
+        return fail(err, errlen, "%s: no such domain", dom);
+    }
+    *domid = d->domid;
+    return 0;
+}
+
+static int apply_pools(struct rec_xen *x, const struct rec_config *c, struct rec_state *s,
+                       char *err, size_t errlen)
+{
+    for (int i = 0; i < c->n_pools; i++) {
+        const struct rec_pool_req *p = &c->pools[i];
+        const struct rec_pool_state *ps = rec_state_pool(s, p->name);
+        uint32_t poolid;
+        if (ps) {
+            poolid = ps->id;
+        } else {
+            poolid = XC_CPUPOOL_POOLID_ANY;
+            if (xc_cpupool_create(x->xch, &poolid, (uint32_t)p->sched_id) != 0)
+                return fail(err, errlen, "pool %s: creating it (scheduler %s)", p->name,
+                            rec_sched_name(p->sched_id));
+            char path[64];
+            snprintf(path, sizeof path, "/local/pool/%u/name", poolid);
+            if (!xs_write(x->xs, XBT_NULL, path, p->name, (unsigned)strlen(p->name)))
+                return fail(err, errlen, "pool %s: writing %s", p->name, path);
+        }
+        for (int cpu = 0; cpu < REC_MAX_CPUS; cpu++) {
+            if (!(p->cpus >> cpu & 1))
+                continue;
+            int in = -1;
+            for (int j = 0; j < s->n_pools; j++)
+                if (s->pools[j].cpus >> cpu & 1)
+                    in = (int)s->pools[j].id;
+            if (in == (int)poolid)
+                continue;
+            if (in >= 0 && xc_cpupool_removecpu(x->xch, (uint32_t)in, cpu) != 0)
+                return fail(err, errlen, "pool %s: removing cpu %d from pool %d", p->name, cpu, in);
+            if (xc_cpupool_addcpu(x->xch, poolid, cpu) != 0)
+                return fail(err, errlen, "pool %s: adding cpu %d", p->name, cpu);
+        }
+        /* the next pool sees this one */
+        rec_state_free(s);
+        if (rec_xen_read_state(x, s, err, errlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int rec_xen_apply(struct rec_xen *x, const struct rec_config *c, char *err, size_t errlen)
+{
+    struct rec_state s;
+    if (rec_xen_read_state(x, &s, err, errlen) != 0)
+        return -1;
+    int rc = apply_pools(x, c, &s, err, errlen);
+    for (int i = 0; rc == 0 && c->has_ratelimit && i < s.n_pools; i++) {
+        const struct rec_pool_state *p = &s.pools[i];
+        if (p->sched_id == XEN_SCHEDULER_CREDIT2) {
+            struct xen_sysctl_credit2_schedule cs = {.ratelimit_us = c->ratelimit_us};
+            if (xc_sched_credit2_params_set(x->xch, p->id, &cs) != 0)
+                rc =
+                    fail(err, errlen, "pool %s: setting ratelimit %u us", p->name, c->ratelimit_us);
+        } else if (p->sched_id == XEN_SCHEDULER_CREDIT) {
+            struct xen_sysctl_credit_schedule cs = {0};
+            if (xc_sched_credit_params_get(x->xch, p->id, &cs) != 0)
+                rc = fail(err, errlen, "pool %s: reading credit parameters", p->name);
+            cs.ratelimit_us = c->ratelimit_us;
+            if (rc == 0 && xc_sched_credit_params_set(x->xch, p->id, &cs) != 0)
+                rc =
+                    fail(err, errlen, "pool %s: setting ratelimit %u us", p->name, c->ratelimit_us);
+        }
+    }
+    int nr_cpus = xc_get_max_cpus(x->xch);
+    xc_cpumap_t hard = xc_cpumap_alloc(x->xch), soft = xc_cpumap_alloc(x->xch);
+    if (!hard || !soft)
+        rc = fail(err, errlen, "out of memory");
+    for (int i = 0; rc == 0 && i < c->n_doms; i++) {
+        const struct rec_dom_req *d = &c->doms[i];
+        unsigned domid = 0;
+        if (find_domid(&s, d->dom, &domid, err, errlen) != 0) {
+            rc = -1;
+            break;
+        }
+        const struct rec_domain_state *ds = rec_state_domain(&s, d->dom);
+        unsigned vcpus = ds->vcpus;
+        int sched_id = s.sched_id;
+        const struct rec_pool_state *cur = rec_state_pool_id(&s, ds->pool_id);
+        if (cur)
+            sched_id = cur->sched_id;
+        if (d->pool) {
+            const struct rec_pool_state *ps = rec_state_pool(&s, d->pool);
+            if (!ps) {
+                errno = 0;
+                rc = fail(err, errlen, "%s: no pool %s", d->dom, d->pool);
+                break;
+            }
+            if (ps->id != ds->pool_id && xc_cpupool_movedomain(x->xch, ps->id, domid) != 0) {
+                rc = fail(err, errlen, "%s: moving it to pool %s", d->dom, d->pool);
+                break;
+            }
+            sched_id = ps->sched_id;
+        }
+        for (unsigned v = 0; d->has_pin && v < vcpus; v++) {
+            mask_to_map(d->pin, hard, nr_cpus);
+            if (xc_vcpu_setaffinity(x->xch, domid, (int)v, hard, soft, XEN_VCPUAFFINITY_HARD) !=
+                0) {
+                rc = fail(err, errlen, "%s: pinning vcpu %u", d->dom, v);
+                break;
+            }
+        }
+        if (rc != 0 || !(d->has_weight || d->has_cap))
+            continue;
+        if (sched_id == XEN_SCHEDULER_CREDIT2) {
+            struct xen_domctl_sched_credit2 p = {0};
+            if (xc_sched_credit2_domain_get(x->xch, domid, &p) != 0) {
+                rc = fail(err, errlen, "%s: reading weight and cap", d->dom);
+                break;
+            }
+            if (d->has_weight)
+                p.weight = (uint16_t)d->weight;
+            if (d->has_cap)
+                p.cap = (uint16_t)d->cap;
+            if (xc_sched_credit2_domain_set(x->xch, domid, &p) != 0)
+                rc = fail(err, errlen, "%s: setting weight %u cap %u", d->dom, p.weight, p.cap);
+        } else if (sched_id == XEN_SCHEDULER_CREDIT) {
+            struct xen_domctl_sched_credit p = {0};
+            if (xc_sched_credit_domain_get(x->xch, domid, &p) != 0) {
+                rc = fail(err, errlen, "%s: reading weight and cap", d->dom);
+                break;
+            }
+            if (d->has_weight)
+                p.weight = (uint16_t)d->weight;
+            if (d->has_cap)
+                p.cap = (uint16_t)d->cap;
+            if (xc_sched_credit_domain_set(x->xch, domid, &p) != 0)
+                rc = fail(err, errlen, "%s: setting weight %u cap %u", d->dom, p.weight, p.cap);
+        } else {
+            errno = 0;
+            rc = fail(err, errlen, "%s: scheduler %s has no weight or cap", d->dom,
+                      rec_sched_name(sched_id));
+        }
+    }
+    free(hard);
+    free(soft);
+    rec_state_free(&s);
+    return rc;
+}

@@ -1,0 +1,363 @@
+/* Unit tests of smclat record's host-testable parts: option forms, the configuration model
+ * and its read-back comparison, metadata JSON, the trace scan. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "rec-config.h"
+#include "rec-json.h"
+#include "rec-trace.h"
+
+static char err[512];
+
+static void test_cpulist_parse(void **state)
+{
+    (void)state;
+    uint64_t m = 0;
+    assert_int_equal(rec_parse_cpulist("1", &m, err, sizeof err), 0);
+    assert_true(m == 0x2);
+    assert_int_equal(rec_parse_cpulist("0,2", &m, err, sizeof err), 0);
+    assert_true(m == 0x5);
+    assert_int_equal(rec_parse_cpulist("0-3", &m, err, sizeof err), 0);
+    assert_true(m == 0xf);
+    assert_int_equal(rec_parse_cpulist("0-1,5,7-8", &m, err, sizeof err), 0);
+    assert_true(m == 0x1a3);
+    assert_int_equal(rec_parse_cpulist("63", &m, err, sizeof err), 0);
+    assert_true(m == UINT64_C(1) << 63);
+    const char *bad[] = {"", "a", "3-1", "1,", "64", "1-", ",1", "1;2", "-1", "0-64"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        m = 42;
+        err[0] = '\0';
+        assert_int_equal(rec_parse_cpulist(bad[i], &m, err, sizeof err), -1);
+        assert_true(m == 42);
+        assert_true(strlen(err) > 0);
+    }
+}
+
+static void test_cpulist_format(void **state)
+{
+    (void)state;
+    char b[64];
+    rec_cpulist_format(0x1a3, b, sizeof b);
+    assert_string_equal(b, "0-1,5,7-8");
+    rec_cpulist_format(0, b, sizeof b);
+    assert_string_equal(b, "");
+    rec_cpulist_format(UINT64_C(1) << 63, b, sizeof b);
+    assert_string_equal(b, "63");
+    /* round trip */
+    uint64_t m;
+    assert_int_equal(rec_parse_cpulist("2,4-6,9", &m, err, sizeof err), 0);
+    rec_cpulist_format(m, b, sizeof b);
+    assert_string_equal(b, "2,4-6,9");
+}
+
+static void test_pool_option(void **state)
+{
+    (void)state;
+    struct rec_config c;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(rec_config_add_pool(&c, "med:credit2:1", err, sizeof err), 0);
+    assert_int_equal(c.n_pools, 1);
+    assert_string_equal(c.pools[0].name, "med");
+    assert_int_equal(c.pools[0].sched_id, REC_SCHED_CREDIT2);
+    assert_true(c.pools[0].cpus == 0x2);
+    assert_int_equal(rec_config_add_pool(&c, "other:credit:2-3", err, sizeof err), 0);
+    assert_int_equal(c.pools[1].sched_id, REC_SCHED_CREDIT);
+    /* errors name what is wrong */
+    assert_int_equal(rec_config_add_pool(&c, "x:null:4", err, sizeof err), -1);
+    assert_non_null(strstr(err, "null"));
+    assert_int_equal(rec_config_add_pool(&c, "x:credit2:3", err, sizeof err), -1);
+    assert_non_null(strstr(err, "overlap"));
+    assert_int_equal(rec_config_add_pool(&c, "med:credit2:5", err, sizeof err), -1);
+    assert_non_null(strstr(err, "twice"));
+    assert_int_equal(rec_config_add_pool(&c, "Pool-0:credit2:5", err, sizeof err), -1);
+    assert_int_equal(rec_config_add_pool(&c, "med:credit2", err, sizeof err), -1);
+    assert_int_equal(rec_config_add_pool(&c, "bad name:credit2:5", err, sizeof err), -1);
+    assert_int_equal(c.n_pools, 2);
+}
+
+static void test_domain_options(void **state)
+{
+    (void)state;
+    struct rec_config c;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(rec_config_add_move(&c, "mediator:med", err, sizeof err), 0);
+    assert_int_equal(rec_config_add_pin(&c, "mediator:1", err, sizeof err), 0);
+    assert_int_equal(rec_config_add_weight(&c, "mediator:512", err, sizeof err), 0);
+    assert_int_equal(rec_config_add_cap(&c, "noise1:50", err, sizeof err), 0);
+    assert_int_equal(rec_config_add_pin(&c, "Domain-0:0", err, sizeof err), 0);
+    /* one request per domain, merged */
+    assert_int_equal(c.n_doms, 3);
+    assert_string_equal(c.doms[0].dom, "mediator");
+    assert_string_equal(c.doms[0].pool, "med");
+    assert_true(c.doms[0].has_pin && c.doms[0].pin == 0x2);
+    assert_true(c.doms[0].has_weight && c.doms[0].weight == 512);
+    assert_false(c.doms[0].has_cap);
+    assert_true(c.doms[1].has_cap && c.doms[1].cap == 50);
+    assert_int_equal(rec_config_add_weight(&c, "mediator:0", err, sizeof err), -1);
+    assert_int_equal(rec_config_add_weight(&c, "mediator:65536", err, sizeof err), -1);
+    assert_int_equal(rec_config_add_weight(&c, "mediator:12x", err, sizeof err), -1);
+    assert_int_equal(rec_config_add_cap(&c, "mediator:-1", err, sizeof err), -1);
+    assert_int_equal(rec_config_add_move(&c, "mediator:other", err, sizeof err), -1);
+    assert_non_null(strstr(err, "twice"));
+    assert_int_equal(rec_config_add_pin(&c, "nocolon", err, sizeof err), -1);
+    assert_int_equal(rec_config_add_pin(&c, ":1", err, sizeof err), -1);
+    assert_int_equal(rec_config_add_pin(&c, "client:", err, sizeof err), -1);
+    assert_int_equal(rec_config_set_ratelimit(&c, "500", err, sizeof err), 0);
+    assert_true(c.has_ratelimit && c.ratelimit_us == 500);
+    assert_int_equal(rec_config_set_ratelimit(&c, "5e2", err, sizeof err), -1);
+}
+
+/* A machine: Pool-0 (credit2, cpu 0) and med (credit2, cpu 1); Dom0 with 2 vCPUs, mediator
+ * d1 in med pinned to 1, client d2 and noise1 d3 in Pool-0. */
+static struct rec_state *machine(void)
+{
+    struct rec_state *s = calloc(1, sizeof *s);
+    s->cpu_khz = 62500;
+    s->nr_cpus = 2;
+    snprintf(s->xen_version, sizeof s->xen_version, "4.17.7");
+    snprintf(s->commandline, sizeof s->commandline, "sched=credit2 xsm=dummy");
+    s->sched_id = REC_SCHED_CREDIT2;
+    s->n_pools = 2;
+    s->pools[0] = (struct rec_pool_state){.id = 0,
+                                          .sched_id = REC_SCHED_CREDIT2,
+                                          .cpus = 0x1,
+                                          .has_ratelimit = 1,
+                                          .ratelimit_us = 1000};
+    snprintf(s->pools[0].name, REC_NAME_LEN, "Pool-0");
+    s->pools[1] = (struct rec_pool_state){.id = 3,
+                                          .sched_id = REC_SCHED_CREDIT2,
+                                          .cpus = 0x2,
+                                          .has_ratelimit = 1,
+                                          .ratelimit_us = 1000};
+    snprintf(s->pools[1].name, REC_NAME_LEN, "med");
+    const char *names[] = {"Domain-0", "mediator", "client", "noise1"};
+    unsigned vcpus[] = {2, 1, 1, 2}, pools[] = {0, 3, 0, 0};
+    s->n_doms = 4;
+    s->doms = calloc(4, sizeof *s->doms);
+    for (int i = 0; i < 4; i++) {
+        struct rec_domain_state *d = &s->doms[i];
+        d->domid = (unsigned)i;
+        snprintf(d->name, REC_NAME_LEN, "%s", names[i]);
+        d->vcpus = vcpus[i];
+        d->pool_id = pools[i];
+        d->vcpu = calloc(d->vcpus, sizeof *d->vcpu);
+        for (unsigned v = 0; v < d->vcpus; v++)
+            d->vcpu[v] = (struct rec_vcpu_state){.hard = i == 1 ? 0x2 : 0x3, .soft = 0x3};
+        d->has_sched = 1;
+        d->weight = 256;
+        d->cap = 0;
+    }
+    return s;
+}
+
+static void free_machine(struct rec_state *s)
+{
+    rec_state_free(s);
+    free(s);
+}
+
+static void test_compare_matches(void **state)
+{
+    (void)state;
+    struct rec_state *s = machine();
+    struct rec_config c;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(rec_config_add_pool(&c, "med:credit2:1", err, sizeof err), 0);
+    assert_int_equal(rec_config_add_move(&c, "mediator:med", err, sizeof err), 0);
+    assert_int_equal(rec_config_add_pin(&c, "1:1", err, sizeof err), 0); /* by domid */
+    assert_int_equal(rec_config_add_weight(&c, "client:256", err, sizeof err), 0);
+    assert_int_equal(rec_config_set_ratelimit(&c, "1000", err, sizeof err), 0);
+    assert_int_equal(rec_state_compare(&c, s, err, sizeof err), 0);
+    assert_string_equal(err, "");
+    free_machine(s);
+}
+
+static void test_compare_differs(void **state)
+{
+    (void)state;
+    struct rec_state *s = machine();
+    struct rec_config c;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(rec_config_add_move(&c, "client:med", err, sizeof err), 0);
+    assert_int_equal(rec_state_compare(&c, s, err, sizeof err), 1);
+    assert_string_equal(err, "client: pool: asked med, found Pool-0");
+
+    memset(&c, 0, sizeof c);
+    assert_int_equal(rec_config_add_pin(&c, "noise1:1", err, sizeof err), 0);
+    assert_int_equal(rec_state_compare(&c, s, err, sizeof err), 2); /* both vCPUs */
+    assert_string_equal(err, "noise1: vcpu 0 hard affinity: asked 1, found 0-1");
+
+    memset(&c, 0, sizeof c);
+    assert_int_equal(rec_config_add_weight(&c, "mediator:512", err, sizeof err), 0);
+    assert_int_equal(rec_config_add_cap(&c, "mediator:10", err, sizeof err), 0);
+    assert_int_equal(rec_state_compare(&c, s, err, sizeof err), 2);
+    assert_string_equal(err, "mediator: weight: asked 512, found 256");
+
+    memset(&c, 0, sizeof c);
+    assert_int_equal(rec_config_add_pool(&c, "med:credit:1", err, sizeof err), 0);
+    assert_int_equal(rec_config_add_pool(&c, "gone:credit2:0", err, sizeof err), 0);
+    assert_int_equal(rec_state_compare(&c, s, err, sizeof err), 2);
+    assert_string_equal(err, "pool med: scheduler: asked credit, found credit2");
+
+    memset(&c, 0, sizeof c);
+    assert_int_equal(rec_config_set_ratelimit(&c, "500", err, sizeof err), 0);
+    assert_int_equal(rec_state_compare(&c, s, err, sizeof err), 2); /* both pools */
+    assert_string_equal(err, "pool Pool-0: ratelimit: asked 500 us, found 1000 us");
+
+    memset(&c, 0, sizeof c);
+    assert_int_equal(rec_config_add_pin(&c, "nosuch:1", err, sizeof err), 0);
+    assert_int_equal(rec_state_compare(&c, s, err, sizeof err), 1);
+    assert_string_equal(err, "nosuch: no such domain");
+
+    /* a pool whose cpus differ */
+    s->pools[1].cpus = 0;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(rec_config_add_pool(&c, "med:credit2:1", err, sizeof err), 0);
+    assert_int_equal(rec_state_compare(&c, s, err, sizeof err), 1);
+    assert_string_equal(err, "pool med: cpus: asked 1, found none");
+    free_machine(s);
+}
+
+static void test_metadata_json(void **state)
+{
+    (void)state;
+    struct rec_state *s = machine();
+    struct rec_roles r = {0};
+    assert_int_equal(rec_roles_add(&r, "client=client", err, sizeof err), 0);
+    assert_int_equal(rec_roles_add(&r, "mediator=1", err, sizeof err), 0);
+    assert_int_equal(rec_roles_add(&r, "noise=noise1", err, sizeof err), 0);
+    assert_int_equal(rec_roles_add(&r, "server=x", err, sizeof err), -1);
+    assert_int_equal(rec_roles_add(&r, "client", err, sizeof err), -1);
+    struct rec_trace_meta tm = {
+        .file = "trace.bin", .event_mask = REC_TRACE_MASK, .duration_s = 7.5};
+    tm.scan.records = 1000;
+    tm.scan.lost_records = 3;
+    json_t *m = rec_metadata_json(s, &r, &tm, err, sizeof err);
+    assert_non_null(m);
+    json_error_t je;
+    json_int_t khz = 0, client = 0, mediator = 0, lost = -1, nr = 0;
+    json_t *noise = NULL, *doms = NULL, *pools = NULL;
+    const char *ver = NULL, *sched = NULL;
+    assert_int_equal(json_unpack_ex(m, &je, 0,
+                                    "{s:{s:I, s:I}, s:{s:s, s:s}, s:{s:I, s:I, s:o}, s:o, s:o, "
+                                    "s:{s:I}}",
+                                    "physinfo", "cpu_khz", &khz, "nr_cpus", &nr, "xen", "version",
+                                    &ver, "scheduler", &sched, "roles", "client", &client,
+                                    "mediator", &mediator, "noise", &noise, "domains", &doms,
+                                    "cpupools", &pools, "trace", "lost_records", &lost),
+                     0);
+    assert_int_equal(khz, 62500);
+    assert_int_equal(nr, 2);
+    assert_string_equal(ver, "4.17.7");
+    assert_string_equal(sched, "credit2");
+    assert_int_equal(client, 2);
+    assert_int_equal(mediator, 1);
+    assert_int_equal(json_array_size(noise), 1);
+    assert_int_equal(json_integer_value(json_array_get(noise, 0)), 3);
+    assert_int_equal(lost, 3);
+    assert_int_equal(json_array_size(doms), 4);
+    json_t *med = json_array_get(doms, 1);
+    assert_string_equal(json_string_value(json_object_get(med, "cpupool")), "med");
+    assert_string_equal(json_string_value(json_object_get(med, "role")), "mediator");
+    json_t *hard = json_object_get(json_array_get(json_object_get(med, "affinity"), 0), "hard");
+    assert_int_equal(json_array_size(hard), 1);
+    assert_int_equal(json_integer_value(json_array_get(hard, 0)), 1);
+    assert_null(json_object_get(json_array_get(doms, 0), "role"));
+    assert_int_equal(json_array_size(pools), 2);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(json_array_get(pools, 1), "params"), "ratelimit_us")),
+                     1000);
+    json_decref(m);
+
+    /* a role naming a domain that is not there */
+    struct rec_roles bad = {0};
+    assert_int_equal(rec_roles_add(&bad, "client=ghost", err, sizeof err), 0);
+    assert_null(rec_metadata_json(s, &bad, NULL, err, sizeof err));
+    assert_string_equal(err, "--role client=ghost: no such domain");
+    free_machine(s);
+}
+
+static void test_trace_scan(void **state)
+{
+    (void)state;
+    uint32_t w[32];
+    size_t n = 0;
+    /* CPU_CHANGE, no timestamp, 2 words */
+    w[n++] = 0x2001f003u;
+    w[n++] = 0;
+    w[n++] = 64;
+    /* a WAKE with timestamp and 2 words */
+    w[n++] = 0xa0028004u;
+    w[n++] = 100;
+    w[n++] = 0;
+    w[n++] = 1;
+    w[n++] = 0;
+    /* LOST_RECORDS, no timestamp, 4 words: 7 lost */
+    w[n++] = 0x4001f001u;
+    w[n++] = 7;
+    w[n++] = 0x00010000u;
+    w[n++] = 5;
+    w[n++] = 0;
+    /* LOST_RECORDS with a timestamp: 2 lost */
+    w[n++] = 0xc001f001u;
+    w[n++] = 200;
+    w[n++] = 0;
+    w[n++] = 2;
+    w[n++] = 0;
+    w[n++] = 0;
+    w[n++] = 0;
+    struct rec_trace_scan sc;
+    rec_trace_scan_buf(w, n * 4, &sc);
+    assert_int_equal(sc.records, 4);
+    assert_int_equal(sc.lost_records, 9);
+    assert_int_equal(sc.lost_record_events, 2);
+    assert_int_equal(sc.truncated_bytes, 0);
+    /* a record cut short, and a stray byte */
+    w[n++] = 0xb0028004u; /* timestamp + 3 words: 6 words, only 2 present */
+    w[n++] = 300;
+    rec_trace_scan_buf(w, n * 4 + 1, &sc);
+    assert_int_equal(sc.records, 4);
+    assert_int_equal(sc.truncated_bytes, 9);
+    rec_trace_scan_buf(w, 0, &sc);
+    assert_int_equal(sc.records, 0);
+}
+
+static void test_trace_scan_file(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/smclat-test-record-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    uint32_t w[] = {0x2001f003u, 1, 20, 0x4001f001u, 11, 0, 0, 0};
+    FILE *f = fdopen(fd, "wb");
+    assert_int_equal(fwrite(w, sizeof w, 1, f), 1);
+    fclose(f);
+    struct rec_trace_scan sc;
+    assert_int_equal(rec_trace_scan_file(path, &sc, err, sizeof err), 0);
+    assert_int_equal(sc.bytes, sizeof w);
+    assert_int_equal(sc.lost_records, 11);
+    unlink(path);
+    assert_int_equal(rec_trace_scan_file(path, &sc, err, sizeof err), -1);
+    assert_non_null(strstr(err, path));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cpulist_parse),   cmocka_unit_test(test_cpulist_format),
+        cmocka_unit_test(test_pool_option),     cmocka_unit_test(test_domain_options),
+        cmocka_unit_test(test_compare_matches), cmocka_unit_test(test_compare_differs),
+        cmocka_unit_test(test_metadata_json),   cmocka_unit_test(test_trace_scan),
+        cmocka_unit_test(test_trace_scan_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,47 @@
+#!/bin/busybox sh
+# /init of the lab's Dom0 (added to the base initramfs by run.sh): mounts, Xen's modules,
+# xenfs, the 9p share (mount_tag host0), xenstored, xen-init-dom0, xenconsoled; then runs
+# /mnt/share/job.sh (scripts/lab/dom0-job.sh) and powers off. Lines starting "SMCLAT-DOM0:"
+# are read by run.sh on the console.
+/bin/busybox mkdir -p /sbin /usr/bin /usr/sbin
+/bin/busybox --install -s
+export PATH=/usr/lib/xen-4.17/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export LD_LIBRARY_PATH=/usr/lib/aarch64-linux-gnu:/lib/aarch64-linux-gnu
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+mkdir -p /run/xen /run/xenstored /var/log/xen/console /var/lib/xen /var/lock
+up() { cut -d' ' -f1 /proc/uptime; }
+say() { echo "SMCLAT-DOM0: $* uptime=$(up)"; }
+say "init"
+for m in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs virtio_mmio 9pnet 9pnet_virtio \
+    netfs fscache 9p; do
+    modprobe $m || say "error: modprobe $m failed"
+done
+mount -t xenfs xenfs /proc/xen || say "error: xenfs mount failed"
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 host0 /mnt/share ||
+    say "error: 9p mount failed"
+xenstored --pid-file=/run/xen/xenstored.pid
+i=0
+while [ ! -s /run/xen/xenstored.pid ] && [ $i -lt 100 ]; do
+    usleep 100000
+    i=$((i + 1))
+done
+xen-init-dom0 > /dev/null || say "error: xen-init-dom0 failed"
+xenconsoled --log=guest --log-dir=/var/log/xen/console --pid-file=/run/xen/xenconsoled.pid
+say "tools up"
+if [ -r /mnt/share/job.sh ]; then
+    sh /mnt/share/job.sh
+    say "job rc=$?"
+else
+    say "error: no /mnt/share/job.sh"
+fi
+sync
+umount /mnt/share 2> /dev/null
+say "poweroff"
+poweroff -f

@@ -1,0 +1,172 @@
+#!/bin/sh
+# One scenario inside the lab's Dom0 (run by /init from the 9p share as /mnt/share/job.sh).
+# Reads /mnt/share/params.env (docs/lab.md), creates the DomUs (mediator, client, noise),
+# applies and checks the scheduler configuration (smclat-record apply), records the trace
+# while the client's generator runs (smclat-record trace), writes metadata.json
+# (smclat-record metadata), and leaves everything in /mnt/share/out. Lines "SMCLAT-JOB: ..."
+# on the console are its progress; "SMCLAT-JOB: FAIL: reason" ends a failed run.
+S=/mnt/share
+O=$S/out
+CON=/var/log/xen/console
+mkdir -p "$O" /tmp/img
+. $S/params.env
+up() { cut -d' ' -f1 /proc/uptime; }
+say() { echo "SMCLAT-JOB: $* [uptime $(up)]"; }
+copy_logs() {
+    for f in $CON/guest-*.log; do
+        [ -e "$f" ] && tr -d '\r' < "$f" > "$O/${f##*/}"
+    done
+    xl dmesg > "$O/xen-dmesg.log" 2>&1
+}
+fail() {
+    say "FAIL: $*"
+    xenstore-ls -fp /local/domain > "$O/xenstore.txt" 2>&1
+    echo "$*" > "$O/failure.txt"
+    copy_logs
+    exit 1
+}
+REC=/tmp/smclat-record
+cp $S/bin/smclat-record $REC 2> /dev/null && chmod +x $REC || fail "no smclat-record in the share"
+# xl mmaps the kernel: from 9p that costs ~10 s per xl create, from tmpfs ~3 s
+cp $S/img/* /tmp/img/ || fail "cannot copy the DomU images"
+
+wait_xs() { # PATH SECONDS [ABORT_PATH]: until the node exists (1: timeout, 2: ABORT_PATH exists)
+    i=0
+    while ! xenstore-read "$1" > /dev/null 2>&1; do
+        i=$((i + 1))
+        [ $i -gt $(($2 * 10)) ] && return 1
+        [ -n "$3" ] && xenstore-read "$3" > /dev/null 2>&1 && return 2
+        usleep 100000
+    done
+}
+create() { # NAME ROLE VCPUS
+    cat > /tmp/$1.cfg << CFG
+name="$1"
+kernel="/tmp/img/Image"
+ramdisk="/tmp/img/domu-$2.cpio.gz"
+memory=$DOMU_MEM
+vcpus=$3
+extra="console=hvc0 rdinit=/init loglevel=4"
+CFG
+    # paused: each learns its peer's domid from xenstore before it runs
+    xl create -p /tmp/$1.cfg >> "$O/xl-create.log" 2>&1 || fail "xl create $1 (see xl-create.log)"
+    say "created $1 d$(xl domid "$1")"
+}
+
+say "scenario $NAME: mode=$MODE pcpus=$PCPUS transport=$TRANSPORT noise=$NOISE_DOMAINS"
+create mediator mediator "$MEDIATOR_VCPUS"
+create client client "$CLIENT_VCPUS"
+n=1
+while [ $n -le "$NOISE_DOMAINS" ]; do
+    create noise$n noise "$NOISE_VCPUS"
+    n=$((n + 1))
+done
+MED=$(xl domid mediator)
+CLI=$(xl domid client)
+# Domain names for smclat-gen and smclat-mediator (docs/bench.md): Dom0 tells each the other's
+# domid in its own xenstore folder, which the domain can read.
+xenstore-write /local/domain/$MED/data/peer "$CLI" /local/domain/$CLI/data/mediator "$MED"
+for d in mediator client $(n=1; while [ $n -le "$NOISE_DOMAINS" ]; do echo noise$n; n=$((n + 1)); done); do
+    xl unpause "$d" || fail "xl unpause $d"
+done
+for d in mediator client $(n=1; while [ $n -le "$NOISE_DOMAINS" ]; do echo noise$n; n=$((n + 1)); done); do
+    wait_xs /local/domain/$(xl domid $d)/data/ready 120 || fail "$d did not start (no data/ready)"
+done
+# The client is ready to go: for the xen transports when smclat-gen has connected
+case $TRANSPORT in
+*xen)
+    READY=/local/domain/$CLI/data/smclat/ready
+    GO=/local/domain/$CLI/data/smclat/go
+    ;;
+*)
+    READY=/local/domain/$CLI/data/ready
+    GO=/local/domain/$CLI/data/go
+    ;;
+esac
+wait_xs "$READY" 120 /local/domain/$CLI/data/done
+case $? in
+1) fail "smclat-gen did not connect to the mediator (no $READY)" ;;
+2) copy_logs
+   fail "smclat-gen exited before the run: $(grep -m1 'smclat gen' "$O/guest-client.log")" ;;
+esac
+say "domains ready"
+
+# Scheduler configuration, applied and read back
+set --
+for p in $POOLS; do set -- "$@" --pool "$p"; done
+[ -n "$MEDIATOR_POOL" ] && set -- "$@" --move "mediator:$MEDIATOR_POOL"
+[ -n "$CLIENT_POOL" ] && set -- "$@" --move "client:$CLIENT_POOL"
+n=1
+while [ $n -le "$NOISE_DOMAINS" ]; do
+    [ -n "$NOISE_POOL" ] && set -- "$@" --move "noise$n:$NOISE_POOL"
+    [ -n "$PIN_NOISE" ] && set -- "$@" --pin "noise$n:$PIN_NOISE"
+    [ -n "$WEIGHT_NOISE" ] && set -- "$@" --weight "noise$n:$WEIGHT_NOISE"
+    [ -n "$CAP_NOISE" ] && set -- "$@" --cap "noise$n:$CAP_NOISE"
+    n=$((n + 1))
+done
+[ -n "$PIN_MEDIATOR" ] && set -- "$@" --pin "mediator:$PIN_MEDIATOR"
+[ -n "$PIN_CLIENT" ] && set -- "$@" --pin "client:$PIN_CLIENT"
+[ -n "$PIN_DOM0" ] && set -- "$@" --pin "Domain-0:$PIN_DOM0"
+[ -n "$WEIGHT_MEDIATOR" ] && set -- "$@" --weight "mediator:$WEIGHT_MEDIATOR"
+[ -n "$WEIGHT_CLIENT" ] && set -- "$@" --weight "client:$WEIGHT_CLIENT"
+[ -n "$WEIGHT_DOM0" ] && set -- "$@" --weight "Domain-0:$WEIGHT_DOM0"
+[ -n "$CAP_MEDIATOR" ] && set -- "$@" --cap "mediator:$CAP_MEDIATOR"
+[ -n "$CAP_CLIENT" ] && set -- "$@" --cap "client:$CAP_CLIENT"
+[ -n "$CAP_DOM0" ] && set -- "$@" --cap "Domain-0:$CAP_DOM0"
+[ -n "$RATELIMIT_US" ] && set -- "$@" --ratelimit-us "$RATELIMIT_US"
+echo "smclat-record apply $*" > "$O/apply.log"
+$REC apply "$@" >> "$O/apply.log" 2>&1 || fail "smclat-record apply: $(tail -1 "$O/apply.log")"
+say "configuration applied and checked"
+
+# Roles for the metadata
+set -- --role "client=client" --role "mediator=mediator"
+n=1
+while [ $n -le "$NOISE_DOMAINS" ]; do
+    set -- "$@" --role "noise=noise$n"
+    n=$((n + 1))
+done
+
+# Dom0 load
+LOADPIDS=
+case $DOM0_LOAD in busy:*)
+    i=0
+    while [ $i -lt "${DOM0_LOAD#busy:}" ]; do
+        (while :; do :; done) &
+        LOADPIDS="$LOADPIDS $!"
+        i=$((i + 1))
+    done
+    say "dom0 load: ${DOM0_LOAD#busy:} busy loops"
+    ;;
+esac
+
+# The trace, with the generator inside it; Dom0 stays blocked meanwhile
+$REC trace --seconds "$TRACE_SECONDS" -o /tmp/trace.bin > "$O/trace.log" 2>&1 &
+XT=$!
+usleep 300000
+xenstore-write "$GO" 1
+say "trace started, client go"
+wait $XT
+trc=$?
+[ -n "$LOADPIDS" ] && kill $LOADPIDS 2> /dev/null
+say "trace done rc=$trc"
+[ $trc = 0 ] || fail "smclat-record trace: $(tail -1 "$O/trace.log")"
+# The generator should be done (TRACE_SECONDS covers it); give it a little more
+wait_xs /local/domain/$CLI/data/done 30 || fail "client generator still running after the trace"
+GRC=$(xenstore-read /local/domain/$CLI/data/done)
+$REC metadata "$@" --trace /tmp/trace.bin --duration-s "$TRACE_SECONDS" -o "$O/metadata.json" \
+    > "$O/metadata.log" 2>&1 || fail "smclat-record metadata: $(tail -1 "$O/metadata.log")"
+cp /tmp/trace.bin "$O/trace.bin" || fail "cannot copy trace.bin to the share"
+say "metadata written"
+# The mediator prints its summary when shut down
+xl shutdown -w mediator > /dev/null 2>&1 &
+SD=$!
+i=0
+while kill -0 $SD 2> /dev/null && [ $i -lt 100 ]; do
+    usleep 100000
+    i=$((i + 1))
+done
+kill -0 $SD 2> /dev/null && say "mediator did not shut down in 10 s"
+for d in $(xl list | awk 'NR > 2 {print $1}'); do xl destroy "$d" > /dev/null 2>&1; done
+copy_logs
+[ "$GRC" = 0 ] || fail "smclat-gen exited with $GRC"
+say "finished"

@@ -1,0 +1,164 @@
+# Reads and checks a lab parameter file (docs/lab.md); sourced by run.sh (bash).
+# lab_params_load FILE: sets every key (defaults for those not given), or prints
+# "run.sh: FILE:LINE: KEY: problem" and returns 2.
+LAB_KEYS="NAME MODE PCPUS XEN_SCHED XEN_EXTRA DOM0_VCPUS DOM0_MEM DOM0_LOAD DOMU_MEM
+ CLIENT_VCPUS MEDIATOR_VCPUS NOISE_DOMAINS NOISE_VCPUS NOISE_LOAD POOLS MEDIATOR_POOL
+ CLIENT_POOL NOISE_POOL PIN_MEDIATOR PIN_CLIENT PIN_NOISE PIN_DOM0 WEIGHT_MEDIATOR WEIGHT_CLIENT
+ WEIGHT_NOISE WEIGHT_DOM0 CAP_MEDIATOR CAP_CLIENT CAP_NOISE CAP_DOM0 RATELIMIT_US TRANSPORT
+ GEN_ARGS MEDIATOR_ARGS TRACE_SECONDS TIMEOUT_S"
+
+lab_params_err() { # FILE LINE KEY MESSAGE
+    echo "run.sh: $1:$2: $3: $4" >&2
+    return 2
+}
+
+lab_params_load() {
+    local f=$1 n=0 line key val
+    [ -r "$f" ] || { echo "run.sh: $f: cannot read the parameter file" >&2; return 2; }
+    for key in $LAB_KEYS; do unset "$key"; done
+    declare -gA LAB_LINE=()
+    while IFS= read -r line || [ -n "$line" ]; do
+        n=$((n + 1))
+        case $line in '' | '#'*) continue ;; esac
+        if [[ ! $line =~ ^([A-Z][A-Z0-9_]*)=(.*)$ ]]; then
+            lab_params_err "$f" $n "${line%%=*}" "expected KEY=VALUE"
+            return 2
+        fi
+        key=${BASH_REMATCH[1]}
+        val=${BASH_REMATCH[2]}
+        case " $(echo $LAB_KEYS) " in *" $key "*) ;; *)
+            lab_params_err "$f" $n "$key" "unknown key (docs/lab.md lists them)"
+            return 2 ;;
+        esac
+        # values: bare words or one quoted string, no command substitution
+        if [[ $val =~ [\`\$\;\&\|\<\>\(\)] ]]; then
+            lab_params_err "$f" $n "$key" "value must be plain text, found '$val'"
+            return 2
+        fi
+        if [[ $val =~ ^\"(.*)\"$ ]] || [[ $val =~ ^\'(.*)\'$ ]]; then
+            val=${BASH_REMATCH[1]}
+        elif [[ $val =~ [[:space:]\"\'] ]]; then
+            lab_params_err "$f" $n "$key" "quote a value with spaces, found '$val'"
+            return 2
+        fi
+        printf -v "$key" '%s' "$val"
+        LAB_LINE[$key]=$n
+    done < "$f"
+    lab_params_defaults
+    lab_params_check "$f"
+}
+
+lab_params_defaults() {
+    NAME=${NAME:-$(basename "${LAB_PARAMS_FILE:-scenario}" .env)}
+    MODE=${MODE:-deterministic}
+    if [ -z "${PCPUS:-}" ]; then
+        if [ "$MODE" = smp ]; then PCPUS=2; else PCPUS=1; fi
+    fi
+    XEN_SCHED=${XEN_SCHED:-credit2}
+    XEN_EXTRA=${XEN_EXTRA:-}
+    DOM0_VCPUS=${DOM0_VCPUS:-$PCPUS}
+    DOM0_MEM=${DOM0_MEM:-512M}
+    DOM0_LOAD=${DOM0_LOAD:-none}
+    DOMU_MEM=${DOMU_MEM:-128}
+    CLIENT_VCPUS=${CLIENT_VCPUS:-1}
+    MEDIATOR_VCPUS=${MEDIATOR_VCPUS:-1}
+    NOISE_DOMAINS=${NOISE_DOMAINS:-0}
+    NOISE_VCPUS=${NOISE_VCPUS:-1}
+    NOISE_LOAD=${NOISE_LOAD:-busy}
+    POOLS=${POOLS:-}
+    local k
+    for k in MEDIATOR_POOL CLIENT_POOL NOISE_POOL PIN_MEDIATOR PIN_CLIENT PIN_NOISE PIN_DOM0 \
+        WEIGHT_MEDIATOR WEIGHT_CLIENT WEIGHT_NOISE WEIGHT_DOM0 CAP_MEDIATOR CAP_CLIENT CAP_NOISE \
+        CAP_DOM0 RATELIMIT_US GEN_ARGS MEDIATOR_ARGS; do
+        printf -v "$k" '%s' "${!k:-}"
+    done
+    TRANSPORT=${TRANSPORT:-xen}
+    TRACE_SECONDS=${TRACE_SECONDS:-10}
+    TIMEOUT_S=${TIMEOUT_S:-300}
+}
+
+# lab_int FILE KEY MIN MAX
+lab_int() {
+    local v=${!2}
+    if [[ ! $v =~ ^[0-9]+$ ]] || [ "$v" -lt "$3" ] || [ "$v" -gt "$4" ]; then
+        lab_params_err "$1" "${LAB_LINE[$2]:-default}" "$2" "expected an integer in $3..$4, found '$v'"
+        return 2
+    fi
+}
+lab_cpulist() { # FILE KEY: empty or a cpu list within PCPUS
+    local v=${!2} c
+    [ -z "$v" ] && return 0
+    if [[ ! $v =~ ^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$ ]]; then
+        lab_params_err "$1" "${LAB_LINE[$2]:-default}" "$2" "expected a cpu list (1 or 0,1 or 0-1), found '$v'"
+        return 2
+    fi
+    for c in $(echo "$v" | tr ',-' '  '); do
+        if [ "$c" -ge "$PCPUS" ]; then
+            lab_params_err "$1" "${LAB_LINE[$2]:-default}" "$2" "pCPU $c does not exist (PCPUS=$PCPUS)"
+            return 2
+        fi
+    done
+}
+lab_enum() { # FILE KEY VALUES...
+    local f=$1 k=$2 v=${!2} x
+    shift 2
+    for x in "$@"; do [ "$v" = "$x" ] && return 0; done
+    lab_params_err "$f" "${LAB_LINE[$k]:-default}" "$k" "expected one of $*, found '$v'"
+}
+
+lab_params_check() {
+    local f=$1 k p pools=" Pool-0 "
+    [[ $NAME =~ ^[A-Za-z0-9._-]+$ ]] || { lab_params_err "$f" "${LAB_LINE[NAME]:-default}" NAME "expected letters, digits, . _ -, found '$NAME'"; return 2; }
+    lab_enum "$f" MODE deterministic smp || return 2
+    lab_int "$f" PCPUS 1 8 || return 2
+    if [ "$MODE" = deterministic ] && [ "$PCPUS" != 1 ]; then
+        lab_params_err "$f" "${LAB_LINE[PCPUS]:-default}" PCPUS "deterministic mode has one pCPU (QEMU hangs Xen with -smp > 1 and a fixed icount), found $PCPUS"
+        return 2
+    fi
+    lab_enum "$f" XEN_SCHED credit2 credit || return 2
+    lab_int "$f" DOM0_VCPUS 1 "$PCPUS" || return 2
+    [[ $DOM0_MEM =~ ^[0-9]+[KMG]?$ ]] || { lab_params_err "$f" "${LAB_LINE[DOM0_MEM]:-default}" DOM0_MEM "expected a size like 512M, found '$DOM0_MEM'"; return 2; }
+    [[ $DOM0_LOAD =~ ^(none|busy:[0-9]+)$ ]] || { lab_params_err "$f" "${LAB_LINE[DOM0_LOAD]:-default}" DOM0_LOAD "expected none or busy:N, found '$DOM0_LOAD'"; return 2; }
+    lab_int "$f" DOMU_MEM 32 1024 || return 2
+    lab_int "$f" CLIENT_VCPUS 1 8 || return 2
+    lab_int "$f" MEDIATOR_VCPUS 1 8 || return 2
+    lab_int "$f" NOISE_DOMAINS 0 8 || return 2
+    lab_int "$f" NOISE_VCPUS 1 8 || return 2
+    lab_enum "$f" NOISE_LOAD busy idle || return 2
+    for p in $POOLS; do
+        if [[ ! $p =~ ^([A-Za-z][A-Za-z0-9_-]*):(credit2|credit):([0-9,-]+)$ ]]; then
+            lab_params_err "$f" "${LAB_LINE[POOLS]:-default}" POOLS "expected NAME:credit2|credit:CPUS, found '$p'"
+            return 2
+        fi
+        local POOLNAME=${BASH_REMATCH[1]} POOLCPUS=${BASH_REMATCH[3]}
+        LAB_LINE[POOLCPUS]=${LAB_LINE[POOLS]:-}
+        lab_cpulist "$f" POOLCPUS || return 2
+        pools="$pools$POOLNAME "
+    done
+    for k in MEDIATOR_POOL CLIENT_POOL NOISE_POOL; do
+        [ -z "${!k}" ] && continue
+        case $pools in *" ${!k} "*) ;; *)
+            lab_params_err "$f" "${LAB_LINE[$k]:-default}" "$k" "no pool '${!k}' (POOLS defines:$pools)"
+            return 2 ;;
+        esac
+    done
+    for k in PIN_MEDIATOR PIN_CLIENT PIN_NOISE PIN_DOM0; do lab_cpulist "$f" $k || return 2; done
+    for k in WEIGHT_MEDIATOR WEIGHT_CLIENT WEIGHT_NOISE WEIGHT_DOM0; do
+        [ -z "${!k}" ] || lab_int "$f" $k 1 65535 || return 2
+    done
+    for k in CAP_MEDIATOR CAP_CLIENT CAP_NOISE CAP_DOM0; do
+        [ -z "${!k}" ] || lab_int "$f" $k 0 6400 || return 2
+    done
+    [ -z "$RATELIMIT_US" ] || lab_int "$f" RATELIMIT_US 0 500000 || return 2
+    lab_enum "$f" TRANSPORT none xen smc smc+xen || return 2
+    lab_int "$f" TRACE_SECONDS 1 3600 || return 2
+    lab_int "$f" TIMEOUT_S 10 86400 || return 2
+}
+
+# lab_params_write FILE: every key, defaults included, as a file a POSIX shell can source.
+lab_params_write() {
+    local k
+    for k in $LAB_KEYS; do
+        printf "%s='%s'\n" "$k" "${!k}"
+    done > "$1"
+}

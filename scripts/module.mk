@@ -1,0 +1,15 @@
+# scripts/: the emulated Xen-on-ARM lab (scripts/lab, docs/lab.md) and its checks.
+#   make lab-prepare     cached arm64 packages, base images, arm64 programs (idempotent)
+#   make lab-run PARAMS=FILE OUT=DIR   one scenario into a results folder
+# `make check` runs one short deterministic lab scenario (tests/e2e/lab-deterministic.sh);
+# `make bench` times a 10 s scenario end to end (scripts/bench/lab.sh).
+E2E_TESTS += tests/e2e/lab-params.sh tests/e2e/lab-deterministic.sh
+BENCHES += scripts/bench/lab.sh
+CHECK_DEPS += lab
+
+.PHONY: lab-prepare lab-run
+lab-prepare:
+	scripts/lab/prepare.sh
+lab-run:
+	@[ -n "$(PARAMS)" ] && [ -n "$(OUT)" ] || { echo "usage: make lab-run PARAMS=FILE OUT=DIR" >&2; exit 2; }
+	scripts/lab/run.sh $(PARAMS) $(OUT)

@@ -1,0 +1,25 @@
+/* Test helper shared by test_model.c and test_calls.c: runs a tracegen trace through the reader,
+ * the decoder, the model and (optionally) the call detector, as smclat analyze does. */
+#ifndef SMCLAT_TEST_ANALYZE_FIXTURE_H
+#define SMCLAT_TEST_ANALYZE_FIXTURE_H
+
+#include "calls.h"
+#include "model.h"
+#include "tracegen.h"
+
+#define FX_MAX_CALLS 16
+
+struct fx {
+    struct sm_model *model;
+    struct sm_calls *calls;
+    struct sm_roles *roles;           /* fed every event: --roles auto's first pass */
+    struct sm_call got[FX_MAX_CALLS]; /* calls handed to on_call, in order */
+    unsigned ngot;
+};
+
+/* Reads the trace g built (and frees it); client/mediator < 0: no call detection. The result
+ * is freed by fx_free(). */
+struct fx *fx_run(struct tg *g, int client, int mediator);
+void fx_free(struct fx *f);
+
+#endif

@@ -1,0 +1,63 @@
+#!/bin/bash
+# smclat analyze on bad input: one clear line naming the file (and the byte offset where there
+# is one), exit 2; a truncated trace gives a warning and a JSON marked partial. Never a crash
+# (make check runs this under ASan/UBSan).
+set -u
+: "${SMCLAT_BIN:?}" "${SHARED:?}" "${SMCLAT_TOP:?}"
+S="$SMCLAT_BIN/smclat"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+bad=0
+fail() { echo "FAIL $*"; bad=$((bad + 1)); }
+# expect_error NAME EXIT PATTERN ARGS...: exit code EXIT and one stderr line matching PATTERN
+expect_error() {
+    local name=$1 want=$2 pat=$3; shift 3
+    "$S" analyze "$@" > "$tmp/out" 2> "$tmp/err"; local rc=$?
+    if [ "$rc" != "$want" ]; then fail "$name: exit $rc, expected $want"; cat "$tmp/err"; return; fi
+    if ! grep -Eq -- "$pat" "$tmp/err"; then fail "$name: stderr does not match '$pat':"; cat "$tmp/err"; return; fi
+    echo "ok   $name: $(head -n 1 "$tmp/err")"
+}
+trace=$(ls "$SHARED"/traces/evping-100hz-icount/*.bin | head -n 1)
+: > "$tmp/empty.bin"
+printf 'this is not a xentrace file at all, just some text\n' > "$tmp/text.bin"
+head -c 65536 /dev/urandom > "$tmp/garbage.bin"
+head -c 100003 "$trace" > "$tmp/cut.bin"
+# a record claiming 7 extra words where 3 bytes remain, in a chunk that says so
+printf '\x03\xf0\x01\x20\x00\x00\x00\x00\x08\x00\x00\x00\x04\x10\x02\xf0\x01\x00\x00\x00' > "$tmp/extra.bin"
+
+expect_error "empty file" 2 "smclat: .*empty.bin.*offset 0" --cpu-hz 62.5M "$tmp/empty.bin"
+expect_error "not a trace" 2 "smclat: .*text.bin.*offset [0-9]+" --cpu-hz 62.5M "$tmp/text.bin"
+expect_error "garbage" 2 "smclat: .*garbage.bin.*offset [0-9]+" --cpu-hz 62.5M "$tmp/garbage.bin"
+expect_error "impossible extra words" 2 "smclat: .*extra.bin.*offset [0-9]+" --cpu-hz 62.5M "$tmp/extra.bin"
+expect_error "zero rate" 2 "smclat: .*rate must be positive" --cpu-hz 0 "$trace"
+expect_error "no rate" 2 "does not record its timer rate: give --cpu-hz" "$trace"
+expect_error "missing file" 2 "smclat: .*nope.bin" --cpu-hz 62.5M "$tmp/nope.bin"
+expect_error "roles half given" 2 "--client and --mediator go together" --cpu-hz 62.5M --client 2 "$trace"
+echo '{"physinfo": {"cpu_khz": "fast"}}' > "$tmp/meta.json"
+expect_error "bad metadata" 2 "meta.json: physinfo.cpu_khz" --metadata "$tmp/meta.json" "$trace"
+
+# truncated: usable, so a warning and partial results
+"$S" analyze --cpu-hz 62.5M --client 2 --mediator 1 --json "$tmp/cut.bin" > "$tmp/cut.json" 2> "$tmp/err"; rc=$?
+if [ $rc != 0 ]; then fail "truncated: exit $rc"; cat "$tmp/err"
+elif ! grep -q '^warning: .*cut.bin.*offset' "$tmp/err"; then fail "truncated: no warning with offset"; cat "$tmp/err"
+elif ! python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); sys.exit(0 if a["partial"] is True and a["records"] > 0 else 1)' "$tmp/cut.json"; then
+    fail "truncated: JSON not marked partial"
+else echo "ok   truncated: $(head -n 1 "$tmp/err")"; fi
+
+# a results folder with metadata.json gives the rate and the roles
+mkdir -p "$tmp/run"; cp "$trace" "$tmp/run/trace.bin"
+echo '{"smclat_metadata": 1, "physinfo": {"cpu_khz": 62500}, "roles": {"client": 2, "mediator": 1}}' > "$tmp/run/metadata.json"
+if "$S" analyze --json "$tmp/run" > "$tmp/run.json" 2> "$tmp/err" &&
+   python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); sys.exit(0 if a["cpu_hz"] == 62500000 and a["roles"]["client"] == 2 and a["calls"]["complete"] > 0 else 1)' "$tmp/run.json"; then
+    echo "ok   results folder: rate and roles from metadata.json"
+else fail "results folder"; cat "$tmp/err"; fi
+# a trace xenalyze gives up on (FATAL): smclat counts the mismatch and goes on
+python3 "$SMCLAT_TOP/tests/tools/fatal-trace.py" "$tmp/fatal.bin"
+if [ -x /usr/bin/xenalyze ] && ! /usr/bin/xenalyze --cpu-hz=62.5M -s "$tmp/fatal.bin" 2>&1 | grep -q FATAL; then
+    fail "fatal-trace.py no longer makes xenalyze stop"
+fi
+if "$S" analyze --cpu-hz 62.5M --json "$tmp/fatal.bin" > "$tmp/fatal.json" 2> "$tmp/err" &&
+   python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); sys.exit(0 if a["model"]["first_state_mismatches"] >= 1 and len(a["domains"]) >= 2 else 1)' "$tmp/fatal.json"; then
+    echo "ok   xenalyze FATAL case: mismatch counted, totals given"
+else fail "xenalyze FATAL case"; cat "$tmp/err"; fi
+echo "analyze-badinput: $bad failures"
+[ "$bad" = 0 ]

@@ -1,0 +1,62 @@
+#!/bin/bash
+# Calls found in the real ping-pong traces of $SHARED/traces: complete + incomplete = COUNT
+# (params.sh) within 2% or 3 calls; on evping-100hz-icount every call complete (within 1%);
+# the trace's end-to-end p50 sits below the client's own round-trip p50 (guest-cli.log EVCALL
+# lines, where the log has them); --roles auto picks the same pair.
+set -u
+: "${SMCLAT_BIN:?}" "${SHARED:?}"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+n=0; bad=0
+fail() { echo "FAIL $*"; bad=$((bad + 1)); }
+for dir in "$SHARED"/traces/*/; do
+    name=$(basename "$dir")
+    COUNT=; CLI_DOMID=2; SRV_DOMID=1
+    [ -s "$dir/params.sh" ] && . "$dir/params.sh"
+    [ -n "$COUNT" ] || continue
+    t=$(ls "$dir"/*.bin | head -n 1)
+    n=$((n + 1))
+    if ! timeout 120 "$SMCLAT_BIN/smclat" analyze --cpu-hz 62.5M --client "$CLI_DOMID" \
+        --mediator "$SRV_DOMID" --json --calls-csv "$tmp/calls.csv" "$t" > "$tmp/a.json"; then
+        fail "$name: smclat analyze failed"; continue
+    fi
+    read -r complete incomplete e2e_p50 csv_lines < <(python3 - "$tmp/a.json" "$tmp/calls.csv" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1]))
+c = a['calls']
+lines = sum(1 for _ in open(sys.argv[2])) - 1
+print(c['complete'], c['incomplete'], c['e2e_ns']['p50'] or 0, lines)
+PY
+)
+    total=$((complete + incomplete))
+    tol=$(( COUNT * 2 / 100 )); [ "$tol" -lt 3 ] && tol=3
+    diff=$(( total > COUNT ? total - COUNT : COUNT - total ))
+    if [ "$diff" -gt "$tol" ]; then
+        fail "$name: $total calls found ($complete complete), COUNT=$COUNT (tolerance $tol)"
+    else
+        echo "ok   $name: $total calls ($complete complete, $incomplete incomplete), COUNT=$COUNT"
+    fi
+    [ "$csv_lines" = "$total" ] || fail "$name: --calls-csv has $csv_lines lines for $total calls"
+    case $name in *icount*)
+        ctol=$(( COUNT / 100 )); [ "$ctol" -lt 1 ] && ctol=1
+        cd_=$(( complete > COUNT ? complete - COUNT : COUNT - complete ))
+        [ "$cd_" -le "$ctol" ] || fail "$name: $complete complete calls, COUNT=$COUNT (all must be complete)"
+    esac
+    if grep -q '^EVCALL [0-9]' "$dir/guest-cli.log" 2>/dev/null; then
+        g50=$(tr -d '\r' < "$dir/guest-cli.log" | awk '$1=="EVCALL" && $2 ~ /^[0-9]+$/ {print $5}' | sort -n |
+              awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+        if [ "$e2e_p50" -le 0 ] || [ "$e2e_p50" -ge "$g50" ]; then
+            fail "$name: trace e2e p50 $e2e_p50 ns not below the guest's round trip p50 $g50 ns"
+        else
+            echo "ok   $name: e2e p50 $e2e_p50 ns < guest round trip p50 $g50 ns"
+        fi
+    fi
+    "$SMCLAT_BIN/smclat" analyze --cpu-hz 62.5M --roles auto --json "$t" > "$tmp/r.json" 2> "$tmp/r.err"
+    if grep -q "client d$CLI_DOMID, mediator d$SRV_DOMID" "$tmp/r.err"; then
+        echo "ok   $name: roles auto: $(cat "$tmp/r.err")"
+    else
+        fail "$name: roles auto chose otherwise: $(cat "$tmp/r.err")"
+    fi
+done
+[ "$n" -gt 0 ] || { echo "no ping-pong traces (params.sh with COUNT) in $SHARED/traces"; exit 1; }
+echo "analyze-calls: $n traces, $bad failures"
+[ "$bad" = 0 ]

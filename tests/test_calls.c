@@ -1,0 +1,343 @@
+/* Unit tests of the call detector (trace-parse/calls.c): each shape of docs/calls.md built with
+ * tracegen, with the figures worked out by hand. Client d2, mediator d1, idle 0x7fff. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "analyze_fixture.h"
+
+enum { RUN = 0, RNBL = 1, BLK = 2 };
+#define IDLE 0x7fff
+#define CLI  2
+#define MED  1
+
+/* The mediator has run and blocked on cpu0; the client runs on cpu0 from 310. With two pCPUs
+ * cpu1 runs its idle vCPU. */
+static struct tg *prelude(unsigned ncpus)
+{
+    struct tg *g = tg_mem_new(ncpus, 4096);
+    tg_switch(g, 0, 100, IDLE, 0, MED, 0);
+    tg_runstate(g, 0, 110, MED, 0, RNBL, RUN);
+    tg_switch(g, 0, 200, MED, 0, IDLE, 0);
+    tg_runstate(g, 0, 210, MED, 0, RUN, BLK);
+    tg_switch(g, 0, 300, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, 310, CLI, 0, RNBL, RUN);
+    if (ncpus > 1) {
+        tg_switch(g, 1, 150, MED, 0, IDLE, 1);
+        tg_runstate(g, 1, 160, IDLE, 1, RNBL, RUN);
+    }
+    return g;
+}
+
+/* One pCPU: notify, block, mediator runs and answers, client runs. t: the notify. */
+static void textbook(struct tg *g, uint64_t t)
+{
+    tg_wake(g, 0, t, MED, 0);
+    tg_runstate(g, 0, t + 10, MED, 0, BLK, RNBL);
+    tg_block(g, 0, t + 50, CLI, 0);
+    tg_switch(g, 0, t + 100, CLI, 0, MED, 0);
+    tg_runstate(g, 0, t + 110, CLI, 0, RUN, BLK);
+    tg_runstate(g, 0, t + 120, MED, 0, RNBL, RUN);
+    tg_wake(g, 0, t + 500, CLI, 0);
+    tg_runstate(g, 0, t + 510, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, t + 600, MED, 0, CLI, 0);
+    tg_runstate(g, 0, t + 610, MED, 0, RUN, BLK);
+    tg_runstate(g, 0, t + 620, CLI, 0, RNBL, RUN);
+}
+
+static void test_textbook(void **state)
+{
+    (void)state;
+    struct tg *g = prelude(1);
+    textbook(g, 1000);
+    textbook(g, 3000);
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 2);
+    assert_int_equal(st->complete, 2);
+    assert_int_equal(st->by_shape[SM_SHAPE_TEXTBOOK], 2);
+    assert_int_equal(f->ngot, 2);
+    const struct sm_call *c = &f->got[1];
+    assert_int_equal(c->index, 1);
+    assert_int_equal(c->shape, SM_SHAPE_TEXTBOOK);
+    assert_int_equal(c->reason, SM_COMPLETE);
+    assert_int_equal(c->t_notify, 3000);
+    assert_int_equal(c->t_client_block, 3110);
+    assert_int_equal(c->t_med_wake, 3010);
+    assert_int_equal(c->t_med_run, 3120);
+    assert_int_equal(c->t_answer, 3500);
+    assert_int_equal(c->t_med_block, 3610);
+    assert_int_equal(c->t_client_wake, 3510);
+    assert_int_equal(c->t_client_run, 3620);
+    assert_int_equal(c->sw_client, 1);
+    assert_int_equal(c->sw_mediator, 1);
+    assert_int_equal(c->sw_idle + c->sw_other, 0);
+    assert_int_equal(sm_hist_max(st->e2e), 510);
+    assert_int_equal(sm_hist_count(st->e2e), 2);
+    assert_int_equal(sm_hist_max(st->mediator_wake), 110);
+    assert_int_equal(sm_hist_max(st->mediator_run), 490);
+    assert_int_equal(sm_hist_max(st->client_wake), 110);
+    assert_int_equal(sm_hist_max(st->switches), 2);
+    fx_free(f);
+}
+
+/* Two pCPUs: the client's own timer wakes it on cpu0 before the mediator answers on cpu1; it
+ * blocks again; the call ends at its first run after the answer. */
+static void test_client_woken_early(void **state)
+{
+    (void)state;
+    struct tg *g = prelude(2);
+    tg_wake(g, 0, 1000, MED, 0);
+    tg_runstate(g, 0, 1010, MED, 0, BLK, RNBL);
+    tg_switch(g, 0, 1100, CLI, 0, IDLE, 0);
+    tg_runstate(g, 0, 1110, CLI, 0, RUN, BLK);
+    tg_switch(g, 1, 1200, IDLE, 1, MED, 0);
+    tg_runstate(g, 1, 1210, MED, 0, RNBL, RUN);
+    tg_wake(g, 0, 1300, CLI, 0); /* its timer, on cpu0 running idle */
+    tg_runstate(g, 0, 1310, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, 1350, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, 1360, CLI, 0, RNBL, RUN);
+    tg_switch(g, 0, 1400, CLI, 0, IDLE, 0);
+    tg_runstate(g, 0, 1410, CLI, 0, RUN, BLK);
+    tg_wake(g, 1, 1500, CLI, 0); /* the answer, on cpu1 running the mediator */
+    tg_runstate(g, 1, 1510, CLI, 0, BLK, RNBL);
+    tg_switch(g, 1, 1600, MED, 0, IDLE, 1);
+    tg_runstate(g, 1, 1610, MED, 0, RUN, BLK);
+    tg_switch(g, 0, 1650, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, 1660, CLI, 0, RNBL, RUN);
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 1);
+    assert_int_equal(st->complete, 1);
+    const struct sm_call *c = &f->got[0];
+    assert_int_equal(c->shape, SM_SHAPE_CLIENT_WOKEN_EARLY);
+    assert_true(c->client_woken_early);
+    assert_int_equal(c->t_client_run, 1660);
+    assert_int_equal(sm_hist_max(st->e2e), 550);
+    assert_int_equal(sm_hist_max(st->client_wake), 150);
+    assert_int_equal(sm_hist_max(st->mediator_wake), 200);
+    assert_int_equal(sm_hist_max(st->mediator_run), 400);
+    assert_int_equal(c->sw_client, 2);
+    assert_int_equal(c->sw_mediator, 1);
+    assert_int_equal(c->sw_idle, 3);
+    fx_free(f);
+}
+
+/* Two pCPUs: the mediator answers before the client blocked: no e2e, but a mediator wake. */
+static void test_answered_before_block(void **state)
+{
+    (void)state;
+    struct tg *g = prelude(2);
+    tg_wake(g, 0, 1000, MED, 0);
+    tg_runstate(g, 0, 1010, MED, 0, BLK, RNBL);
+    tg_switch(g, 1, 1100, IDLE, 1, MED, 0);
+    tg_runstate(g, 1, 1110, MED, 0, RNBL, RUN);
+    tg_switch(g, 1, 1300, MED, 0, IDLE, 1);
+    tg_runstate(g, 1, 1310, MED, 0, RUN, BLK);
+    tg_switch(g, 0, 5000, CLI, 0, IDLE, 0); /* its sleep until the next period */
+    tg_runstate(g, 0, 5010, CLI, 0, RUN, BLK);
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 1);
+    assert_int_equal(st->complete, 0);
+    assert_int_equal(st->by_reason[SM_INC_CLIENT_NEVER_BLOCKED], 1);
+    assert_int_equal(f->got[0].shape, SM_SHAPE_ANSWERED_BEFORE_BLOCK);
+    assert_int_equal(sm_hist_count(st->e2e), 0);
+    assert_int_equal(sm_hist_count(st->mediator_wake), 1);
+    assert_int_equal(sm_hist_max(st->mediator_wake), 100);
+    assert_int_equal(sm_hist_max(st->mediator_run), 200);
+    fx_free(f);
+}
+
+/* The mediator is awake (its own timer) when the client notifies: no notify record; the client
+ * blocks and the mediator wakes it. */
+static void test_mediator_already_awake(void **state)
+{
+    (void)state;
+    struct tg *g = prelude(2);
+    tg_wake(g, 1, 900, MED, 0); /* its timer, on cpu1 running idle */
+    tg_runstate(g, 1, 910, MED, 0, BLK, RNBL);
+    tg_switch(g, 1, 950, IDLE, 1, MED, 0);
+    tg_runstate(g, 1, 960, MED, 0, RNBL, RUN);
+    tg_switch(g, 0, 1100, CLI, 0, IDLE, 0);
+    tg_runstate(g, 0, 1110, CLI, 0, RUN, BLK);
+    tg_wake(g, 1, 1200, CLI, 0);
+    tg_runstate(g, 1, 1210, CLI, 0, BLK, RNBL);
+    tg_switch(g, 1, 1300, MED, 0, IDLE, 1);
+    tg_runstate(g, 1, 1310, MED, 0, RUN, BLK);
+    tg_switch(g, 0, 1400, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, 1410, CLI, 0, RNBL, RUN);
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 1);
+    assert_int_equal(st->by_reason[SM_INC_MEDIATOR_ALREADY_AWAKE], 1);
+    const struct sm_call *c = &f->got[0];
+    assert_int_equal(c->shape, SM_SHAPE_MEDIATOR_ALREADY_AWAKE);
+    assert_int_equal(c->t_notify, SM_T_NONE);
+    assert_int_equal(c->t_client_block, 1110);
+    assert_int_equal(sm_hist_max(st->e2e), 300);
+    assert_int_equal(sm_hist_max(st->client_wake), 200);
+    assert_int_equal(sm_hist_count(st->mediator_wake), 0);
+    assert_int_equal(c->sw_client + c->sw_mediator + c->sw_idle, 2); /* from the block on */
+    fx_free(f);
+}
+
+/* Right after a call the mediator's own timer fires on the pCPU the client now runs on: it
+ * looks like a notify, but the client has not blocked since its call and no answer follows. */
+static void test_mediator_timer_wake_is_no_call(void **state)
+{
+    (void)state;
+    struct tg *g = prelude(1);
+    textbook(g, 1000);
+    tg_wake(g, 0, 1700, MED, 0);
+    tg_runstate(g, 0, 1710, MED, 0, BLK, RNBL);
+    tg_switch(g, 0, 1800, CLI, 0, MED, 0);
+    tg_runstate(g, 0, 1810, CLI, 0, RUN, RNBL);
+    tg_runstate(g, 0, 1820, MED, 0, RNBL, RUN);
+    tg_switch(g, 0, 1900, MED, 0, CLI, 0);
+    tg_runstate(g, 0, 1910, MED, 0, RUN, BLK);
+    tg_runstate(g, 0, 1920, CLI, 0, RNBL, RUN);
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 1);
+    assert_int_equal(st->complete, 1);
+    assert_int_equal(st->mediator_wakes_not_calls, 1);
+    fx_free(f);
+}
+
+/* Lost records during a call: incomplete (lost_records), out of every figure. */
+static void test_lost_records_make_call_incomplete(void **state)
+{
+    (void)state;
+    struct tg *g = prelude(1);
+    textbook(g, 1000);
+    tg_lost(g, 0, 3500, 7, CLI, 0, 3400);
+    textbook(g, 3000 + 1000);
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 2);
+    assert_int_equal(st->complete, 2);
+    fx_free(f);
+
+    g = prelude(1);
+    tg_wake(g, 0, 1000, MED, 0);
+    tg_runstate(g, 0, 1010, MED, 0, BLK, RNBL);
+    tg_switch(g, 0, 1100, CLI, 0, MED, 0);
+    tg_runstate(g, 0, 1110, CLI, 0, RUN, BLK);
+    tg_runstate(g, 0, 1120, MED, 0, RNBL, RUN);
+    tg_lost(g, 0, 1300, 3, MED, 0, 1200);
+    tg_wake(g, 0, 1500, CLI, 0);
+    tg_runstate(g, 0, 1510, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, 1600, MED, 0, CLI, 0);
+    tg_runstate(g, 0, 1610, MED, 0, RUN, BLK);
+    tg_runstate(g, 0, 1620, CLI, 0, RNBL, RUN);
+    f = fx_run(g, CLI, MED);
+    st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 1);
+    assert_int_equal(st->by_reason[SM_INC_LOST_RECORDS], 1);
+    assert_int_equal(sm_hist_count(st->e2e), 0);
+    assert_int_equal(sm_hist_count(st->mediator_wake), 0);
+    fx_free(f);
+}
+
+/* The trace ends during a call: incomplete (trace_edge), keeps the figures it has. */
+static void test_trace_edge(void **state)
+{
+    (void)state;
+    struct tg *g = prelude(1);
+    textbook(g, 1000);
+    tg_wake(g, 0, 3000, MED, 0);
+    tg_runstate(g, 0, 3010, MED, 0, BLK, RNBL);
+    tg_switch(g, 0, 3100, CLI, 0, MED, 0);
+    tg_runstate(g, 0, 3110, CLI, 0, RUN, BLK);
+    tg_runstate(g, 0, 3150, MED, 0, RNBL, RUN);
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 2);
+    assert_int_equal(st->complete, 1);
+    assert_int_equal(st->by_reason[SM_INC_TRACE_EDGE], 1);
+    assert_int_equal(f->got[1].reason, SM_INC_TRACE_EDGE);
+    assert_int_equal(sm_hist_count(st->mediator_wake), 2);
+    assert_int_equal(sm_hist_count(st->e2e), 1);
+    fx_free(f);
+}
+
+/* Interference: the domains that ran on the pCPU the mediator then ran on, while it waited;
+ * a domain busy on another pCPU does not count. */
+static void test_interference_on_the_mediators_pcpu(void **state)
+{
+    (void)state;
+    struct tg *g = prelude(2);
+    tg_switch(g, 1, 500, IDLE, 1, 3, 0); /* noise d3 on cpu1 */
+    tg_runstate(g, 1, 510, 3, 0, RNBL, RUN);
+    tg_wake(g, 0, 1000, MED, 0);
+    tg_runstate(g, 0, 1010, MED, 0, BLK, RNBL);
+    tg_switch(g, 0, 1100, CLI, 0, 4, 0); /* d4 takes cpu0 after the client blocks */
+    tg_runstate(g, 0, 1110, CLI, 0, RUN, BLK);
+    tg_runstate(g, 0, 1120, 4, 0, RNBL, RUN);
+    tg_switch(g, 1, 1200, 3, 0, MED, 0); /* d3 preempted: the mediator runs on cpu1 */
+    tg_runstate(g, 1, 1205, 3, 0, RUN, RNBL);
+    tg_runstate(g, 1, 1210, MED, 0, RNBL, RUN);
+    tg_wake(g, 1, 1500, CLI, 0);
+    tg_runstate(g, 1, 1510, CLI, 0, BLK, RNBL);
+    tg_switch(g, 1, 1600, MED, 0, CLI, 0);
+    tg_runstate(g, 1, 1610, MED, 0, RUN, BLK);
+    tg_runstate(g, 1, 1620, CLI, 0, RNBL, RUN);
+    struct fx *f = fx_run(g, CLI, MED);
+    assert_int_equal(sm_calls_stats(f->calls)->complete, 1);
+    const struct sm_call *c = &f->got[0];
+    assert_int_equal(c->other_run_ticks, 1200 - 1010);
+    assert_int_equal(c->other_domids[0], 3);
+    assert_int_equal(c->other_domids[1], XT_DOMID_INVALID);
+    assert_int_equal(c->sw_other, 1); /* d4 switched in on cpu0 during the call */
+    unsigned n;
+    const struct sm_interferer *in = sm_calls_interferers(f->calls, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(in[0].domid, 3);
+    assert_int_equal(in[0].calls, 1);
+    assert_int_equal(in[0].run_ticks, 190);
+    fx_free(f);
+}
+
+/* --roles auto: the pair whose wakes alternate; the mediator is the one that answers fast. */
+static void test_roles_auto(void **state)
+{
+    (void)state;
+    struct tg *g = prelude(1);
+    for (int i = 0; i < 5; i++)
+        textbook(g, 1000 + 3000 * (uint64_t)i);
+    tg_wake(g, 0, 20000, 5, 0); /* another domain woken once by the client: no pair */
+    struct fx *f = fx_run(g, -1, -1);
+    uint16_t c, m;
+    char why[200];
+    assert_int_equal(sm_roles_choose(f->roles, &c, &m, why, sizeof why), 1);
+    assert_int_equal(c, CLI);
+    assert_int_equal(m, MED);
+    assert_non_null(strstr(why, "alternating"));
+    fx_free(f);
+
+    g = prelude(1);
+    f = fx_run(g, -1, -1);
+    assert_int_equal(sm_roles_choose(f->roles, &c, &m, why, sizeof why), 0);
+    fx_free(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_textbook),
+        cmocka_unit_test(test_client_woken_early),
+        cmocka_unit_test(test_answered_before_block),
+        cmocka_unit_test(test_mediator_already_awake),
+        cmocka_unit_test(test_mediator_timer_wake_is_no_call),
+        cmocka_unit_test(test_lost_records_make_call_incomplete),
+        cmocka_unit_test(test_trace_edge),
+        cmocka_unit_test(test_interference_on_the_mediators_pcpu),
+        cmocka_unit_test(test_roles_auto),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,17 @@
+/* The smclat babeltrace2 plugin: source.xentrace.reader (see xt_source.h). */
+#include "xt_source.h"
+
+BT_PLUGIN_MODULE();
+
+BT_PLUGIN(xentrace);
+BT_PLUGIN_DESCRIPTION("smclat: Xen's xentrace binary traces");
+BT_PLUGIN_AUTHOR("the smclat project");
+
+BT_PLUGIN_SOURCE_COMPONENT_CLASS(reader, xts_iter_next);
+BT_PLUGIN_SOURCE_COMPONENT_CLASS_DESCRIPTION(reader, XTS_DESCRIPTION);
+BT_PLUGIN_SOURCE_COMPONENT_CLASS_HELP(reader, XTS_HELP);
+BT_PLUGIN_SOURCE_COMPONENT_CLASS_INITIALIZE_METHOD(reader, xts_init);
+BT_PLUGIN_SOURCE_COMPONENT_CLASS_FINALIZE_METHOD(reader, xts_finalize);
+BT_PLUGIN_SOURCE_COMPONENT_CLASS_MESSAGE_ITERATOR_CLASS_INITIALIZE_METHOD(reader, xts_iter_init);
+BT_PLUGIN_SOURCE_COMPONENT_CLASS_MESSAGE_ITERATOR_CLASS_FINALIZE_METHOD(reader, xts_iter_finalize);
+BT_PLUGIN_SOURCE_COMPONENT_CLASS_QUERY_METHOD(reader, xts_query);

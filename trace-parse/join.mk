@@ -1,0 +1,25 @@
+# The join of the generator's call log with the trace's calls (docs/join.md): library part,
+# its unit tests and end-to-end tests. Included from trace-parse/module.mk.
+libsmclat-trace_SRCS += trace-parse/calls_log.c trace-parse/join.c
+
+UNIT_TESTS += test_calls_log test_join
+test_calls_log_SRCS := tests/test_calls_log.c
+test_calls_log_ARCHIVES := libsmclat-trace
+test_calls_log_LDLIBS := $(call pkg_libs,cmocka)
+test_join_SRCS := tests/test_join.c
+test_join_ARCHIVES := libsmclat-trace
+test_join_LDLIBS := $(call pkg_libs,cmocka)
+
+# The --calls-log glue of `smclat analyze` (cli/join-output.h).
+smclat_SRCS += cli/join-output.c
+
+# End to end on the real traces: needs `smclat analyze` (cli/builtin-analyze.c).
+ifneq ($(wildcard cli/builtin-analyze.c),)
+E2E_TESTS += tests/e2e/join-real.sh tests/e2e/join-badinput.sh
+endif
+CHECK_DEPS += join
+
+# libFuzzer target: the call log reader, then the join of what it read.
+FUZZERS += fuzz_calls_log
+fuzz_calls_log_SRCS := fuzz/fuzz_calls_log.c
+fuzz_calls_log_ARCHIVES := libsmclat-trace
