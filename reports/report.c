@@ -10,6 +10,26 @@
 #include <sys/stat.h>
 #include <time.h>
 
+void sm_report_collect_failed(const char *dir, json_t *arr)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/suite.json", dir) >= (int)sizeof path)
+        return;
+    json_t *j = json_load_file(path, 0, NULL);
+    json_t *list = json_object_get(j, "scenarios");
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        json_t *e = json_array_get(list, i);
+        const char *st = json_string_value(json_object_get(e, "status"));
+        if (st && !strcmp(st, "failed")) {
+            const char *name = json_string_value(json_object_get(e, "name"));
+            const char *why = json_string_value(json_object_get(e, "reason"));
+            json_array_append_new(
+                arr, json_pack("{s:s,s:s}", "name", name ? name : "?", "reason", why ? why : "?"));
+        }
+    }
+    json_decref(j);
+}
+
 void sm_safe_name(const char *in, char *out, size_t outlen)
 {
     size_t j = 0;
@@ -180,11 +200,13 @@ static void html_table(FILE *f, struct sm_run **runs, int n)
     fputs("</table>\n", f);
 }
 
-static int write_summary_files(struct sm_run **runs, int n, const char *out, char *err,
-                               size_t errlen)
+static int write_summary_files(struct sm_run **runs, int n, json_t *failed, const char *out,
+                               char *err, size_t errlen)
 {
     char path[4096];
     json_t *j = sm_report_summary_json(runs, n);
+    if (failed)
+        json_object_set(j, "failed", failed);
     snprintf(path, sizeof path, "%s/summary.json", out);
     int rc = json_dump_file(j, path, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
     json_decref(j);
@@ -385,7 +407,15 @@ int sm_report_write(struct sm_run **runs, int n, const struct sm_report_opts *o,
         snprintf(err, errlen, "%s: cannot write switches.dat / wake.dat", datadir);
         goto out;
     }
-    if (write_summary_files(runs, n, o->out, err, errlen) != 0)
+    for (size_t k = 0; k < json_array_size(o->failed); k++) {
+        json_t *f = json_array_get(o->failed, k);
+        fputs("<p class=\"note\">", nh);
+        sm_html_escape(nh, json_string_value(json_object_get(f, "name")));
+        fputs(": no results: ", nh);
+        sm_html_escape(nh, json_string_value(json_object_get(f, "reason")));
+        fputs("</p>\n", nh);
+    }
+    if (write_summary_files(runs, n, o->failed, o->out, err, errlen) != 0)
         goto out;
     html_table(th, runs, n);
     struct plots p = {ph, o->out, 0};

@@ -11,7 +11,11 @@ struct sm_report_opts {
     const char *command; /* shown in the HTML */
     int no_plots;        /* data, JSON, CSV and HTML only */
     int quiet;
+    json_t *failed; /* [{"name", "reason"}]: scenarios of a suite without results, or NULL */
 };
+
+/* The failed scenarios recorded in DIR/suite.json (smclat suite run), appended to arr. */
+void sm_report_collect_failed(const char *dir, json_t *arr);
 
 /* Writes the report of runs[0..n) into opts->out. Returns 0, 1 when something could not be
  * written (err says what; warnings go to stderr), never exits. */
