@@ -22,6 +22,12 @@ smclat_LDLIBS += $(REPORT_LDLIBS)
 E2E_TESTS += tests/e2e/report-report.sh tests/e2e/report-compare.sh tests/e2e/report-suite.sh
 endif
 
+# scenario and suite files on arbitrary bytes
+FUZZERS += fuzz_report_scenario
+fuzz_report_scenario_SRCS := fuzz/fuzz_report_scenario.c
+fuzz_report_scenario_ARCHIVES := libsmclat-report
+fuzz_report_scenario_LDLIBS := $(REPORT_LDLIBS)
+
 define REPORT_TEST
 UNIT_TESTS += test_report_$(1)
 test_report_$(1)_SRCS := tests/test_report_$(1).c
