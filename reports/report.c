@@ -54,6 +54,28 @@ static FILE *open_in(const char *dir, const char *name, char *path, size_t pathl
     return fopen(path, "w");
 }
 
+int sm_write_cdf(const char *path, const char *label, const double *sorted, size_t n)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    fprintf(f, "# value_us fraction_at_most fraction_above  (%s, %zu calls)\n", label, n);
+    /* every distinct value up to 5000 calls, else about 5000 evenly spaced ranks and the last */
+    size_t step = n > 5000 ? n / 5000 : 1, last = (size_t)-1;
+    for (size_t i = 0; i < n; i += step) {
+        size_t k = i;
+        while (k + 1 < n && sorted[k + 1] == sorted[k]) /* the last of equal values */
+            k++;
+        double frac = (double)(k + 1) / (double)n;
+        fprintf(f, "%.3f %.6f %.6g\n", sorted[k] / 1e3, frac,
+                k + 1 < n ? 1 - frac : 1.0 / (double)n);
+        last = i = k;
+    }
+    if (n && last != n - 1)
+        fprintf(f, "%.3f %.6f %.6g\n", sorted[n - 1] / 1e3, 1.0, 1.0 / (double)n);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
 int sm_report_write_run_data(const struct sm_run *r, const char *datadir, const char *id,
                              double *worst_us)
 {
@@ -66,23 +88,11 @@ int sm_report_write_run_data(const struct sm_run *r, const char *datadir, const 
     if (!sv)
         return 0; /* no per-call data: nothing to plot */
     int rc = -1;
-    FILE *f;
-    /* CDF: every value up to 5000, else 5000 evenly spaced ranks plus the last */
     snprintf(name, sizeof name, "%s.cdf.dat", id);
-    if (!(f = open_in(datadir, name, path, sizeof path)))
+    if (snprintf(path, sizeof path, "%s/%s", datadir, name) >= (int)sizeof path ||
+        sm_write_cdf(path, r->name, sv, n) != 0)
         goto out;
-    fprintf(f, "# latency_us fraction_at_most fraction_above  (%s, %zu calls)\n", r->name, n);
-    size_t step = n > 5000 ? n / 5000 : 1;
-    for (size_t i = 0; i < n; i += step) {
-        size_t k = i;
-        while (k + 1 < n && sv[k + 1] == sv[k]) /* the last of equal values */
-            k++;
-        double frac = (double)(k + 1) / (double)n;
-        fprintf(f, "%.3f %.6f %.6g\n", sv[k] / 1e3, frac, k + 1 < n ? 1 - frac : 1.0 / (double)n);
-        i = k;
-    }
-    if (fclose(f) != 0)
-        goto out;
+    FILE *f;
     /* histogram: 40 log-spaced bins from min to max */
     snprintf(name, sizeof name, "%s.hist.dat", id);
     if (!(f = open_in(datadir, name, path, sizeof path)))

@@ -25,6 +25,10 @@ int sm_report_write(struct sm_run **runs, int n, const struct sm_report_opts *op
 /* A name safe for file names and gnuplot words: [A-Za-z0-9._-], others become '_'. */
 void sm_safe_name(const char *in, char *out, size_t outlen);
 
+/* A CDF data file: value_us, fraction at most, fraction above (1/n for the largest, so a log
+ * axis can show it). Every distinct value up to 5000 values, else about 5000 ranks and the last. */
+int sm_write_cdf(const char *path, const char *label, const double *sorted, size_t n);
+
 /* Writes the data files one run's plots read (DIR/data/ID.*.dat). Exposed for tests. */
 int sm_report_write_run_data(const struct sm_run *r, const char *datadir, const char *id,
                              double *worst_us);

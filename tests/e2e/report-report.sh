@@ -33,6 +33,13 @@ if command -v gnuplot > /dev/null; then
 else
     fail "gnuplot missing (scripts/deps.sh report)"
 fi
+# a long run: the CDF is thinned to about 5000 points but keeps the last (the worst call)
+make_results "$T/long" long 12000 1000
+expect_rc 0 "$SMCLAT" report "$T/long" -o "$T/rep-long" -q --no-plots
+rows=$(grep -vc '^#' "$T/rep-long/data/long.cdf.dat")
+[ "$rows" -ge 5000 ] && [ "$rows" -le 6001 ] && ok "thinned CDF: $rows rows" || fail "thinned CDF: $rows rows"
+expect_eq "$(tail -1 "$T/rep-long/data/long.cdf.dat" | awk '{print $1, $2}')" "12000.000 1.000000" "thinned CDF ends at the worst call"
+
 # --no-plots: data only
 expect_rc 0 "$SMCLAT" report "$T/res/a" -o "$T/rep2" --no-plots -q
 [ ! -e "$T/rep2/cdf.png" ] && ok "no plots with --no-plots" || fail "plots drawn with --no-plots"
