@@ -3,11 +3,13 @@
  * exit (SIGINT/SIGTERM, the client done with --until-client-done, or --requests N). */
 #include "mediator_core.h"
 #include "options.h"
+#include "rt.h"
 #include "summary_json.h"
 #include "transport.h"
 
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,10 +45,54 @@ static json_t *counters_json(const struct sm_mediator *m, const char *transport,
                      (double)m->work_ns / 1000.0);
 }
 
+/* Answers requests until a signal, the client's goodbye (until_done), requests_max answers
+ * (0: no limit) or a failure (*rc = 1). Returns why it stopped (the summary's stop_reason). */
+static const char *serve(struct sm_server *s, struct sm_mediator *m, int until_done,
+                         uint64_t requests_max, int tty, int *rc)
+{
+    uint64_t last_progress = sm_now_ns();
+    while (!stop_signal) {
+        struct sm_request req;
+        int r = sm_ring_next(&s->ep, &req, 200);
+        if (r < 0) {
+            fprintf(stderr, "smclat mediator: waiting for requests: %s\n", strerror(errno));
+            *rc = 1;
+            return "error";
+        }
+        if (r == 1) {
+            struct sm_response rsp;
+            sm_mediator_handle(m, &req, s->ep.payload, &rsp);
+            if (sm_ring_reply(&s->ep, &rsp) != 0)
+                m->reply_dropped++;
+            if (requests_max && m->requests >= requests_max)
+                return "requests";
+        } else if (until_done && atomic_load(&s->ep.ring->client_state) == SM_PEER_CLOSED &&
+                   atomic_load(&s->ep.ring->req_cons) == atomic_load(&s->ep.ring->req_prod)) {
+            return "client-done";
+        }
+        uint64_t now = sm_now_ns();
+        if (tty && now - last_progress > 1000000000ull) {
+            fprintf(stderr, "\rsmclat mediator: %llu requests, %u buffers  ",
+                    (unsigned long long)m->requests, m->table.used);
+            last_progress = now;
+        }
+    }
+    return "signal";
+}
+
+static int check_range(const char *name, long v, long lo, long hi)
+{
+    if (v < lo || v > hi) {
+        fprintf(stderr, "smclat mediator: --%s %ld: expected %ld to %ld\n", name, v, lo, hi);
+        return -1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *transport = "local", *json_out = NULL;
-    long table_size = 64, requests_max = 0, peer = -1, max_payload = 64 * 1024;
+    long table_size = 64, requests_max = 0, peer = -1, max_payload = 64 * 1024, prio = 0, cpu = -1;
     double work_us = 0;
     int json = 0, until_done = 0, quiet = 0, print_summary = 0;
     struct sm_transport_opts to;
@@ -73,6 +119,8 @@ int main(int argc, char **argv)
         {"json-out", 0, SM_OPT_STRING, &json_out, "FILE", "also write the JSON summary to FILE"},
         {"print-summary", 0, SM_OPT_FLAG, &print_summary, NULL,
          "print the JSON summary on stdout between marker lines (for a guest console)"},
+        {"prio", 0, SM_OPT_INT, &prio, "N", "SCHED_FIFO priority 1-99 (default: normal)"},
+        {"cpu", 0, SM_OPT_INT, &cpu, "N", "pin to CPU N"},
         {"quiet", 'q', SM_OPT_FLAG, &quiet, NULL, "no progress line"},
         SM_OPT_TABLE_END,
     };
@@ -89,13 +137,14 @@ int main(int argc, char **argv)
     }
     to.connect_timeout_ms = (int)connect_ms;
     to.peer_domid = peer;
-    if (table_size < 1 || table_size > 1000000 || max_payload < 0 ||
-        max_payload > (long)SM_RING_MAX_PAYLOAD || work_us < 0 || work_us > 1e6 ||
-        requests_max < 0 || connect_ms < 0 || connect_ms > 3600000) {
-        fprintf(stderr,
-                "smclat mediator: --table-size 1..1000000, --max-payload 0..%u, "
-                "--work-us 0..1e6, --requests >= 0, --connect-timeout 0..3600000\n",
-                SM_RING_MAX_PAYLOAD);
+    if (check_range("table-size", table_size, 1, 1000000) ||
+        check_range("max-payload", max_payload, 0, SM_RING_MAX_PAYLOAD) ||
+        check_range("requests", requests_max, 0, LONG_MAX) ||
+        check_range("connect-timeout", connect_ms, 0, 3600000) ||
+        check_range("prio", prio, 0, 99) || check_range("cpu", cpu, -1, 4095))
+        return 2;
+    if (!(work_us >= 0 && work_us <= 1e6)) {
+        fprintf(stderr, "smclat mediator: --work-us %g: expected 0 to 1000000\n", work_us);
         return 2;
     }
     to.payload_cap = (uint32_t)max_payload;
@@ -118,6 +167,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "smclat mediator: out of memory\n");
         return 1;
     }
+    if (sm_rt_setup("mediator", cpu, prio) != 0) {
+        sm_mediator_free(&m);
+        return 1;
+    }
     struct sm_server s = {.ops = ops};
     if (ops->open(&s, &to) != 0) {
         fprintf(stderr, "smclat mediator: %s\n", s.err);
@@ -128,39 +181,9 @@ int main(int argc, char **argv)
     fprintf(stderr, "smclat mediator: listening (%s, channel %s), table %ld, work %.1f us\n",
             transport, to.channel, table_size, work_us);
     int tty = !quiet && isatty(STDERR_FILENO);
-    uint64_t t0 = sm_now_ns(), last_progress = t0;
-    const char *reason = "signal";
+    uint64_t t0 = sm_now_ns();
     int rc = 0;
-    while (!stop_signal) {
-        struct sm_request req;
-        int r = sm_ring_next(&s.ep, &req, 200);
-        if (r < 0) {
-            fprintf(stderr, "smclat mediator: waiting for requests: %s\n", strerror(errno));
-            reason = "error";
-            rc = 1;
-            break;
-        }
-        if (r == 1) {
-            struct sm_response rsp;
-            sm_mediator_handle(&m, &req, s.ep.payload, &rsp);
-            if (sm_ring_reply(&s.ep, &rsp) != 0)
-                m.reply_dropped++;
-            if (requests_max && m.requests >= (uint64_t)requests_max) {
-                reason = "requests";
-                break;
-            }
-        } else if (until_done && atomic_load(&s.ep.ring->client_state) == SM_PEER_CLOSED &&
-                   atomic_load(&s.ep.ring->req_cons) == atomic_load(&s.ep.ring->req_prod)) {
-            reason = "client-done";
-            break;
-        }
-        uint64_t now = sm_now_ns();
-        if (tty && now - last_progress > 1000000000ull) {
-            fprintf(stderr, "\rsmclat mediator: %llu requests, %u buffers  ",
-                    (unsigned long long)m.requests, m.table.used);
-            last_progress = now;
-        }
-    }
+    const char *reason = serve(&s, &m, until_done, (uint64_t)requests_max, tty, &rc);
     if (tty)
         fputc('\n', stderr);
     double secs = (double)(sm_now_ns() - t0) / 1e9;

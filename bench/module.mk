@@ -8,11 +8,11 @@
 # $(SMCLAT_CACHE)/sysroot-arm64 (fetched on first use).
 
 BENCH_COMMON_SRCS := bench/proto.c bench/ring.c bench/transport.c bench/transport_local.c \
-    bench/transport_xen.c bench/transport_tee.c bench/transport_smc.c bench/smc_user.c \
-    bench/summary_json.c \
-    cli/options.c trace-parse/hist.c
+    bench/transport_xen.c bench/xen_refs.c bench/transport_tee.c bench/transport_smc.c \
+    bench/smc_user.c \
+    bench/summary_json.c bench/rt.c cli/options.c trace-parse/hist.c
 
-smclat-gen_SRCS := bench/gen.c bench/schedule.c bench/calllog.c bench/gen_stats.c \
+smclat-gen_SRCS := bench/gen.c bench/gen_config.c bench/schedule.c bench/calllog.c bench/gen_stats.c \
     $(BENCH_COMMON_SRCS)
 smclat-mediator_SRCS := bench/mediator.c bench/mediator_core.c bench/buftable.c \
     $(BENCH_COMMON_SRCS)
@@ -57,7 +57,9 @@ CHECK_DEPS += bench-build
 # Tests (docs/bench.md#tests).
 BENCH_TEST_LIBS := $(call pkg_libs,cmocka) $(call pkg_libs,jansson)
 UNIT_TESTS += test_bench_proto test_bench_schedule test_bench_calllog test_bench_ring \
-    test_bench_smc
+    test_bench_smc test_bench_xen
+test_bench_xen_SRCS := tests/test_bench_xen.c bench/xen_refs.c
+test_bench_xen_LDLIBS := $(BENCH_TEST_LIBS)
 test_bench_proto_SRCS := tests/test_bench_proto.c bench/proto.c bench/buftable.c \
     bench/mediator_core.c bench/ring.c
 test_bench_proto_LDLIBS := $(BENCH_TEST_LIBS)

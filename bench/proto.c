@@ -84,12 +84,32 @@ enum sm_status sm_response_check(const struct sm_response *rsp, const struct sm_
     }
 }
 
-uint64_t sm_payload_checksum(const void *data, size_t len)
+uint32_t sm_fnv1a(const void *data, size_t len)
 {
     const unsigned char *p = data;
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < len; i++) {
         h ^= p[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+uint64_t sm_payload_checksum(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    uint32_t h = 2166136261u;
+    uint64_t n = len;
+    for (int i = 0; i < 8; i++) {
+        h ^= (unsigned char)(n >> (8 * i));
+        h *= 16777619u;
+    }
+    for (size_t i = 0; i < len; i += 64) {
+        h ^= p[i];
+        h *= 16777619u;
+    }
+    if (len) {
+        h ^= p[len - 1];
         h *= 16777619u;
     }
     return h;

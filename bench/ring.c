@@ -55,7 +55,7 @@ enum sm_status sm_ring_call(struct sm_ring_ep *ep, const struct sm_request *req,
     struct sm_ring *r = ep->ring;
     if (atomic_load_explicit(&r->server_state, memory_order_acquire) != SM_PEER_READY)
         return SM_EGONE;
-    if (req->payload_len > r->payload_cap)
+    if (req->payload_len > ep->payload_cap)
         return SM_EPROTO;
 
     /* Drop answers to earlier calls that timed out: they must never answer this one. */

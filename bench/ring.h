@@ -44,6 +44,7 @@ _Static_assert(sizeof(struct sm_ring) <= SM_RING_CTRL_SIZE, "ring control must f
 struct sm_ring_ep {
     struct sm_ring *ring;
     unsigned char *payload; /* ring + SM_RING_CTRL_SIZE */
+    uint32_t payload_cap;   /* this end's own copy: the shared one may change under it */
     /* Wakes the other end after *word changed. 0 or -1 (errno set). */
     int (*notify)(void *ctx, _Atomic uint32_t *word);
     /* Sleeps until *word != old, timeout_ms passes (-1: no limit) or a signal arrives.

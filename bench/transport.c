@@ -60,7 +60,5 @@ enum sm_status sm_ring_transport_call(struct sm_transport *t, struct sm_ring_ep 
     if (st != SM_OK)
         return st;
     c->result = rsp.result;
-    if (c->op == SM_OP_PROCESS && rsp.result != sm_payload_checksum(c->payload, c->payload_len))
-        return SM_EBADRSP;
     return SM_OK;
 }

@@ -64,7 +64,8 @@ struct sm_transport {
 
 struct sm_transport_ops {
     const char *name;
-    const char *what; /* one line for --help and docs */
+    const char *what;       /* one line for --help and docs */
+    int result_is_checksum; /* process returns sm_payload_checksum (the caller checks it) */
     int (*open)(struct sm_transport *t, const struct sm_transport_opts *o);
     /* One call; never blocks longer than the call timeout. */
     enum sm_status (*call)(struct sm_transport *t, struct sm_call *c);

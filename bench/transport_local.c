@@ -83,6 +83,7 @@ static void setup_ep(struct local *l)
 {
     l->ep.ring = l->map;
     l->ep.payload = (unsigned char *)l->map + SM_RING_CTRL_SIZE;
+    l->ep.payload_cap = l->ep.ring->payload_cap; /* checked against the mapping at open */
     l->ep.notify = futex_notify;
     l->ep.wait = futex_wait;
     l->ep.peer_alive = l->is_server ? NULL : server_alive;
@@ -125,8 +126,16 @@ static int local_open(struct sm_transport *t, const struct sm_transport_opts *o)
                 }
             }
         }
-        if (l->map && atomic_load(&((struct sm_ring *)l->map)->server_state) == SM_PEER_READY)
-            break;
+        if (l->map && atomic_load(&((struct sm_ring *)l->map)->server_state) == SM_PEER_READY) {
+            l->ep.ring = l->map;
+            if (server_alive(l))
+                break;
+            /* Left by a mediator that was killed: a new one will replace the file. */
+            munmap(l->map, l->size);
+            l->map = NULL;
+            close(fd);
+            fd = -1;
+        }
         if (sm_now_ns() >= deadline) {
             snprintf(t->err, sizeof t->err,
                      "no mediator on channel '%s' (/dev/shm%s) after %d ms: start "
@@ -184,6 +193,7 @@ static void local_close(struct sm_transport *t)
 }
 
 const struct sm_transport_ops sm_transport_local = {
+    .result_is_checksum = 1,
     .name = "local",
     .what = "two processes on this host: shared memory ring + futex",
     .open = local_open,

@@ -127,6 +127,7 @@ const struct sm_transport_ops sm_transport_smc = {
 };
 
 const struct sm_transport_ops sm_transport_smc_xen = {
+    .result_is_checksum = 1,
     .name = "smc+xen",
     .what = "the SMC trap, then the xen round trip to smclat-mediator for the same op",
     .open = smc_xen_open,

@@ -14,6 +14,7 @@
  * Waking: notify = xenevtchn_notify; wait = poll the evtchn fd, consume and unmask the event,
  * then the caller rechecks the ring index, so stale or duplicate events never answer a call. */
 #include "transport.h"
+#include "xen_refs.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -134,39 +135,24 @@ static int xs_put(struct xs_handle *xs, const char *path, const char *val)
     return xs_write(xs, XBT_NULL, path, val, (unsigned int)strlen(val)) ? 0 : -1;
 }
 
-/* Waits (xenstore watch, re-reading at least every 100 ms) until path exists and, when want
- * is not NULL, equals it. Returns its value (free it) or NULL on timeout. */
+/* Waits until path exists and, when want is not NULL, equals it, re-reading every 20 ms.
+ * Returns its value (free it), or NULL on timeout or a signal. No watch: with Debian's static
+ * libxenstore (the arm64 guest programs) every xs_read on a connection that holds a watch fails
+ * with EINVAL (seen in the lab's Dom0 and DomUs). It only runs before the measured calls. */
 static char *xs_wait(struct xs_handle *xs, const char *path, const char *want, int timeout_ms)
 {
     uint64_t deadline = sm_now_ns() + (uint64_t)timeout_ms * 1000000ull;
-    /* No watch: with Debian's static libxenstore (the arm64 guest programs) every xs_read on
-     * a connection that holds a watch fails with EINVAL (seen in the lab's Dom0 and DomUs),
-     * so this polls every 20 ms. It only runs before the measured calls. */
-    int watching = 0;
     for (;;) {
         char *v = xs_get(xs, path);
-        if (v && (!want || !strcmp(v, want))) {
-            if (watching)
-                xs_unwatch(xs, path, "smclat");
+        if (v && (!want || !strcmp(v, want)))
             return v;
-        }
         free(v);
-        uint64_t now = sm_now_ns();
-        if (now >= deadline)
-            break;
-        int left = (int)((deadline - now) / 1000000ull);
-        struct pollfd pfd = {.fd = xs_fileno(xs), .events = POLLIN};
-        if (watching && poll(&pfd, 1, left < 100 ? left : 100) > 0) {
-            unsigned int n;
-            free(xs_read_watch(xs, &n));
-        } else if (!watching) {
-            struct timespec ts = {0, 20000000};
-            nanosleep(&ts, NULL);
-        }
+        if (sm_now_ns() >= deadline)
+            return NULL;
+        struct timespec ts = {0, 20000000};
+        if (nanosleep(&ts, NULL) != 0 && errno == EINTR)
+            return NULL; /* a signal: give up, the caller reports it */
     }
-    if (watching)
-        xs_unwatch(xs, path, "smclat");
-    return NULL;
 }
 
 static int read_int(struct xs_handle *xs, const char *path, int *out)
@@ -275,19 +261,15 @@ static int xen_open(struct sm_transport *t, const struct sm_transport_opts *o)
     snprintf(path, sizeof path, "%s/ring-ref", x->dir);
     char *refs_s = xs_get(x->xs, path);
     uint32_t refs[XEN_MAX_PAGES];
-    uint32_t n = 0;
-    for (char *p = refs_s, *end; p && *p && n < XEN_MAX_PAGES; p = *end ? end + 1 : end) {
-        refs[n++] = (uint32_t)strtoul(p, &end, 10);
-        if (end == p || (*end && *end != ',')) {
-            n = 0;
-            break;
-        }
-    }
+    int nrefs = sm_grant_refs_parse(refs_s, refs, XEN_MAX_PAGES);
     free(refs_s);
-    if (n == 0) {
-        snprintf(t->err, sizeof t->err, "%s: expected a comma-separated list of grant refs", path);
+    if (nrefs < 1) {
+        snprintf(t->err, sizeof t->err,
+                 "%s: expected a comma-separated list of at most %d grant refs", path,
+                 XEN_MAX_PAGES);
         return -1;
     }
+    uint32_t n = (uint32_t)nrefs;
     x->xgt = xengnttab_open(NULL, 0);
     if (!x->xgt) {
         snprintf(t->err, sizeof t->err, "xengnttab_open: %s (modprobe xen-gntdev)",
@@ -309,6 +291,7 @@ static int xen_open(struct sm_transport *t, const struct sm_transport_opts *o)
     }
     x->ep.ring = x->map;
     x->ep.payload = (unsigned char *)x->map + SM_RING_CTRL_SIZE;
+    x->ep.payload_cap = x->ep.ring->payload_cap; /* checked against the mapping */
     if (o->payload_cap > x->ep.ring->payload_cap) {
         snprintf(t->err, sizeof t->err,
                  "payload of %u bytes does not fit the mediator's %u-byte area (its "
@@ -414,6 +397,7 @@ static int xen_server_open(struct sm_server *s, const struct sm_transport_opts *
     sm_ring_format(x->map, o->payload_cap, 0);
     x->ep.ring = x->map;
     x->ep.payload = (unsigned char *)x->map + SM_RING_CTRL_SIZE;
+    x->ep.payload_cap = x->ep.ring->payload_cap; /* checked against the mapping */
     x->port = xenevtchn_bind_unbound_port(x->xce, (uint32_t)x->peer);
     if (x->port < 0) {
         snprintf(s->err, sizeof s->err, "xenevtchn_bind_unbound_port for d%d: %s", x->peer,
@@ -427,14 +411,17 @@ static int xen_server_open(struct sm_server *s, const struct sm_transport_opts *
         {.id = (unsigned int)x->self, .perms = XS_PERM_NONE},
         {.id = (unsigned int)x->peer, .perms = XS_PERM_READ},
     };
-    size_t off = 0;
-    for (uint32_t i = 0; i < x->npages; i++)
-        off += (size_t)snprintf(val + off, sizeof val - off, "%s%u", i ? "," : "", refs[i]);
+    if (sm_grant_refs_format(val, sizeof val, refs, (int)x->npages) != 0) {
+        snprintf(s->err, sizeof s->err, "too many grant refs for xenstore (%u)", x->npages);
+        return -1;
+    }
     char port_s[16];
     snprintf(port_s, sizeof port_s, "%d", x->port);
     const char *keys[3] = {"ring-ref", "port", "state"};
     const char *vals[3] = {val, port_s, "ready"};
-    /* The folder first (so the client can watch under it), state last. */
+    /* What a mediator that died left there goes first (a stale "ready" with old grant refs),
+     * then the folder (so the client can watch under it), state last. */
+    xs_rm(x->xs, XBT_NULL, x->dir);
     if (!xs_mkdir(x->xs, XBT_NULL, x->dir) ||
         !xs_set_permissions(x->xs, XBT_NULL, x->dir, perms, 2)) {
         snprintf(s->err, sizeof s->err, "xenstore: creating %s: %s", x->dir, strerror(errno));
@@ -479,6 +466,7 @@ static void xen_server_close(struct sm_server *s)
 #endif
 
 const struct sm_transport_ops sm_transport_xen = {
+    .result_is_checksum = 1,
     .name = "xen",
     .what = "two Xen domains: ring in granted pages + event channels, set up via xenstore",
     .open = xen_open,

@@ -5,7 +5,9 @@
  * found; prints a human summary or the JSON of docs/analyze.md. */
 #include "calls.h"
 #include "commands.h"
+#include "ctf_source.h" /* either a xentrace file or a CTF folder (docs/babeltrace2.md) */
 #include "hist.h"
+#include "join-output.h"
 #include "model.h"
 #include "options.h"
 #include "xt_event.h"
@@ -33,6 +35,7 @@ struct analysis {
     char roles_how[256];
     struct sm_model *model;
     struct sm_calls *calls;
+    struct sm_analyze_join *join; /* --calls-log (docs/join.md) */
     FILE *csv;
     const char *csv_path;
     int csv_error;
@@ -74,8 +77,8 @@ static uint64_t ns_u(const struct analysis *a, uint64_t ticks)
 
 static int is_dir(const char *p)
 {
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+    struct stat st; /* a CTF folder is not a results folder: it is the trace itself */
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode) && !ctf_is_trace_dir(p);
 }
 
 static int exists(const char *p)
@@ -130,13 +133,13 @@ static void note_unknown(struct analysis *a, uint32_t id)
     }
 }
 
-static void progress(const struct xt_reader *r, const struct xt_record *rec, int done)
+static void progress(const struct tsrc *r, const struct xt_record *rec, int done)
 {
-    const struct xt_stats *st = xt_stats(r);
+    const struct xt_stats *st = tsrc_stats(r);
     double pct = st->file_bytes ? 100.0 * (double)rec->offset / (double)st->file_bytes : 100;
     if (done)
         pct = 100;
-    fprintf(stderr, "\ranalyze: %5.1f%% of %s (%.0f MB)%s", pct, xt_name(r),
+    fprintf(stderr, "\ranalyze: %5.1f%% of %s (%.0f MB)%s", pct, tsrc_name(r),
             (double)st->file_bytes / 1e6, done ? "\n" : "");
 }
 
@@ -145,18 +148,19 @@ static void progress(const struct xt_reader *r, const struct xt_record *rec, int
 static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *calls,
                     struct sm_roles *roles)
 {
-    struct xt_reader *r;
+    struct tsrc *r;
     struct xt_error err;
-    if (xt_open(&r, a->trace, &err) != 0) {
+    if (tsrc_open(&r, a->trace, &err) != 0) {
         fprintf(stderr, "smclat: %s\n", err.msg);
         return 2;
     }
+    tsrc_set_threaded(r, 1); /* read on the other core (falls back to one thread) */
     int tty = isatty(2) && !getenv("SMCLAT_NO_PROGRESS");
     struct xt_record rec;
     struct xt_event ev;
     int rc;
     uint64_t n = 0;
-    while ((rc = xt_next(r, &rec, &err)) == 1) {
+    while ((rc = tsrc_next(r, &rec, &err)) == 1) {
         if ((rec.event & 0x0ffff000u) == 0x00022000u) {
             /* Scheduler-specific records (credit2's, about 60% of a trace): the model and the
              * detector use only their time and pCPU, so they skip the full decode. */
@@ -169,7 +173,7 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
         }
         if (sm_model_feed(m, &ev) != 0) {
             fprintf(stderr, "smclat: %s: out of memory\n", a->trace);
-            xt_close(r);
+            tsrc_close(r);
             return 1;
         }
         if (roles)
@@ -184,7 +188,7 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
     }
     if (tty && n > 0xfffff)
         progress(r, &rec, 1);
-    a->rstats = *xt_stats(r);
+    a->rstats = *tsrc_stats(r);
     int status = 0;
     if (rc < 0) {
         /* A broken record: what came before is usable, the rest is not. */
@@ -206,7 +210,7 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
         fprintf(stderr, "smclat: %s: offset 0: expected trace records, found none\n", a->trace);
         status = 2;
     }
-    xt_close(r);
+    tsrc_close(r);
     return status;
 }
 
@@ -229,12 +233,8 @@ static void csv_dur(FILE *f, const struct analysis *a, uint64_t from, uint64_t t
         fprintf(f, ",%" PRIu64, ns_u(a, to - from));
 }
 
-static void on_call(const struct sm_call *c, void *ctx)
+static void csv_call(FILE *f, const struct analysis *a, const struct sm_call *c)
 {
-    struct analysis *a = ctx;
-    if (!a->csv)
-        return;
-    FILE *f = a->csv;
     fprintf(f, "%u,%s,%s,%u", c->index, sm_call_shape_name(c->shape), sm_incomplete_name(c->reason),
             c->client_pcpu);
     csv_time(f, a, c->t_notify);
@@ -249,14 +249,32 @@ static void on_call(const struct sm_call *c, void *ctx)
     csv_dur(f, a, c->t_med_wake, c->t_med_run);
     csv_dur(f, a, c->t_med_run, c->t_med_block);
     csv_dur(f, a, c->t_client_wake, c->t_client_run);
-    fprintf(f, ",%u,%u,%u,%u,%" PRIu64 ",%u\n", c->sw_client, c->sw_mediator, c->sw_idle,
-            c->sw_other, ns_u(a, c->other_run_ticks), c->mediator_timer_wake);
+    fprintf(f, ",%u,%u,%u,%u,%" PRIu64 ",%u", c->sw_client, c->sw_mediator, c->sw_idle, c->sw_other,
+            ns_u(a, c->other_run_ticks), c->mediator_timer_wake);
+}
+
+static void on_call(const struct sm_call *c, void *ctx)
+{
+    struct analysis *a = ctx;
+    if (a->join) { /* kept: the CSV is written after the join */
+        sm_analyze_join_add(a->join, c);
+        return;
+    }
+    if (!a->csv)
+        return;
+    csv_call(a->csv, a, c);
+    fputc('\n', a->csv);
+}
+
+static void join_warn(void *ctx, const char *text)
+{
+    add_warning(ctx, "%s", text);
 }
 
 static const char csv_header[] =
     "index,shape,reason,client_pcpu,t_notify,t_client_block,t_med_wake,t_med_run,t_med_block,"
     "t_answer,t_client_wake,t_client_run,e2e_ns,mediator_wake_ns,mediator_run_ns,"
-    "client_wake_ns,sw_client,sw_mediator,sw_idle,sw_other,other_run_ns,mediator_timer_wake\n";
+    "client_wake_ns,sw_client,sw_mediator,sw_idle,sw_other,other_run_ns,mediator_timer_wake";
 
 /* ---- JSON ---- */
 
@@ -436,6 +454,11 @@ static int print_json(struct analysis *a)
     json_object_set_new(roles, "how", json_string(a->roles_how));
     json_object_set_new(root, "roles", roles);
     json_object_set_new(root, "calls", a->calls ? calls_json(a) : json_null());
+    if (a->join && sm_analyze_join_json(a->join, root) != 0) {
+        json_decref(root);
+        fprintf(stderr, "smclat: out of memory\n");
+        return 1;
+    }
     json_object_set_new(root, "domains", domains_json(a));
     json_t *mo = json_object();
     json_object_set_new(mo, "inconsistencies", json_integer((json_int_t)ms->inconsistencies));
@@ -508,6 +531,10 @@ static void print_summary(struct analysis *a)
             putchar('\n');
         }
     }
+    if (a->join) {
+        putchar('\n');
+        sm_analyze_join_print(a->join, stdout);
+    }
     printf("\n%-9s %9s %9s %9s   %s\n", "vcpu", "running", "runnable", "blocked",
            "wake latency / preempt wait (us)");
     size_t n = sm_model_nvcpus(a->model);
@@ -540,7 +567,7 @@ static void print_summary(struct analysis *a)
 int cmd_analyze(int argc, char **argv)
 {
     double hz = -1;
-    const char *metadata = NULL, *roles_opt = NULL, *csv_path = NULL;
+    const char *metadata = NULL, *roles_opt = NULL, *csv_path = NULL, *log_path = NULL;
     long client = -1, mediator = -1;
     int json = 0;
     const struct sm_opt opts[] = {
@@ -555,11 +582,15 @@ int cmd_analyze(int argc, char **argv)
         {"json", 0, SM_OPT_FLAG, &json, NULL, "JSON on stdout (docs/analyze.md)"},
         {"calls-csv", 0, SM_OPT_STRING, &csv_path, "FILE",
          "one line per call found (docs/calls.md)"},
+        {"calls-log", 0, SM_OPT_STRING, &log_path, "FILE",
+         "the generator's calls.csv, joined with the trace's calls (docs/join.md); a results "
+         "folder's calls.csv is joined without it"},
         SM_OPT_TABLE_END,
     };
-    int i = sm_parse_opts("analyze", "[OPTIONS] TRACE|RESULTS_DIR",
+    int i = sm_parse_opts("analyze", "[OPTIONS] TRACE|RESULTS_DIR|CTF_DIR",
                           "Runstate totals, wake latencies and client/mediator calls of a xentrace "
-                          "file (docs/analyze.md, docs/calls.md).",
+                          "file or of its CTF conversion (docs/analyze.md, docs/calls.md, "
+                          "docs/babeltrace2.md).",
                           opts, argc, argv);
     if (i == SM_OPTS_HELP)
         return 0;
@@ -583,10 +614,16 @@ int cmd_analyze(int argc, char **argv)
     memset(&a, 0, sizeof a);
     a.client = a.mediator = -1;
     const char *input = argv[i];
-    char trace_buf[PATH_MAX], meta_buf[PATH_MAX];
+    char trace_buf[PATH_MAX], meta_buf[PATH_MAX], log_buf[PATH_MAX];
+    int log_auto = 0; /* the results folder's calls.csv: a failed join is only a warning */
     if (is_dir(input)) {
         snprintf(trace_buf, sizeof trace_buf, "%s/trace.bin", input);
         snprintf(meta_buf, sizeof meta_buf, "%s/metadata.json", input);
+        snprintf(log_buf, sizeof log_buf, "%s/calls.csv", input);
+        if (!log_path && exists(log_buf)) {
+            log_path = log_buf;
+            log_auto = 1;
+        }
     } else {
         snprintf(trace_buf, sizeof trace_buf, "%s", input);
         const char *slash = strrchr(input, '/');
@@ -608,6 +645,15 @@ int cmd_analyze(int argc, char **argv)
     long meta_cli = -1, meta_med = -1;
     if (a.metadata && read_metadata(&a, a.metadata, &meta_hz, &meta_cli, &meta_med) != 0)
         return 2;
+    if (hz < 0 && meta_hz < 0) { /* a CTF conversion carries its rate */
+        double ctf_hz;
+        struct xt_error err;
+        if (tsrc_probe_cpu_hz(a.trace, &ctf_hz, &err) != 0) {
+            fprintf(stderr, "smclat: %s\n", err.msg);
+            return 2;
+        }
+        meta_hz = ctf_hz > 0 ? ctf_hz : -1;
+    }
     a.hz = hz >= 0 ? hz : meta_hz;
     if (hz == 0 || (hz < 0 && meta_hz < 0) || !isfinite(a.hz) || a.hz <= 0) {
         if (hz == 0 || (hz < 0 && meta_hz <= 0 && a.metadata))
@@ -663,6 +709,13 @@ int cmd_analyze(int argc, char **argv)
                         "--roles auto)\n");
         return 2;
     }
+    if (log_auto && a.client < 0)
+        log_path = NULL; /* no roles, no calls to join: the analysis goes on without */
+    if (log_path && a.client < 0) {
+        fprintf(stderr, "smclat analyze: --calls-log needs roles (--client/--mediator, "
+                        "--roles auto or the metadata's)\n");
+        return 2;
+    }
     if (sm_model_new(&a.model) != 0) {
         fprintf(stderr, "smclat: out of memory\n");
         return 1;
@@ -675,6 +728,17 @@ int cmd_analyze(int argc, char **argv)
             return 1;
         }
     }
+    if (log_path) {
+        char msg[600];
+        if (sm_analyze_join_new(&a.join, log_path, a.hz, msg, sizeof msg) != 0) {
+            if (!log_auto) {
+                fprintf(stderr, "smclat: %s\n", msg);
+                rc = 2;
+                goto out;
+            }
+            add_warning(&a, "not joined with the generator's log: %s", msg);
+        }
+    }
     if (csv_path) {
         a.csv = fopen(csv_path, "w");
         if (!a.csv) {
@@ -684,6 +748,9 @@ int cmd_analyze(int argc, char **argv)
         }
         a.csv_path = csv_path;
         fputs(csv_header, a.csv);
+        if (a.join)
+            sm_analyze_join_csv_header(a.csv);
+        fputc('\n', a.csv);
     }
     rc = run_pass(&a, a.model, a.calls, NULL);
     if (rc != 0)
@@ -697,6 +764,27 @@ int cmd_analyze(int argc, char **argv)
                     "%s: the hypervisor lost %" PRIu64 " records (%" PRIu64
                     " LOST_RECORDS): windows across them are incomplete",
                     a.trace, ms->lost_records, ms->lost_events);
+    if (a.join) {
+        char msg[600];
+        int joined = sm_analyze_join_run(a.join, ms->first_tsc, ms->last_tsc, join_warn, &a, msg,
+                                         sizeof msg) == 0;
+        if (!joined && !log_auto) {
+            fprintf(stderr, "smclat: %s\n", msg);
+            rc = 2;
+            goto out;
+        }
+        if (!joined)
+            add_warning(&a, "not joined with the generator's log: %s", msg);
+        for (size_t k = 0; a.csv && k < sm_analyze_join_ncalls(a.join); k++) {
+            csv_call(a.csv, &a, sm_analyze_join_call(a.join, k));
+            sm_analyze_join_csv_row(a.join, k, a.csv); /* empty columns when not joined */
+            fputc('\n', a.csv);
+        }
+        if (!joined) {
+            sm_analyze_join_free(a.join);
+            a.join = NULL;
+        }
+    }
     if (json)
         rc = print_json(&a);
     else
@@ -708,5 +796,6 @@ out:
     }
     sm_calls_free(a.calls);
     sm_model_free(a.model);
+    sm_analyze_join_free(a.join);
     return rc;
 }

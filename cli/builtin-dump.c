@@ -1,6 +1,7 @@
 /* smclat dump: the records of a trace in time order, decoded (a debugging aid). */
 #include "commands.h"
 #include "options.h"
+#include "ctf_source.h"
 #include "xt_event.h"
 #include "xt_reader.h"
 
@@ -20,7 +21,7 @@ static int cmp_count(const void *a, const void *b)
 }
 
 /* Counts records by event id (open addressing on the id; ids are 28 bits). */
-static int dump_summary(struct xt_reader *r)
+static int dump_summary(struct tsrc *r)
 {
     enum { SLOTS = 4096 };
     static struct id_count tab[SLOTS];
@@ -29,7 +30,7 @@ static int dump_summary(struct xt_reader *r)
     struct xt_error err;
     int rc;
     uint64_t first = 0, last = 0, n = 0;
-    while ((rc = xt_next(r, &rec, &err)) == 1) {
+    while ((rc = tsrc_next(r, &rec, &err)) == 1) {
         if (n++ == 0)
             first = rec.tsc;
         last = rec.tsc;
@@ -44,10 +45,10 @@ static int dump_summary(struct xt_reader *r)
         }
         tab[h].n++;
     }
-    const struct xt_stats *st = xt_stats(r);
+    const struct xt_stats *st = tsrc_stats(r);
     printf("file %s: %" PRIu64 " bytes, %" PRIu64 " records, %" PRIu64 " chunks, %u pCPUs, "
            "ticks %" PRIu64 "..%" PRIu64 "\n",
-           xt_name(r), st->file_bytes, st->records, st->chunks, st->ncpus, first, last);
+           tsrc_name(r), st->file_bytes, st->records, st->chunks, st->ncpus, first, last);
     printf("without timestamp %" PRIu64 ", wrap buffers %" PRIu64 ", lost-records records %" PRIu64
            ", chunks out of order %" PRIu64 ", timestamps going back %" PRIu64 "\n",
            st->records_without_tsc, st->wrap_buffers, st->lost_record_events,
@@ -63,9 +64,9 @@ static int dump_summary(struct xt_reader *r)
         status = 2;
     } else if (st->truncated) {
         fprintf(stderr, "warning: %s: the trace ends inside a record at offset %" PRIu64 "\n",
-                xt_name(r), st->truncated_offset);
+                tsrc_name(r), st->truncated_offset);
     }
-    xt_close(r);
+    tsrc_close(r);
     return status;
 }
 
@@ -80,7 +81,7 @@ int cmd_dump(int argc, char **argv)
         {"limit", 'n', SM_OPT_INT, &limit, "N", "stop after N records"},
         SM_OPT_TABLE_END,
     };
-    int i = sm_parse_opts("dump", "[OPTIONS] TRACE", "Prints every record of a xentrace file, merged by time, decoded.", opts, argc, argv);
+    int i = sm_parse_opts("dump", "[OPTIONS] TRACE", "Prints every record of a xentrace file (or a CTF folder converted from one), merged by time, decoded.", opts, argc, argv);
     if (i == SM_OPTS_HELP)
         return 0;
     if (i < 0)
@@ -89,9 +90,9 @@ int cmd_dump(int argc, char **argv)
         fprintf(stderr, "smclat dump: expected one TRACE file (see --help)\n");
         return 2;
     }
-    struct xt_reader *r;
+    struct tsrc *r; /* a xentrace file or a CTF folder */
     struct xt_error err;
-    if (xt_open(&r, argv[i], &err) != 0) {
+    if (tsrc_open(&r, argv[i], &err) != 0) {
         fprintf(stderr, "smclat: %s\n", err.msg);
         return 2;
     }
@@ -99,9 +100,11 @@ int cmd_dump(int argc, char **argv)
     int rc;
     uint64_t t0 = 0;
     long n = 0;
-    if (summary)
+    if (summary) {
+        tsrc_set_threaded(r, 1);
         return dump_summary(r);
-    while ((limit < 0 || n < limit) && (rc = xt_next(r, &rec, &err)) == 1) {
+    }
+    while ((limit < 0 || n < limit) && (rc = tsrc_next(r, &rec, &err)) == 1) {
         if (n++ == 0)
             t0 = rec.tsc;
         struct xt_event ev;
@@ -123,15 +126,15 @@ int cmd_dump(int argc, char **argv)
             printf(" %08x", rec.extra[k]);
         putchar('\n');
     }
-    const struct xt_stats *st = xt_stats(r);
+    const struct xt_stats *st = tsrc_stats(r);
     if (rc < 0 && (limit < 0 || n < limit)) {
         fprintf(stderr, "smclat: %s\n", err.msg);
-        xt_close(r);
+        tsrc_close(r);
         return 2;
     }
     if (st->truncated)
         fprintf(stderr, "warning: %s: the trace ends inside a record at offset %" PRIu64 "\n",
-                xt_name(r), st->truncated_offset);
-    xt_close(r);
+                tsrc_name(r), st->truncated_offset);
+    tsrc_close(r);
     return 0;
 }

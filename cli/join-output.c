@@ -64,11 +64,6 @@ int sm_analyze_join_add(struct sm_analyze_join *aj, const struct sm_call *call)
     return 0;
 }
 
-void sm_analyze_join_on_call(const struct sm_call *call, void *ctx)
-{
-    sm_analyze_join_add(ctx, call);
-}
-
 static void warnf(void (*warn)(void *, const char *), void *ctx, const char *fmt, ...)
 {
     if (!warn)
@@ -174,6 +169,7 @@ int sm_analyze_join_json(const struct sm_analyze_join *aj, json_t *root)
     json_object_set_new(o, "inconsistent", json_integer((json_int_t)j->inconsistent));
     json_object_set_new(o, "early_notify", json_integer((json_int_t)j->early_notify));
     json_object_set_new(o, "log_not_ok", json_integer((json_int_t)aj->log->not_ok));
+    json_object_set_new(o, "log_warmup", json_integer((json_int_t)aj->log->warmups));
     json_object_set_new(o, "offset_ticks", json_integer((json_int_t)j->offset_ticks));
     json_object_set_new(o, "offset_range_ticks",
                         json_pack("[II]", (json_int_t)j->offset_lo, (json_int_t)j->offset_hi));
@@ -189,11 +185,18 @@ int sm_analyze_join_json(const struct sm_analyze_join *aj, json_t *root)
     const struct sm_join_group *all = &aj->sum->all;
     json_object_set_new(calls, "guest_rtt_ns", stats_json(all->h[SM_JM_GUEST_RTT]));
     json_object_set_new(calls, "outside_window_ns", stats_json(all->h[SM_JM_OUTSIDE]));
-    json_object_set_new(calls, "matched", group_json(all));
+    json_t *m = group_json(all);
+    json_t *inter = json_array();
+    for (size_t k = 0; k < aj->sum->n_interferers; k++)
+        json_array_append_new(inter, json_pack("{s:i,s:I}", "domid", aj->sum->interferers[k].domid,
+                                               "calls", (json_int_t)aj->sum->interferers[k].calls));
+    json_object_set_new(m, "interference", inter);
+    json_object_set_new(calls, "matched", m);
     json_t *by_op = json_object();
-    for (int op = SM_OP_REGISTER; op < SM_OP__COUNT; op++)
+    for (int op = SM_LOG_OP_REGISTER; op < SM_LOG_OP__COUNT; op++)
         if (aj->sum->by_op[op].calls)
-            json_object_set_new(by_op, sm_op_name((enum sm_op)op), group_json(&aj->sum->by_op[op]));
+            json_object_set_new(by_op, sm_log_op_name((enum sm_log_op)op),
+                                group_json(&aj->sum->by_op[op]));
     json_object_set_new(calls, "by_op", by_op);
     return 0;
 }
@@ -225,7 +228,11 @@ void sm_analyze_join_csv_row(const struct sm_analyze_join *aj, size_t k, FILE *f
 {
     const struct sm_join *j = aj->join;
     static const char *const states[] = {"trace_only", "matched", "inconsistent"};
-    int st = j && k < j->n_trace ? j->trace_state[k] : SM_JOIN_ALONE;
+    if (!j) { /* the join refused */
+        fputs(",,,,,,,,", f);
+        return;
+    }
+    int st = k < j->n_trace ? j->trace_state[k] : SM_JOIN_ALONE;
     fprintf(f, ",%s", states[st]);
     if (st != SM_JOIN_MATCHED) {
         fputs(",,,,,,,", f);
@@ -236,7 +243,7 @@ void sm_analyze_join_csv_row(const struct sm_analyze_join *aj, size_t k, FILE *f
         fprintf(f, ",%" PRIu64, lc->seq);
     else
         fputs(",", f);
-    fprintf(f, ",%u,%s", lc->line, sm_op_name(lc->op));
+    fprintf(f, ",%u,%s", lc->line, sm_log_op_name(lc->op));
     struct sm_join_fig fig;
     sm_join_figures(j, &aj->calls[k], lc, &fig);
     csv_ns(f, aj, fig.guest_rtt);
@@ -272,11 +279,11 @@ void sm_analyze_join_print(const struct sm_analyze_join *aj, FILE *f)
     print_line(f, "guest round trip", all->h[SM_JM_GUEST_RTT]);
     print_line(f, "trace window", all->h[SM_JM_WINDOW]);
     print_line(f, "outside the window", all->h[SM_JM_OUTSIDE]);
-    for (int op = SM_OP_REGISTER; op < SM_OP__COUNT; op++) {
+    for (int op = SM_LOG_OP_REGISTER; op < SM_LOG_OP__COUNT; op++) {
         if (!aj->sum->by_op[op].calls)
             continue;
         char what[64];
-        snprintf(what, sizeof what, "%s round trip", sm_op_name((enum sm_op)op));
+        snprintf(what, sizeof what, "%s round trip", sm_log_op_name((enum sm_log_op)op));
         print_line(f, what, aj->sum->by_op[op].h[SM_JM_GUEST_RTT]);
     }
 }

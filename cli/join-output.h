@@ -26,11 +26,9 @@ struct sm_analyze_join;
 /* Reads the log. Returns 0, or -1 with a one-line message in msg ("calls.csv:3: ..."). */
 int sm_analyze_join_new(struct sm_analyze_join **out, const char *log_path, double cpu_hz,
                         char *msg, size_t msg_len);
-/* Keeps a copy of a call found in the trace. Returns 0, or -1 when out of memory. */
+/* Keeps a copy of a call found in the trace. Returns 0, or -1 when out of memory (then
+ * sm_analyze_join_run refuses). */
 int sm_analyze_join_add(struct sm_analyze_join *aj, const struct sm_call *call);
-/* The on_call callback shape (ctx is the struct sm_analyze_join); out of memory is reported by
- * sm_analyze_join_run. */
-void sm_analyze_join_on_call(const struct sm_call *call, void *ctx);
 /* Joins. trace_first/last: the trace's first and last timestamps (0, 0: from the calls).
  * Returns 0, or -1 with msg filled ("calls.csv: no consistent clock offset: ..."). Warnings
  * (log calls in the trace not found, trace calls in the log's span without a line) go to
@@ -46,7 +44,7 @@ int sm_analyze_join_json(const struct sm_analyze_join *aj, json_t *root);
 size_t sm_analyze_join_ncalls(const struct sm_analyze_join *aj);
 const struct sm_call *sm_analyze_join_call(const struct sm_analyze_join *aj, size_t k);
 /* Extra CSV columns, each starting with a comma, without the line end: the header, then the
- * values for the k-th call kept. */
+ * values for the k-th call kept (empty when the join refused). */
 void sm_analyze_join_csv_header(FILE *f);
 void sm_analyze_join_csv_row(const struct sm_analyze_join *aj, size_t k, FILE *f);
 /* A few lines for the human summary. */

@@ -29,6 +29,10 @@ static const struct sm_command commands[] = {
     {"report", cmd_report, "plots, HTML tables, summary JSON/CSV of results folders"},
     {"compare", cmd_compare, "configurations side by side with significance tests"},
     {"regress", cmd_regress, "append a run to a history, plot trends, fail on a real regression"},
+    {"gen", NULL, "the load generator (smclat-gen): frame flows of TEE calls, paced, logged"},
+    {"mediator", NULL, "the stub-domain side (smclat-mediator) that serves the generator's calls"},
+    {"record", NULL, "Dom0: apply a scheduler configuration, write metadata, record xentrace"},
+    {"synth", NULL, "write a synthetic scheduler trace with known answers (tests, benchmarks)"},
     {NULL, NULL, NULL},
 };
 

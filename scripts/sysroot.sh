@@ -58,7 +58,8 @@ fetch() {
         }
         f=$(ls "$debs"/"${name}"_*.deb | head -1)
     fi
-    local stamp=$root/.unpacked-$(basename "$f")
+    local stamp
+    stamp=$root/.unpacked-$(basename "$f")
     if [ ! -e "$stamp" ]; then
         dpkg-deb -x "$f" "$root"
         touch "$stamp"

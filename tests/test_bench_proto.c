@@ -64,14 +64,28 @@ static void checksum(void **state)
 {
     (void)state;
     /* FNV-1a 32-bit reference values (the published test vectors) */
-    assert_int_equal(sm_payload_checksum("", 0), 0x811c9dc5u);
-    assert_int_equal(sm_payload_checksum("a", 1), 0xe40c292cu);
-    assert_int_equal(sm_payload_checksum("foobar", 6), 0xbf9cf968u);
+    assert_int_equal(sm_fnv1a("", 0), 0x811c9dc5u);
+    assert_int_equal(sm_fnv1a("a", 1), 0xe40c292cu);
+    assert_int_equal(sm_fnv1a("foobar", 6), 0xbf9cf968u);
     unsigned char a[256], b[256];
     sm_payload_fill(a, sizeof a, 1);
     sm_payload_fill(b, sizeof b, 2);
     assert_memory_not_equal(a, b, sizeof a);
     assert_int_not_equal(sm_payload_checksum(a, sizeof a), sm_payload_checksum(b, sizeof b));
+    /* the checksum covers the length, every cache line's first byte and the last byte */
+    uint64_t base = sm_payload_checksum(a, sizeof a);
+    assert_int_not_equal(sm_payload_checksum(a, sizeof a - 1), base);
+    for (size_t i = 0; i < sizeof a; i += 64) {
+        a[i] ^= 1;
+        assert_int_not_equal(sm_payload_checksum(a, sizeof a), base);
+        a[i] ^= 1;
+    }
+    a[sizeof a - 1] ^= 1;
+    assert_int_not_equal(sm_payload_checksum(a, sizeof a), base);
+    a[sizeof a - 1] ^= 1;
+    a[1] ^= 1; /* not sampled */
+    assert_int_equal(sm_payload_checksum(a, sizeof a), base);
+    assert_int_equal(sm_payload_checksum("", 0), sm_payload_checksum("x", 0));
 }
 
 static void buftable(void **state)

@@ -33,36 +33,40 @@ static void test_generator_log(void **state)
 {
     (void)state;
     const char *text = "seq,op,frame,intended_ns,start_ns,end_ns,start_cntvct,end_cntvct,status,"
-                       "smc_ret\n"
-                       "0,register,0,100,110,2110,1000,1125,ok,0\n"
-                       "1,process,0,10100,10120,12120,1625,1750,ok,0\n"
-                       "2,unregister,0,20100,20105,1020105,2250,64750,timeout,-1\n"
-                       "3,frobnicate,1,30100,30105,32105,2875,3000,ok,0\n";
+                       "warmup,result,smc_ret,trap_ticks\n"
+                       "0,register,0,100,110,2110,1000,1125,ok,1,0,,\n"
+                       "1,process,0,10100,10120,12120,1625,1750,ok,0,0,0,12\n"
+                       "2,unregister,0,20100,20105,1020105,2250,64750,timeout,0,0,-1,\n"
+                       "3,frobnicate,1,30100,30105,32105,2875,3000,ok,0,0,,\n";
     struct sm_calls_log *log;
     struct sm_log_error err;
     assert_int_equal(parse(text, &log, &err), 0);
     assert_int_equal(log->n, 4);
     assert_true(log->has_seq && log->has_op && log->has_status && log->has_ns);
     assert_int_equal(log->not_ok, 1);
+    assert_int_equal(log->warmups, 1);
+    assert_true(log->has_warmup);
+    assert_true(log->calls[0].warmup);
+    assert_false(log->calls[1].warmup);
     assert_string_equal(log->name, "calls.csv");
     const struct sm_log_call *c = log->calls;
     assert_int_equal(c[0].seq, 0);
-    assert_int_equal(c[0].op, SM_OP_REGISTER);
+    assert_int_equal(c[0].op, SM_LOG_OP_REGISTER);
     assert_int_equal(c[0].start_cntvct, 1000);
     assert_int_equal(c[0].end_cntvct, 1125);
     assert_int_equal(c[0].start_ns, 110);
     assert_int_equal(c[0].end_ns, 2110);
     assert_int_equal(c[0].line, 2);
     assert_true(c[0].status_ok);
-    assert_int_equal(c[1].op, SM_OP_PROCESS);
-    assert_int_equal(c[2].op, SM_OP_UNREGISTER);
+    assert_int_equal(c[1].op, SM_LOG_OP_PROCESS);
+    assert_int_equal(c[2].op, SM_LOG_OP_UNREGISTER);
     assert_false(c[2].status_ok);
     assert_int_equal(c[2].end_cntvct, 64750);
-    assert_int_equal(c[3].op, SM_OP_OTHER);
+    assert_int_equal(c[3].op, SM_LOG_OP_OTHER);
     assert_int_equal(c[3].seq, 3);
     assert_int_equal(c[3].line, 5);
-    assert_string_equal(sm_op_name(c[3].op), "other");
-    assert_string_equal(sm_op_name(c[1].op), "process");
+    assert_string_equal(sm_log_op_name(c[3].op), "other");
+    assert_string_equal(sm_log_op_name(c[1].op), "process");
     sm_calls_log_free(log);
 }
 
@@ -70,7 +74,8 @@ static void test_generator_log(void **state)
 static void test_minimal_log(void **state)
 {
     (void)state;
-    const char *text = "end_cntvct, start_cntvct\r\n"
+    const char *text = "\xef\xbb\xbf"
+                       "end_cntvct, start_cntvct\r\n"
                        "20,10\r\n"
                        "\r\n"
                        " 45 ,30\r\n"
@@ -87,7 +92,7 @@ static void test_minimal_log(void **state)
     assert_int_equal(log->calls[1].line, 4);
     assert_int_equal(log->calls[1].seq, SM_LOG_NONE);
     assert_int_equal(log->calls[1].start_ns, SM_LOG_NONE);
-    assert_int_equal(log->calls[1].op, SM_OP_NONE);
+    assert_int_equal(log->calls[1].op, SM_LOG_OP_NONE);
     assert_true(log->calls[1].status_ok);
     sm_calls_log_free(log);
 }
@@ -140,6 +145,8 @@ static void test_bad_fields(void **state)
                  "calls.csv:2: expected 3 fields as in the header, found 2");
     expect_error("seq,start_cntvct,end_cntvct\n0,1,2,3\n",
                  "calls.csv:2: expected 3 fields as in the header, found more");
+    expect_error("start_cntvct,end_cntvct,warmup\n1,2,2\n",
+                 "calls.csv:2: column 3 (warmup): expected 0 or 1, found 2");
     expect_error("start_cntvct,end_cntvct\n10,9\n",
                  "calls.csv:2: column 2 (end_cntvct): expected a count >= start_cntvct (10), "
                  "found 9");

@@ -56,6 +56,13 @@ static void set_call(struct sm_call *c, uint32_t index, uint64_t a, uint64_t z)
     c->sw_mediator = 2;
     c->sw_idle = index % 3;
     c->sw_other = 1;
+    /* Dom3 ran while the mediator waited in every call, Dom0 too in one call in 4. */
+    c->other_run_ticks = 100;
+    for (size_t k = 0; k < sizeof c->other_domids / sizeof c->other_domids[0]; k++)
+        c->other_domids[k] = XT_DOMID_INVALID;
+    c->other_domids[0] = 3;
+    if (index % 4 == 1)
+        c->other_domids[1] = 0;
 }
 
 /* n calls paced at 100/s with jitter, round trips of 0.1-1 ms, 3-24 us of guest time on each
@@ -72,8 +79,8 @@ static void make(struct synth *s, size_t n, uint64_t seed)
     assert_non_null(s->calls);
     assert_non_null(s->log);
     uint64_t base = 3472131977ull;
-    static const enum sm_op ops[4] = {SM_OP_REGISTER, SM_OP_PROCESS, SM_OP_PROCESS,
-                                      SM_OP_UNREGISTER};
+    static const enum sm_log_op ops[4] = {SM_LOG_OP_REGISTER, SM_LOG_OP_PROCESS, SM_LOG_OP_PROCESS,
+                                          SM_LOG_OP_UNREGISTER};
     for (size_t i = 0; i < n; i++) {
         uint64_t st = base + i * PERIOD + rnd(PERIOD / 5);
         uint64_t rtt = 6250 + rnd(56250);
@@ -396,30 +403,38 @@ static void test_summary_by_op(void **state)
     struct synth s;
     make(&s, 101, 5);
     s.log[100].status_ok = 0; /* a timeout: joined, not in the figures */
+    s.log[96].warmup = 1;     /* a register call: the same */
+    s.log[99].status_ok = 1;
     struct sm_join *j = join_ok(&s, NULL);
     assert_int_equal(j->matched, 101);
     struct sm_join_summary *sum;
     assert_int_equal(sm_join_summarize(j, s.calls, s.log, HZ, &sum), 0);
-    assert_int_equal(sum->all.calls, 100);
-    assert_int_equal(sum->by_op[SM_OP_REGISTER].calls, 25);
-    assert_int_equal(sum->by_op[SM_OP_PROCESS].calls, 50);
-    assert_int_equal(sum->by_op[SM_OP_UNREGISTER].calls, 25);
-    assert_int_equal(sum->by_op[SM_OP_NONE].calls, 0);
-    assert_null(sum->by_op[SM_OP_OTHER].h[SM_JM_GUEST_RTT]);
+    assert_int_equal(sum->all.calls, 99);
+    assert_int_equal(sum->by_op[SM_LOG_OP_REGISTER].calls, 24);
+    assert_int_equal(sum->by_op[SM_LOG_OP_PROCESS].calls, 50);
+    assert_int_equal(sum->by_op[SM_LOG_OP_UNREGISTER].calls, 25);
+    assert_int_equal(sum->by_op[SM_LOG_OP_NONE].calls, 0);
+    assert_null(sum->by_op[SM_LOG_OP_OTHER].h[SM_JM_GUEST_RTT]);
     uint64_t max_rtt = 0, min_rtt = UINT64_MAX;
-    for (size_t i = 0; i < s.nl; i += 4) { /* the register calls */
+    for (size_t i = 0; i < 96; i += 4) { /* the register calls but the warm-up one */
         uint64_t r = s.log[i].end_cntvct - s.log[i].start_cntvct;
         max_rtt = r > max_rtt ? r : max_rtt;
         min_rtt = r < min_rtt ? r : min_rtt;
     }
-    const struct sm_hist *h = sum->by_op[SM_OP_REGISTER].h[SM_JM_GUEST_RTT];
-    assert_int_equal(sm_hist_count(h), 25);
+    const struct sm_hist *h = sum->by_op[SM_LOG_OP_REGISTER].h[SM_JM_GUEST_RTT];
+    assert_int_equal(sm_hist_count(h), 24);
     assert_int_equal(sm_hist_max(h), max_rtt * 16); /* 16 ns per tick at 62.5 MHz */
     assert_int_equal(sm_hist_min(h), min_rtt * 16);
     assert_int_equal(sm_hist_max(sum->all.h[SM_JM_MED_RUN]), 170 * 16);
     assert_int_equal(sm_hist_max(sum->all.h[SM_JM_SW_IDLE]), 2);
-    assert_int_equal(sm_hist_count(sum->all.h[SM_JM_E2E]), 100);
+    assert_int_equal(sm_hist_count(sum->all.h[SM_JM_E2E]), 99);
     assert_string_equal(sm_join_metric_name(SM_JM_OUTSIDE), "outside_window_ns");
+    assert_int_equal(sm_hist_max(sum->all.h[SM_JM_OTHER_RUN]), 100 * 16);
+    assert_int_equal(sum->n_interferers, 2);
+    assert_int_equal(sum->interferers[0].domid, 3);
+    assert_int_equal(sum->interferers[0].calls, 99);
+    assert_int_equal(sum->interferers[1].domid, 0);
+    assert_int_equal(sum->interferers[1].calls, 25);
     sm_join_summary_free(sum);
     sm_join_free(j);
     synth_free(&s);
@@ -519,6 +534,26 @@ static void test_many_calls(void **state)
     synth_free(&s);
 }
 
+/* A trace of a small part of a long run: 100 calls in the trace, 4000 in the log. */
+static void test_trace_of_a_small_part(void **state)
+{
+    (void)state;
+    struct synth s;
+    make(&s, 4000, 15);
+    const size_t from = 2950, to = 3050;
+    for (size_t i = 0; i < s.nl; i++)
+        s.trace_of_log[i] = i >= from && i < to ? i - from : SM_JOIN_NONE;
+    memmove(s.calls, s.calls + from, (to - from) * sizeof *s.calls);
+    s.nc = to - from;
+    struct sm_join *j = join_ok(&s, NULL);
+    assert_int_equal(j->matched, to - from);
+    assert_int_equal(j->log_only, s.nl - (to - from));
+    assert_int_equal(j->log_only_in_trace, 0);
+    check_pairs(&s, j);
+    sm_join_free(j);
+    synth_free(&s);
+}
+
 static void test_empty_inputs(void **state)
 {
     (void)state;
@@ -552,6 +587,7 @@ int main(void)
         cmocka_unit_test(test_rate_mismatch),
         cmocka_unit_test(test_ambiguous),
         cmocka_unit_test(test_many_calls),
+        cmocka_unit_test(test_trace_of_a_small_part),
         cmocka_unit_test(test_empty_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

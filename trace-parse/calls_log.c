@@ -14,20 +14,21 @@ enum col {
     COL_END_CNTVCT,
     COL_START_NS,
     COL_END_NS,
+    COL_WARMUP,
     COL__COUNT,
     COL_IGNORED = -1,
 };
 
 static const char *const col_names[COL__COUNT] = {
-    "seq", "op", "status", "start_cntvct", "end_cntvct", "start_ns", "end_ns",
+    "seq", "op", "status", "start_cntvct", "end_cntvct", "start_ns", "end_ns", "warmup",
 };
 
-static const char *const op_names[SM_OP__COUNT] = {"", "register", "process", "unregister",
-                                                   "other"};
+static const char *const op_names[SM_LOG_OP__COUNT] = {"", "register", "process", "unregister",
+                                                       "other"};
 
-const char *sm_op_name(enum sm_op op)
+const char *sm_log_op_name(enum sm_log_op op)
 {
-    return (unsigned)op < SM_OP__COUNT ? op_names[op] : "?";
+    return (unsigned)op < SM_LOG_OP__COUNT ? op_names[op] : "?";
 }
 
 struct parser {
@@ -162,12 +163,12 @@ static int parse_header(struct parser *p, char *line)
     return 0;
 }
 
-static enum sm_op op_of(const char *s)
+static enum sm_log_op op_of(const char *s)
 {
-    for (int k = SM_OP_REGISTER; k < SM_OP_OTHER; k++)
+    for (int k = SM_LOG_OP_REGISTER; k < SM_LOG_OP_OTHER; k++)
         if (strcmp(s, op_names[k]) == 0)
-            return (enum sm_op)k;
-    return SM_OP_OTHER;
+            return (enum sm_log_op)k;
+    return SM_LOG_OP_OTHER;
 }
 
 static int parse_row(struct parser *p, char *line, struct sm_log_call *c)
@@ -198,6 +199,17 @@ static int parse_row(struct parser *p, char *line, struct sm_log_call *c)
     if (p->where[COL_START_NS] >= 0 &&
         (parse_u64(p, COL_START_NS, &c->start_ns) || parse_u64(p, COL_END_NS, &c->end_ns)))
         return -1;
+    if (p->where[COL_WARMUP] >= 0) {
+        uint64_t w;
+        if (parse_u64(p, COL_WARMUP, &w))
+            return -1;
+        if (w > 1) {
+            fail(p, "column %d (warmup): expected 0 or 1, found %llu", p->where[COL_WARMUP] + 1,
+                 (unsigned long long)w);
+            return -1;
+        }
+        c->warmup = (int)w;
+    }
     if (p->where[COL_OP] >= 0)
         c->op = op_of(trim(p->fields[p->where[COL_OP]]));
     if (p->where[COL_STATUS] >= 0)
@@ -232,7 +244,10 @@ int sm_calls_log_read_stream(FILE *in, const char *name, struct sm_calls_log **o
         if (*trim(line) == '\0')
             continue; /* blank lines (a trailing one, mostly) */
         if (!have_header) {
-            if (parse_header(&p, line))
+            char *h = line;
+            if (p.line == 1 && strncmp(h, "\xef\xbb\xbf", 3) == 0)
+                h += 3; /* a UTF-8 byte order mark, as some editors write */
+            if (parse_header(&p, h))
                 goto done;
             have_header = 1;
             continue;
@@ -251,6 +266,7 @@ int sm_calls_log_read_stream(FILE *in, const char *name, struct sm_calls_log **o
         if (parse_row(&p, line, c))
             goto done;
         log->not_ok += !c->status_ok;
+        log->warmups += c->warmup != 0;
         log->n++;
     }
     if (ferror(in)) {
@@ -271,6 +287,7 @@ int sm_calls_log_read_stream(FILE *in, const char *name, struct sm_calls_log **o
     log->has_op = p.where[COL_OP] >= 0;
     log->has_status = p.where[COL_STATUS] >= 0;
     log->has_ns = p.where[COL_START_NS] >= 0;
+    log->has_warmup = p.where[COL_WARMUP] >= 0;
     *out = log;
     log = NULL;
     rc = 0;

@@ -2,7 +2,8 @@
  * trace (docs/join.md).
  *
  * A header line names the columns; `start_cntvct` and `end_cntvct` are required, `seq`, `op`,
- * `status`, `start_ns` and `end_ns` are kept when present, any other column is ignored. Fields
+ * `status`, `warmup`, `start_ns` and `end_ns` are kept when present, any other column is
+ * ignored. Fields
  * are separated by commas, with no quoting (the generator never writes a comma inside a field).
  *
  * A library: no printing, no exit. Errors come back in a struct sm_log_error whose message names
@@ -20,13 +21,13 @@
 #define SM_LOG_NONE UINT64_MAX /* an optional column the log does not have */
 
 /* The kind of call (the generator's `op` column). */
-enum sm_op {
-    SM_OP_NONE = 0, /* the log has no op column */
-    SM_OP_REGISTER,
-    SM_OP_PROCESS,
-    SM_OP_UNREGISTER,
-    SM_OP_OTHER, /* an op this reader does not know (kept, reported as "other") */
-    SM_OP__COUNT
+enum sm_log_op {
+    SM_LOG_OP_NONE = 0, /* the log has no op column */
+    SM_LOG_OP_REGISTER,
+    SM_LOG_OP_PROCESS,
+    SM_LOG_OP_UNREGISTER,
+    SM_LOG_OP_OTHER, /* an op this reader does not know (kept, reported as "other") */
+    SM_LOG_OP__COUNT
 };
 
 struct sm_log_call {
@@ -36,16 +37,18 @@ struct sm_log_call {
     uint64_t start_ns; /* CLOCK_MONOTONIC; SM_LOG_NONE without the column */
     uint64_t end_ns;
     uint32_t line; /* line of the file, from 1 (the header) */
-    enum sm_op op;
+    enum sm_log_op op;
     int status_ok; /* 1 when status is "ok" or the log has no status column */
+    int warmup;    /* 1 for a warm-up call (warmup column 1): joined, not in the figures */
 };
 
 struct sm_calls_log {
     char *name; /* the file's name, as given */
     struct sm_log_call *calls;
     size_t n;
-    int has_seq, has_op, has_status, has_ns;
-    size_t not_ok; /* calls whose status is not "ok" */
+    int has_seq, has_op, has_status, has_ns, has_warmup;
+    size_t not_ok;  /* calls whose status is not "ok" */
+    size_t warmups; /* warm-up calls */
 };
 
 struct sm_log_error {
@@ -61,7 +64,7 @@ int sm_calls_log_read_stream(FILE *in, const char *name, struct sm_calls_log **o
                              struct sm_log_error *err);
 void sm_calls_log_free(struct sm_calls_log *log);
 
-/* "register", "process", "unregister", "other", or "" for SM_OP_NONE. */
-const char *sm_op_name(enum sm_op op);
+/* "register", "process", "unregister", "other", or "" for SM_LOG_OP_NONE. */
+const char *sm_log_op_name(enum sm_log_op op);
 
 #endif

@@ -642,6 +642,11 @@ int tsrc_next(struct tsrc *t, struct xt_record *rec, struct xt_error *err)
     return t->ctf ? ctf_next(t->ctf, rec, err) : xt_next(t->xt, rec, err);
 }
 
+int tsrc_set_threaded(struct tsrc *t, int on)
+{
+    return t->ctf ? -1 : xt_set_threaded(t->xt, on);
+}
+
 const struct xt_stats *tsrc_stats(const struct tsrc *t)
 {
     return t->ctf ? ctf_stats(t->ctf) : xt_stats(t->xt);
@@ -657,17 +662,17 @@ double tsrc_cpu_hz(const struct tsrc *t)
     return t->ctf ? ctf_cpu_hz(t->ctf) : 0;
 }
 
-double tsrc_probe_cpu_hz(const char *path)
+int tsrc_probe_cpu_hz(const char *path, double *hz, struct xt_error *err)
 {
+    *hz = 0;
     if (!ctf_is_trace_dir(path))
         return 0;
     struct ctf_source *s;
-    struct xt_error err;
-    if (ctf_open(&s, path, &err) != 0)
-        return 0;
-    double hz = ctf_cpu_hz(s);
+    if (ctf_open(&s, path, err) != 0)
+        return -1;
+    *hz = ctf_cpu_hz(s);
     ctf_close(s);
-    return hz;
+    return 0;
 }
 
 int tsrc_is_ctf(const struct tsrc *t)

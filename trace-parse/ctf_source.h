@@ -39,14 +39,18 @@ void ctf_close(struct ctf_source *s);
 struct tsrc;
 int tsrc_open(struct tsrc **out, const char *path, struct xt_error *err);
 int tsrc_next(struct tsrc *t, struct xt_record *rec, struct xt_error *err);
+/* xt_set_threaded() for a xentrace file; -1 for a CTF folder (babeltrace2 runs on the
+ * caller's thread), which stays usable. */
+int tsrc_set_threaded(struct tsrc *t, int on);
 const struct xt_stats *tsrc_stats(const struct tsrc *t);
 const char *tsrc_name(const struct tsrc *t);
 /* The timer rate a CTF trace carries; 0 for a xentrace file (it does not record it). */
 double tsrc_cpu_hz(const struct tsrc *t);
 int tsrc_is_ctf(const struct tsrc *t);
 /* The timer rate of the CTF trace at path, before opening it for good (to choose the rate
- * first); 0 when path is not such a trace (a xentrace file does not record its rate). */
-double tsrc_probe_cpu_hz(const char *path);
+ * first): 0 with *hz set (0 when path is not a CTF folder: a xentrace file does not record its
+ * rate), or -1 with *err filled (a CTF folder that cannot be read). */
+int tsrc_probe_cpu_hz(const char *path, double *hz, struct xt_error *err);
 void tsrc_close(struct tsrc *t);
 
 #endif

@@ -8,9 +8,10 @@
 
 /* Counter values above this are refused: differences must fit in int64_t. */
 #define MAX_TICKS   ((uint64_t)1 << 62)
-#define MAX_ANCHORS 64u /* log calls sampled for the first estimate */
-#define MAX_SEEDS   8u  /* of which tried against every trace call */
-#define MAX_TOP     16u /* candidates kept per seed, to find the second best */
+#define MAX_ANCHORS 64u  /* log calls sampled per seed for the first estimate */
+#define MIN_SEEDS   8u   /* log calls tried against every trace call */
+#define MAX_SEEDS   256u /* ... when the trace covers a small part of the log */
+#define MAX_TOP     16u  /* candidates kept per seed, to find the second best */
 #define MIN_MATCHED 3u
 
 struct tcall {
@@ -241,58 +242,93 @@ static int64_t seg_distance(const struct seg *a, const struct seg *b)
     return 0;
 }
 
-/* The first estimate of the offset. nanch log calls spread over the log are sampled; a few of
- * them (seeds) are paired with every trace call whose window is no longer than their round
- * trip, each pair giving the offsets at which the trace window lies in the guest window; each
- * such candidate is checked against the other sampled calls (nearest first), narrowing it to the
- * offsets all the calls that fit share. *first is the candidate most sampled calls fit (cover:
- * how many), *second the best one further than zone from it. Candidates that cannot reach 90%
- * of the best are dropped early, so a wrong one costs a few binary searches: O(seeds x trace
- * calls x log) time, O(trace calls) memory. Returns 0, or -1 when out of memory. */
-static int estimate(const struct work *w, size_t nanch, int64_t zone, struct seg *first,
-                    struct seg *second)
+/* The first estimate of the offset (estimate()). */
+struct estimate {
+    struct seg first;  /* the candidate most sampled calls fit (cover: how many) */
+    struct seg second; /* the best one further than zone from it */
+    size_t sampled;    /* log calls sampled for the first (seed included) */
+};
+
+static size_t lower_bound_s(const struct lcall *lg, size_t n, int64_t v)
+{
+    size_t b = 0, e = n;
+    while (b < e) {
+        size_t mid = b + (e - b) / 2;
+        if ((int64_t)lg[mid].s < v)
+            b = mid + 1;
+        else
+            e = mid;
+    }
+    return b;
+}
+
+/* Seeds: log calls spread over the log, at most half the trace's span apart (so that some lie
+ * well inside the trace when it covers only a part of the run), at least MIN_SEEDS. Each seed is
+ * paired with every trace call whose window is no longer than its round trip, each pair giving
+ * the offsets at which the trace window lies in the guest window: a candidate. Each candidate is
+ * checked against up to MAX_ANCHORS - 1 other log calls within a trace span of the seed (nearest
+ * first), narrowing it to the offsets all the calls that fit share. Candidates that cannot reach
+ * 90% of the best are dropped early, so a wrong one costs a few binary searches: about O(seeds x
+ * trace calls x log) time, O(trace calls) memory. Returns 0, or -1 when out of memory. */
+static int estimate(const struct work *w, int64_t zone, struct estimate *out)
 {
     struct tcall *ta = malloc(sizeof *ta * w->ntr);
-    size_t *order = malloc(sizeof *order * nanch);
-    if (!ta || !order) {
-        free(ta);
-        free(order);
+    if (!ta)
         return -1;
-    }
     memcpy(ta, w->tr, sizeof *ta * w->ntr);
     qsort(ta, w->ntr, sizeof *ta, cmp_tcall_a);
-    size_t nseeds = nanch < MAX_SEEDS ? nanch : MAX_SEEDS;
-    *first = *second = (struct seg){0, -1, 0};
+    uint64_t tmax = 0;
+    for (size_t t = 0; t < w->ntr; t++)
+        tmax = ta[t].z > tmax ? ta[t].z : tmax;
+    int64_t span_t = (int64_t)(tmax - ta[0].a) + 1;
+    double cover_ratio = (double)(w->lg[w->nlg - 1].s - w->lg[0].s) / (double)span_t;
+    size_t nseeds = MIN_SEEDS;
+    if (2 * cover_ratio > (double)nseeds)
+        nseeds = 2 * cover_ratio > (double)MAX_SEEDS ? MAX_SEEDS : (size_t)ceil(2 * cover_ratio);
+    if (nseeds > w->nlg)
+        nseeds = w->nlg;
+    out->first = out->second = (struct seg){0, -1, 0};
+    out->sampled = 0;
     for (size_t sd = 0; sd < nseeds; sd++) {
-        size_t seed = (2 * sd + 1) * nanch / (2 * nseeds);
-        const struct lcall *l0 = &w->lg[(2 * seed + 1) * w->nlg / (2 * nanch)];
-        /* The other sampled calls, nearest to the seed first. */
-        size_t no = 0;
-        for (size_t d = 1; d < nanch; d++) {
-            if (seed >= d)
-                order[no++] = seed - d;
-            if (seed + d < nanch)
-                order[no++] = seed + d;
+        size_t i0 = (2 * sd + 1) * w->nlg / (2 * nseeds);
+        const struct lcall *l0 = &w->lg[i0];
+        /* The other sampled calls: spread over the log calls within a trace span of the seed,
+         * nearest to the seed first. */
+        size_t ia = lower_bound_s(w->lg, w->nlg, (int64_t)l0->s - span_t);
+        size_t ib = lower_bound_s(w->lg, w->nlg, (int64_t)l0->s + span_t + 1);
+        size_t count = ib - ia - 1; /* without the seed */
+        size_t no = count < MAX_ANCHORS - 1 ? count : MAX_ANCHORS - 1;
+        size_t idx[MAX_ANCHORS];
+        for (size_t k = 0; k < no; k++) {
+            size_t p = ia + (2 * k + 1) * count / (2 * no);
+            idx[k] = p >= i0 ? p + 1 : p;
         }
+        for (size_t k = 1; k < no; k++) { /* insertion sort by distance to the seed */
+            size_t v = idx[k], dv = v > i0 ? v - i0 : i0 - v, m = k;
+            for (; m > 0; m--) {
+                size_t u = idx[m - 1], du = u > i0 ? u - i0 : i0 - u;
+                if (du <= dv)
+                    break;
+                idx[m] = u;
+            }
+            idx[m] = v;
+        }
+        size_t nanch = no + 1;
         struct seg top[MAX_TOP];
-        size_t ntop = 0;
-        size_t best = 0;
+        size_t ntop = 0, best = 0;
         /* Trace calls from the seed's relative place in the log outwards: the right one tends
          * to come early, and then wrong ones are dropped after a miss or two. */
-        size_t mid = (size_t)((double)(l0 - w->lg) / (double)w->nlg * (double)w->ntr);
+        size_t mid = (size_t)((double)i0 / (double)w->nlg * (double)w->ntr);
         for (size_t step = 0; step < 2 * w->ntr; step++) {
             size_t t = step % 2 ? mid + (step + 1) / 2 : mid - step / 2;
-            if (step % 2 == 0 && step / 2 > mid)
-                continue;
-            if (t >= w->ntr)
+            if ((step % 2 == 0 && step / 2 > mid) || t >= w->ntr)
                 continue;
             if (ta[t].z - ta[t].a > l0->e - l0->s)
                 continue;
             int64_t lo = (int64_t)ta[t].z - (int64_t)l0->e, hi = (int64_t)ta[t].a - (int64_t)l0->s;
             size_t cover = 1, misses = 0;
             for (size_t k = 0; k < no; k++) {
-                const struct lcall *l = &w->lg[(2 * order[k] + 1) * w->nlg / (2 * nanch)];
-                if (fits(ta, w->ntr, l, &lo, &hi)) {
+                if (fits(ta, w->ntr, &w->lg[idx[k]], &lo, &hi)) {
                     cover++;
                 } else if (10 * (nanch - ++misses) < 9 * best) {
                     cover = 0; /* cannot reach 90% of the best */
@@ -317,21 +353,21 @@ static int estimate(const struct work *w, size_t nanch, int64_t zone, struct seg
             }
             top[at] = c;
         }
-        if (ntop == 0 || top[0].cover <= first->cover)
+        if (ntop == 0 || top[0].cover <= out->first.cover)
             continue;
-        *first = top[0];
-        *second = (struct seg){0, -1, 0};
+        out->first = top[0];
+        out->second = (struct seg){0, -1, 0};
+        out->sampled = nanch;
         for (size_t k = 1; k < ntop; k++) {
             if (seg_distance(&top[k], &top[0]) > zone) {
-                *second = top[k];
+                out->second = top[k];
                 break;
             }
         }
-        if (10 * first->cover >= 9 * nanch)
+        if (10 * out->first.cover >= 9 * nanch)
             break; /* nearly every sampled call agrees: no other seed can do much better */
     }
     free(ta);
-    free(order);
     return 0;
 }
 
@@ -440,14 +476,15 @@ int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log
 
     /* 1. First estimate (estimate()): a sample of log calls, seeds tried against every trace
      * call, each candidate checked against the other sampled calls. */
-    size_t nanch = w.nlg < MAX_ANCHORS ? w.nlg : MAX_ANCHORS;
     /* Another offset as good, further than half a call gap: periodic calls alias. */
     int64_t zone = (int64_t)(tgap / 2);
-    struct seg first, second;
-    if (estimate(&w, nanch, zone, &first, &second) != 0) {
+    struct estimate est;
+    if (estimate(&w, zone, &est) != 0) {
         fail(err, "out of memory");
         goto done;
     }
+    struct seg first = est.first, second = est.second;
+    size_t nanch = est.sampled ? est.sampled : (w.nlg < MAX_ANCHORS ? w.nlg : MAX_ANCHORS);
     ev = malloc(sizeof *ev * 2 * w.nlg);
     if (!ev) {
         fail(err, "out of memory");
@@ -636,10 +673,9 @@ void sm_join_figures(const struct sm_join *j, const struct sm_call *tc,
 }
 
 static const char *const metric_names[SM_JM__COUNT] = {
-    "guest_rtt_ns",      "window_ns",      "before_window_ns", "after_window_ns",
-    "outside_window_ns", "residual_ns",    "e2e_ns",           "mediator_wake_ns",
-    "mediator_run_ns",   "client_wake_ns", "switches_client",  "switches_mediator",
-    "switches_idle",     "switches_other",
+    "guest_rtt_ns", "window_ns",       "before_window_ns",  "after_window_ns", "outside_window_ns",
+    "residual_ns",  "e2e_ns",          "mediator_wake_ns",  "mediator_run_ns", "client_wake_ns",
+    "other_run_ns", "switches_client", "switches_mediator", "switches_idle",   "switches_other",
 };
 
 const char *sm_join_metric_name(enum sm_join_metric m)
@@ -675,15 +711,40 @@ static void group_add(struct sm_join_group *g, const struct sm_join_fig *f,
         [SM_JM_MED_WAKE] = f->med_wake,
         [SM_JM_MED_RUN] = f->med_run,
         [SM_JM_CLIENT_WAKE] = f->client_wake,
+        [SM_JM_OTHER_RUN] = tc->other_run_ticks,
     };
     g->calls++;
-    for (int m = 0; m <= SM_JM_CLIENT_WAKE; m++)
+    for (int m = 0; m <= SM_JM_OTHER_RUN; m++)
         if (ticks[m] != SM_T_NONE)
             sm_hist_add(g->h[m], (uint64_t)llround((double)ticks[m] * ns_per_tick));
     sm_hist_add(g->h[SM_JM_SW_CLIENT], tc->sw_client);
     sm_hist_add(g->h[SM_JM_SW_MEDIATOR], tc->sw_mediator);
     sm_hist_add(g->h[SM_JM_SW_IDLE], tc->sw_idle);
     sm_hist_add(g->h[SM_JM_SW_OTHER], tc->sw_other);
+}
+
+/* Counts the domains that ran while this call's mediator waited (the detector's first few). */
+static void add_interferers(struct sm_join_summary *s, const struct sm_call *tc)
+{
+    for (size_t k = 0; k < sizeof tc->other_domids / sizeof tc->other_domids[0]; k++) {
+        uint16_t d = tc->other_domids[k];
+        if (d == XT_DOMID_INVALID)
+            continue;
+        size_t i = 0;
+        while (i < s->n_interferers && s->interferers[i].domid != d)
+            i++;
+        if (i == s->n_interferers) {
+            if (i == SM_JOIN_MAX_INTERFERERS)
+                continue;
+            s->interferers[s->n_interferers++] = (struct sm_join_interferer){d, 0};
+        }
+        s->interferers[i].calls++;
+        for (; i > 0 && s->interferers[i - 1].calls < s->interferers[i].calls; i--) {
+            struct sm_join_interferer t = s->interferers[i - 1];
+            s->interferers[i - 1] = s->interferers[i];
+            s->interferers[i] = t;
+        }
+    }
 }
 
 int sm_join_summarize(const struct sm_join *j, const struct sm_call *calls,
@@ -696,21 +757,22 @@ int sm_join_summarize(const struct sm_join *j, const struct sm_call *calls,
     if (group_init(&s->all))
         goto fail;
     /* Histograms (58 KiB each) only for the ops the log has. */
-    int has_op[SM_OP__COUNT] = {0};
+    int has_op[SM_LOG_OP__COUNT] = {0};
     for (size_t i = 0; i < j->n_log; i++)
         has_op[log[i].op] = 1;
-    for (int o = SM_OP_REGISTER; o < SM_OP__COUNT; o++)
+    for (int o = SM_LOG_OP_REGISTER; o < SM_LOG_OP__COUNT; o++)
         if (has_op[o] && group_init(&s->by_op[o]))
             goto fail;
     double ns_per_tick = 1e9 / cpu_hz;
     for (size_t i = 0; i < j->n_log; i++) {
-        if (j->log_to_trace[i] == SM_JOIN_NONE || !log[i].status_ok)
-            continue; /* a failed call (timeout, error) is no latency sample */
+        if (j->log_to_trace[i] == SM_JOIN_NONE || !log[i].status_ok || log[i].warmup)
+            continue; /* a failed call (timeout, error) or a warm-up call is no sample */
         const struct sm_call *tc = &calls[j->log_to_trace[i]];
         struct sm_join_fig f;
         sm_join_figures(j, tc, &log[i], &f);
         group_add(&s->all, &f, tc, ns_per_tick);
-        if (log[i].op != SM_OP_NONE)
+        add_interferers(s, tc);
+        if (log[i].op != SM_LOG_OP_NONE)
             group_add(&s->by_op[log[i].op], &f, tc, ns_per_tick);
     }
     *out = s;
@@ -725,7 +787,7 @@ void sm_join_summary_free(struct sm_join_summary *s)
     if (!s)
         return;
     group_free(&s->all);
-    for (int o = 0; o < SM_OP__COUNT; o++)
+    for (int o = 0; o < SM_LOG_OP__COUNT; o++)
         group_free(&s->by_op[o]);
     free(s);
 }

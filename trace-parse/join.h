@@ -113,6 +113,7 @@ enum sm_join_metric {
     SM_JM_MED_WAKE,
     SM_JM_MED_RUN,
     SM_JM_CLIENT_WAKE,
+    SM_JM_OTHER_RUN, /* other domains' run time while the mediator waited (calls.h) */
     SM_JM_SW_CLIENT, /* counts per call, not ns */
     SM_JM_SW_MEDIATOR,
     SM_JM_SW_IDLE,
@@ -125,15 +126,24 @@ struct sm_join_group {
     struct sm_hist *h[SM_JM__COUNT];
 };
 
+/* A domain that ran while the mediator of a matched call waited to run. */
+struct sm_join_interferer {
+    uint16_t domid;
+    uint64_t calls; /* matched calls during whose mediator wait it ran */
+};
+#define SM_JOIN_MAX_INTERFERERS 32
+
 struct sm_join_summary {
     struct sm_join_group all;
-    /* by_op[SM_OP_NONE] stays empty; an op the log does not have has calls = 0 and NULL
+    struct sm_join_interferer interferers[SM_JOIN_MAX_INTERFERERS]; /* most calls first */
+    size_t n_interferers;
+    /* by_op[SM_LOG_OP_NONE] stays empty; an op the log does not have has calls = 0 and NULL
      * histograms. */
-    struct sm_join_group by_op[SM_OP__COUNT];
+    struct sm_join_group by_op[SM_LOG_OP__COUNT];
 };
 
 /* Fills a summary (allocated here; free with sm_join_summary_free) from the matched pairs whose
- * log status is ok (a timed-out or failed call is no latency sample);
+ * log status is ok and that are no warm-up calls (neither is a latency sample);
  * cpu_hz converts ticks to ns. Returns 0, or -1 when out of memory. */
 int sm_join_summarize(const struct sm_join *j, const struct sm_call *calls,
                       const struct sm_log_call *log, double cpu_hz, struct sm_join_summary **out);

@@ -15,7 +15,7 @@ smclat_SRCS += cli/join-output.c
 
 # End to end on the real traces: needs `smclat analyze` (cli/builtin-analyze.c).
 ifneq ($(wildcard cli/builtin-analyze.c),)
-E2E_TESTS += tests/e2e/join-real.sh tests/e2e/join-badinput.sh
+E2E_TESTS += tests/e2e/join-real.sh tests/e2e/join-badinput.sh tests/e2e/join-synth.sh
 endif
 CHECK_DEPS += join
 
@@ -23,3 +23,6 @@ CHECK_DEPS += join
 FUZZERS += fuzz_calls_log
 fuzz_calls_log_SRCS := fuzz/fuzz_calls_log.c
 fuzz_calls_log_ARCHIVES := libsmclat-trace
+
+# make bench: the join's cost on a long synthetic run (docs/performance.md).
+BENCHES += scripts/bench/join.sh

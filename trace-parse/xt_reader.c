@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -49,6 +50,35 @@ struct xt_reader {
     size_t nspare;
     int failed;             /* a broken record was met: every later call fails with it */
     struct xt_error pending;
+    struct xt_pipe *pipe;   /* threaded mode (xt_set_threaded) */
+};
+
+/* Threaded mode: a producer thread runs the merge and hands over batches of records. */
+#define PIPE_BATCH 8192
+#define PIPE_SLOTS 4
+
+struct xt_batch {
+    struct xt_record recs[PIPE_BATCH];
+    size_t n;
+    int rc;              /* after the records: 0 end, -1 error, 1 more to come */
+    struct xt_error err; /* when rc == -1 */
+    struct xt_stats st;  /* the reader's statistics when the batch was closed */
+};
+
+struct xt_pipe {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct xt_batch *slots;
+    int ready[PIPE_SLOTS]; /* filled and not yet consumed */
+    int stop;              /* the consumer is closing */
+    unsigned prod, cons;   /* slot being filled / read */
+    int have;              /* the consumer holds slots[cons] */
+    size_t pos;            /* next record in slots[cons] */
+    uint64_t consumed;
+    struct xt_stats st;    /* what xt_stats() returns in threaded mode */
+    int done;              /* 1 clean end, -1 error (err) */
+    struct xt_error err;
 };
 
 static void set_err(struct xt_error *err, const char *name, uint64_t off, const char *fmt, ...)
@@ -473,7 +503,7 @@ static int activate_next(struct xt_reader *r, struct xt_error *err)
     return 0;
 }
 
-int xt_next(struct xt_reader *r, struct xt_record *rec, struct xt_error *err)
+static int merge_next(struct xt_reader *r, struct xt_record *rec, struct xt_error *err)
 {
     if (r->failed) {
         if (err)
@@ -515,9 +545,133 @@ int xt_next(struct xt_reader *r, struct xt_record *rec, struct xt_error *err)
     return 1;
 }
 
+static void *pipe_producer(void *arg)
+{
+    struct xt_reader *r = arg;
+    struct xt_pipe *p = r->pipe;
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        while (p->ready[p->prod] && !p->stop)
+            pthread_cond_wait(&p->cond, &p->lock);
+        int stop = p->stop;
+        pthread_mutex_unlock(&p->lock);
+        if (stop)
+            return NULL;
+        struct xt_batch *b = &p->slots[p->prod];
+        b->n = 0;
+        b->rc = 1;
+        while (b->n < PIPE_BATCH) {
+            int rc = merge_next(r, &b->recs[b->n], &b->err);
+            if (rc != 1) {
+                b->rc = rc;
+                break;
+            }
+            b->n++;
+        }
+        b->st = r->st;
+        pthread_mutex_lock(&p->lock);
+        p->ready[p->prod] = 1;
+        p->prod = (p->prod + 1) % PIPE_SLOTS;
+        pthread_cond_broadcast(&p->cond);
+        pthread_mutex_unlock(&p->lock);
+        if (b->rc != 1)
+            return NULL;
+    }
+}
+
+int xt_set_threaded(struct xt_reader *r, int on)
+{
+    if (!on || r->pipe)
+        return 0;
+    if (r->next_chunk > 0 || r->heap)
+        return -1; /* records were already read */
+    struct xt_pipe *p = calloc(1, sizeof *p);
+    if (!p)
+        return -1;
+    p->slots = calloc(PIPE_SLOTS, sizeof *p->slots);
+    if (!p->slots) {
+        free(p);
+        return -1;
+    }
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->cond, NULL);
+    p->st = r->st;
+    r->pipe = p;
+    if (pthread_create(&p->thread, NULL, pipe_producer, r) != 0) {
+        pthread_mutex_destroy(&p->lock);
+        pthread_cond_destroy(&p->cond);
+        free(p->slots);
+        free(p);
+        r->pipe = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static int pipe_next(struct xt_reader *r, struct xt_record *rec, struct xt_error *err)
+{
+    struct xt_pipe *p = r->pipe;
+    for (;;) {
+        if (p->done) {
+            if (p->done < 0 && err)
+                *err = p->err;
+            return p->done < 0 ? -1 : 0;
+        }
+        if (!p->have) { /* wait for the producer to hand over the next batch */
+            pthread_mutex_lock(&p->lock);
+            while (!p->ready[p->cons])
+                pthread_cond_wait(&p->cond, &p->lock);
+            pthread_mutex_unlock(&p->lock);
+            p->have = 1;
+            p->pos = 0;
+        }
+        struct xt_batch *b = &p->slots[p->cons];
+        if (p->pos < b->n) {
+            *rec = b->recs[p->pos++];
+            p->consumed++;
+            return 1;
+        }
+        p->st = b->st;
+        p->st.records = p->consumed;
+        if (b->rc != 1) { /* the producer has ended */
+            p->done = b->rc < 0 ? -1 : 1;
+            p->err = b->err;
+            continue;
+        }
+        pthread_mutex_lock(&p->lock); /* give the batch back */
+        p->ready[p->cons] = 0;
+        p->cons = (p->cons + 1) % PIPE_SLOTS;
+        p->have = 0;
+        pthread_cond_broadcast(&p->cond);
+        pthread_mutex_unlock(&p->lock);
+    }
+}
+
+int xt_next(struct xt_reader *r, struct xt_record *rec, struct xt_error *err)
+{
+    if (r->pipe)
+        return pipe_next(r, rec, err);
+    return merge_next(r, rec, err);
+}
+
+static void pipe_close(struct xt_reader *r)
+{
+    struct xt_pipe *p = r->pipe;
+    pthread_mutex_lock(&p->lock);
+    p->stop = 1;
+    pthread_cond_broadcast(&p->cond);
+    pthread_mutex_unlock(&p->lock);
+    pthread_join(p->thread, NULL);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->cond);
+    free(p->slots);
+    free(p);
+    r->pipe = NULL;
+}
+
 const struct xt_stats *xt_stats(const struct xt_reader *r)
 {
-    return &r->st;
+    return r->pipe ? &r->pipe->st : &r->st;
 }
 
 const char *xt_name(const struct xt_reader *r)
@@ -529,6 +683,8 @@ void xt_close(struct xt_reader *r)
 {
     if (!r)
         return;
+    if (r->pipe)
+        pipe_close(r);
     for (size_t i = 0; i < r->nheap; i++) {
         free(r->heap[i]->buf);
         free(r->heap[i]);

@@ -65,6 +65,13 @@ int xt_open_mem(struct xt_reader **out, const void *data, size_t len, const char
 /* Next record in time order. Returns 1 with *rec filled, 0 at the end, -1 on a broken
  * record (*err filled; the reader cannot go on). */
 int xt_next(struct xt_reader *r, struct xt_record *rec, struct xt_error *err);
+/* Threaded mode, chosen before the first xt_next(): a second thread runs the merge and hands
+ * records over in batches of 8192 (about 2 MiB in all), so reading overlaps the caller's work
+ * on another core. Records, errors and statistics are the same as without it. Returns 0, or
+ * -1 (records were already read, or no thread could be started: the reader stays usable
+ * unthreaded). */
+int xt_set_threaded(struct xt_reader *r, int on);
+/* Statistics so far (whole once xt_next() has returned 0 or -1). */
 const struct xt_stats *xt_stats(const struct xt_reader *r);
 const char *xt_name(const struct xt_reader *r);
 void xt_close(struct xt_reader *r);

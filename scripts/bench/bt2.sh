@@ -1,11 +1,11 @@
 #!/bin/bash
 # make bench section: messages per second through babeltrace2 with source.xentrace.reader,
 # against smclat's native reader, on the same synthetic trace; CTF conversion and read-back.
-# Prints markdown. Env: SMCLAT_BIN, SMCLAT_BUILD, BENCH_BT2_SIZE (256M), BENCH_RUNS (3).
+# Prints markdown. Env: SMCLAT_BIN, SMCLAT_BUILD, BENCH_BT2_SIZE (128M), BENCH_RUNS (3).
 set -euo pipefail
 BIN=${SMCLAT_BIN:?}
 P=${SMCLAT_BUILD:?}/lib/babeltrace2/plugins
-SIZE=${BENCH_BT2_SIZE:-256M}
+SIZE=${BENCH_BT2_SIZE:-128M}
 RUNS=${BENCH_RUNS:-3}
 tmp=$(mktemp -d /tmp/smclat-bench-bt2.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT

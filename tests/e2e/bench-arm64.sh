@@ -12,7 +12,9 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 command -v qemu-aarch64 > /dev/null || fail "qemu-aarch64 missing (scripts/deps.sh bench-arm64-test)"
 
-timeout 600 make -s -C "$top" CROSS=aarch64-linux-gnu- > "$tmp/build.log" 2>&1 ||
+# only the two guest programs (what else the tree cross-builds is not this test's business)
+timeout 600 make -s -C "$top" CROSS=aarch64-linux-gnu- build/aarch64-linux-gnu/bin/smclat-gen \
+    build/aarch64-linux-gnu/bin/smclat-mediator > "$tmp/build.log" 2>&1 ||
     fail "cross build: $(tail -5 "$tmp/build.log")"
 bin=$top/build/aarch64-linux-gnu/bin
 for p in smclat-gen smclat-mediator; do
@@ -33,12 +35,12 @@ med_pid=
 [ "$(jq '.requests' "$tmp/med.json")" = 120 ] || fail "arm64: mediator requests"
 hz=$(jq '.cntvct_hz' "$tmp/gen.json")
 [ "$hz" != null ] && [ "$hz" -gt 0 ] || fail "arm64: no cntvct_hz in the summary"
-# The counter is read inside the CLOCK_MONOTONIC window: its span is never longer (one tick of
-# rounding), and the median gap between the two is small.
+# The counter is read inside the CLOCK_MONOTONIC window: its span is not longer (qemu-user derives
+# the counter from another host clock: 1% + 2 us of slack), and the median gap is small.
 awk -F, -v hz="$hz" 'NR > 1 {
         if ($7 == "" || $8 == "" || $8 < $7) { print "line " NR ": counter columns " $7 ", " $8 > "/dev/stderr"; exit 1 }
         dt = ($8 - $7) * 1e9 / hz; dns = $6 - $5
-        if (dt > dns + 2e9 / hz) { print "line " NR ": counter span " dt " ns > clock span " dns > "/dev/stderr"; exit 1 }
+        if (dt > dns * 1.01 + 2000) { print "line " NR ": counter span " dt " ns > clock span " dns > "/dev/stderr"; exit 1 }
         print dns - dt
     }' "$tmp/calls.csv" > "$tmp/gaps" || fail "arm64: CNTVCT columns"
 med=$(sort -n "$tmp/gaps" | awk '{ v[NR] = $1 } END { print v[int(NR / 2) + 1] }')

@@ -18,7 +18,7 @@ start_med() {
     # not under timeout(1): the tests signal the mediator itself (the EXIT trap kills it)
     "$bin/smclat-mediator" --channel "$chan" --quiet "$@" > "$tmp/med.txt" 2>&1 &
     med_pid=$!
-    for _ in $(seq 100); do [ -e "/dev/shm/smclat-$chan" ] && return 0; sleep 0.05; done
+    for _ in $(seq 100); do grep -q listening "$tmp/med.txt" && return 0; sleep 0.05; done
     fail "mediator did not start"
 }
 stop_med() { kill "$med_pid" 2> /dev/null || true; wait "$med_pid" 2> /dev/null || true; med_pid=; }
@@ -81,6 +81,10 @@ wait "$killer"; wait "$med_pid" 2> /dev/null || true; med_pid=
 tail -1 "$tmp/k.csv" | grep -q ',egone,' || fail "killed: last call not egone"
 [ "$(($(wc -l < "$tmp/k.csv") - 1))" = "$(jq '.calls.total' "$tmp/k.json")" ] || fail "killed: log != summary"
 grep -q "the mediator is gone" "$tmp/err" || fail "killed: message"
+# the killed mediator left its ring behind: a client must not take it for a live one
+[ -e "/dev/shm/smclat-$chan" ] || fail "killed: expected the dead mediator's ring to be left"
+expect_rc 1 gen --connect-timeout 300 --frames 5
+grep -q "no mediator on channel" "$tmp/err" || fail "stale ring: $(cat "$tmp/err")"
 
 # 6. SIGTERM to the generator: log and summary still written, marked partial
 start_med --until-client-done

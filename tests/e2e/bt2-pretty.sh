@@ -37,12 +37,18 @@ line=$(sed -n 2p "$tmp/bt.txt")
 (cd "$(dirname "$T")" && timeout 120 babeltrace2 --plugin-path="$P" "$(basename "$T")" \
     --params=cpu-hz=62500000) > "$tmp/auto.txt"
 cmp -s "$tmp/auto.txt" "$tmp/bt.txt" || fail "babeltrace2 FILE differs from --component=source.xentrace.reader"
+# ... and in a results folder, at the rate of its metadata.json
+mkdir "$tmp/results"
+cp "$T" "$tmp/results/trace.bin"
+echo '{"smclat_metadata": 1, "physinfo": {"cpu_khz": 62500}}' > "$tmp/results/metadata.json"
+timeout 120 babeltrace2 --plugin-path="$P" "$tmp/results" > "$tmp/dir.txt"
+cmp -s "$tmp/dir.txt" "$tmp/bt.txt" || fail "babeltrace2 RESULTS_DIR differs"
 
 # bad parameters: exit code 1 from babeltrace2 (not a signal), the cause on stderr
 expect_error() { # params needle
     local rc=0
     bt --params="$1" > /dev/null 2> "$tmp/err" || rc=$?
-    [ $rc -ne 0 ] && [ $rc -lt 128 ] || fail "params '$1': exit $rc"
+    if [ $rc -eq 0 ] || [ $rc -ge 128 ]; then fail "params '$1': exit $rc"; fi
     grep -qF -- "$2" "$tmp/err" || { cat "$tmp/err" >&2; fail "params '$1': no '$2'"; }
 }
 expect_error "cpu-hz=62500000" "missing \`inputs\` parameter"

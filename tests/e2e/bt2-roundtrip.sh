@@ -39,4 +39,22 @@ for T in "$SHARED/traces/final-basic/t2.bin" "$SHARED/traces/sched-pool-c/t.bin"
         echo "$name: smclat analyze not built: JSON comparison not run"
     fi
 done
+# bad CTF input for smclat analyze: exit 2 and one line, never a crash
+if "$SMCLAT_BIN/smclat" --help | grep -q '^  analyze '; then
+    A=$SHARED/traces/final-basic/t2.bin; B=$SHARED/traces/icount-smp1-a/t2.bin
+    timeout 300 babeltrace2 --plugin-path="$P" --component=source.xentrace.reader \
+        --params="inputs=[\"$A\",\"$B\"],cpu-hz=62500000" -o ctf -w "$tmp/two" > /dev/null 2>&1
+    expect_bad() { # dir needle
+        local rc=0
+        timeout 60 "$SMCLAT_BIN/smclat" analyze "$1" > /dev/null 2> "$tmp/err" || rc=$?
+        [ $rc = 2 ] || { cat "$tmp/err" >&2; fail "analyze $1: exit $rc, expected 2"; }
+        [ "$(wc -l < "$tmp/err")" = 1 ] || { cat "$tmp/err" >&2; fail "analyze $1: not one line"; }
+        grep -qF -- "$2" "$tmp/err" || { cat "$tmp/err" >&2; fail "analyze $1: no '$2'"; }
+    }
+    expect_bad "$tmp/two" "smclat: $tmp/two: expected one CTF trace, found several"
+    cp -r "$tmp/two/t2.bin" "$tmp/broken"
+    printf 'garbage' | dd of="$tmp/broken/cpu0" conv=notrunc status=none
+    expect_bad "$tmp/broken" "smclat: $tmp/broken: babeltrace2: "
+    echo "bad CTF folders: exit 2 with a one-line error"
+fi
 echo ok

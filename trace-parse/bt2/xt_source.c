@@ -270,13 +270,12 @@ static uint64_t positive_whole(const bt_value *v, double scale)
 }
 
 /* physinfo.cpu_khz of an smclat metadata.json, in Hz; 0 with the error appended. */
-static uint64_t hz_from_metadata(bt_self_component_source *self, const char *path, int quiet)
+static uint64_t hz_from_metadata(bt_self_component_source *self, const char *path)
 {
     json_error_t jerr;
     json_t *root = json_load_file(path, 0, &jerr);
     if (!root) {
-        if (!quiet)
-            PARAM_ERROR(self, "%s:%d: %s", path, jerr.line, jerr.text);
+        PARAM_ERROR(self, "%s:%d: %s", path, jerr.line, jerr.text);
         return 0;
     }
     json_t *khz = json_object_get(json_object_get(root, "physinfo"), "cpu_khz");
@@ -335,7 +334,7 @@ static int get_params(struct xts_comp *c, const bt_value *params)
             PARAM_ERROR(self, "`metadata` parameter: expected a path (a string)");
             return -1;
         }
-        c->hz = hz_from_metadata(self, bt_value_string_get(md), 0);
+        c->hz = hz_from_metadata(self, bt_value_string_get(md));
         if (!c->hz)
             return -1;
     } else {
@@ -347,7 +346,7 @@ static int get_params(struct xts_comp *c, const bt_value *params)
         FILE *f = fopen(path, "r");
         if (f) {
             fclose(f);
-            c->hz = hz_from_metadata(self, path, 0);
+            c->hz = hz_from_metadata(self, path);
         }
         if (!c->hz) {
             PARAM_ERROR(self, "missing `cpu-hz` parameter (the timer rate in Hz, 62500000 under "
@@ -422,7 +421,8 @@ static int make_classes(struct xts_comp *c)
               bt_stream_class_set_default_clock_class(c->sc, c->cc) != 0 ||
               bt_stream_class_set_event_common_context_field_class(c->sc, ctx) != 0;
     bt_field_class_put_ref(ctx);
-    bt_stream_class_set_supports_packets(c->sc, BT_TRUE, BT_FALSE, BT_FALSE);
+    /* packets with beginning and end times (timestamp_begin/end in CTF) */
+    bt_stream_class_set_supports_packets(c->sc, BT_TRUE, BT_TRUE, BT_TRUE);
     return bad ? -1 : 0;
 }
 
@@ -635,8 +635,15 @@ static int queue_record(struct xts_iter *it, const struct xt_record *rec)
             push(it, bt_message_stream_beginning_create(it->self, s->stream)) != 0)
             return -1;
     }
+    /* babeltrace2 wants the clock to go forward: a record stamped before the previous one
+     * (rare; counted in xt_tsc_backwards) keeps its own value in the tsc member. Packet
+     * beginnings and ends take the current time too, so every message of the port is in
+     * time order. */
+    if (rec->tsc > it->last_ts)
+        it->last_ts = rec->tsc;
     if (s->packet && s->in_packet >= PACKET_EVENTS) {
-        if (push(it, bt_message_packet_end_create(it->self, s->packet)) != 0)
+        if (push(it, bt_message_packet_end_create_with_default_clock_snapshot(it->self, s->packet,
+                                                                              it->last_ts)) != 0)
             return -1;
         bt_packet_put_ref(s->packet);
         s->packet = NULL;
@@ -644,7 +651,8 @@ static int queue_record(struct xts_iter *it, const struct xt_record *rec)
     if (!s->packet) {
         s->packet = bt_packet_create(s->stream);
         s->in_packet = 0;
-        if (!s->packet || push(it, bt_message_packet_beginning_create(it->self, s->packet)) != 0)
+        if (!s->packet || push(it, bt_message_packet_beginning_create_with_default_clock_snapshot(
+                                       it->self, s->packet, it->last_ts)) != 0)
             return -1;
     }
     struct xt_event ev;
@@ -653,10 +661,6 @@ static int queue_record(struct xts_iter *it, const struct xt_record *rec)
     bt_event_class *ec = event_class(it->comp, rec->event, l);
     if (!ec)
         return -1;
-    /* babeltrace2 wants the clock to go forward: a record stamped before the previous one
-     * (rare; counted in xt_tsc_backwards) keeps its own value in the tsc member. */
-    if (rec->tsc > it->last_ts)
-        it->last_ts = rec->tsc;
     bt_message *m = bt_message_event_create_with_packet_and_default_clock_snapshot(
         it->self, ec, s->packet, it->last_ts);
     if (!m)
@@ -683,7 +687,8 @@ static int queue_end(struct xts_iter *it)
         struct xts_stream *s = &it->streams[i];
         if (!s->stream)
             continue;
-        if (s->packet && push(it, bt_message_packet_end_create(it->self, s->packet)) != 0)
+        if (s->packet && push(it, bt_message_packet_end_create_with_default_clock_snapshot(
+                                      it->self, s->packet, it->last_ts)) != 0)
             return -1;
         if (push(it, bt_message_stream_end_create(it->self, s->stream)) != 0)
             return -1;
