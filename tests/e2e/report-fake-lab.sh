@@ -8,7 +8,7 @@
 set -eu
 params=$1 out=$2
 # the lab sources the file: assignments only
-NAME= GEN_ARGS= TRACE_SECONDS=
+NAME='' GEN_ARGS=''
 # shellcheck disable=SC1090
 . "$params"
 [ -n "${FAKE_LAB_LOG:-}" ] && echo "$NAME" >> "$FAKE_LAB_LOG"
