@@ -34,7 +34,7 @@ test_report_$(1)_SRCS := tests/test_report_$(1).c
 test_report_$(1)_ARCHIVES := libsmclat-report
 test_report_$(1)_LDLIBS := $(REPORT_LDLIBS) -lcmocka
 endef
-$(foreach t,scenario suite stats regress,$(eval $(call REPORT_TEST,$(t))))
+$(foreach t,scenario suite stats regress data,$(eval $(call REPORT_TEST,$(t))))
 
 # make demo: the lab, the demo suite in deterministic mode, the report (scripts/demo.sh).
 demo: all
