@@ -286,7 +286,9 @@ int xt_open(struct xt_reader **out, const char *path, struct xt_error *err)
         set_err(err, path, 0, "out of memory");
         return -1;
     }
-    r->fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below); reads of
+     * a regular file ignore the flag. */
+    r->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (r->fd < 0) {
         set_err(err, path, 0, "cannot open: %s", strerror(errno));
         free(r);
@@ -294,7 +296,10 @@ int xt_open(struct xt_reader **out, const char *path, struct xt_error *err)
     }
     struct stat sb;
     if (fstat(r->fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        set_err(err, path, 0, "not a regular file");
+        set_err(err, path, 0, "expected a xentrace file, found %s",
+                S_ISDIR(sb.st_mode)    ? "a directory"
+                : S_ISFIFO(sb.st_mode) ? "a FIFO"
+                                       : "not a regular file");
         close(r->fd);
         free(r);
         return -1;
