@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -217,6 +219,57 @@ static void test_impossible_extra_word_count(void **state)
     xt_close(r);
 }
 
+/* A chunk whose size field claims more than the file holds (a flipped bit, not a cut): its
+ * own records are delivered, then the next chunk's header is reported, not read as records of
+ * the wrong pCPU. */
+static void test_chunk_size_too_big(void **state)
+{
+    (void)state;
+    struct tg *g = tg_mem_new(2, 64);
+    for (int i = 0; i < 12; i++)
+        tg_wake(g, (unsigned)i % 2, 100 + (uint64_t)i, 1, 0); /* 5 words, 3 per chunk */
+    struct trace t = finish(g);
+    /* first chunk: header of 12 bytes (its size word at offset 8), 60 bytes of records */
+    uint32_t huge = 0xfffffff0u;
+    memcpy(t.data + 8, &huge, 4);
+    int rc;
+    struct xt_stats st;
+    struct xt_error err;
+    size_t n = read_all(&t, NULL, NULL, 0, &rc, &st, &err);
+    assert_int_equal(rc, -1);
+    assert_int_equal(n, 3); /* the first chunk's own records, nothing of the others */
+    assert_int_equal(err.offset, 72);
+    assert_non_null(strstr(err.msg, "t.bin: offset 72: "));
+    assert_non_null(strstr(err.msg, "TRACE_CPU_CHANGE chunk header"));
+    assert_int_equal(st.truncated, 1); /* the size field points past the end */
+    free(t.data);
+}
+
+/* xt_open refuses what is not a regular file at once (a FIFO must not block) */
+static void test_not_regular_files(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/smclat-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char fifo[64];
+    snprintf(fifo, sizeof fifo, "%s/f", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    const char *paths[] = {dir, fifo};
+    const char *what[] = {"found a directory", "found a FIFO"};
+    for (int i = 0; i < 2; i++) {
+        struct xt_reader *r;
+        struct xt_error err;
+        assert_int_equal(xt_open(&r, paths[i], &err), -1);
+        assert_null(r);
+        assert_int_equal(err.offset, 0);
+        assert_non_null(strstr(err.msg, paths[i]));
+        if (!strstr(err.msg, what[i]))
+            fail_msg("message '%s' lacks '%s'", err.msg, what[i]);
+    }
+    unlink(fifo);
+    rmdir(dir);
+}
+
 static void test_tsc_above_32_bits(void **state)
 {
     (void)state;
@@ -406,6 +459,8 @@ int main(void)
         cmocka_unit_test(test_truncated_chunk_header),
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_impossible_extra_word_count),
+        cmocka_unit_test(test_chunk_size_too_big),
+        cmocka_unit_test(test_not_regular_files),
         cmocka_unit_test(test_tsc_above_32_bits),
         cmocka_unit_test(test_lost_records_decoded),
         cmocka_unit_test(test_decode_layouts),

@@ -435,6 +435,15 @@ static int cursor_advance(struct xt_reader *r, struct cursor *c, struct xt_error
             set_err(err, r->name, c->pos, "short read");
             return -1;
         }
+        if ((h & 0x0fffffffu) == XT_EV_CPU_CHANGE) {
+            /* xentrace writes these only as chunk headers: the size in this chunk's header
+             * is wrong (a cut or damaged file), and what follows belongs to another chunk. */
+            set_err(err, r->name, c->pos,
+                    "expected a record of the pCPU %u chunk whose records start at offset %" PRIu64
+                    ", found a TRACE_CPU_CHANGE chunk header (that chunk's size field is wrong)",
+                    c->chunk->cpu, c->chunk->start);
+            return -1;
+        }
         struct xt_record *rec = &c->cur;
         rec->offset = c->pos;
         rec->event = h & 0x0fffffffu;
