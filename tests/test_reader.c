@@ -103,6 +103,36 @@ static void test_records_without_tsc_take_previous(void **state)
     free(t.data);
 }
 
+/* A pCPU whose first chunk has no timestamp at all, before any other: its records take the
+ * file's first timestamp, not 0 (which would make the trace start at the counter's origin). */
+static void test_leading_chunk_without_tsc(void **state)
+{
+    (void)state;
+    struct tg *g = tg_mem_new(2, 4096);
+    uint32_t w[2] = {7, 8};
+    tg_rec_notsc(g, 1, 0x00028006u, 2, w);
+    tg_flush_cpu(g, 1); /* the file's first chunk: pCPU 1, no timestamp */
+    tg_wake(g, 0, 5000, 1, 0);
+    tg_flush_cpu(g, 0);
+    tg_wake(g, 1, 6000, 1, 0);
+    struct trace t = finish(g);
+    uint64_t tsc[4];
+    uint16_t cpu[4];
+    int rc;
+    struct xt_stats st;
+    struct xt_error err;
+    size_t n = read_all(&t, tsc, cpu, 4, &rc, &st, &err);
+    assert_int_equal(rc, 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(tsc[0], 5000); /* file order breaks the tie: pCPU 1's chunk first */
+    assert_int_equal(cpu[0], 1);
+    assert_int_equal(tsc[1], 5000);
+    assert_int_equal(cpu[1], 0);
+    assert_int_equal(tsc[2], 6000);
+    assert_int_equal(st.records_without_tsc, 1);
+    free(t.data);
+}
+
 static void test_out_of_order_chunks_of_one_cpu(void **state)
 {
     (void)state;
@@ -460,6 +490,7 @@ int main(void)
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_impossible_extra_word_count),
         cmocka_unit_test(test_chunk_size_too_big),
+        cmocka_unit_test(test_leading_chunk_without_tsc),
         cmocka_unit_test(test_not_regular_files),
         cmocka_unit_test(test_tsc_above_32_bits),
         cmocka_unit_test(test_lost_records_decoded),

@@ -245,11 +245,18 @@ static int build_index(struct xt_reader *r, struct xt_error *err)
         c->order = (uint32_t)r->nchunks;
         c->cut = cut;
         c->first_tsc = chunk_first_tsc(r, c);
-        if (c->first_tsc == UINT64_MAX) /* no timestamp at all: keep it with its pCPU */
-            c->first_tsc = prev_first[cpu] == UINT64_MAX ? 0 : prev_first[cpu];
-        else if (prev_first[cpu] != UINT64_MAX && c->first_tsc < prev_first[cpu])
+        if (c->first_tsc == UINT64_MAX) {
+            /* No timestamp at all: keep it with its pCPU's previous chunk, else with the
+             * previous chunk in the file (chunks before any timestamp are resolved below). */
+            if (prev_first[cpu] != UINT64_MAX)
+                c->first_tsc = prev_first[cpu];
+            else if (r->nchunks > 0)
+                c->first_tsc = r->chunks[r->nchunks - 1].first_tsc;
+        } else if (prev_first[cpu] != UINT64_MAX && c->first_tsc < prev_first[cpu]) {
             r->st.chunks_out_of_order++;
-        prev_first[cpu] = c->first_tsc;
+        }
+        if (c->first_tsc != UINT64_MAX)
+            prev_first[cpu] = c->first_tsc;
         r->nchunks++;
         if (r->st.truncated)
             break;
@@ -261,6 +268,16 @@ static int build_index(struct xt_reader *r, struct xt_error *err)
         set_err(err, r->name, 0, "no whole chunk header, expected a xentrace trace");
         return -1;
     }
+    /* Chunks before the first timestamp of the file take it (not 0, which would stretch the
+     * trace back to the counter's start); 0 only when no record has one. */
+    uint64_t lead_tsc = 0;
+    for (size_t i = 0; i < r->nchunks; i++)
+        if (r->chunks[i].first_tsc != UINT64_MAX) {
+            lead_tsc = r->chunks[i].first_tsc;
+            break;
+        }
+    for (size_t i = 0; i < r->nchunks && r->chunks[i].first_tsc == UINT64_MAX; i++)
+        r->chunks[i].first_tsc = lead_tsc;
     qsort(r->chunks, r->nchunks, sizeof *r->chunks, chunk_cmp);
     return 0;
 fail:
