@@ -26,3 +26,5 @@ E2E_TESTS += tests/e2e/analyze-xenalyze.sh tests/e2e/analyze-calls.sh tests/e2e/
 CHECK_DEPS += analyze
 
 E2E_TESTS += tests/e2e/format.sh
+# bad input: mangled copies of real and synthetic traces (review)
+E2E_TESTS += tests/e2e/mangled.sh
