@@ -1,0 +1,128 @@
+#!/bin/bash
+# make bench section: real SMCs from a DomU in the emulated lab, deterministic mode (docs/smc.md).
+# Six short lab boots, one transport each (a boot runs one smclat-gen), the same load in each:
+#   smc (ARM_SMCCC_VERSION, SMC) twice (reproducibility of the trap ticks between two runs),
+#   smc with --conduit hvc (same id: the bare HVC), smc with OP-TEE's ids (Xen refuses them:
+#   every call -1, the run exits 1 by design), xen, smc+xen (ARM_SMCCC_VERSION).
+# Deterministic mode counts instructions, so separate boots give the same path lengths: the
+# figures of different boots compare like those of one run.
+# Prints a markdown section on stdout; progress on stderr. Env: SMCLAT_BIN, SMCLAT_TOP.
+set -u
+top=${SMCLAT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+bin=${SMCLAT_BIN:-$top/build/bin}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$top/scripts/lab/prepare.sh" > "$tmp/prepare.log" 2>&1 || {
+    tail -5 "$tmp/prepare.log" >&2
+    echo "lab-smc bench: scripts/lab/prepare.sh failed" >&2
+    exit 1
+}
+
+LOAD="--flow unoptimized --fps 20 --duration 4"
+# name transport extra-generator-args
+runs="smc1 smc --smc-mode version
+smc2 smc --smc-mode version
+hvc smc --smc-mode version --conduit hvc
+optee smc --smc-mode optee
+xen xen
+smcxen smc+xen --smc-mode version"
+
+# lab NAME TRANSPORT ARGS...: one boot into $tmp/NAME; its exit code in $tmp/NAME.rc
+lab() {
+    local name=$1 transport=$2
+    shift 2
+    cat > "$tmp/$name.env" << P
+NAME=bench-smc-$name
+MODE=deterministic
+TRANSPORT=$transport
+GEN_ARGS="$LOAD $*"
+TRACE_SECONDS=6
+TIMEOUT_S=300
+P
+    echo "lab-smc bench: $name ($transport $*)" >&2
+    local s
+    s=$(date +%s)
+    "$top/scripts/lab/run.sh" "$tmp/$name.env" "$tmp/$name" > /dev/null 2> "$tmp/$name.err"
+    echo $? > "$tmp/$name.rc"
+    echo "lab-smc bench: $name: exit $(cat "$tmp/$name.rc") in $(($(date +%s) - s)) s" >&2
+}
+t0=$(date +%s)
+while read -r name transport args; do
+    # shellcheck disable=SC2086
+    lab "$name" "$transport" $args
+done <<< "$runs"
+wall=$(($(date +%s) - t0))
+
+# Figures in us from the generator's summary; ticks are CNTVCT at 62.5 MHz (16 ns).
+us() { awk -v v="$1" 'BEGIN { if (v == "" || v == "null") print "?"; else printf "%.1f", v / 1000 }'; }
+tus() { awk -v v="$1" 'BEGIN { if (v == "" || v == "null") print "?"; else printf "%.2f", v * 16 / 1000 }'; }
+g() { jq -r "$2" "$tmp/$1/gen-summary.json" 2> /dev/null; }
+rets() { awk -F, 'NR > 1 { n[$9 " " ($12 == "" ? "(none)" : $12)]++ } END { for (k in n) printf "%s%d x %s", s, n[k], k; s = ", " }' \
+    "$tmp/$1/calls.csv" 2> /dev/null; }
+complete() { "$bin/smclat" analyze "$tmp/$1" --json 2> /dev/null | jq -r .calls.complete 2> /dev/null; }
+
+cat << EOF
+
+## Real SMCs from a DomU (scripts/bench/lab-smc.sh)
+
+The emulated lab in deterministic mode (1 pCPU, QEMU \`-icount shift=3\`: one instruction is
+8 ns, so times are path lengths, reproducible to the tick, not hardware latencies), Debian's
+Xen 4.17 at its default log level. Each row is one boot of \`scripts/lab/run.sh PARAMS OUT\`
+with \`MODE=deterministic TRACE_SECONDS=6 TRANSPORT=T GEN_ARGS="$LOAD ARGS"\`
+(120 frames of register, process, unregister: 240 calls; ${wall} s of wall time for the six
+boots). Round trip = the generator's \`latency_ns.service\` (start to end of a call, in the
+client); trap = \`trap_ticks\`, the SMC/HVC instruction alone (CNTVCT read around it in the
+kernel module, interrupts off).
+
+| run | TRANSPORT | ARGS | exit | returns (status smc_ret) | round trip p50 / p99 us | trap p50 / p99 / max us | complete calls in trace / generator |
+|---|---|---|---|---|---|---|---|
+EOF
+while read -r name transport args; do
+    d=$tmp/$name
+    rc=$(cat "$d.rc")
+    if [ ! -s "$d/gen-summary.json" ]; then
+        echo "| $name | \`$transport\` | \`$args\` | $rc | failed: $(jq -r .reason "$d/run.json" 2> /dev/null) | | | |"
+        continue
+    fi
+    if [ "$transport" = smc ]; then trace="(no trace calls: no mediator)"; else
+        trace="$(complete "$name") / $(g "$name" .calls.total)"
+    fi
+    if [ "$(g "$name" .calls.ok)" = 0 ]; then rt="(no ok call)"; else
+        rt="$(us "$(g "$name" .latency_ns.service.p50)") / $(us "$(g "$name" .latency_ns.service.p99)")"
+    fi
+    if [ "$transport" = xen ]; then trap="-"; else
+        trap="$(tus "$(g "$name" .trap_ticks.p50)") / $(tus "$(g "$name" .trap_ticks.p99)") / $(tus "$(g "$name" .trap_ticks.max)")"
+    fi
+    echo "| $name | \`$transport\` | \`${args:--}\` | $rc | $(rets "$name") | $rt | $trap | $trace |"
+done <<< "$runs"
+
+# Reproducibility: the trap ticks of smc1 and smc2, call by call and as distributions.
+cat << EOF
+
+Trap ticks of the two identical \`smc\` boots (smc1, smc2), 62.5 MHz ticks:
+
+| boot | calls | min | p50 | p90 | p99 | max | mean |
+|---|---|---|---|---|---|---|---|
+EOF
+for n in smc1 smc2; do
+    echo "| $n | $(g $n '.trap_ticks | "\(.count) | \(.min) | \(.p50) | \(.p90) | \(.p99) | \(.max) | \(.mean * 10 | round / 10)"') |"
+done
+if [ -s "$tmp/smc1/calls.csv" ] && [ -s "$tmp/smc2/calls.csv" ]; then
+    same=$(paste -d, <(cut -d, -f13 "$tmp/smc1/calls.csv") <(cut -d, -f13 "$tmp/smc2/calls.csv") |
+        awk -F, 'NR > 1 && $1 == $2 { n++ } NR > 1 && $1 - $2 <= 1 && $2 - $1 <= 1 { m++ }
+            END { print n + 0, m + 0 }')
+    total=$(($(wc -l < "$tmp/smc1/calls.csv") - 1))
+    echo
+    echo "Call by call (same seq in both boots), ${same% *} of $total calls have exactly the same"
+    echo "trap ticks and ${same#* } of $total are within one tick (a 16 ns tick is two 8 ns"
+    echo "instructions: where the count starts within a tick shifts it by one)."
+fi
+trap_smc=$(g smc1 .trap_ticks.p50)
+trap_hvc=$(g hvc .trap_ticks.p50)
+cat << EOF
+
+Trap cost of a handled SMC against a bare HVC (ARM_SMCCC_VERSION, p50): SMC $(tus "$trap_smc") us
+($trap_smc ticks), HVC $(tus "$trap_hvc") us ($trap_hvc ticks). An OP-TEE id that Xen refuses
+(\`optee\`): $(tus "$(g optee .trap_ticks.p50)") us, every call \`erefused\` with smc_ret -1 and
+smclat-gen's exit 1, as designed (Debian's Xen has no OP-TEE mediator).
+EOF
