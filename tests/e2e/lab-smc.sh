@@ -5,7 +5,8 @@
 # loaded and every call returned what Xen answers (0x10001) with status ok; every call has its
 # trap ticks, shorter than its round trip and plausible (1..25 us), nearly all equal (the mode
 # is deterministic); the summary's trap_ticks agree with the log; the mediator served every
-# call; `smclat analyze DIR --json` finds as many complete calls as the generator made.
+# call; `smclat analyze DIR --json` finds as many complete calls as the generator made and joins
+# every call of calls.csv (the load has a seeded jitter so that the join's clock offset is unique).
 # About 35 s with a warm cache. Env: SMCLAT_BIN (build/bin: the host smclat), SMCLAT_TOP,
 # SMCLAT_CACHE.
 set -u
@@ -25,7 +26,7 @@ cat > "$tmp/smc.env" << 'P'
 NAME=e2e-smc
 MODE=deterministic
 TRANSPORT=smc+xen
-GEN_ARGS="--flow unoptimized --fps 20 --duration 2 --smc-mode version"
+GEN_ARGS="--flow unoptimized --fps 20 --duration 2 --smc-mode version --jitter 3000 --seed 7"
 TRACE_SECONDS=4
 TIMEOUT_S=240
 P
@@ -84,6 +85,10 @@ else
     [ "$complete" = "$gen_calls" ] || bad "complete calls in the trace $complete != generator calls $gen_calls"
     [ "$(jq .lost_records "$a")" = 0 ] || bad "analyze: lost records $(jq .lost_records "$a")"
     [ "$(jq .partial "$a")" = false ] || bad "analyze: partial result"
+    # the jitter makes the calls aperiodic, so the log's clock offset is unique: every call joins
+    matched=$(jq .join.matched "$a")
+    echo "joined with calls.csv: $matched matched, guest time outside the trace window p50 $(jq .calls.outside_window_ns.p50 "$a") ns"
+    [ "$matched" = "$gen_calls" ] || bad "join: $matched of $gen_calls log calls matched in the trace"
 fi
 
 echo "lab-smc: $(($(date +%s) - t0)) s in all"
