@@ -124,16 +124,19 @@ fi
 # Where the time of a xen and an smc+xen call goes: the join of calls.csv with the trace.
 cat << EOF
 
-Where the time goes in \`xen\` and \`smc+xen\` (\`smclat analyze OUT --json\`, calls.csv joined with
-the trace, p50 us, docs/join.md): the guest's round trip; the trace window (notify to the
-client running again); in it the mediator's wake latency, its run and the client's wake
-latency; and the guest time outside the window (the trap, the ioctl and the guest kernel).
+Where the time goes in \`xen\` and \`smc+xen\` (\`smclat analyze OUT --json\`: calls.csv joined with
+the trace, docs/join.md; p50 in us): the guest's round trip (CNTVCT around the call); the
+client window in the trace (the notify to the client running again); the guest time outside
+that window (round trip - window, independent of the clock offset: the trap, the ioctl, the
+guest kernel and smclat-gen's own code); and inside the window the mediator's and the client's
+wake latencies.
 
-| run | joined / calls | guest round trip | trace window | mediator wake | mediator run | client wake | outside the window |
-|---|---|---|---|---|---|---|---|
+| run | joined / calls | guest round trip | client window in the trace | outside the window | mediator wake | client wake |
+|---|---|---|---|---|---|---|
 EOF
 for n in xen smcxen; do
-    echo "| $n | $(a $n .join.matched) / $(g $n .calls.total) | $(us "$(a $n .calls.guest_rtt_ns.p50)") | $(us "$(a $n .calls.e2e_ns.p50)") | $(us "$(a $n .calls.mediator_wake_ns.p50)") | $(us "$(a $n .calls.mediator_run_ns.p50)") | $(us "$(a $n .calls.client_wake_ns.p50)") | $(us "$(a $n .calls.outside_window_ns.p50)") |"
+    m=.calls.matched
+    echo "| $n | $(a $n .join.matched) / $(g $n .calls.total) | $(us "$(a $n $m.guest_rtt_ns.p50)") | $(us "$(a $n $m.window_ns.p50)") | $(us "$(a $n $m.outside_window_ns.p50)") | $(us "$(a $n $m.mediator_wake_ns.p50)") | $(us "$(a $n $m.client_wake_ns.p50)") |"
 done
 
 trap_smc=$(g smc1 .trap_ticks.p50)
