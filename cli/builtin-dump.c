@@ -1,7 +1,7 @@
 /* smclat dump: the records of a trace in time order, decoded (a debugging aid). */
 #include "commands.h"
-#include "options.h"
 #include "ctf_source.h"
+#include "options.h"
 #include "xt_event.h"
 #include "xt_reader.h"
 
@@ -76,12 +76,17 @@ int cmd_dump(int argc, char **argv)
     long limit = -1;
     int summary = 0;
     const struct sm_opt opts[] = {
-        {"summary", 's', SM_OPT_FLAG, &summary, NULL, "print record counts by event instead of records"},
-        {"cpu-hz", 0, SM_OPT_DOUBLE, &hz, "HZ", "timer rate: print times in us from the first record"},
+        {"summary", 's', SM_OPT_FLAG, &summary, NULL,
+         "print record counts by event instead of records"},
+        {"cpu-hz", 0, SM_OPT_DOUBLE, &hz, "HZ",
+         "timer rate: print times in us from the first record"},
         {"limit", 'n', SM_OPT_INT, &limit, "N", "stop after N records"},
         SM_OPT_TABLE_END,
     };
-    int i = sm_parse_opts("dump", "[OPTIONS] TRACE", "Prints every record of a xentrace file (or a CTF folder converted from one), merged by time, decoded.", opts, argc, argv);
+    int i = sm_parse_opts("dump", "[OPTIONS] TRACE",
+                          "Prints every record of a xentrace file (or a CTF folder converted from "
+                          "one), merged by time, decoded.",
+                          opts, argc, argv);
     if (i == SM_OPTS_HELP)
         return 0;
     if (i < 0)

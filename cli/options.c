@@ -79,8 +79,8 @@ static int set_value(const char *cmd, const struct sm_opt *o, const char *arg)
         errno = 0;
         long v = strtol(arg, &end, 0);
         if (end == arg || *end || errno) {
-            fprintf(stderr, "smclat %s: --%s: expected an integer, found '%s'\n", cmd,
-                    o->long_name, arg);
+            fprintf(stderr, "smclat %s: --%s: expected an integer, found '%s'\n", cmd, o->long_name,
+                    arg);
             return -1;
         }
         *(long *)o->value = v;
@@ -88,7 +88,8 @@ static int set_value(const char *cmd, const struct sm_opt *o, const char *arg)
     }
     case SM_OPT_DOUBLE:
         if (sm_parse_si(arg, (double *)o->value) != 0) {
-            fprintf(stderr, "smclat %s: --%s: expected a number (suffix k, M or G allowed), found '%s'\n",
+            fprintf(stderr,
+                    "smclat %s: --%s: expected a number (suffix k, M or G allowed), found '%s'\n",
                     cmd, o->long_name, arg);
             return -1;
         }

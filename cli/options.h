@@ -29,7 +29,10 @@ struct sm_opt {
     const char *help;
 };
 
-#define SM_OPT_TABLE_END {NULL, 0, SM_OPT_END, NULL, NULL, NULL}
+#define SM_OPT_TABLE_END                                                                           \
+    {                                                                                              \
+        NULL, 0, SM_OPT_END, NULL, NULL, NULL                                                      \
+    }
 
 /* Parses argv[1..] (argv[0] is the subcommand). Returns the index of the first operand
  * (argc when none), SM_OPTS_HELP after printing --help to stdout, or SM_OPTS_ERROR after

@@ -6,6 +6,7 @@
 #include "plot.h"
 #include "report.h"
 #include "results.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -224,17 +225,21 @@ int cmd_compare(int argc, char **argv)
             char datadir[4200], files[16384] = "", titles[8192] = "";
             snprintf(datadir, sizeof datadir, "%s/data", out);
             mkdir(datadir, 0777);
-            for (int i = 0; i < n && series == S_E2E_NS; i++) {
-                char id[128];
-                double worst;
+            for (int i = 0; i < n; i++) {
+                char id[128], cdf[4400];
                 sm_safe_name(runs[i]->name, id, sizeof id);
                 snprintf(id + strlen(id), sizeof id - strlen(id), "-%d", i + 1);
-                if (sm_report_write_run_data(runs[i], datadir, id, &worst) == 0) {
-                    snprintf(files + strlen(files), sizeof files - strlen(files), "%s%s/%s.cdf.dat",
-                             i ? " " : "", datadir, id);
+                snprintf(cdf, sizeof cdf, "%s/%s.cdf.dat", datadir, id);
+                double *sv = sm_sorted_copy(val[i], nv[i]);
+                if (sv && sm_write_cdf(cdf, runs[i]->name, sv, nv[i]) == 0) {
+                    snprintf(files + strlen(files), sizeof files - strlen(files), "%s%s",
+                             i ? " " : "", cdf);
                     snprintf(titles + strlen(titles), sizeof titles - strlen(titles), "%s%s",
                              i ? " " : "", id);
+                } else {
+                    rc = 1;
                 }
+                free(sv);
             }
             if (*files && sm_have_gnuplot()) {
                 char params[32768], base[4200];

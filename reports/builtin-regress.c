@@ -103,14 +103,14 @@ int cmd_regress(int argc, char **argv)
 {
     const char *history = NULL, *commit = NULL, *date = NULL, *plots = NULL;
     double threshold_pct = 10, alpha = 0.05;
-    long iters = 2000;
+    long iters = 1000;
     int no_append = 0, json = 0;
     const struct sm_opt opts[] = {
         {"history", 'H', SM_OPT_STRING, &history, "FILE", "the history (JSON lines; created)"},
         {"threshold", 't', SM_OPT_DOUBLE, &threshold_pct, "PCT",
          "worsening that counts, in % (10)"},
         {"alpha", 0, SM_OPT_DOUBLE, &alpha, "P", "significance level over all tests (0.05)"},
-        {"iters", 0, SM_OPT_INT, &iters, "N", "bootstrap resamples (2000)"},
+        {"iters", 0, SM_OPT_INT, &iters, "N", "bootstrap resamples (1000)"},
         {"commit", 0, SM_OPT_STRING, &commit, "ID", "this run's commit ($SMCLAT_COMMIT, git)"},
         {"date", 0, SM_OPT_STRING, &date, "DATE", "this run's date (now, UTC)"},
         {"plots", 'p', SM_OPT_STRING, &plots, "DIR", "draw each metric's trend into DIR"},

@@ -55,8 +55,16 @@ int cmd_report(int argc, char **argv)
         char cmd[512] = "smclat report";
         for (int i = 1; i < argc && strlen(cmd) < 400; i++)
             snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd), " %s", argv[i]);
-        struct sm_report_opts o = {out, title, cmd, no_plots, quiet};
+        json_t *failed = json_array();
+        for (int i = first; i < argc; i++)
+            sm_report_collect_failed(argv[i], failed);
+        for (size_t k = 0; k < json_array_size(failed); k++)
+            fprintf(stderr, "warning: %s: no results (the suite run failed: %s)\n",
+                    json_string_value(json_object_get(json_array_get(failed, k), "name")),
+                    json_string_value(json_object_get(json_array_get(failed, k), "reason")));
+        struct sm_report_opts o = {out, title, cmd, no_plots, quiet, failed};
         rc = sm_report_write(runs, n, &o, err, sizeof err);
+        json_decref(failed);
         if (rc != 0)
             fprintf(stderr, "smclat: %s\n", err);
         else if (!quiet)

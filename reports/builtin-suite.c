@@ -24,7 +24,6 @@ static int load_scenarios(const char *path, struct sm_strlist *set, const char *
             fprintf(stderr, "smclat: %s\n", err);
             return 2;
         }
-        /* --set applies through a list entry of a one-scenario suite */
         *v = calloc(1, sizeof **v);
         if (!*v) {
             sm_scenario_free(s);
@@ -32,23 +31,9 @@ static int load_scenarios(const char *path, struct sm_strlist *set, const char *
         }
         (*v)[0] = s;
         *n = 1;
-        for (int i = 0; i < set->n; i++) {
-            const char *eq = strchr(set->items[i], '=');
-            char key[96];
-            int k = -1;
-            if (eq && (size_t)(eq - set->items[i]) < sizeof key) {
-                memcpy(key, set->items[i], (size_t)(eq - set->items[i]));
-                key[eq - set->items[i]] = '\0';
-                k = sm_key_parse_dotted(key);
-            }
-            if (k < 0 ||
-                sm_scenario_set(s, (enum sm_key)k, eq + 1, "--set", i + 1, err, sizeof err) != 0) {
-                if (k < 0)
-                    snprintf(err, sizeof err, "--set %s: expected section.key=value",
-                             set->items[i]);
-                fprintf(stderr, "smclat: %s\n", err);
-                return 2;
-            }
+        if (sm_scenario_apply_sets(s, set->items, set->n, err, sizeof err) != 0) {
+            fprintf(stderr, "smclat: %s\n", err);
+            return 2;
         }
         if (sm_scenario_check(s, err, sizeof err) != 0) {
             fprintf(stderr, "smclat: %s\n", err);

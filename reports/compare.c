@@ -10,6 +10,7 @@ void sm_cmp_default_opts(struct sm_cmp_opts *o)
     o->iters = 2000;
     o->seed = 1;
     o->m = 1;
+    o->skip_p50 = o->skip_p99 = 0;
 }
 
 int sm_cmp_samples(const double *a, size_t na, const double *b, size_t nb,
@@ -38,8 +39,10 @@ int sm_cmp_samples(const double *a, size_t na, const double *b, size_t nb,
     sm_mwu_test(a, na, b, nb, &out->mwu);
     out->p_adj = out->mwu.p;
     double conf = 1 - o->alpha / (o->m > 0 ? o->m : 1);
-    sm_bootstrap_quantile_diff(a, na, b, nb, 0.5, o->iters, o->seed, conf, &out->d50);
-    sm_bootstrap_quantile_diff(a, na, b, nb, 0.99, o->iters, o->seed + 1, conf, &out->d99);
+    if (!o->skip_p50)
+        sm_bootstrap_quantile_diff(a, na, b, nb, 0.5, o->iters, o->seed, conf, &out->d50);
+    if (!o->skip_p99)
+        sm_bootstrap_quantile_diff(a, na, b, nb, 0.99, o->iters, o->seed + 1, conf, &out->d99);
     return 0;
 }
 

@@ -13,6 +13,7 @@ struct sm_cmp_opts {
     int iters;         /* bootstrap resamples (2000) */
     unsigned long seed;
     int m; /* comparisons in the family (Bonferroni for the intervals, Holm for p) */
+    int skip_p50, skip_p99; /* leave that interval out (NaN): it costs iters resamples */
 };
 
 struct sm_cmp {

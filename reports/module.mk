@@ -10,6 +10,7 @@ plot_CFLAGS := -DSMCLAT_REPORTS_SRC='"$(abspath reports)"' -DSMCLAT_SHARE='"$(PR
 DATA_DIRS += reports/gnuplot reports/template
 
 CHECK_DEPS += report
+BENCHES += scripts/bench/report.sh
 
 # The subcommands join the smclat binary (cli/module.mk builds it once trace-parse/ exists).
 ifneq ($(wildcard trace-parse/module.mk),)
@@ -21,13 +22,19 @@ smclat_LDLIBS += $(REPORT_LDLIBS)
 E2E_TESTS += tests/e2e/report-report.sh tests/e2e/report-compare.sh tests/e2e/report-suite.sh
 endif
 
+# scenario and suite files on arbitrary bytes
+FUZZERS += fuzz_report_scenario
+fuzz_report_scenario_SRCS := fuzz/fuzz_report_scenario.c
+fuzz_report_scenario_ARCHIVES := libsmclat-report
+fuzz_report_scenario_LDLIBS := $(REPORT_LDLIBS)
+
 define REPORT_TEST
 UNIT_TESTS += test_report_$(1)
 test_report_$(1)_SRCS := tests/test_report_$(1).c
 test_report_$(1)_ARCHIVES := libsmclat-report
 test_report_$(1)_LDLIBS := $(REPORT_LDLIBS) -lcmocka
 endef
-$(foreach t,scenario suite stats regress,$(eval $(call REPORT_TEST,$(t))))
+$(foreach t,scenario suite stats regress data,$(eval $(call REPORT_TEST,$(t))))
 
 # make demo: the lab, the demo suite in deterministic mode, the report (scripts/demo.sh).
 demo: all

@@ -10,6 +10,26 @@
 #include <sys/stat.h>
 #include <time.h>
 
+void sm_report_collect_failed(const char *dir, json_t *arr)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/suite.json", dir) >= (int)sizeof path)
+        return;
+    json_t *j = json_load_file(path, 0, NULL);
+    json_t *list = json_object_get(j, "scenarios");
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        json_t *e = json_array_get(list, i);
+        const char *st = json_string_value(json_object_get(e, "status"));
+        if (st && !strcmp(st, "failed")) {
+            const char *name = json_string_value(json_object_get(e, "name"));
+            const char *why = json_string_value(json_object_get(e, "reason"));
+            json_array_append_new(
+                arr, json_pack("{s:s,s:s}", "name", name ? name : "?", "reason", why ? why : "?"));
+        }
+    }
+    json_decref(j);
+}
+
 void sm_safe_name(const char *in, char *out, size_t outlen)
 {
     size_t j = 0;
@@ -34,6 +54,28 @@ static FILE *open_in(const char *dir, const char *name, char *path, size_t pathl
     return fopen(path, "w");
 }
 
+int sm_write_cdf(const char *path, const char *label, const double *sorted, size_t n)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    fprintf(f, "# value_us fraction_at_most fraction_above  (%s, %zu calls)\n", label, n);
+    /* every distinct value up to 5000 calls, else about 5000 evenly spaced ranks and the last */
+    size_t step = n > 5000 ? n / 5000 : 1, last = (size_t)-1;
+    for (size_t i = 0; i < n; i += step) {
+        size_t k = i;
+        while (k + 1 < n && sorted[k + 1] == sorted[k]) /* the last of equal values */
+            k++;
+        double frac = (double)(k + 1) / (double)n;
+        fprintf(f, "%.3f %.6f %.6g\n", sorted[k] / 1e3, frac,
+                k + 1 < n ? 1 - frac : 1.0 / (double)n);
+        last = i = k;
+    }
+    if (n && last != n - 1)
+        fprintf(f, "%.3f %.6f %.6g\n", sorted[n - 1] / 1e3, 1.0, 1.0 / (double)n);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
 int sm_report_write_run_data(const struct sm_run *r, const char *datadir, const char *id,
                              double *worst_us)
 {
@@ -46,23 +88,11 @@ int sm_report_write_run_data(const struct sm_run *r, const char *datadir, const 
     if (!sv)
         return 0; /* no per-call data: nothing to plot */
     int rc = -1;
-    FILE *f;
-    /* CDF: every value up to 5000, else 5000 evenly spaced ranks plus the last */
     snprintf(name, sizeof name, "%s.cdf.dat", id);
-    if (!(f = open_in(datadir, name, path, sizeof path)))
+    if (snprintf(path, sizeof path, "%s/%s", datadir, name) >= (int)sizeof path ||
+        sm_write_cdf(path, r->name, sv, n) != 0)
         goto out;
-    fprintf(f, "# latency_us fraction_at_most fraction_above  (%s, %zu calls)\n", r->name, n);
-    size_t step = n > 5000 ? n / 5000 : 1;
-    for (size_t i = 0; i < n; i += step) {
-        size_t k = i;
-        while (k + 1 < n && sv[k + 1] == sv[k]) /* the last of equal values */
-            k++;
-        double frac = (double)(k + 1) / (double)n;
-        fprintf(f, "%.3f %.6f %.6g\n", sv[k] / 1e3, frac, k + 1 < n ? 1 - frac : 1.0 / (double)n);
-        i = k;
-    }
-    if (fclose(f) != 0)
-        goto out;
+    FILE *f;
     /* histogram: 40 log-spaced bins from min to max */
     snprintf(name, sizeof name, "%s.hist.dat", id);
     if (!(f = open_in(datadir, name, path, sizeof path)))
@@ -180,11 +210,13 @@ static void html_table(FILE *f, struct sm_run **runs, int n)
     fputs("</table>\n", f);
 }
 
-static int write_summary_files(struct sm_run **runs, int n, const char *out, char *err,
-                               size_t errlen)
+static int write_summary_files(struct sm_run **runs, int n, json_t *failed, const char *out,
+                               char *err, size_t errlen)
 {
     char path[4096];
     json_t *j = sm_report_summary_json(runs, n);
+    if (failed)
+        json_object_set(j, "failed", failed);
     snprintf(path, sizeof path, "%s/summary.json", out);
     int rc = json_dump_file(j, path, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
     json_decref(j);
@@ -385,7 +417,15 @@ int sm_report_write(struct sm_run **runs, int n, const struct sm_report_opts *o,
         snprintf(err, errlen, "%s: cannot write switches.dat / wake.dat", datadir);
         goto out;
     }
-    if (write_summary_files(runs, n, o->out, err, errlen) != 0)
+    for (size_t k = 0; k < json_array_size(o->failed); k++) {
+        json_t *f = json_array_get(o->failed, k);
+        fputs("<p class=\"note\">", nh);
+        sm_html_escape(nh, json_string_value(json_object_get(f, "name")));
+        fputs(": no results: ", nh);
+        sm_html_escape(nh, json_string_value(json_object_get(f, "reason")));
+        fputs("</p>\n", nh);
+    }
+    if (write_summary_files(runs, n, o->failed, o->out, err, errlen) != 0)
         goto out;
     html_table(th, runs, n);
     struct plots p = {ph, o->out, 0};

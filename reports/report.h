@@ -11,7 +11,11 @@ struct sm_report_opts {
     const char *command; /* shown in the HTML */
     int no_plots;        /* data, JSON, CSV and HTML only */
     int quiet;
+    json_t *failed; /* [{"name", "reason"}]: scenarios of a suite without results, or NULL */
 };
+
+/* The failed scenarios recorded in DIR/suite.json (smclat suite run), appended to arr. */
+void sm_report_collect_failed(const char *dir, json_t *arr);
 
 /* Writes the report of runs[0..n) into opts->out. Returns 0, 1 when something could not be
  * written (err says what; warnings go to stderr), never exits. */
@@ -20,6 +24,10 @@ int sm_report_write(struct sm_run **runs, int n, const struct sm_report_opts *op
 
 /* A name safe for file names and gnuplot words: [A-Za-z0-9._-], others become '_'. */
 void sm_safe_name(const char *in, char *out, size_t outlen);
+
+/* A CDF data file: value_us, fraction at most, fraction above (1/n for the largest, so a log
+ * axis can show it). Every distinct value up to 5000 values, else about 5000 ranks and the last. */
+int sm_write_cdf(const char *path, const char *label, const double *sorted, size_t n);
 
 /* Writes the data files one run's plots read (DIR/data/ID.*.dat). Exposed for tests. */
 int sm_report_write_run_data(const struct sm_run *r, const char *datadir, const char *id,

@@ -44,7 +44,10 @@ void sm_run_free(struct sm_run *r)
     free(r);
 }
 
-/* Column names the per-call CSV files use for each series, first match wins. */
+/* Column names the per-call CSV files use for each series, first match wins. The analyzer's
+ * calls-trace.csv (docs/analyze.md) has e2e_ns and mediator_wake_ns; its window start t_start
+ * is in trace ticks and its switches are split in sw_client, sw_mediator, sw_idle, sw_other:
+ * see the fallbacks in load_csv(). */
 static const char *const trace_cols[S_NSERIES][4] = {
     [S_E2E_NS] = {"e2e_ns", "latency_ns", NULL},
     [S_START_NS] = {"start_ns", "client_block_ns", "t_ns", NULL},
@@ -95,15 +98,29 @@ static int load_csv(struct sm_run *r, const char *file, int generator_log, char 
     char *line = NULL;
     size_t cap = 0;
     char *fields[MAXF];
-    int col[S_NSERIES], c_start = -1, c_end = -1, c_status = -1, rc = -1;
+    int col[S_NSERIES], c_start = -1, c_end = -1, c_status = -1, rc = -1, c_ticks = -1;
+    int c_sw[4] = {-1, -1, -1, -1};
+    static const char *const sw_cols[4] = {"sw_client", "sw_mediator", "sw_idle", "sw_other"};
+    char *header = NULL;
+    double cpu_hz = sm_run_json_num(r, "cpu_hz", NULL, NULL);
     for (int i = 0; i < S_NSERIES; i++)
         col[i] = -1;
     if (getline(&line, &cap, f) < 0) {
         snprintf(err, errlen, "%s:1: expected a header line, found an empty file", path);
         goto out;
     }
+    header = strdup(line);
+    if (!header) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        goto out;
+    }
     int nh = split_csv(line, fields, MAXF);
     for (int i = 0; i < nh; i++) {
+        if (c_ticks < 0 && (!strcmp(fields[i], "t_start") || !strcmp(fields[i], "t_client_block")))
+            c_ticks = i;
+        for (int k = 0; k < 4; k++)
+            if (!strcmp(fields[i], sw_cols[k]))
+                c_sw[k] = i;
         for (int s = 0; s < S_NSERIES; s++)
             for (int k = 0; trace_cols[s][k]; k++)
                 if (col[s] < 0 && !strcmp(fields[i], trace_cols[s][k]))
@@ -115,6 +132,8 @@ static int load_csv(struct sm_run *r, const char *file, int generator_log, char 
         if (!strcmp(fields[i], "status"))
             c_status = i;
     }
+    char *hnames[MAXF];
+    split_csv(header, hnames, MAXF);
     if (generator_log ? (c_start < 0 || c_end < 0) : col[S_E2E_NS] < 0) {
         snprintf(err, errlen, "%s:1: expected a header with %s, found '%.200s'", path,
                  generator_log ? "start_ns and end_ns" : "e2e_ns", line);
@@ -149,9 +168,32 @@ static int load_csv(struct sm_run *r, const char *file, int generator_log, char 
             v[s] = NAN;
             if (col[s] >= 0 && !generator_log && parse_field(fields[col[s]], &v[s]) != 0) {
                 snprintf(err, errlen, "%s:%ld: %s: expected a number, found '%.40s'", path, lineno,
-                         trace_cols[s][0], fields[col[s]]);
+                         hnames[col[s]], fields[col[s]]);
                 goto out;
             }
+        }
+        /* the analyzer's columns: the window start in ticks, switches by kind */
+        if (!generator_log && col[S_START_NS] < 0 && c_ticks >= 0 && cpu_hz > 0) {
+            double ticks;
+            if (parse_field(fields[c_ticks], &ticks) != 0) {
+                snprintf(err, errlen, "%s:%ld: %s: expected a number, found '%.40s'", path, lineno,
+                         hnames[c_ticks], fields[c_ticks]);
+                goto out;
+            }
+            v[S_START_NS] = ticks * 1e9 / cpu_hz;
+        }
+        if (!generator_log && col[S_SWITCHES] < 0 && c_sw[0] >= 0 && c_sw[1] >= 0 && c_sw[2] >= 0 &&
+            c_sw[3] >= 0) {
+            double sum = 0, x;
+            for (int k = 0; k < 4; k++) {
+                if (parse_field(fields[c_sw[k]], &x) != 0) {
+                    snprintf(err, errlen, "%s:%ld: %s: expected a number, found '%.40s'", path,
+                             lineno, sw_cols[k], fields[c_sw[k]]);
+                    goto out;
+                }
+                sum += x; /* NaN when one is empty */
+            }
+            v[S_SWITCHES] = sum;
         }
         if (generator_log) {
             double a, b;
@@ -178,6 +220,7 @@ static int load_csv(struct sm_run *r, const char *file, int generator_log, char 
     rc = 0;
 out:
     free(line);
+    free(header);
     fclose(f);
     free(path);
     return rc;

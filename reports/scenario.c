@@ -296,6 +296,10 @@ static int check_syntax(enum sm_key k, const char *t, const struct sm_value *at,
     case T_STR:
         if (strchr(t, '\n'))
             return errf(err, errlen, at, k, "expected one line, found a line break");
+        /* written back as "key = ;...", that would read as a comment */
+        if (t[0] == ';' || t[0] == '#')
+            return errf(err, errlen, at, k, "expected text not starting with ; or #, found '%.40s'",
+                        t);
         return 0;
     case T_ENUM:
         if (!in_choices(d->choices, t, strlen(t)))

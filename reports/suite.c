@@ -261,7 +261,8 @@ static int apply(const struct sm_suite *s, struct sm_scenario *sc, const struct 
     return 0;
 }
 
-static int apply_cli(struct sm_scenario *sc, const char *const *ov, int n, char *err, size_t errlen)
+int sm_scenario_apply_sets(struct sm_scenario *sc, const char *const *ov, int n, char *err,
+                           size_t errlen)
 {
     for (int i = 0; i < n; i++) {
         const char *eq = strchr(ov[i], '=');
@@ -287,7 +288,7 @@ static int finish(const struct sm_suite *s, struct sm_scenario *sc, const char *
                   const char *const *ov, int nov, char *err, size_t errlen)
 {
     char e2[SM_ERR_MAX];
-    if (apply_cli(sc, ov, nov, err, errlen) != 0)
+    if (sm_scenario_apply_sets(sc, ov, nov, err, errlen) != 0)
         return -1;
     if (sm_scenario_set(sc, K_NAME, name, s->path, 0, e2, sizeof e2) != 0 ||
         sm_scenario_check(sc, e2, sizeof e2) != 0) {

@@ -51,6 +51,10 @@ int sm_suite_expand(const struct sm_suite *s, const char *const *overrides, int 
                     struct sm_scenario ***out, int *nout, char *err, size_t errlen);
 void sm_scenarios_free(struct sm_scenario **v, int n);
 
+/* Applies "section.key=value" overrides (--set) to one scenario; errors name "--set:N". */
+int sm_scenario_apply_sets(struct sm_scenario *sc, const char *const *ov, int n, char *err,
+                           size_t errlen);
+
 /* Splits "section.key" and returns the key (or -1). */
 int sm_key_parse_dotted(const char *dotted);
 

@@ -24,3 +24,5 @@ test_calls_LDLIBS := -lcmocka
 E2E_TESTS += tests/e2e/analyze-xenalyze.sh tests/e2e/analyze-calls.sh tests/e2e/analyze-badinput.sh \
               tests/e2e/analyze-synth.sh
 CHECK_DEPS += analyze
+
+E2E_TESTS += tests/e2e/format.sh

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define IDLE 0x7fffu
+#define IDLE    0x7fffu
 #define TICK_NS 16u /* 62.5 MHz */
 
 static uint64_t rng_state = 88172645463325252ull;
@@ -48,10 +48,11 @@ static void st_add(struct stat3 *s, uint64_t v)
 }
 static void st_print(FILE *f, const char *name, const struct stat3 *s, int last)
 {
-    fprintf(f, "  \"%s\": {\"n\": %" PRIu64 ", \"min\": %" PRIu64 ", \"max\": %" PRIu64
-               ", \"mean\": %.3Lf}%s\n",
-            name, s->n, s->min * TICK_NS, s->max * TICK_NS,
-            s->n ? s->sum * TICK_NS / s->n : 0.0L, last ? "" : ",");
+    fprintf(f,
+            "  \"%s\": {\"n\": %" PRIu64 ", \"min\": %" PRIu64 ", \"max\": %" PRIu64
+            ", \"mean\": %.3Lf}%s\n",
+            name, s->n, s->min * TICK_NS, s->max * TICK_NS, s->n ? s->sum * TICK_NS / s->n : 0.0L,
+            last ? "" : ",");
 }
 
 /* credit2's records around a schedule on cpu (no effect on the model, they make the volume) */
@@ -63,7 +64,7 @@ static void c2_schedule(struct tg *g, unsigned cpu, uint64_t t, unsigned dom, un
     if (dom != IDLE)
         tg_rec(g, cpu, t + 1, 0x00022203u, 4, burn); /* CREDIT_BURN */
     uint32_t cc = dom << 16 | vcpu;
-    tg_rec(g, cpu, t + 2, 0x00022217u, 1, &cc);       /* RUNQ_CAND_CHECK */
+    tg_rec(g, cpu, t + 2, 0x00022217u, 1, &cc); /* RUNQ_CAND_CHECK */
     uint32_t cand[3] = {dom << 16 | vcpu, 0xffffffffu, 500000};
     tg_rec(g, cpu, t + 3, 0x00022214u, 3, cand); /* RUNQ_CANDIDATE */
 }
@@ -82,8 +83,8 @@ static void c2_wake(struct tg *g, unsigned cpu, uint64_t t, unsigned dom, unsign
 }
 
 /* A context switch on cpu from (pd,pv) to (nd,nv) at t; prev goes to prev_state. */
-static void do_switch(struct tg *g, unsigned cpu, uint64_t t, unsigned pd, unsigned pv,
-                      unsigned nd, unsigned nv, unsigned prev_state)
+static void do_switch(struct tg *g, unsigned cpu, uint64_t t, unsigned pd, unsigned pv, unsigned nd,
+                      unsigned nv, unsigned prev_state)
 {
     c2_schedule(g, cpu, t, pd, pv);
     uint32_t ip[3] = {pd, pv, 1000};
@@ -149,21 +150,21 @@ int main(int argc, char **argv)
     uint64_t n = 0;
     const uint64_t period = 625000; /* 10 ms: 100 calls/s */
     while ((calls && n < calls) || (size && (uint64_t)ftello(f) < size)) {
-        uint64_t t0 = t + between(200, 2000);           /* client runs, then notifies */
+        uint64_t t0 = t + between(200, 2000); /* client runs, then notifies */
         tg_wake(g, 0, t0, 1, 0);
-        tg_runstate(g, 0, t0 + 10, 1, 0, 2, 1);         /* mediator blocked->runnable */
+        tg_runstate(g, 0, t0 + 10, 1, 0, 2, 1); /* mediator blocked->runnable */
         if (med_seen)
             blocked[0] += t0 + 10 - med_blocked_since;
         c2_wake(g, 0, t0 + 12, 1, 0);
-        uint64_t tb = t0 + between(60, 200);            /* client blocks */
+        uint64_t tb = t0 + between(60, 200); /* client blocks */
         tg_block(g, 0, tb, 2, 0);
         do_switch(g, 0, tb + 10, 2, 0, IDLE, 0, 2);
         run[1] += tb + 18 - client_run_since;
         uint64_t client_blocked_at = tb + 18;
-        uint64_t w = between(300, 20000);               /* mediator wake latency */
+        uint64_t w = between(300, 20000); /* mediator wake latency */
         if (rnd() % 100 == 0)
-            w += between(50000, 500000);                /* a tail */
-        uint64_t tr = t0 + 10 + w;                      /* mediator runnable->running */
+            w += between(50000, 500000); /* a tail */
+        uint64_t tr = t0 + 10 + w;       /* mediator runnable->running */
         if (tr < tb + 40)
             tr = tb + 40;
         do_switch(g, 1, tr - 9, IDLE, 1, 1, 0, 1);
@@ -171,19 +172,19 @@ int main(int argc, char **argv)
             runnable[0] += tr - (t0 + 10);
         st_add(&mwake, tr - (t0 + 10));
         med_seen = 1;
-        uint64_t s = between(100, 5000);                /* service time */
-        uint64_t ta = tr + s;                           /* answer */
+        uint64_t s = between(100, 5000); /* service time */
+        uint64_t ta = tr + s;            /* answer */
         tg_wake(g, 1, ta, 2, 0);
-        tg_runstate(g, 1, ta + 10, 2, 0, 2, 1);         /* client blocked->runnable */
+        tg_runstate(g, 1, ta + 10, 2, 0, 2, 1); /* client blocked->runnable */
         blocked[1] += ta + 10 - client_blocked_at;
         c2_wake(g, 1, ta + 12, 2, 0);
-        uint64_t tmb = ta + between(40, 120);           /* mediator blocks */
+        uint64_t tmb = ta + between(40, 120); /* mediator blocks */
         tg_block(g, 1, tmb, 1, 0);
         do_switch(g, 1, tmb + 10, 1, 0, IDLE, 1, 2);
         run[0] += tmb + 18 - tr;
         st_add(&mrun, tmb + 18 - tr);
         med_blocked_since = tmb + 18;
-        uint64_t cw = between(200, 8000);               /* client wake latency */
+        uint64_t cw = between(200, 8000); /* client wake latency */
         uint64_t tcr = ta + 10 + cw;
         if (tcr < tb + 60)
             tcr = tb + 60;

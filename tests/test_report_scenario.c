@@ -106,6 +106,8 @@ static void test_syntax_errors(void **state)
     expect_error("[topology]\npcpus = two\n",
                  "2: topology.pcpus: expected an integer, found 'two'");
     expect_error("[load]\nspeed = 3\n", "2: load.speed: unknown key");
+    expect_error("[scenario]\ndescription =;x\n",
+                 "2: scenario.description: expected text not starting with ; or #, found ';x'");
     expect_error("[laod]\nfps = 3\n", "2: laod.fps: unknown section [laod]");
     expect_error("[load]\nfps 24\n", "2: expected [section] or key = value, found something else");
     expect_error("[sched]\npools = med:null\n",

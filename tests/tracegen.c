@@ -125,8 +125,8 @@ void tg_switch(struct tg *g, unsigned cpu, uint64_t tsc, unsigned pdom, unsigned
     tg_rec(g, cpu, tsc, 0x0002800au, 4, w);
 }
 
-void tg_lost(struct tg *g, unsigned cpu, uint64_t tsc, uint32_t lost, unsigned dom,
-             unsigned vcpu, uint64_t first_lost_tsc)
+void tg_lost(struct tg *g, unsigned cpu, uint64_t tsc, uint32_t lost, unsigned dom, unsigned vcpu,
+             uint64_t first_lost_tsc)
 {
     uint32_t w[4] = {lost, (uint32_t)dom << 16 | (vcpu & 0xffffu), (uint32_t)first_lost_tsc,
                      (uint32_t)(first_lost_tsc >> 32)};

@@ -33,8 +33,8 @@ void tg_wake(struct tg *g, unsigned cpu, uint64_t tsc, unsigned dom, unsigned vc
 void tg_block(struct tg *g, unsigned cpu, uint64_t tsc, unsigned dom, unsigned vcpu);
 void tg_switch(struct tg *g, unsigned cpu, uint64_t tsc, unsigned pdom, unsigned pvcpu,
                unsigned ndom, unsigned nvcpu);
-void tg_lost(struct tg *g, unsigned cpu, uint64_t tsc, uint32_t lost, unsigned dom,
-             unsigned vcpu, uint64_t first_lost_tsc);
+void tg_lost(struct tg *g, unsigned cpu, uint64_t tsc, uint32_t lost, unsigned dom, unsigned vcpu,
+             uint64_t first_lost_tsc);
 
 /* A whole trace in memory: tg_mem_new() then tg_mem_finish() returns the bytes (malloc'd). */
 struct tg *tg_mem_new(unsigned ncpus, size_t chunk_bytes);

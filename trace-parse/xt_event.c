@@ -38,8 +38,8 @@ static void decode_sched(const struct xt_record *r, struct xt_event *ev)
     case 0x00028002: /* DOM_REM */
         ev->kind = r->event == 0x00028001 ? XT_K_DOM_ADD : XT_K_DOM_REM;
         if (n >= 1)
-            ev->domid = (uint16_t)(n >= 2 || r->extra[0] <= 0xffffu ? r->extra[0]
-                                                                    : r->extra[0] >> 16);
+            ev->domid =
+                (uint16_t)(n >= 2 || r->extra[0] <= 0xffffu ? r->extra[0] : r->extra[0] >> 16);
         else
             ev->kind = XT_K_MALFORMED;
         return;
@@ -181,11 +181,10 @@ void xt_decode(const struct xt_record *r, struct xt_event *ev)
 }
 
 static const char *const kind_names[XT_K__COUNT] = {
-    "other",      "unknown",        "malformed",      "lost_records", "cpu_change",
-    "runstate",   "continue",       "wake",           "block",        "sleep",
-    "yield",      "switch",         "switch_infprev", "switch_infnext", "switch_infcont",
-    "dom_add",    "dom_rem",        "shutdown",       "adjdom",       "timer",
-    "sched_class"};
+    "other",          "unknown",        "malformed",      "lost_records", "cpu_change", "runstate",
+    "continue",       "wake",           "block",          "sleep",        "yield",      "switch",
+    "switch_infprev", "switch_infnext", "switch_infcont", "dom_add",      "dom_rem",    "shutdown",
+    "adjdom",         "timer",          "sched_class"};
 
 const char *xt_kind_name(enum xt_kind k)
 {

@@ -15,27 +15,27 @@
 enum xt_runstate { XT_RUNNING = 0, XT_RUNNABLE = 1, XT_BLOCKED = 2, XT_OFFLINE = 3 };
 
 enum xt_kind {
-    XT_K_OTHER = 0,     /* a known non-scheduler or uninteresting event */
-    XT_K_UNKNOWN,       /* an id this decoder does not know (counted by the caller) */
-    XT_K_MALFORMED,     /* a known id with a payload length that fits no layout */
-    XT_K_LOST,          /* LOST_RECORDS: lost, domid/vcpu running, first_lost_tsc */
+    XT_K_OTHER = 0, /* a known non-scheduler or uninteresting event */
+    XT_K_UNKNOWN,   /* an id this decoder does not know (counted by the caller) */
+    XT_K_MALFORMED, /* a known id with a payload length that fits no layout */
+    XT_K_LOST,      /* LOST_RECORDS: lost, domid/vcpu running, first_lost_tsc */
     XT_K_CPU_CHANGE,
-    XT_K_RUNSTATE,      /* domid, vcpu, old_state, new_state */
-    XT_K_CONTINUE,      /* domid, vcpu */
-    XT_K_WAKE,          /* domid, vcpu */
+    XT_K_RUNSTATE, /* domid, vcpu, old_state, new_state */
+    XT_K_CONTINUE, /* domid, vcpu */
+    XT_K_WAKE,     /* domid, vcpu */
     XT_K_BLOCK,
     XT_K_SLEEP,
     XT_K_YIELD,
-    XT_K_SWITCH,        /* domid/vcpu = prev, next_domid/next_vcpu = next */
+    XT_K_SWITCH,         /* domid/vcpu = prev, next_domid/next_vcpu = next */
     XT_K_SWITCH_INFPREV, /* domid, vcpu, a = ns it ran */
     XT_K_SWITCH_INFNEXT, /* domid, vcpu, a = ns it waited, b = time slice ns */
     XT_K_SWITCH_INFCONT,
-    XT_K_DOM_ADD,       /* domid */
-    XT_K_DOM_REM,       /* domid */
+    XT_K_DOM_ADD, /* domid */
+    XT_K_DOM_REM, /* domid */
     XT_K_SHUTDOWN,
     XT_K_ADJDOM,
-    XT_K_TIMER,         /* scheduler timer functions 0x2800b-d */
-    XT_K_SCHED_CLASS,   /* a scheduler-specific event: sched_id, sub; domid/vcpu when known */
+    XT_K_TIMER,       /* scheduler timer functions 0x2800b-d */
+    XT_K_SCHED_CLASS, /* a scheduler-specific event: sched_id, sub; domid/vcpu when known */
     XT_K__COUNT
 };
 

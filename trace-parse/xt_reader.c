@@ -2,8 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,19 +38,19 @@ struct cursor {
 
 struct xt_reader {
     char *name;
-    int fd;                 /* -1 for a memory source */
+    int fd; /* -1 for a memory source */
     const uint8_t *mem;
     struct xt_stats st;
     struct chunk *chunks;
     size_t nchunks;
-    size_t next_chunk;      /* next chunk (in time order) not yet merged */
-    struct cursor **heap;   /* min-heap by (tsc, offset) */
+    size_t next_chunk;    /* next chunk (in time order) not yet merged */
+    struct cursor **heap; /* min-heap by (tsc, offset) */
     size_t nheap, heap_cap;
-    struct cursor **spare;  /* released cursors for reuse */
+    struct cursor **spare; /* released cursors for reuse */
     size_t nspare;
-    int failed;             /* a broken record was met: every later call fails with it */
+    int failed; /* a broken record was met: every later call fails with it */
     struct xt_error pending;
-    struct xt_pipe *pipe;   /* threaded mode (xt_set_threaded) */
+    struct xt_pipe *pipe; /* threaded mode (xt_set_threaded) */
 };
 
 /* Threaded mode: a producer thread runs the merge and hands over batches of records. */
@@ -76,8 +76,8 @@ struct xt_pipe {
     int have;              /* the consumer holds slots[cons] */
     size_t pos;            /* next record in slots[cons] */
     uint64_t consumed;
-    struct xt_stats st;    /* what xt_stats() returns in threaded mode */
-    int done;              /* 1 clean end, -1 error (err) */
+    struct xt_stats st; /* what xt_stats() returns in threaded mode */
+    int done;           /* 1 clean end, -1 error (err) */
     struct xt_error err;
 };
 

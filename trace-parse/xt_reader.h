@@ -39,17 +39,17 @@ struct xt_record {
 
 struct xt_stats {
     uint64_t file_bytes;
-    uint64_t records;        /* records returned, CPU_CHANGE headers not included */
-    uint64_t chunks;         /* per-pCPU chunks in the file */
+    uint64_t records;             /* records returned, CPU_CHANGE headers not included */
+    uint64_t chunks;              /* per-pCPU chunks in the file */
     uint64_t chunks_out_of_order; /* chunks starting before the previous chunk of that pCPU ended */
     uint64_t records_without_tsc;
-    uint64_t tsc_backwards;  /* records whose timestamp is below the previous one of their chunk */
-    uint64_t wrap_buffers;   /* TRACE_WRAP_BUFFER padding records */
+    uint64_t tsc_backwards; /* records whose timestamp is below the previous one of their chunk */
+    uint64_t wrap_buffers;  /* TRACE_WRAP_BUFFER padding records */
     uint64_t lost_record_events; /* LOST_RECORDS records */
-    uint32_t ncpus;          /* highest pCPU number seen + 1 */
-    int truncated;           /* the file ends inside a chunk or a record */
+    uint32_t ncpus;              /* highest pCPU number seen + 1 */
+    int truncated;               /* the file ends inside a chunk or a record */
     uint64_t truncated_offset;
-    uint64_t bytes_used;     /* bytes of whole records (the rest is the truncated tail) */
+    uint64_t bytes_used; /* bytes of whole records (the rest is the truncated tail) */
 };
 
 struct xt_reader;

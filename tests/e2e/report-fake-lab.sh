@@ -8,7 +8,7 @@
 set -eu
 params=$1 out=$2
 # the lab sources the file: assignments only
-NAME= GEN_ARGS= TRACE_SECONDS=
+NAME='' GEN_ARGS=''
 # shellcheck disable=SC1090
 . "$params"
 [ -n "${FAKE_LAB_LOG:-}" ] && echo "$NAME" >> "$FAKE_LAB_LOG"
@@ -21,7 +21,9 @@ ${FAKE_LAB_FAIL:-/nomatch/})
         "$NAME" > "$out/run.json"
     exit 1 ;;
 esac
-cp "${SHARED:-/work/shared}/traces/evping-100hz-icount/t3.bin" "$out/trace.bin"
+trace=${SHARED:-/work/shared}/traces/evping-100hz-icount/t3.bin
+[ -f "$trace" ] || { echo "fake lab: $trace: missing (set SHARED to the shared folder)" >&2; exit 2; }
+cp "$trace" "$out/trace.bin"
 fps=$(echo "$GEN_ARGS" | sed -n 's/.*--fps \([0-9.]*\).*/\1/p')
 awk -v fps="${fps:-24}" 'BEGIN {
     print "seq,op,frame,intended_ns,start_ns,end_ns,start_cntvct,end_cntvct,status"

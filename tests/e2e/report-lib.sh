@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Shared by the reports end-to-end tests (sourced). Env: SMCLAT_BIN, SMCLAT_TOP, SHARED.
 set -u
 TOP=${SMCLAT_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}

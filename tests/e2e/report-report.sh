@@ -33,9 +33,41 @@ if command -v gnuplot > /dev/null; then
 else
     fail "gnuplot missing (scripts/deps.sh report)"
 fi
+# a long run: the CDF is thinned to about 5000 points but keeps the last (the worst call)
+make_results "$T/long" long 12000 1000
+expect_rc 0 "$SMCLAT" report "$T/long" -o "$T/rep-long" -q --no-plots
+rows=$(grep -vc '^#' "$T/rep-long/data/long.cdf.dat")
+[ "$rows" -ge 5000 ] && [ "$rows" -le 6001 ] && ok "thinned CDF: $rows rows" || fail "thinned CDF: $rows rows"
+expect_eq "$(tail -1 "$T/rep-long/data/long.cdf.dat" | awk '{print $1, $2}')" "12000.000 1.000000" "thinned CDF ends at the worst call"
+
 # --no-plots: data only
 expect_rc 0 "$SMCLAT" report "$T/res/a" -o "$T/rep2" --no-plots -q
 [ ! -e "$T/rep2/cdf.png" ] && ok "no plots with --no-plots" || fail "plots drawn with --no-plots"
+
+# the analyzer's own columns (docs/analyze.md): window start in ticks, switches by kind
+mkdir -p "$T/an"
+printf '[scenario]\nname = an\n' > "$T/an/scenario.ini"
+echo '{"smclat_analyze": 1, "cpu_hz": 62500000, "partial": false}' > "$T/an/analysis.json"
+{ echo "index,shape,reason,client_pcpu,t_client_block,e2e_ns,mediator_wake_ns,sw_client,sw_mediator,sw_idle,sw_other"
+  echo "0,textbook,complete,0,62500000,100000,5000,1,1,1,1"
+  echo "1,textbook,complete,0,68750000,200000,6000,1,2,0,0"
+  echo "2,,client_never_blocked,0,75000000,,,1,,0,0"; } > "$T/an/calls-trace.csv"
+expect_rc 0 "$SMCLAT" report "$T/an" -o "$T/rep-an" -q --no-plots
+expect_eq "$(grep -v '^#' "$T/rep-an/data/an.timeline.dat" | tr '\n' ' ')" "0.000000 100.000 0.100000 200.000 " "timeline from ticks at cpu_hz (incomplete call left out)"
+expect_grep '^an,0,calls-trace.csv,2,100000,150000,150000,.*,3.500,4,' "$T/rep-an/summary.csv" "switches = sum of sw_* columns"
+
+# with the real analyzer in this build: the whole path from a real trace
+if "$SMCLAT" analyze --help > /dev/null 2>&1; then
+    mkdir -p "$T/real"
+    cp "$SHARED/traces/evping-100hz-icount/t3.bin" "$T/real/trace.bin"
+    expect_rc 0 "$SMCLAT" analyze --cpu-hz 62.5M --client 2 --mediator 1 --json --calls-csv "$T/real/calls-trace.csv" "$T/real/trace.bin"
+    cp "$T/out" "$T/real/analysis.json"
+    expect_rc 0 "$SMCLAT" report "$T/real" -o "$T/rep-real" -q --no-plots
+    calls=$(awk -F, 'NR == 2 { print $4 }' "$T/rep-real/summary.csv")
+    [ "${calls:-0}" -ge 400 ] && ok "real trace: $calls calls with a latency" || fail "real trace: $calls calls"
+else
+    echo "skipped: this smclat has no analyze (the analyzer is not merged yet)"
+fi
 
 # partial results are marked
 make_results "$T/res/p" cfg-p 10 1000

@@ -63,12 +63,19 @@ expect_eq "$(wc -l < "$T/lab.log")" 8 "every scenario tried"
 expect_eq "$(ls "$T"/f/*/analysis.json | wc -l)" 6 "complete scenarios"
 expect_grep '^suite: failed: 24fps-opt.credit2.quiet: lab failed: failed: fake failure \(exit 1\)$' "$T/err" "failure reason from run.json"
 expect_grep '"failed": 2' "$T/f/suite.json" "suite.json failure count"
+# the report of that suite shows the six and names the two without results
+expect_rc 0 "$SMCLAT" report "$T/f" -o "$T/f-report" --no-plots
+expect_eq "$(($(wc -l < "$T/f-report/summary.csv") - 1))" 6 "configurations in the report"
+expect_grep '^warning: 24fps-opt.credit2.quiet: no results \(the suite run failed: lab failed: failed: fake failure \(exit 1\)\)$' "$T/err" "failed scenario named by the report"
+expect_grep '24fps-opt.credit2.busy-noise: no results: lab failed' "$T/f-report/index.html" "failed scenario in the HTML"
+expect_grep '"failed": \[' "$T/f-report/summary.json" "failed scenarios in summary.json"
 # the analyzer failing is a failure too
 expect_rc 1 "$SMCLAT" suite run "$TOP/workloads/demo.suite" -o "$T/g" --lab "$LAB" --analyzer false --only '24fps-opt.credit2.quiet'
 expect_grep 'analyzer failed \(exit 1\)' "$T/err" "analyzer failure reported"
 # a hung lab is killed at target.timeout_s + margin
 FAKE_LAB_SLEEP=67.5 expect_rc 1 timeout 40 "$SMCLAT" suite run "$TOP/workloads/drm-24fps-optimized.ini" -o "$T/h" --lab "$LAB" --analyzer "$AN" --set target.timeout_s=10 --margin 0
 expect_grep 'lab timed out' "$T/err" "timeout reported"
+for _ in 1 2 3 4 5 6 7 8 9 10; do pgrep -f "sleep 67.5" > /dev/null || break; sleep 0.3; done
 pgrep -f "sleep 67.5" > /dev/null && fail "the hung lab's process is still there" || ok "hung lab killed"
 
 # bad suites: exit 2 with file:line:key
