@@ -64,6 +64,17 @@ int rec_trace_scan_file(const char *path, struct rec_trace_scan *out, char *err,
     return 0;
 }
 
+static volatile sig_atomic_t child_pid, stopped_by;
+
+/* SIGINT/SIGTERM while recording: stop xentrace the way it expects (it then flushes its
+ * buffers and exits), and report what it wrote. */
+static void forward_signal(int sig)
+{
+    stopped_by = sig;
+    if (child_pid > 0)
+        kill((pid_t)child_pid, sig == SIGTERM ? SIGINT : sig);
+}
+
 int rec_trace_run(const char *xentrace, const char *file, unsigned seconds, unsigned pages,
                   const char *mask, char *err, size_t errlen)
 {
@@ -82,13 +93,27 @@ int rec_trace_run(const char *xentrace, const char *file, unsigned seconds, unsi
         fprintf(stderr, "smclat record: cannot run %s: %s\n", xentrace, strerror(errno));
         _exit(127);
     }
+    child_pid = pid;
+    stopped_by = 0;
+    struct sigaction sa = {0}, old_int, old_term;
+    sa.sa_handler = forward_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
     int status;
+    int rc = 0;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) {
             snprintf(err, errlen, "waitpid: %s", strerror(errno));
-            return -1;
+            rc = -1;
+            break;
         }
     }
+    child_pid = 0;
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (rc != 0)
+        return rc;
     if (WIFEXITED(status)) {
         if (WEXITSTATUS(status) == 127) {
             snprintf(err, errlen, "cannot run %s", xentrace);
@@ -98,4 +123,9 @@ int rec_trace_run(const char *xentrace, const char *file, unsigned seconds, unsi
     }
     snprintf(err, errlen, "%s killed by signal %d", xentrace, WTERMSIG(status));
     return 128 + WTERMSIG(status);
+}
+
+int rec_trace_stopped_by(void)
+{
+    return stopped_by;
 }

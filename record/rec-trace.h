@@ -29,5 +29,8 @@ int rec_trace_scan_file(const char *path, struct rec_trace_scan *out, char *err,
  * status (0 success), or -1 with a message in err when it cannot run. */
 int rec_trace_run(const char *xentrace, const char *file, unsigned seconds, unsigned pages,
                   const char *mask, char *err, size_t errlen);
+/* The signal (SIGINT, SIGTERM) that stopped the last rec_trace_run early and was passed on to
+ * xentrace as SIGINT, or 0. */
+int rec_trace_stopped_by(void);
 
 #endif

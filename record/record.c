@@ -258,6 +258,9 @@ static int cmd_trace(int argc, char **argv)
                 rc < 0 ? err : "xentrace failed (see its messages above)");
         return 1;
     }
+    if (rec_trace_stopped_by())
+        fprintf(stderr, "warning: %s: stopped by signal %d before %ld s: the trace is shorter\n",
+                output, rec_trace_stopped_by(), seconds);
     struct rec_trace_scan sc;
     if (rec_trace_scan_file(output, &sc, err, sizeof err) != 0) {
         fprintf(stderr, "smclat %s: %s\n", cmd, err);

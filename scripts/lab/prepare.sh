@@ -10,6 +10,7 @@
 #      kernel module for the guest kernel (make kmod), unless --no-build / --no-kmod.
 # usage: prepare.sh [--no-build] [--no-kmod]    env: SMCLAT_CACHE (~/.cache/smclat), KVER (auto)
 set -euo pipefail
+# shellcheck disable=SC2034 # read by lib.sh
 LAB_PROG=prepare
 self=$(readlink -f "$0")
 . "$(dirname "$0")/lib.sh"
@@ -70,10 +71,11 @@ if [ -n "$missing" ]; then
 fi
 
 # 3. unpack (root tree, sysroot), depmod; stamps name the kernel version and package set
+# shellcheck disable=SC2086 # the package list is words
 stamp=$(printf '%s\n' "$KVER" $ROOT_PKGS | md5sum | cut -c1-12)
 imgstamp=$( (echo "$stamp"; sed -n '/^# 4. base images/,/^# 5/p' "$self") | md5sum | cut -c1-12)
 if [ ! -e unpack/.done-"$stamp" ]; then
-    lab_log "unpacking $(ls debs/*.deb | wc -l) packages"
+    lab_log "unpacking $(echo "$ROOT_PKGS" | wc -w) packages"
     rm -rf unpack img
     mkdir -p unpack
     for p in $ROOT_PKGS; do
@@ -154,9 +156,9 @@ if [ -n "$build" ]; then
     lab_log "building the arm64 programs (make CROSS=$LAB_ARCH-)"
     # only what the guests run (the rest of smclat stays on the host)
     env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
-        make -C "$LAB_TOP" --no-print-directory -j2 CROSS=$LAB_ARCH- SYSROOT="$LAB_SYSROOT" \
-        SMCLAT_CACHE="$SMCLAT_CACHE" build/$LAB_ARCH/bin/smclat-record \
-        build/$LAB_ARCH/bin/smclat-gen build/$LAB_ARCH/bin/smclat-mediator \
+        make -C "$LAB_TOP" --no-print-directory -j2 CROSS="$LAB_ARCH-" SYSROOT="$LAB_SYSROOT" \
+        SMCLAT_CACHE="$SMCLAT_CACHE" "build/$LAB_ARCH/bin/smclat-record" \
+        "build/$LAB_ARCH/bin/smclat-gen" "build/$LAB_ARCH/bin/smclat-mediator" \
         > "$LAB_CACHE/make-cross.log" 2>&1 || {
         tail -20 "$LAB_CACHE/make-cross.log" >&2
         lab_die 1 "make CROSS=$LAB_ARCH- failed (log: $LAB_CACHE/make-cross.log)"
