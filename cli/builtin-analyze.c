@@ -143,8 +143,8 @@ static void progress(const struct tsrc *r, const struct xt_record *rec, int done
             (double)st->file_bytes / 1e6, done ? "\n" : "");
 }
 
-/* Reads the whole trace. mode 0: roles pass (roles != NULL); 1: analysis. Returns 0, or 2
- * after printing the reader's error (bad input). */
+/* Reads the whole trace: the roles pass (roles != NULL) or the analysis (calls may be NULL).
+ * Returns 0, or 2 after printing the reader's error (bad input). */
 static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *calls,
                     struct sm_roles *roles)
 {
@@ -154,6 +154,10 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
         fprintf(stderr, "smclat: %s\n", err.msg);
         return 2;
     }
+    /* Scheduler-specific records (credit2's, about 60% of a trace) matter to the model only
+     * through each pCPU's first and last timestamps: the reader skips them (keeping each
+     * pCPU's first chunk whole and its last timestamp, noted below). */
+    tsrc_set_skip(r, 0x0ffff000u, 0x00022000u);
     tsrc_set_threaded(r, 1); /* read on the other core (falls back to one thread) */
     int tty = isatty(2) && !getenv("SMCLAT_NO_PROGRESS");
     struct xt_record rec;
@@ -176,10 +180,11 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
             tsrc_close(r);
             return 1;
         }
-        if (roles)
+        if (roles) {
             sm_roles_feed(roles, m, &ev);
-        if (calls) {
-            sm_calls_feed(calls, m, &ev);
+        } else {
+            if (calls && ev.kind != XT_K_SCHED_CLASS)
+                sm_calls_feed(calls, m, &ev);
             if (ev.kind == XT_K_UNKNOWN)
                 note_unknown(a, rec.event);
         }
@@ -188,11 +193,14 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
     }
     if (tty && n > 0xfffff)
         progress(r, &rec, 1);
+    if (rc == 0) /* every record was read: each pCPU ends at its last one, skipped or not */
+        for (unsigned cpu = 0; cpu < tsrc_stats(r)->ncpus; cpu++)
+            sm_model_note_pcpu_end(m, cpu, tsrc_cpu_last_tsc(r, cpu));
     a->rstats = *tsrc_stats(r);
     int status = 0;
     if (rc < 0) {
         /* A broken record: what came before is usable, the rest is not. */
-        if (calls) {
+        if (!roles) {
             a->partial = 1;
             add_warning(a, "%s (results up to there only)", err.msg);
         }
@@ -200,7 +208,7 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
             fprintf(stderr, "smclat: %s\n", err.msg);
             status = 2;
         }
-    } else if (a->rstats.truncated && calls) {
+    } else if (a->rstats.truncated && !roles) {
         a->partial = 1;
         add_warning(a,
                     "%s: offset %" PRIu64 ": the trace ends inside a record (recording stopped?)",
@@ -251,6 +259,8 @@ static void csv_call(FILE *f, const struct analysis *a, const struct sm_call *c)
     csv_dur(f, a, c->t_client_wake, c->t_client_run);
     fprintf(f, ",%u,%u,%u,%u,%" PRIu64 ",%u", c->sw_client, c->sw_mediator, c->sw_idle, c->sw_other,
             ns_u(a, c->other_run_ticks), c->mediator_timer_wake);
+    csv_time(f, a, c->t_start);
+    csv_time(f, a, c->t_end);
 }
 
 static void on_call(const struct sm_call *c, void *ctx)
@@ -274,7 +284,9 @@ static void join_warn(void *ctx, const char *text)
 static const char csv_header[] =
     "index,shape,reason,client_pcpu,t_notify,t_client_block,t_med_wake,t_med_run,t_med_block,"
     "t_answer,t_client_wake,t_client_run,e2e_ns,mediator_wake_ns,mediator_run_ns,"
-    "client_wake_ns,sw_client,sw_mediator,sw_idle,sw_other,other_run_ns,mediator_timer_wake";
+    "client_wake_ns,sw_client,sw_mediator,sw_idle,sw_other,other_run_ns,mediator_timer_wake,t_"
+    "start,"
+    "t_end";
 
 /* ---- JSON ---- */
 
@@ -374,6 +386,8 @@ static json_t *calls_json(struct analysis *a)
     json_object_set_new(o, "shapes", sh);
     json_object_set_new(o, "mediator_wakes_not_calls",
                         json_integer((json_int_t)cs->mediator_wakes_not_calls));
+    json_object_set_new(o, "client_vcpus_untracked",
+                        json_integer((json_int_t)cs->client_vcpus_untracked));
     json_object_set_new(o, "e2e_ns", stats_json(a, cs->e2e, 1));
     json_object_set_new(o, "mediator_wake_ns", stats_json(a, cs->mediator_wake, 1));
     json_object_set_new(o, "mediator_run_ns", stats_json(a, cs->mediator_run, 1));
@@ -581,7 +595,7 @@ int cmd_analyze(int argc, char **argv)
          "find the client/mediator pair in the trace (the pair whose wakes alternate)"},
         {"json", 0, SM_OPT_FLAG, &json, NULL, "JSON on stdout (docs/analyze.md)"},
         {"calls-csv", 0, SM_OPT_STRING, &csv_path, "FILE",
-         "one line per call found (docs/calls.md)"},
+         "one line per call found (docs/analyze.md)"},
         {"calls-log", 0, SM_OPT_STRING, &log_path, "FILE",
          "the generator's calls.csv, joined with the trace's calls (docs/join.md); a results "
          "folder's calls.csv is joined without it"},
@@ -689,12 +703,14 @@ int cmd_analyze(int argc, char **argv)
                      why);
         } else if (rc == 0) {
             snprintf(a.roles_how, sizeof a.roles_how, "auto: %s", why);
+            add_warning(&a, "--roles auto: %s: no calls looked for", why);
         }
         sm_roles_free(ro);
         sm_model_free(m0);
         if (rc != 0)
             return rc;
-        fprintf(stderr, "roles %s\n", a.roles_how);
+        if (a.client >= 0 && json) /* the summary prints it on stdout */
+            fprintf(stderr, "roles %s\n", a.roles_how);
     } else if (meta_cli >= 0) {
         a.client = meta_cli;
         a.mediator = meta_med;

@@ -2,3 +2,7 @@
 FUZZERS += fuzz_reader
 fuzz_reader_SRCS := fuzz/fuzz_reader.c
 fuzz_reader_ARCHIVES := libsmclat-trace
+# the scheduler model and the call detector on arbitrary event sequences (branch model)
+FUZZERS += fuzz_model
+fuzz_model_SRCS := fuzz/fuzz_model.c
+fuzz_model_ARCHIVES := libsmclat-trace

@@ -52,7 +52,7 @@ endif
 # make check: unit tests and end-to-end tests under ASan+UBSan, then bounded fuzzing.
 SAN_BUILD   := build/san
 FUZZ_BUILD  := build/fuzz
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS ?= 30
 check:
 	@[ -n "$(NO_DEPS)" ] || scripts/deps.sh $(sort $(CHECK_DEPS))
 	@$(MAKE) --no-print-directory NO_DEPS=1 SANITIZE=1 BUILD=$(SAN_BUILD) programs tests

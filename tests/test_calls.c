@@ -303,6 +303,73 @@ static void test_interference_on_the_mediators_pcpu(void **state)
     fx_free(f);
 }
 
+/* Two client vCPUs call two mediator vCPUs at once, on two pCPUs: both calls are found, each
+ * with its own figures. */
+static void test_concurrent_calls_of_two_client_vcpus(void **state)
+{
+    (void)state;
+    struct tg *g = prelude(2);
+    /* d2v1 runs on cpu1; d1v1 is blocked */
+    tg_switch(g, 1, 400, IDLE, 1, CLI, 1);
+    tg_runstate(g, 1, 410, CLI, 1, RNBL, RUN);
+    tg_runstate(g, 1, 420, MED, 1, RUN, BLK);
+    tg_wake(g, 0, 1000, MED, 0); /* d2v0 calls d1v0 */
+    tg_runstate(g, 0, 1010, MED, 0, BLK, RNBL);
+    tg_wake(g, 1, 1020, MED, 1); /* d2v1 calls d1v1 */
+    tg_runstate(g, 1, 1030, MED, 1, BLK, RNBL);
+    tg_switch(g, 0, 1100, CLI, 0, MED, 0);
+    tg_runstate(g, 0, 1110, CLI, 0, RUN, BLK);
+    tg_runstate(g, 0, 1120, MED, 0, RNBL, RUN);
+    tg_switch(g, 1, 1200, CLI, 1, MED, 1);
+    tg_runstate(g, 1, 1210, CLI, 1, RUN, BLK);
+    tg_runstate(g, 1, 1220, MED, 1, RNBL, RUN);
+    tg_wake(g, 0, 1500, CLI, 0);
+    tg_runstate(g, 0, 1510, CLI, 0, BLK, RNBL);
+    tg_wake(g, 1, 1550, CLI, 1);
+    tg_runstate(g, 1, 1560, CLI, 1, BLK, RNBL);
+    tg_switch(g, 0, 1600, MED, 0, CLI, 0);
+    tg_runstate(g, 0, 1610, MED, 0, RUN, BLK);
+    tg_runstate(g, 0, 1620, CLI, 0, RNBL, RUN);
+    tg_switch(g, 1, 1700, MED, 1, CLI, 1);
+    tg_runstate(g, 1, 1710, MED, 1, RUN, BLK);
+    tg_runstate(g, 1, 1720, CLI, 1, RNBL, RUN);
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 2);
+    assert_int_equal(st->complete, 2);
+    assert_int_equal(f->got[0].client_vcpu, 0);
+    assert_int_equal(f->got[0].mediator_vcpu, 0);
+    assert_int_equal(f->got[0].t_client_run - f->got[0].t_client_block, 510);
+    assert_int_equal(f->got[1].client_vcpu, 1);
+    assert_int_equal(f->got[1].mediator_vcpu, 1);
+    assert_int_equal(f->got[1].t_client_run - f->got[1].t_client_block, 510);
+    assert_int_equal(f->got[1].t_med_run - f->got[1].t_med_wake, 190);
+    fx_free(f);
+}
+
+/* The client gives up (its timer) and calls again before any answer: the first call is
+ * incomplete (no_answer), the second one complete. */
+static void test_no_answer_before_next_call(void **state)
+{
+    (void)state;
+    struct tg *g = prelude(1);
+    tg_wake(g, 0, 1000, MED, 0);
+    tg_runstate(g, 0, 1010, MED, 0, BLK, RNBL);
+    tg_switch(g, 0, 1100, CLI, 0, IDLE, 0);
+    tg_runstate(g, 0, 1110, CLI, 0, RUN, BLK);
+    tg_wake(g, 0, 2000, CLI, 0); /* its timer */
+    tg_runstate(g, 0, 2010, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, 2100, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, 2110, CLI, 0, RNBL, RUN);
+    textbook(g, 3000); /* the mediator, still runnable, is "already awake" for this one */
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 2);
+    assert_int_equal(f->got[0].reason, SM_INC_NO_ANSWER);
+    assert_int_equal(st->by_reason[SM_INC_NO_ANSWER], 1);
+    fx_free(f);
+}
+
 /* --roles auto: the pair whose wakes alternate; the mediator is the one that answers fast. */
 static void test_roles_auto(void **state)
 {
@@ -337,6 +404,8 @@ int main(void)
         cmocka_unit_test(test_lost_records_make_call_incomplete),
         cmocka_unit_test(test_trace_edge),
         cmocka_unit_test(test_interference_on_the_mediators_pcpu),
+        cmocka_unit_test(test_concurrent_calls_of_two_client_vcpus),
+        cmocka_unit_test(test_no_answer_before_next_call),
         cmocka_unit_test(test_roles_auto),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

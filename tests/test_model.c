@@ -175,6 +175,31 @@ static void test_lost_records_close_running(void **state)
     fx_free(f);
 }
 
+/* Offline is a state like the others: counted, and a vCPU coming back runs again. A CONTINUE
+ * on another pCPU than the one the vCPU runs on (xenalyze: FATAL) is a mismatch, and the vCPU
+ * is closed at its new pCPU's last record, once. */
+static void test_offline_and_continue_elsewhere(void **state)
+{
+    (void)state;
+    struct tg *g = tg_mem_new(2, 4096);
+    tg_runstate(g, 0, 1000, 1, 0, RNBL, RUN);
+    tg_runstate(g, 0, 2000, 1, 0, RUN, 3);  /* running -> offline */
+    tg_runstate(g, 0, 5000, 1, 0, 3, RNBL); /* offline -> runnable */
+    tg_runstate(g, 0, 5100, 1, 0, RNBL, RUN);
+    tg_continue(g, 1, 6000, 1, 0); /* on pCPU1, while pCPU0 has it running */
+    tg_wake(g, 0, 6500, 9, 0);     /* pCPU0's last record */
+    tg_wake(g, 1, 7000, 9, 0);     /* pCPU1's last record */
+    struct fx *f = fx_run(g, -1, -1);
+    const struct sm_vcpu *v = vcpu(f, 1, 0);
+    assert_int_equal(v->ticks[3], 3000);
+    assert_int_equal(v->count[3], 1);
+    assert_int_equal(v->ticks[RNBL], 100);
+    assert_int_equal(sm_hist_count(v->wake) + sm_hist_count(v->preempt), 0); /* from offline */
+    assert_int_equal(v->ticks[RUN], 1000 + 900 + 1000);
+    assert_int_equal(sm_model_stats(f->model)->first_state_mismatches, 1);
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -185,6 +210,7 @@ int main(void)
         cmocka_unit_test(test_interleaved_pcpus_close_at_own_last_record),
         cmocka_unit_test(test_switch_runstate_inconsistency),
         cmocka_unit_test(test_lost_records_close_running),
+        cmocka_unit_test(test_offline_and_continue_elsewhere),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

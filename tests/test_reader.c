@@ -396,6 +396,50 @@ static void test_threaded_same_as_plain(void **state)
     free(t.data);
 }
 
+/* Skipped records are not returned, except in each pCPU's first chunk; the last timestamp of
+ * each pCPU and the record count still include them. Threaded or not, the same. */
+static void test_skip_class_events(void **state)
+{
+    (void)state;
+    struct tg *g = tg_mem_new(2, 64); /* 3 five-word records per chunk */
+    uint32_t w[2] = {0, 0};
+    for (uint64_t i = 0; i < 30; i++) {
+        tg_wake(g, 0, 1000 + 10 * i, 1, 0);
+        tg_rec(g, 0, 1001 + 10 * i, 0x00022215u, 2, w); /* credit2 SCHEDULE */
+        tg_rec(g, 1, 1002 + 10 * i, 0x00022215u, 2, w);
+    }
+    tg_rec(g, 1, 5000, 0x00022215u, 2, w); /* pCPU1's last record, skipped */
+    struct trace t = finish(g);
+    for (int threaded = 0; threaded < 2; threaded++) {
+        struct xt_reader *r;
+        struct xt_error err;
+        assert_int_equal(xt_open_mem(&r, t.data, t.len, "s.bin", &err), 0);
+        xt_set_skip(r, 0x0ffff000u, 0x00022000u);
+        if (threaded)
+            assert_int_equal(xt_set_threaded(r, 1), 0);
+        struct xt_record rec;
+        uint64_t wakes = 0, cls[2] = {0, 0};
+        while (xt_next(r, &rec, &err) == 1) {
+            if (rec.event == 0x00028004u)
+                wakes++;
+            else
+                cls[rec.cpu]++;
+        }
+        assert_int_equal(wakes, 30); /* never skipped */
+        /* pCPU0's first chunk holds 1.5 calls' worth: wake, sched, wake; pCPU1's 3 scheds */
+        assert_int_equal(cls[0], 1);
+        assert_int_equal(cls[1], 3);
+        const struct xt_stats *st = xt_stats(r);
+        assert_int_equal(st->records, 91);
+        assert_int_equal(st->skipped, 91 - 30 - 4);
+        assert_int_equal(xt_cpu_last_tsc(r, 0), 1001 + 10 * 29);
+        assert_int_equal(xt_cpu_last_tsc(r, 1), 5000);
+        assert_int_equal(xt_cpu_last_tsc(r, 7), 0);
+        xt_close(r);
+    }
+    free(t.data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -410,6 +454,7 @@ int main(void)
         cmocka_unit_test(test_lost_records_decoded),
         cmocka_unit_test(test_decode_layouts),
         cmocka_unit_test(test_threaded_same_as_plain),
+        cmocka_unit_test(test_skip_class_events),
     };
     return cmocka_run_group_tests_name("reader", tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
-/* Call detector: follows the client and the mediator through the scheduler events (the shapes
- * and the rules are in docs/calls.md). One call is open at a time (the client waits for each
- * answer); every finished call goes to the histograms and to the on_call callback. */
+/* Call detector: follows the client's and the mediator's vCPUs through the scheduler events (the
+ * shapes and the rules are in docs/calls.md). Each client vCPU has at most one call open (it
+ * waits for each answer); every finished call goes to the histograms and to the on_call
+ * callback, nothing is stored. */
 #include "calls.h"
 
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #define NO_UNIT UINT32_MAX
+#define HISTORY 8 /* switch-ins remembered per pCPU, for the interference of a mediator wait */
 
 enum unit_class { U_CLIENT, U_MEDIATOR, U_IDLE, U_OTHER };
 
@@ -23,40 +25,39 @@ struct open_call {
     uint8_t end_at_next_run;  /* the answer is there: the client's next run ends the call */
     uint8_t ended;            /* t_client_run known */
     uint8_t lost;             /* a lost-records gap during the call */
-    uint8_t after_block;      /* the client had blocked since the previous call when notifying */
-    uint64_t wait_start;      /* the mediator's wait for a pCPU began (SM_T_NONE: not waiting) */
+    uint8_t after_block;      /* the client had blocked since its previous call when notifying */
     uint64_t client_last_run; /* the client's last ->running during the call */
 };
 
-#define WAIT_DOMS 4
+/* One client vCPU: its open call, and what is known between calls. */
+struct client_vcpu {
+    uint16_t vcpu;
+    uint8_t used;
+    uint8_t blocked_since_call; /* it blocked since its last call ended */
+    /* It blocked with no call open: a call whose notify left no record (the mediator was
+     * awake) starts here if the mediator answers. */
+    uint8_t pend;
+    uint64_t pend_block;
+    uint32_t pend_sw[4];
+    struct open_call oc;
+};
 
 struct pcpu_unit {
-    uint32_t cur; /* domid << 16 | vcpu, NO_UNIT when unknown */
+    uint32_t cur; /* domid << 16 | vcpu the last SWITCH put here, NO_UNIT when unknown */
     uint64_t since;
-    /* Other domains that ran here during the mediator's current wait (valid when wait_gen is
-     * the detector's): the first WAIT_DOMS of them, with their run time. */
-    uint32_t wait_gen;
-    uint8_t nwait;
-    uint16_t wait_dom[WAIT_DOMS];
-    uint64_t wait_ticks[WAIT_DOMS];
+    /* The last HISTORY switch-ins here (a ring; hist_n of them valid). */
+    uint16_t hist_dom[HISTORY];
+    uint64_t hist_since[HISTORY];
+    uint8_t hist_head, hist_n;
 };
 
 struct sm_calls {
     struct sm_calls_config cfg;
     struct sm_calls_stats st;
-    struct open_call oc;
-    /* The client blocked with no call open: a call whose notify left no record (the mediator
-     * was awake) starts here if the mediator answers. */
-    int pend;
-    uint16_t pend_vcpu;
-    uint64_t pend_block;
-    uint32_t pend_sw[4];
+    struct client_vcpu cv[SM_CALLS_MAX_VCPUS];
     uint32_t next_index;
-    int client_blocked_since_call; /* the client blocked since the last call ended */
     struct pcpu_unit *pcpus;
-    unsigned npcpus;   /* entries in pcpus */
-    unsigned nseen;    /* highest pCPU seen in a SWITCH or LOST_RECORDS + 1 */
-    uint32_t wait_gen; /* numbers the mediator's waits */
+    unsigned npcpus; /* entries in pcpus */
     struct sm_interferer inter[SM_CALLS_MAX_INTERFERERS];
     unsigned ninter;
 };
@@ -64,7 +65,8 @@ struct sm_calls {
 static const char *shape_names[SM_SHAPE__COUNT] = {
     "textbook", "client_woken_early", "answered_before_block", "mediator_already_awake"};
 static const char *reason_names[SM_INC__COUNT] = {
-    "complete", "client_never_blocked", "mediator_already_awake", "lost_records", "trace_edge"};
+    "complete",     "client_never_blocked", "mediator_already_awake",
+    "lost_records", "trace_edge",           "no_answer"};
 
 const char *sm_call_shape_name(enum sm_call_shape s)
 {
@@ -82,7 +84,6 @@ int sm_calls_new(struct sm_calls **out, const struct sm_calls_config *cfg)
     if (!c)
         return -1;
     c->cfg = *cfg;
-    c->client_blocked_since_call = 1;
     struct sm_hist **h[] = {&c->st.e2e,         &c->st.mediator_wake, &c->st.mediator_run,
                             &c->st.client_wake, &c->st.switches,      &c->st.sw_client,
                             &c->st.sw_mediator, &c->st.sw_idle,       &c->st.sw_other};
@@ -92,12 +93,11 @@ int sm_calls_new(struct sm_calls **out, const struct sm_calls_config *cfg)
             return -1;
         }
     c->npcpus = XT_MAX_CPUS;
-    c->pcpus = malloc(c->npcpus * sizeof *c->pcpus);
+    c->pcpus = calloc(c->npcpus, sizeof *c->pcpus);
     if (!c->pcpus) {
         sm_calls_free(c);
         return -1;
     }
-    memset(c->pcpus, 0, c->npcpus * sizeof *c->pcpus);
     for (unsigned i = 0; i < c->npcpus; i++)
         c->pcpus[i].cur = NO_UNIT;
     *out = c;
@@ -139,27 +139,39 @@ static enum unit_class classify(const struct sm_calls *c, uint16_t domid)
     return U_OTHER;
 }
 
-static int current_domain(const struct sm_model *m, unsigned cpu, uint16_t *domid, uint16_t *vcpu)
-{
-    return sm_model_pcpu_current(m, cpu, domid, vcpu);
-}
-
 static uint8_t vcpu_state(const struct sm_model *m, uint16_t domid, uint16_t vcpu)
 {
     const struct sm_vcpu *v = sm_model_vcpu(m, domid, vcpu);
     return v ? v->seen_state : SM_STATE_UNKNOWN;
 }
 
-/* One domain ran ticks on the pCPU the mediator then ran on, while it waited. */
-static void add_interference(struct sm_calls *c, uint16_t domid, uint64_t ticks)
+/* The client vCPU's slot (created on first sight); NULL past SM_CALLS_MAX_VCPUS. */
+static struct client_vcpu *client_slot(struct sm_calls *c, uint16_t vcpu)
 {
-    struct open_call *o = &c->oc;
-    for (int k = 0; k < 4; k++)
-        if (o->c.other_domids[k] == XT_DOMID_INVALID) {
-            o->c.other_domids[k] = domid;
+    for (unsigned i = 0; i < SM_CALLS_MAX_VCPUS; i++) {
+        struct client_vcpu *s = &c->cv[i];
+        if (s->used && s->vcpu == vcpu)
+            return s;
+        if (!s->used) {
+            s->used = 1;
+            s->vcpu = vcpu;
+            s->blocked_since_call = 1;
+            return s;
+        }
+    }
+    return NULL;
+}
+
+/* ---- interference: what ran on the mediator's pCPU while it waited ---- */
+
+static void add_interference(struct sm_calls *c, struct sm_call *k, uint16_t domid, uint64_t ticks)
+{
+    for (int i = 0; i < 4; i++)
+        if (k->other_domids[i] == XT_DOMID_INVALID) {
+            k->other_domids[i] = domid;
             break;
         }
-    o->c.other_run_ticks += ticks;
+    k->other_run_ticks += ticks;
     for (unsigned i = 0; i < c->ninter; i++)
         if (c->inter[i].domid == domid) {
             c->inter[i].calls++;
@@ -174,69 +186,53 @@ static void add_interference(struct sm_calls *c, uint16_t domid, uint64_t ticks)
     }
 }
 
-/* Another domain ran on p from its switch-in (or the wait's start) to tsc. */
-static void note_wait_run(struct sm_calls *c, struct pcpu_unit *p, uint64_t tsc)
+/* The mediator waited from `from` and runs on cpu at `to`: charges the other domains that ran
+ * on cpu meanwhile (from the last HISTORY switch-ins there). */
+static void charge_wait(struct sm_calls *c, struct sm_call *k, unsigned cpu, uint64_t from,
+                        uint64_t to)
 {
-    const struct open_call *o = &c->oc;
-    if (p->cur == NO_UNIT || classify(c, (uint16_t)(p->cur >> 16)) != U_OTHER)
+    if (cpu >= c->npcpus || to <= from)
         return;
-    uint64_t from = p->since > o->wait_start ? p->since : o->wait_start;
-    if (tsc <= from)
-        return;
-    if (p->wait_gen != c->wait_gen) {
-        p->wait_gen = c->wait_gen;
-        p->nwait = 0;
-    }
-    uint16_t domid = (uint16_t)(p->cur >> 16);
-    for (unsigned i = 0; i < p->nwait; i++)
-        if (p->wait_dom[i] == domid) {
-            p->wait_ticks[i] += tsc - from;
-            return;
+    const struct pcpu_unit *p = &c->pcpus[cpu];
+    uint16_t dom[HISTORY];
+    uint64_t ticks[HISTORY];
+    unsigned nd = 0;
+    uint64_t end = to;
+    for (unsigned j = 0; j < p->hist_n && end > from; j++) {
+        unsigned idx = (p->hist_head + HISTORY - 1 - j) % HISTORY;
+        uint64_t start = p->hist_since[idx];
+        uint16_t d = p->hist_dom[idx];
+        uint64_t lo = start > from ? start : from;
+        if (end > lo && classify(c, d) == U_OTHER) {
+            unsigned i = 0;
+            while (i < nd && dom[i] != d)
+                i++;
+            if (i == nd) {
+                dom[nd] = d;
+                ticks[nd++] = 0;
+            }
+            ticks[i] += end - lo;
         }
-    if (p->nwait < WAIT_DOMS) {
-        p->wait_dom[p->nwait] = domid;
-        p->wait_ticks[p->nwait++] = tsc - from;
+        end = start < end ? start : end;
     }
+    for (unsigned i = 0; i < nd; i++)
+        add_interference(c, k, dom[i], ticks[i]);
 }
 
-/* The mediator starts waiting for a pCPU. */
-static void start_wait(struct sm_calls *c, uint64_t tsc)
-{
-    c->oc.wait_start = tsc;
-    c->wait_gen++;
-}
+/* ---- opening and closing calls ---- */
 
-/* The mediator's wait ended at tsc: it runs on cpu (cpu < 0: it never ran, nothing charged).
- * The other domains that ran on that pCPU meanwhile are its interference. */
-static void end_wait(struct sm_calls *c, uint64_t tsc, int cpu)
+static void open_call(struct client_vcpu *s, uint64_t t_notify, uint16_t cpu, uint16_t mvcpu)
 {
-    struct open_call *o = &c->oc;
-    if (o->wait_start == SM_T_NONE)
-        return;
-    if (cpu >= 0 && (unsigned)cpu < c->npcpus) {
-        struct pcpu_unit *p = &c->pcpus[cpu];
-        note_wait_run(c, p, tsc);
-        if (p->wait_gen == c->wait_gen)
-            for (unsigned i = 0; i < p->nwait; i++)
-                add_interference(c, p->wait_dom[i], p->wait_ticks[i]);
-    }
-    o->wait_start = SM_T_NONE;
-}
-
-static void open_call(struct sm_calls *c, uint64_t t_notify, uint16_t cpu, uint16_t cvcpu,
-                      uint16_t mvcpu)
-{
-    struct open_call *o = &c->oc;
+    struct open_call *o = &s->oc;
     memset(o, 0, sizeof *o);
     o->active = 1;
-    o->wait_start = SM_T_NONE;
     struct sm_call *k = &o->c;
     k->t_notify = k->t_client_block = k->t_med_wake = k->t_med_run = k->t_med_block = k->t_answer =
         k->t_client_wake = k->t_client_run = k->t_start = k->t_end = SM_T_NONE;
     k->t_notify = t_notify;
     k->t_start = t_notify;
     k->client_pcpu = cpu;
-    k->client_vcpu = cvcpu;
+    k->client_vcpu = s->vcpu;
     k->mediator_vcpu = mvcpu;
     for (int i = 0; i < 4; i++)
         k->other_domids[i] = XT_DOMID_INVALID;
@@ -248,15 +244,14 @@ static void hist_span(struct sm_hist *h, uint64_t from, uint64_t to)
         sm_hist_add(h, to - from);
 }
 
-/* Hands the open call out. edge: the trace ended with it open. */
-static void finalize(struct sm_calls *c, int edge)
+/* Hands the slot's open call out. edge: the trace ended with it open. */
+static void finalize(struct sm_calls *c, struct client_vcpu *s, int edge)
 {
-    struct open_call *o = &c->oc;
+    struct open_call *o = &s->oc;
     struct sm_call *k = &o->c;
     if (!o->active)
         return;
     o->active = 0;
-    end_wait(c, 0, -1);
     if (k->t_notify == SM_T_NONE || o->med_awake)
         k->shape = SM_SHAPE_MEDIATOR_ALREADY_AWAKE;
     else if (!o->client_blocked)
@@ -271,7 +266,11 @@ static void finalize(struct sm_calls *c, int edge)
         k->reason = SM_INC_MEDIATOR_ALREADY_AWAKE;
     else if (!o->client_blocked)
         k->reason = SM_INC_CLIENT_NEVER_BLOCKED;
-    else if (edge || !o->ended || !o->med_blocked)
+    else if (edge && (!o->ended || !o->med_blocked))
+        k->reason = SM_INC_TRACE_EDGE;
+    else if (!o->ended)
+        k->reason = SM_INC_NO_ANSWER;
+    else if (!o->med_blocked)
         k->reason = SM_INC_TRACE_EDGE;
     else
         k->reason = SM_COMPLETE;
@@ -279,7 +278,9 @@ static void finalize(struct sm_calls *c, int edge)
         k->t_end = k->t_client_run;
     if (k->t_end == SM_T_NONE || (k->t_med_block != SM_T_NONE && k->t_med_block > k->t_end))
         k->t_end = k->t_med_block;
-    c->client_blocked_since_call = 0;
+    if (k->t_start == SM_T_NONE)
+        k->t_start = k->t_client_block;
+    s->blocked_since_call = 0;
     k->index = c->next_index++;
     c->st.calls++;
     c->st.by_shape[k->shape]++;
@@ -311,45 +312,57 @@ static void finalize(struct sm_calls *c, int edge)
 
 /* The open call turned out to be no call (a mediator wake by its own timer while the client
  * ran, followed by no answer). */
-static void drop(struct sm_calls *c)
+static void drop(struct sm_calls *c, struct client_vcpu *s)
 {
-    c->oc.active = 0;
+    s->oc.active = 0;
     c->st.mediator_wakes_not_calls++;
 }
+
+/* ---- events ---- */
 
 static void on_switch(struct sm_calls *c, const struct xt_event *ev)
 {
     enum unit_class next = classify(c, ev->next_domid);
-    struct open_call *o = &c->oc;
-    if (o->active) {
-        uint32_t *cnt[4] = {&o->c.sw_client, &o->c.sw_mediator, &o->c.sw_idle, &o->c.sw_other};
-        (*cnt[next])++;
-        if (o->wait_start != SM_T_NONE && ev->cpu < c->npcpus)
-            note_wait_run(c, &c->pcpus[ev->cpu], ev->tsc);
-    } else if (c->pend) {
-        c->pend_sw[next]++;
+    for (unsigned i = 0; i < SM_CALLS_MAX_VCPUS && c->cv[i].used; i++) {
+        struct client_vcpu *s = &c->cv[i];
+        if (s->oc.active) {
+            uint32_t *cnt[4] = {&s->oc.c.sw_client, &s->oc.c.sw_mediator, &s->oc.c.sw_idle,
+                                &s->oc.c.sw_other};
+            (*cnt[next])++;
+        } else if (s->pend) {
+            s->pend_sw[next]++;
+        }
     }
     if (ev->cpu < c->npcpus) {
-        if (ev->cpu >= c->nseen)
-            c->nseen = ev->cpu + 1u;
-        c->pcpus[ev->cpu].cur = (uint32_t)ev->next_domid << 16 | ev->next_vcpu;
-        c->pcpus[ev->cpu].since = ev->tsc;
+        struct pcpu_unit *p = &c->pcpus[ev->cpu];
+        p->cur = (uint32_t)ev->next_domid << 16 | ev->next_vcpu;
+        p->since = ev->tsc;
+        p->hist_dom[p->hist_head] = ev->next_domid;
+        p->hist_since[p->hist_head] = ev->tsc;
+        p->hist_head = (uint8_t)((p->hist_head + 1) % HISTORY);
+        if (p->hist_n < HISTORY)
+            p->hist_n++;
     }
 }
 
 static void on_wake(struct sm_calls *c, const struct sm_model *m, const struct xt_event *ev)
 {
-    struct open_call *o = &c->oc;
     uint16_t d, v;
-    int known = current_domain(m, ev->cpu, &d, &v);
+    int known = sm_model_pcpu_current(m, ev->cpu, &d, &v);
     if (ev->domid == c->cfg.mediator) {
         if (known && d == c->cfg.client) {
             /* The notify: the client, running here, wakes the mediator. */
-            if (o->active)
-                finalize(c, 0);
-            c->pend = 0;
-            open_call(c, ev->tsc, ev->cpu, v, ev->vcpu);
-            o->after_block = (uint8_t)c->client_blocked_since_call;
+            struct client_vcpu *s = client_slot(c, v);
+            if (!s) {
+                c->st.client_vcpus_untracked++;
+                return;
+            }
+            if (s->oc.active)
+                finalize(c, s, 0);
+            s->pend = 0;
+            open_call(s, ev->tsc, ev->cpu, ev->vcpu);
+            struct open_call *o = &s->oc;
+            o->after_block = s->blocked_since_call;
             uint8_t ms = vcpu_state(m, ev->domid, ev->vcpu);
             if (ms == XT_RUNNING || ms == XT_RUNNABLE) {
                 o->med_awake = 1;
@@ -358,63 +371,68 @@ static void on_wake(struct sm_calls *c, const struct sm_model *m, const struct x
             } else {
                 o->expect_med_wake = 1;
             }
-        } else if (o->active) {
-            o->c.mediator_timer_wake = 1;
+            return;
         }
+        /* A wake of the mediator by something else (its timer) during open calls. */
+        for (unsigned i = 0; i < SM_CALLS_MAX_VCPUS && c->cv[i].used; i++)
+            if (c->cv[i].oc.active)
+                c->cv[i].oc.c.mediator_timer_wake = 1;
         return;
     }
     if (ev->domid != c->cfg.client || !known || d != c->cfg.mediator)
         return;
     /* The answer: the mediator, running here, wakes the client. */
+    struct client_vcpu *s = client_slot(c, ev->vcpu);
+    if (!s)
+        return;
+    struct open_call *o = &s->oc;
     if (o->active) {
-        if (!o->answered && ev->vcpu == o->c.client_vcpu) {
+        if (!o->answered) {
             o->answered = 1;
             o->c.t_answer = ev->tsc;
-            if (!o->med_ran) {
-                o->med_ran = 1; /* its run went unseen (e.g. the trace's start) */
-            }
+            o->med_ran = 1; /* its run may have gone unseen (the trace's start) */
         }
         return;
     }
-    if (c->pend && ev->vcpu == c->pend_vcpu) {
+    if (s->pend) {
         /* The mediator was awake when notified: no notify record, but the client blocked and
          * the mediator answers. */
-        open_call(c, SM_T_NONE, ev->cpu, c->pend_vcpu, v);
-        o->c.t_start = c->pend_block;
-        o->c.t_client_block = c->pend_block;
-        o->c.sw_client = c->pend_sw[U_CLIENT];
-        o->c.sw_mediator = c->pend_sw[U_MEDIATOR];
-        o->c.sw_idle = c->pend_sw[U_IDLE];
-        o->c.sw_other = c->pend_sw[U_OTHER];
+        open_call(s, SM_T_NONE, ev->cpu, v);
+        o->c.t_start = s->pend_block;
+        o->c.t_client_block = s->pend_block;
+        o->c.sw_client = s->pend_sw[U_CLIENT];
+        o->c.sw_mediator = s->pend_sw[U_MEDIATOR];
+        o->c.sw_idle = s->pend_sw[U_IDLE];
+        o->c.sw_other = s->pend_sw[U_OTHER];
         o->client_blocked = 1;
         o->med_awake = 1;
         o->med_ran = 1;
         o->answered = 1;
         o->c.t_answer = ev->tsc;
-        c->pend = 0;
+        s->pend = 0;
     }
 }
 
-static void on_client_runstate(struct sm_calls *c, const struct sm_model *m,
-                               const struct xt_event *ev)
+static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
 {
-    struct open_call *o = &c->oc;
+    struct client_vcpu *s = client_slot(c, ev->vcpu);
+    if (!s)
+        return;
+    struct open_call *o = &s->oc;
     unsigned new = ev->new_state;
-    (void)m;
     if (new == XT_BLOCKED)
-        c->client_blocked_since_call = 1;
+        s->blocked_since_call = 1;
     if (!o->active) {
         if (new == XT_BLOCKED) {
-            c->pend = 1;
-            c->pend_vcpu = ev->vcpu;
-            c->pend_block = ev->tsc;
-            memset(c->pend_sw, 0, sizeof c->pend_sw);
-        } else if (c->pend && ev->vcpu == c->pend_vcpu) {
-            c->pend = 0; /* woken by something else: no call is waiting */
+            s->pend = 1;
+            s->pend_block = ev->tsc;
+            memset(s->pend_sw, 0, sizeof s->pend_sw);
+        } else {
+            s->pend = 0; /* woken by something else: no call is waiting */
         }
         return;
     }
-    if (ev->vcpu != o->c.client_vcpu || o->ended)
+    if (o->ended)
         return;
     struct sm_call *k = &o->c;
     switch (new) {
@@ -438,7 +456,7 @@ static void on_client_runstate(struct sm_calls *c, const struct sm_model *m,
             k->t_client_run = ev->tsc;
             o->ended = 1;
             if (o->med_blocked)
-                finalize(c, 0);
+                finalize(c, s, 0);
         }
         break;
     default:
@@ -446,55 +464,23 @@ static void on_client_runstate(struct sm_calls *c, const struct sm_model *m,
     }
 }
 
-static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
-                                 const struct xt_event *ev)
+/* The mediator blocked after serving the slot's call, which saw no answer recorded. */
+static void mediator_done_unanswered(struct sm_calls *c, const struct sm_model *m,
+                                     struct client_vcpu *s, uint64_t tsc)
 {
-    struct open_call *o = &c->oc;
-    if (!o->active)
-        return;
+    struct open_call *o = &s->oc;
     struct sm_call *k = &o->c;
-    unsigned old = ev->old_state, new = ev->new_state;
-    if (new == XT_RUNNABLE && old == XT_BLOCKED) {
-        if (o->expect_med_wake && k->t_med_wake == SM_T_NONE && ev->vcpu == k->mediator_vcpu) {
-            k->t_med_wake = ev->tsc;
-            start_wait(c, ev->tsc);
-            o->expect_med_wake = 0;
-        } else {
-            k->mediator_timer_wake = 1;
-        }
-        return;
-    }
-    if (new == XT_RUNNING) {
-        if (!o->med_ran && (k->t_med_wake != SM_T_NONE || o->med_awake) &&
-            ev->vcpu == k->mediator_vcpu) {
-            k->t_med_run = ev->tsc;
-            o->med_ran = 1;
-            end_wait(c, ev->tsc, ev->cpu);
-        }
-        return;
-    }
-    if (new != XT_BLOCKED || !o->med_ran || o->med_blocked || ev->vcpu != k->mediator_vcpu)
-        return;
-    k->t_med_block = ev->tsc;
-    o->med_blocked = 1;
-    if (o->answered) {
-        if (o->ended)
-            finalize(c, 0);
-        return;
-    }
-    /* The mediator is done and woke no blocked client: the answer found the client awake. */
     uint8_t cs = vcpu_state(m, c->cfg.client, k->client_vcpu);
     if (!o->client_blocked && !o->after_block) {
         /* The client has not blocked since its previous call: the mediator's own timer, which
          * fires soon after it blocks, on the pCPU the client now runs on (docs/calls.md). */
-        drop(c);
+        drop(c, s);
     } else if (!o->client_blocked) {
-        k->t_answer = SM_T_NONE;
-        finalize(c, 0);
+        finalize(c, s, 0); /* answered before the client blocked */
     } else if (cs == XT_RUNNING) {
-        k->t_client_run = ev->tsc;
+        k->t_client_run = tsc; /* the answer found it running (woken early) */
         o->ended = 1;
-        finalize(c, 0);
+        finalize(c, s, 0);
     } else if (cs == XT_RUNNABLE) {
         o->end_at_next_run = 1;
     } else if (k->client_woken_early && o->client_last_run != 0 &&
@@ -504,9 +490,52 @@ static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
                               ? k->t_med_run
                               : o->client_last_run;
         o->ended = 1;
-        finalize(c, 0);
+        finalize(c, s, 0);
     } else {
-        drop(c);
+        drop(c, s); /* the client sleeps on, unanswered: that wake was no call */
+    }
+}
+
+static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
+                                 const struct xt_event *ev)
+{
+    unsigned old = ev->old_state, new = ev->new_state;
+    for (unsigned i = 0; i < SM_CALLS_MAX_VCPUS && c->cv[i].used; i++) {
+        struct client_vcpu *s = &c->cv[i];
+        struct open_call *o = &s->oc;
+        if (!o->active)
+            continue;
+        struct sm_call *k = &o->c;
+        if (new == XT_RUNNABLE && old == XT_BLOCKED) {
+            if (o->expect_med_wake && k->t_med_wake == SM_T_NONE && ev->vcpu == k->mediator_vcpu) {
+                k->t_med_wake = ev->tsc;
+                o->expect_med_wake = 0;
+            } else {
+                k->mediator_timer_wake = 1;
+            }
+            continue;
+        }
+        if (ev->vcpu != k->mediator_vcpu)
+            continue;
+        if (new == XT_RUNNING) {
+            if (!o->med_ran && (k->t_med_wake != SM_T_NONE || o->med_awake)) {
+                k->t_med_run = ev->tsc;
+                o->med_ran = 1;
+                if (k->t_med_wake != SM_T_NONE)
+                    charge_wait(c, k, ev->cpu, k->t_med_wake, ev->tsc);
+            }
+            continue;
+        }
+        if (new != XT_BLOCKED || !o->med_ran || o->med_blocked)
+            continue;
+        k->t_med_block = ev->tsc;
+        o->med_blocked = 1;
+        if (o->answered) {
+            if (o->ended)
+                finalize(c, s, 0);
+        } else {
+            mediator_done_unanswered(c, m, s, ev->tsc);
+        }
     }
 }
 
@@ -521,18 +550,21 @@ void sm_calls_feed(struct sm_calls *c, const struct sm_model *m, const struct xt
         break;
     case XT_K_RUNSTATE:
         if (ev->domid == c->cfg.client)
-            on_client_runstate(c, m, ev);
+            on_client_runstate(c, ev);
         else if (ev->domid == c->cfg.mediator)
             on_mediator_runstate(c, m, ev);
         break;
     case XT_K_LOST:
-        if (c->oc.active)
-            c->oc.lost = 1;
-        c->pend = 0;
+        for (unsigned i = 0; i < SM_CALLS_MAX_VCPUS && c->cv[i].used; i++) {
+            if (c->cv[i].oc.active)
+                c->cv[i].oc.lost = 1;
+            c->cv[i].pend = 0;
+        }
         if (ev->cpu < c->npcpus) {
-            c->pcpus[ev->cpu].cur =
-                ev->domid == XT_DOMID_INVALID ? NO_UNIT : (uint32_t)ev->domid << 16 | ev->vcpu;
-            c->pcpus[ev->cpu].since = ev->tsc;
+            struct pcpu_unit *p = &c->pcpus[ev->cpu];
+            p->cur = ev->domid == XT_DOMID_INVALID ? NO_UNIT : (uint32_t)ev->domid << 16 | ev->vcpu;
+            p->since = ev->tsc;
+            p->hist_n = 0; /* what ran here during the gap is unknown */
         }
         break;
     default:
@@ -542,9 +574,9 @@ void sm_calls_feed(struct sm_calls *c, const struct sm_model *m, const struct xt
 
 void sm_calls_finish(struct sm_calls *c)
 {
-    finalize(c, 1);
+    for (unsigned i = 0; i < SM_CALLS_MAX_VCPUS && c->cv[i].used; i++)
+        finalize(c, &c->cv[i], 1);
 }
-
 /* ---- --roles auto ---- */
 
 #define MAX_PAIRS 256

@@ -34,6 +34,7 @@ enum sm_incomplete {
     SM_INC_MEDIATOR_ALREADY_AWAKE,
     SM_INC_LOST_RECORDS,
     SM_INC_TRACE_EDGE,
+    SM_INC_NO_ANSWER, /* the client went on (a new call) before an answer was seen */
     SM_INC__COUNT
 };
 
@@ -58,8 +59,8 @@ struct sm_call {
     uint16_t mediator_vcpu;
     uint8_t mediator_timer_wake; /* the mediator was also woken by something else meanwhile */
     uint8_t client_woken_early;  /* the client was woken by something else before the answer */
-    uint64_t other_run_ticks;    /* time other domains ran on any pCPU while the mediator
-                                  * waited (t_med_wake to t_med_run) */
+    uint64_t other_run_ticks;    /* time other domains ran on the pCPU the mediator then ran
+                                  * on, while it waited (t_med_wake to t_med_run) */
     uint16_t other_domids[4];    /* the first few such domains (XT_DOMID_INVALID: none) */
 };
 
@@ -71,17 +72,21 @@ struct sm_calls_stats {
     uint64_t by_shape[SM_SHAPE__COUNT];
     uint64_t with_mediator_timer_wake;
     uint64_t mediator_wakes_not_calls; /* notify-looking mediator wakes that were no call */
+    uint64_t client_vcpus_untracked;   /* calls of client vCPUs past SM_CALLS_MAX_VCPUS */
     struct sm_hist *e2e, *mediator_wake, *mediator_run, *client_wake;
     struct sm_hist *switches, *sw_client, *sw_mediator, *sw_idle, *sw_other;
 };
 
-/* Domains that ran while the mediator waited, over all calls. */
+/* Domains that ran on the mediator's pCPU while it waited, over all calls. */
 #define SM_CALLS_MAX_INTERFERERS 64
 struct sm_interferer {
     uint16_t domid;
     uint64_t calls;     /* calls during whose mediator wait it ran */
     uint64_t run_ticks; /* its run time inside those waits */
 };
+
+/* Client vCPUs followed at once (one open call each). */
+#define SM_CALLS_MAX_VCPUS 16
 
 struct sm_calls_config {
     uint16_t client;                                        /* client domid */

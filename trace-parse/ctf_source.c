@@ -647,6 +647,17 @@ int tsrc_set_threaded(struct tsrc *t, int on)
     return t->ctf ? -1 : xt_set_threaded(t->xt, on);
 }
 
+void tsrc_set_skip(struct tsrc *t, uint32_t mask, uint32_t value)
+{
+    if (!t->ctf) /* a CTF folder returns every record */
+        xt_set_skip(t->xt, mask, value);
+}
+
+uint64_t tsrc_cpu_last_tsc(const struct tsrc *t, unsigned cpu)
+{
+    return t->ctf ? 0 : xt_cpu_last_tsc(t->xt, cpu);
+}
+
 const struct xt_stats *tsrc_stats(const struct tsrc *t)
 {
     return t->ctf ? ctf_stats(t->ctf) : xt_stats(t->xt);

@@ -42,6 +42,10 @@ int tsrc_next(struct tsrc *t, struct xt_record *rec, struct xt_error *err);
 /* xt_set_threaded() for a xentrace file; -1 for a CTF folder (babeltrace2 runs on the
  * caller's thread), which stays usable. */
 int tsrc_set_threaded(struct tsrc *t, int on);
+/* xt_set_skip() / xt_cpu_last_tsc() for a xentrace file; a CTF folder returns every record
+ * (and 0 here: its consumer saw every record's time). */
+void tsrc_set_skip(struct tsrc *t, uint32_t mask, uint32_t value);
+uint64_t tsrc_cpu_last_tsc(const struct tsrc *t, unsigned cpu);
 const struct xt_stats *tsrc_stats(const struct tsrc *t);
 const char *tsrc_name(const struct tsrc *t);
 /* The timer rate a CTF trace carries; 0 for a xentrace file (it does not record it). */

@@ -358,6 +358,17 @@ int sm_model_feed(struct sm_model *m, const struct xt_event *ev)
     return 0;
 }
 
+void sm_model_note_pcpu_end(struct sm_model *m, unsigned cpu, uint64_t tsc)
+{
+    if (cpu >= m->npcpus || !m->pcpus[cpu].has_tsc)
+        return; /* a pCPU the model never saw has nothing to close */
+    struct sm_pcpu *p = &m->pcpus[cpu];
+    if (tsc > p->last_tsc)
+        p->last_tsc = tsc;
+    if (tsc > m->st.last_tsc)
+        m->st.last_tsc = tsc;
+}
+
 void sm_model_finish(struct sm_model *m)
 {
     for (unsigned c = 0; c < m->npcpus; c++) {

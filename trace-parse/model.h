@@ -79,6 +79,10 @@ int sm_model_feed(struct sm_model *m, const struct xt_event *ev);
 
 /* Ends the trace: closes each pCPU's running vCPU at that pCPU's last record. Call once after
  * the last event; the totals are final afterwards. */
+/* The last timestamp of pCPU cpu among records not fed to the model (a reader that skips
+ * events the model does not use): the pCPU's running vCPU is closed there by
+ * sm_model_finish(), as if every record had been fed. */
+void sm_model_note_pcpu_end(struct sm_model *m, unsigned cpu, uint64_t tsc);
 void sm_model_finish(struct sm_model *m);
 
 const struct sm_model_stats *sm_model_stats(const struct sm_model *m);

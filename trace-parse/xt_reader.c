@@ -22,6 +22,7 @@ struct chunk {
     uint32_t cpu;
     uint32_t order; /* position in the file */
     int cut;        /* the file ends inside this chunk */
+    int no_skip;    /* the earliest chunk of its pCPU: every record is returned */
 };
 
 struct cursor {
@@ -38,8 +39,8 @@ struct cursor {
 
 struct xt_reader {
     char *name;
-    int fd; /* -1 for a memory source */
-    const uint8_t *mem;
+    int fd;             /* -1 for a memory source */
+    const uint8_t *mem; /* xt_open_mem's buffer */
     struct xt_stats st;
     struct chunk *chunks;
     size_t nchunks;
@@ -48,7 +49,9 @@ struct xt_reader {
     size_t nheap, heap_cap;
     struct cursor **spare; /* released cursors for reuse */
     size_t nspare;
-    int failed; /* a broken record was met: every later call fails with it */
+    uint32_t skip_mask, skip_value; /* xt_set_skip(); mask 0: return everything */
+    uint64_t *cpu_last;             /* per pCPU: last timestamp, skipped records included */
+    int failed;                     /* a broken record was met: every later call fails with it */
     struct xt_error pending;
     struct xt_pipe *pipe; /* threaded mode (xt_set_threaded) */
 };
@@ -102,7 +105,7 @@ static size_t src_read(struct xt_reader *r, uint64_t off, void *dst, size_t len)
         return 0;
     if (len > r->st.file_bytes - off)
         len = (size_t)(r->st.file_bytes - off);
-    if (r->fd < 0) {
+    if (r->mem) {
         memcpy(dst, r->mem + off, len);
         return len;
     }
@@ -244,6 +247,7 @@ static int build_index(struct xt_reader *r, struct xt_error *err)
         c->cpu = cpu;
         c->order = (uint32_t)r->nchunks;
         c->cut = cut;
+        c->no_skip = 0; /* set for each pCPU's earliest chunk once they are sorted */
         c->first_tsc = chunk_first_tsc(r, c);
         if (c->first_tsc == UINT64_MAX) /* no timestamp at all: keep it with its pCPU */
             c->first_tsc = prev_first[cpu] == UINT64_MAX ? 0 : prev_first[cpu];
@@ -262,6 +266,20 @@ static int build_index(struct xt_reader *r, struct xt_error *err)
         return -1;
     }
     qsort(r->chunks, r->nchunks, sizeof *r->chunks, chunk_cmp);
+    r->cpu_last = calloc(r->st.ncpus, sizeof *r->cpu_last);
+    if (!r->cpu_last) {
+        set_err(err, r->name, 0, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0, seen = 0; i < r->nchunks && seen < r->st.ncpus; i++) {
+        struct chunk *c = &r->chunks[i];
+        if (!r->cpu_last[c->cpu]) { /* used as a flag here, reset below */
+            r->cpu_last[c->cpu] = 1;
+            c->no_skip = 1;
+            seen++;
+        }
+    }
+    memset(r->cpu_last, 0, r->st.ncpus * sizeof *r->cpu_last);
     return 0;
 fail:
     free(prev_first);
@@ -400,18 +418,25 @@ static int cursor_advance(struct xt_reader *r, struct cursor *c, struct xt_error
             }
             return 0;
         }
-        uint64_t have = c->buf_off + c->buf_len;
-        if (c->pos < c->buf_off || c->pos + MAX_RECORD > have) {
-            if (have < c->end || c->pos < c->buf_off) {
-                uint64_t want = c->end - c->pos;
-                if (want > c->buf_cap)
-                    want = c->buf_cap;
-                c->buf_off = c->pos;
-                c->buf_len = src_read(r, c->pos, c->buf, (size_t)want);
-                have = c->buf_off + c->buf_len;
+        const uint8_t *p;
+        uint64_t have;
+        if (r->mem) { /* a memory source: parsed in place */
+            p = r->mem + c->pos;
+            have = c->end;
+        } else {
+            have = c->buf_off + c->buf_len;
+            if (c->pos < c->buf_off || c->pos + MAX_RECORD > have) {
+                if (have < c->end || c->pos < c->buf_off) {
+                    uint64_t want = c->end - c->pos;
+                    if (want > c->buf_cap)
+                        want = c->buf_cap;
+                    c->buf_off = c->pos;
+                    c->buf_len = src_read(r, c->pos, c->buf, (size_t)want);
+                    have = c->buf_off + c->buf_len;
+                }
             }
+            p = c->buf + (c->pos - c->buf_off);
         }
-        const uint8_t *p = c->buf + (c->pos - c->buf_off);
         uint32_t h = le32(p);
         uint32_t sz = rec_size(h);
         if (c->pos + sz > c->end) {
@@ -430,14 +455,8 @@ static int cursor_advance(struct xt_reader *r, struct cursor *c, struct xt_error
             set_err(err, r->name, c->pos, "short read");
             return -1;
         }
-        struct xt_record *rec = &c->cur;
-        rec->offset = c->pos;
-        rec->event = h & 0x0fffffffu;
-        rec->n_extra = (uint8_t)((h >> 28) & 7u);
-        rec->has_tsc = (uint8_t)(h >> 31);
-        rec->cpu = (uint16_t)c->chunk->cpu;
         const uint8_t *q = p + 4;
-        if (rec->has_tsc) {
+        if (h >> 31) {
             uint64_t t = (uint64_t)le32(q) | (uint64_t)le32(q + 4) << 32;
             if (t < c->last_tsc)
                 r->st.tsc_backwards++;
@@ -446,14 +465,31 @@ static int cursor_advance(struct xt_reader *r, struct cursor *c, struct xt_error
         } else {
             r->st.records_without_tsc++;
         }
+        uint32_t cpu = c->chunk->cpu;
+        if (c->last_tsc > r->cpu_last[cpu])
+            r->cpu_last[cpu] = c->last_tsc;
+        uint32_t event = h & 0x0fffffffu;
+        if (event == XT_EV_WRAP_BUFFER) {
+            c->pos += sz;
+            r->st.wrap_buffers++;
+            continue;
+        }
+        if ((event & r->skip_mask) == r->skip_value && r->skip_mask && !c->chunk->no_skip) {
+            c->pos += sz;
+            r->st.records++;
+            r->st.skipped++;
+            continue;
+        }
+        struct xt_record *rec = &c->cur;
+        rec->offset = c->pos;
+        rec->event = event;
+        rec->n_extra = (uint8_t)((h >> 28) & 7u);
+        rec->has_tsc = (uint8_t)(h >> 31);
+        rec->cpu = (uint16_t)cpu;
         rec->tsc = c->last_tsc;
         for (unsigned i = 0; i < rec->n_extra; i++)
             rec->extra[i] = le32(q + 4 * i);
         c->pos += sz;
-        if (rec->event == XT_EV_WRAP_BUFFER) {
-            r->st.wrap_buffers++;
-            continue;
-        }
         if (rec->event == XT_EV_LOST_RECORDS)
             r->st.lost_record_events++;
         return 1;
@@ -477,7 +513,7 @@ static int activate_next(struct xt_reader *r, struct xt_error *err)
     size_t cap = ch->len < CURSOR_BUF ? (size_t)ch->len : CURSOR_BUF;
     if (cap < MAX_RECORD)
         cap = MAX_RECORD;
-    if (c->buf_cap < cap) {
+    if (!r->mem && c->buf_cap < cap) {
         uint8_t *nb = realloc(c->buf, cap);
         if (!nb) {
             free(c->buf);
@@ -632,7 +668,7 @@ static int pipe_next(struct xt_reader *r, struct xt_record *rec, struct xt_error
             return 1;
         }
         p->st = b->st;
-        p->st.records = p->consumed;
+        p->st.records = p->consumed + b->st.skipped;
         if (b->rc != 1) { /* the producer has ended */
             p->done = b->rc < 0 ? -1 : 1;
             p->err = b->err;
@@ -669,6 +705,17 @@ static void pipe_close(struct xt_reader *r)
     r->pipe = NULL;
 }
 
+void xt_set_skip(struct xt_reader *r, uint32_t mask, uint32_t value)
+{
+    r->skip_mask = mask;
+    r->skip_value = value & mask;
+}
+
+uint64_t xt_cpu_last_tsc(const struct xt_reader *r, unsigned cpu)
+{
+    return cpu < r->st.ncpus ? r->cpu_last[cpu] : 0;
+}
+
 const struct xt_stats *xt_stats(const struct xt_reader *r)
 {
     return r->pipe ? &r->pipe->st : &r->st;
@@ -696,6 +743,7 @@ void xt_close(struct xt_reader *r)
     free(r->heap);
     free(r->spare);
     free(r->chunks);
+    free(r->cpu_last);
     free(r->name);
     if (r->fd >= 0)
         close(r->fd);

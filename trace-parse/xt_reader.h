@@ -39,7 +39,8 @@ struct xt_record {
 
 struct xt_stats {
     uint64_t file_bytes;
-    uint64_t records;             /* records returned, CPU_CHANGE headers not included */
+    uint64_t records;             /* records read, CPU_CHANGE headers not included */
+    uint64_t skipped;             /* of those, not returned (xt_set_skip) */
     uint64_t chunks;              /* per-pCPU chunks in the file */
     uint64_t chunks_out_of_order; /* chunks starting before the previous chunk of that pCPU ended */
     uint64_t records_without_tsc;
@@ -71,6 +72,16 @@ int xt_next(struct xt_reader *r, struct xt_record *rec, struct xt_error *err);
  * -1 (records were already read, or no thread could be started: the reader stays usable
  * unthreaded). */
 int xt_set_threaded(struct xt_reader *r, int on);
+/* Records whose (event & mask) == value are read but not returned, except in each pCPU's
+ * earliest chunk (so a consumer still sees every pCPU's first record); the last timestamp of
+ * each pCPU counts every record (xt_cpu_last_tsc). For consumers that need only some events:
+ * the analyzer skips the scheduler-specific class (60% of a credit2 trace). Before the first
+ * xt_next(). */
+void xt_set_skip(struct xt_reader *r, uint32_t mask, uint32_t value);
+/* The timestamp of the last record of pCPU cpu, skipped ones included (0 when none); whole
+ * once xt_next() has returned 0 or -1. */
+uint64_t xt_cpu_last_tsc(const struct xt_reader *r, unsigned cpu);
+
 /* Statistics so far (whole once xt_next() has returned 0 or -1). */
 const struct xt_stats *xt_stats(const struct xt_reader *r);
 const char *xt_name(const struct xt_reader *r);

@@ -11,9 +11,10 @@ fail() { echo "FAIL $*"; bad=$((bad + 1)); }
 for dir in "$SHARED"/traces/*/; do
     name=$(basename "$dir")
     COUNT=; CLI_DOMID=2; SRV_DOMID=1
+    # shellcheck disable=SC1091 # the run's parameters (COUNT, domids)
     [ -s "$dir/params.sh" ] && . "$dir/params.sh"
     [ -n "$COUNT" ] || continue
-    t=$(ls "$dir"/*.bin | head -n 1)
+    t=$(find "$dir" -maxdepth 1 -name '*.bin' | sort | head -n 1)
     n=$((n + 1))
     if ! timeout 120 "$SMCLAT_BIN/smclat" analyze --cpu-hz 62.5M --client "$CLI_DOMID" \
         --mediator "$SRV_DOMID" --json --calls-csv "$tmp/calls.csv" "$t" > "$tmp/a.json"; then

@@ -3,9 +3,12 @@
 
 usage: xenalyze-compare.py XENALYZE_OUTPUT SMCLAT_JSON [TOLERANCE_PERCENT]
 Prints one line per vCPU and state; exits 1 when a total differs from xenalyze's by more than
-the tolerance (default 0.5%) or by more than `count + 1` ticks, whichever is larger (xenalyze
+the tolerance (default 0.5%) or by more than `count + 1` ticks, whichever is larger, or a count
+by more than the tolerance (or 1) (xenalyze
 prints the count and the mean in ticks, truncated: count * mean is at most `count` ticks off),
-2 on unreadable input, 3 when xenalyze stopped with FATAL (nothing to compare). The idle vCPUs are left out: xenalyze does not follow their runstates.
+2 on unreadable input, 3 when xenalyze stopped with FATAL (nothing to compare). Idle vCPUs
+(d32767) are compared too. Also compares the counts and means of the wake and preempt parts of
+runnable (xenalyze's "wake:" and "preempt:" lines) with wake_latency_ns and preempt_wait_ns.
 """
 import json
 import re
@@ -15,7 +18,8 @@ import sys
 def parse_xenalyze(path):
     totals = {}  # (domid, vcpu) -> {state: ticks}
     dom = vcpu = None
-    row = re.compile(r'^\s*(running|runnable|blocked|offline):\s+(\d+)\s+[\d.]+s\s+(\d+)')
+    row = re.compile(
+        r'^\s*(running|runnable|blocked|offline|wake|preempt):\s+(\d+)\s+[\d.]+s\s+(\d+)')
     with open(path, errors='replace') as f:
         for line in f:
             m = re.match(r'^\|-- Domain (\d+) --\|', line)
@@ -62,21 +66,24 @@ def main():
     checked = 0
     for key in sorted(xa):
         dom, vcpu = key
-        if dom == 32767:
-            continue  # xenalyze does not follow the idle vCPUs' runstates
         mine = ours.get(key)
-        span = sum(t for (_, t) in xa[key].values())
-        for state in ('running', 'runnable', 'blocked'):
+        for state in ('running', 'runnable', 'blocked', 'wake', 'preempt'):
             cnt, ref = xa[key].get(state, (0, 0))
-            got = round(mine['runstate_ns'][state] * hz / 1e9) if mine else 0
+            if state in ('wake', 'preempt'):
+                st = mine[state + ('_latency_ns' if state == 'wake' else '_wait_ns')] if mine else None
+                got = round((st['mean'] or 0) * st['n'] * hz / 1e9) if st else 0
+                mine_count = st['n'] if st else '-'
+            else:
+                got = round(mine['runstate_ns'][state] * hz / 1e9) if mine else 0
+                mine_count = mine['runstate_count'][state] if mine else '-'
             diff = abs(got - ref)
             limit = max(tol / 100 * ref, cnt + 1)
-            ok = diff <= limit
+            mc = mine_count if isinstance(mine_count, int) else 0
+            ok = diff <= limit and abs(mc - cnt) <= max(1, tol / 100 * cnt)
             checked += 1
             pct = 100.0 * diff / ref if ref else 0.0
             print('%s d%dv%d %-8s xenalyze %12d  smclat %12d ticks  diff %.3f%% (count %d vs %s)'
-                  % ('ok  ' if ok else 'FAIL', dom, vcpu, state, ref, got, pct, cnt,
-                     mine['runstate_count'][state] if mine else '-'))
+                  % ('ok  ' if ok else 'FAIL', dom, vcpu, state, ref, got, pct, cnt, mine_count))
             bad += not ok
     print('%d totals compared, %d beyond %.2f%%' % (checked, bad, tol))
     return 1 if bad or not checked else 0
