@@ -95,6 +95,10 @@ int cmd_dump(int argc, char **argv)
         fprintf(stderr, "smclat dump: expected one TRACE file (see --help)\n");
         return 2;
     }
+    if (hz < 0 || hz != hz) {
+        fprintf(stderr, "smclat dump: --cpu-hz: the rate must be positive\n");
+        return 2;
+    }
     struct tsrc *r; /* a xentrace file or a CTF folder */
     struct xt_error err;
     if (tsrc_open(&r, argv[i], &err) != 0) {
@@ -102,7 +106,7 @@ int cmd_dump(int argc, char **argv)
         return 2;
     }
     struct xt_record rec;
-    int rc;
+    int rc = 0; /* stays 0 with --limit 0 */
     uint64_t t0 = 0;
     long n = 0;
     if (summary) {

@@ -86,22 +86,19 @@ int cmd_compare(int argc, char **argv)
         free(dirs);
         return 2;
     }
-    struct sm_run **runs = calloc((size_t)n, sizeof *runs);
+    int rc;
+    struct sm_run **runs = sm_runs_load(dirs, n, &rc, err, sizeof err);
+    if (!runs)
+        fprintf(stderr, "smclat: %s\n", err);
     double **val = calloc((size_t)n, sizeof *val);
     size_t *nv = calloc((size_t)n, sizeof *nv);
     struct sm_cmp *cmp = calloc((size_t)n, sizeof *cmp);
     double *p = calloc((size_t)n, sizeof *p);
-    int rc = 0;
     if (!runs || !val || !nv || !cmp || !p) {
-        rc = 1;
+        rc = rc ? rc : 1;
         goto done;
     }
     for (int i = 0; i < n; i++) {
-        if (!(runs[i] = sm_run_load(dirs[i], err, sizeof err))) {
-            fprintf(stderr, "smclat: %s\n", err);
-            rc = 2;
-            goto done;
-        }
         val[i] = sm_run_values(runs[i], series, &nv[i]);
         if (nv[i] == 0) {
             fprintf(stderr, "smclat: %s: no per-call %s values (calls-trace.csv or calls.csv)\n",

@@ -159,18 +159,12 @@ int cmd_regress(int argc, char **argv)
         json_decref(hist);
         return 2;
     }
-    int n = 0, rc = 0;
+    int n = 0, rc;
     while (dirs[n])
         n++;
-    struct sm_run **runs = calloc((size_t)n, sizeof *runs);
-    for (int i = 0; runs && i < n; i++)
-        if (!(runs[i] = sm_run_load(dirs[i], err, sizeof err))) {
-            fprintf(stderr, "smclat: %s\n", err);
-            rc = 2;
-            break;
-        }
+    struct sm_run **runs = sm_runs_load(dirs, n, &rc, err, sizeof err);
     if (!runs)
-        rc = 1;
+        fprintf(stderr, "smclat: %s\n", err);
     if (rc == 0) {
         struct sm_regress_opts o;
         sm_regress_default_opts(&o);

@@ -41,16 +41,10 @@ int cmd_report(int argc, char **argv)
     int n = 0;
     while (dirs[n])
         n++;
-    struct sm_run **runs = calloc((size_t)n, sizeof *runs);
-    int rc = 0;
-    for (int i = 0; runs && i < n; i++)
-        if (!(runs[i] = sm_run_load(dirs[i], err, sizeof err))) {
-            fprintf(stderr, "smclat: %s\n", err);
-            rc = 2;
-            break;
-        }
+    int rc;
+    struct sm_run **runs = sm_runs_load(dirs, n, &rc, err, sizeof err);
     if (!runs)
-        rc = 1;
+        fprintf(stderr, "smclat: %s\n", err);
     if (rc == 0) {
         char cmd[512] = "smclat report";
         for (int i = 1; i < argc && strlen(cmd) < 400; i++)

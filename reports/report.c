@@ -353,24 +353,6 @@ static int fill_template(FILE *out, const char *tmpl, const char *const *kv)
     return ferror(out) ? -1 : 0;
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    char chunk[4096];
-    size_t k;
-    while (m && (k = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fwrite(chunk, 1, k, m);
-    fclose(f);
-    if (m)
-        fclose(m);
-    return buf;
-}
-
 int sm_report_write(struct sm_run **runs, int n, const struct sm_report_opts *o, char *err,
                     size_t errlen)
 {
@@ -497,7 +479,7 @@ int sm_report_write(struct sm_run **runs, int n, const struct sm_report_opts *o,
     const char *dd = sm_data_dir();
     char tpath[4096], opath[4096], when[64];
     snprintf(tpath, sizeof tpath, "%s/template/index.html", dd ? dd : ".");
-    char *tmpl = slurp(tpath);
+    char *tmpl = sm_read_text(tpath);
     if (!tmpl) {
         snprintf(err, errlen, "%s: cannot read the HTML template", tpath);
         goto out;

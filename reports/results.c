@@ -250,6 +250,51 @@ static char *scenario_name(const char *dir)
     return name;
 }
 
+char *sm_read_text(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    char chunk[4096];
+    size_t k;
+    int bad = !m || ferror(f);
+    while (m && (k = fread(chunk, 1, sizeof chunk, f)) > 0)
+        fwrite(chunk, 1, k, m);
+    bad = bad || ferror(f);
+    fclose(f);
+    if (m && fclose(m) != 0)
+        bad = 1;
+    if (bad) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+struct sm_run **sm_runs_load(char *const *dirs, int n, int *rc, char *err, size_t errlen)
+{
+    struct sm_run **runs = calloc(n > 0 ? (size_t)n : 1, sizeof *runs);
+    if (!runs) {
+        snprintf(err, errlen, "out of memory");
+        *rc = 1;
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        if (!(runs[i] = sm_run_load(dirs[i], err, errlen))) {
+            for (int k = 0; k < i; k++)
+                sm_run_free(runs[k]);
+            free(runs);
+            *rc = 2;
+            return NULL;
+        }
+    }
+    *rc = 0;
+    return runs;
+}
+
 struct sm_run *sm_run_load(const char *dir, char *err, size_t errlen)
 {
     struct sm_run *r = calloc(1, sizeof *r);

@@ -32,6 +32,12 @@ struct sm_run {
  * ("FILE:LINE: ..." / "FILE: line L column C: ...") on bad input. */
 struct sm_run *sm_run_load(const char *dir, char *err, size_t errlen);
 void sm_run_free(struct sm_run *r);
+/* The whole content of a text file, NUL-terminated (caller frees), or NULL. */
+char *sm_read_text(const char *path);
+/* Loads n folders (report, compare and regress take several). Returns an array of n runs
+ * (caller frees each with sm_run_free() and the array), or NULL with *rc = 2 and err naming
+ * the first folder that does not load, or *rc = 1 when out of memory. */
+struct sm_run **sm_runs_load(char *const *dirs, int n, int *rc, char *err, size_t errlen);
 
 /* The non-NaN values of one series (caller frees); *n gets their count. */
 double *sm_run_values(const struct sm_run *r, enum sm_series s, size_t *n);

@@ -1,5 +1,7 @@
 #include "runner.h"
 
+#include "results.h"
+
 #include <errno.h>
 #include <jansson.h>
 #include <signal.h>
@@ -40,24 +42,6 @@ static char *ini_text(const struct sm_scenario *s)
     return buf;
 }
 
-static char *read_all(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    char chunk[4096];
-    size_t k;
-    while (m && (k = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fwrite(chunk, 1, k, m);
-    if (m)
-        fclose(m);
-    fclose(f);
-    return buf;
-}
-
 int sm_runner_complete(const char *dir, const struct sm_scenario *s)
 {
     char path[4096];
@@ -68,7 +52,7 @@ int sm_runner_complete(const char *dir, const struct sm_scenario *s)
     if (!ok)
         return 0;
     snprintf(path, sizeof path, "%s/scenario.ini", dir);
-    char *have = read_all(path), *want = ini_text(s);
+    char *have = sm_read_text(path), *want = ini_text(s);
     ok = have && want && !strcmp(have, want);
     free(have);
     free(want);

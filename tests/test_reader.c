@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -98,6 +100,36 @@ static void test_records_without_tsc_take_previous(void **state)
     assert_int_equal(tsc[2], 900);
     assert_int_equal(st.wrap_buffers, 1);
     assert_int_equal(st.records_without_tsc, 2);
+    free(t.data);
+}
+
+/* A pCPU whose first chunk has no timestamp at all, before any other: its records take the
+ * file's first timestamp, not 0 (which would make the trace start at the counter's origin). */
+static void test_leading_chunk_without_tsc(void **state)
+{
+    (void)state;
+    struct tg *g = tg_mem_new(2, 4096);
+    uint32_t w[2] = {7, 8};
+    tg_rec_notsc(g, 1, 0x00028006u, 2, w);
+    tg_flush_cpu(g, 1); /* the file's first chunk: pCPU 1, no timestamp */
+    tg_wake(g, 0, 5000, 1, 0);
+    tg_flush_cpu(g, 0);
+    tg_wake(g, 1, 6000, 1, 0);
+    struct trace t = finish(g);
+    uint64_t tsc[4];
+    uint16_t cpu[4];
+    int rc;
+    struct xt_stats st;
+    struct xt_error err;
+    size_t n = read_all(&t, tsc, cpu, 4, &rc, &st, &err);
+    assert_int_equal(rc, 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(tsc[0], 5000); /* file order breaks the tie: pCPU 1's chunk first */
+    assert_int_equal(cpu[0], 1);
+    assert_int_equal(tsc[1], 5000);
+    assert_int_equal(cpu[1], 0);
+    assert_int_equal(tsc[2], 6000);
+    assert_int_equal(st.records_without_tsc, 1);
     free(t.data);
 }
 
@@ -215,6 +247,57 @@ static void test_impossible_extra_word_count(void **state)
     assert_non_null(strstr(err.msg, "claims 7 payload words"));
     assert_int_equal(xt_next(r, &rec, &err), -1); /* stays failed */
     xt_close(r);
+}
+
+/* A chunk whose size field claims more than the file holds (a flipped bit, not a cut): its
+ * own records are delivered, then the next chunk's header is reported, not read as records of
+ * the wrong pCPU. */
+static void test_chunk_size_too_big(void **state)
+{
+    (void)state;
+    struct tg *g = tg_mem_new(2, 64);
+    for (int i = 0; i < 12; i++)
+        tg_wake(g, (unsigned)i % 2, 100 + (uint64_t)i, 1, 0); /* 5 words, 3 per chunk */
+    struct trace t = finish(g);
+    /* first chunk: header of 12 bytes (its size word at offset 8), 60 bytes of records */
+    uint32_t huge = 0xfffffff0u;
+    memcpy(t.data + 8, &huge, 4);
+    int rc;
+    struct xt_stats st;
+    struct xt_error err;
+    size_t n = read_all(&t, NULL, NULL, 0, &rc, &st, &err);
+    assert_int_equal(rc, -1);
+    assert_int_equal(n, 3); /* the first chunk's own records, nothing of the others */
+    assert_int_equal(err.offset, 72);
+    assert_non_null(strstr(err.msg, "t.bin: offset 72: "));
+    assert_non_null(strstr(err.msg, "TRACE_CPU_CHANGE chunk header"));
+    assert_int_equal(st.truncated, 1); /* the size field points past the end */
+    free(t.data);
+}
+
+/* xt_open refuses what is not a regular file at once (a FIFO must not block) */
+static void test_not_regular_files(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/smclat-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char fifo[64];
+    snprintf(fifo, sizeof fifo, "%s/f", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    const char *paths[] = {dir, fifo};
+    const char *what[] = {"found a directory", "found a FIFO"};
+    for (int i = 0; i < 2; i++) {
+        struct xt_reader *r;
+        struct xt_error err;
+        assert_int_equal(xt_open(&r, paths[i], &err), -1);
+        assert_null(r);
+        assert_int_equal(err.offset, 0);
+        assert_non_null(strstr(err.msg, paths[i]));
+        if (!strstr(err.msg, what[i]))
+            fail_msg("message '%s' lacks '%s'", err.msg, what[i]);
+    }
+    unlink(fifo);
+    rmdir(dir);
 }
 
 static void test_tsc_above_32_bits(void **state)
@@ -450,6 +533,9 @@ int main(void)
         cmocka_unit_test(test_truncated_chunk_header),
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_impossible_extra_word_count),
+        cmocka_unit_test(test_chunk_size_too_big),
+        cmocka_unit_test(test_leading_chunk_without_tsc),
+        cmocka_unit_test(test_not_regular_files),
         cmocka_unit_test(test_tsc_above_32_bits),
         cmocka_unit_test(test_lost_records_decoded),
         cmocka_unit_test(test_decode_layouts),

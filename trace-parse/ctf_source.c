@@ -450,6 +450,7 @@ static int build_graph(struct ctf_source *s)
     const bt_component_class_filter *mux =
         bt_plugin_borrow_filter_component_class_by_name_const(s->utils_plugin, "muxer");
     if (!fs || !mux) {
+        free(dir);
         fail(s, "babeltrace2: expected source.ctf.fs and filter.utils.muxer, found none");
         return -1;
     }

@@ -249,11 +249,18 @@ static int build_index(struct xt_reader *r, struct xt_error *err)
         c->cut = cut;
         c->no_skip = 0; /* set for each pCPU's earliest chunk once they are sorted */
         c->first_tsc = chunk_first_tsc(r, c);
-        if (c->first_tsc == UINT64_MAX) /* no timestamp at all: keep it with its pCPU */
-            c->first_tsc = prev_first[cpu] == UINT64_MAX ? 0 : prev_first[cpu];
-        else if (prev_first[cpu] != UINT64_MAX && c->first_tsc < prev_first[cpu])
+        if (c->first_tsc == UINT64_MAX) {
+            /* No timestamp at all: keep it with its pCPU's previous chunk, else with the
+             * previous chunk in the file (chunks before any timestamp are resolved below). */
+            if (prev_first[cpu] != UINT64_MAX)
+                c->first_tsc = prev_first[cpu];
+            else if (r->nchunks > 0)
+                c->first_tsc = r->chunks[r->nchunks - 1].first_tsc;
+        } else if (prev_first[cpu] != UINT64_MAX && c->first_tsc < prev_first[cpu]) {
             r->st.chunks_out_of_order++;
-        prev_first[cpu] = c->first_tsc;
+        }
+        if (c->first_tsc != UINT64_MAX)
+            prev_first[cpu] = c->first_tsc;
         r->nchunks++;
         if (r->st.truncated)
             break;
@@ -265,6 +272,16 @@ static int build_index(struct xt_reader *r, struct xt_error *err)
         set_err(err, r->name, 0, "no whole chunk header, expected a xentrace trace");
         return -1;
     }
+    /* Chunks before the first timestamp of the file take it (not 0, which would stretch the
+     * trace back to the counter's start); 0 only when no record has one. */
+    uint64_t lead_tsc = 0;
+    for (size_t i = 0; i < r->nchunks; i++)
+        if (r->chunks[i].first_tsc != UINT64_MAX) {
+            lead_tsc = r->chunks[i].first_tsc;
+            break;
+        }
+    for (size_t i = 0; i < r->nchunks && r->chunks[i].first_tsc == UINT64_MAX; i++)
+        r->chunks[i].first_tsc = lead_tsc;
     qsort(r->chunks, r->nchunks, sizeof *r->chunks, chunk_cmp);
     r->cpu_last = calloc(r->st.ncpus, sizeof *r->cpu_last);
     if (!r->cpu_last) {
@@ -304,7 +321,9 @@ int xt_open(struct xt_reader **out, const char *path, struct xt_error *err)
         set_err(err, path, 0, "out of memory");
         return -1;
     }
-    r->fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below); reads of
+     * a regular file ignore the flag. */
+    r->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (r->fd < 0) {
         set_err(err, path, 0, "cannot open: %s", strerror(errno));
         free(r);
@@ -312,7 +331,10 @@ int xt_open(struct xt_reader **out, const char *path, struct xt_error *err)
     }
     struct stat sb;
     if (fstat(r->fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        set_err(err, path, 0, "not a regular file");
+        set_err(err, path, 0, "expected a xentrace file, found %s",
+                S_ISDIR(sb.st_mode)    ? "a directory"
+                : S_ISFIFO(sb.st_mode) ? "a FIFO"
+                                       : "not a regular file");
         close(r->fd);
         free(r);
         return -1;
@@ -453,6 +475,15 @@ static int cursor_advance(struct xt_reader *r, struct cursor *c, struct xt_error
         }
         if (c->pos + sz > have) { /* cannot happen with buf_cap >= MAX_RECORD */
             set_err(err, r->name, c->pos, "short read");
+            return -1;
+        }
+        if ((h & 0x0fffffffu) == XT_EV_CPU_CHANGE) {
+            /* xentrace writes these only as chunk headers: the size in this chunk's header
+             * is wrong (a cut or damaged file), and what follows belongs to another chunk. */
+            set_err(err, r->name, c->pos,
+                    "expected a record of the pCPU %u chunk whose records start at offset %" PRIu64
+                    ", found a TRACE_CPU_CHANGE chunk header (that chunk's size field is wrong)",
+                    c->chunk->cpu, c->chunk->start);
             return -1;
         }
         const uint8_t *q = p + 4;

@@ -56,6 +56,12 @@ CFG
 }
 
 say "scenario $NAME: mode=$MODE pcpus=$PCPUS transport=$TRANSPORT noise=$NOISE_DOMAINS"
+# A trace over the domains' creation: each DOM_ADD's time stamp is (within microseconds) the
+# counter value Xen takes as the domain's virtual counter offset (CNTVOFF), which ties the
+# guests' CNTVCT to the trace's time (metadata: domains[].created_ticks).
+$REC trace --seconds 600 --allow-lost -o /tmp/create-trace.bin > "$O/create-trace.log" 2>&1 &
+CT=$!
+usleep 500000
 create mediator mediator "$MEDIATOR_VCPUS"
 create client client "$CLIENT_VCPUS"
 n=1
@@ -63,6 +69,8 @@ while [ $n -le "$NOISE_DOMAINS" ]; do
     create noise$n noise "$NOISE_VCPUS"
     n=$((n + 1))
 done
+kill -TERM "$CT"
+wait "$CT"
 MED=$(xl domid mediator)
 CLI=$(xl domid client)
 # Domain names for smclat-gen and smclat-mediator (docs/bench.md): Dom0 tells each the other's
@@ -156,9 +164,11 @@ say "trace done rc=$trc"
 # The generator should be done (TRACE_SECONDS covers it); give it a little more
 wait_xs "/local/domain/$CLI/data/done" 30 || fail "client generator still running after the trace"
 GRC=$(xenstore-read "/local/domain/$CLI/data/done")
+[ -s /tmp/create-trace.bin ] && set -- "$@" --creation-trace /tmp/create-trace.bin
 $REC metadata "$@" --trace /tmp/trace.bin --duration-s "$TRACE_SECONDS" -o "$O/metadata.json" \
     > "$O/metadata.log" 2>&1 || fail "smclat-record metadata: $(tail -1 "$O/metadata.log")"
 cp /tmp/trace.bin "$O/trace.bin" || fail "cannot copy trace.bin to the share"
+cp /tmp/create-trace.bin "$O/create-trace.bin"
 say "metadata written"
 # The mediator prints its summary when shut down
 xl shutdown -w mediator > /dev/null 2>&1 &

@@ -70,11 +70,12 @@ if [ -n "$missing" ]; then
     }
 fi
 
-# 3. unpack (root tree, sysroot), depmod; stamps name the kernel version and package set
+# 3. unpack and depmod (only to build the images: the unpacked tree, about 400 MB, is removed
+# afterwards); the stamp names the kernel version, the package set and the image recipe
 # shellcheck disable=SC2086 # the package list is words
 stamp=$(printf '%s\n' "$KVER" $ROOT_PKGS | md5sum | cut -c1-12)
 imgstamp=$( (echo "$stamp"; sed -n '/^# 4. base images/,/^# 5/p' "$self") | md5sum | cut -c1-12)
-if [ ! -e unpack/.done-"$stamp" ]; then
+if [ ! -e img/.done-"$imgstamp" ]; then
     lab_log "unpacking $(echo "$ROOT_PKGS" | wc -w) packages"
     rm -rf unpack img
     mkdir -p unpack
@@ -83,7 +84,6 @@ if [ ! -e unpack/.done-"$stamp" ]; then
     done
     depmod -b unpack "$KVER"
     echo "$KVER" > kver
-    touch unpack/.done-"$stamp"
 fi
 
 # 4. base images
@@ -138,7 +138,7 @@ if [ ! -e img/.done-"$imgstamp" ]; then
     echo "root:x:0:0:root:/root:/bin/sh" > $R/etc/passwd
     (cd $R && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) > img/dom0-base.cpio
     echo "$KVER" > img/KVER
-    rm -rf rootfs-dom0 rootfs-domu
+    rm -rf rootfs-dom0 rootfs-domu unpack
     touch img/.done-"$imgstamp"
 fi
 lab_log "images: $(du -sh img | cut -f1) in $LAB_CACHE/img"

@@ -55,6 +55,19 @@ med=$(jq .roles.mediator "$m")
 [ "$(jq .trace.lost_records "$m")" = 0 ] || bad "metadata: lost records $(jq .trace.lost_records "$m")"
 jq -e '.xen.commandline | test("sched=credit2")' "$m" > /dev/null || bad "metadata: Xen command line"
 
+# created_ticks ties the client's clock to the trace's: every call falls inside the trace
+created=$(jq --argjson d "$cli" '.domains[] | select(.domid == $d) | .created_ticks' "$m")
+if [ "$created" -gt 0 ] 2> /dev/null; then
+    first=$("$bin/smclat" dump -n 1 "$out/trace.bin" | awk 'NR == 1 {print $1}')
+    last=$("$bin/smclat" dump "$out/trace.bin" | awk 'END {print $1}')
+    read -r c0 c1 < <(awk -F, 'NR == 2 {a = $7} {b = $8} END {print a, b}' "$out/calls.csv")
+    if [ $((c0 + created)) -lt "$first" ] || [ $((c1 + created)) -gt "$last" ]; then
+        bad "calls at trace ticks $((c0 + created))..$((c1 + created)) (created_ticks $created) outside the trace $first..$last"
+    fi
+else
+    bad "metadata: no created_ticks for the client"
+fi
+
 # the generator's calls against the trace
 gen_calls=$(jq .calls.total "$out/gen-summary.json")
 csv_calls=$(($(wc -l < "$out/calls.csv") - 1))
