@@ -134,7 +134,9 @@ for n in smc1 smc2; do
     echo "| $n | $(g $n '.trap_ticks | "\(.count) | \(.min) | \(.p50) | \(.p90) | \(.p99) | \(.max) | \(.mean * 10 | round / 10)"') |"
 done
 if [ -s "$tmp/smc1/calls.csv" ] && [ -s "$tmp/smc2/calls.csv" ]; then
-    same=$(paste -d, <(cut -d, -f13 "$tmp/smc1/calls.csv") <(cut -d, -f13 "$tmp/smc2/calls.csv") |
+    # ticks RUN: the trap_ticks column of the run's calls.csv, header first
+    ticks() { awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i } { print $c["trap_ticks"] }' "$tmp/$1/calls.csv"; }
+    same=$(paste -d, <(ticks smc1) <(ticks smc2) |
         awk -F, 'NR > 1 && $1 == $2 { n++ } NR > 1 && $1 - $2 <= 1 && $2 - $1 <= 1 { m++ }
             END { print n + 0, m + 0 }')
     total=$(($(wc -l < "$tmp/smc1/calls.csv") - 1))
