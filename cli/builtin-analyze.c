@@ -47,6 +47,12 @@ struct analysis {
     uint64_t unknown_counts[MAX_UNKNOWN_IDS];
     unsigned n_unknown;
     uint64_t unknown_other;
+    /* metadata domains[].created_ticks: the join's prior on the clock offset */
+    struct {
+        long domid;
+        int64_t ticks;
+    } created[64];
+    unsigned n_created;
 };
 
 static void add_warning(struct analysis *a, const char *fmt, ...)
@@ -111,7 +117,16 @@ static int read_metadata(struct analysis *a, const char *path, double *hz_out, l
         *cli = (long)json_integer_value(c);
         *med = (long)json_integer_value(m);
     }
-    (void)a;
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(root, "domains"), i, d)
+    {
+        json_t *id = json_object_get(d, "domid"), *ct = json_object_get(d, "created_ticks");
+        if (json_is_integer(id) && json_is_integer(ct) && a->n_created < 64) {
+            a->created[a->n_created].domid = (long)json_integer_value(id);
+            a->created[a->n_created++].ticks = (int64_t)json_integer_value(ct);
+        }
+    }
     json_decref(root);
     return 0;
 }
@@ -754,6 +769,9 @@ int cmd_analyze(int argc, char **argv)
             }
             add_warning(&a, "not joined with the generator's log: %s", msg);
         }
+        for (unsigned k = 0; a.join && k < a.n_created; k++)
+            if (a.created[k].domid == a.client) /* Xen set its CNTVOFF then: within 2 ms */
+                sm_analyze_join_hint(a.join, a.created[k].ticks, (int64_t)(a.hz * 0.002));
     }
     if (csv_path) {
         a.csv = fopen(csv_path, "w");
