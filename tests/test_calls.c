@@ -393,6 +393,57 @@ static void test_roles_auto(void **state)
     fx_free(f);
 }
 
+/* One pCPU, as in the lab's deterministic runs: the client sleeps until its next frame (the
+ * mediator asleep too); the mediator's own timer wakes it, and while it runs the client's
+ * frame timer fires there, so a WAKE of the client is recorded with the mediator current.
+ * That is no answer: no call. Then the client blocks again and the mediator's timer fires on
+ * its pCPU inside the block path (after the client's BLOCK record, before the switch): that
+ * WAKE of the mediator is no notify either. One real call follows and is found. */
+static void test_timer_coincidences_are_no_calls(void **state)
+{
+    (void)state;
+    struct tg *g = prelude(1);
+    textbook(g, 1000);
+    tg_block(g, 0, 2000, CLI, 0); /* the client sleeps: the mediator is blocked */
+    tg_switch(g, 0, 2050, CLI, 0, IDLE, 0);
+    tg_runstate(g, 0, 2060, CLI, 0, RUN, BLK);
+    tg_runstate(g, 0, 2070, IDLE, 0, RNBL, RUN);
+    tg_wake(g, 0, 3000, MED, 0); /* the mediator's timer, cpu0 idle */
+    tg_runstate(g, 0, 3010, MED, 0, BLK, RNBL);
+    tg_switch(g, 0, 3050, IDLE, 0, MED, 0);
+    tg_runstate(g, 0, 3060, IDLE, 0, RUN, RNBL);
+    tg_runstate(g, 0, 3070, MED, 0, RNBL, RUN);
+    tg_wake(g, 0, 3100, CLI, 0); /* the client's frame timer, the mediator current */
+    tg_runstate(g, 0, 3110, CLI, 0, BLK, RNBL);
+    tg_block(g, 0, 3200, MED, 0);
+    tg_switch(g, 0, 3250, MED, 0, CLI, 0);
+    tg_runstate(g, 0, 3260, MED, 0, RUN, BLK);
+    tg_runstate(g, 0, 3270, CLI, 0, RNBL, RUN);
+    tg_block(g, 0, 4000, CLI, 0); /* sleeps again... */
+    tg_wake(g, 0, 4010, MED, 0);  /* ...and the mediator's timer fires in the block path */
+    tg_runstate(g, 0, 4020, MED, 0, BLK, RNBL);
+    tg_switch(g, 0, 4050, CLI, 0, MED, 0);
+    tg_runstate(g, 0, 4060, CLI, 0, RUN, BLK);
+    tg_runstate(g, 0, 4070, MED, 0, RNBL, RUN);
+    tg_block(g, 0, 4100, MED, 0);
+    tg_switch(g, 0, 4150, MED, 0, IDLE, 0);
+    tg_runstate(g, 0, 4160, MED, 0, RUN, BLK);
+    tg_runstate(g, 0, 4170, IDLE, 0, RNBL, RUN);
+    tg_wake(g, 0, 5000, CLI, 0); /* its next frame */
+    tg_runstate(g, 0, 5010, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, 5050, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, 5060, IDLE, 0, RUN, RNBL);
+    tg_runstate(g, 0, 5070, CLI, 0, RNBL, RUN);
+    textbook(g, 6000);
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 2);
+    assert_int_equal(st->complete, 2);
+    assert_int_equal(f->got[0].t_notify, 1000);
+    assert_int_equal(f->got[1].t_notify, 6000);
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -407,6 +458,7 @@ int main(void)
         cmocka_unit_test(test_concurrent_calls_of_two_client_vcpus),
         cmocka_unit_test(test_no_answer_before_next_call),
         cmocka_unit_test(test_roles_auto),
+        cmocka_unit_test(test_timer_coincidences_are_no_calls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,6 +37,10 @@ struct client_vcpu {
     /* It blocked with no call open: a call whose notify left no record (the mediator was
      * awake) starts here if the mediator answers. */
     uint8_t pend;
+    /* Between its BLOCK record and its switch out: a WAKE of the mediator on its pCPU then is
+     * not its notify (it is in Xen's block path: the mediator's own timer fired there). */
+    uint8_t in_block;
+    uint8_t block_med_awake; /* a mediator vCPU was awake at its BLOCK record */
     uint64_t pend_block;
     uint32_t pend_sw[4];
     struct open_call oc;
@@ -60,6 +64,10 @@ struct sm_calls {
     unsigned npcpus; /* entries in pcpus */
     struct sm_interferer inter[SM_CALLS_MAX_INTERFERERS];
     unsigned ninter;
+    /* Which mediator vCPUs (0-63) a runstate record has shown, and which of those are awake
+     * (running or runnable): a client that blocks while every mediator vCPU sleeps cannot be
+     * in a call whose notify left no WAKE record (a notify to a sleeping vCPU wakes it). */
+    uint64_t med_known, med_awake;
 };
 
 static const char *shape_names[SM_SHAPE__COUNT] = {
@@ -357,6 +365,8 @@ static void on_wake(struct sm_calls *c, const struct sm_model *m, const struct x
                 c->st.client_vcpus_untracked++;
                 return;
             }
+            if (s->in_block)
+                goto not_a_notify;
             if (s->oc.active)
                 finalize(c, s, 0);
             s->pend = 0;
@@ -373,18 +383,22 @@ static void on_wake(struct sm_calls *c, const struct sm_model *m, const struct x
             }
             return;
         }
+    not_a_notify:
         /* A wake of the mediator by something else (its timer) during open calls. */
         for (unsigned i = 0; i < SM_CALLS_MAX_VCPUS && c->cv[i].used; i++)
             if (c->cv[i].oc.active)
                 c->cv[i].oc.c.mediator_timer_wake = 1;
         return;
     }
-    if (ev->domid != c->cfg.client || !known || d != c->cfg.mediator)
+    if (ev->domid != c->cfg.client)
         return;
-    /* The answer: the mediator, running here, wakes the client. */
     struct client_vcpu *s = client_slot(c, ev->vcpu);
     if (!s)
         return;
+    s->in_block = 0; /* woken before it was switched out: it does not block */
+    if (!known || d != c->cfg.mediator)
+        return;
+    /* The answer: the mediator, running here, wakes the client. */
     struct open_call *o = &s->oc;
     if (o->active) {
         if (!o->answered) {
@@ -420,11 +434,14 @@ static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
         return;
     struct open_call *o = &s->oc;
     unsigned new = ev->new_state;
+    int med_awake = s->in_block ? s->block_med_awake : c->med_awake != 0 || c->med_known == 0;
+    if (new != XT_RUNNABLE)
+        s->in_block = 0;
     if (new == XT_BLOCKED)
         s->blocked_since_call = 1;
     if (!o->active) {
         if (new == XT_BLOCKED) {
-            s->pend = 1;
+            s->pend = med_awake;
             s->pend_block = ev->tsc;
             memset(s->pend_sw, 0, sizeof s->pend_sw);
         } else {
@@ -500,9 +517,20 @@ static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
                                  const struct xt_event *ev)
 {
     unsigned old = ev->old_state, new = ev->new_state;
+    if (ev->vcpu < 64) {
+        uint64_t bit = (uint64_t)1 << ev->vcpu;
+        c->med_known |= bit;
+        if (new == XT_BLOCKED || new == XT_OFFLINE)
+            c->med_awake &= ~bit;
+        else
+            c->med_awake |= bit;
+    }
     for (unsigned i = 0; i < SM_CALLS_MAX_VCPUS && c->cv[i].used; i++) {
         struct client_vcpu *s = &c->cv[i];
         struct open_call *o = &s->oc;
+        if (c->med_awake == 0)
+            s->pend = 0; /* the mediator went to sleep: its next answer-like wake of this
+                          * client (after its own timer, say) answers no unrecorded notify */
         if (!o->active)
             continue;
         struct sm_call *k = &o->c;
@@ -547,6 +575,15 @@ void sm_calls_feed(struct sm_calls *c, const struct sm_model *m, const struct xt
         break;
     case XT_K_WAKE:
         on_wake(c, m, ev);
+        break;
+    case XT_K_BLOCK:
+        if (ev->domid == c->cfg.client) {
+            struct client_vcpu *s = client_slot(c, ev->vcpu);
+            if (s) {
+                s->in_block = 1;
+                s->block_med_awake = c->med_awake != 0 || c->med_known == 0;
+            }
+        }
         break;
     case XT_K_RUNSTATE:
         if (ev->domid == c->cfg.client)
