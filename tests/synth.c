@@ -7,7 +7,8 @@
  * timer wake between calls. The ground truth (calls, per-call figures, per-vCPU runstate
  * totals by xenalyze's rules) is written as JSON to --truth FILE.
  *
- * usage: smclat-synth [--calls N | --size BYTES] [--seed S] [--chunk BYTES] [--truth FILE] OUT */
+ * usage: smclat-synth [--calls N | --size BYTES[k|M|G]] [--seed S] [--chunk BYTES] [--truth FILE]
+ * OUT */
 #include "tracegen.h"
 
 #include <errno.h>
@@ -96,37 +97,60 @@ static void do_switch(struct tg *g, unsigned cpu, uint64_t t, unsigned pd, unsig
     tg_runstate(g, cpu, t + 9, nd, nv, 1, 0);
 }
 
+/* A whole number for option opt: decimal or 0x hex, with a k/M/G (x1024) suffix when
+ * suffix is set; no sign, nothing after it. Returns 0, or -1 after printing why. */
+static int parse_count(const char *opt, const char *s, int suffix, uint64_t *v)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(s, &end, 0);
+    unsigned shift = 0;
+    if (suffix && end != s && (*end == 'k' || *end == 'M' || *end == 'G') && !end[1]) {
+        shift = *end == 'k' ? 10 : *end == 'M' ? 20 : 30;
+        end++;
+    }
+    if (s[0] < '0' || s[0] > '9' || end == s || *end || errno || n > (UINT64_MAX >> shift)) {
+        fprintf(stderr, "smclat-synth: %s: expected a whole number%s, found '%s'\n", opt,
+                suffix ? " (suffix k, M or G allowed)" : "", s);
+        return -1;
+    }
+    *v = (uint64_t)n << shift;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    uint64_t calls = 0, size = 0, seed = 1;
-    size_t chunk = 32768;
+    uint64_t calls = 0, size = 0, seed = 1, chunk = 32768;
     const char *out = NULL, *truth = NULL;
     for (int i = 1; i < argc; i++) {
+        int bad = 0;
         if (!strcmp(argv[i], "--calls") && i + 1 < argc)
-            calls = strtoull(argv[++i], NULL, 0);
-        else if (!strcmp(argv[i], "--size") && i + 1 < argc) {
-            char *end;
-            size = strtoull(argv[++i], &end, 0);
-            if (*end == 'M')
-                size <<= 20;
-            else if (*end == 'G')
-                size <<= 30;
-        } else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
-            seed = strtoull(argv[++i], NULL, 0);
+            bad = parse_count("--calls", argv[++i], 0, &calls);
+        else if (!strcmp(argv[i], "--size") && i + 1 < argc)
+            bad = parse_count("--size", argv[++i], 1, &size);
+        else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+            bad = parse_count("--seed", argv[++i], 0, &seed);
         else if (!strcmp(argv[i], "--chunk") && i + 1 < argc)
-            chunk = (size_t)strtoull(argv[++i], NULL, 0);
+            bad = parse_count("--chunk", argv[++i], 1, &chunk);
         else if (!strcmp(argv[i], "--truth") && i + 1 < argc)
             truth = argv[++i];
         else if (argv[i][0] != '-' && !out)
             out = argv[i];
         else {
-            fprintf(stderr, "usage: smclat-synth [--calls N | --size BYTES[M|G]] [--seed S] "
+            fprintf(stderr, "usage: smclat-synth [--calls N | --size BYTES[k|M|G]] [--seed S] "
                             "[--chunk BYTES] [--truth FILE] OUT\n");
             return 2;
         }
+        if (bad)
+            return 2;
     }
-    if (!out || (!calls && !size)) {
-        fprintf(stderr, "smclat-synth: give OUT and --calls N or --size BYTES\n");
+    if (!out || (!calls && !size) || (calls && size)) {
+        fprintf(stderr, "smclat-synth: give OUT and either --calls N or --size BYTES\n");
+        return 2;
+    }
+    if (chunk < 64 || chunk > (1u << 30)) {
+        fprintf(stderr, "smclat-synth: --chunk: expected 64 bytes to 1G, found %llu\n",
+                (unsigned long long)chunk);
         return 2;
     }
     rng_state ^= seed * 0x9e3779b97f4a7c15ull;
