@@ -29,7 +29,7 @@ static int dump_summary(struct tsrc *r)
     struct xt_record rec;
     struct xt_error err;
     int rc;
-    uint64_t first = 0, last = 0, n = 0;
+    uint64_t first = 0, last = 0, n = 0, uncounted = 0;
     while ((rc = tsrc_next(r, &rec, &err)) == 1) {
         if (n++ == 0)
             first = rec.tsc;
@@ -38,8 +38,10 @@ static int dump_summary(struct tsrc *r)
         while (tab[h].n && tab[h].id != rec.event)
             h = (h + 1) % SLOTS;
         if (!tab[h].n) {
-            if (used + 1 >= SLOTS)
-                continue; /* more distinct ids than slots: only garbage does that */
+            if (used + 1 >= SLOTS) {
+                uncounted++; /* more distinct ids than slots: only garbage does that */
+                continue;
+            }
             used++;
             tab[h].id = rec.event;
         }
@@ -58,6 +60,11 @@ static int dump_summary(struct tsrc *r)
         const char *name = xt_event_name(tab[i].id);
         printf("%12" PRIu64 "  %08x %s\n", tab[i].n, tab[i].id, name ? name : "?");
     }
+    if (uncounted)
+        fprintf(stderr,
+                "warning: %s: more than %d distinct event ids: %" PRIu64
+                " records not counted by id (garbage?)\n",
+                tsrc_name(r), SLOTS - 1, uncounted);
     int status = 0;
     if (rc < 0) {
         fprintf(stderr, "smclat: %s\n", err.msg);
