@@ -137,9 +137,11 @@ int main(int argc, char **argv)
         else if (argv[i][0] != '-' && !out)
             out = argv[i];
         else {
-            fprintf(stderr, "usage: smclat-synth [--calls N | --size BYTES[k|M|G]] [--seed S] "
-                            "[--chunk BYTES] [--truth FILE] OUT\n");
-            return 2;
+            int help = !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
+            fprintf(help ? stdout : stderr,
+                    "usage: smclat-synth [--calls N | --size BYTES[k|M|G]] [--seed S] "
+                    "[--chunk BYTES] [--truth FILE] OUT\n");
+            return help ? 0 : 2;
         }
         if (bad)
             return 2;

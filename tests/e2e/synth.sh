@@ -1,6 +1,7 @@
 #!/bin/bash
 # smclat synth: the trace it writes holds what its truth file says (records counted by the
-# reader, calls), --size is honoured, and bad arguments give one line and exit 2.
+# reader, calls), --size is honoured, and bad arguments give one line and exit 2. And the
+# dispatcher's help and external commands.
 set -u
 : "${SMCLAT_BIN:?}"
 S="$SMCLAT_BIN/smclat"
@@ -30,5 +31,18 @@ expect_bad "--chunk: expected 64 bytes to 1G, found 3" --chunk 3 --calls 5 "$tmp
 expect_bad "either --calls N or --size" --calls 5 --size 1M "$tmp/x.bin"
 expect_bad "either --calls N or --size" --calls 5
 [ ! -e "$tmp/x.bin" ] || fail "a refused run wrote its output"
+# the dispatcher: `smclat help CMD` is `smclat CMD --help` (builtin or external), a name with
+# a slash is no command
+if ! { "$S" help synth > "$tmp/h" 2>&1 && grep -q '^usage: smclat-synth ' "$tmp/h"; }; then
+    fail "smclat help synth: $(cat "$tmp/h")"
+fi
+if ! { "$S" dump --help > "$tmp/h1" && "$S" help dump > "$tmp/h2" && cmp -s "$tmp/h1" "$tmp/h2"; }; then
+    fail "smclat help dump differs from smclat dump --help"
+fi
+"$S" ../bin/smclat > /dev/null 2> "$tmp/err"
+rc=$?
+if [ $rc != 2 ] || ! grep -q "unknown command '../bin/smclat'" "$tmp/err"; then
+    fail "smclat ../bin/smclat: exit $rc"
+fi
 echo "synth: $bad failures"
 [ "$bad" = 0 ]
