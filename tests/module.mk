@@ -28,3 +28,4 @@ CHECK_DEPS += analyze
 E2E_TESTS += tests/e2e/format.sh
 # bad input: mangled copies of real and synthetic traces (review)
 E2E_TESTS += tests/e2e/mangled.sh tests/e2e/synth.sh
+CHECK_DEPS += robustness
