@@ -16,7 +16,7 @@ smclat-record_LDLIBS := -lxenctrl -lxenstore -lxencall -lxenforeignmemory -lxeng
 else
 REC_XEN := $(wildcard /usr/include/xenctrl.h)
 REC_ISYS := $(call pkg_cflags,jansson)
-smclat-record_LDLIBS := -lxenctrl -lxenstore $(call pkg_libs,jansson)
+smclat-record_LDLIBS := -lxenctrl -lxenstore -lxentoollog $(call pkg_libs,jansson)
 endif
 record_CFLAGS := $(REC_ISYS)
 # Xen's public headers use anonymous unions (a GNU extension in C11)

@@ -67,7 +67,8 @@ static int role_domid(const struct rec_state *s, const char *dom, const char *ro
 }
 
 json_t *rec_metadata_json(const struct rec_state *s, const struct rec_roles *roles,
-                          const struct rec_trace_meta *trace, char *err, size_t errlen)
+                          const struct rec_trace_meta *trace, const struct rec_created *created,
+                          char *err, size_t errlen)
 {
     json_t *roles_j = json_object();
     json_int_t id;
@@ -106,6 +107,9 @@ json_t *rec_metadata_json(const struct rec_state *s, const struct rec_roles *rol
             json_object_set_new(dj, "sched",
                                 json_pack("{s:i, s:i}", "weight", (json_int_t)d->weight, "cap",
                                           (json_int_t)d->cap));
+        if (created && d->domid < REC_MAX_DOMID && created->ticks[d->domid])
+            json_object_set_new(dj, "created_ticks",
+                                json_integer((json_int_t)created->ticks[d->domid]));
         const char *role = role_of(s, roles, d->domid);
         if (role)
             json_object_set_new(dj, "role", json_string(role));

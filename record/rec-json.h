@@ -27,9 +27,17 @@ struct rec_trace_meta {
     struct rec_trace_scan scan;
 };
 
+/* Each domain's DOM_ADD time stamp from a trace over its creation (0: unknown), by domid. */
+#define REC_MAX_DOMID 1024
+struct rec_created {
+    uint64_t ticks[REC_MAX_DOMID];
+    const char *file; /* NULL: no creation trace */
+};
+
 /* Builds the metadata object (new reference), or NULL with a message in err (a role naming
  * a domain that does not exist). */
 json_t *rec_metadata_json(const struct rec_state *s, const struct rec_roles *roles,
-                          const struct rec_trace_meta *trace, char *err, size_t errlen);
+                          const struct rec_trace_meta *trace, const struct rec_created *created,
+                          char *err, size_t errlen);
 
 #endif

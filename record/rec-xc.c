@@ -9,6 +9,7 @@
 #include <xenstore.h>
 
 struct rec_xen {
+    xentoollog_logger_stdiostream *log; /* libxenctrl's own messages: only critical ones */
     xc_interface *xch;
     struct xs_handle *xs;
 };
@@ -34,9 +35,12 @@ struct rec_xen *rec_xen_open(char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    x->xch = xc_interface_open(NULL, NULL, 0);
+    x->log = xtl_createlogger_stdiostream(stderr, XTL_CRITICAL, 0);
+    x->xch = xc_interface_open((xentoollog_logger *)x->log, (xentoollog_logger *)x->log, 0);
     if (!x->xch) {
         fail(err, errlen, "cannot open libxenctrl (run in Dom0 as root, with xen-privcmd)");
+        if (x->log)
+            xtl_logger_destroy((xentoollog_logger *)x->log);
         free(x);
         return NULL;
     }
@@ -44,6 +48,8 @@ struct rec_xen *rec_xen_open(char *err, size_t errlen)
     if (!x->xs) {
         fail(err, errlen, "cannot open xenstore (is xenstored running?)");
         xc_interface_close(x->xch);
+        if (x->log)
+            xtl_logger_destroy((xentoollog_logger *)x->log);
         free(x);
         return NULL;
     }
@@ -56,6 +62,8 @@ void rec_xen_close(struct rec_xen *x)
         return;
     xs_close(x->xs);
     xc_interface_close(x->xch);
+    if (x->log)
+        xtl_logger_destroy((xentoollog_logger *)x->log);
     free(x);
 }
 

@@ -143,7 +143,7 @@ static int cmd_metadata(int argc, char **argv)
 {
     const char *cmd = "record metadata";
     struct sm_strlist roles = {0};
-    const char *trace = NULL, *output = NULL, *mask = REC_TRACE_MASK;
+    const char *trace = NULL, *output = NULL, *mask = REC_TRACE_MASK, *creation = NULL;
     double duration = -1;
     const struct sm_opt opts[] = {
         {"role", 0, SM_OPT_LIST, &roles, "ROLE=DOMAIN",
@@ -151,6 +151,8 @@ static int cmd_metadata(int argc, char **argv)
         {"trace", 0, SM_OPT_STRING, &trace, "FILE", "the trace: its lost records go in"},
         {"event-mask", 0, SM_OPT_STRING, &mask, "MASK", "the trace's event mask (0x0002f000)"},
         {"duration-s", 0, SM_OPT_DOUBLE, &duration, "S", "the trace's duration"},
+        {"creation-trace", 0, SM_OPT_STRING, &creation, "FILE",
+         "a trace over the domains' creation: their DOM_ADD times (created_ticks)"},
         {"output", 'o', SM_OPT_STRING, &output, "FILE", "write here (default: stdout)"},
         SM_OPT_TABLE_END};
     int first = sm_parse_opts(cmd, "[OPTIONS]",
@@ -183,6 +185,18 @@ static int cmd_metadata(int argc, char **argv)
         const char *slash = strrchr(trace, '/');
         tm.file = slash ? slash + 1 : trace;
     }
+    static struct rec_created created;
+    memset(&created, 0, sizeof created);
+    if (rc == 0 && creation) {
+        int found = rec_trace_dom_add_file(creation, created.ticks, REC_MAX_DOMID, err, sizeof err);
+        if (found < 0) {
+            fprintf(stderr, "smclat %s: %s\n", cmd, err);
+            rc = 2;
+        } else if (found == 0) {
+            fprintf(stderr, "warning: %s: no DOM_ADD record: no created_ticks\n", creation);
+        }
+        created.file = creation;
+    }
     struct rec_xen *x = NULL;
     struct rec_state s = {0};
     json_t *m = NULL;
@@ -194,7 +208,7 @@ static int cmd_metadata(int argc, char **argv)
         fprintf(stderr, "smclat %s: %s\n", cmd, err);
         rc = 1;
     }
-    if (rc == 0 && !(m = rec_metadata_json(&s, &r, &tm, err, sizeof err))) {
+    if (rc == 0 && !(m = rec_metadata_json(&s, &r, &tm, &created, err, sizeof err))) {
         fprintf(stderr, "smclat %s: %s\n", cmd, err);
         rc = 2;
     }
@@ -258,6 +272,9 @@ static int cmd_trace(int argc, char **argv)
                 rc < 0 ? err : "xentrace failed (see its messages above)");
         return 1;
     }
+    if (rec_trace_stopped_by())
+        fprintf(stderr, "warning: %s: stopped by signal %d before %ld s: the trace is shorter\n",
+                output, rec_trace_stopped_by(), seconds);
     struct rec_trace_scan sc;
     if (rec_trace_scan_file(output, &sc, err, sizeof err) != 0) {
         fprintf(stderr, "smclat %s: %s\n", cmd, err);

@@ -7,8 +7,8 @@
  * timer wake between calls. The ground truth (calls, per-call figures, per-vCPU runstate
  * totals by xenalyze's rules) is written as JSON to --truth FILE.
  *
- * usage: smclat-synth [--calls N | --size BYTES[k|M|G]] [--seed S] [--chunk BYTES] [--truth FILE]
- * OUT */
+ * usage: smclat synth (--calls N | --size BYTES) [--seed S] [--chunk BYTES] [--truth FILE] OUT */
+#include "options.h"
 #include "tracegen.h"
 
 #include <errno.h>
@@ -97,64 +97,44 @@ static void do_switch(struct tg *g, unsigned cpu, uint64_t t, unsigned pd, unsig
     tg_runstate(g, cpu, t + 9, nd, nv, 1, 0);
 }
 
-/* A whole number for option opt: decimal or 0x hex, with a k/M/G (x1024) suffix when
- * suffix is set; no sign, nothing after it. Returns 0, or -1 after printing why. */
-static int parse_count(const char *opt, const char *s, int suffix, uint64_t *v)
-{
-    char *end;
-    errno = 0;
-    unsigned long long n = strtoull(s, &end, 0);
-    unsigned shift = 0;
-    if (suffix && end != s && (*end == 'k' || *end == 'M' || *end == 'G') && !end[1]) {
-        shift = *end == 'k' ? 10 : *end == 'M' ? 20 : 30;
-        end++;
-    }
-    if (s[0] < '0' || s[0] > '9' || end == s || *end || errno || n > (UINT64_MAX >> shift)) {
-        fprintf(stderr, "smclat-synth: %s: expected a whole number%s, found '%s'\n", opt,
-                suffix ? " (suffix k, M or G allowed)" : "", s);
-        return -1;
-    }
-    *v = (uint64_t)n << shift;
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
-    uint64_t calls = 0, size = 0, seed = 1, chunk = 32768;
-    const char *out = NULL, *truth = NULL;
-    for (int i = 1; i < argc; i++) {
-        int bad = 0;
-        if (!strcmp(argv[i], "--calls") && i + 1 < argc)
-            bad = parse_count("--calls", argv[++i], 0, &calls);
-        else if (!strcmp(argv[i], "--size") && i + 1 < argc)
-            bad = parse_count("--size", argv[++i], 1, &size);
-        else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
-            bad = parse_count("--seed", argv[++i], 0, &seed);
-        else if (!strcmp(argv[i], "--chunk") && i + 1 < argc)
-            bad = parse_count("--chunk", argv[++i], 1, &chunk);
-        else if (!strcmp(argv[i], "--truth") && i + 1 < argc)
-            truth = argv[++i];
-        else if (argv[i][0] != '-' && !out)
-            out = argv[i];
-        else {
-            int help = !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
-            fprintf(help ? stdout : stderr,
-                    "usage: smclat-synth [--calls N | --size BYTES[k|M|G]] [--seed S] "
-                    "[--chunk BYTES] [--truth FILE] OUT\n");
-            return help ? 0 : 2;
-        }
-        if (bad)
-            return 2;
-    }
-    if (!out || (!calls && !size) || (calls && size)) {
-        fprintf(stderr, "smclat-synth: give OUT and either --calls N or --size BYTES\n");
+    long calls_opt = 0, seed_opt = 1, chunk_opt = 32768;
+    double size_opt = 0;
+    const char *truth = NULL;
+    const struct sm_opt opts[] = {
+        {"calls", 0, SM_OPT_INT, &calls_opt, "N", "number of calls (1..100000000)"},
+        {"size", 0, SM_OPT_DOUBLE, &size_opt, "BYTES",
+         "write calls until the file reaches BYTES (suffix k, M, G; at most 64G)"},
+        {"seed", 0, SM_OPT_INT, &seed_opt, "S", "random seed (default 1)"},
+        {"chunk", 0, SM_OPT_INT, &chunk_opt, "BYTES", "records per pCPU chunk (64..16M)"},
+        {"truth", 0, SM_OPT_STRING, &truth, "FILE", "write the known answers as JSON"},
+        SM_OPT_TABLE_END,
+    };
+    int first = sm_parse_opts("synth", "(--calls N | --size BYTES) [OPTIONS] OUT",
+                              "Writes a synthetic Xen 4.17 credit2 trace with known answers.", opts,
+                              argc, argv);
+    if (first == SM_OPTS_HELP)
+        return 0;
+    if (first < 0)
+        return 2;
+    if (first != argc - 1) {
+        fprintf(stderr, "smclat synth: expected one OUT file (see --help)\n");
         return 2;
     }
-    if (chunk < 64 || chunk > (1u << 30)) {
-        fprintf(stderr, "smclat-synth: --chunk: expected 64 bytes to 1G, found %llu\n",
-                (unsigned long long)chunk);
+    const char *out = argv[first];
+    if ((calls_opt == 0) == (size_opt == 0)) {
+        fprintf(stderr, "smclat synth: give one of --calls N or --size BYTES\n");
         return 2;
     }
+    if (calls_opt < 0 || calls_opt > 100000000 || size_opt < 0 || size_opt > 64e9 ||
+        chunk_opt < 64 || chunk_opt > (16 << 20) || seed_opt < 0) {
+        fprintf(stderr,
+                "smclat synth: --calls, --size, --chunk or --seed out of range (see --help)\n");
+        return 2;
+    }
+    uint64_t calls = (uint64_t)calls_opt, size = (uint64_t)size_opt, seed = (uint64_t)seed_opt;
+    size_t chunk = (size_t)chunk_opt;
     rng_state ^= seed * 0x9e3779b97f4a7c15ull;
     FILE *f = fopen(out, "wb");
     if (!f) {

@@ -241,7 +241,10 @@ static void test_metadata_json(void **state)
         .file = "trace.bin", .event_mask = REC_TRACE_MASK, .duration_s = 7.5};
     tm.scan.records = 1000;
     tm.scan.lost_records = 3;
-    json_t *m = rec_metadata_json(s, &r, &tm, err, sizeof err);
+    static struct rec_created created;
+    memset(&created, 0, sizeof created);
+    created.ticks[2] = 733244202;
+    json_t *m = rec_metadata_json(s, &r, &tm, &created, err, sizeof err);
     assert_non_null(m);
     json_error_t je;
     json_int_t khz = 0, client = 0, mediator = 0, lost = -1, nr = 0;
@@ -272,6 +275,10 @@ static void test_metadata_json(void **state)
     assert_int_equal(json_array_size(hard), 1);
     assert_int_equal(json_integer_value(json_array_get(hard, 0)), 1);
     assert_null(json_object_get(json_array_get(doms, 0), "role"));
+    /* created_ticks only where the creation trace had the domain */
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(doms, 2), "created_ticks")),
+                     733244202);
+    assert_null(json_object_get(json_array_get(doms, 1), "created_ticks"));
     assert_int_equal(json_array_size(pools), 2);
     assert_int_equal(json_integer_value(json_object_get(
                          json_object_get(json_array_get(pools, 1), "params"), "ratelimit_us")),
@@ -281,7 +288,7 @@ static void test_metadata_json(void **state)
     /* a role naming a domain that is not there */
     struct rec_roles bad = {0};
     assert_int_equal(rec_roles_add(&bad, "client=ghost", err, sizeof err), 0);
-    assert_null(rec_metadata_json(s, &bad, NULL, err, sizeof err));
+    assert_null(rec_metadata_json(s, &bad, NULL, NULL, err, sizeof err));
     assert_string_equal(err, "--role client=ghost: no such domain");
     free_machine(s);
 }
@@ -331,6 +338,22 @@ static void test_trace_scan(void **state)
     assert_int_equal(sc.records, 0);
 }
 
+static void test_trace_dom_add(void **state)
+{
+    (void)state;
+    /* DOM_ADD d1 at 0x100000005, a WAKE, DOM_ADD d2 at 7, DOM_ADD d1 again (ignored), a
+     * DOM_ADD without a timestamp (ignored), DOM_ADD d5000 (beyond the table), cut short */
+    uint32_t w[] = {
+        0x2001f003u, 0, 60,          0x90028001u, 5, 1,    1,           0xa0028004u, 9, 0,
+        2,           0, 0x90028001u, 7,           0, 2,    0x90028001u, 8,           0, 1,
+        0x10028001u, 3, 0x90028001u, 9,           0, 5000, 0x90028001u, 10};
+    uint64_t created[8] = {0};
+    assert_int_equal(rec_trace_dom_add(w, sizeof w, created, 8), 2);
+    assert_true(created[1] == UINT64_C(0x100000005));
+    assert_true(created[2] == 7);
+    assert_true(created[3] == 0 && created[0] == 0);
+}
+
 static void test_trace_scan_file(void **state)
 {
     (void)state;
@@ -357,7 +380,7 @@ int main(void)
         cmocka_unit_test(test_pool_option),     cmocka_unit_test(test_domain_options),
         cmocka_unit_test(test_compare_matches), cmocka_unit_test(test_compare_differs),
         cmocka_unit_test(test_metadata_json),   cmocka_unit_test(test_trace_scan),
-        cmocka_unit_test(test_trace_scan_file),
+        cmocka_unit_test(test_trace_dom_add),   cmocka_unit_test(test_trace_scan_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

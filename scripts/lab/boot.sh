@@ -7,33 +7,29 @@
 # (when the host has that many cores): unpinned, both often share one core and a wake in the
 # guest waits milliseconds for the host.
 set -uo pipefail
-LAB_PROG=boot
 [ $# = 5 ] || { echo "usage: boot.sh XEN KERNEL DOM0_INITRD SHARE_DIR CONSOLE_LOG" >&2; exit 2; }
 xen=$1 kernel=$2 initrd=$3 share=$4 console=$5
 MODE=${MODE:-deterministic} PCPUS=${PCPUS:-1} MEM_MB=${MEM_MB:-2048} TIMEOUT_S=${TIMEOUT_S:-300}
 XEN_CMDLINE=${XEN_CMDLINE:-dom0_mem=512M console=dtuart dtuart=/pl011@9000000 xsm=dummy}
 accel=()
-[ "$MODE" = deterministic ] && accel=(-icount shift=3,sleep=off)
+[ "$MODE" = deterministic ] && accel=(-icount "shift=3,sleep=off")
 # The Dom0 initrd goes at 0x49000000: QEMU puts the device tree at RAM base + 128 MiB
 # (0x48000000), so an initrd below it would have to stay under 16 MiB.
-rcfile=$(mktemp)
-trap 'rm -f "$rcfile"' EXIT
 tag=smclat-lab-$$
-{
 timeout -k 5 "$TIMEOUT_S" qemu-system-aarch64 -name "$tag",debug-threads=on \
     -machine virt,virtualization=on,gic-version=3 -cpu cortex-a57 -smp "$PCPUS" -m "$MEM_MB" \
     "${accel[@]}" -nographic -no-reboot -nic none -monitor none -serial stdio \
     -kernel "$xen" -append "$XEN_CMDLINE" \
-    -device guest-loader,addr=0x42000000,kernel="$kernel",bootargs="console=hvc0 earlycon=xen rdinit=/init" \
-    -device guest-loader,addr=0x49000000,initrd="$initrd" \
-    -fsdev local,id=fs0,path="$share",security_model=none \
+    -device "guest-loader,addr=0x42000000,kernel=$kernel,bootargs=console=hvc0 earlycon=xen rdinit=/init cryptomgr.notests=1" \
+    -device "guest-loader,addr=0x49000000,initrd=$initrd" \
+    -fsdev "local,id=fs0,path=$share,security_model=none" \
     -device virtio-9p-device,fsdev=fs0,mount_tag=host0 \
-    < /dev/null 2>&1
-echo $? > "$rcfile"
-} |
-    perl -MTime::HiRes=time -ne 'BEGIN{$|=1;$t0=time} s/\r//g; printf "[%8.3f] %s", time-$t0, $_' \
-        > "$console" &
-pipe_pid=$!
+    < /dev/null > >(perl -MTime::HiRes=time -ne \
+        'BEGIN{$|=1;$t0=time} s/\r//g; printf "[%8.3f] %s", time-$t0, $_' > "$console") 2>&1 &
+tpid=$!
+# Stopped from outside (run.sh interrupted): timeout passes the signal on to QEMU.
+trap 'kill -TERM $tpid 2> /dev/null; wait $tpid; exit 143' TERM INT HUP
+
 if [ "$MODE" = smp ] && [ "$(nproc)" -ge "$PCPUS" ]; then
     pinned=0
     for _ in $(seq 100); do
@@ -54,7 +50,10 @@ if [ "$MODE" = smp ] && [ "$(nproc)" -ge "$PCPUS" ]; then
         sleep 0.1
     done
     echo "boot: pinned $pinned QEMU vCPU thread(s) to host cores" >&2
+elif [ "$MODE" = smp ]; then
+    echo "warning: $PCPUS pCPUs on a $(nproc)-core host: QEMU's vCPU threads are not pinned" >&2
 fi
-wait $pipe_pid
-rc=$(cat "$rcfile")
-exit "${rc:-1}"
+wait $tpid
+rc=$?
+sleep 0.2 # the console filter flushes
+exit $rc

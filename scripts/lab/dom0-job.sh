@@ -9,11 +9,12 @@ S=/mnt/share
 O=$S/out
 CON=/var/log/xen/console
 mkdir -p "$O" /tmp/img
+# shellcheck source=/dev/null
 . $S/params.env
 up() { cut -d' ' -f1 /proc/uptime; }
 say() { echo "SMCLAT-JOB: $* [uptime $(up)]"; }
 copy_logs() {
-    for f in $CON/guest-*.log; do
+    for f in "$CON"/guest-*.log; do
         [ -e "$f" ] && tr -d '\r' < "$f" > "$O/${f##*/}"
     done
     xl dmesg > "$O/xen-dmesg.log" 2>&1
@@ -26,7 +27,8 @@ fail() {
     exit 1
 }
 REC=/tmp/smclat-record
-cp $S/bin/smclat-record $REC 2> /dev/null && chmod +x $REC || fail "no smclat-record in the share"
+cp $S/bin/smclat-record $REC 2> /dev/null || fail "no smclat-record in the share"
+chmod +x $REC
 # xl mmaps the kernel: from 9p that costs ~10 s per xl create, from tmpfs ~3 s
 cp $S/img/* /tmp/img/ || fail "cannot copy the DomU images"
 
@@ -40,20 +42,26 @@ wait_xs() { # PATH SECONDS [ABORT_PATH]: until the node exists (1: timeout, 2: A
     done
 }
 create() { # NAME ROLE VCPUS
-    cat > /tmp/$1.cfg << CFG
+    cat > "/tmp/$1.cfg" << CFG
 name="$1"
 kernel="/tmp/img/Image"
 ramdisk="/tmp/img/domu-$2.cpio.gz"
 memory=$DOMU_MEM
 vcpus=$3
-extra="console=hvc0 rdinit=/init loglevel=4"
+extra="console=hvc0 rdinit=/init loglevel=4 cryptomgr.notests=1"
 CFG
     # paused: each learns its peer's domid from xenstore before it runs
-    xl create -p /tmp/$1.cfg >> "$O/xl-create.log" 2>&1 || fail "xl create $1 (see xl-create.log)"
+    xl create -p "/tmp/$1.cfg" >> "$O/xl-create.log" 2>&1 || fail "xl create $1 (see xl-create.log)"
     say "created $1 d$(xl domid "$1")"
 }
 
 say "scenario $NAME: mode=$MODE pcpus=$PCPUS transport=$TRANSPORT noise=$NOISE_DOMAINS"
+# A trace over the domains' creation: each DOM_ADD's time stamp is (within microseconds) the
+# counter value Xen takes as the domain's virtual counter offset (CNTVOFF), which ties the
+# guests' CNTVCT to the trace's time (metadata: domains[].created_ticks).
+$REC trace --seconds 600 --allow-lost -o /tmp/create-trace.bin > "$O/create-trace.log" 2>&1 &
+CT=$!
+usleep 500000
 create mediator mediator "$MEDIATOR_VCPUS"
 create client client "$CLIENT_VCPUS"
 n=1
@@ -61,16 +69,18 @@ while [ $n -le "$NOISE_DOMAINS" ]; do
     create noise$n noise "$NOISE_VCPUS"
     n=$((n + 1))
 done
+kill -TERM "$CT"
+wait "$CT"
 MED=$(xl domid mediator)
 CLI=$(xl domid client)
 # Domain names for smclat-gen and smclat-mediator (docs/bench.md): Dom0 tells each the other's
 # domid in its own xenstore folder, which the domain can read.
-xenstore-write /local/domain/$MED/data/peer "$CLI" /local/domain/$CLI/data/mediator "$MED"
+xenstore-write "/local/domain/$MED/data/peer" "$CLI" "/local/domain/$CLI/data/mediator" "$MED"
 for d in mediator client $(n=1; while [ $n -le "$NOISE_DOMAINS" ]; do echo noise$n; n=$((n + 1)); done); do
     xl unpause "$d" || fail "xl unpause $d"
 done
 for d in mediator client $(n=1; while [ $n -le "$NOISE_DOMAINS" ]; do echo noise$n; n=$((n + 1)); done); do
-    wait_xs /local/domain/$(xl domid $d)/data/ready 120 || fail "$d did not start (no data/ready)"
+    wait_xs "/local/domain/$(xl domid "$d")/data/ready" 120 || fail "$d did not start (no data/ready)"
 done
 # The client is ready to go: for the xen transports when smclat-gen has connected
 case $TRANSPORT in
@@ -83,7 +93,7 @@ case $TRANSPORT in
     GO=/local/domain/$CLI/data/go
     ;;
 esac
-wait_xs "$READY" 120 /local/domain/$CLI/data/done
+wait_xs "$READY" 120 "/local/domain/$CLI/data/done"
 case $? in
 1) fail "smclat-gen did not connect to the mediator (no $READY)" ;;
 2) copy_logs
@@ -145,17 +155,20 @@ XT=$!
 usleep 300000
 xenstore-write "$GO" 1
 say "trace started, client go"
-wait $XT
+wait "$XT"
 trc=$?
+# shellcheck disable=SC2086 # a list of pids
 [ -n "$LOADPIDS" ] && kill $LOADPIDS 2> /dev/null
 say "trace done rc=$trc"
 [ $trc = 0 ] || fail "smclat-record trace: $(tail -1 "$O/trace.log")"
 # The generator should be done (TRACE_SECONDS covers it); give it a little more
-wait_xs /local/domain/$CLI/data/done 30 || fail "client generator still running after the trace"
-GRC=$(xenstore-read /local/domain/$CLI/data/done)
+wait_xs "/local/domain/$CLI/data/done" 30 || fail "client generator still running after the trace"
+GRC=$(xenstore-read "/local/domain/$CLI/data/done")
+[ -s /tmp/create-trace.bin ] && set -- "$@" --creation-trace /tmp/create-trace.bin
 $REC metadata "$@" --trace /tmp/trace.bin --duration-s "$TRACE_SECONDS" -o "$O/metadata.json" \
     > "$O/metadata.log" 2>&1 || fail "smclat-record metadata: $(tail -1 "$O/metadata.log")"
 cp /tmp/trace.bin "$O/trace.bin" || fail "cannot copy trace.bin to the share"
+cp /tmp/create-trace.bin "$O/create-trace.bin"
 say "metadata written"
 # The mediator prints its summary when shut down
 xl shutdown -w mediator > /dev/null 2>&1 &

@@ -19,17 +19,21 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 ROLE=none
+# shellcheck source=/dev/null
 . /etc/smclat-role.env
-say() { echo "SMCLAT-DOMU: $ROLE: $*"; }
+say() { echo "SMCLAT-DOMU: $ROLE: $* [uptime $(cut -d" " -f1 /proc/uptime)]"; }
 put_file() { # NAME PATH: the file on the console, between markers
     echo "SMCLAT-FILE-BEGIN $1"
-    [ -r "$2" ] && cat "$2"
+    if [ -s "$2" ]; then
+        cat "$2"
+        [ -z "$(tail -c 1 "$2")" ] || echo # the marker on a line of its own
+    fi
     echo "SMCLAT-FILE-END $1"
 }
 say "up cpus=$(grep -c ^processor /proc/cpuinfo)"
 case $ROLE in client | mediator)
-    for m in xen-evtchn xen-gntalloc xen-gntdev $EXTRA_MODULES; do
-        modprobe $m || say "error: modprobe $m failed"
+    for m in xen-evtchn xen-gntalloc xen-gntdev; do
+        modprobe "$m" || say "error: modprobe $m failed"
     done
     i=0
     while [ ! -e /dev/xen/evtchn ] && [ $i -lt 50 ]; do

@@ -1,4 +1,5 @@
 # Shared by the lab's host-side scripts (sourced, bash).
+# shellcheck disable=SC2034 # the variables are for the scripts that source this file
 # SMCLAT_CACHE: the cache outside git (arm64 .debs, unpacked trees, images), flock'ed.
 SMCLAT_CACHE=${SMCLAT_CACHE:-$HOME/.cache/smclat}
 LAB_CACHE=$SMCLAT_CACHE/lab

@@ -1,4 +1,5 @@
 # Reads and checks a lab parameter file (docs/lab.md); sourced by run.sh (bash).
+# shellcheck disable=SC2094 # lab_params_err only names the file it reports on
 # lab_params_load FILE: sets every key (defaults for those not given), or prints
 # "run.sh: FILE:LINE: KEY: problem" and returns 2.
 LAB_KEYS="NAME MODE PCPUS XEN_SCHED XEN_EXTRA DOM0_VCPUS DOM0_MEM DOM0_LOAD DOMU_MEM
@@ -26,7 +27,7 @@ lab_params_load() {
         fi
         key=${BASH_REMATCH[1]}
         val=${BASH_REMATCH[2]}
-        case " $(echo $LAB_KEYS) " in *" $key "*) ;; *)
+        case " ${LAB_KEYS//$'\n'/ } " in *" $key "*) ;; *)
             lab_params_err "$f" $n "$key" "unknown key (docs/lab.md lists them)"
             return 2 ;;
         esac
@@ -130,6 +131,7 @@ lab_params_check() {
             lab_params_err "$f" "${LAB_LINE[POOLS]:-default}" POOLS "expected NAME:credit2|credit:CPUS, found '$p'"
             return 2
         fi
+        # shellcheck disable=SC2034 # POOLCPUS is read by name in lab_cpulist
         local POOLNAME=${BASH_REMATCH[1]} POOLCPUS=${BASH_REMATCH[3]}
         LAB_LINE[POOLCPUS]=${LAB_LINE[POOLS]:-}
         lab_cpulist "$f" POOLCPUS || return 2

@@ -10,6 +10,7 @@
 #      kernel module for the guest kernel (make kmod), unless --no-build / --no-kmod.
 # usage: prepare.sh [--no-build] [--no-kmod]    env: SMCLAT_CACHE (~/.cache/smclat), KVER (auto)
 set -euo pipefail
+# shellcheck disable=SC2034 # read by lib.sh
 LAB_PROG=prepare
 self=$(readlink -f "$0")
 . "$(dirname "$0")/lib.sh"
@@ -69,11 +70,13 @@ if [ -n "$missing" ]; then
     }
 fi
 
-# 3. unpack (root tree, sysroot), depmod; stamps name the kernel version and package set
+# 3. unpack and depmod (only to build the images: the unpacked tree, about 400 MB, is removed
+# afterwards); the stamp names the kernel version, the package set and the image recipe
+# shellcheck disable=SC2086 # the package list is words
 stamp=$(printf '%s\n' "$KVER" $ROOT_PKGS | md5sum | cut -c1-12)
 imgstamp=$( (echo "$stamp"; sed -n '/^# 4. base images/,/^# 5/p' "$self") | md5sum | cut -c1-12)
-if [ ! -e unpack/.done-"$stamp" ]; then
-    lab_log "unpacking $(ls debs/*.deb | wc -l) packages"
+if [ ! -e img/.done-"$imgstamp" ]; then
+    lab_log "unpacking $(echo "$ROOT_PKGS" | wc -w) packages"
     rm -rf unpack img
     mkdir -p unpack
     for p in $ROOT_PKGS; do
@@ -81,7 +84,6 @@ if [ ! -e unpack/.done-"$stamp" ]; then
     done
     depmod -b unpack "$KVER"
     echo "$KVER" > kver
-    touch unpack/.done-"$stamp"
 fi
 
 # 4. base images
@@ -136,7 +138,7 @@ if [ ! -e img/.done-"$imgstamp" ]; then
     echo "root:x:0:0:root:/root:/bin/sh" > $R/etc/passwd
     (cd $R && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) > img/dom0-base.cpio
     echo "$KVER" > img/KVER
-    rm -rf rootfs-dom0 rootfs-domu
+    rm -rf rootfs-dom0 rootfs-domu unpack
     touch img/.done-"$imgstamp"
 fi
 lab_log "images: $(du -sh img | cut -f1) in $LAB_CACHE/img"
@@ -152,8 +154,12 @@ if [ -n "$build" ]; then
     LAB_SYSROOT=$(SMCLAT_CACHE=$SMCLAT_CACHE "$LAB_TOP/scripts/sysroot.sh") ||
         lab_die 1 "scripts/sysroot.sh failed"
     lab_log "building the arm64 programs (make CROSS=$LAB_ARCH-)"
-    make -C "$LAB_TOP" --no-print-directory -j2 CROSS=$LAB_ARCH- SYSROOT="$LAB_SYSROOT" \
-        SMCLAT_CACHE="$SMCLAT_CACHE" > "$LAB_CACHE/make-cross.log" 2>&1 || {
+    # only what the guests run (the rest of smclat stays on the host)
+    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+        make -C "$LAB_TOP" --no-print-directory -j2 CROSS="$LAB_ARCH-" SYSROOT="$LAB_SYSROOT" \
+        SMCLAT_CACHE="$SMCLAT_CACHE" "build/$LAB_ARCH/bin/smclat-record" \
+        "build/$LAB_ARCH/bin/smclat-gen" "build/$LAB_ARCH/bin/smclat-mediator" \
+        > "$LAB_CACHE/make-cross.log" 2>&1 || {
         tail -20 "$LAB_CACHE/make-cross.log" >&2
         lab_die 1 "make CROSS=$LAB_ARCH- failed (log: $LAB_CACHE/make-cross.log)"
     }

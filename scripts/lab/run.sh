@@ -9,6 +9,7 @@
 #      for TRANSPORT=smc and smc+xen)
 # exit: 0 the run succeeded, 1 it failed (run.json says why), 2 bad parameters or usage.
 set -uo pipefail
+# shellcheck disable=SC2034 # LAB_PROG and LAB_PARAMS_FILE are read by lib.sh and params.sh
 LAB_PROG=run.sh
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -24,6 +25,7 @@ if [ $# != 2 ] || [ "$1" = -h ] || [ "$1" = --help ]; then
     [ $# = 1 ] && { [ "$1" = -h ] || [ "$1" = --help ]; } && exit 0
     exit 2
 fi
+# shellcheck disable=SC2034 # read by params.sh
 LAB_PARAMS_FILE=$1
 out=$2
 lab_params_load "$1" || exit 2
@@ -32,8 +34,10 @@ IMG=$LAB_CACHE/img
 ARM_BIN=${SMCLAT_ARM_BIN:-$LAB_TOP/build/$LAB_ARCH/bin}
 mkdir -p "$out" || lab_die 2 "$out: cannot create the results folder"
 out=$(cd "$out" && pwd)
-rm -f "$out"/{trace.bin,metadata.json,calls.csv,gen-summary.json,mediator-summary.json,console.log,run.json,params.env,failure.txt} \
-    "$out"/guest-*.log "$out"/*.log
+# what an earlier run left (only the lab's own files: smclat suite keeps lab.log and more here)
+rm -f "$out"/{trace.bin,metadata.json,calls.csv,gen-summary.json,mediator-summary.json} \
+    "$out"/{console.log,run.json,params.env,failure.txt,xenstore.txt} "$out"/guest-*.log \
+    "$out"/{apply,trace,metadata,xl-create,xen-dmesg}.log
 
 # run.json: STATUS REASON [QEMU_RC]
 finish() {
@@ -78,20 +82,28 @@ esac
 work=$(mktemp -d "${TMPDIR:-/tmp}/smclat-lab.XXXXXX")
 boot_pid=
 tail_pid=
+# shellcheck disable=SC2317 # called by the traps
 cleanup() {
     [ -n "$boot_pid" ] && kill -TERM "$boot_pid" 2> /dev/null && wait "$boot_pid" 2> /dev/null
     [ -n "$tail_pid" ] && kill "$tail_pid" 2> /dev/null
     rm -rf "$work"
 }
 trap cleanup EXIT
-trap 'cleanup; trap - EXIT; lab_log "interrupted"; exit 130' INT TERM
+trap 'cleanup; trap - EXIT; finish interrupted "stopped by a signal (SIGINT or SIGTERM)"' INT TERM
 share=$work/share
 mkdir -p "$share/img" "$share/bin" "$share/out" "$work/overlay"
 lab_params_write "$share/params.env"
 cp "$share/params.env" "$out/params.env"
 cp "$here/dom0-job.sh" "$share/job.sh"
 cp "$ARM_BIN"/smclat-* "$share/bin/"
-ln "$IMG/Image" "$share/img/Image" 2> /dev/null || cp "$IMG/Image" "$share/img/Image"
+# The images are linked or copied into the run's folder under a shared lock, so that a
+# concurrent prepare.sh (exclusive lock) never replaces them under a starting run.
+exec 8> "$SMCLAT_CACHE/prepare.lock"
+flock -s 8
+for f in xen Image; do
+    ln "$IMG/$f" "$work/$f" 2> /dev/null || cp "$IMG/$f" "$work/$f"
+done
+ln "$work/Image" "$share/img/Image" 2> /dev/null || cp "$work/Image" "$share/img/Image"
 
 # overlay DIR: the folder as a newc cpio on stdout (appended to a base initramfs)
 overlay() { (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0); }
@@ -125,29 +137,35 @@ mkdir -p "$d"
 cp "$here/dom0-init.sh" "$d/init"
 chmod 755 "$d/init"
 { cat "$IMG/dom0-base.cpio"; overlay "$d"; } > "$work/dom0.cpio"
+flock -u 8
+exec 8>&-
 
 xen_cmdline="dom0_mem=$DOM0_MEM dom0_max_vcpus=$DOM0_VCPUS console=dtuart dtuart=/pl011@9000000 sched=$XEN_SCHED xsm=dummy${XEN_EXTRA:+ $XEN_EXTRA}"
 lab_log "$NAME: booting ($MODE, $PCPUS pCPU(s), timeout ${TIMEOUT_S} s)"
 : > "$out/console.log"
-# progress: the guests' milestones, as they come
-tail -n +1 -F "$out/console.log" 2> /dev/null |
+MODE=$MODE PCPUS=$PCPUS TIMEOUT_S=$TIMEOUT_S XEN_CMDLINE=$xen_cmdline \
+    "$here/boot.sh" "$work/xen" "$work/Image" "$work/dom0.cpio" "$share" "$out/console.log" &
+boot_pid=$!
+# progress: the guests' milestones, as they come (tail ends with boot.sh)
+tail -n +1 --pid=$boot_pid -F "$out/console.log" 2> /dev/null |
     sed -un 's/^\[ *\([0-9.]*\)\] SMCLAT-\(DOM0\|JOB\): \(.*\)/lab: [\1 s] \3/p' >&2 &
 tail_pid=$!
-MODE=$MODE PCPUS=$PCPUS TIMEOUT_S=$TIMEOUT_S XEN_CMDLINE=$xen_cmdline \
-    "$here/boot.sh" "$IMG/xen" "$IMG/Image" "$work/dom0.cpio" "$share" "$out/console.log" &
-boot_pid=$!
 wait $boot_pid
 qrc=$?
 boot_pid=
-sleep 0.3
-kill "$tail_pid" 2> /dev/null
+wait "$tail_pid" 2> /dev/null
 tail_pid=
 
 # collect
 cp -r "$share/out/." "$out/"
 extract() { # GUEST_LOG NAME: a file the guest printed between markers
     [ -e "$1" ] || return 0
-    awk -v n="$2" '$0 == "SMCLAT-FILE-BEGIN " n {f=1; next} $0 == "SMCLAT-FILE-END " n {f=0} f' \
+    awk -v n="$2" '$0 == "SMCLAT-FILE-BEGIN " n {f=1; next}
+        f && index($0, "SMCLAT-FILE-END " n) {
+            pre = substr($0, 1, index($0, "SMCLAT-FILE-END " n) - 1)
+            if (pre != "") print pre
+            f = 0; next }
+        f' \
         "$1" > "$out/$2.tmp"
     if [ -s "$out/$2.tmp" ]; then mv "$out/$2.tmp" "$out/$2"; else rm -f "$out/$2.tmp"; fi
 }
@@ -159,7 +177,9 @@ if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
     finish timeout "QEMU still running after TIMEOUT_S=$TIMEOUT_S s" "$qrc"
 fi
 if grep -q "SMCLAT-JOB: finished" "$out/console.log"; then
-    [ -s "$out/trace.bin" ] && [ -s "$out/metadata.json" ] || finish failed "trace.bin or metadata.json missing" "$qrc"
+    if [ ! -s "$out/trace.bin" ] || [ ! -s "$out/metadata.json" ]; then
+        finish failed "trace.bin or metadata.json missing" "$qrc"
+    fi
     if [ "$TRANSPORT" != none ]; then
         [ -s "$out/calls.csv" ] || finish failed "the client's calls.csv did not come back (guest-client.log)" "$qrc"
     fi

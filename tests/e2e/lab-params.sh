@@ -51,6 +51,7 @@ check_bad 'MODE=smp\nPCPUS=2\nPOOLS="med:null:1"\n' 3 POOLS "credit2|credit"
 check_bad 'MODE=smp\nPCPUS=2\nMEDIATOR_POOL=med\n' 3 MEDIATOR_POOL "no pool"
 check_bad 'WEIGHT_CLIENT=0\n' 1 WEIGHT_CLIENT "1..65535"
 check_bad 'GEN_ARGS=--fps 24\n' 1 GEN_ARGS "quote"
+# shellcheck disable=SC2016 # the file must hold a literal $(...)
 check_bad 'GEN_ARGS="$(reboot)"\n' 1 GEN_ARGS "plain text"
 check_bad 'DOM0_LOAD=busy\n' 1 DOM0_LOAD "busy:N"
 check_bad 'TRANSPORT=tcp\n' 1 TRANSPORT "none xen smc smc+xen"
