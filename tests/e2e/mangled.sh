@@ -7,11 +7,13 @@
 # with one `smclat: FILE...` line (with `offset N:` for a file); a truncated copy that exits 0
 # must say so (`"partial": true` in the JSON, or a `warning:` line); a copy that is a whole
 # trace must be read by dump without error.
+# MANGLE_SEED=N picks other random positions (the default, 0, is what make check runs).
 set -u
 : "${SMCLAT_BIN:?}" "${SHARED:?}" "${SMCLAT_TOP:?}"
 S="$SMCLAT_BIN/smclat"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 bad=0; runs=0
+seed=${MANGLE_SEED:-0}
 fail() { echo "FAIL $*"; bad=$((bad + 1)); }
 export SMCLAT_NO_PROGRESS=1
 
@@ -61,18 +63,18 @@ run_all() {
 real="$SHARED/traces/final-basic/t2.bin"
 real2="$SHARED/traces/sched-pool-c/t.bin"
 mkdir -p "$tmp/real" "$tmp/synth"
-python3 "$SMCLAT_TOP/tests/tools/mangle.py" "$real" "$tmp/real" 1 "$SHARED/traces/icount-smp1-a/t2.bin" > "$tmp/real/list" ||
+python3 "$SMCLAT_TOP/tests/tools/mangle.py" "$real" "$tmp/real" $((seed * 3 + 1)) "$SHARED/traces/icount-smp1-a/t2.bin" > "$tmp/real/list" ||
     { echo "FAIL mangle.py on $real"; exit 1; }
 run_all "$tmp/real" 2 1
 # a bigger real trace with three domains: a few copies only (time)
 mkdir -p "$tmp/real2"
-python3 "$SMCLAT_TOP/tests/tools/mangle.py" "$real2" "$tmp/real2" 2 > "$tmp/real2/list.all" ||
+python3 "$SMCLAT_TOP/tests/tools/mangle.py" "$real2" "$tmp/real2" $((seed * 3 + 2)) > "$tmp/real2/list.all" ||
     { echo "FAIL mangle.py on $real2"; exit 1; }
 grep -E '^(cut-rec-odd|flip-many|huge-mid|swap-mid|flip-hdr0)' "$tmp/real2/list.all" > "$tmp/real2/list"
 run_all "$tmp/real2" 2 1
 "$S" synth --calls 2000 --seed 7 --chunk 4096 "$tmp/synth.bin" 2> "$tmp/err" ||
     { echo "FAIL smclat synth"; cat "$tmp/err"; exit 1; }
-python3 "$SMCLAT_TOP/tests/tools/mangle.py" "$tmp/synth.bin" "$tmp/synth" 3 > "$tmp/synth/list" ||
+python3 "$SMCLAT_TOP/tests/tools/mangle.py" "$tmp/synth.bin" "$tmp/synth" $((seed * 3 + 3)) > "$tmp/synth/list" ||
     { echo "FAIL mangle.py on the synthetic trace"; exit 1; }
 run_all "$tmp/synth" 2 1
 
