@@ -52,9 +52,10 @@ static int dump_summary(struct tsrc *r)
            "ticks %" PRIu64 "..%" PRIu64 "\n",
            tsrc_name(r), st->file_bytes, st->records, st->chunks, st->ncpus, first, last);
     printf("without timestamp %" PRIu64 ", wrap buffers %" PRIu64 ", lost-records records %" PRIu64
-           ", chunks out of order %" PRIu64 ", timestamps going back %" PRIu64 "\n",
+           ", chunks out of order %" PRIu64 ", timestamps going back %" PRIu64
+           ", timestamps jumping ahead (ignored) %" PRIu64 "\n",
            st->records_without_tsc, st->wrap_buffers, st->lost_record_events,
-           st->chunks_out_of_order, st->tsc_backwards);
+           st->chunks_out_of_order, st->tsc_backwards, st->tsc_jumps);
     qsort(tab, SLOTS, sizeof tab[0], cmp_count);
     for (size_t i = 0; i < SLOTS && tab[i].n; i++) {
         const char *name = xt_event_name(tab[i].id);

@@ -133,6 +133,49 @@ static void test_leading_chunk_without_tsc(void **state)
     free(t.data);
 }
 
+/* A timestamp with a high bit flipped, in the middle of a chunk and as a chunk's first: ignored
+ * (the record takes the previous timestamp, counted), so the trace does not last 2^44 ticks. */
+static void test_timestamp_jump_ignored(void **state)
+{
+    (void)state;
+    const uint64_t spike = 1000 + XT_TSC_JUMP + 1;
+    for (int where = 0; where < 2; where++) {
+        struct tg *g = tg_mem_new(1, 4096);
+        tg_wake(g, 0, where == 0 ? 1000 : spike, 1, 0);
+        tg_wake(g, 0, where == 1 ? 1000 : spike, 1, 0);
+        tg_wake(g, 0, 1010, 1, 0);
+        tg_wake(g, 0, 1020, 1, 0);
+        struct trace t = finish(g);
+        uint64_t tsc[4];
+        int rc;
+        struct xt_stats st;
+        struct xt_error err;
+        size_t n = read_all(&t, tsc, NULL, 4, &rc, &st, &err);
+        assert_int_equal(rc, 0);
+        assert_int_equal(n, 4);
+        assert_int_equal(st.tsc_jumps, 1);
+        assert_int_equal(st.tsc_backwards, 0);
+        assert_int_equal(tsc[0], 1000);
+        assert_int_equal(tsc[1], 1000); /* the broken one: its predecessor's (or successor's) */
+        assert_int_equal(tsc[2], 1010);
+        assert_int_equal(tsc[3], 1020);
+        free(t.data);
+    }
+    /* just below the bound: a real (if long) gap, kept */
+    struct tg *g = tg_mem_new(1, 4096);
+    tg_wake(g, 0, 1000, 1, 0);
+    tg_wake(g, 0, 1000 + XT_TSC_JUMP, 1, 0);
+    struct trace t = finish(g);
+    uint64_t tsc[2];
+    int rc;
+    struct xt_stats st;
+    struct xt_error err;
+    assert_int_equal(read_all(&t, tsc, NULL, 2, &rc, &st, &err), 2);
+    assert_int_equal(st.tsc_jumps, 0);
+    assert_int_equal(tsc[1], 1000 + XT_TSC_JUMP);
+    free(t.data);
+}
+
 static void test_out_of_order_chunks_of_one_cpu(void **state)
 {
     (void)state;
@@ -535,6 +578,7 @@ int main(void)
         cmocka_unit_test(test_impossible_extra_word_count),
         cmocka_unit_test(test_chunk_size_too_big),
         cmocka_unit_test(test_leading_chunk_without_tsc),
+        cmocka_unit_test(test_timestamp_jump_ignored),
         cmocka_unit_test(test_not_regular_files),
         cmocka_unit_test(test_tsc_above_32_bits),
         cmocka_unit_test(test_lost_records_decoded),
