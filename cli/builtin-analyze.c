@@ -47,6 +47,12 @@ struct analysis {
     uint64_t unknown_counts[MAX_UNKNOWN_IDS];
     unsigned n_unknown;
     uint64_t unknown_other;
+    /* metadata domains[].created_ticks: the join's prior on the clock offset */
+    struct {
+        long domid;
+        int64_t ticks;
+    } created[64];
+    unsigned n_created;
 };
 
 static void add_warning(struct analysis *a, const char *fmt, ...)
@@ -111,7 +117,16 @@ static int read_metadata(struct analysis *a, const char *path, double *hz_out, l
         *cli = (long)json_integer_value(c);
         *med = (long)json_integer_value(m);
     }
-    (void)a;
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(root, "domains"), i, d)
+    {
+        json_t *id = json_object_get(d, "domid"), *ct = json_object_get(d, "created_ticks");
+        if (json_is_integer(id) && json_is_integer(ct) && a->n_created < 64) {
+            a->created[a->n_created].domid = (long)json_integer_value(id);
+            a->created[a->n_created++].ticks = (int64_t)json_integer_value(ct);
+        }
+    }
     json_decref(root);
     return 0;
 }
@@ -160,20 +175,20 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
     tsrc_set_skip(r, 0x0ffff000u, 0x00022000u);
     tsrc_set_threaded(r, 1); /* read on the other core (falls back to one thread) */
     int tty = isatty(2) && !getenv("SMCLAT_NO_PROGRESS");
-    struct xt_record rec;
+    const struct xt_record *rec = NULL;
     struct xt_event ev;
     int rc;
     uint64_t n = 0;
-    while ((rc = tsrc_next(r, &rec, &err)) == 1) {
-        if ((rec.event & 0x0ffff000u) == 0x00022000u) {
+    while ((rc = tsrc_next_ref(r, &rec, &err)) == 1) {
+        if ((rec->event & 0x0ffff000u) == 0x00022000u) {
             /* Scheduler-specific records (credit2's, about 60% of a trace): the model and the
              * detector use only their time and pCPU, so they skip the full decode. */
             ev.kind = XT_K_SCHED_CLASS;
-            ev.tsc = rec.tsc;
-            ev.cpu = rec.cpu;
+            ev.tsc = rec->tsc;
+            ev.cpu = rec->cpu;
             ev.domid = ev.next_domid = XT_DOMID_INVALID;
         } else {
-            xt_decode(&rec, &ev);
+            xt_decode(rec, &ev);
         }
         if (sm_model_feed(m, &ev) != 0) {
             fprintf(stderr, "smclat: %s: out of memory\n", a->trace);
@@ -186,13 +201,13 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
             if (calls && ev.kind != XT_K_SCHED_CLASS)
                 sm_calls_feed(calls, m, &ev);
             if (ev.kind == XT_K_UNKNOWN)
-                note_unknown(a, rec.event);
+                note_unknown(a, rec->event);
         }
         if (tty && (++n & 0xfffff) == 0)
-            progress(r, &rec, 0);
+            progress(r, rec, 0);
     }
     if (tty && n > 0xfffff)
-        progress(r, &rec, 1);
+        progress(r, rec, 1);
     if (rc == 0) /* every record was read: each pCPU ends at its last one, skipped or not */
         for (unsigned cpu = 0; cpu < tsrc_stats(r)->ncpus; cpu++)
             sm_model_note_pcpu_end(m, cpu, tsrc_cpu_last_tsc(r, cpu));
@@ -754,6 +769,9 @@ int cmd_analyze(int argc, char **argv)
             }
             add_warning(&a, "not joined with the generator's log: %s", msg);
         }
+        for (unsigned k = 0; a.join && k < a.n_created; k++)
+            if (a.created[k].domid == a.client) /* Xen set its CNTVOFF then: within 2 ms */
+                sm_analyze_join_hint(a.join, a.created[k].ticks, (int64_t)(a.hz * 0.002));
     }
     if (csv_path) {
         a.csv = fopen(csv_path, "w");

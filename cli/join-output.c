@@ -18,7 +18,16 @@ struct sm_analyze_join {
     int oom;
     struct sm_join *join;
     struct sm_join_summary *sum;
+    int has_hint; /* sm_analyze_join_hint() */
+    int64_t hint, hint_tol;
 };
+
+void sm_analyze_join_hint(struct sm_analyze_join *aj, int64_t offset, int64_t tolerance)
+{
+    aj->has_hint = 1;
+    aj->hint = offset;
+    aj->hint_tol = tolerance;
+}
 
 static void set_msg(char *msg, size_t len, const char *fmt, ...)
 {
@@ -85,9 +94,22 @@ int sm_analyze_join_run(struct sm_analyze_join *aj, uint64_t trace_first, uint64
         set_msg(msg, msg_len, "%s: out of memory keeping the trace's calls", name);
         return -1;
     }
-    struct sm_join_opts opts = {trace_first, trace_last};
+    struct sm_join_opts opts = {trace_first, trace_last, aj->has_hint, aj->hint, aj->hint_tol};
     struct sm_join_error err;
-    if (sm_join_run(aj->calls, aj->n, aj->log->calls, aj->log->n, &opts, &aj->join, &err) != 0) {
+    int rc = sm_join_run(aj->calls, aj->n, aj->log->calls, aj->log->n, &opts, &aj->join, &err);
+    if (rc != 0 && aj->has_hint) {
+        /* the prior may not hold (another machine's Xen): the data alone, then */
+        opts.has_offset_hint = 0;
+        if (sm_join_run(aj->calls, aj->n, aj->log->calls, aj->log->n, &opts, &aj->join, &err) ==
+            0) {
+            rc = 0;
+            warnf(warn, warn_ctx,
+                  "%s: no offset near the client's creation time (%" PRId64
+                  " ticks) fits; joined on the data alone",
+                  name, aj->hint);
+        }
+    }
+    if (rc != 0) {
         set_msg(msg, msg_len, "%s: %s", name, err.msg);
         return -1;
     }

@@ -29,6 +29,10 @@ int sm_analyze_join_new(struct sm_analyze_join **out, const char *log_path, doub
 /* Keeps a copy of a call found in the trace. Returns 0, or -1 when out of memory (then
  * sm_analyze_join_run refuses). */
 int sm_analyze_join_add(struct sm_analyze_join *aj, const struct sm_call *call);
+/* A prior on the clock offset: the client domain's creation time in trace ticks (metadata
+ * created_ticks), within tolerance ticks. When no offset near it fits, the join runs on the
+ * data alone (with a warning). */
+void sm_analyze_join_hint(struct sm_analyze_join *aj, int64_t offset, int64_t tolerance);
 /* Joins. trace_first/last: the trace's first and last timestamps (0, 0: from the calls).
  * Returns 0, or -1 with msg filled ("calls.csv: no consistent clock offset: ..."). Warnings
  * (log calls in the trace not found, trace calls in the log's span without a line) go to

@@ -13,3 +13,4 @@ lab-prepare:
 lab-run:
 	@[ -n "$(PARAMS)" ] && [ -n "$(OUT)" ] || { echo "usage: make lab-run PARAMS=FILE OUT=DIR" >&2; exit 2; }
 	scripts/lab/run.sh $(PARAMS) $(OUT)
+-include scripts/smclab.mk

@@ -500,6 +500,25 @@ static void test_ambiguous(void **state)
         set_call(&s.calls[i], (uint32_t)i, st + OFF + 1000, st + OFF + 19000);
     }
     expect_refusal(&s, "no unique clock offset");
+    /* A prior (the client's creation time) near the true offset picks it; one near an alias
+     * a period away picks that one: the prior decides, the data only within it. */
+    struct sm_join_opts opts = {0, 0, 1, (int64_t)OFF + 3000, 62500};
+    struct sm_join *j = join_ok(&s, &opts);
+    assert_true(j->offset_lo <= (int64_t)OFF && j->offset_hi >= (int64_t)OFF);
+    assert_int_equal(j->matched, s.nl);
+    assert_non_null(strstr(j->how, "of the prior"));
+    sm_join_free(j);
+    opts.offset_hint = (int64_t)(OFF + PERIOD) - 2000;
+    j = join_ok(&s, &opts);
+    assert_true(j->offset_lo <= (int64_t)(OFF + PERIOD) && j->offset_hi >= (int64_t)(OFF + PERIOD));
+    sm_join_free(j);
+    /* A prior that nothing fits: refused, as without it. */
+    opts.offset_hint = (int64_t)OFF + (int64_t)PERIOD / 2;
+    opts.offset_tolerance = 1000;
+    struct sm_join_error err;
+    j = (void *)1;
+    assert_int_equal(sm_join_run(s.calls, s.nc, s.log, s.nl, &opts, &j, &err), -1);
+    assert_null(j);
     synth_free(&s);
 }
 

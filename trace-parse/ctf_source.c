@@ -618,6 +618,7 @@ void ctf_close(struct ctf_source *s)
 struct tsrc {
     struct xt_reader *xt;
     struct ctf_source *ctf;
+    struct xt_record scratch; /* tsrc_next_ref's record for a CTF folder */
 };
 
 int tsrc_open(struct tsrc **out, const char *path, struct xt_error *err)
@@ -641,6 +642,14 @@ int tsrc_open(struct tsrc **out, const char *path, struct xt_error *err)
 int tsrc_next(struct tsrc *t, struct xt_record *rec, struct xt_error *err)
 {
     return t->ctf ? ctf_next(t->ctf, rec, err) : xt_next(t->xt, rec, err);
+}
+
+int tsrc_next_ref(struct tsrc *t, const struct xt_record **rec, struct xt_error *err)
+{
+    if (!t->ctf)
+        return xt_next_ref(t->xt, rec, err);
+    *rec = &t->scratch;
+    return ctf_next(t->ctf, &t->scratch, err);
 }
 
 int tsrc_set_threaded(struct tsrc *t, int on)

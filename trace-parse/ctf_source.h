@@ -39,6 +39,8 @@ void ctf_close(struct ctf_source *s);
 struct tsrc;
 int tsrc_open(struct tsrc **out, const char *path, struct xt_error *err);
 int tsrc_next(struct tsrc *t, struct xt_record *rec, struct xt_error *err);
+/* tsrc_next() without the copy: *rec is valid until the next call. */
+int tsrc_next_ref(struct tsrc *t, const struct xt_record **rec, struct xt_error *err);
 /* xt_set_threaded() for a xentrace file; -1 for a CTF folder (babeltrace2 runs on the
  * caller's thread), which stays usable. */
 int tsrc_set_threaded(struct tsrc *t, int on);

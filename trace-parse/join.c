@@ -270,7 +270,8 @@ static size_t lower_bound_s(const struct lcall *lg, size_t n, int64_t v)
  * first), narrowing it to the offsets all the calls that fit share. Candidates that cannot reach
  * 90% of the best are dropped early, so a wrong one costs a few binary searches: about O(seeds x
  * trace calls x log) time, O(trace calls) memory. Returns 0, or -1 when out of memory. */
-static int estimate(const struct work *w, int64_t zone, struct estimate *out)
+static int estimate(const struct work *w, int64_t zone, const struct sm_join_opts *opts,
+                    struct estimate *out)
 {
     struct tcall *ta = malloc(sizeof *ta * w->ntr);
     if (!ta)
@@ -326,6 +327,10 @@ static int estimate(const struct work *w, int64_t zone, struct estimate *out)
             if (ta[t].z - ta[t].a > l0->e - l0->s)
                 continue;
             int64_t lo = (int64_t)ta[t].z - (int64_t)l0->e, hi = (int64_t)ta[t].a - (int64_t)l0->s;
+            if (opts && opts->has_offset_hint &&
+                (hi < opts->offset_hint - opts->offset_tolerance ||
+                 lo > opts->offset_hint + opts->offset_tolerance))
+                continue; /* too far from the prior */
             size_t cover = 1, misses = 0;
             for (size_t k = 0; k < no; k++) {
                 if (fits(ta, w->ntr, &w->lg[idx[k]], &lo, &hi)) {
@@ -479,7 +484,7 @@ int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log
     /* Another offset as good, further than half a call gap: periodic calls alias. */
     int64_t zone = (int64_t)(tgap / 2);
     struct estimate est;
-    if (estimate(&w, zone, &est) != 0) {
+    if (estimate(&w, zone, opts, &est) != 0) {
         fail(err, "out of memory");
         goto done;
     }
@@ -624,6 +629,12 @@ int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log
              "agreed, then all %zu matched calls fit offsets %" PRId64 "..%" PRId64
              " (the middle is used)",
              first.cover, nanch, j->matched, lo, hi);
+    if (opts && opts->has_offset_hint) {
+        size_t len = strlen(j->how);
+        snprintf(j->how + len, sizeof j->how - len,
+                 ", among offsets within %" PRId64 " ticks of the prior %" PRId64,
+                 opts->offset_tolerance, opts->offset_hint);
+    }
     *out = j;
     j = NULL;
     rc = 0;

@@ -29,6 +29,13 @@ struct sm_join_opts {
     /* The trace's span in ticks (first and last record); 0 and 0: taken from the calls. Used
      * to tell log calls that lie in the trace from those the trace does not cover. */
     uint64_t trace_first, trace_last;
+    /* A prior on the offset (has_offset_hint): only offsets within offset_tolerance of
+     * offset_hint are candidates. The lab knows one: Xen sets a domain's CNTVOFF to the
+     * counter at its creation, so the client's DOM_ADD time (metadata created_ticks) is the
+     * offset within a fraction of a millisecond; it tells apart the offsets that a strictly
+     * periodic load (one call per frame) fits equally well, a period apart. */
+    int has_offset_hint;
+    int64_t offset_hint, offset_tolerance;
 };
 
 /* What became of a call. */

@@ -34,7 +34,9 @@ struct cursor {
     uint64_t buf_off; /* file offset of buf[0] */
     size_t buf_len;
     uint64_t last_tsc;
-    struct xt_record cur;
+    /* the record to deliver next (the heap's key is its time, then its offset) */
+    uint64_t cur_tsc, cur_off;
+    const uint8_t *cur_p; /* its bytes, in buf or the memory source, until the next advance */
 };
 
 struct xt_reader {
@@ -53,7 +55,8 @@ struct xt_reader {
     uint64_t *cpu_last;             /* per pCPU: last timestamp, skipped records included */
     int failed;                     /* a broken record was met: every later call fails with it */
     struct xt_error pending;
-    struct xt_pipe *pipe; /* threaded mode (xt_set_threaded) */
+    struct xt_pipe *pipe;     /* threaded mode (xt_set_threaded) */
+    struct xt_record scratch; /* xt_next_ref's record, unthreaded */
 };
 
 /* Threaded mode: a producer thread runs the merge and hands over batches of records. */
@@ -382,9 +385,9 @@ int xt_open_mem(struct xt_reader **out, const void *data, size_t len, const char
 
 static inline int cur_less(const struct cursor *a, const struct cursor *b)
 {
-    if (a->cur.tsc != b->cur.tsc)
-        return a->cur.tsc < b->cur.tsc;
-    return a->cur.offset < b->cur.offset;
+    if (a->cur_tsc != b->cur_tsc)
+        return a->cur_tsc < b->cur_tsc;
+    return a->cur_off < b->cur_off;
 }
 
 static void heap_push(struct xt_reader *r, struct cursor *c)
@@ -435,8 +438,8 @@ static void cursor_release(struct xt_reader *r, struct cursor *c)
     r->spare[r->nspare++] = c;
 }
 
-/* Parses the record at c->pos into c->cur. Returns 1, 0 at the end of the chunk, -1 on a
- * broken record. */
+/* Moves the cursor to its next record to deliver (c->cur_*). Returns 1, 0 at the end of the chunk,
+ * -1 on a broken record. */
 static int cursor_advance(struct xt_reader *r, struct cursor *c, struct xt_error *err)
 {
     for (;;) {
@@ -522,20 +525,30 @@ static int cursor_advance(struct xt_reader *r, struct cursor *c, struct xt_error
             r->st.skipped++;
             continue;
         }
-        struct xt_record *rec = &c->cur;
-        rec->offset = c->pos;
-        rec->event = event;
-        rec->n_extra = (uint8_t)((h >> 28) & 7u);
-        rec->has_tsc = (uint8_t)(h >> 31);
-        rec->cpu = (uint16_t)cpu;
-        rec->tsc = c->last_tsc;
-        for (unsigned i = 0; i < rec->n_extra; i++)
-            rec->extra[i] = le32(q + 4 * i);
-        c->pos += sz;
-        if (rec->event == XT_EV_LOST_RECORDS)
+        if (event == XT_EV_LOST_RECORDS)
             r->st.lost_record_events++;
+        c->cur_tsc = c->last_tsc;
+        c->cur_off = c->pos;
+        c->cur_p = p;
+        c->pos += sz;
         return 1;
     }
+}
+
+/* Copies the cursor's current record out (before the cursor moves on). */
+static inline void fill_record(struct xt_record *rec, const struct cursor *c)
+{
+    const uint8_t *p = c->cur_p;
+    uint32_t h = le32(p);
+    rec->offset = c->cur_off;
+    rec->tsc = c->cur_tsc;
+    rec->event = h & 0x0fffffffu;
+    rec->n_extra = (uint8_t)((h >> 28) & 7u);
+    rec->has_tsc = (uint8_t)(h >> 31);
+    rec->cpu = (uint16_t)c->chunk->cpu;
+    const uint8_t *q = p + (rec->has_tsc ? 12 : 4);
+    for (unsigned i = 0; i < rec->n_extra; i++)
+        rec->extra[i] = le32(q + 4 * i);
 }
 
 /* Starts merging the chunk r->chunks[r->next_chunk]. */
@@ -598,7 +611,7 @@ static int merge_next(struct xt_reader *r, struct xt_record *rec, struct xt_erro
         }
     }
     while (r->next_chunk < r->nchunks &&
-           (r->nheap == 0 || r->chunks[r->next_chunk].first_tsc <= r->heap[0]->cur.tsc)) {
+           (r->nheap == 0 || r->chunks[r->next_chunk].first_tsc <= r->heap[0]->cur_tsc)) {
         if (activate_next(r, &r->pending) < 0) {
             r->failed = 1;
             if (err)
@@ -609,7 +622,7 @@ static int merge_next(struct xt_reader *r, struct xt_record *rec, struct xt_erro
     if (r->nheap == 0)
         return 0;
     struct cursor *c = r->heap[0];
-    *rec = c->cur;
+    fill_record(rec, c);
     r->st.records++;
     int rc = cursor_advance(r, c, &r->pending);
     if (rc < 0) /* deliver this record; the next call reports the broken one */
@@ -686,7 +699,7 @@ int xt_set_threaded(struct xt_reader *r, int on)
     return 0;
 }
 
-static int pipe_next(struct xt_reader *r, struct xt_record *rec, struct xt_error *err)
+static int pipe_next(struct xt_reader *r, const struct xt_record **rec, struct xt_error *err)
 {
     struct xt_pipe *p = r->pipe;
     for (;;) {
@@ -705,7 +718,7 @@ static int pipe_next(struct xt_reader *r, struct xt_record *rec, struct xt_error
         }
         struct xt_batch *b = &p->slots[p->cons];
         if (p->pos < b->n) {
-            *rec = b->recs[p->pos++];
+            *rec = &b->recs[p->pos++];
             p->consumed++;
             return 1;
         }
@@ -725,10 +738,23 @@ static int pipe_next(struct xt_reader *r, struct xt_record *rec, struct xt_error
     }
 }
 
-int xt_next(struct xt_reader *r, struct xt_record *rec, struct xt_error *err)
+int xt_next_ref(struct xt_reader *r, const struct xt_record **rec, struct xt_error *err)
 {
     if (r->pipe)
         return pipe_next(r, rec, err);
+    *rec = &r->scratch;
+    return merge_next(r, &r->scratch, err);
+}
+
+int xt_next(struct xt_reader *r, struct xt_record *rec, struct xt_error *err)
+{
+    if (r->pipe) {
+        const struct xt_record *p;
+        int rc = pipe_next(r, &p, err);
+        if (rc == 1)
+            *rec = *p;
+        return rc;
+    }
     return merge_next(r, rec, err);
 }
 

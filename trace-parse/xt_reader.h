@@ -90,6 +90,8 @@ uint64_t xt_cpu_last_tsc(const struct xt_reader *r, unsigned cpu);
 
 /* Statistics so far (whole once xt_next() has returned 0 or -1). */
 const struct xt_stats *xt_stats(const struct xt_reader *r);
+/* xt_next() without the copy: *rec points into the reader, valid until the next call. */
+int xt_next_ref(struct xt_reader *r, const struct xt_record **rec, struct xt_error *err);
 const char *xt_name(const struct xt_reader *r);
 void xt_close(struct xt_reader *r);
 
