@@ -29,7 +29,7 @@ static int dump_summary(struct tsrc *r)
     struct xt_record rec;
     struct xt_error err;
     int rc;
-    uint64_t first = 0, last = 0, n = 0;
+    uint64_t first = 0, last = 0, n = 0, uncounted = 0;
     while ((rc = tsrc_next(r, &rec, &err)) == 1) {
         if (n++ == 0)
             first = rec.tsc;
@@ -38,8 +38,10 @@ static int dump_summary(struct tsrc *r)
         while (tab[h].n && tab[h].id != rec.event)
             h = (h + 1) % SLOTS;
         if (!tab[h].n) {
-            if (used + 1 >= SLOTS)
-                continue; /* more distinct ids than slots: only garbage does that */
+            if (used + 1 >= SLOTS) {
+                uncounted++; /* more distinct ids than slots: only garbage does that */
+                continue;
+            }
             used++;
             tab[h].id = rec.event;
         }
@@ -50,14 +52,20 @@ static int dump_summary(struct tsrc *r)
            "ticks %" PRIu64 "..%" PRIu64 "\n",
            tsrc_name(r), st->file_bytes, st->records, st->chunks, st->ncpus, first, last);
     printf("without timestamp %" PRIu64 ", wrap buffers %" PRIu64 ", lost-records records %" PRIu64
-           ", chunks out of order %" PRIu64 ", timestamps going back %" PRIu64 "\n",
+           ", chunks out of order %" PRIu64 ", timestamps going back %" PRIu64
+           ", timestamps jumping ahead (ignored) %" PRIu64 "\n",
            st->records_without_tsc, st->wrap_buffers, st->lost_record_events,
-           st->chunks_out_of_order, st->tsc_backwards);
+           st->chunks_out_of_order, st->tsc_backwards, st->tsc_jumps);
     qsort(tab, SLOTS, sizeof tab[0], cmp_count);
     for (size_t i = 0; i < SLOTS && tab[i].n; i++) {
         const char *name = xt_event_name(tab[i].id);
         printf("%12" PRIu64 "  %08x %s\n", tab[i].n, tab[i].id, name ? name : "?");
     }
+    if (uncounted)
+        fprintf(stderr,
+                "warning: %s: more than %d distinct event ids: %" PRIu64
+                " records not counted by id (garbage?)\n",
+                tsrc_name(r), SLOTS - 1, uncounted);
     int status = 0;
     if (rc < 0) {
         fprintf(stderr, "smclat: %s\n", err.msg);

@@ -73,6 +73,26 @@ static int run_external(const char *name, int argc, char **argv)
     return -1;
 }
 
+/* Runs command argv[0] with its arguments. */
+static int dispatch(int argc, char **argv)
+{
+    const char *name = argv[0];
+    for (const struct sm_command *c = commands; c->name; c++) {
+        if (strcmp(c->name, name) != 0)
+            continue;
+        if (c->fn)
+            return c->fn(argc, argv);
+        break;
+    }
+    if (name[0] && !strchr(name, '/')) { /* never a path out of the programs' folders */
+        int rc = run_external(name, argc, argv);
+        if (rc >= 0)
+            return rc;
+    }
+    fprintf(stderr, "smclat: unknown command '%s' (see smclat --help)\n", name);
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -80,6 +100,11 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *name = argv[1];
+    if (!strcmp(name, "help") && argc > 2) { /* smclat help CMD = smclat CMD --help */
+        char help[] = "--help";
+        char *sub[] = {argv[2], help, NULL};
+        return dispatch(2, sub);
+    }
     if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
         usage(stdout);
         return 0;
@@ -88,16 +113,5 @@ int main(int argc, char **argv)
         printf("smclat %s\n", SMCLAT_VERSION);
         return 0;
     }
-    for (const struct sm_command *c = commands; c->name; c++) {
-        if (strcmp(c->name, name) != 0)
-            continue;
-        if (c->fn)
-            return c->fn(argc - 1, argv + 1);
-        break;
-    }
-    int rc = run_external(name, argc - 1, argv + 1);
-    if (rc >= 0)
-        return rc;
-    fprintf(stderr, "smclat: unknown command '%s' (see smclat --help)\n", name);
-    return 2;
+    return dispatch(argc - 1, argv + 1);
 }

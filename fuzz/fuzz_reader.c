@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct xt_reader *r;
     struct xt_error err;
     if (xt_open_mem(&r, data, size, "fuzz.bin", &err) != 0) {
-        if (strlen(err.msg) == 0 || !strstr(err.msg, "fuzz.bin: offset"))
+        if (!strstr(err.msg, "fuzz.bin: offset") || (size > 0 && err.offset >= size))
             __builtin_trap(); /* every error names the file and offset */
         return 0;
     }
@@ -32,8 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         last = rec.tsc;
         n++;
     }
-    if (rc < 0 && err.offset >= size)
-        __builtin_trap(); /* a broken record lies inside the input */
+    if (rc < 0 && (err.offset >= size || !strstr(err.msg, "fuzz.bin: offset")))
+        __builtin_trap(); /* a broken record lies inside the input, and the message says where */
     if (xt_stats(r)->records != n + xt_stats(r)->skipped)
         __builtin_trap();
     xt_close(r);

@@ -80,7 +80,8 @@ static int parse_field(const char *t, double *v)
     char *end;
     errno = 0;
     *v = strtod(t, &end);
-    return (end == t || *end || errno) ? -1 : 0;
+    /* "inf" and the like are no measurement (gnuplot stumbles on them later) */
+    return (end == t || *end || errno || !isfinite(*v)) ? -1 : 0;
 }
 
 #define MAXF 64

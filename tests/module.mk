@@ -27,4 +27,5 @@ CHECK_DEPS += analyze
 
 E2E_TESTS += tests/e2e/format.sh
 # bad input: mangled copies of real and synthetic traces (review)
-E2E_TESTS += tests/e2e/mangled.sh
+E2E_TESTS += tests/e2e/mangled.sh tests/e2e/synth.sh
+CHECK_DEPS += robustness

@@ -50,6 +50,27 @@ static size_t read_all(const struct trace *t, uint64_t *tsc, uint16_t *cpu, size
     return n;
 }
 
+/* What reading a generated trace gave: counts, statistics, the first READ_MAX records. */
+#define READ_MAX 16
+struct readout {
+    size_t n;
+    int rc;
+    struct xt_stats st;
+    struct xt_error err;
+    uint64_t tsc[READ_MAX];
+    uint16_t cpu[READ_MAX];
+};
+
+/* Finishes g's trace, keeps its first keep bytes (0: all), reads it all into *o, frees it. */
+static void read_generated(struct tg *g, size_t keep, struct readout *o)
+{
+    struct trace t = finish(g);
+    if (keep)
+        t.len = keep;
+    o->n = read_all(&t, o->tsc, o->cpu, READ_MAX, &o->rc, &o->st, &o->err);
+    free(t.data);
+}
+
 static void test_merge_two_cpus_in_time_order(void **state)
 {
     (void)state;
@@ -88,19 +109,14 @@ static void test_records_without_tsc_take_previous(void **state)
     tg_rec_notsc(g, 0, 0x00028006u, 2, w);
     tg_rec_notsc(g, 0, 0x0001f002u, 0, NULL); /* wrap buffer: skipped */
     tg_wake(g, 0, 900, 1, 0);
-    struct trace t = finish(g);
-    uint64_t tsc[4];
-    int rc;
-    struct xt_stats st;
-    struct xt_error err;
-    size_t n = read_all(&t, tsc, NULL, 4, &rc, &st, &err);
-    assert_int_equal(n, 3);
-    assert_int_equal(tsc[0], 500);
-    assert_int_equal(tsc[1], 500);
-    assert_int_equal(tsc[2], 900);
-    assert_int_equal(st.wrap_buffers, 1);
-    assert_int_equal(st.records_without_tsc, 2);
-    free(t.data);
+    struct readout o;
+    read_generated(g, 0, &o);
+    assert_int_equal(o.n, 3);
+    assert_int_equal(o.tsc[0], 500);
+    assert_int_equal(o.tsc[1], 500);
+    assert_int_equal(o.tsc[2], 900);
+    assert_int_equal(o.st.wrap_buffers, 1);
+    assert_int_equal(o.st.records_without_tsc, 2);
 }
 
 /* A pCPU whose first chunk has no timestamp at all, before any other: its records take the
@@ -115,22 +131,49 @@ static void test_leading_chunk_without_tsc(void **state)
     tg_wake(g, 0, 5000, 1, 0);
     tg_flush_cpu(g, 0);
     tg_wake(g, 1, 6000, 1, 0);
-    struct trace t = finish(g);
-    uint64_t tsc[4];
-    uint16_t cpu[4];
-    int rc;
-    struct xt_stats st;
-    struct xt_error err;
-    size_t n = read_all(&t, tsc, cpu, 4, &rc, &st, &err);
-    assert_int_equal(rc, 0);
-    assert_int_equal(n, 3);
-    assert_int_equal(tsc[0], 5000); /* file order breaks the tie: pCPU 1's chunk first */
-    assert_int_equal(cpu[0], 1);
-    assert_int_equal(tsc[1], 5000);
-    assert_int_equal(cpu[1], 0);
-    assert_int_equal(tsc[2], 6000);
-    assert_int_equal(st.records_without_tsc, 1);
-    free(t.data);
+    struct readout o;
+    read_generated(g, 0, &o);
+    assert_int_equal(o.rc, 0);
+    assert_int_equal(o.n, 3);
+    assert_int_equal(o.tsc[0], 5000); /* file order breaks the tie: pCPU 1's chunk first */
+    assert_int_equal(o.cpu[0], 1);
+    assert_int_equal(o.tsc[1], 5000);
+    assert_int_equal(o.cpu[1], 0);
+    assert_int_equal(o.tsc[2], 6000);
+    assert_int_equal(o.st.records_without_tsc, 1);
+}
+
+/* A timestamp with a high bit flipped, in the middle of a chunk and as a chunk's first: ignored
+ * (the record takes the previous timestamp, counted), so the trace does not last 2^44 ticks. */
+static void test_timestamp_jump_ignored(void **state)
+{
+    (void)state;
+    const uint64_t spike = 1000 + XT_TSC_JUMP + 1;
+    struct readout o;
+    for (int where = 0; where < 2; where++) {
+        struct tg *g = tg_mem_new(1, 4096);
+        tg_wake(g, 0, where == 0 ? 1000 : spike, 1, 0);
+        tg_wake(g, 0, where == 1 ? 1000 : spike, 1, 0);
+        tg_wake(g, 0, 1010, 1, 0);
+        tg_wake(g, 0, 1020, 1, 0);
+        read_generated(g, 0, &o);
+        assert_int_equal(o.rc, 0);
+        assert_int_equal(o.n, 4);
+        assert_int_equal(o.st.tsc_jumps, 1);
+        assert_int_equal(o.st.tsc_backwards, 0);
+        assert_int_equal(o.tsc[0], 1000);
+        assert_int_equal(o.tsc[1], 1000); /* the broken one: its predecessor's (or successor's) */
+        assert_int_equal(o.tsc[2], 1010);
+        assert_int_equal(o.tsc[3], 1020);
+    }
+    /* just below the bound: a real (if long) gap, kept */
+    struct tg *g = tg_mem_new(1, 4096);
+    tg_wake(g, 0, 1000, 1, 0);
+    tg_wake(g, 0, 1000 + XT_TSC_JUMP, 1, 0);
+    read_generated(g, 0, &o);
+    assert_int_equal(o.n, 2);
+    assert_int_equal(o.st.tsc_jumps, 0);
+    assert_int_equal(o.tsc[1], 1000 + XT_TSC_JUMP);
 }
 
 static void test_out_of_order_chunks_of_one_cpu(void **state)
@@ -170,17 +213,12 @@ static void test_truncated_last_record_keeps_whole_ones(void **state)
     struct tg *g = tg_mem_new(1, 1 << 20);
     for (int i = 0; i < 10; i++)
         tg_switch(g, 0, 100 + (uint64_t)i, 1, 0, 2, 0); /* 7 words each */
-    struct trace t = finish(g);
-    t.len -= 8; /* cut inside the last record */
-    int rc;
-    struct xt_stats st;
-    struct xt_error err;
-    size_t n = read_all(&t, NULL, NULL, 0, &rc, &st, &err);
-    assert_int_equal(rc, 0);
-    assert_int_equal(n, 9);
-    assert_int_equal(st.truncated, 1);
-    assert_int_equal(st.truncated_offset, 12 + 9 * 28);
-    free(t.data);
+    struct readout o;
+    read_generated(g, 12 + 10 * 28 - 8, &o); /* cut inside the last record */
+    assert_int_equal(o.rc, 0);
+    assert_int_equal(o.n, 9);
+    assert_int_equal(o.st.truncated, 1);
+    assert_int_equal(o.st.truncated_offset, 12 + 9 * 28);
 }
 
 static void test_truncated_chunk_header(void **state)
@@ -189,18 +227,13 @@ static void test_truncated_chunk_header(void **state)
     struct tg *g = tg_mem_new(1, 64);
     for (int i = 0; i < 10; i++)
         tg_wake(g, 0, 100 + (uint64_t)i, 1, 0); /* 5 words each, 3 per chunk */
-    struct trace t = finish(g);
+    struct readout o;
     /* chunks of 60 bytes + 12 header: cut in the third chunk's header */
-    t.len = 2 * 72 + 6;
-    int rc;
-    struct xt_stats st;
-    struct xt_error err;
-    size_t n = read_all(&t, NULL, NULL, 0, &rc, &st, &err);
-    assert_int_equal(rc, 0);
-    assert_int_equal(n, 6);
-    assert_int_equal(st.truncated, 1);
-    assert_int_equal(st.truncated_offset, 144);
-    free(t.data);
+    read_generated(g, 2 * 72 + 6, &o);
+    assert_int_equal(o.rc, 0);
+    assert_int_equal(o.n, 6);
+    assert_int_equal(o.st.truncated, 1);
+    assert_int_equal(o.st.truncated_offset, 144);
 }
 
 static void expect_open_error(const void *data, size_t len, uint64_t offset, const char *needle)
@@ -307,18 +340,13 @@ static void test_tsc_above_32_bits(void **state)
     tg_wake(g, 1, 0x1ffffffffull, 1, 0);
     tg_wake(g, 0, 0x200000001ull, 1, 0);
     tg_wake(g, 0, 0xfffffff0ull, 1, 0);
-    struct trace t = finish(g);
-    uint64_t tsc[3];
-    int rc;
-    struct xt_error err;
-    struct xt_stats st;
-    size_t n = read_all(&t, tsc, NULL, 3, &rc, &st, &err);
-    assert_int_equal(n, 3);
+    struct readout o;
+    read_generated(g, 0, &o);
+    assert_int_equal(o.n, 3);
     /* cpu0's chunk is out of time order internally: the merge keeps its file order */
-    assert_int_equal(st.tsc_backwards, 1);
-    assert_int_equal(tsc[0], 0x1ffffffffull);
-    assert_int_equal(tsc[1], 0x200000001ull);
-    free(t.data);
+    assert_int_equal(o.st.tsc_backwards, 1);
+    assert_int_equal(o.tsc[0], 0x1ffffffffull);
+    assert_int_equal(o.tsc[1], 0x200000001ull);
 }
 
 static void test_lost_records_decoded(void **state)
@@ -535,6 +563,7 @@ int main(void)
         cmocka_unit_test(test_impossible_extra_word_count),
         cmocka_unit_test(test_chunk_size_too_big),
         cmocka_unit_test(test_leading_chunk_without_tsc),
+        cmocka_unit_test(test_timestamp_jump_ignored),
         cmocka_unit_test(test_not_regular_files),
         cmocka_unit_test(test_tsc_above_32_bits),
         cmocka_unit_test(test_lost_records_decoded),

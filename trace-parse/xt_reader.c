@@ -147,7 +147,7 @@ static int chunk_cmp(const void *a, const void *b)
 static uint64_t chunk_first_tsc(struct xt_reader *r, const struct chunk *c)
 {
     uint8_t buf[INDEX_PROBE];
-    uint64_t pos = c->start, end = c->start + c->len;
+    uint64_t pos = c->start, end = c->start + c->len, first = UINT64_MAX;
     while (pos < end) {
         size_t want = (size_t)(end - pos < sizeof buf ? end - pos : sizeof buf);
         size_t got = src_read(r, pos, buf, want);
@@ -157,15 +157,22 @@ static uint64_t chunk_first_tsc(struct xt_reader *r, const struct chunk *c)
             uint32_t sz = rec_size(h);
             if (i + sz > got)
                 break;
-            if (h >> 31)
-                return (uint64_t)le32(buf + i + 4) | (uint64_t)le32(buf + i + 8) << 32;
+            if (h >> 31) {
+                uint64_t t = (uint64_t)le32(buf + i + 4) | (uint64_t)le32(buf + i + 8) << 32;
+                /* a first timestamp far ahead of the next one is broken (XT_TSC_JUMP) */
+                if (first == UINT64_MAX) {
+                    first = t;
+                } else {
+                    return first > t && first - t > XT_TSC_JUMP ? t : first;
+                }
+            }
             i += sz;
         }
         if (i == 0)
             break; /* a record longer than what is left: the merge reports it */
         pos += i;
     }
-    return UINT64_MAX;
+    return first;
 }
 
 static int build_index(struct xt_reader *r, struct xt_error *err)
@@ -492,9 +499,13 @@ static int cursor_advance(struct xt_reader *r, struct cursor *c, struct xt_error
         const uint8_t *q = p + 4;
         if (h >> 31) {
             uint64_t t = (uint64_t)le32(q) | (uint64_t)le32(q + 4) << 32;
-            if (t < c->last_tsc)
-                r->st.tsc_backwards++;
-            c->last_tsc = t;
+            if (t > c->last_tsc && t - c->last_tsc > XT_TSC_JUMP) {
+                r->st.tsc_jumps++; /* broken: keep the previous timestamp */
+            } else {
+                if (t < c->last_tsc)
+                    r->st.tsc_backwards++;
+                c->last_tsc = t;
+            }
             q += 8;
         } else {
             r->st.records_without_tsc++;

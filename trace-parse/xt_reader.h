@@ -21,6 +21,9 @@
 #define XT_EV_CPU_CHANGE   0x0001f003u
 #define XT_MAX_EXTRA       7
 #define XT_MAX_CPUS        4096
+/* Consecutive records of one pCPU chunk are never this far apart (2^44 ticks: 4.9 hours at
+ * 1 GHz, 78 hours at 62.5 MHz): a timestamp further ahead is broken. */
+#define XT_TSC_JUMP (1ull << 44)
 
 struct xt_error {
     uint64_t offset; /* byte offset the message is about */
@@ -51,6 +54,9 @@ struct xt_stats {
     int truncated;               /* the file ends inside a chunk or a record */
     uint64_t truncated_offset;
     uint64_t bytes_used; /* bytes of whole records (the rest is the truncated tail) */
+    uint64_t tsc_jumps;  /* timestamps more than XT_TSC_JUMP ticks ahead of the previous one of
+                          * their chunk (a flipped high bit): ignored, the record takes the
+                          * previous one */
 };
 
 struct xt_reader;

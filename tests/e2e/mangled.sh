@@ -6,12 +6,15 @@
 # a signal nor a sanitizer report: make check runs this under ASan/UBSan); exit 2 must come
 # with one `smclat: FILE...` line (with `offset N:` for a file); a truncated copy that exits 0
 # must say so (`"partial": true` in the JSON, or a `warning:` line); a copy that is a whole
-# trace must be read by dump without error.
+# trace must be read by dump without error; a copy with one timestamp's high bit flipped must
+# give the undamaged trace's duration.
+# MANGLE_SEED=N picks other random positions (the default, 0, is what make check runs).
 set -u
 : "${SMCLAT_BIN:?}" "${SHARED:?}" "${SMCLAT_TOP:?}"
 S="$SMCLAT_BIN/smclat"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 bad=0; runs=0
+seed=${MANGLE_SEED:-0}
 fail() { echo "FAIL $*"; bad=$((bad + 1)); }
 export SMCLAT_NO_PROGRESS=1
 
@@ -45,11 +48,19 @@ check() {
     if [ "$kind" = whole ] && [ "$1" = dump ] && [ "$rc" != 0 ]; then
         fail "$what: a whole trace not read"; cat "$tmp/err"
     fi
+    # one absurd timestamp: the same duration as the undamaged trace's
+    if [ "$kind" = tsc ] && [ "$1" = analyze ]; then
+        local d
+        d=$(jq '.duration_ns' "$tmp/out" 2> /dev/null)
+        [ "$d" = "$orig_duration" ] || fail "$what: duration_ns $d, undamaged trace $orig_duration"
+    fi
 }
 
 # run_all DIR: every mangled copy listed in DIR/list through the three commands.
 run_all() {
-    local dir=$1 client=$2 mediator=$3 name kind
+    local dir=$1 client=$2 mediator=$3 orig=$4 name kind orig_duration
+    orig_duration=$("$S" analyze --cpu-hz 62.5M --json "$orig" 2> /dev/null | jq '.duration_ns')
+    [[ $orig_duration =~ ^[1-9][0-9]*$ ]] || fail "$orig: no duration_ns ($orig_duration)"
     while read -r name kind; do
         local f="$dir/$name"
         check "$f" "$kind" analyze --cpu-hz 62.5M --roles auto --json "$f"
@@ -61,20 +72,20 @@ run_all() {
 real="$SHARED/traces/final-basic/t2.bin"
 real2="$SHARED/traces/sched-pool-c/t.bin"
 mkdir -p "$tmp/real" "$tmp/synth"
-python3 "$SMCLAT_TOP/tests/tools/mangle.py" "$real" "$tmp/real" 1 "$SHARED/traces/icount-smp1-a/t2.bin" > "$tmp/real/list" ||
+python3 "$SMCLAT_TOP/tests/tools/mangle.py" "$real" "$tmp/real" $((seed * 3 + 1)) "$SHARED/traces/icount-smp1-a/t2.bin" > "$tmp/real/list" ||
     { echo "FAIL mangle.py on $real"; exit 1; }
-run_all "$tmp/real" 2 1
+run_all "$tmp/real" 2 1 "$real"
 # a bigger real trace with three domains: a few copies only (time)
 mkdir -p "$tmp/real2"
-python3 "$SMCLAT_TOP/tests/tools/mangle.py" "$real2" "$tmp/real2" 2 > "$tmp/real2/list.all" ||
+python3 "$SMCLAT_TOP/tests/tools/mangle.py" "$real2" "$tmp/real2" $((seed * 3 + 2)) > "$tmp/real2/list.all" ||
     { echo "FAIL mangle.py on $real2"; exit 1; }
-grep -E '^(cut-rec-odd|flip-many|huge-mid|swap-mid|flip-hdr0)' "$tmp/real2/list.all" > "$tmp/real2/list"
-run_all "$tmp/real2" 2 1
+grep -E '^(cut-rec-odd|flip-many|huge-mid|swap-mid|flip-hdr0|tsc-high)' "$tmp/real2/list.all" > "$tmp/real2/list"
+run_all "$tmp/real2" 2 1 "$real2"
 "$S" synth --calls 2000 --seed 7 --chunk 4096 "$tmp/synth.bin" 2> "$tmp/err" ||
     { echo "FAIL smclat synth"; cat "$tmp/err"; exit 1; }
-python3 "$SMCLAT_TOP/tests/tools/mangle.py" "$tmp/synth.bin" "$tmp/synth" 3 > "$tmp/synth/list" ||
+python3 "$SMCLAT_TOP/tests/tools/mangle.py" "$tmp/synth.bin" "$tmp/synth" $((seed * 3 + 3)) > "$tmp/synth/list" ||
     { echo "FAIL mangle.py on the synthetic trace"; exit 1; }
-run_all "$tmp/synth" 2 1
+run_all "$tmp/synth" 2 1 "$tmp/synth.bin"
 
 # not files: a directory without a trace, a FIFO (nothing writes to it: must not block)
 mkdir "$tmp/adir"

@@ -85,6 +85,10 @@ make_results "$T/bad2" b 5 1000
 sed -i '4s/.*/3,1030000000,12x,3,5/' "$T/bad2/calls-trace.csv"
 expect_rc 2 "$SMCLAT" report "$T/bad2" -o "$T/x"
 expect_grep "^smclat: $T/bad2/calls-trace.csv:4: e2e_ns: expected a number, found '12x'$" "$T/err" "bad number: file, line, column name"
+make_results "$T/bad3" b 5 1000
+sed -i '4s/.*/3,1030000000,inf,3,5/' "$T/bad3/calls-trace.csv"
+expect_rc 2 "$SMCLAT" report "$T/bad3" -o "$T/x"
+expect_grep "^smclat: $T/bad3/calls-trace.csv:4: e2e_ns: expected a number, found 'inf'$" "$T/err" "infinite value refused"
 mkdir -p "$T/empty"
 expect_rc 2 "$SMCLAT" report "$T/empty"
 expect_grep "expected a results folder .* or a folder of them, found none" "$T/err" "no results folder"

@@ -6,8 +6,9 @@ usage: mangle.py TRACE OUTDIR SEED [TRACE2]
 Walks the file's chunk structure (TRACE_CPU_CHANGE headers: pCPU, bytes of records) and
 writes, into OUTDIR, copies cut or damaged where a reader is most likely to go wrong. Prints
 one line per copy: `NAME KIND`, where KIND is `trunc` (the file was cut: a reader that exits 0
-must say the result is partial), `damaged` (anything may happen but a crash) or `whole` (the
-copy is a complete trace: it must be read without error).
+must say the result is partial), `damaged` (anything may happen but a crash), `whole` (the
+copy is a complete trace: it must be read without error) or `tsc` (one timestamp made absurd:
+the trace's duration must not change).
 """
 import os
 import random
@@ -80,6 +81,20 @@ def main():
         pos = off + rnd.randrange(4, hsz)
         b[pos] ^= 1 << rnd.randrange(8)
         put("flip-hdr%d.bin" % i, "damaged", bytes(b))
+
+    # A high bit of one timestamp flipped (bit 30 of its upper word), in the middle of a chunk:
+    # kind `tsc`, the analysis must give the undamaged trace's duration.
+    b = bytearray(data)
+    pos, seen = mid[0] + mid[1], 0
+    while pos + 12 <= mid[2]:
+        (h,) = struct.unpack_from("<I", b, pos)
+        if h >> 31:
+            seen += 1
+            if seen == 5:
+                b[pos + 11] ^= 0x40
+                put("tsc-high.bin", "tsc", bytes(b))
+                break
+        pos += 4 + (8 if h >> 31 else 0) + 4 * ((h >> 28) & 7)
 
     # A chunk header's size field made huge (first and middle chunk).
     for name, c in (("huge-first.bin", ch[0]), ("huge-mid.bin", mid)):
