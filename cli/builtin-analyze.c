@@ -798,6 +798,25 @@ int cmd_analyze(int argc, char **argv)
                     "%s: the hypervisor lost %" PRIu64 " records (%" PRIu64
                     " LOST_RECORDS): windows across them are incomplete",
                     a.trace, ms->lost_records, ms->lost_events);
+    /* Signs of a damaged or stitched trace (none on a trace Xen wrote in one go, beyond one
+     * first-state mismatch per vCPU where pCPU streams start apart): the figures are computed
+     * anyway, but say so. */
+    size_t nvcpus = sm_model_nvcpus(a.model);
+    if (ms->inconsistencies)
+        add_warning(&a,
+                    "%s: SWITCH and runstate records disagree %" PRIu64
+                    " times on which vCPU a pCPU runs (damaged or stitched trace?)",
+                    a.trace, ms->inconsistencies);
+    if (ms->first_state_mismatches > nvcpus)
+        add_warning(&a,
+                    "%s: %" PRIu64 " runstate records do not follow from the state before them "
+                    "(more than one per vCPU: damaged or stitched trace?)",
+                    a.trace, ms->first_state_mismatches);
+    if (a.rstats.tsc_backwards || a.rstats.tsc_jumps)
+        add_warning(&a,
+                    "%s: timestamps going back (%" PRIu64 ") or jumping ahead (%" PRIu64
+                    ", ignored) inside pCPU chunks",
+                    a.trace, a.rstats.tsc_backwards, a.rstats.tsc_jumps);
     if (a.join) {
         char msg[600];
         int joined = sm_analyze_join_run(a.join, ms->first_tsc, ms->last_tsc, join_warn, &a, msg,

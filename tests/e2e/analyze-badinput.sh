@@ -73,5 +73,16 @@ if "$S" analyze --cpu-hz 62.5M --json "$tmp/unk.bin" > "$tmp/unk.json" 2> "$tmp/
    python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); v=a["domains"][0]["vcpus"][0]; sys.exit(0 if a["unknown_events"] == {"0x0002801f": 2} and a["records"] == 4 and v["runstate_ns"]["running"] == 300 * 16 else 1)' "$tmp/unk.json"; then
     echo "ok   unknown events counted by id"
 else fail "unknown events"; cat "$tmp/unk.json" "$tmp/err"; fi
+# a trace stitched from two copies of one: figures given, with the warnings that say so
+cat "$trace" "$trace" > "$tmp/twice.bin"
+if "$S" analyze --cpu-hz 62.5M --roles auto --json "$tmp/twice.bin" > "$tmp/twice.json" 2> "$tmp/err" &&
+   grep -q '^warning: .*twice.bin: SWITCH and runstate records disagree' "$tmp/err" &&
+   python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); sys.exit(0 if a["model"]["inconsistencies"] > 0 and any("disagree" in w for w in a["warnings"]) else 1)' "$tmp/twice.json"; then
+    echo "ok   stitched trace: warned"
+else fail "stitched trace not warned about"; cat "$tmp/err"; fi
+# and the trace alone warns about nothing
+if "$S" analyze --cpu-hz 62.5M --roles auto "$trace" 2>&1 >/dev/null | grep -q '^warning:'; then
+    fail "a whole synthetic trace gave a warning"
+else echo "ok   whole synthetic trace: no warning"; fi
 echo "analyze-badinput: $bad failures"
 [ "$bad" = 0 ]
