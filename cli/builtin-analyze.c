@@ -616,19 +616,14 @@ int cmd_analyze(int argc, char **argv)
          "folder's calls.csv is joined without it"},
         SM_OPT_TABLE_END,
     };
-    int i = sm_parse_opts("analyze", "[OPTIONS] TRACE|RESULTS_DIR|CTF_DIR",
+    int i =
+        sm_parse_opts_one("analyze", "[OPTIONS] TRACE|RESULTS_DIR|CTF_DIR",
                           "Runstate totals, wake latencies and client/mediator calls of a xentrace "
                           "file or of its CTF conversion (docs/analyze.md, docs/calls.md, "
                           "docs/babeltrace2.md).",
-                          opts, argc, argv);
-    if (i == SM_OPTS_HELP)
-        return 0;
+                          opts, argc, argv, "TRACE file or results folder");
     if (i < 0)
-        return 2;
-    if (i != argc - 1) {
-        fprintf(stderr, "smclat analyze: expected one TRACE file or results folder (see --help)\n");
-        return 2;
-    }
+        return i == SM_OPTS_DONE ? 0 : 2;
     if (roles_opt && strcmp(roles_opt, "auto") != 0) {
         fprintf(stderr, "smclat analyze: --roles: expected 'auto', found '%s'\n", roles_opt);
         return 2;

@@ -91,18 +91,13 @@ int cmd_dump(int argc, char **argv)
         {"limit", 'n', SM_OPT_INT, &limit, "N", "stop after N records"},
         SM_OPT_TABLE_END,
     };
-    int i = sm_parse_opts("dump", "[OPTIONS] TRACE",
+    int i =
+        sm_parse_opts_one("dump", "[OPTIONS] TRACE",
                           "Prints every record of a xentrace file (or a CTF folder converted from "
                           "one), merged by time, decoded.",
-                          opts, argc, argv);
-    if (i == SM_OPTS_HELP)
-        return 0;
+                          opts, argc, argv, "TRACE file");
     if (i < 0)
-        return 2;
-    if (i != argc - 1) {
-        fprintf(stderr, "smclat dump: expected one TRACE file (see --help)\n");
-        return 2;
-    }
+        return i == SM_OPTS_DONE ? 0 : 2;
     if (hz < 0 || hz != hz) {
         fprintf(stderr, "smclat dump: --cpu-hz: the rate must be positive\n");
         return 2;

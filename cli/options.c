@@ -178,3 +178,18 @@ int sm_parse_opts(const char *cmd, const char *usage, const char *description,
     free(shorts);
     return result;
 }
+
+int sm_parse_opts_one(const char *cmd, const char *usage, const char *description,
+                      const struct sm_opt *opts, int argc, char **argv, const char *what)
+{
+    int i = sm_parse_opts(cmd, usage, description, opts, argc, argv);
+    if (i == SM_OPTS_HELP)
+        return SM_OPTS_DONE;
+    if (i < 0)
+        return SM_OPTS_BAD;
+    if (i != argc - 1) {
+        fprintf(stderr, "smclat %s: expected one %s (see --help)\n", cmd, what);
+        return SM_OPTS_BAD;
+    }
+    return i;
+}

@@ -111,17 +111,11 @@ int main(int argc, char **argv)
         {"truth", 0, SM_OPT_STRING, &truth, "FILE", "write the known answers as JSON"},
         SM_OPT_TABLE_END,
     };
-    int first = sm_parse_opts("synth", "(--calls N | --size BYTES) [OPTIONS] OUT",
-                              "Writes a synthetic Xen 4.17 credit2 trace with known answers.", opts,
-                              argc, argv);
-    if (first == SM_OPTS_HELP)
-        return 0;
+    int first = sm_parse_opts_one("synth", "(--calls N | --size BYTES) [OPTIONS] OUT",
+                                  "Writes a synthetic Xen 4.17 credit2 trace with known answers.",
+                                  opts, argc, argv, "OUT file");
     if (first < 0)
-        return 2;
-    if (first != argc - 1) {
-        fprintf(stderr, "smclat synth: expected one OUT file (see --help)\n");
-        return 2;
-    }
+        return first == SM_OPTS_DONE ? 0 : 2;
     const char *out = argv[first];
     if ((calls_opt == 0) == (size_opt == 0)) {
         fprintf(stderr, "smclat synth: give one of --calls N or --size BYTES\n");
