@@ -51,5 +51,5 @@ awk -v b="$bytes" -v n="$records" -v sw="$s_wall" -v sr="$s_rss" -v rw="$r_wall"
     printf "smclat analyze: %.1f times xenalyze'"'"'s throughput (goal: at least 10), %.2f GB/s (goal: at least 1),\n", xw/sw, gb/sw
     printf "%.1f MiB peak (goal: at most 64, not growing with the trace). Calls found: %s of %s generated.\n", sr/1024, calls, tcalls
     printf "Ten times xenalyze here would be %.2f s for the file, %.1f times what reading it from the\n", xw/10, (xw/10)/cw
-    printf "page cache alone takes (`cat`, %.2f s): the analyzer spends %.1f times that floor.\n", cw, sw/cw
+    printf "page cache alone takes (`cat`, %.2f s): the analyzer spends %.1f times that floor.\n\n", cw, sw/cw
 }'
