@@ -260,7 +260,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "smclat gen: %s: %s\n", cfg.transport_name, g.t.err);
         goto out;
     }
-    if (sm_rt_setup("gen", cfg.cpu, cfg.prio) != 0)
+    if (sm_rt_setup("gen", cfg.cpu, cfg.prio, cfg.dma_latency) != 0)
         goto out;
     /* From here a signal ends the run with its log and summary written (before, while
      * connecting, it just ends the program: nothing was measured). */

@@ -10,6 +10,7 @@ struct gen_args {
     const char *transport, *flow, *spacing, *log, *json_out, *smc_mode, *conduit;
     double fps, duration, warmup, jitter_us, spin_us;
     long frames, payload, burst, seed, prio, cpu, call_timeout, connect_timeout, peer;
+    long dma_latency;
     long fid_register, fid_process, fid_unregister, tee_cmd;
     int json, print_log, quiet, no_unregister, wait_go, smc_irqs_on;
 };
@@ -37,6 +38,7 @@ int gen_config_parse(struct gen_config *cfg, int argc, char **argv)
         .burst = 1,
         .seed = 1,
         .prio = 0,
+        .dma_latency = -1,
         .cpu = -1,
         .call_timeout = 1000,
         .connect_timeout = 10000,
@@ -79,6 +81,9 @@ int gen_config_parse(struct gen_config *cfg, int argc, char **argv)
         {"prio", 0, SM_OPT_INT, &a.prio, "N",
          "SCHED_FIFO priority 1-99 (default: normal scheduling)"},
         {"cpu", 0, SM_OPT_INT, &a.cpu, "N", "pin to CPU N"},
+        {"cpu-dma-latency", 0, SM_OPT_INT, &a.dma_latency, "US",
+         "hold /dev/cpu_dma_latency at US while running (0: no deep idle states, as cyclictest "
+         "does; default: leave it)"},
         {"spin-us", 0, SM_OPT_DOUBLE, &a.spin_us, "US",
          "wake US early and busy-wait to each deadline (default 0: sleep only)"},
         {"call-timeout", 0, SM_OPT_INT, &a.call_timeout, "MS", "per call (default 1000)"},
@@ -138,6 +143,7 @@ int gen_config_parse(struct gen_config *cfg, int argc, char **argv)
     sc.even = !strcmp(a.spacing, "even");
     if (check_range("payload", a.payload, 0, SM_RING_MAX_PAYLOAD) ||
         check_range("burst", a.burst, 1, 100000) || check_range("prio", a.prio, 0, 99) ||
+        check_range("cpu-dma-latency", a.dma_latency, -1, 2000000000) ||
         check_range("cpu", a.cpu, -1, 4095) ||
         check_range("call-timeout", a.call_timeout, 1, 3600000) ||
         check_range("connect-timeout", a.connect_timeout, 0, 3600000) ||
@@ -213,6 +219,7 @@ int gen_config_parse(struct gen_config *cfg, int argc, char **argv)
     cfg->cpu = a.cpu;
     cfg->jitter_us = a.jitter_us;
     cfg->spin_ns = (uint64_t)(a.spin_us * 1000.0);
+    cfg->dma_latency = a.dma_latency;
     cfg->log = a.log;
     cfg->json_out = a.json_out;
     cfg->json = a.json;

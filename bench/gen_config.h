@@ -18,6 +18,7 @@ struct gen_config {
     long prio, cpu;
     double jitter_us;
     uint64_t spin_ns; /* wake this early and busy-wait to the deadline */
+    long dma_latency; /* --cpu-dma-latency, -1: leave it */
     const char *log, *json_out;
     int json, print_log, quiet;
 };

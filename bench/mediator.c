@@ -167,7 +167,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "smclat mediator: out of memory\n");
         return 1;
     }
-    if (sm_rt_setup("mediator", cpu, prio) != 0) {
+    if (sm_rt_setup("mediator", cpu, prio, -1) != 0) {
         sm_mediator_free(&m);
         return 1;
     }

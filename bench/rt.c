@@ -1,13 +1,16 @@
 #include "rt.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
-int sm_rt_setup(const char *prog, long cpu, long prio)
+int sm_rt_setup(const char *prog, long cpu, long prio, long dma_latency_us)
 {
     /* Wake at the deadline, not up to 50 us after it (the default slack of normal tasks). */
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
@@ -33,6 +36,18 @@ int sm_rt_setup(const char *prog, long cpu, long prio)
         if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0)
             fprintf(stderr, "warning: mlockall: %s (page faults may show in the latencies)\n",
                     strerror(errno));
+    }
+    if (dma_latency_us >= 0) {
+        /* The request holds while the file stays open: the descriptor is kept on purpose. */
+        int fd = open("/dev/cpu_dma_latency", O_WRONLY | O_CLOEXEC);
+        int32_t v = (int32_t)dma_latency_us;
+        if (fd < 0 || write(fd, &v, sizeof v) != (ssize_t)sizeof v) {
+            fprintf(stderr, "smclat %s: --cpu-dma-latency %ld: /dev/cpu_dma_latency: %s\n", prog,
+                    dma_latency_us, strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            return -1;
+        }
     }
     return 0;
 }
