@@ -179,17 +179,25 @@ int sm_parse_opts(const char *cmd, const char *usage, const char *description,
     return result;
 }
 
-int sm_parse_opts_one(const char *cmd, const char *usage, const char *description,
-                      const struct sm_opt *opts, int argc, char **argv, const char *what)
+int sm_parse_opts_operands(const char *cmd, const char *usage, const char *description,
+                           const struct sm_opt *opts, int argc, char **argv, int min, int max,
+                           const char *what)
 {
     int i = sm_parse_opts(cmd, usage, description, opts, argc, argv);
     if (i == SM_OPTS_HELP)
         return SM_OPTS_DONE;
     if (i < 0)
         return SM_OPTS_BAD;
-    if (i != argc - 1) {
-        fprintf(stderr, "smclat %s: expected one %s (see --help)\n", cmd, what);
+    if (argc - i < min || argc - i > max) {
+        fprintf(stderr, "smclat %s: expected %s%s (see --help)\n", cmd,
+                min == max && min == 1 ? "one " : "", what);
         return SM_OPTS_BAD;
     }
     return i;
+}
+
+int sm_parse_opts_one(const char *cmd, const char *usage, const char *description,
+                      const struct sm_opt *opts, int argc, char **argv, const char *what)
+{
+    return sm_parse_opts_operands(cmd, usage, description, opts, argc, argv, 1, 1, what);
 }

@@ -41,11 +41,15 @@ struct sm_opt {
 #define SM_OPTS_ERROR (-2)
 int sm_parse_opts(const char *cmd, const char *usage, const char *description,
                   const struct sm_opt *opts, int argc, char **argv);
-/* sm_parse_opts() for a command that takes exactly one operand (what: how --help names it,
- * "TRACE file"). Returns the operand's index, or the exit code negated: -0 is impossible, so
- * SM_OPTS_DONE (after --help: exit 0) or SM_OPTS_BAD (an error was printed: exit 2). */
+/* sm_parse_opts() for a command that takes between min and max operands (what: how the
+ * error names them, "TRACE file"). Returns the first operand's index, or SM_OPTS_DONE (after
+ * --help: exit 0) or SM_OPTS_BAD (an error was printed: exit 2). */
 #define SM_OPTS_DONE (-1000)
 #define SM_OPTS_BAD  (-1002)
+int sm_parse_opts_operands(const char *cmd, const char *usage, const char *description,
+                           const struct sm_opt *opts, int argc, char **argv, int min, int max,
+                           const char *what);
+/* The same for exactly one operand. */
 int sm_parse_opts_one(const char *cmd, const char *usage, const char *description,
                       const struct sm_opt *opts, int argc, char **argv, const char *what);
 void sm_print_help(FILE *out, const char *cmd, const char *usage, const char *description,

@@ -3,6 +3,7 @@
 #include "options.h"
 #include "report.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,20 +19,14 @@ int cmd_report(int argc, char **argv)
         {"quiet", 'q', SM_OPT_FLAG, &quiet, NULL, "no progress on stderr"},
         SM_OPT_TABLE_END,
     };
-    int first = sm_parse_opts(
+    int first = sm_parse_opts_operands(
         "report", "[OPTIONS] RESULTS...",
         "Plots (PNG and SVG, headless gnuplot), an HTML index with the tables, summary.json and\n"
         "summary.csv for results folders. RESULTS: a results folder, or a folder of them (the\n"
         "output of smclat suite run).",
-        opts, argc, argv);
-    if (first == SM_OPTS_HELP)
-        return 0;
+        opts, argc, argv, 1, INT_MAX, "RESULTS folders");
     if (first < 0)
-        return 2;
-    if (first >= argc) {
-        fprintf(stderr, "smclat report: expected RESULTS folders (see --help)\n");
-        return 2;
-    }
+        return first == SM_OPTS_DONE ? 0 : 2;
     char err[1024];
     char **dirs = sm_expand_results(argv + first, argc - first, err, sizeof err);
     if (!dirs) {
