@@ -292,6 +292,10 @@ static int check_syntax(enum sm_key k, const char *t, const struct sm_value *at,
     const struct key_def *d = &keys[k];
     long l;
     double x;
+    /* any value written back as "key = value" fits in a line the reader takes */
+    if (strlen(t) > SM_VALUE_MAX)
+        return errf(err, errlen, at, k, "expected at most %d characters, found %zu", SM_VALUE_MAX,
+                    strlen(t));
     switch (d->type) {
     case T_STR:
         if (strchr(t, '\n'))
@@ -421,7 +425,12 @@ static char *read_line(char *str, int num, void *stream)
     if (n < 0)
         return NULL;
     r->line++;
-    if (n >= num - 1) {
+    size_t len = (size_t)n; /* the line without its terminator */
+    if (len && r->buf[len - 1] == '\n')
+        len--;
+    if (len && r->buf[len - 1] == '\r')
+        len--;
+    if (len > (size_t)num - 3) {
         r->too_long = r->line;
         str[0] = '\0';
         return NULL; /* stop: the caller reports the long line */
@@ -494,6 +503,10 @@ int sm_scenario_read(struct sm_scenario *s, const char *path, sm_ini_other_fn on
     }
     ini_stop_on_first_error = 1;
     ini_allow_multiline = 0;
+    ini_use_stack = 0; /* a heap buffer of SM_INI_LINE_MAX bytes instead of 200 on the stack */
+    ini_allow_realloc = 0;
+    ini_initial_alloc = SM_INI_LINE_MAX;
+    ini_max_line = SM_INI_LINE_MAX;
     struct parse_ctx c = {s, &r, path, on_other, user, err, errlen, 0};
     int rc = ini_parse_stream(read_line, &r, on_key, &c);
     fclose(r.f);

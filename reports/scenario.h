@@ -70,6 +70,10 @@ struct sm_scenario {
 
 /* Error buffer size for the functions below: "FILE:LINE: section.key: ..." */
 #define SM_ERR_MAX 512
+/* Longest line of a scenario or suite file, terminator excluded, is SM_INI_LINE_MAX - 3;
+ * longest value SM_VALUE_MAX, so that "key = value" written back always reads again. */
+#define SM_INI_LINE_MAX 4096
+#define SM_VALUE_MAX    4000
 
 struct sm_scenario *sm_scenario_new(void);
 void sm_scenario_free(struct sm_scenario *s);

@@ -123,18 +123,66 @@ static void test_syntax_errors(void **state)
                  "found 'fifo'");
 }
 
+/* "[scenario]\ndescription = " and N x's, with or without a newline at the end */
+static char *long_text(size_t n, int newline)
+{
+    const char *head = "[scenario]\ndescription = ";
+    size_t l = strlen(head);
+    char *t = malloc(l + n + 2);
+    assert_non_null(t);
+    memcpy(t, head, l);
+    memset(t + l, 'x', n);
+    strcpy(t + l + n, newline ? "\n" : "");
+    return t;
+}
+
 static void test_long_line(void **state)
 {
     (void)state;
-    char text[400] = "[scenario]\ndescription = ";
-    size_t l = strlen(text);
-    memset(text + l, 'x', 300);
-    text[l + 300] = '\n';
-    text[l + 301] = '\0';
     char err[SM_ERR_MAX], *path;
+    const size_t key = strlen("description = ");
+    /* longer than the line limit: refused with the line named */
+    char *text = long_text(SM_INI_LINE_MAX, 1);
     assert_null(load("long.ini", text, err, &path));
     assert_non_null(strstr(err, ":2: line longer than"));
     free(path);
+    free(text);
+    /* a value just over SM_VALUE_MAX in a line the reader takes: refused by its length */
+    text = long_text(SM_VALUE_MAX + 1, 0);
+    assert_null(load("long.ini", text, err, &path));
+    assert_non_null(strstr(err, ":2: scenario.description: expected at most"));
+    free(path);
+    free(text);
+    /* a line at the limit is taken with or without its newline: what is refused is the value */
+    for (int nl = 0; nl < 2; nl++) {
+        text = long_text(SM_INI_LINE_MAX - 3 - key, nl);
+        struct sm_scenario *s = load("long.ini", text, err, &path);
+        assert_null(s); /* too long a value, but not too long a line */
+        assert_non_null(strstr(err, "expected at most"));
+        free(path);
+        free(text);
+    }
+    /* the longest value is written back and reads again, unchanged */
+    text = long_text(SM_VALUE_MAX, 0);
+    struct sm_scenario *s = load("long.ini", text, err, &path);
+    assert_non_null(s);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    assert_non_null(m);
+    assert_int_equal(sm_scenario_write_ini(s, m), 0);
+    fclose(m);
+    char *path2;
+    struct sm_scenario *s2 = load("again.ini", buf, err, &path2);
+    assert_non_null(s2);
+    assert_string_equal(sm_scenario_get(s2, K_DESCRIPTION), sm_scenario_get(s, K_DESCRIPTION));
+    assert_int_equal(strlen(sm_scenario_get(s2, K_DESCRIPTION)), SM_VALUE_MAX);
+    sm_scenario_free(s2);
+    sm_scenario_free(s);
+    free(buf);
+    free(path);
+    free(path2);
+    free(text);
 }
 
 static void test_cross_checks(void **state)
