@@ -39,6 +39,15 @@ run_one() { # kind name command...
         failed=$((failed + 1)); failed_names="$failed_names $name"
         echo "FAILED (exit $rc, ${dt}s); last lines of $log:"
         tail -n 30 "$log" | sed 's/^/      /'
+        # a fuzzer's find, so that a CI log alone reproduces it:
+        #   echo B64 | base64 -d > crash && FUZZER crash
+        if [ "$kind" = fuzz ]; then
+            for a in "$logdir/$(basename "$name")"-*; do
+                [ -f "$a" ] || continue
+                echo "      input $(basename "$a") ($(stat -c %s "$a") bytes), base64:"
+                head -c 8192 "$a" | base64 -w 100 | sed 's/^/      /'
+            done
+        fi
     fi
 }
 for t in $unit; do run_one unit "$t" "$t"; done
@@ -48,7 +57,7 @@ for f in $fuzz; do
     corpus="$logdir/corpus-$name"; mkdir -p "$corpus"
     seeds="$top/fuzz/corpus/$name"
     run_one fuzz "$f" "$f" -max_total_time="${FUZZ_SECONDS:-60}" -rss_limit_mb=1024 \
-        -print_final_stats=1 "$corpus" $( [ -d "$seeds" ] && echo "$seeds" )
+        -artifact_prefix="$logdir/$name-" -print_final_stats=1 "$corpus" $( [ -d "$seeds" ] && echo "$seeds" )
 done
 echo "check: $passed passed, $failed failed"
 [ $failed = 0 ] || { echo "failed:$failed_names"; exit 1; }
