@@ -3,9 +3,14 @@
 # to end: prepare (downloads from Debian's archive on a cold cache), boot, a client DomU making
 # event-channel calls to a mediator DomU under xentrace, the results folder, then
 # `smclat analyze DIR --json`. Checks: the calls the generator made equal the complete calls
-# in the trace, no records were lost, the mediator's wake latency is reported, the metadata
-# holds the timer rate and roles; and a scenario that cannot finish in its TIMEOUT_S is
-# stopped and reported with the console tail, no QEMU left behind.
+# in the trace (each generator call joined to one complete trace call, none missing), no
+# records were lost, the mediator's wake latency is reported, the metadata holds the timer rate
+# and roles; and a scenario that cannot finish in its TIMEOUT_S is stopped and reported with
+# the console tail, no QEMU left behind.
+# On one pCPU every WAKE is recorded there, whoever runs: now and then the mediator's kernel
+# tick lands while the client runs and the client's own tick while the mediator runs, and that
+# pair looks exactly like a call in the records (docs/calls.md). The join tells those apart:
+# they are calls of the trace with no log line (join.trace_only), reported here and bounded.
 # Env: SMCLAT_BIN (build/bin: the host smclat), SMCLAT_TOP, SMCLAT_CACHE.
 set -u
 top=${SMCLAT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -79,12 +84,32 @@ ok_calls=$(awk -F, 'NR > 1 && $9 == "ok"' "$out/calls.csv" | wc -l)
     bad "the mediator served $(jq .requests "$out/mediator-summary.json") requests, the client made $gen_calls"
 
 a=$tmp/analysis.json
-if ! "$bin/smclat" analyze "$out" --json > "$a" 2> "$tmp/analyze.err"; then
+ct=$tmp/calls-trace.csv
+if ! "$bin/smclat" analyze "$out" --json --calls-csv "$ct" > "$a" 2> "$tmp/analyze.err"; then
     bad "smclat analyze $out failed: $(head -3 "$tmp/analyze.err")"
 else
     complete=$(jq .calls.complete "$a")
-    echo "generator calls $gen_calls, complete calls in the trace $complete, incomplete $(jq .calls.incomplete "$a")"
-    [ "$complete" = "$gen_calls" ] || bad "complete calls in the trace $complete != generator calls $gen_calls"
+    # complete calls of the trace joined to a generator call, and those with no log line
+    read -r matched_complete extra < <(awk -F, '
+        NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+        $c["reason"] == "complete" && $c["join"] == "matched" { m++ }
+        $c["reason"] == "complete" && $c["join"] != "matched" { e++ }
+        END { print m + 0, e + 0 }' "$ct")
+    echo "generator calls $gen_calls, complete calls in the trace $complete ($matched_complete joined to" \
+        "the generator's, $extra with no log line), incomplete $(jq .calls.incomplete "$a")"
+    [ "$(jq .join.matched "$a")" = "$gen_calls" ] ||
+        bad "join: $(jq .join.matched "$a") of $gen_calls generator calls matched in the trace"
+    [ "$matched_complete" = "$gen_calls" ] ||
+        bad "$matched_complete of $gen_calls generator calls are complete calls in the trace"
+    [ "$complete" = $((matched_complete + extra)) ] || bad "calls.complete $complete != $matched_complete + $extra"
+    if [ "$extra" -gt 0 ]; then
+        awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+            $c["reason"] == "complete" && $c["join"] != "matched" {
+                print "  timer coincidence taken for a call: notify at tick " $c["t_notify"] ", " $c["shape"] }' "$ct"
+    fi
+    # a few such coincidences, not a detector that invents calls
+    [ "$extra" -le $((gen_calls / 10)) ] ||
+        bad "$extra complete calls in the trace that the generator did not make (at most $((gen_calls / 10)))"
     [ "$(jq .lost_records "$a")" = 0 ] || bad "analyze: lost records $(jq .lost_records "$a")"
     [ "$(jq .partial "$a")" = false ] || bad "analyze: partial result"
     [ "$(jq .roles.client "$a")" = "$cli" ] || bad "analyze: client $(jq .roles.client "$a"), metadata $cli"
