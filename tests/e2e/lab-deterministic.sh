@@ -20,6 +20,7 @@ trap 'rm -rf "$tmp"' EXIT
 fails=0
 bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 t0=$(date +%s)
+. "$top/tests/e2e/lab-lib.sh"
 
 # The arm64 programs are built for the lab with the normal flags (the sanitizers are host-only).
 "$top/scripts/lab/prepare.sh" --no-kmod || { echo "FAIL: scripts/lab/prepare.sh"; exit 1; }
@@ -88,28 +89,7 @@ ct=$tmp/calls-trace.csv
 if ! "$bin/smclat" analyze "$out" --json --calls-csv "$ct" > "$a" 2> "$tmp/analyze.err"; then
     bad "smclat analyze $out failed: $(head -3 "$tmp/analyze.err")"
 else
-    complete=$(jq .calls.complete "$a")
-    # complete calls of the trace joined to a generator call, and those with no log line
-    read -r matched_complete extra < <(awk -F, '
-        NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-        $c["reason"] == "complete" && $c["join"] == "matched" { m++ }
-        $c["reason"] == "complete" && $c["join"] != "matched" { e++ }
-        END { print m + 0, e + 0 }' "$ct")
-    echo "generator calls $gen_calls, complete calls in the trace $complete ($matched_complete joined to" \
-        "the generator's, $extra with no log line), incomplete $(jq .calls.incomplete "$a")"
-    [ "$(jq .join.matched "$a")" = "$gen_calls" ] ||
-        bad "join: $(jq .join.matched "$a") of $gen_calls generator calls matched in the trace"
-    [ "$matched_complete" = "$gen_calls" ] ||
-        bad "$matched_complete of $gen_calls generator calls are complete calls in the trace"
-    [ "$complete" = $((matched_complete + extra)) ] || bad "calls.complete $complete != $matched_complete + $extra"
-    if [ "$extra" -gt 0 ]; then
-        awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-            $c["reason"] == "complete" && $c["join"] != "matched" {
-                print "  timer coincidence taken for a call: notify at tick " $c["t_notify"] ", " $c["shape"] }' "$ct"
-    fi
-    # a few such coincidences, not a detector that invents calls
-    [ "$extra" -le $((gen_calls / 10)) ] ||
-        bad "$extra complete calls in the trace that the generator did not make (at most $((gen_calls / 10)))"
+    check_trace_calls "$a" "$ct"
     [ "$(jq .lost_records "$a")" = 0 ] || bad "analyze: lost records $(jq .lost_records "$a")"
     [ "$(jq .partial "$a")" = false ] || bad "analyze: partial result"
     [ "$(jq .roles.client "$a")" = "$cli" ] || bad "analyze: client $(jq .roles.client "$a"), metadata $cli"

@@ -6,8 +6,9 @@
 # trap ticks, shorter than its round trip and plausible (1..25 us), nearly all equal (the mode
 # is deterministic); the summary's trap_ticks agree with the log; the mediator served every
 # call; `smclat analyze DIR --json` joins every call of calls.csv (the load has a seeded jitter
-# so that the join's clock offset is unique) to a complete call of the trace, and finds no other
-# complete call than these but at most one outside the generator's span.
+# so that the join's clock offset is unique) to a complete call of the trace; complete calls of
+# the trace with no log line (the client's wake at "go", or the two guests' kernel ticks that
+# on one pCPU look exactly like a call: docs/calls.md) are reported and stay a few.
 # About 35 s with a warm cache. Env: SMCLAT_BIN (build/bin: the host smclat), SMCLAT_TOP,
 # SMCLAT_CACHE.
 set -u
@@ -18,6 +19,7 @@ trap 'rm -rf "$tmp"' EXIT
 fails=0
 bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 t0=$(date +%s)
+. "$top/tests/e2e/lab-lib.sh"
 
 # prepare builds the arm64 programs (normal flags) and the SMC module for the lab's kernel
 "$top/scripts/lab/prepare.sh" || { echo "FAIL: scripts/lab/prepare.sh"; exit 1; }
@@ -84,25 +86,10 @@ else
     [ "$(jq .lost_records "$a")" = 0 ] || bad "analyze: lost records $(jq .lost_records "$a")"
     [ "$(jq .partial "$a")" = false ] || bad "analyze: partial result"
     # The jitter makes the calls aperiodic, so the log's clock offset is unique: every call
-    # joins, each to one complete call of the trace. The trace may hold one more call-like
-    # event outside the generator's span (the client's wake-up at "go", just after the trace
-    # starts): counted by calls.complete when its shape looks complete, never joined.
-    complete=$(jq .calls.complete "$a")
-    matched=$(jq .join.matched "$a")
-    read -r matched_complete edge_complete < <(awk -F, '
-        NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-        $c["reason"] == "complete" && $c["join"] == "matched" { m++ }
-        $c["reason"] == "complete" && $c["join"] == "trace_only" { e++ }
-        END { print m + 0, e + 0 }' "$tmp/calls-trace.csv")
-    echo "generator calls $gen_calls; complete calls in the trace $complete: $matched_complete joined to" \
-        "the log, $edge_complete outside the generator's span"
-    echo "joined with calls.csv: $matched matched, guest time outside the trace window p50 $(jq .calls.outside_window_ns.p50 "$a") ns"
-    [ "$matched" = "$gen_calls" ] || bad "join: $matched of $gen_calls log calls matched in the trace"
-    [ "$matched_complete" = "$gen_calls" ] || bad "$matched_complete of $gen_calls generator calls complete in the trace"
-    [ "$(jq .join.trace_only_in_log "$a")" = 0 ] ||
-        bad "$(jq .join.trace_only_in_log "$a") call(s) in the trace among the generator's calls that it did not make"
-    { [ "$complete" = $((matched_complete + edge_complete)) ] && [ "$edge_complete" -le 1 ]; } ||
-        bad "complete calls in the trace $complete != generator calls $gen_calls (+ $edge_complete at the edge)"
+    # joins, each to one complete call of the trace. Complete calls of the trace with no log
+    # line are timer coincidences (docs/calls.md): listed, and a few at most.
+    check_trace_calls "$a" "$tmp/calls-trace.csv"
+    echo "joined with calls.csv: $(jq .join.matched "$a") matched, guest time outside the trace window p50 $(jq .calls.outside_window_ns.p50 "$a") ns"
 fi
 
 echo "lab-smc: $(($(date +%s) - t0)) s in all"
