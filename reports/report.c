@@ -152,6 +152,10 @@ json_t *sm_report_summary_json(struct sm_run **runs, int n)
         json_object_set_new(o, "dir", json_string(runs[i]->dir));
         json_object_set_new(o, "partial", json_boolean(runs[i]->partial));
         json_object_set_new(o, "e2e_source", json_string(s.e2e_source));
+        /* calls of the trace the generator did not make, left out (null: no join) */
+        json_object_set_new(o, "calls_not_in_log",
+                            runs[i]->joined ? json_integer((json_int_t)runs[i]->not_logged)
+                                            : json_null());
         for (int k = 0; sm_summary_keys[k]; k++)
             json_object_set_new(o, sm_summary_keys[k], num_or_null(sm_summary_get(&s, k)));
         json_array_append_new(arr, o);

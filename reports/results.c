@@ -100,6 +100,7 @@ static int load_csv(struct sm_run *r, const char *file, int generator_log, char 
     size_t cap = 0;
     char *fields[MAXF];
     int col[S_NSERIES], c_start = -1, c_end = -1, c_status = -1, rc = -1, c_ticks = -1;
+    int c_join = -1;
     int c_sw[4] = {-1, -1, -1, -1};
     static const char *const sw_cols[4] = {"sw_client", "sw_mediator", "sw_idle", "sw_other"};
     char *header = NULL;
@@ -132,7 +133,10 @@ static int load_csv(struct sm_run *r, const char *file, int generator_log, char 
             c_end = i;
         if (!strcmp(fields[i], "status"))
             c_status = i;
+        if (!generator_log && !strcmp(fields[i], "join"))
+            c_join = i;
     }
+    r->joined = c_join >= 0;
     char *hnames[MAXF];
     split_csv(header, hnames, MAXF);
     if (generator_log ? (c_start < 0 || c_end < 0) : col[S_E2E_NS] < 0) {
@@ -153,6 +157,10 @@ static int load_csv(struct sm_run *r, const char *file, int generator_log, char 
         }
         if (generator_log && c_status >= 0 && strcmp(fields[c_status], "ok") != 0)
             continue;
+        if (c_join >= 0 && !strcmp(fields[c_join], "trace_only")) {
+            r->not_logged++; /* a call of the trace the generator did not make */
+            continue;
+        }
         if (r->ncalls == cap_calls) {
             cap_calls = cap_calls ? cap_calls * 2 : 1024;
             for (int s = 0; s < S_NSERIES; s++) {
@@ -541,9 +549,14 @@ void sm_run_summarize(const struct sm_run *r, struct sm_summary *s)
     }
     free(v);
     free(sv);
-    s->wake_p50 = sm_run_json_num(r, "calls", "mediator_wake_ns", "p50");
-    s->wake_p99 = sm_run_json_num(r, "calls", "mediator_wake_ns", "p99");
-    s->wake_max = sm_run_json_num(r, "calls", "mediator_wake_ns", "max");
+    /* analysis.json's figures count every call of the trace; joined per-call data only the
+     * generator's, and then wins */
+    const int per_call = r->joined && r->ncalls > 0;
+    if (!per_call) {
+        s->wake_p50 = sm_run_json_num(r, "calls", "mediator_wake_ns", "p50");
+        s->wake_p99 = sm_run_json_num(r, "calls", "mediator_wake_ns", "p99");
+        s->wake_max = sm_run_json_num(r, "calls", "mediator_wake_ns", "max");
+    }
     if (isnan(s->wake_p50)) {
         v = sm_run_values(r, S_MEDIATOR_WAKE_NS, &n);
         sv = v ? sm_sorted_copy(v, n) : NULL;
@@ -555,8 +568,10 @@ void sm_run_summarize(const struct sm_run *r, struct sm_summary *s)
         free(v);
         free(sv);
     }
-    s->switches_mean = sm_run_json_num(r, "calls", "switches", "mean");
-    s->switches_max = sm_run_json_num(r, "calls", "switches", "max");
+    if (!per_call) {
+        s->switches_mean = sm_run_json_num(r, "calls", "switches", "mean");
+        s->switches_max = sm_run_json_num(r, "calls", "switches", "max");
+    }
     if (isnan(s->switches_mean)) {
         v = sm_run_values(r, S_SWITCHES, &n);
         if (v && n) {

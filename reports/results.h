@@ -24,6 +24,10 @@ struct sm_run {
     double *series[S_NSERIES];
     size_t ncalls;
     int partial; /* analysis.json says partial, or per-call data missing */
+    /* calls-trace.csv joined with the generator's log (a `join` column): only the calls the
+     * generator made are kept; not_logged counts the others (timer coincidences, docs/calls.md) */
+    int joined;
+    size_t not_logged;
 };
 
 #define SM_RUN_ERR_MAX 768

@@ -103,6 +103,61 @@ static void test_analysis_only(void **state)
     assert_non_null(strstr(err, "analysis.json: expected the analyzer's object"));
 }
 
+/* calls-trace.csv joined with the generator's log: the trace's calls with no log line (timer
+ * coincidences) are left out of every figure, counted apart; per-call figures win over
+ * analysis.json's, which count every call of the trace. */
+static void test_joined_trace_calls(void **state)
+{
+    (void)state;
+    char sub[600], err[SM_RUN_ERR_MAX];
+    snprintf(sub, sizeof sub, "%s/joined", dir);
+    mkdir(sub, 0777);
+    free(tu_write(sub, "analysis.json",
+                  "{\"smclat_analyze\": 1, \"partial\": false, \"cpu_hz\": 1000000000,"
+                  " \"calls\": {\"incomplete\": 0, \"mediator_wake_ns\": {\"p50\": 999,"
+                  " \"p99\": 999, \"max\": 999}, \"switches\": {\"mean\": 9, \"max\": 9}}}"));
+    free(tu_write(sub, "calls-trace.csv",
+                  "index,shape,reason,t_start,e2e_ns,mediator_wake_ns,sw_client,sw_mediator,"
+                  "sw_idle,sw_other,join\n"
+                  "0,textbook,complete,100,5000,700,1,1,0,0,trace_only\n"
+                  "1,textbook,complete,200,1000,100,1,1,0,0,matched\n"
+                  "2,textbook,complete,300,2000,200,1,1,1,0,matched\n"
+                  "3,textbook,complete,400,9000,900,1,1,0,0,trace_only\n"
+                  "4,textbook,complete,500,3000,300,1,1,0,0,matched\n"));
+    struct sm_run *r = sm_run_load(sub, err, sizeof err);
+    assert_non_null(r);
+    assert_true(r->joined);
+    assert_int_equal(r->ncalls, 3);
+    assert_int_equal(r->not_logged, 2);
+    struct sm_summary s;
+    sm_run_summarize(r, &s);
+    assert_true(s.n == 3 && s.min == 1000 && s.max == 3000 && s.p50 == 2000);
+    assert_true(s.wake_max == 300);                      /* not analysis.json's 999 */
+    assert_true(fabs(s.switches_mean - 7.0 / 3) < 1e-9); /* 2, 3, 2 */
+    assert_true(s.switches_max == 3);
+    json_t *j = sm_report_summary_json(&r, 1);
+    json_t *c = json_array_get(json_object_get(j, "configurations"), 0);
+    assert_int_equal(json_integer_value(json_object_get(c, "calls_not_in_log")), 2);
+    json_decref(j);
+    sm_run_free(r);
+    /* without a join column every call counts, and analysis.json's figures stand */
+    free(tu_write(sub, "calls-trace.csv",
+                  "index,shape,reason,t_start,e2e_ns,mediator_wake_ns\n"
+                  "0,textbook,complete,100,5000,700\n"
+                  "1,textbook,complete,200,1000,100\n"));
+    r = sm_run_load(sub, err, sizeof err);
+    assert_non_null(r);
+    assert_false(r->joined);
+    assert_int_equal(r->ncalls, 2);
+    sm_run_summarize(r, &s);
+    assert_true(s.wake_max == 999 && s.switches_mean == 9);
+    j = sm_report_summary_json(&r, 1);
+    c = json_array_get(json_object_get(j, "configurations"), 0);
+    assert_true(json_is_null(json_object_get(c, "calls_not_in_log")));
+    json_decref(j);
+    sm_run_free(r);
+}
+
 /* The plot data of a run with known calls: e2e 1..8 us, switches 2,2,3,... */
 static void test_plot_data(void **state)
 {
@@ -169,6 +224,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_generator_log),
         cmocka_unit_test(test_analysis_only),
+        cmocka_unit_test(test_joined_trace_calls),
         cmocka_unit_test(test_plot_data),
         cmocka_unit_test(test_names),
     };
