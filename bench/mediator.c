@@ -18,9 +18,6 @@
 
 static volatile sig_atomic_t stop_signal;
 
-/* The longest an idle mediator sleeps without a request (ms). */
-#define SM_MEDIATOR_IDLE_MS 5000
-
 static void on_signal(int sig)
 {
     stop_signal = sig;
@@ -51,16 +48,12 @@ static json_t *counters_json(const struct sm_mediator *m, const char *transport,
 /* Answers requests until a signal, the client's goodbye (until_done), requests_max answers
  * (0: no limit) or a failure (*rc = 1). Returns why it stopped (the summary's stop_reason). */
 static const char *serve(struct sm_server *s, struct sm_mediator *m, int until_done,
-                         uint64_t requests_max, int tty, int local, int *rc)
+                         uint64_t requests_max, int tty, int *rc)
 {
     uint64_t last_progress = sm_now_ns();
-    /* Idle, the mediator sleeps until a request or a signal (which ends the wait with EINTR):
-     * every timed wake of an idle mediator is a WAKE in the trace that can coincide with the
-     * client's activity and pass for a call. The timeout only bounds how late a signal that
-     * lands between the check of stop_signal and the wait is seen, and paces the progress line.
-     * `local` keeps 200 ms: the client's goodbye does not move req_prod, so a futex wait that
-     * starts just after it sleeps on (an event channel keeps the event pending instead). */
-    const int idle_ms = tty ? 1000 : local ? 200 : SM_MEDIATOR_IDLE_MS;
+    /* Idle, the mediator sleeps until a request or a signal (which ends the wait with EINTR),
+     * waking on its own after the transport's idle_ms (every second for the progress line). */
+    const int idle_ms = tty ? 1000 : s->ops->idle_ms;
     while (!stop_signal) {
         struct sm_request req;
         int r = sm_ring_next(&s->ep, &req, idle_ms);
@@ -193,8 +186,7 @@ int main(int argc, char **argv)
     int tty = !quiet && isatty(STDERR_FILENO);
     uint64_t t0 = sm_now_ns();
     int rc = 0;
-    const char *reason =
-        serve(&s, &m, until_done, (uint64_t)requests_max, tty, !strcmp(transport, "local"), &rc);
+    const char *reason = serve(&s, &m, until_done, (uint64_t)requests_max, tty, &rc);
     if (tty)
         fputc('\n', stderr);
     double secs = (double)(sm_now_ns() - t0) / 1e9;

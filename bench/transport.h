@@ -99,6 +99,9 @@ struct sm_server {
 
 struct sm_server_ops {
     const char *name;
+    /* The longest an idle server sleeps without a request (ms): a timed wake only bounds how
+     * late a signal, or a goodbye the transport can miss, is seen. */
+    int idle_ms;
     /* Creates the ring, publishes it and marks it READY. */
     int (*open)(struct sm_server *s, const struct sm_transport_opts *o);
     /* Marks the ring CLOSED (the client sees egone), unpublishes, frees. */
