@@ -14,17 +14,10 @@
 # Env: SMCLAT_BIN (build/bin: the host smclat), SMCLAT_TOP, SMCLAT_CACHE.
 set -u
 top=${SMCLAT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin=${SMCLAT_BIN:-$top/build/bin}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-t0=$(date +%s)
 . "$top/tests/e2e/lab-lib.sh"
 
 # The arm64 programs are built for the lab with the normal flags (the sanitizers are host-only).
-"$top/scripts/lab/prepare.sh" --no-kmod || { echo "FAIL: scripts/lab/prepare.sh"; exit 1; }
-echo "prepare: $(($(date +%s) - t0)) s"
+lab_prepare --no-kmod
 
 cat > "$tmp/det.env" << 'P'
 NAME=e2e-deterministic
@@ -34,12 +27,7 @@ GEN_ARGS="--flow unoptimized --fps 20 --duration 2"
 TRACE_SECONDS=4
 TIMEOUT_S=240
 P
-out=$tmp/run
-t1=$(date +%s)
-"$top/scripts/lab/run.sh" "$tmp/det.env" "$out"
-rc=$?
-echo "run: $(($(date +%s) - t1)) s, exit $rc"
-[ $rc = 0 ] || { bad "run.sh exit $rc: $(jq -r .reason "$out/run.json" 2> /dev/null)"; exit 1; }
+lab_run "$tmp/det.env"
 for f in trace.bin metadata.json calls.csv gen-summary.json mediator-summary.json console.log \
     guest-client.log guest-mediator.log run.json params.env; do
     [ -s "$out/$f" ] || bad "results folder: no $f"

@@ -1,6 +1,31 @@
-# Sourced by the lab's end-to-end tests (lab-deterministic.sh, lab-smc.sh): the calls the
-# generator made against the complete calls of the trace, from `smclat analyze --calls-csv`
-# on a results folder (joined with its calls.csv). Needs bad() and gen_calls from the caller.
+# Sourced by the lab's end-to-end tests (lab-deterministic.sh, lab-smc.sh), which set top (the
+# project's root) first: the scratch folder, the failure count, preparing the lab, booting one
+# scenario, and the calls the generator made against the complete calls of the trace.
+set -u
+bin=${SMCLAT_BIN:-$top/build/bin}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+t0=$(date +%s)
+
+lab_prepare() { # [prepare.sh OPTIONS]: stops the test when the lab cannot be prepared
+    "$top/scripts/lab/prepare.sh" "$@" || { echo "FAIL: scripts/lab/prepare.sh"; exit 1; }
+    echo "prepare: $(($(date +%s) - t0)) s"
+}
+
+lab_run() { # PARAMS_FILE: boots that scenario into out=$tmp/run; stops the test if it failed
+    out=$tmp/run
+    local t1 rc
+    t1=$(date +%s)
+    "$top/scripts/lab/run.sh" "$1" "$out"
+    rc=$?
+    echo "run: $(($(date +%s) - t1)) s, exit $rc"
+    [ $rc = 0 ] || { bad "run.sh exit $rc: $(jq -r .reason "$out/run.json" 2> /dev/null)"; exit 1; }
+}
+
+# check_trace_calls: from `smclat analyze --calls-csv` on a results folder (joined with its
+# calls.csv); needs gen_calls from the caller.
 #
 # Every generator call must join to one complete call of the trace. Complete calls with no log
 # line are timer coincidences that look exactly like a call on one pCPU (docs/calls.md): they

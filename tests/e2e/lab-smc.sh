@@ -13,17 +13,10 @@
 # SMCLAT_CACHE.
 set -u
 top=${SMCLAT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin=${SMCLAT_BIN:-$top/build/bin}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-t0=$(date +%s)
 . "$top/tests/e2e/lab-lib.sh"
 
 # prepare builds the arm64 programs (normal flags) and the SMC module for the lab's kernel
-"$top/scripts/lab/prepare.sh" || { echo "FAIL: scripts/lab/prepare.sh"; exit 1; }
-echo "prepare: $(($(date +%s) - t0)) s"
+lab_prepare
 
 cat > "$tmp/smc.env" << 'P'
 NAME=e2e-smc
@@ -33,12 +26,7 @@ GEN_ARGS="--flow unoptimized --fps 20 --duration 2 --smc-mode version --jitter 3
 TRACE_SECONDS=4
 TIMEOUT_S=240
 P
-out=$tmp/run
-t1=$(date +%s)
-"$top/scripts/lab/run.sh" "$tmp/smc.env" "$out"
-rc=$?
-echo "run: $(($(date +%s) - t1)) s, exit $rc"
-[ $rc = 0 ] || { bad "run.sh exit $rc: $(jq -r .reason "$out/run.json" 2> /dev/null)"; exit 1; }
+lab_run "$tmp/smc.env"
 for f in trace.bin metadata.json calls.csv gen-summary.json mediator-summary.json guest-client.log; do
     [ -s "$out/$f" ] || bad "results folder: no $f"
 done
