@@ -276,6 +276,7 @@ static void csv_call(FILE *f, const struct analysis *a, const struct sm_call *c)
             ns_u(a, c->other_run_ticks), c->mediator_timer_wake);
     csv_time(f, a, c->t_start);
     csv_time(f, a, c->t_end);
+    fprintf(f, ",%s,%u", sm_call_certainty_name(c->certainty), c->recovered);
 }
 
 static void on_call(const struct sm_call *c, void *ctx)
@@ -301,7 +302,7 @@ static const char csv_header[] =
     "t_answer,t_client_wake,t_client_run,e2e_ns,mediator_wake_ns,mediator_run_ns,"
     "client_wake_ns,sw_client,sw_mediator,sw_idle,sw_other,other_run_ns,mediator_timer_wake,t_"
     "start,"
-    "t_end";
+    "t_end,certainty,recovered";
 
 /* ---- JSON ---- */
 

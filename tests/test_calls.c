@@ -370,6 +370,142 @@ static void test_no_answer_before_next_call(void **state)
     fx_free(f);
 }
 
+/* Two pCPUs, the mediator's timer on cpu1 (it last ran there), the client on cpu0 with a noise
+ * domain d3 beside it. */
+static struct tg *prelude_apart(void)
+{
+    struct tg *g = tg_mem_new(2, 4096);
+    tg_switch(g, 1, 100, IDLE, 1, MED, 0);
+    tg_runstate(g, 1, 110, MED, 0, RNBL, RUN);
+    tg_switch(g, 1, 200, MED, 0, IDLE, 1);
+    tg_runstate(g, 1, 210, MED, 0, RUN, BLK);
+    tg_switch(g, 0, 300, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, 310, CLI, 0, RNBL, RUN);
+    return g;
+}
+
+/* The notify is recorded on cpu0, not where the mediator's timer is: only the client explains
+ * it. The client is then preempted by the noise instead of blocking, the mediator serves and
+ * blocks on cpu1, the client resumes: one certain call, though the client never blocked. */
+static void test_preempted_after_certain_notify(void **state)
+{
+    (void)state;
+    struct tg *g = prelude_apart();
+    tg_wake(g, 0, 1000, MED, 0);
+    tg_runstate(g, 0, 1010, MED, 0, BLK, RNBL);
+    tg_switch(g, 0, 1050, CLI, 0, 3, 0);
+    tg_runstate(g, 0, 1060, CLI, 0, RUN, RNBL);
+    tg_switch(g, 1, 1100, IDLE, 1, MED, 0);
+    tg_runstate(g, 1, 1110, MED, 0, RNBL, RUN);
+    tg_block(g, 1, 1500, MED, 0);
+    tg_switch(g, 1, 1510, MED, 0, IDLE, 1);
+    tg_runstate(g, 1, 1520, MED, 0, RUN, BLK);
+    tg_switch(g, 0, 1600, 3, 0, CLI, 0);
+    tg_runstate(g, 0, 1610, CLI, 0, RNBL, RUN);
+    tg_switch(g, 0, 5000, CLI, 0, IDLE, 0); /* its sleep until the next period */
+    tg_runstate(g, 0, 5010, CLI, 0, RUN, BLK);
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 1);
+    assert_int_equal(st->notifies_certain, 1);
+    assert_int_equal(st->notifies_ambiguous, 0);
+    assert_int_equal(st->mediator_wakes_not_calls, 0);
+    const struct sm_call *k = &f->got[0];
+    assert_int_equal(k->shape, SM_SHAPE_CLIENT_PREEMPTED);
+    assert_int_equal(k->certainty, SM_CERT_CERTAIN);
+    assert_int_equal(k->reason, SM_INC_CLIENT_NEVER_BLOCKED);
+    assert_int_equal(k->t_notify, 1000);
+    assert_int_equal(k->t_med_run, 1110);
+    assert_int_equal(k->t_med_block, 1520);
+    assert_int_equal(k->t_client_run, 1610); /* it resumed after the answer */
+    assert_int_equal(k->t_client_block, SM_T_NONE);
+    assert_int_equal(sm_hist_count(st->e2e), 0);
+    assert_int_equal(sm_hist_max(st->mediator_wake), 100);
+    fx_free(f);
+}
+
+/* The answer lands in the client's block path: BLOCK, then the mediator's WAKE of the client
+ * (recorded on cpu1, where the mediator runs), then CONTINUE_RUNNING: the client is never
+ * switched out, and the call ends at the CONTINUE, not at some later run. */
+static void test_answer_in_block_path(void **state)
+{
+    (void)state;
+    struct tg *g = prelude_apart();
+    tg_wake(g, 0, 1000, MED, 0);
+    tg_runstate(g, 0, 1005, MED, 0, BLK, RNBL);
+    tg_switch(g, 1, 1020, IDLE, 1, MED, 0);
+    tg_runstate(g, 1, 1030, MED, 0, RNBL, RUN);
+    tg_block(g, 0, 1050, CLI, 0);
+    tg_wake(g, 1, 1060, CLI, 0);
+    tg_continue(g, 0, 1070, CLI, 0);
+    tg_block(g, 1, 1200, MED, 0);
+    tg_switch(g, 1, 1210, MED, 0, IDLE, 1);
+    tg_runstate(g, 1, 1220, MED, 0, RUN, BLK);
+    tg_block(g, 0, 9000, CLI, 0); /* its sleep until the next period */
+    tg_switch(g, 0, 9010, CLI, 0, IDLE, 0);
+    tg_runstate(g, 0, 9020, CLI, 0, RUN, BLK);
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 1);
+    const struct sm_call *k = &f->got[0];
+    assert_int_equal(k->shape, SM_SHAPE_ANSWERED_IN_BLOCK_PATH);
+    assert_int_equal(k->reason, SM_COMPLETE);
+    assert_int_equal(k->t_client_block, 1050);
+    assert_int_equal(k->t_answer, 1060);
+    assert_int_equal(k->t_client_run, 1070);
+    assert_int_equal(k->t_med_block, 1220);
+    assert_int_equal(sm_hist_max(st->e2e), 20);
+    fx_free(f);
+}
+
+/* The mediator answers the first call and stays awake; the client calls again at once (no
+ * WAKE: the mediator runs), blocks and is answered; only then does the mediator block. Two
+ * calls, the second not swallowed by the first. */
+static void test_mediator_stays_awake_across_two_calls(void **state)
+{
+    (void)state;
+    struct tg *g = prelude_apart();
+    tg_wake(g, 0, 1000, MED, 0);
+    tg_runstate(g, 0, 1005, MED, 0, BLK, RNBL);
+    tg_switch(g, 1, 1020, IDLE, 1, MED, 0);
+    tg_runstate(g, 1, 1030, MED, 0, RNBL, RUN);
+    tg_block(g, 0, 1050, CLI, 0);
+    tg_switch(g, 0, 1060, CLI, 0, IDLE, 0);
+    tg_runstate(g, 0, 1070, CLI, 0, RUN, BLK);
+    tg_wake(g, 1, 1300, CLI, 0); /* answer 1 */
+    tg_runstate(g, 1, 1305, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, 1400, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, 1410, CLI, 0, RNBL, RUN);
+    tg_block(g, 0, 1500, CLI, 0); /* call 2: its notify found the mediator running */
+    tg_switch(g, 0, 1510, CLI, 0, IDLE, 0);
+    tg_runstate(g, 0, 1520, CLI, 0, RUN, BLK);
+    tg_wake(g, 1, 1800, CLI, 0); /* answer 2 */
+    tg_runstate(g, 1, 1805, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, 1900, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, 1910, CLI, 0, RNBL, RUN);
+    tg_block(g, 1, 2000, MED, 0);
+    tg_switch(g, 1, 2010, MED, 0, IDLE, 1);
+    tg_runstate(g, 1, 2020, MED, 0, RUN, BLK);
+    tg_block(g, 0, 9000, CLI, 0);
+    tg_switch(g, 0, 9010, CLI, 0, IDLE, 0);
+    tg_runstate(g, 0, 9020, CLI, 0, RUN, BLK);
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 2);
+    const struct sm_call *a = &f->got[0], *b = &f->got[1];
+    assert_int_equal(a->t_notify, 1000);
+    assert_int_equal(a->t_client_run, 1410);
+    assert_int_equal(a->reason, SM_INC_MEDIATOR_STAYED_AWAKE);
+    assert_int_equal(a->t_med_block, SM_T_NONE);
+    assert_int_equal(b->shape, SM_SHAPE_MEDIATOR_ALREADY_AWAKE);
+    assert_int_equal(b->t_client_block, 1520);
+    assert_int_equal(b->t_answer, 1800);
+    assert_int_equal(b->t_client_run, 1910);
+    assert_int_equal(b->t_med_block, 2020);
+    assert_int_equal(sm_hist_count(st->e2e), 2);
+    fx_free(f);
+}
+
 /* --roles auto: the pair whose wakes alternate; the mediator is the one that answers fast. */
 static void test_roles_auto(void **state)
 {
@@ -459,6 +595,9 @@ int main(void)
         cmocka_unit_test(test_no_answer_before_next_call),
         cmocka_unit_test(test_roles_auto),
         cmocka_unit_test(test_timer_coincidences_are_no_calls),
+        cmocka_unit_test(test_preempted_after_certain_notify),
+        cmocka_unit_test(test_answer_in_block_path),
+        cmocka_unit_test(test_mediator_stays_awake_across_two_calls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -176,10 +176,21 @@ int sm_join_window(const struct sm_call *c, uint64_t *w_start, uint64_t *w_end)
     }
     if (lo == SM_T_NONE)
         return -1;
-    if (c->t_notify != SM_T_NONE)
+    /* A notify that the mediator's timer could also explain (a likely call) may be that timer,
+     * just before the guest's start: it bounds nothing, the client's own instants do. */
+    if (c->t_notify != SM_T_NONE && c->certainty != SM_CERT_LIKELY)
         lo = c->t_notify;
+    else if (c->t_notify != SM_T_NONE && c->t_notify == lo) {
+        const uint64_t u[] = {c->t_client_block, c->t_answer, c->t_client_wake, c->t_client_run};
+        uint64_t first = SM_T_NONE;
+        for (size_t k = 0; k < sizeof u / sizeof u[0]; k++)
+            if (u[k] != SM_T_NONE && u[k] < first)
+                first = u[k];
+        if (first != SM_T_NONE)
+            lo = first;
+    }
     if (c->t_client_run != SM_T_NONE)
-        hi = c->t_client_run;
+        hi = c->t_end_lo != SM_T_NONE && c->t_end_lo >= lo ? c->t_end_lo : c->t_client_run;
     if (hi < lo)
         return -1;
     *w_start = lo;
