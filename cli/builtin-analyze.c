@@ -404,6 +404,18 @@ static json_t *calls_json(struct analysis *a)
                         json_integer((json_int_t)cs->mediator_wakes_not_calls));
     json_object_set_new(o, "client_vcpus_untracked",
                         json_integer((json_int_t)cs->client_vcpus_untracked));
+    json_t *ce = json_object();
+    for (int k = 0; k < SM_CERT__COUNT; k++)
+        json_object_set_new(ce, sm_call_certainty_name((enum sm_call_certainty)k),
+                            json_integer((json_int_t)cs->by_certainty[k]));
+    json_object_set_new(o, "by_certainty", ce);
+    json_object_set_new(o, "notifies_certain", json_integer((json_int_t)cs->notifies_certain));
+    json_object_set_new(o, "notifies_ambiguous",
+                        json_integer((json_int_t)cs->notifies_ambiguous));
+    json_object_set_new(o, "mediator_run_per_wake_ns",
+                        json_pack("{s:I,s:I}", "call",
+                                  (json_int_t)ns_u(a, cs->med_run_call_ticks), "timer",
+                                  (json_int_t)ns_u(a, cs->med_run_timer_ticks)));
     json_object_set_new(o, "e2e_ns", stats_json(a, cs->e2e, 1));
     json_object_set_new(o, "mediator_wake_ns", stats_json(a, cs->mediator_wake, 1));
     json_object_set_new(o, "mediator_run_ns", stats_json(a, cs->mediator_run, 1));

@@ -4,7 +4,7 @@
 # `make check` runs one short deterministic lab scenario (tests/e2e/lab-deterministic.sh);
 # `make bench` times a 10 s scenario end to end (scripts/bench/lab.sh).
 E2E_TESTS += tests/e2e/lab-params.sh tests/e2e/lab-record.sh tests/e2e/lab-deterministic.sh
-BENCHES += scripts/bench/lab.sh
+BENCHES += scripts/bench/lab.sh scripts/bench/detection.sh
 CHECK_DEPS += lab
 
 .PHONY: lab-prepare lab-run

@@ -17,6 +17,8 @@
 struct tcall {
     uint64_t a, z; /* the client window (sm_join_window) */
     uint64_t a2;   /* its first instant after the guest's start for sure (client_start()) */
+    uint64_t ah;   /* the instant that bounds the offset from above: a, or a2 when the notify
+                    * may be the mediator's timer just before the real one (notify_ambiguous) */
     size_t idx;
 };
 
@@ -152,7 +154,7 @@ static struct seg refine(const struct work *w, struct edge *ev)
         if (w->lstate[i] != MATCHED)
             continue;
         const struct tcall *t = &w->tr[w->pair[i]];
-        int64_t lo = (int64_t)t->z - (int64_t)w->lg[i].e, hi = (int64_t)t->a - (int64_t)w->lg[i].s;
+        int64_t lo = (int64_t)t->z - (int64_t)w->lg[i].e, hi = (int64_t)t->ah - (int64_t)w->lg[i].s;
         if (lo > hi)
             continue; /* fits no offset: its notify was not this call's (client_start()) */
         ev[n++] = (struct edge){lo, +1};
@@ -176,19 +178,8 @@ int sm_join_window(const struct sm_call *c, uint64_t *w_start, uint64_t *w_end)
     }
     if (lo == SM_T_NONE)
         return -1;
-    /* A notify that the mediator's timer could also explain (a likely call) may be that timer,
-     * just before the guest's start: it bounds nothing, the client's own instants do. */
-    if (c->t_notify != SM_T_NONE && c->certainty != SM_CERT_LIKELY)
+    if (c->t_notify != SM_T_NONE)
         lo = c->t_notify;
-    else if (c->t_notify != SM_T_NONE && c->t_notify == lo) {
-        const uint64_t u[] = {c->t_client_block, c->t_answer, c->t_client_wake, c->t_client_run};
-        uint64_t first = SM_T_NONE;
-        for (size_t k = 0; k < sizeof u / sizeof u[0]; k++)
-            if (u[k] != SM_T_NONE && u[k] < first)
-                first = u[k];
-        if (first != SM_T_NONE)
-            lo = first;
-    }
     if (c->t_client_run != SM_T_NONE)
         hi = c->t_end_lo != SM_T_NONE && c->t_end_lo >= lo ? c->t_end_lo : c->t_client_run;
     if (hi < lo)
@@ -233,7 +224,7 @@ static int fits(const struct tcall *ta, size_t nt, const struct lcall *l, int64_
             e = mid;
     }
     for (; b < nt && (int64_t)ta[b].a <= to; b++) {
-        int64_t l2 = (int64_t)ta[b].z - (int64_t)l->e, u2 = (int64_t)ta[b].a - (int64_t)l->s;
+        int64_t l2 = (int64_t)ta[b].z - (int64_t)l->e, u2 = (int64_t)ta[b].ah - (int64_t)l->s;
         int64_t nl = l2 > *lo ? l2 : *lo, nu = u2 < *hi ? u2 : *hi;
         if (nl <= nu) {
             *lo = nl;
@@ -406,7 +397,9 @@ static int prepare(struct work *w, const struct sm_call *calls, size_t n_calls,
         uint64_t a, z;
         if (sm_join_window(c, &a, &z) != 0 || z >= MAX_TICKS)
             continue;
-        w->tr[w->ntr++] = (struct tcall){a, z, client_start(c, a), k};
+        uint64_t a2 = client_start(c, a);
+        int amb = c->notify_ambiguous && c->t_notify == a;
+        w->tr[w->ntr++] = (struct tcall){a, z, a2, amb ? a2 : a, k};
     }
     for (size_t k = 0; k < n_log; k++) {
         if (log[k].end_cntvct >= MAX_TICKS || log[k].end_cntvct < log[k].start_cntvct) {
@@ -609,6 +602,8 @@ int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log
         if (u < off) { /* the notify preceded the guest's start: not this call's */
             j->early_notify++;
             u = (int64_t)t->a2 - (int64_t)w.lg[i].s;
+        } else {
+            u = (int64_t)t->ah - (int64_t)w.lg[i].s;
         }
         lo = l > lo ? l : lo;
         hi = u < hi ? u : hi;
