@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "analyze_fixture.h"
+#include "join.h"
 
 enum { RUN = 0, RNBL = 1, BLK = 2 };
 #define IDLE 0x7fff
@@ -506,6 +507,83 @@ static void test_mediator_stays_awake_across_two_calls(void **state)
     fx_free(f);
 }
 
+/* Shape no_wakes, the hardest: the mediator is awake (its own timer on cpu1) when the client
+ * notifies, so no notify WAKE; the client blocks, its own timer wakes it, and the answer finds
+ * it runnable, so no answer WAKE either. The detector cannot tell this from a client sleeping
+ * through a timer wake of the mediator; the generator's log can: rebuilt inside the logged
+ * call's window, every instant the trace shows is there. */
+static void test_recover_no_wakes(void **state)
+{
+    (void)state;
+    struct tg *g = prelude_apart();
+    tg_wake(g, 1, 900, MED, 0); /* its timer, on its own pCPU */
+    tg_runstate(g, 1, 905, MED, 0, BLK, RNBL);
+    tg_switch(g, 1, 950, IDLE, 1, MED, 0);
+    tg_runstate(g, 1, 960, MED, 0, RNBL, RUN);
+    /* the guest's call starts at 1000; its notify finds the mediator running */
+    tg_block(g, 0, 1100, CLI, 0);
+    tg_switch(g, 0, 1110, CLI, 0, 3, 0);
+    tg_runstate(g, 0, 1120, CLI, 0, RUN, BLK);
+    tg_wake(g, 0, 1300, CLI, 0); /* its own timer, on its own pCPU, d3 current */
+    tg_runstate(g, 0, 1305, CLI, 0, BLK, RNBL);
+    tg_block(g, 1, 1500, MED, 0); /* answered (the client runnable: no WAKE), then blocks */
+    tg_switch(g, 1, 1510, MED, 0, IDLE, 1);
+    tg_runstate(g, 1, 1520, MED, 0, RUN, BLK);
+    tg_switch(g, 0, 1600, 3, 0, CLI, 0);
+    tg_runstate(g, 0, 1610, CLI, 0, RNBL, RUN);
+    /* the guest's call ends at 1700 */
+    tg_block(g, 0, 5000, CLI, 0);
+    tg_switch(g, 0, 5010, CLI, 0, IDLE, 0);
+    tg_runstate(g, 0, 5020, CLI, 0, RUN, BLK);
+    struct sm_recover_window w = {1000, 1700};
+    struct fx *f = fx_run_windows(g, CLI, MED, &w, 1);
+    const struct sm_call *k = sm_recover_call(f->recover, 0);
+    assert_int_equal(k->recovered, 1);
+    assert_int_equal(k->certainty, SM_CERT_INFERRED);
+    assert_int_equal(k->shape, SM_SHAPE_NO_WAKES);
+    assert_int_equal(k->t_notify, SM_T_NONE);
+    assert_int_equal(k->t_answer, SM_T_NONE);
+    assert_int_equal(k->t_client_block, 1120);
+    assert_int_equal(k->t_client_run, 1610);
+    assert_int_equal(k->t_med_block, SM_T_NONE); /* its run began before the window */
+    assert_int_equal(k->sw_client, 1);
+    assert_int_equal(k->sw_other, 1);
+    assert_int_equal(k->sw_idle, 1);
+    uint64_t a, z;
+    assert_int_equal(sm_join_window(k, &a, &z), 0);
+    assert_true(a >= 1000 && z <= 1700);
+    fx_free(f);
+}
+
+/* A window with the textbook call in it gives the textbook instants, and a window in which
+ * neither domain did anything gives a no_wakes call whose window is the guest's own. */
+static void test_recover_textbook_and_empty(void **state)
+{
+    (void)state;
+    struct tg *g = prelude(1);
+    textbook(g, 1000);
+    struct sm_recover_window w[2] = {{990, 700 + 1000}, {3000, 3500}};
+    struct fx *f = fx_run_windows(g, CLI, MED, w, 2);
+    const struct sm_call *k = sm_recover_call(f->recover, 0);
+    assert_int_equal(k->shape, SM_SHAPE_TEXTBOOK);
+    assert_int_equal(k->reason, SM_COMPLETE);
+    assert_int_equal(k->t_notify, 1000);
+    assert_int_equal(k->t_med_wake, 1010);
+    assert_int_equal(k->t_client_block, 1110);
+    assert_int_equal(k->t_med_run, 1120);
+    assert_int_equal(k->t_answer, 1500);
+    assert_int_equal(k->t_client_wake, 1510);
+    assert_int_equal(k->t_med_block, 1610);
+    assert_int_equal(k->t_client_run, 1620);
+    const struct sm_call *e = sm_recover_call(f->recover, 1);
+    assert_int_equal(e->shape, SM_SHAPE_NO_WAKES);
+    uint64_t a, z;
+    assert_int_equal(sm_join_window(e, &a, &z), 0);
+    assert_int_equal(a, 3000);
+    assert_int_equal(z, 3500);
+    fx_free(f);
+}
+
 /* --roles auto: the pair whose wakes alternate; the mediator is the one that answers fast. */
 static void test_roles_auto(void **state)
 {
@@ -598,6 +676,8 @@ int main(void)
         cmocka_unit_test(test_preempted_after_certain_notify),
         cmocka_unit_test(test_answer_in_block_path),
         cmocka_unit_test(test_mediator_stays_awake_across_two_calls),
+        cmocka_unit_test(test_recover_no_wakes),
+        cmocka_unit_test(test_recover_textbook_and_empty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

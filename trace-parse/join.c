@@ -20,6 +20,7 @@ struct tcall {
     uint64_t ah;   /* the instant that bounds the offset from above: a, or a2 when the notify
                     * may be the mediator's timer just before the real one (notify_ambiguous) */
     size_t idx;
+    int rec; /* rebuilt from a log call's window (sm_call.recovered): no vote on the offset */
 };
 
 struct lcall {
@@ -154,6 +155,8 @@ static struct seg refine(const struct work *w, struct edge *ev)
         if (w->lstate[i] != MATCHED)
             continue;
         const struct tcall *t = &w->tr[w->pair[i]];
+        if (t->rec)
+            continue;
         int64_t lo = (int64_t)t->z - (int64_t)w->lg[i].e, hi = (int64_t)t->ah - (int64_t)w->lg[i].s;
         if (lo > hi)
             continue; /* fits no offset: its notify was not this call's (client_start()) */
@@ -175,6 +178,13 @@ int sm_join_window(const struct sm_call *c, uint64_t *w_start, uint64_t *w_end)
             continue;
         lo = t[k] < lo ? t[k] : lo;
         hi = t[k] > hi ? t[k] : hi;
+    }
+    if (lo == SM_T_NONE && c->recovered && c->t_start != SM_T_NONE && c->t_end >= c->t_start) {
+        /* Rebuilt from a logged call whose window shows none of these instants (the client
+         * ran through it, the mediator awake): the guest's window itself. */
+        *w_start = c->t_start;
+        *w_end = c->t_end;
+        return 0;
     }
     if (lo == SM_T_NONE)
         return -1;
@@ -275,13 +285,24 @@ static size_t lower_bound_s(const struct lcall *lg, size_t n, int64_t v)
 static int estimate(const struct work *w, int64_t zone, const struct sm_join_opts *opts,
                     struct estimate *out)
 {
-    struct tcall *ta = malloc(sizeof *ta * w->ntr);
+    struct tcall *ta = malloc(sizeof *ta * (w->ntr ? w->ntr : 1));
     if (!ta)
         return -1;
-    memcpy(ta, w->tr, sizeof *ta * w->ntr);
-    qsort(ta, w->ntr, sizeof *ta, cmp_tcall_a);
-    uint64_t tmax = 0;
+    /* Calls rebuilt from the log's own windows (recovered) would only repeat the offset they
+     * were built at: they vote for nothing. */
+    size_t nt = 0;
     for (size_t t = 0; t < w->ntr; t++)
+        if (!w->tr[t].rec)
+            ta[nt++] = w->tr[t];
+    if (nt == 0) {
+        free(ta);
+        out->first = out->second = (struct seg){0, -1, 0};
+        out->sampled = 0;
+        return 0;
+    }
+    qsort(ta, nt, sizeof *ta, cmp_tcall_a);
+    uint64_t tmax = 0;
+    for (size_t t = 0; t < nt; t++)
         tmax = ta[t].z > tmax ? ta[t].z : tmax;
     int64_t span_t = (int64_t)(tmax - ta[0].a) + 1;
     double cover_ratio = (double)(w->lg[w->nlg - 1].s - w->lg[0].s) / (double)span_t;
@@ -321,21 +342,21 @@ static int estimate(const struct work *w, int64_t zone, const struct sm_join_opt
         size_t ntop = 0, best = 0;
         /* Trace calls from the seed's relative place in the log outwards: the right one tends
          * to come early, and then wrong ones are dropped after a miss or two. */
-        size_t mid = (size_t)((double)i0 / (double)w->nlg * (double)w->ntr);
-        for (size_t step = 0; step < 2 * w->ntr; step++) {
+        size_t mid = (size_t)((double)i0 / (double)w->nlg * (double)nt);
+        for (size_t step = 0; step < 2 * nt; step++) {
             size_t t = step % 2 ? mid + (step + 1) / 2 : mid - step / 2;
-            if ((step % 2 == 0 && step / 2 > mid) || t >= w->ntr)
+            if ((step % 2 == 0 && step / 2 > mid) || t >= nt)
                 continue;
             if (ta[t].z - ta[t].a > l0->e - l0->s)
                 continue;
-            int64_t lo = (int64_t)ta[t].z - (int64_t)l0->e, hi = (int64_t)ta[t].a - (int64_t)l0->s;
+            int64_t lo = (int64_t)ta[t].z - (int64_t)l0->e, hi = (int64_t)ta[t].ah - (int64_t)l0->s;
             if (opts && opts->has_offset_hint &&
                 (hi < opts->offset_hint - opts->offset_tolerance ||
                  lo > opts->offset_hint + opts->offset_tolerance))
                 continue; /* too far from the prior */
             size_t cover = 1, misses = 0;
             for (size_t k = 0; k < no; k++) {
-                if (fits(ta, w->ntr, &w->lg[idx[k]], &lo, &hi)) {
+                if (fits(ta, nt, &w->lg[idx[k]], &lo, &hi)) {
                     cover++;
                 } else if (10 * (nanch - ++misses) < 9 * best) {
                     cover = 0; /* cannot reach 90% of the best */
@@ -399,7 +420,7 @@ static int prepare(struct work *w, const struct sm_call *calls, size_t n_calls,
             continue;
         uint64_t a2 = client_start(c, a);
         int amb = c->notify_ambiguous && c->t_notify == a;
-        w->tr[w->ntr++] = (struct tcall){a, z, a2, amb ? a2 : a, k};
+        w->tr[w->ntr++] = (struct tcall){a, z, a2, amb ? a2 : a, k, c->recovered};
     }
     for (size_t k = 0; k < n_log; k++) {
         if (log[k].end_cntvct >= MAX_TICKS || log[k].end_cntvct < log[k].start_cntvct) {
@@ -598,6 +619,11 @@ int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log
         j->trace_to_log[t->idx] = w.lg[i].idx;
         j->log_state[w.lg[i].idx] = SM_JOIN_MATCHED;
         j->trace_state[t->idx] = SM_JOIN_MATCHED;
+        if (t->rec) {
+            j->recovered++;
+            j->recovered_by_shape[calls[t->idx].shape]++;
+            continue;
+        }
         int64_t l = (int64_t)t->z - (int64_t)w.lg[i].e, u = (int64_t)t->a - (int64_t)w.lg[i].s;
         if (u < off) { /* the notify preceded the guest's start: not this call's */
             j->early_notify++;
@@ -615,7 +641,10 @@ int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log
         if (w.tstate[t] != FREE)
             continue;
         int64_t a = (int64_t)w.tr[t].a - off, z = (int64_t)w.tr[t].z - off;
-        j->trace_only_in_log += a >= (int64_t)lmin && z <= (int64_t)lmax;
+        int in_log = a >= (int64_t)lmin && z <= (int64_t)lmax;
+        j->trace_only_in_log += in_log;
+        if (in_log)
+            j->trace_only_in_log_by_shape[calls[w.tr[t].idx].shape]++;
         /* Inside the guest window of a call matched to another trace call: the detector saw
          * one call twice. The log is sorted by start: the last call starting before a2. */
         int64_t a2 = (int64_t)w.tr[t].a2 - off;
