@@ -66,6 +66,7 @@ struct client_vcpu {
     uint64_t pend_block;
     uint8_t pend_woken;     /* ... and was woken since by something other than the mediator */
     uint64_t pend_last_run; /* its last ->running since */
+    uint64_t pend_med_run;  /* the mediator's run in its episode at that block */
     uint32_t pend_sw[4];
     struct open_call oc;
     struct open_call tail; /* client side over, waiting for the mediator's block */
@@ -670,6 +671,21 @@ static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const s
     }
 }
 
+/* The mediator's run time so far in its current episode (over its awake vCPUs). */
+static uint64_t med_run_total(const struct sm_calls *c, uint64_t tsc)
+{
+    uint64_t sum = 0;
+    for (unsigned i = 0; i < MED_MAX; i++) {
+        const struct med_vcpu *mv = &c->med[i];
+        if (!mv->awake)
+            continue;
+        sum += mv->run_acc;
+        if (mv->run_start != SM_T_NONE && tsc > mv->run_start)
+            sum += tsc - mv->run_start;
+    }
+    return sum;
+}
+
 static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
 {
     struct client_vcpu *s = client_slot(c, ev->vcpu);
@@ -699,6 +715,7 @@ static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
         if (new == XT_BLOCKED) {
             s->pend = med_awake;
             s->pend_block = ev->tsc;
+            s->pend_med_run = med_run_total(c, ev->tsc);
             s->pend_woken = 0;
             s->pend_last_run = 0;
             memset(s->pend_sw, 0, sizeof s->pend_sw);
@@ -883,7 +900,8 @@ static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
     for (unsigned i = 0; i < SM_CALLS_MAX_VCPUS && c->cv[i].used; i++) {
         struct client_vcpu *s = &c->cv[i];
         if (new == XT_BLOCKED && !s->oc.active && s->pend && s->pend_woken &&
-            c->cal_call.n >= CAL_MIN &&run >= cal_median(&c->cal_call) / 2)
+            c->cal_call.n >= CAL_MIN && run > s->pend_med_run &&
+            run - s->pend_med_run >= cal_median(&c->cal_call) / 2)
             infer_call(c, m, s, ev, mv ? mv->block_tsc : ev->tsc);
         if (c->med_awake == 0)
             s->pend = 0; /* the mediator went to sleep: its next answer-like wake of this
