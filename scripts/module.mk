@@ -3,7 +3,8 @@
 #   make lab-run PARAMS=FILE OUT=DIR   one scenario into a results folder
 # `make check` runs one short deterministic lab scenario (tests/e2e/lab-deterministic.sh);
 # `make bench` times a 10 s scenario end to end (scripts/bench/lab.sh).
-E2E_TESTS += tests/e2e/lab-params.sh tests/e2e/lab-record.sh tests/e2e/lab-deterministic.sh
+E2E_TESTS += tests/e2e/lab-params.sh tests/e2e/lab-record.sh tests/e2e/lab-deterministic.sh \
+              tests/e2e/lab-detection.sh
 BENCHES += scripts/bench/lab.sh scripts/bench/detection.sh
 CHECK_DEPS += lab
 
