@@ -32,9 +32,9 @@ static void *serve(void *arg)
         struct sm_request q;
         struct sm_response r;
         int got = sm_ring_next(&f->srv.ep, &q, 20);
-        if (got < 0)
+        if (got != SM_RING_NONE && got != SM_RING_REQUEST)
             break;
-        if (got == 1) {
+        if (got == SM_RING_REQUEST) {
             sm_mediator_handle(&f->med, &q, f->srv.ep.payload, &r);
             sm_ring_reply(&f->srv.ep, &r);
         }
