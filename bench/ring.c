@@ -216,14 +216,16 @@ int sm_ring_next(struct sm_ring_ep *ep, struct sm_request *req, int timeout_ms)
             return SM_RING_BROKEN;
         if (cons == prod) {
             if (++ep->empty_wakes >= SM_RING_MAX_EMPTY_WAKES) {
-                broken(ep, SM_RV_WAKE_FLOOD, "%u wake-ups in a row brought no request",
+                broken(ep, SM_RV_WAKE_FLOOD,
+                       "%u more wake-ups that brought nothing than requests (at most one each)",
                        ep->empty_wakes);
                 return SM_RING_BROKEN;
             }
             return SM_RING_NONE;
         }
     }
-    ep->empty_wakes = 0;
+    if (ep->empty_wakes)
+        ep->empty_wakes--; /* a request pays for one empty wake-up */
     /* One copy out of shared memory; only the copy is checked and used. */
     const volatile struct sm_request *src = &r->req[cons % SM_RING_SLOTS];
     struct sm_request q = {

@@ -19,7 +19,8 @@
 #define SM_RING_MAX_PAYLOAD (1024u * 1024u)
 #define SM_RING_ALIVE_MS    100 /* a waiting client checks the mediator is alive this often */
 /* A well-behaved client wakes the mediator once per request (and once to say goodbye), so a
- * wake that brings nothing new is rare: this many in a row is a client flooding wake-ups. */
+ * wake-up that brings nothing new is rare: at most one per request. Each request pays back one;
+ * this many unpaid is a client flooding wake-ups. */
 #define SM_RING_MAX_EMPTY_WAKES 64
 
 enum sm_peer_state { SM_PEER_NONE = 0, SM_PEER_READY = 1, SM_PEER_CLOSED = 2 };
@@ -37,7 +38,7 @@ enum sm_ring_violation {
     SM_RV_REQ_MAGIC,    /* a request without the protocol's magic */
     SM_RV_REQ_VERSION,  /* a request of another protocol version */
     SM_RV_REQ_LENGTH,   /* a payload length past the payload area */
-    SM_RV_WAKE_FLOOD,   /* SM_RING_MAX_EMPTY_WAKES wake-ups in a row that brought nothing */
+    SM_RV_WAKE_FLOOD,   /* SM_RING_MAX_EMPTY_WAKES more empty wake-ups than requests */
     SM_RV_COUNT
 };
 
@@ -80,7 +81,7 @@ struct sm_ring_ep {
      * never re-read from shared memory, and the first protocol violation. */
     uint32_t req_cons, rsp_prod;
     uint32_t server_pid;
-    uint32_t empty_wakes; /* wake-ups in a row that brought no request */
+    uint32_t empty_wakes; /* wake-ups that brought nothing, less one per request */
     enum sm_ring_violation violation;
     char violation_msg[160];
 };

@@ -1,9 +1,10 @@
 /* smclat-hostile: a client that breaks the ring protocol on purpose, for the hostile-client test
  * (tests/e2e/bench-hostile.sh). It maps a local mediator's ring (/dev/shm/smclat-CHANNEL) as a
  * client would, makes one write of the chosen kind (the first protocol violation the mediator
- * must find), then goes on with seeded random writes (garbage requests, producer index jumps,
- * scribbled indexes and header words, payload bytes, bare wake-ups), each followed by a
- * futex wake of the mediator, bounded by --writes and --duration. It reports on stdout, as
+ * must find), wakes the mediator until it closes the ring, then goes on with seeded random
+ * writes (garbage requests, producer index jumps, scribbled indexes and header words, payload
+ * bytes, bare wake-ups), each followed by a futex wake of the mediator, bounded by --writes and
+ * --duration. --case mixed makes random writes from the first one on. It reports on stdout, as
  * one JSON line, what it wrote and whether (and when) the mediator closed the ring.
  *
  * --case ops is the polite exception: requests that are well formed but name unknown ops, each
@@ -275,10 +276,13 @@ int main(int argc, char **argv)
     long n = 0, closed_after = -1;
     double closed_ms = -1;
     for (; n < writes && sm_now_ns() < end; n++) {
-        if (n == 0 && c != 9)
-            first_write(r, c, cap);
-        else if (c != 8 || n >= 2 * SM_RING_MAX_EMPTY_WAKES)
+        /* The case's own write first, then only wake-ups until the mediator closes the ring
+         * (so that the violation it reports is this one), then random writes of every kind
+         * (mixed: from the first write on). */
+        if (c == 9 || closed_after >= 0)
             random_write(r, payload, cap);
+        else if (n == 0)
+            first_write(r, c, cap);
         wake(r);
         if (closed_after < 0 && atomic_load(&r->server_state) == SM_PEER_CLOSED) {
             closed_after = n + 1;
