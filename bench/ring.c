@@ -192,12 +192,6 @@ static enum sm_ring_violation check_shared(struct sm_ring_ep *ep, uint32_t *prod
     return SM_RV_NONE;
 }
 
-enum sm_ring_violation sm_ring_check_client(struct sm_ring_ep *ep)
-{
-    uint32_t prod;
-    return check_shared(ep, &prod);
-}
-
 int sm_ring_next(struct sm_ring_ep *ep, struct sm_request *req, int timeout_ms)
 {
     struct sm_ring *r = ep->ring;

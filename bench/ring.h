@@ -95,9 +95,6 @@ void sm_ring_format(struct sm_ring *r, uint32_t payload_cap, uint32_t server_pid
 void sm_ring_server_init(struct sm_ring_ep *ep, uint32_t payload_cap, uint32_t server_pid);
 /* "header", "req_prod", ... (the summary's protocol_violation kind) */
 const char *sm_ring_violation_name(enum sm_ring_violation v);
-/* Checks the ring as the client left it against the mediator's private state: SM_RV_NONE, or
- * the first violation (recorded in ep->violation and ep->violation_msg; once set it stays). */
-enum sm_ring_violation sm_ring_check_client(struct sm_ring_ep *ep);
 /* Checks a ring the client found: SM_OK, or SM_EPROTO (bad magic/version/capacity). */
 enum sm_status sm_ring_check(const struct sm_ring *r, size_t mapped_size);
 

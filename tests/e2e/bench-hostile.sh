@@ -77,6 +77,7 @@ set +e; wait "$med_pid"; med_rc=$?; set -e
 med_pid=
 
 [ "$gen_rc" = 0 ] || fail "smclat-gen exited $gen_rc: $(cat "$tmp/gen.err")"
+echo "smclat-gen meanwhile: $(jq -r '.latency_ns.service | "service p50 \(.p50) ns, p99 \(.p99) ns, max \(.max) ns"' "$tmp/gen.json")"
 total=$(jq '.calls.total' "$tmp/gen.json")
 [ "$total" -ge 800 ] || fail "good client: $total calls"
 [ "$(jq '.calls.ok' "$tmp/gen.json")" = "$total" ] || fail "good client: $(jq -c .calls "$tmp/gen.json")"
