@@ -14,7 +14,9 @@ hostile=$bin/smclat-hostile
 [ -x "$hostile" ] || hostile=$bin/../libexec/smclat/smclat-hostile
 tmp=$(mktemp -d)
 med_pid=
+others=() # clients still running when a check fails
 cleanup() {
+    for p in "${others[@]}"; do kill "$p" 2> /dev/null || true; done
     [ -z "$med_pid" ] || kill "$med_pid" 2> /dev/null || true
     rm -rf "$tmp"
 }
@@ -45,6 +47,7 @@ grep -q listening "$tmp/med.err" || fail "mediator did not start: $(cat "$tmp/me
 timeout 60 "$bin/smclat-gen" --channel "good-$tag" --quiet --flow unoptimized --fps 60 \
     --duration 5 --json-out "$tmp/gen.json" > /dev/null 2> "$tmp/gen.err" &
 gen_pid=$!
+others+=("$gen_pid")
 sleep 0.5
 
 cpu0=$(cpu_ticks "$med_pid"); t0=$(date +%s.%N)
@@ -54,6 +57,7 @@ for c in $cases; do
     timeout 30 "$hostile" --channel "h-$c-$tag" --case "$c" --seed $seed --writes 6000 \
         --duration 3 --interval-us 500 > "$tmp/h-$c.json" 2> "$tmp/h-$c.err" &
     pids+=($!)
+    others+=($!)
     seed=$((seed + 1))
 done
 set +e
@@ -117,6 +121,7 @@ med_pid=$!
 for _ in $(seq 100); do grep -q listening "$tmp/alone.err" && break; sleep 0.05; done
 timeout 30 "$hostile" --channel "alone-$tag" --case prod --duration 3 > "$tmp/alone-h.json" &
 h_pid=$!
+others+=("$h_pid")
 for _ in $(seq 20); do kill -0 "$med_pid" 2> /dev/null || break; sleep 0.1; done
 kill -0 "$med_pid" 2> /dev/null && fail "alone: the mediator still runs 2 s after the violation"
 kill -0 "$h_pid" 2> /dev/null || fail "alone: the hostile client ended first (cannot tell)"
