@@ -101,8 +101,8 @@ static void feed_one(struct sm_recover *r, const struct sm_model *m, struct rwin
     switch (ev->kind) {
     case XT_K_SWITCH: {
         uint16_t n = ev->next_domid;
-        uint32_t *cnt = n == r->client     ? &k->sw_client
-                        : n == r->mediator ? &k->sw_mediator
+        uint32_t *cnt = n == r->client       ? &k->sw_client
+                        : n == r->mediator   ? &k->sw_mediator
                         : n == XT_DOMID_IDLE ? &k->sw_idle
                                              : &k->sw_other;
         (*cnt)++;
