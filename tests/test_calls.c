@@ -555,15 +555,19 @@ static void test_recover_no_wakes(void **state)
     fx_free(f);
 }
 
-/* A window with the textbook call in it gives the textbook instants, and a window in which
- * neither domain did anything gives a no_wakes call whose window is the guest's own. */
+/* A window with the textbook call in it gives the textbook instants; a window that ends just
+ * after the next call's notify does not take that notify for its own; a window in which
+ * neither domain did anything gives a no_wakes call placed at the middle of the window. */
 static void test_recover_textbook_and_empty(void **state)
 {
     (void)state;
     struct tg *g = prelude(1);
     textbook(g, 1000);
-    struct sm_recover_window w[2] = {{990, 700 + 1000}, {3000, 3500}};
-    struct fx *f = fx_run_windows(g, CLI, MED, w, 2);
+    textbook(g, 1700);
+    /* the third window starts after the first call's notify and ends just after the second's:
+     * that notify, after the run and the answer seen, is not this call's */
+    struct sm_recover_window w[3] = {{990, 700 + 1000}, {1115, 1705}, {3000, 3500}};
+    struct fx *f = fx_run_windows(g, CLI, MED, w, 3);
     const struct sm_call *k = sm_recover_call(f->recover, 0);
     assert_int_equal(k->shape, SM_SHAPE_TEXTBOOK);
     assert_int_equal(k->reason, SM_COMPLETE);
@@ -575,12 +579,15 @@ static void test_recover_textbook_and_empty(void **state)
     assert_int_equal(k->t_client_wake, 1510);
     assert_int_equal(k->t_med_block, 1610);
     assert_int_equal(k->t_client_run, 1620);
-    const struct sm_call *e = sm_recover_call(f->recover, 1);
+    const struct sm_call *e = sm_recover_call(f->recover, 2);
+    assert_int_equal(sm_recover_call(f->recover, 1)->t_notify, SM_T_NONE);
+    assert_int_equal(sm_recover_call(f->recover, 1)->t_med_run, 1120);
+    assert_int_equal(sm_recover_call(f->recover, 1)->t_med_block, 1610);
     assert_int_equal(e->shape, SM_SHAPE_NO_WAKES);
     uint64_t a, z;
     assert_int_equal(sm_join_window(e, &a, &z), 0);
-    assert_int_equal(a, 3000);
-    assert_int_equal(z, 3500);
+    assert_int_equal(a, 3250); /* the middle of the guest's window */
+    assert_int_equal(z, 3250);
     fx_free(f);
 }
 

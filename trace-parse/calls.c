@@ -902,7 +902,7 @@ static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
         /* The mediator's run since the client blocked: at least half a call's usual. */
         uint64_t since_block = run > s->pend_med_run ? run - s->pend_med_run : 0;
         if (new == XT_BLOCKED && !s->oc.active && s->pend && s->pend_woken &&
-            c->cal_call.n >= CAL_MIN && since_block >= cal_median(&c->cal_call) / 2)
+            c->cal_call.n >= CAL_MIN &&since_block >= cal_median(&c->cal_call) / 2)
             infer_call(c, m, s, ev, mv ? mv->block_tsc : ev->tsc);
         if (c->med_awake == 0)
             s->pend = 0; /* the mediator went to sleep: its next answer-like wake of this

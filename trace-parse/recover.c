@@ -119,7 +119,8 @@ static void feed_one(struct sm_recover *r, const struct sm_model *m, struct rwin
         if (!known)
             break;
         if (ev->domid == r->mediator && d == r->client && !x->in_block &&
-            k->t_client_block == SM_T_NONE && k->t_notify == SM_T_NONE) {
+            k->t_client_block == SM_T_NONE && k->t_notify == SM_T_NONE &&
+            k->t_med_run == SM_T_NONE && k->t_client_run == SM_T_NONE) {
             k->t_notify = ev->tsc;
             k->client_pcpu = ev->cpu;
             k->mediator_vcpu = ev->vcpu;
