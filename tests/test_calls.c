@@ -385,6 +385,23 @@ static struct tg *prelude_apart(void)
     return g;
 }
 
+/* dom (running on cpu) blocks at t: BLOCK, the switch to cpu's idle vCPU, running->blocked. */
+static void sleeps(struct tg *g, unsigned cpu, uint64_t t, unsigned dom)
+{
+    tg_block(g, cpu, t, dom, 0);
+    tg_switch(g, cpu, t + 10, dom, 0, IDLE, cpu);
+    tg_runstate(g, cpu, t + 20, dom, 0, RUN, BLK);
+}
+
+/* The client on cpu0 notifies the mediator at t; the mediator runs on cpu1 from t + 30. */
+static void notify_apart(struct tg *g, uint64_t t)
+{
+    tg_wake(g, 0, t, MED, 0);
+    tg_runstate(g, 0, t + 5, MED, 0, BLK, RNBL);
+    tg_switch(g, 1, t + 20, IDLE, 1, MED, 0);
+    tg_runstate(g, 1, t + 30, MED, 0, RNBL, RUN);
+}
+
 /* The notify is recorded on cpu0, not where the mediator's timer is: only the client explains
  * it. The client is then preempted by the noise instead of blocking, the mediator serves and
  * blocks on cpu1, the client resumes: one certain call, though the client never blocked. */
@@ -398,9 +415,7 @@ static void test_preempted_after_certain_notify(void **state)
     tg_runstate(g, 0, 1060, CLI, 0, RUN, RNBL);
     tg_switch(g, 1, 1100, IDLE, 1, MED, 0);
     tg_runstate(g, 1, 1110, MED, 0, RNBL, RUN);
-    tg_block(g, 1, 1500, MED, 0);
-    tg_switch(g, 1, 1510, MED, 0, IDLE, 1);
-    tg_runstate(g, 1, 1520, MED, 0, RUN, BLK);
+    sleeps(g, 1, 1500, MED);
     tg_switch(g, 0, 1600, 3, 0, CLI, 0);
     tg_runstate(g, 0, 1610, CLI, 0, RNBL, RUN);
     tg_switch(g, 0, 5000, CLI, 0, IDLE, 0); /* its sleep until the next period */
@@ -432,19 +447,12 @@ static void test_answer_in_block_path(void **state)
 {
     (void)state;
     struct tg *g = prelude_apart();
-    tg_wake(g, 0, 1000, MED, 0);
-    tg_runstate(g, 0, 1005, MED, 0, BLK, RNBL);
-    tg_switch(g, 1, 1020, IDLE, 1, MED, 0);
-    tg_runstate(g, 1, 1030, MED, 0, RNBL, RUN);
+    notify_apart(g, 1000);
     tg_block(g, 0, 1050, CLI, 0);
     tg_wake(g, 1, 1060, CLI, 0);
     tg_continue(g, 0, 1070, CLI, 0);
-    tg_block(g, 1, 1200, MED, 0);
-    tg_switch(g, 1, 1210, MED, 0, IDLE, 1);
-    tg_runstate(g, 1, 1220, MED, 0, RUN, BLK);
-    tg_block(g, 0, 9000, CLI, 0); /* its sleep until the next period */
-    tg_switch(g, 0, 9010, CLI, 0, IDLE, 0);
-    tg_runstate(g, 0, 9020, CLI, 0, RUN, BLK);
+    sleeps(g, 1, 1200, MED);
+    sleeps(g, 0, 9000, CLI); /* its sleep until the next period */
     struct fx *f = fx_run(g, CLI, MED);
     const struct sm_calls_stats *st = sm_calls_stats(f->calls);
     assert_int_equal(st->calls, 1);
@@ -466,30 +474,19 @@ static void test_mediator_stays_awake_across_two_calls(void **state)
 {
     (void)state;
     struct tg *g = prelude_apart();
-    tg_wake(g, 0, 1000, MED, 0);
-    tg_runstate(g, 0, 1005, MED, 0, BLK, RNBL);
-    tg_switch(g, 1, 1020, IDLE, 1, MED, 0);
-    tg_runstate(g, 1, 1030, MED, 0, RNBL, RUN);
-    tg_block(g, 0, 1050, CLI, 0);
-    tg_switch(g, 0, 1060, CLI, 0, IDLE, 0);
-    tg_runstate(g, 0, 1070, CLI, 0, RUN, BLK);
+    notify_apart(g, 1000);
+    sleeps(g, 0, 1050, CLI);
     tg_wake(g, 1, 1300, CLI, 0); /* answer 1 */
     tg_runstate(g, 1, 1305, CLI, 0, BLK, RNBL);
     tg_switch(g, 0, 1400, IDLE, 0, CLI, 0);
     tg_runstate(g, 0, 1410, CLI, 0, RNBL, RUN);
-    tg_block(g, 0, 1500, CLI, 0); /* call 2: its notify found the mediator running */
-    tg_switch(g, 0, 1510, CLI, 0, IDLE, 0);
-    tg_runstate(g, 0, 1520, CLI, 0, RUN, BLK);
+    sleeps(g, 0, 1500, CLI);     /* call 2: its notify found the mediator running */
     tg_wake(g, 1, 1800, CLI, 0); /* answer 2 */
     tg_runstate(g, 1, 1805, CLI, 0, BLK, RNBL);
     tg_switch(g, 0, 1900, IDLE, 0, CLI, 0);
     tg_runstate(g, 0, 1910, CLI, 0, RNBL, RUN);
-    tg_block(g, 1, 2000, MED, 0);
-    tg_switch(g, 1, 2010, MED, 0, IDLE, 1);
-    tg_runstate(g, 1, 2020, MED, 0, RUN, BLK);
-    tg_block(g, 0, 9000, CLI, 0);
-    tg_switch(g, 0, 9010, CLI, 0, IDLE, 0);
-    tg_runstate(g, 0, 9020, CLI, 0, RUN, BLK);
+    sleeps(g, 1, 2000, MED);
+    sleeps(g, 0, 9000, CLI);
     struct fx *f = fx_run(g, CLI, MED);
     const struct sm_calls_stats *st = sm_calls_stats(f->calls);
     assert_int_equal(st->calls, 2);
@@ -526,15 +523,11 @@ static void test_recover_no_wakes(void **state)
     tg_runstate(g, 0, 1120, CLI, 0, RUN, BLK);
     tg_wake(g, 0, 1300, CLI, 0); /* its own timer, on its own pCPU, d3 current */
     tg_runstate(g, 0, 1305, CLI, 0, BLK, RNBL);
-    tg_block(g, 1, 1500, MED, 0); /* answered (the client runnable: no WAKE), then blocks */
-    tg_switch(g, 1, 1510, MED, 0, IDLE, 1);
-    tg_runstate(g, 1, 1520, MED, 0, RUN, BLK);
+    sleeps(g, 1, 1500, MED); /* answered (the client runnable: no WAKE), then blocks */
     tg_switch(g, 0, 1600, 3, 0, CLI, 0);
     tg_runstate(g, 0, 1610, CLI, 0, RNBL, RUN);
     /* the guest's call ends at 1700 */
-    tg_block(g, 0, 5000, CLI, 0);
-    tg_switch(g, 0, 5010, CLI, 0, IDLE, 0);
-    tg_runstate(g, 0, 5020, CLI, 0, RUN, BLK);
+    sleeps(g, 0, 5000, CLI);
     struct sm_recover_window w = {1000, 1700};
     struct fx *f = fx_run_windows(g, CLI, MED, &w, 1);
     const struct sm_call *k = sm_recover_call(f->recover, 0);
