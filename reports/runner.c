@@ -217,30 +217,38 @@ static int reserve(const char *out)
     return bad ? -1 : 0;
 }
 
-/* suite.json, whole or not at all (written to suite.json.tmp, renamed). */
+/* suite.json, whole or not at all (written to suite.json.tmp, renamed); on a full file system
+ * into the room reserved at the start, and when that is used up, rewritten in place (its old
+ * blocks are freed first), which stderr says. */
 static void save_status(const char *out, json_t *status)
 {
     char path[4096], tmp[4200], res[4200];
     snprintf(path, sizeof path, "%s/suite.json", out);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    snprintf(res, sizeof res, "%s/.suite.json.reserve", out);
     char *text = json_dumps(status, JSON_INDENT(2));
     if (!text)
         return;
-    int e = 0;
-    for (int attempt = 0; attempt < 2; attempt++) {
-        if (write_file(tmp, text) == 0 && rename(tmp, path) == 0) {
-            e = 0;
-            break;
-        }
-        e = errno;
-        unlink(tmp);
-        snprintf(res, sizeof res, "%s/.suite.json.reserve", out);
-        if (attempt || unlink(res) != 0)
-            break;
-        fprintf(stderr, "suite: %s: %s: written in the room reserved at the start\n", path,
-                strerror(e));
+    if (write_file(tmp, text) == 0 && rename(tmp, path) == 0) {
+        free(text);
+        return;
     }
-    if (e)
+    int e = errno;
+    unlink(tmp);
+    const char *how = NULL;
+    if ((e == ENOSPC || e == EDQUOT) && unlink(res) == 0 && write_file(tmp, text) == 0 &&
+        rename(tmp, path) == 0)
+        how = "written in the room reserved at the start";
+    else if (e == ENOSPC || e == EDQUOT) {
+        unlink(tmp);
+        if (write_file(path, text) == 0)
+            how = "rewritten in place (no room for a temporary copy)";
+        else
+            e = errno;
+    }
+    if (how)
+        fprintf(stderr, "suite: %s: %s: %s\n", path, strerror(e), how);
+    else
         fprintf(stderr, "suite: %s: cannot write it: %s\n", path, strerror(e));
     free(text);
 }
