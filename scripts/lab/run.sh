@@ -39,7 +39,7 @@ out=$(cd "$out" && pwd)
 rm -f "$out"/{trace.bin,metadata.json,calls.csv,gen-summary.json,mediator-summary.json} \
     "$out"/{console.log,run.json,params.env,failure.txt,xenstore.txt} "$out"/guest-*.log \
     "$out"/{apply,trace,metadata,xl-create,xen-dmesg,create-trace}.log "$out"/create-trace.bin \
-    "$out"/{.run.json.reserve,run.json.tmp}
+    "$out"/{.run.json.reserve,run.json.tmp} "$(dirname "$out")/$(basename "$out").run.json"
 
 # run.json is written whole or not at all (run.json.tmp, renamed), into room reserved at the
 # start: a results folder whose file system filled up still gets its reason. If even that fails
