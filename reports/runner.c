@@ -462,6 +462,10 @@ int sm_runner_run(struct sm_scenario **v, int n, const struct sm_runner_opts *o)
                 kind = SM_REASON_SETUP;
                 snprintf(reason, sizeof reason, "cannot run the lab %s: %s", o->lab,
                          strerror(lab_errno));
+            } else if (rc == 127) {
+                kind = SM_REASON_SETUP;
+                snprintf(reason, sizeof reason, "cannot run the lab %s (exit 127: not found?)",
+                         o->lab);
             } else if (fs_full(dir)) {
                 kind = SM_REASON_NO_SPACE;
                 snprintf(reason, sizeof reason,
