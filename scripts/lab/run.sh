@@ -250,6 +250,9 @@ also=
 if [ -n "$stop_sig" ]; then
     finish interrupted interrupted "stopped by $stop_sig; QEMU stopped (last step: $at)$also" "$qrc"
 fi
+if [ "$stopped" = 1 ]; then # boot.sh got the signal, run.sh did not
+    finish interrupted interrupted "boot.sh was stopped by a signal; QEMU stopped (last step: $at)$also" "$qrc"
+fi
 if [ "$timeout" = 1 ]; then
     finish timeout timeout "QEMU still running after TIMEOUT_S=$TIMEOUT_S s; stopped (last step: $at)$also" "$qrc"
 fi
@@ -271,13 +274,22 @@ if [ -n "$fl" ]; then
     lab_reason_known "$kind" || kind=lab_failed
     finish failed "$kind" "${fl#* }$also" "$qrc"
 fi
-if [ -n "$qemu_signal" ] && [ "$stopped" != 1 ]; then
-    lost=
-    grep -q "SMCLAT-JOB: trace started" "$console" && ! grep -q "SMCLAT-JOB: metadata written" "$console" &&
-        lost="; the trace was in Dom0's memory: lost"
+# QEMU ended by a signal from outside: killed (its status says which), or SIGTERM/SIGINT/SIGHUP
+# that QEMU handles itself, exiting 0 with "terminating on signal N from pid P (NAME)"
+lost=
+grep -q "SMCLAT-JOB: trace started" "$console" && ! grep -q "SMCLAT-JOB: metadata written" "$console" &&
+    lost="; the trace was in Dom0's memory: lost"
+if [ -n "$qemu_signal" ]; then
     finish failed emulator_killed "QEMU killed by $qemu_signal (exit $qrc), last step: $at$lost$also" "$qrc"
 fi
-# boot: Xen's panic, then Dom0's kernel panic or a failed step of its /init, then a DomU's panic
+line=$(grep -m1 -o "terminating on signal [0-9]*.*" "$console")
+if [ -n "$line" ]; then
+    n=${line#terminating on signal }
+    n=${n%% *}
+    finish failed emulator_killed "QEMU stopped by SIG$(kill -l "$n" 2> /dev/null) from outside (exit $qrc: ${line}), last step: $at$lost$also" "$qrc"
+fi
+# boot: Xen's panic, then Dom0's kernel panic or a failed step of its /init (a DomU that does not
+# start is the Dom0 job's verdict, above)
 line=$(grep -m1 -A1 "Panic on CPU" "$console" | tail -1 | sed 's/^\[ *[0-9.]*\] //')
 [ -n "$line" ] || line=$(grep -m1 -o "Xen BUG at.*\|Assertion '.*' failed.*" "$console")
 [ -n "$line" ] && finish failed boot_failed "Xen: $line$also" "$qrc"
@@ -287,8 +299,5 @@ if ! grep -q "SMCLAT-DOM0: tools up" "$console"; then
 fi
 line=$(grep -m1 -o "SMCLAT-DOM0: error: .*" "$console" | sed 's/ uptime=[0-9.]*$//')
 [ -n "$line" ] && finish failed boot_failed "Dom0: ${line#SMCLAT-DOM0: error: }$also" "$qrc"
-if [ -n "$qemu_signal" ]; then # stopped: run.sh was not (no stop_sig), boot.sh was
-    finish failed emulator_killed "QEMU stopped by $qemu_signal (exit $qrc) on boot.sh's orders, last step: $at$also" "$qrc"
-fi
 last=$(grep -v '^\[ *[0-9.]*\] *$' "$console" | tail -1 | sed 's/^\[ *[0-9.]*\] //' | cut -c1-200)
 finish failed emulator_exited "QEMU exited with status $qrc before the Dom0 job finished, last step: $at; last console line: ${last:-(none)}$also" "$qrc"

@@ -11,6 +11,7 @@
 #   exit-boot    exits 1 while Dom0 boots               xen-panic   Xen panics, exit 0
 #   guest-fail   smclat-gen exits 1 during the run (the Dom0 job fails as dom0-job.sh does)
 #   trace-fail   xentrace exits 1 (likewise)
+#   term-trace   SIGTERM from outside during the trace: exits 0 saying so, as QEMU does
 set -u
 share=
 for a in "$@"; do
@@ -58,6 +59,10 @@ echo "smclat-record apply" > "$O/apply.log"
 step "configuration applied and checked"
 step "trace started, client go"
 [ "$fault" = kill-trace ] && kill -KILL $$
+if [ "$fault" = term-trace ]; then
+    echo "qemu-system-aarch64: terminating on signal 15 from pid 4242 (kill)"
+    exit 0
+fi
 # hang: the process becomes a sleep whose command line names the share (found by the test)
 [ "$fault" = hang ] && exec -a "fake-qemu-hang $share" sleep 600
 cat > "$O/guest-client.log" << 'G'

@@ -89,6 +89,9 @@ expect_run "$T/kt" emulator_killed "^QEMU killed by SIGKILL \(exit 137\), last s
 [ -s "$T/kt/apply.log" ] && [ -s "$T/kt/xl-create.log" ] && ok "killed mid-trace: Dom0's logs written before the kill kept" ||
     fail "killed mid-trace: Dom0's logs lost: $(ls -A "$T/kt")"
 
+lab term-trace term-trace "$T/tt"
+expect_run "$T/tt" emulator_killed "^QEMU stopped by SIGTERM from outside \(exit 0: terminating on signal 15 from pid 4242 \(kill\)\), last step: trace started, client go \(at [0-9.]+ s\); the trace was in Dom0's memory: lost$"
+
 lab hang hang "$T/hang"
 expect_run "$T/hang" timeout '^QEMU still running after TIMEOUT_S=10 s; stopped \(last step: trace started, client go'
 expect_eq "$(jq -r .status "$T/hang/run.json")" timeout "hung emulator: status"
