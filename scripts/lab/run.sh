@@ -232,6 +232,9 @@ extract "$share/out/guest-client.log" calls.csv
 extract "$share/out/guest-client.log" gen-summary.json
 extract "$share/out/guest-mediator.log" mediator-summary.json
 collect "$share/out/create-trace.bin" create-trace.bin
+for f in "$share"/out/*; do # anything else the job left, but trace.bin (last)
+    [ -f "$f" ] && [ "${f##*/}" != trace.bin ] && [ ! -e "$out/${f##*/}" ] && collect "$f" "${f##*/}"
+done
 if ! collect "$share/out/trace.bin" trace.bin; then
     have=$(stat -c %s "$out/trace.bin" 2> /dev/null || echo 0)
     whole=$(stat -c %s "$share/out/trace.bin")
