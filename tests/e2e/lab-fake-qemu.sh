@@ -12,6 +12,7 @@
 #   guest-fail   smclat-gen exits 1 during the run (the Dom0 job fails as dom0-job.sh does)
 #   trace-fail   xentrace exits 1 (likewise)
 #   term-trace   SIGTERM from outside during the trace: exits 0 saying so, as QEMU does
+#   dom0-panic   Dom0's kernel panics before its tools are up; dom0-error: a step of its /init fails
 set -u
 share=
 for a in "$@"; do
@@ -48,6 +49,17 @@ fi
 echo "[    0.000000] Booting Linux on physical CPU 0x0000000000 [0x411fd070]"
 echo "SMCLAT-DOM0: init uptime=0.50"
 [ "$fault" = exit-boot ] && { echo "qemu-system-aarch64: fake: device failure" >&2; exit 1; }
+if [ "$fault" = dom0-panic ]; then
+    echo "[    2.100000] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100"
+    exit 0
+fi
+if [ "$fault" = dom0-error ]; then
+    echo "SMCLAT-DOM0: error: 9p mount failed uptime=0.60"
+    echo "SMCLAT-DOM0: tools up uptime=1.00"
+    echo "SMCLAT-DOM0: error: no /mnt/share/job.sh uptime=1.01"
+    echo "SMCLAT-DOM0: poweroff uptime=1.02"
+    exit 0
+fi
 echo "SMCLAT-DOM0: tools up uptime=1.00"
 mkdir -p "$O"
 step "scenario $NAME: mode=deterministic pcpus=1 transport=xen noise=0"

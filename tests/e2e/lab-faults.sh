@@ -102,6 +102,12 @@ expect_run "$T/eb" emulator_exited '^QEMU exited with status 1 before the Dom0 j
 lab xen-panic xen-panic "$T/xp"
 expect_run "$T/xp" boot_failed '^Xen: \(XEN\) Xen BUG at common/page_alloc.c:1234$'
 
+lab dom0-panic dom0-panic "$T/dp"
+expect_run "$T/dp" boot_failed '^Dom0: Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100$'
+
+lab dom0-error dom0-error "$T/de"
+expect_run "$T/de" boot_failed '^Dom0: 9p mount failed$'
+
 lab guest-fail guest-fail "$T/gf"
 expect_run "$T/gf" guest_program_failed '^smclat-gen exited with 1: smclat gen: call 3 \(process\): eio: Input/output error; stopping$'
 [ -s "$T/gf/guest-client.log" ] && ok "guest failure: the client's log kept" || fail "guest failure: no guest-client.log"
@@ -182,6 +188,17 @@ expect_grep '^smclat: reading' "$T/s/60fps-unopt.credit.busy-noise/analyze.log" 
 "$SMCLAT" report "$T/s" -o "$T/s-report" --no-plots > /dev/null 2> "$T/report.err"
 expect_eq "$(jq -r '[.failed[].reason_kind] | sort | unique | join(" ")' "$T/s-report/summary.json")" \
     "analyzer_failed boot_failed emulator_killed guest_program_failed timeout trace_failed" "the report's failed scenarios and their kinds"
+
+# the analyzer failing with its own error: that line is the reason
+printf '#!/bin/bash\necho "warning: something" >&2\necho "smclat: $1/trace.bin: offset 4096: expected a record, found junk" >&2\nexit 2\n' > "$T/bad-analyzer.sh"
+chmod +x "$T/bad-analyzer.sh"
+"$SMCLAT" suite run "$TOP/workloads/demo.suite" -o "$T/a" --lab "$RUN" --analyzer "$T/bad-analyzer.sh" \
+    --only 60fps-unopt.credit.quiet > /dev/null 2> "$T/a.err"
+expect_eq "$?" 1 "analyzer error: exit status"
+expect_grep "^analyzer_failed the analyzer exited with 2: smclat: $T/a/60fps-unopt.credit.quiet/trace.bin: offset 4096: expected a record, found junk$" \
+    <(jq -r '.scenarios[0].reason_kind + " " + .scenarios[0].reason' "$T/a/suite.json") "analyzer error: its last line in suite.json"
+expect_grep "^suite: failed: 60fps-unopt.credit.quiet: analyzer_failed: the analyzer exited with 2: smclat: " "$T/a.err" "analyzer error: on stderr"
+[ ! -e "$T/a/60fps-unopt.credit.quiet/analysis.json" ] && ok "analyzer error: no analysis.json" || fail "analyzer error: an analysis.json"
 
 # Ctrl-C during a scenario (the hung one): interrupted, the rest not run, nothing left behind
 setsid "$SMCLAT" suite run "$TOP/workloads/demo.suite" -o "$T/i" --lab "$RUN" --only '24fps-opt.credit.*' \
