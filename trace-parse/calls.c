@@ -899,9 +899,11 @@ static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
     }
     for (unsigned i = 0; i < SM_CALLS_MAX_VCPUS && c->cv[i].used; i++) {
         struct client_vcpu *s = &c->cv[i];
-        /* The mediator's run since the client blocked: at least half a call's usual. */
+        /* The mediator's run since the client blocked: at least half a call's usual; and its
+         * episode is not the one that served the client's previous call (that call's tail is
+         * still waiting for this block: the client blocked after its answer, to sleep). */
         uint64_t since_block = run > s->pend_med_run ? run - s->pend_med_run : 0;
-        if (new == XT_BLOCKED && !s->oc.active && s->pend && s->pend_woken &&
+        if (new == XT_BLOCKED && !s->oc.active && !s->tail.active && s->pend && s->pend_woken &&
             c->cal_call.n >= CAL_MIN &&since_block >= cal_median(&c->cal_call) / 2)
             infer_call(c, m, s, ev, mv ? mv->block_tsc : ev->tsc);
         if (c->med_awake == 0)
