@@ -504,6 +504,44 @@ static void test_mediator_stays_awake_across_two_calls(void **state)
     fx_free(f);
 }
 
+/* The mediator's BLOCK record, then its own timer's WAKE in its block path and CONTINUE: it
+ * runs on (milliseconds, seen on the lab) and blocks for good much later. The answer came before
+ * the first BLOCK record: the call, whose answer found the client awake (woken early by its
+ * timer), ends there, not at the client's runs after it. */
+static void test_answer_before_first_block_record(void **state)
+{
+    (void)state;
+    struct tg *g = prelude_apart();
+    notify_apart(g, 1000);
+    sleeps(g, 0, 1050, CLI);
+    tg_wake(g, 0, 1200, CLI, 0); /* its timer, on its own pCPU */
+    tg_runstate(g, 0, 1205, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, 1210, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, 1220, CLI, 0, RNBL, RUN);
+    tg_block(g, 1, 1300, MED, 0);
+    tg_wake(g, 1, 1310, MED, 0); /* its timer, in its block path */
+    tg_continue(g, 1, 1320, MED, 0);
+    sleeps(g, 0, 1400, CLI); /* the client sleeps to its next frame */
+    tg_wake(g, 0, 1800, CLI, 0);
+    tg_runstate(g, 0, 1805, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, 1810, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, 1815, CLI, 0, RNBL, RUN);
+    sleeps(g, 1, 2000, MED);
+    sleeps(g, 0, 9000, CLI);
+    struct fx *f = fx_run(g, CLI, MED);
+    assert_int_equal(sm_calls_stats(f->calls)->calls, 1);
+    const struct sm_call *k = &f->got[0];
+    assert_int_equal(k->shape, SM_SHAPE_CLIENT_WOKEN_EARLY);
+    assert_int_equal(k->t_client_run, 1300);
+    assert_int_equal(k->t_end_lo, 1220);
+    assert_int_equal(k->t_med_block, 2020);
+    uint64_t a, z;
+    assert_int_equal(sm_join_window(k, &a, &z), 0);
+    assert_int_equal(a, 1000);
+    assert_int_equal(z, 1220);
+    fx_free(f);
+}
+
 /* Shape no_wakes, the hardest: the mediator is awake (its own timer on cpu1) when the client
  * notifies, so no notify WAKE; the client blocks, its own timer wakes it, and the answer finds
  * it runnable, so no answer WAKE either. The detector cannot tell this from a client sleeping
@@ -676,6 +714,7 @@ int main(void)
         cmocka_unit_test(test_preempted_after_certain_notify),
         cmocka_unit_test(test_answer_in_block_path),
         cmocka_unit_test(test_mediator_stays_awake_across_two_calls),
+        cmocka_unit_test(test_answer_before_first_block_record),
         cmocka_unit_test(test_recover_no_wakes),
         cmocka_unit_test(test_recover_textbook_and_empty),
     };
