@@ -921,8 +921,9 @@ static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
          * episode is not the one that served the client's previous call (that call's tail is
          * still waiting for this block: the client blocked after its answer, to sleep). */
         uint64_t since_block = run > s->pend_med_run ? run - s->pend_med_run : 0;
+        int served = c->cal_call.n >= CAL_MIN && since_block >= cal_median(&c->cal_call) / 2;
         if (new == XT_BLOCKED && !s->oc.active && !s->tail.active && s->pend && s->pend_woken &&
-            c->cal_call.n >= CAL_MIN &&since_block >= cal_median(&c->cal_call) / 2)
+            served)
             infer_call(c, m, s, ev, mv ? mv->block_tsc : ev->tsc);
         if (c->med_awake == 0)
             s->pend = 0; /* the mediator went to sleep: its next answer-like wake of this
