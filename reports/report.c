@@ -330,8 +330,7 @@ static void plot(struct plots *p, const char *script, const char *params, const 
     fprintf(p->html, " (<a href=\"%s.svg\">SVG</a>)</figcaption></figure>\n", base);
 }
 
-/* Copies the template with @KEY@ replaced. */
-static int fill_template(FILE *out, const char *tmpl, const char *const *kv)
+int sm_fill_template(FILE *out, const char *tmpl, const char *const *kv)
 {
     for (const char *p = tmpl; *p;) {
         const char *at = strchr(p, '@');
@@ -510,7 +509,7 @@ int sm_report_write(struct sm_run **runs, int n, const struct sm_report_opts *o,
                         NULL};
     snprintf(opath, sizeof opath, "%s/index.html", o->out);
     FILE *of = fopen(opath, "w");
-    int ok = of && fill_template(of, tmpl, kv) == 0;
+    int ok = of && sm_fill_template(of, tmpl, kv) == 0;
     if (of && fclose(of) != 0)
         ok = 0;
     free(tmpl);
