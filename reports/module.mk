@@ -19,7 +19,10 @@ smclat_SRCS += reports/builtin-report.c reports/builtin-compare.c \
 smclat_ARCHIVES += libsmclat-report
 smclat_LDLIBS += $(REPORT_LDLIBS)
 # end to end (tests/e2e/report-fake-*.sh stand in for the lab and the analyzer there)
-E2E_TESTS += tests/e2e/report-report.sh tests/e2e/report-compare.sh tests/e2e/report-suite.sh
+E2E_TESTS += tests/e2e/report-report.sh tests/e2e/report-compare.sh tests/e2e/report-suite.sh \
+    tests/e2e/report-changepoint.sh
+# regress on four real deterministic lab runs (credit, credit2), booted once into build/lab-regress
+E2E_TESTS += tests/e2e/report-regress-lab.sh
 endif
 
 # scenario and suite files on arbitrary bytes
