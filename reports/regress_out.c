@@ -250,8 +250,8 @@ int sm_regress_summary_md(FILE *f, const char *commit, const json_t *checks, con
             change_text(ch, sizeof ch, metric, num(s, "before"), num(s, "after"));
         fputs("| ", f);
         md(f, cfg);
-        fprintf(f, " | %s | %lld | %s %s | %s | %s%s%s |\n", metric, (long long)num(s, "runs"),
-                str(s, "verdict"), ch, c ? str(c, "verdict") : "-", bad ? "**" : "",
+        fprintf(f, " | %s | %lld | %s%s%s | %s | %s%s%s |\n", metric, (long long)num(s, "runs"),
+                str(s, "verdict"), *ch ? " " : "", ch, c ? str(c, "verdict") : "-", bad ? "**" : "",
                 bad ? "FAIL" : "pass", bad ? "**" : "");
     }
     if (json_array_size(warnings) || missing) {

@@ -10,6 +10,7 @@ set ylabel metric." (".unit.")"
 set xtics rotate by -45
 set yrange [0:*]
 set key off
+set offsets 0.5, 0.5, 0, 0
 stats file using 1 nooutput
 last = STATS_records - 1
 few = STATS_records <= 20
