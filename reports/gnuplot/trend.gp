@@ -15,7 +15,7 @@ stats file using 1 nooutput
 last = STATS_records - 1
 few = STATS_records <= 20
 stats file using 3 nooutput
-ymax = STATS_max * 1.15
+ymax = STATS_max > 0 ? STATS_max * 1.15 : 1
 # commit ids on the axis: every run's when few, else the change points' only
 lab = few ? "xtic(2)" : "xtic('')"
 cplab = few ? "(NaN)" : "(NaN):xtic(2)"

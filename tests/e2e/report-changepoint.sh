@@ -32,7 +32,7 @@ expect_eq "$(jq -r '.series[] | select(.metric == "switches_mean") | .verdict' "
 expect_grep '<testsuites name="smclat regress" tests="5" failures="3" skipped="0">' "$T/junit.xml" "JUnit: five test cases, three failing"
 expect_grep '<testcase classname="base" name="e2e_p50_ns"' "$T/junit.xml" "JUnit: a test case per configuration and metric"
 expect_grep '<failure type="change point" message="e2e_p50_ns: 300.8 us -&gt; 362.1 us \(\+20.4%\); change point at commit s9' "$T/junit.xml" "JUnit: the failure names the commit and carries the numbers"
-xmllint --noout "$T/junit.xml" 2> /dev/null && ok "JUnit is well-formed XML" || { command -v xmllint > /dev/null && fail "JUnit is not well-formed"; }
+if xmllint --noout "$T/junit.xml"; then ok "JUnit is well-formed XML (xmllint)"; else fail "JUnit is not well-formed XML"; fi
 expect_grep '^## smclat regress: s13 — \*\*FAIL\*\*' "$T/summary.md" "summary: the verdict"
 expect_grep '^\| base \| e2e_p50_ns \| s9 \| 300.8 us \| 362.1 us \| \+20.4% \| 0.0' "$T/summary.md" "summary: the change point row"
 expect_grep '^9 s9$' "$T/trend/trend-base-e2e_p50_ns.cp.dat" "trend: the change point's run and commit"

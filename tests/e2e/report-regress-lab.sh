@@ -45,5 +45,6 @@ else
     fail "credit2 was expected slower than credit (docs/reports.md: +9.5% in the demo)"
 fi
 expect_grep '^3 c3$' "$T/trend/trend-regress-det-e2e_p50_ns.cp.dat" "trend: change point at run 3"
+if xmllint --noout "$T/junit.xml"; then ok "JUnit is well-formed XML (xmllint)"; else fail "JUnit is not well-formed XML"; fi
 command -v gnuplot > /dev/null && { [ -s "$T/trend/trend-regress-det-e2e_p50_ns.png" ] && ok "trend plot" || fail "no trend plot"; }
 finish
