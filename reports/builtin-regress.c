@@ -170,6 +170,11 @@ static int draw_trends(const json_t *all, const char *dir, const json_t *series,
         fputs("</td></tr>\n", th);
     }
     fputs("</table>\n", th);
+    /* -p REPORT/trends: beside smclat report's page */
+    char report_page[4200];
+    snprintf(report_page, sizeof report_page, "%s/../summary.json", dir);
+    if (access(report_page, F_OK) == 0)
+        fputs("<p>The newest runs' report: <a href=\"../index.html\">../index.html</a>.</p>\n", nh);
     json_array_foreach(json_object_get(decisions, "warnings"), i, s)
     {
         fputs("<p class=\"note\">warning: ", nh);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 void sm_report_collect_failed(const char *dir, json_t *arr)
 {
@@ -410,6 +411,13 @@ int sm_report_write(struct sm_run **runs, int n, const struct sm_report_opts *o,
         sm_html_escape(nh, json_string_value(json_object_get(f, "reason")));
         fputs("</p>\n", nh);
     }
+    /* smclat regress -p OUT/trends: the history's trends beside this report */
+    char trends[4200];
+    snprintf(trends, sizeof trends, "%s/trends/index.html", o->out);
+    if (access(trends, F_OK) == 0)
+        fputs("<p>Trends and change points over the regression history: <a "
+              "href=\"trends/index.html\">trends/</a>.</p>\n",
+              nh);
     if (write_summary_files(runs, n, o->failed, o->out, err, errlen) != 0)
         goto out;
     html_table(th, runs, n);

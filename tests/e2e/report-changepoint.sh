@@ -45,6 +45,13 @@ if command -v gnuplot > /dev/null; then
     grep -q '>s9<' "$T/trend/trend-base-e2e_p50_ns.svg" && ok "the change point's commit on the plot" || fail "no s9 on the plot"
 fi
 
+# the trend page beside smclat report's, linked both ways
+expect_rc 0 "$SMCLAT" report "$T/r" -o "$T/rep" --no-plots -q
+expect_rc 1 "$SMCLAT" regress --history "$H" "$T/r" --commit s13 -n -p "$T/rep/trends"
+expect_grep 'href="../index.html"' "$T/rep/trends/index.html" "trend page links the report"
+expect_rc 0 "$SMCLAT" report "$T/r" -o "$T/rep" --no-plots -q
+expect_grep 'href="trends/index.html"' "$T/rep/index.html" "report links the trend page"
+
 # --since: the step is before s9's run, so not "since s9"; since s5 it is
 expect_rc 1 "$SMCLAT" regress --history "$H" "$T/r" --commit s13 -n --json --since s9
 expect_eq "$(jq '[(.change_points | length), .change_point_regressions] | join(",")' -r "$T/out")" 0,0 "--since s9: no change point after it"
