@@ -131,6 +131,12 @@ static void test_history_file(void **state)
                 "samples"),
             "e2e_ns")),
         10);
+    /* the older line's samples are dropped (the newer one is the baseline): memory for the
+     * figures only */
+    assert_null(json_object_get(
+        json_object_get(json_object_get(json_object_get(json_array_get(h, 0), "configs"), "cfg"),
+                        "samples"),
+        "e2e_ns"));
     json_decref(h);
     /* a damaged line names its line */
     FILE *f = fopen(path, "a");
