@@ -6,7 +6,8 @@
  * between the runs before and after it, found by binary segmentation, kept when a permutation
  * test says the split is not chance (p below alpha) and a Mann-Whitney U test between the
  * neighbouring segments agrees (an isolated outlier moves the energy statistic, hardly the ranks).
- * Exact series (deterministic lab runs, which repeat exactly): every change of the value is one. */
+ * Exact series (the medians of deterministic lab runs, which repeat within a few timer ticks):
+ * every change of the value beyond a tolerance is one. */
 #ifndef SMCLAT_CHANGEPOINT_H
 #define SMCLAT_CHANGEPOINT_H
 
@@ -37,7 +38,7 @@ int sm_changepoints(const double *x, size_t n, const unsigned char *split_ok,
                     const struct sm_cp_opts *o, struct sm_cp **out);
 
 /* Exact series: a change point wherever the value differs from the run before by more than
- * rel_tol of it (1e-9: rounding of the JSON text). before/after are the two runs' values,
+ * rel_tol of it (smclat regress: 1%, docs/reports.md). before/after are the two runs' values,
  * n_before/n_after the runs of equal values on each side. Same return as above. */
 int sm_changepoints_exact(const double *x, size_t n, const unsigned char *split_ok, double rel_tol,
                           struct sm_cp **out);
