@@ -17,14 +17,14 @@ few = STATS_records <= 20
 stats file using 3 nooutput
 ymax = STATS_max > 0 ? STATS_max * 1.15 : 1
 # commit ids on the axis: every run's when few, else the change points' only
-lab = few ? "xtic(2)" : "xtic('')"
+main = few ? "1:3:xtic(2)" : "1:3"
 cplab = few ? "(NaN)" : "(NaN):xtic(2)"
 if (!exists("cpfile") || cpfile eq "") {
-    plot file using 1:3:@lab with linespoints pt 7 lw 2 lc rgb "#4472c4", \
+    plot file using @main with linespoints pt 7 lw 2 lc rgb "#4472c4", \
          file using 1:3 every ::last::last with points pt 7 ps 2 lc rgb "red"
 } else {
     set yrange [0:ymax]
-    plot file using 1:3:@lab with linespoints pt 7 lw 2 lc rgb "#4472c4", \
+    plot file using @main with linespoints pt 7 lw 2 lc rgb "#4472c4", \
          file using 1:3 every ::last::last with points pt 7 ps 2 lc rgb "red", \
          cpfile index 1 using ($1 - 0.3):3:($2 - $1 + 0.6):(0) with vectors nohead lw 3 lc rgb "#2e7d32", \
          cpfile index 0 using ($1 - 0.5):(0):(0):(ymax) with vectors nohead dt 2 lw 2 lc rgb "#e07000", \
