@@ -238,9 +238,25 @@ static int draw_trends(const json_t *all, const char *dir, const json_t *series,
                             ns ? "us" : "per call");
             if (!strcmp(metric, "incomplete"))
                 len += snprintf(params + len, sizeof params - (size_t)len, "; unit='calls'");
-            if (have_cp > 0)
-                snprintf(params + len, sizeof params - (size_t)len, "; cpfile='%s'",
-                         sm_gp_quote(cppath));
+            if (have_cp > 0) {
+                len += snprintf(params + len, sizeof params - (size_t)len, "; cpfile='%s'",
+                                sm_gp_quote(cppath));
+                /* the change points' commits as extra x tics: ("c16" 16, ...) */
+                len += snprintf(params + len, sizeof params - (size_t)len, "; cptics='(");
+                size_t ci;
+                const json_t *cp;
+                json_array_foreach(json_object_get(ser, "change_points"), ci, cp)
+                {
+                    char commit[64];
+                    sm_safe_name(json_string_value(json_object_get(cp, "commit")), commit,
+                                 sizeof commit);
+                    if (len < (int)sizeof params - 100)
+                        len += snprintf(params + len, sizeof params - (size_t)len, "%s\"%s\" %lld",
+                                        ci ? ", " : "", commit,
+                                        (long long)json_integer_value(json_object_get(cp, "run")));
+                }
+                snprintf(params + len, sizeof params - (size_t)len, ")'");
+            }
             if (sm_gnuplot("trend.gp", params, base, err, sizeof err) != 0) {
                 fprintf(stderr, "warning: %s\n", err);
                 rc = -1;

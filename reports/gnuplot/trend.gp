@@ -10,15 +10,17 @@ set ylabel metric." (".unit.")"
 set xtics rotate by -45
 set yrange [0:*]
 set key off
+set autoscale xfix
 set offsets 0.5, 0.5, 0, 0
 stats file using 1 nooutput
 last = STATS_records - 1
 few = STATS_records <= 20
 stats file using 3 nooutput
 ymax = STATS_max > 0 ? STATS_max * 1.15 : 1
-# commit ids on the axis: every run's when few, else the change points' only
+# commit ids on the axis: every run's when few, else run numbers and the change points' commits
 main = few ? "1:3:xtic(2)" : "1:3"
-cplab = few ? "(NaN)" : "(NaN):xtic(2)"
+# cptics: '("commit" run, ...)' of the change points, added to the run numbers past 20 runs
+if (!few && exists("cptics")) { eval("set xtics add ".cptics) }
 if (!exists("cpfile") || cpfile eq "") {
     plot file using @main with linespoints pt 7 lw 2 lc rgb "#4472c4", \
          file using 1:3 every ::last::last with points pt 7 ps 2 lc rgb "red"
@@ -28,6 +30,5 @@ if (!exists("cpfile") || cpfile eq "") {
          file using 1:3 every ::last::last with points pt 7 ps 2 lc rgb "red", \
          cpfile index 1 using ($1 - 0.3):3:($2 - $1 + 0.6):(0) with vectors nohead lw 3 lc rgb "#2e7d32", \
          cpfile index 0 using ($1 - 0.5):(0):(0):(ymax) with vectors nohead dt 2 lw 2 lc rgb "#e07000", \
-         cpfile index 0 using ($1 - 0.5):(ymax * 0.97):2 with labels left offset 0.3,0 tc rgb "#e07000", \
-         cpfile index 0 using 1:@cplab with points
+         cpfile index 0 using ($1 - 0.5):(ymax * 0.97):2 with labels left offset 0.3,0 tc rgb "#e07000"
 }
