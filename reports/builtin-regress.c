@@ -386,9 +386,10 @@ int cmd_regress(int argc, char **argv)
         "p99. Exit 1 when one is worse by more than --threshold and the bootstrap interval of\n"
         "the difference (and Mann-Whitney U for p50) says so at --alpha (Bonferroni).\n"
         "Over the whole history, finds each configuration's change points (E-divisive with a\n"
-        "permutation test; deterministic lab runs: every change) in e2e p50 and p99, mediator\n"
-        "wake p99, switches per call and incomplete calls; exit 1 too when the newest change\n"
-        "point (or, with --since, the change since that commit) is worse beyond --threshold.",
+        "permutation test; deterministic lab runs: every change of the median beyond 1%) in\n"
+        "e2e p50 and p99, mediator wake p99, switches per call and incomplete calls; exit 1 too\n"
+        "when the newest change point (or, with --since, the change since that commit) is\n"
+        "worse beyond --threshold.",
         opts, argc, argv);
     if (first == SM_OPTS_HELP)
         return 0;
