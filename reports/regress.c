@@ -323,11 +323,11 @@ int sm_regress_check(const json_t *history, json_t *entry, const struct sm_regre
 const char *const sm_cp_metrics[] = {"e2e_p50_ns",    "e2e_p99_ns", "mediator_wake_p99_ns",
                                      "switches_mean", "incomplete", NULL};
 
-/* Deterministic lab runs nearly repeat their medians, not their tails: two credit runs of the
- * same 50 calls gave e2e p50 231704 and 231768 ns (4 timer ticks apart), two credit2 runs
- * 272.3 us both; but e2e p99 371.7 and 635.5 us, mediator wake p99 134.6 and 128.2 us,
- * switches per call 2.00 and 2.02 (a timer tick landing in one call; docs/reports.md). So only
- * the median is compared run to run (beyond exact_tol, 1%: thirty times the repeat
+/* Deterministic lab runs nearly repeat their medians, not their tails: repeat runs of the same
+ * 50 calls gave e2e p50 231664 and 231560 ns (credit), 272224 and 272096 ns (credit2), at most
+ * 8 timer ticks apart; but e2e p99 326.5 and 303.7 us, mediator wake p99 86.9 and 102.2 us,
+ * switches per call 2.02 and 2.00 (a timer tick landing in one call; docs/reports.md). So only
+ * the median is compared run to run (beyond exact_tol, 1%: twenty times the repeat
  * difference); the others go through the statistics like any run. */
 static int exact_metric(const char *metric)
 {

@@ -8,19 +8,18 @@
 # in CACHE_DIR (already or now), 1 when a run failed.
 set -u
 top=${SMCLAT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin=${SMCLAT_BIN:-$top/build/bin}
 cache=$1
 mkdir -p "$cache"
 runs="credit2-a:credit2 credit2-b:credit2 credit-a:credit credit-b:credit"
 need=0
-for r in $runs; do [ -s "$cache/${r%%:*}/analysis.json" ] || need=1; done
+for r in $runs; do [ -s "$cache/${r%%:*}/trace.bin" ] || need=1; done
 [ $need = 0 ] && exit 0
 "$top/scripts/lab/prepare.sh" --no-kmod || { echo "lab-regress-runs: prepare failed" >&2; exit 1; }
 i=0
 for r in $runs; do
     i=$((i + 1))
     name=${r%%:*} sched=${r#*:} d=$cache/${r%%:*}
-    [ -s "$d/analysis.json" ] && continue
+    [ -s "$d/trace.bin" ] && continue
     rm -rf "$d" "$d.tmp"
     cat > "$cache/$name.env" << P
 NAME=regress-$sched
@@ -35,8 +34,5 @@ P
     flock /tmp/smclat-lab.lock "$top/scripts/lab/run.sh" "$cache/$name.env" "$d.tmp" ||
         { echo "lab-regress-runs: $name: run.sh failed" >&2; exit 1; }
     printf '[scenario]\nname = regress-det\n' > "$d.tmp/scenario.ini"
-    "$bin/smclat" analyze "$d.tmp" --json --calls-csv "$d.tmp/calls-trace.csv" > "$d.tmp/analysis.json" ||
-        { echo "lab-regress-runs: $name: smclat analyze failed" >&2; exit 1; }
-    rm -f "$d.tmp/trace.bin" "$d.tmp/create-trace.bin"
     mv "$d.tmp" "$d"
 done

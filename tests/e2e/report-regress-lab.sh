@@ -2,16 +2,22 @@
 # smclat regress on real lab runs: four short deterministic runs of one scenario (24 calls/s,
 # optimized flow, 2 s of load in a 4 s trace), two under Xen's credit scheduler then two under
 # credit2 (tests/e2e/lab-regress-runs.sh boots them once and keeps them in build/lab-regress;
-# delete that folder to boot again). As a history of commits c1..c4 the scheduler change at c3
+# delete that folder to boot again), analyzed again by the smclat under test. As a history of commits c1..c4 the scheduler change at c3
 # must be the one change point, in the median's path length, and the JUnit file must name it.
 # Env: SMCLAT_BIN, SMCLAT_TOP, SMCLAT_LAB_REGRESS (the cache folder).
 . "$(dirname "$0")/report-lib.sh"
 L=${SMCLAT_LAB_REGRESS:-$TOP/build/lab-regress}
-SMCLAT_BIN=$(dirname "$SMCLAT") bash "$TOP/tests/e2e/lab-regress-runs.sh" "$L" || { fail "the lab runs"; finish; }
+bash "$TOP/tests/e2e/lab-regress-runs.sh" "$L" || { fail "the lab runs"; finish; }
+# analyzed now, by the smclat under test, into copies (as `smclat suite` does)
+for r in credit-a credit-b credit2-a credit2-b; do
+    cp -r "$L/$r" "$T/$r"
+    "$SMCLAT" analyze "$T/$r" --json --calls-csv "$T/$r/calls-trace.csv" > "$T/$r/analysis.json" 2> "$T/analyze.err" ||
+        fail "smclat analyze $r: $(head -3 "$T/analyze.err")"
+done
 
 # the runs are what they claim: deterministic, ok, the scheduler asked for
 for r in credit-a:credit credit-b:credit credit2-a:credit2 credit2-b:credit2; do
-    d=$L/${r%%:*}
+    d=$T/${r%%:*}
     expect_eq "$(jq -r '[.status, .mode] | join(" ")' "$d/run.json")" "ok deterministic" "${r%%:*}: run.json"
     expect_eq "$(jq -r .xen.scheduler "$d/metadata.json")" "${r#*:}" "${r%%:*}: Xen's scheduler"
     expect_eq "$(jq '.calls.complete > 40 and .join.matched == .calls.complete' "$d/analysis.json")" true "${r%%:*}: complete calls, all joined"
@@ -21,7 +27,7 @@ H=$T/history.jsonl
 i=0
 for r in credit-a credit-b credit2-a credit2-b; do
     i=$((i + 1))
-    "$SMCLAT" regress --history "$H" "$L/$r" --commit "c$i" --date "2026-12-0${i}T00:00:00Z" \
+    "$SMCLAT" regress --history "$H" "$T/$r" --commit "c$i" --date "2026-12-0${i}T00:00:00Z" \
         --json --junit "$T/junit.xml" --summary-md "$T/summary.md" -p "$T/trend" > "$T/out.$i" 2> "$T/err.$i"
     echo "c$i ($r): exit $?"
 done
