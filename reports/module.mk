@@ -30,6 +30,11 @@ FUZZERS += fuzz_report_scenario
 fuzz_report_scenario_SRCS := fuzz/fuzz_report_scenario.c
 fuzz_report_scenario_ARCHIVES := libsmclat-report
 fuzz_report_scenario_LDLIBS := $(REPORT_LDLIBS)
+# regress histories on arbitrary bytes (the change points, JUnit and the summary on what reads)
+FUZZERS += fuzz_regress_history
+fuzz_regress_history_SRCS := fuzz/fuzz_regress_history.c
+fuzz_regress_history_ARCHIVES := libsmclat-report
+fuzz_regress_history_LDLIBS := $(REPORT_LDLIBS)
 
 define REPORT_TEST
 UNIT_TESTS += test_report_$(1)
