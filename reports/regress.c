@@ -346,14 +346,25 @@ static long line_of(const json_t *e, size_t i)
     return json_is_integer(l) ? (long)json_integer_value(l) : (long)i + 1;
 }
 
+/* Runs whose commit nobody knew (no --commit, $SMCLAT_COMMIT or git): each its own. */
+static int same_commit(const char *a, const char *b)
+{
+    return strcmp(a, "unknown") && !strcmp(a, b);
+}
+
 int sm_regress_validate(const json_t *history, const json_t *entry, json_t *warnings, char *err,
                         size_t errlen)
 {
     size_t n = json_array_size(history);
+    if (!strcmp(commit_of(entry), "unknown"))
+        json_array_append_new(warnings,
+                              json_string("this run's commit is unknown (--commit ID, "
+                                          "$SMCLAT_COMMIT or a git checkout): its change points "
+                                          "are named \"unknown\", found by their run number"));
     for (size_t i = 0; i <= n; i++) {
         const json_t *e = i < n ? json_array_get(history, i) : entry;
         const char *c = commit_of(e);
-        if (i > 0 && !strcmp(c, commit_of(json_array_get(history, i - 1)))) {
+        if (i > 0 && same_commit(c, commit_of(json_array_get(history, i - 1)))) {
             char w[512];
             snprintf(w, sizeof w,
                      i < n ? "commit %s: run again at line %ld: its runs are kept together (no "
@@ -365,7 +376,7 @@ int sm_regress_validate(const json_t *history, const json_t *entry, json_t *warn
             continue;
         }
         for (size_t k = 0; k + 1 < i; k++)
-            if (!strcmp(c, commit_of(json_array_get(history, k)))) {
+            if (same_commit(c, commit_of(json_array_get(history, k)))) {
                 const json_t *ek = json_array_get(history, k);
                 if (i < n)
                     snprintf(err, errlen,
@@ -431,8 +442,8 @@ static json_t *series_changes(const json_t *all, const char *name, const char *m
         exact &= mode && !strcmp(mode, "deterministic") && exact_metric(metric);
         x[n] = json_number_value(v);
         at[n] = i;
-        ok[n] = n == 0 || strcmp(commit_of(json_array_get(all, i)),
-                                 commit_of(json_array_get(all, at[n - 1])));
+        ok[n] = n == 0 || !same_commit(commit_of(json_array_get(all, i)),
+                                       commit_of(json_array_get(all, at[n - 1])));
         n++;
     }
     exact &= n > 0;

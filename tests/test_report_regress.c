@@ -339,6 +339,27 @@ static void test_validate(void **state)
     json_decref(e);
     json_decref(h);
     json_decref(w);
+    /* commits nobody knew: each run its own (change points between them), one warning */
+    h = json_array();
+    w = json_array();
+    json_array_append_new(h, fig_entry("unknown", 1, NULL, 0));
+    json_array_append_new(h, fig_entry("x", 1, NULL, 0));
+    json_array_append_new(h, fig_entry("unknown", 1, NULL, 0));
+    e = fig_entry("unknown", 1, NULL, 0);
+    assert_int_equal(sm_regress_validate(h, e, w, err, sizeof err), 0);
+    assert_int_equal(json_array_size(w), 1);
+    assert_non_null(strstr(json_string_value(json_array_get(w, 0)), "commit is unknown"));
+    json_decref(e);
+    json_decref(h);
+    json_decref(w);
+    json_t *all = json_array();
+    json_array_append_new(all, fig_entry("unknown", 300e3, "deterministic", 0));
+    json_array_append_new(all, fig_entry("unknown", 400e3, "deterministic", 0));
+    json_t *ser = changes(all, NULL);
+    assert_int_equal(
+        json_array_size(json_object_get(series_for(ser, "e2e_p50_ns"), "change_points")), 1);
+    json_decref(ser);
+    json_decref(all);
 }
 
 static void test_ci_outputs(void **state)
