@@ -533,9 +533,20 @@ static json_t *series_changes(const json_t *all, const char *name, const char *m
                 else if (ref_hi == n)
                     ref_hi = cps[i].index;
             }
+        } else if (since) {
+            /* the configuration is newer than --since: against its first segment */
+            ref_lo = 0;
+            ref_hi = cps[0].index;
         } else {
-            ref_lo = k >= 2 ? cps[k - 2].index : 0;
-            ref_hi = last;
+            /* the newest change point and the ones just before it that shifted the same way
+             * (a drift comes as several steps, each maybe under the threshold): the reference
+             * is the segment before the first of them */
+            int first = k - 1, up = cps[k - 1].after > cps[k - 1].before;
+            while (first > 0 && (cps[first - 1].after > cps[first - 1].before) == up &&
+                   cps[first - 1].after != cps[first - 1].before)
+                first--;
+            ref_lo = first >= 1 ? cps[first - 1].index : 0;
+            ref_hi = cps[first].index;
         }
         before = exact ? x[ref_hi - 1] : median_range(x, ref_lo, ref_hi);
         after = exact ? x[n - 1] : median_range(x, last, n);

@@ -59,12 +59,12 @@ int sm_regress_validate(const json_t *history, const json_t *entry, json_t *warn
  * exact_tol) when every run's "mode" is "deterministic" and the figure is one such runs repeat
  * exactly (e2e_p50_ns: their tails do not), else E-divisive. since: a commit in
  * all, or NULL: with it, only change points after its (last) run are listed and the gate
- * compares the newest segment with the segment holding that run; without it, the newest
- * change point's two sides. Returns an array of
- * {configuration, metric, method, runs, in_newest, change_points: [{configuration, metric,
- * commit, previous_commit, date, run, before, after, change, p_value, confidence, method,
- * runs_before, runs_after}], verdict ("regression", "improvement", "same", "no change",
- * "too few runs", "not in this run"), reference_commit, before, after, change, note}. */
+ * compares the newest segment with the segment holding that run; without it, with the segment
+ * before the newest change point and those just before it that shifted the same way (a drift).
+ * Returns an array of {configuration, metric, method, runs, in_newest, change_points:
+ * [{configuration, metric, commit, previous_commit, date, run, before, after, change, p_value,
+ * confidence, method, runs_before, runs_after}], verdict ("regression", "improvement", "same", "no
+ * change", "too few runs", "not in this run"), reference_commit, before, after, change, note}. */
 json_t *sm_regress_changes(const json_t *all, const struct sm_regress_opts *o, const char *since);
 
 /* CI outputs of one regress run (docs/reports.md): checks is sm_regress_check's report, series

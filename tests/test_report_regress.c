@@ -252,6 +252,11 @@ static void test_changes(void **state)
     ser = changes(all, NULL);
     s = series_for(ser, "e2e_p50_ns");
     assert_true(json_array_size(json_object_get(s, "change_points")) >= 1);
+    printf("drift: %zu change points, %s %+.1f%% against %s\n",
+           json_array_size(json_object_get(s, "change_points")), sget(s, "verdict"),
+           100 * json_number_value(json_object_get(s, "change")), sget(s, "reference_commit"));
+    assert_string_equal(sget(s, "verdict"), "regression");
+    assert_true(json_number_value(json_object_get(s, "change")) > 0.15);
     json_decref(ser);
     ser = changes(all, "c5");
     assert_string_equal(sget(series_for(ser, "e2e_p50_ns"), "verdict"), "regression");

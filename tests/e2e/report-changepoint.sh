@@ -80,8 +80,11 @@ expect_eq "$(jq .change_point_regressions "$T/out")" 0 "deterministic: +5% is un
 grep -q '"mode":"deterministic"' "$H" && ok "the history line carries the mode" || fail "no mode in the history"
 MODE=deterministic run_regress "$H" d4 1053 base --json
 expect_eq "$(jq '[.change_points[] | select(.metric == "e2e_p50_ns")] | length' "$T/out")" 1 "deterministic: +0.3% is not a change"
-MODE=deterministic run_regress "$H" d5 1250 base --json
-expect_eq "$(jq -r '.series[] | select(.metric == "e2e_p50_ns") | [.verdict, .reference_commit] | join(",")' "$T/out")" regression,d4 "deterministic: +19% at d5 fails the gate"
+MODE=deterministic run_regress "$H" d5 1110 base --json
+expect_eq "$(jq -r '[.change_points[] | select(.metric == "e2e_p50_ns") | .commit] | join(",")' "$T/out")" d3,d5 "deterministic: a second +5% step at d5"
+expect_eq "$(jq -r '.series[] | select(.metric == "e2e_p50_ns") | [.verdict, .reference_commit, (.change * 1000 | round)] | join(",")' "$T/out")" regression,d2,110 "a drift: two steps each under the threshold, +11% against d2, fail the gate"
+MODE=deterministic run_regress "$H" d6 1000 base --json
+expect_eq "$(jq -r '.series[] | select(.metric == "e2e_p50_ns") | [.verdict, .reference_commit] | join(",")' "$T/out")" improvement,d5 "back to 1000 at d6: an improvement against d5"
 
 # bad histories
 H=$T/bad.jsonl
