@@ -2,8 +2,9 @@
 # Variables: file (index commit value), metric, unit; optional cpfile (smclat regress's change
 # points: index 0 "run commit" per change point, index 1 "first_run last_run median" per segment
 # between them): a dashed line before each change point's first run, its commit on top, and each
-# segment's median as a flat line. Commit ids label every run when there are at most 20, else
-# only the change points.
+# segment's median as a flat line; optional cptics ('("commit" run, ...)', the change points).
+# Commit ids label every run when there are at most 20, else the axis counts runs and the change
+# points carry their commits.
 load dir."/common.gp"
 set xlabel "run (commit)"
 set ylabel metric." (".unit.")"
