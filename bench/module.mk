@@ -31,6 +31,9 @@ LIBEXEC += smclat-pingpong
 smclat-pingpong_SRCS := bench/pingpong.c bench/ring.c bench/proto.c bench/summary_json.c cli/options.c \
     trace-parse/hist.c
 smclat-pingpong_LDLIBS := $(call pkg_libs,jansson)
+# a client that breaks the ring protocol on purpose (tests/e2e/bench-hostile.sh)
+LIBEXEC += smclat-hostile
+smclat-hostile_SRCS := tests/hostile.c bench/ring.c bench/proto.c cli/options.c
 else
 # The guest programs only: the rest of smclat runs on the host or in Dom0.
 BENCH_SYSROOT ?= $(SMCLAT_CACHE)/sysroot-arm64
@@ -40,9 +43,11 @@ BENCH_LDLIBS := -L$(BENCH_SYSROOT)/usr/lib/aarch64-linux-gnu -ljansson -lxengntt
 smclat-gen_LDFLAGS := -static
 smclat-mediator_LDFLAGS := -static
 override PROGRAMS := smclat-gen smclat-mediator
-$(BENCH_SYSROOT)/usr/include/xenevtchn.h:
+# The sysroot's stamp, written last under its lock (scripts/sysroot.sh): never a half-unpacked one.
+$(BENCH_SYSROOT)/.ready:
 	SMCLAT_CACHE=$(SMCLAT_CACHE) scripts/sysroot.sh >/dev/null
-$(call obj,$(smclat-gen_SRCS) $(smclat-mediator_SRCS)): | $(BENCH_SYSROOT)/usr/include/xenevtchn.h
+# (obj is defined after the modules are read: the object paths are spelled out here)
+$(patsubst %.c,$(OBJDIR)/%.o,$(smclat-gen_SRCS) $(smclat-mediator_SRCS)): | $(BENCH_SYSROOT)/.ready
 endif
 smclat-gen_LDLIBS := $(BENCH_LDLIBS)
 smclat-mediator_LDLIBS := $(BENCH_LDLIBS)
@@ -74,6 +79,7 @@ test_bench_ring_LDLIBS := $(BENCH_TEST_LIBS) $(BENCH_LDLIBS) -lpthread
 test_bench_smc_SRCS := tests/test_bench_smc.c bench/smc_user.c bench/transport_tee.c \
     bench/proto.c
 test_bench_smc_LDLIBS := $(BENCH_TEST_LIBS)
-E2E_TESTS += tests/e2e/bench-local.sh tests/e2e/bench-errors.sh tests/e2e/bench-arm64.sh
+E2E_TESTS += tests/e2e/bench-local.sh tests/e2e/bench-errors.sh tests/e2e/bench-arm64.sh \
+    tests/e2e/bench-hostile.sh
 CHECK_DEPS += bench-test bench-arm64-test
 BENCHES += scripts/bench/gen-local.sh

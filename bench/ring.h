@@ -18,8 +18,29 @@
 #define SM_RING_PAGE_SIZE   4096u
 #define SM_RING_MAX_PAYLOAD (1024u * 1024u)
 #define SM_RING_ALIVE_MS    100 /* a waiting client checks the mediator is alive this often */
+/* A well-behaved client wakes the mediator once per request (and once to say goodbye), so a
+ * wake-up that brings nothing new is rare: at most one per request. Each request pays back one;
+ * this many unpaid is a client flooding wake-ups. */
+#define SM_RING_MAX_EMPTY_WAKES 64
 
 enum sm_peer_state { SM_PEER_NONE = 0, SM_PEER_READY = 1, SM_PEER_CLOSED = 2 };
+
+/* What the client can write is untrusted (another domain, at any moment). The mediator checks
+ * it on every wake against what it keeps privately, and the first of these marks the client
+ * broken: the mediator stops serving that ring (see docs/transports.md). */
+enum sm_ring_violation {
+    SM_RV_NONE = 0,
+    SM_RV_HEADER,       /* magic, version, capacity, pid or server state not as written */
+    SM_RV_SERVER_INDEX, /* req_cons or rsp_prod (the mediator's) changed by the client */
+    SM_RV_CLIENT_STATE, /* client_state not none, ready or closed */
+    SM_RV_REQ_PROD,     /* req_prod more than SM_RING_SLOTS past the mediator's consumer */
+    SM_RV_RSP_CONS,     /* rsp_cons past rsp_prod, or more than SM_RING_SLOTS behind it */
+    SM_RV_REQ_MAGIC,    /* a request without the protocol's magic */
+    SM_RV_REQ_VERSION,  /* a request of another protocol version */
+    SM_RV_REQ_LENGTH,   /* a payload length past the payload area */
+    SM_RV_WAKE_FLOOD,   /* SM_RING_MAX_EMPTY_WAKES more empty wake-ups than requests */
+    SM_RV_COUNT
+};
 
 struct sm_ring {
     uint32_t magic;
@@ -56,12 +77,24 @@ struct sm_ring_ep {
     void *ctx;
     uint64_t stale;   /* responses dropped because they answered an earlier (timed out) call */
     uint64_t wakeups; /* wait() returns */
+    /* Mediator only (sm_ring_server_init): its own indexes and what it wrote in the header,
+     * never re-read from shared memory, and the first protocol violation. */
+    uint32_t req_cons, rsp_prod;
+    uint32_t server_pid;
+    uint32_t empty_wakes; /* wake-ups that brought nothing, less one per request */
+    enum sm_ring_violation violation;
+    char violation_msg[160];
 };
 
 /* Bytes of shared memory for a payload capacity (control page + payload, page-rounded). */
 size_t sm_ring_size(uint32_t payload_cap);
 /* The mediator formats a fresh ring (state NONE; it sets READY itself when it listens). */
 void sm_ring_format(struct sm_ring *r, uint32_t payload_cap, uint32_t server_pid);
+/* The mediator's private state for a ring it has just formatted with these values (taken from
+ * its own options, not read back from the shared page the client may already write). */
+void sm_ring_server_init(struct sm_ring_ep *ep, uint32_t payload_cap, uint32_t server_pid);
+/* "header", "req_prod", ... (the summary's protocol_violation kind) */
+const char *sm_ring_violation_name(enum sm_ring_violation v);
 /* Checks a ring the client found: SM_OK, or SM_EPROTO (bad magic/version/capacity). */
 enum sm_status sm_ring_check(const struct sm_ring *r, size_t mapped_size);
 
@@ -72,12 +105,23 @@ enum sm_status sm_ring_check(const struct sm_ring *r, size_t mapped_size);
 enum sm_status sm_ring_call(struct sm_ring_ep *ep, const struct sm_request *req,
                             const void *payload, struct sm_response *rsp, int timeout_ms);
 
-/* Mediator: takes the next request. 1: *req filled; 0: none within timeout_ms or a signal
- * (check your stop flag); -1: failure (errno). */
+/* Mediator: takes the next request, checking the ring before and after any wait and the request
+ * itself (one private copy, checked once): SM_RING_REQUEST (*req filled: magic, version and
+ * payload length are right; the op may still be unknown), SM_RING_NONE (none within timeout_ms
+ * or a signal: check your stop flag), SM_RING_FAILED (errno) or SM_RING_BROKEN (the client
+ * broke the protocol, ep->violation says how; from then on it returns SM_RING_BROKEN at once
+ * without touching the ring or waiting on it). */
+#define SM_RING_FAILED  (-1)
+#define SM_RING_NONE    0
+#define SM_RING_REQUEST 1
+#define SM_RING_BROKEN  2
 int sm_ring_next(struct sm_ring_ep *ep, struct sm_request *req, int timeout_ms);
-/* Mediator: posts a response and wakes the client. 0, or -1 when the response ring is full
- * (the client stopped reading) or the wake failed. */
+/* Mediator: posts a response and wakes the client. 0, or -1: the response ring is full (the
+ * client stopped reading: errno ENOBUFS), the wake failed, or the ring is broken (EPROTO:
+ * rsp_cons was out of range, ep->violation set; or given up on earlier). */
 int sm_ring_reply(struct sm_ring_ep *ep, const struct sm_response *rsp);
+/* Mediator: whether the client said goodbye and every request it sent was taken. */
+int sm_ring_client_done(const struct sm_ring_ep *ep);
 
 /* CLOCK_MONOTONIC in ns. */
 uint64_t sm_now_ns(void);

@@ -247,6 +247,9 @@ static int local_server_open(struct sm_server *s, const struct sm_transport_opts
     }
     sm_ring_format(l->map, o->payload_cap, (uint32_t)getpid());
     setup_ep(l);
+    /* the file exists since shm_open: a client may write the page already, so the mediator's
+     * own copies come from its options, never from the page */
+    sm_ring_server_init(&l->ep, o->payload_cap, (uint32_t)getpid());
     s->ep = l->ep;
     atomic_store(&l->ep.ring->server_state, SM_PEER_READY);
     return 0;

@@ -397,7 +397,9 @@ static int xen_server_open(struct sm_server *s, const struct sm_transport_opts *
     sm_ring_format(x->map, o->payload_cap, 0);
     x->ep.ring = x->map;
     x->ep.payload = (unsigned char *)x->map + SM_RING_CTRL_SIZE;
-    x->ep.payload_cap = x->ep.ring->payload_cap; /* checked against the mapping */
+    /* the pages are granted already: the mediator's own copies come from its options, never
+     * from the page the client can write */
+    sm_ring_server_init(&x->ep, o->payload_cap, 0);
     x->port = xenevtchn_bind_unbound_port(x->xce, (uint32_t)x->peer);
     if (x->port < 0) {
         snprintf(s->err, sizeof s->err, "xenevtchn_bind_unbound_port for d%d: %s", x->peer,

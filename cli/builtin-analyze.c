@@ -161,7 +161,7 @@ static void progress(const struct tsrc *r, const struct xt_record *rec, int done
 /* Reads the whole trace: the roles pass (roles != NULL) or the analysis (calls may be NULL).
  * Returns 0, or 2 after printing the reader's error (bad input). */
 static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *calls,
-                    struct sm_roles *roles)
+                    struct sm_roles *roles, struct sm_recover *recover)
 {
     struct tsrc *r;
     struct xt_error err;
@@ -197,6 +197,9 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
         }
         if (roles) {
             sm_roles_feed(roles, m, &ev);
+        } else if (recover) {
+            if (ev.kind != XT_K_SCHED_CLASS)
+                sm_recover_feed(recover, m, &ev);
         } else {
             if (calls && ev.kind != XT_K_SCHED_CLASS)
                 sm_calls_feed(calls, m, &ev);
@@ -215,7 +218,7 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
     int status = 0;
     if (rc < 0) {
         /* A broken record: what came before is usable, the rest is not. */
-        if (!roles) {
+        if (!roles && !recover) {
             a->partial = 1;
             add_warning(a, "%s (results up to there only)", err.msg);
         }
@@ -235,6 +238,41 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
     }
     tsrc_close(r);
     return status;
+}
+
+/* The logged calls the detector missed: rebuilt from the trace inside their guest windows in a
+ * second pass (trace-parse/recover.h), then kept with the others for the join to run again.
+ * Returns 0, or the exit code of a failure. */
+static int recover_missed(struct analysis *a, uint64_t first, uint64_t last)
+{
+    size_t n;
+    struct sm_recover_window *w = sm_analyze_join_missed(a->join, first, last, &n);
+    if (n == 0) {
+        free(w);
+        return 0;
+    }
+    struct sm_model *m = NULL;
+    struct sm_recover *r = NULL;
+    int rc = 1;
+    if (sm_model_new(&m) != 0 ||
+        sm_recover_new(&r, (uint16_t)a->client, (uint16_t)a->mediator, w, n) != 0) {
+        fprintf(stderr, "smclat: out of memory\n");
+        goto done;
+    }
+    rc = run_pass(a, m, NULL, NULL, r);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        struct sm_call c = *sm_recover_call(r, i);
+        c.index = a->calls ? (uint32_t)(sm_calls_stats(a->calls)->calls + i) : (uint32_t)i;
+        if (sm_analyze_join_add(a->join, &c) != 0) {
+            fprintf(stderr, "smclat: out of memory\n");
+            rc = 1;
+        }
+    }
+done:
+    sm_recover_free(r);
+    sm_model_free(m);
+    free(w);
+    return rc;
 }
 
 /* ---- --calls-csv ---- */
@@ -276,6 +314,7 @@ static void csv_call(FILE *f, const struct analysis *a, const struct sm_call *c)
             ns_u(a, c->other_run_ticks), c->mediator_timer_wake);
     csv_time(f, a, c->t_start);
     csv_time(f, a, c->t_end);
+    fprintf(f, ",%s,%u", sm_call_certainty_name(c->certainty), c->recovered);
 }
 
 static void on_call(const struct sm_call *c, void *ctx)
@@ -301,7 +340,7 @@ static const char csv_header[] =
     "t_answer,t_client_wake,t_client_run,e2e_ns,mediator_wake_ns,mediator_run_ns,"
     "client_wake_ns,sw_client,sw_mediator,sw_idle,sw_other,other_run_ns,mediator_timer_wake,t_"
     "start,"
-    "t_end";
+    "t_end,certainty,recovered";
 
 /* ---- JSON ---- */
 
@@ -403,6 +442,16 @@ static json_t *calls_json(struct analysis *a)
                         json_integer((json_int_t)cs->mediator_wakes_not_calls));
     json_object_set_new(o, "client_vcpus_untracked",
                         json_integer((json_int_t)cs->client_vcpus_untracked));
+    json_t *ce = json_object();
+    for (int k = 0; k < SM_CERT__COUNT; k++)
+        json_object_set_new(ce, sm_call_certainty_name((enum sm_call_certainty)k),
+                            json_integer((json_int_t)cs->by_certainty[k]));
+    json_object_set_new(o, "by_certainty", ce);
+    json_object_set_new(o, "notifies_certain", json_integer((json_int_t)cs->notifies_certain));
+    json_object_set_new(o, "notifies_ambiguous", json_integer((json_int_t)cs->notifies_ambiguous));
+    json_object_set_new(o, "mediator_run_per_wake_ns",
+                        json_pack("{s:I,s:I}", "call", (json_int_t)ns_u(a, cs->med_run_call_ticks),
+                                  "timer", (json_int_t)ns_u(a, cs->med_run_timer_ticks)));
     json_object_set_new(o, "e2e_ns", stats_json(a, cs->e2e, 1));
     json_object_set_new(o, "mediator_wake_ns", stats_json(a, cs->mediator_wake, 1));
     json_object_set_new(o, "mediator_run_ns", stats_json(a, cs->mediator_run, 1));
@@ -703,7 +752,7 @@ int cmd_analyze(int argc, char **argv)
             fprintf(stderr, "smclat: out of memory\n");
             return 1;
         }
-        rc = run_pass(&a, m0, NULL, ro);
+        rc = run_pass(&a, m0, NULL, ro, NULL);
         uint16_t c, m;
         char why[200];
         if (rc == 0 && sm_roles_choose(ro, &c, &m, why, sizeof why)) {
@@ -781,7 +830,7 @@ int cmd_analyze(int argc, char **argv)
             sm_analyze_join_csv_header(a.csv);
         fputc('\n', a.csv);
     }
-    rc = run_pass(&a, a.model, a.calls, NULL);
+    rc = run_pass(&a, a.model, a.calls, NULL, NULL);
     if (rc != 0)
         goto out;
     sm_model_finish(a.model);
@@ -814,8 +863,15 @@ int cmd_analyze(int argc, char **argv)
                     a.trace, a.rstats.tsc_backwards, a.rstats.tsc_jumps);
     if (a.join) {
         char msg[600];
-        int joined = sm_analyze_join_run(a.join, ms->first_tsc, ms->last_tsc, join_warn, &a, msg,
+        int joined = sm_analyze_join_run(a.join, ms->first_tsc, ms->last_tsc, NULL, NULL, msg,
                                          sizeof msg) == 0;
+        if (joined) {
+            rc = recover_missed(&a, ms->first_tsc, ms->last_tsc);
+            if (rc != 0)
+                goto out;
+            joined = sm_analyze_join_run(a.join, ms->first_tsc, ms->last_tsc, join_warn, &a, msg,
+                                         sizeof msg) == 0;
+        }
         if (!joined && !log_auto) {
             fprintf(stderr, "smclat: %s\n", msg);
             rc = 2;

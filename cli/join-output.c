@@ -73,6 +73,12 @@ int sm_analyze_join_add(struct sm_analyze_join *aj, const struct sm_call *call)
     return 0;
 }
 
+static int cmp_window(const void *x, const void *y)
+{
+    const struct sm_recover_window *a = x, *b = y;
+    return (a->start > b->start) - (a->start < b->start);
+}
+
 static void warnf(void (*warn)(void *, const char *), void *ctx, const char *fmt, ...)
 {
     if (!warn)
@@ -96,6 +102,10 @@ int sm_analyze_join_run(struct sm_analyze_join *aj, uint64_t trace_first, uint64
     }
     struct sm_join_opts opts = {trace_first, trace_last, aj->has_hint, aj->hint, aj->hint_tol};
     struct sm_join_error err;
+    sm_join_summary_free(aj->sum); /* a second run (after recovery) replaces the first */
+    aj->sum = NULL;
+    sm_join_free(aj->join);
+    aj->join = NULL;
     int rc = sm_join_run(aj->calls, aj->n, aj->log->calls, aj->log->n, &opts, &aj->join, &err);
     if (rc != 0 && aj->has_hint) {
         /* the prior may not hold (another machine's Xen): the data alone, then */
@@ -122,6 +132,11 @@ int sm_analyze_join_run(struct sm_analyze_join *aj, uint64_t trace_first, uint64
         warnf(warn, warn_ctx,
               "%s: %zu log call%s that lie in the trace were not found in it (docs/join.md)", name,
               j->log_only_in_trace, j->log_only_in_trace == 1 ? "" : "s");
+    if (j->recovered)
+        warnf(warn, warn_ctx,
+              "%s: %zu log call%s missed by the detector, rebuilt from the trace inside the "
+              "guest's window (join.recovered, docs/join.md)",
+              name, j->recovered, j->recovered == 1 ? "" : "s");
     if (j->trace_only_in_log)
         warnf(warn, warn_ctx,
               "%s: %zu call%s found in the trace within the log's span have no "
@@ -189,6 +204,16 @@ int sm_analyze_join_json(const struct sm_analyze_join *aj, json_t *root)
     json_object_set_new(o, "trace_only_in_matched",
                         json_integer((json_int_t)j->trace_only_in_matched));
     json_object_set_new(o, "inconsistent", json_integer((json_int_t)j->inconsistent));
+    json_object_set_new(o, "recovered", json_integer((json_int_t)j->recovered));
+    json_t *rs = json_object(), *fs = json_object();
+    for (int k = 0; k < SM_SHAPE__COUNT; k++) {
+        json_object_set_new(rs, sm_call_shape_name((enum sm_call_shape)k),
+                            json_integer((json_int_t)j->recovered_by_shape[k]));
+        json_object_set_new(fs, sm_call_shape_name((enum sm_call_shape)k),
+                            json_integer((json_int_t)j->trace_only_in_log_by_shape[k]));
+    }
+    json_object_set_new(o, "recovered_by_shape", rs);
+    json_object_set_new(o, "trace_only_in_log_by_shape", fs);
     json_object_set_new(o, "early_notify", json_integer((json_int_t)j->early_notify));
     json_object_set_new(o, "log_not_ok", json_integer((json_int_t)aj->log->not_ok));
     json_object_set_new(o, "log_warmup", json_integer((json_int_t)aj->log->warmups));
@@ -221,6 +246,30 @@ int sm_analyze_join_json(const struct sm_analyze_join *aj, json_t *root)
                                 group_json(&aj->sum->by_op[op]));
     json_object_set_new(calls, "by_op", by_op);
     return 0;
+}
+
+struct sm_recover_window *sm_analyze_join_missed(const struct sm_analyze_join *aj,
+                                                 uint64_t trace_first, uint64_t trace_last,
+                                                 size_t *n)
+{
+    *n = 0;
+    const struct sm_join *j = aj->join;
+    if (!j)
+        return NULL;
+    struct sm_recover_window *w = malloc(sizeof *w * (j->n_log ? j->n_log : 1));
+    if (!w)
+        return NULL;
+    for (size_t i = 0; i < j->n_log; i++) {
+        if (j->log_state[i] == SM_JOIN_MATCHED)
+            continue;
+        int64_t s = (int64_t)aj->log->calls[i].start_cntvct + j->offset_ticks;
+        int64_t e = (int64_t)aj->log->calls[i].end_cntvct + j->offset_ticks;
+        if (s < (int64_t)trace_first || e > (int64_t)trace_last || e < s)
+            continue;
+        w[(*n)++] = (struct sm_recover_window){(uint64_t)s, (uint64_t)e};
+    }
+    qsort(w, *n, sizeof *w, cmp_window);
+    return w;
 }
 
 size_t sm_analyze_join_ncalls(const struct sm_analyze_join *aj)

@@ -15,6 +15,7 @@
 #define SMCLAT_JOIN_OUTPUT_H
 
 #include "calls.h"
+#include "recover.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -44,6 +45,13 @@ int sm_analyze_join_run(struct sm_analyze_join *aj, uint64_t trace_first, uint64
  * calls: "guest_rtt_ns", "outside_window_ns", "matched" and "by_op". Returns 0, -1 when out of
  * memory. */
 int sm_analyze_join_json(const struct sm_analyze_join *aj, json_t *root);
+/* After a join: the windows in trace ticks (sorted, malloc'd; *n of them) of the logged calls
+ * inside the trace [trace_first, trace_last] that no trace call matched: the analyzer rebuilds
+ * them (recover.h) in a second pass, adds them with sm_analyze_join_add and joins again.
+ * NULL with *n = 0 when there are none, no join, or no memory. */
+struct sm_recover_window *sm_analyze_join_missed(const struct sm_analyze_join *aj,
+                                                 uint64_t trace_first, uint64_t trace_last,
+                                                 size_t *n);
 /* The calls kept, in the order they came (for --calls-csv written after the join). */
 size_t sm_analyze_join_ncalls(const struct sm_analyze_join *aj);
 const struct sm_call *sm_analyze_join_call(const struct sm_analyze_join *aj, size_t k);

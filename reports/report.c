@@ -24,8 +24,10 @@ void sm_report_collect_failed(const char *dir, json_t *arr)
         if (st && !strcmp(st, "failed")) {
             const char *name = json_string_value(json_object_get(e, "name"));
             const char *why = json_string_value(json_object_get(e, "reason"));
-            json_array_append_new(
-                arr, json_pack("{s:s,s:s}", "name", name ? name : "?", "reason", why ? why : "?"));
+            const char *kind = json_string_value(json_object_get(e, "reason_kind"));
+            json_array_append_new(arr, json_pack("{s:s,s:s,s:o}", "name", name ? name : "?",
+                                                 "reason", why ? why : "?", "reason_kind",
+                                                 kind ? json_string(kind) : json_null()));
         }
     }
     json_decref(j);
@@ -408,6 +410,11 @@ int sm_report_write(struct sm_run **runs, int n, const struct sm_report_opts *o,
         fputs("<p class=\"note\">", nh);
         sm_html_escape(nh, json_string_value(json_object_get(f, "name")));
         fputs(": no results: ", nh);
+        const char *kind = json_string_value(json_object_get(f, "reason_kind"));
+        if (kind) {
+            sm_html_escape(nh, kind);
+            fputs(": ", nh);
+        }
         sm_html_escape(nh, json_string_value(json_object_get(f, "reason")));
         fputs("</p>\n", nh);
     }

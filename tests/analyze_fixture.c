@@ -21,6 +21,12 @@ static void collect(const struct sm_call *c, void *ctx)
 
 struct fx *fx_run(struct tg *g, int client, int mediator)
 {
+    return fx_run_windows(g, client, mediator, NULL, 0);
+}
+
+struct fx *fx_run_windows(struct tg *g, int client, int mediator,
+                          const struct sm_recover_window *win, size_t nwin)
+{
     size_t len;
     uint8_t *data = tg_mem_finish(g, &len);
     assert_non_null(data);
@@ -31,6 +37,9 @@ struct fx *fx_run(struct tg *g, int client, int mediator)
     if (client >= 0) {
         struct sm_calls_config cfg = {(uint16_t)client, (uint16_t)mediator, collect, f};
         assert_int_equal(sm_calls_new(&f->calls, &cfg), 0);
+        if (nwin)
+            assert_int_equal(
+                sm_recover_new(&f->recover, (uint16_t)client, (uint16_t)mediator, win, nwin), 0);
     }
     struct xt_reader *r;
     struct xt_error err;
@@ -44,6 +53,8 @@ struct fx *fx_run(struct tg *g, int client, int mediator)
         sm_roles_feed(f->roles, f->model, &ev);
         if (f->calls)
             sm_calls_feed(f->calls, f->model, &ev);
+        if (f->recover)
+            sm_recover_feed(f->recover, f->model, &ev);
     }
     assert_int_equal(rc, 0);
     xt_close(r);
@@ -56,6 +67,7 @@ struct fx *fx_run(struct tg *g, int client, int mediator)
 
 void fx_free(struct fx *f)
 {
+    sm_recover_free(f->recover);
     sm_calls_free(f->calls);
     sm_roles_free(f->roles);
     sm_model_free(f->model);

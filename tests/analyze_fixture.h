@@ -5,6 +5,7 @@
 
 #include "calls.h"
 #include "model.h"
+#include "recover.h"
 #include "tracegen.h"
 
 #define FX_MAX_CALLS 16
@@ -13,6 +14,7 @@ struct fx {
     struct sm_model *model;
     struct sm_calls *calls;
     struct sm_roles *roles;           /* fed every event: --roles auto's first pass */
+    struct sm_recover *recover;       /* fx_run_windows(): calls rebuilt in those windows */
     struct sm_call got[FX_MAX_CALLS]; /* calls handed to on_call, in order */
     unsigned ngot;
 };
@@ -20,6 +22,9 @@ struct fx {
 /* Reads the trace g built (and frees it); client/mediator < 0: no call detection. The result
  * is freed by fx_free(). */
 struct fx *fx_run(struct tg *g, int client, int mediator);
+/* The same, with calls also rebuilt inside the windows win[0..nwin) (recover.h). */
+struct fx *fx_run_windows(struct tg *g, int client, int mediator,
+                          const struct sm_recover_window *win, size_t nwin);
 void fx_free(struct fx *f);
 
 #endif

@@ -1,5 +1,7 @@
 /* Unit tests: the shared ring over the real `local` transport (shared memory + futex), with the
- * mediator in a thread: round trips, error statuses, ring full, stale answers, mediator gone. */
+ * mediator in a thread: round trips, error statuses, ring full, stale answers, mediator gone.
+ * Then the mediator's checks of what a client writes, on a ring in plain memory: every kind of
+ * protocol violation, the ring left alone afterwards, and what is no violation. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,8 +9,10 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -32,9 +36,9 @@ static void *serve(void *arg)
         struct sm_request q;
         struct sm_response r;
         int got = sm_ring_next(&f->srv.ep, &q, 20);
-        if (got < 0)
+        if (got != SM_RING_NONE && got != SM_RING_REQUEST)
             break;
-        if (got == 1) {
+        if (got == SM_RING_REQUEST) {
             sm_mediator_handle(&f->med, &q, f->srv.ep.payload, &r);
             sm_ring_reply(&f->srv.ep, &r);
         }
@@ -181,6 +185,290 @@ static void no_mediator(void **state)
     sm_transport_local.close(&t);
 }
 
+/* ---- the mediator's checks on what the client writes (a ring in plain memory, fake wakes) ---- */
+
+struct fake {
+    struct sm_ring_ep ep;
+    unsigned char *mem;
+    size_t size;
+    int wake_returns; /* wait(): 1 -> returns 0 (a wake-up), 0 -> times out */
+    int waits;
+};
+
+static int fake_notify(void *ctx, _Atomic uint32_t *word)
+{
+    (void)ctx;
+    (void)word;
+    return 0;
+}
+
+static int fake_wait(void *ctx, _Atomic uint32_t *word, uint32_t old, int timeout_ms)
+{
+    struct fake *f = ctx;
+    (void)word;
+    (void)old;
+    (void)timeout_ms;
+    f->waits++;
+    if (f->wake_returns)
+        return 0;
+    errno = ETIMEDOUT;
+    return -1;
+}
+
+static void fake_init(struct fake *f, uint32_t cap)
+{
+    memset(f, 0, sizeof *f);
+    f->size = sm_ring_size(cap);
+    f->mem = calloc(1, f->size);
+    assert_non_null(f->mem);
+    sm_ring_format((struct sm_ring *)f->mem, cap, 1234);
+    f->ep.ring = (struct sm_ring *)f->mem;
+    f->ep.payload = f->mem + SM_RING_CTRL_SIZE;
+    f->ep.notify = fake_notify;
+    f->ep.wait = fake_wait;
+    f->ep.ctx = f;
+    sm_ring_server_init(&f->ep, cap, 1234);
+    atomic_store(&f->ep.ring->server_state, SM_PEER_READY);
+    atomic_store(&f->ep.ring->client_state, SM_PEER_READY);
+}
+
+/* The client side, by hand: one request published. */
+static void fake_push(struct fake *f, const struct sm_request *q)
+{
+    struct sm_ring *r = f->ep.ring;
+    uint32_t prod = atomic_load(&r->req_prod);
+    r->req[prod % SM_RING_SLOTS] = *q;
+    atomic_store(&r->req_prod, prod + 1);
+}
+
+/* After a violation the ring is never written or waited on again. */
+static void assert_given_up(struct fake *f, enum sm_ring_violation want)
+{
+    assert_int_equal(f->ep.violation, want);
+    assert_true(f->ep.violation_msg[0] != '\0');
+    unsigned char *snap = malloc(f->size);
+    assert_non_null(snap);
+    memcpy(snap, f->mem, f->size);
+    int waits = f->waits;
+    struct sm_request q;
+    struct sm_response rsp;
+    sm_request_init(&q, SM_OP_REGISTER, 1, 0, 0);
+    sm_response_init(&rsp, &q, SM_OK, 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(sm_ring_next(&f->ep, &q, 100), SM_RING_BROKEN);
+        errno = 0;
+        assert_int_equal(sm_ring_reply(&f->ep, &rsp), -1);
+        assert_int_equal(errno, EPROTO);
+    }
+    assert_int_equal(f->waits, waits);
+    assert_memory_equal(snap, f->mem, f->size);
+    assert_int_equal(f->ep.violation, want); /* the first one stays */
+    free(snap);
+    free(f->mem);
+}
+
+static void violations(void **state)
+{
+    (void)state;
+    struct fake f;
+    struct sm_request q, good;
+    sm_request_init(&good, SM_OP_PROCESS, 7, 1, 64);
+
+    fake_init(&f, 4096); /* the producer run past the ring */
+    atomic_store(&f.ep.ring->req_prod, SM_RING_SLOTS + 1);
+    assert_int_equal(sm_ring_next(&f.ep, &q, 0), SM_RING_BROKEN);
+    assert_non_null(strstr(f.ep.violation_msg, "req_prod 9"));
+    assert_given_up(&f, SM_RV_REQ_PROD);
+
+    fake_init(&f, 4096); /* ... or behind the consumer (wraps to far ahead) */
+    atomic_store(&f.ep.ring->req_prod, UINT32_MAX);
+    assert_int_equal(sm_ring_next(&f.ep, &q, 0), SM_RING_BROKEN);
+    assert_given_up(&f, SM_RV_REQ_PROD);
+
+    fake_init(&f, 4096); /* no magic */
+    q = good;
+    q.magic = 0x12345678;
+    fake_push(&f, &q);
+    assert_int_equal(sm_ring_next(&f.ep, &q, 0), SM_RING_BROKEN);
+    assert_given_up(&f, SM_RV_REQ_MAGIC);
+
+    fake_init(&f, 4096); /* another version */
+    q = good;
+    q.version = 2;
+    fake_push(&f, &q);
+    assert_int_equal(sm_ring_next(&f.ep, &q, 0), SM_RING_BROKEN);
+    assert_given_up(&f, SM_RV_REQ_VERSION);
+
+    fake_init(&f, 4096); /* a payload one byte past the area */
+    q = good;
+    q.payload_len = 4097;
+    fake_push(&f, &q);
+    assert_int_equal(sm_ring_next(&f.ep, &q, 0), SM_RING_BROKEN);
+    assert_given_up(&f, SM_RV_REQ_LENGTH);
+
+    /* header words the mediator wrote */
+    for (int w = 0; w < 5; w++) {
+        fake_init(&f, 4096);
+        struct sm_ring *r = f.ep.ring;
+        switch (w) {
+        case 0:
+            r->magic ^= 1;
+            break;
+        case 1:
+            r->version = 9;
+            break;
+        case 2:
+            r->payload_cap = 1u << 30; /* the mediator keeps reading its own 4096 */
+            break;
+        case 3:
+            r->server_pid = 1;
+            break;
+        default:
+            atomic_store(&r->server_state, SM_PEER_CLOSED);
+            break;
+        }
+        assert_int_equal(sm_ring_next(&f.ep, &q, 0), SM_RING_BROKEN);
+        assert_given_up(&f, SM_RV_HEADER);
+    }
+
+    fake_init(&f, 4096); /* the mediator's consumer index */
+    atomic_store(&f.ep.ring->req_cons, 3);
+    assert_int_equal(sm_ring_next(&f.ep, &q, 0), SM_RING_BROKEN);
+    assert_given_up(&f, SM_RV_SERVER_INDEX);
+
+    fake_init(&f, 4096); /* the mediator's response producer */
+    atomic_store(&f.ep.ring->rsp_prod, 1);
+    assert_int_equal(sm_ring_next(&f.ep, &q, 0), SM_RING_BROKEN);
+    assert_given_up(&f, SM_RV_SERVER_INDEX);
+
+    fake_init(&f, 4096);
+    atomic_store(&f.ep.ring->client_state, 3);
+    assert_int_equal(sm_ring_next(&f.ep, &q, 0), SM_RING_BROKEN);
+    assert_given_up(&f, SM_RV_CLIENT_STATE);
+
+    fake_init(&f, 4096); /* rsp_cons past rsp_prod, found when replying */
+    fake_push(&f, &good);
+    assert_int_equal(sm_ring_next(&f.ep, &q, 0), SM_RING_REQUEST);
+    atomic_store(&f.ep.ring->rsp_cons, 1);
+    struct sm_response rsp;
+    sm_response_init(&rsp, &q, SM_OK, 0);
+    errno = 0;
+    assert_int_equal(sm_ring_reply(&f.ep, &rsp), -1);
+    assert_int_equal(errno, EPROTO);
+    assert_int_equal(atomic_load(&f.ep.ring->rsp_prod), 0); /* nothing answered */
+    assert_given_up(&f, SM_RV_RSP_CONS);
+
+    fake_init(&f, 4096); /* ... or found on the next wake */
+    atomic_store(&f.ep.ring->rsp_cons, 100);
+    assert_int_equal(sm_ring_next(&f.ep, &q, 0), SM_RING_BROKEN);
+    assert_given_up(&f, SM_RV_RSP_CONS);
+}
+
+/* One request taken and answered (the client reads the answer). */
+static void one_call(struct fake *f, const struct sm_request *good)
+{
+    struct sm_request q;
+    fake_push(f, good);
+    assert_int_equal(sm_ring_next(&f->ep, &q, 10), SM_RING_REQUEST);
+    struct sm_response rsp;
+    sm_response_init(&rsp, &q, SM_OK, 0);
+    assert_int_equal(sm_ring_reply(&f->ep, &rsp), 0);
+    atomic_store(&f->ep.ring->rsp_cons, atomic_load(&f->ep.ring->rsp_prod));
+}
+
+static void wake_flood(void **state)
+{
+    (void)state;
+    struct fake f;
+    struct sm_request q, good;
+    sm_request_init(&good, SM_OP_REGISTER, 1, 0, 0);
+
+    /* nothing but wake-ups: stopped at the limit */
+    fake_init(&f, 0);
+    f.wake_returns = 1;
+    int none = 0, r;
+    while ((r = sm_ring_next(&f.ep, &q, 10)) == SM_RING_NONE)
+        none++;
+    assert_int_equal(r, SM_RING_BROKEN);
+    assert_int_equal(none, SM_RING_MAX_EMPTY_WAKES - 1);
+    assert_non_null(strstr(f.ep.violation_msg, "wake-ups"));
+    assert_given_up(&f, SM_RV_WAKE_FLOOD);
+
+    /* one empty wake-up per call (a wake that lands after its request was taken): fine for
+     * ever; and timeouts are not wake-ups */
+    fake_init(&f, 0);
+    for (int round = 0; round < 10 * SM_RING_MAX_EMPTY_WAKES; round++) {
+        f.wake_returns = 1;
+        assert_int_equal(sm_ring_next(&f.ep, &q, 10), SM_RING_NONE);
+        f.wake_returns = 0;
+        assert_int_equal(sm_ring_next(&f.ep, &q, 10), SM_RING_NONE);
+        one_call(&f, &good);
+    }
+    assert_int_equal(f.ep.violation, SM_RV_NONE);
+
+    /* two per call: each call pays for one, so the other ones add up to the limit */
+    f.wake_returns = 1;
+    int calls = 0;
+    for (;;) {
+        if ((r = sm_ring_next(&f.ep, &q, 10)) != SM_RING_NONE)
+            break;
+        if ((r = sm_ring_next(&f.ep, &q, 10)) != SM_RING_NONE)
+            break;
+        one_call(&f, &good);
+        assert_true(++calls <= SM_RING_MAX_EMPTY_WAKES);
+    }
+    assert_int_equal(r, SM_RING_BROKEN);
+    assert_true(calls >= SM_RING_MAX_EMPTY_WAKES - 2);
+    assert_given_up(&f, SM_RV_WAKE_FLOOD);
+}
+
+/* What is merely wrong or merely full is no violation. */
+static void not_violations(void **state)
+{
+    (void)state;
+    struct fake f;
+    struct sm_request q;
+    fake_init(&f, 64);
+    /* a full ring of requests, one with an op nobody knows, one with the whole area */
+    for (uint32_t i = 0; i < SM_RING_SLOTS; i++) {
+        sm_request_init(&q, SM_OP_PROCESS, i, 5, i == 1 ? 64 : 0);
+        if (i == 3)
+            q.op = 77;
+        fake_push(&f, &q);
+    }
+    struct sm_mediator m;
+    assert_int_equal(sm_mediator_init(&m, 1, 64, 0), 0);
+    int got = 0, eproto = 0, enoent = 0;
+    struct sm_request in;
+    while (sm_ring_next(&f.ep, &in, 0) == SM_RING_REQUEST) {
+        struct sm_response rsp;
+        sm_mediator_handle(&m, &in, f.ep.payload, &rsp);
+        eproto += rsp.status == SM_EPROTO;
+        enoent += rsp.status == SM_ENOENT;
+        assert_int_equal(sm_ring_reply(&f.ep, &rsp), 0);
+        got++;
+    }
+    assert_int_equal(got, SM_RING_SLOTS);
+    assert_int_equal(eproto, 1);
+    assert_int_equal(enoent, SM_RING_SLOTS - 1);
+    /* the client read no answer: the response ring is full, the next one is dropped (ENOBUFS) */
+    fake_push(&f, &q);
+    assert_int_equal(sm_ring_next(&f.ep, &in, 0), SM_RING_REQUEST);
+    struct sm_response rsp;
+    sm_response_init(&rsp, &in, SM_OK, 0);
+    errno = 0;
+    assert_int_equal(sm_ring_reply(&f.ep, &rsp), -1);
+    assert_int_equal(errno, ENOBUFS);
+    /* goodbye once every request was taken */
+    assert_false(sm_ring_client_done(&f.ep));
+    atomic_store(&f.ep.ring->client_state, SM_PEER_CLOSED);
+    assert_true(sm_ring_client_done(&f.ep));
+    assert_int_equal(sm_ring_next(&f.ep, &in, 0), SM_RING_NONE);
+    assert_int_equal(f.ep.violation, SM_RV_NONE);
+    sm_mediator_free(&m);
+    free(f.mem);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +476,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(ring_full_then_stale, setup, teardown),
         cmocka_unit_test_setup_teardown(mediator_gone, setup, teardown),
         cmocka_unit_test(no_mediator),
+        cmocka_unit_test(violations),
+        cmocka_unit_test(wake_flood),
+        cmocka_unit_test(not_violations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "analyze_fixture.h"
+#include "join.h"
 
 enum { RUN = 0, RNBL = 1, BLK = 2 };
 #define IDLE 0x7fff
@@ -370,6 +371,219 @@ static void test_no_answer_before_next_call(void **state)
     fx_free(f);
 }
 
+/* Two pCPUs, the mediator's timer on cpu1 (it last ran there), the client on cpu0 with a noise
+ * domain d3 beside it. */
+static struct tg *prelude_apart(void)
+{
+    struct tg *g = tg_mem_new(2, 4096);
+    tg_switch(g, 1, 100, IDLE, 1, MED, 0);
+    tg_runstate(g, 1, 110, MED, 0, RNBL, RUN);
+    tg_switch(g, 1, 200, MED, 0, IDLE, 1);
+    tg_runstate(g, 1, 210, MED, 0, RUN, BLK);
+    tg_switch(g, 0, 300, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, 310, CLI, 0, RNBL, RUN);
+    return g;
+}
+
+/* dom (running on cpu) blocks at t: BLOCK, the switch to cpu's idle vCPU, running->blocked. */
+static void sleeps(struct tg *g, unsigned cpu, uint64_t t, unsigned dom)
+{
+    tg_block(g, cpu, t, dom, 0);
+    tg_switch(g, cpu, t + 10, dom, 0, IDLE, cpu);
+    tg_runstate(g, cpu, t + 20, dom, 0, RUN, BLK);
+}
+
+/* The client on cpu0 notifies the mediator at t; the mediator runs on cpu1 from t + 30. */
+static void notify_apart(struct tg *g, uint64_t t)
+{
+    tg_wake(g, 0, t, MED, 0);
+    tg_runstate(g, 0, t + 5, MED, 0, BLK, RNBL);
+    tg_switch(g, 1, t + 20, IDLE, 1, MED, 0);
+    tg_runstate(g, 1, t + 30, MED, 0, RNBL, RUN);
+}
+
+/* The notify is recorded on cpu0, not where the mediator's timer is: only the client explains
+ * it. The client is then preempted by the noise instead of blocking, the mediator serves and
+ * blocks on cpu1, the client resumes: one certain call, though the client never blocked. */
+static void test_preempted_after_certain_notify(void **state)
+{
+    (void)state;
+    struct tg *g = prelude_apart();
+    tg_wake(g, 0, 1000, MED, 0);
+    tg_runstate(g, 0, 1010, MED, 0, BLK, RNBL);
+    tg_switch(g, 0, 1050, CLI, 0, 3, 0);
+    tg_runstate(g, 0, 1060, CLI, 0, RUN, RNBL);
+    tg_switch(g, 1, 1100, IDLE, 1, MED, 0);
+    tg_runstate(g, 1, 1110, MED, 0, RNBL, RUN);
+    sleeps(g, 1, 1500, MED);
+    tg_switch(g, 0, 1600, 3, 0, CLI, 0);
+    tg_runstate(g, 0, 1610, CLI, 0, RNBL, RUN);
+    tg_switch(g, 0, 5000, CLI, 0, IDLE, 0); /* its sleep until the next period */
+    tg_runstate(g, 0, 5010, CLI, 0, RUN, BLK);
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 1);
+    assert_int_equal(st->notifies_certain, 1);
+    assert_int_equal(st->notifies_ambiguous, 0);
+    assert_int_equal(st->mediator_wakes_not_calls, 0);
+    const struct sm_call *k = &f->got[0];
+    assert_int_equal(k->shape, SM_SHAPE_CLIENT_PREEMPTED);
+    assert_int_equal(k->certainty, SM_CERT_CERTAIN);
+    assert_int_equal(k->reason, SM_INC_CLIENT_NEVER_BLOCKED);
+    assert_int_equal(k->t_notify, 1000);
+    assert_int_equal(k->t_med_run, 1110);
+    assert_int_equal(k->t_med_block, 1520);
+    assert_int_equal(k->t_client_run, 1610); /* it resumed after the answer */
+    assert_int_equal(k->t_client_block, SM_T_NONE);
+    assert_int_equal(sm_hist_count(st->e2e), 0);
+    assert_int_equal(sm_hist_max(st->mediator_wake), 100);
+    fx_free(f);
+}
+
+/* The answer lands in the client's block path: BLOCK, then the mediator's WAKE of the client
+ * (recorded on cpu1, where the mediator runs), then CONTINUE_RUNNING: the client is never
+ * switched out, and the call ends at the CONTINUE, not at some later run. */
+static void test_answer_in_block_path(void **state)
+{
+    (void)state;
+    struct tg *g = prelude_apart();
+    notify_apart(g, 1000);
+    tg_block(g, 0, 1050, CLI, 0);
+    tg_wake(g, 1, 1060, CLI, 0);
+    tg_continue(g, 0, 1070, CLI, 0);
+    sleeps(g, 1, 1200, MED);
+    sleeps(g, 0, 9000, CLI); /* its sleep until the next period */
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 1);
+    const struct sm_call *k = &f->got[0];
+    assert_int_equal(k->shape, SM_SHAPE_ANSWERED_IN_BLOCK_PATH);
+    assert_int_equal(k->reason, SM_COMPLETE);
+    assert_int_equal(k->t_client_block, 1050);
+    assert_int_equal(k->t_answer, 1060);
+    assert_int_equal(k->t_client_run, 1070);
+    assert_int_equal(k->t_med_block, 1220);
+    assert_int_equal(sm_hist_max(st->e2e), 20);
+    fx_free(f);
+}
+
+/* The mediator answers the first call and stays awake; the client calls again at once (no
+ * WAKE: the mediator runs), blocks and is answered; only then does the mediator block. Two
+ * calls, the second not swallowed by the first. */
+static void test_mediator_stays_awake_across_two_calls(void **state)
+{
+    (void)state;
+    struct tg *g = prelude_apart();
+    notify_apart(g, 1000);
+    sleeps(g, 0, 1050, CLI);
+    tg_wake(g, 1, 1300, CLI, 0); /* answer 1 */
+    tg_runstate(g, 1, 1305, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, 1400, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, 1410, CLI, 0, RNBL, RUN);
+    sleeps(g, 0, 1500, CLI);     /* call 2: its notify found the mediator running */
+    tg_wake(g, 1, 1800, CLI, 0); /* answer 2 */
+    tg_runstate(g, 1, 1805, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, 1900, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, 1910, CLI, 0, RNBL, RUN);
+    sleeps(g, 1, 2000, MED);
+    sleeps(g, 0, 9000, CLI);
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 2);
+    const struct sm_call *a = &f->got[0], *b = &f->got[1];
+    assert_int_equal(a->t_notify, 1000);
+    assert_int_equal(a->t_client_run, 1410);
+    assert_int_equal(a->reason, SM_INC_MEDIATOR_STAYED_AWAKE);
+    assert_int_equal(a->t_med_block, SM_T_NONE);
+    assert_int_equal(b->shape, SM_SHAPE_MEDIATOR_ALREADY_AWAKE);
+    assert_int_equal(b->t_client_block, 1520);
+    assert_int_equal(b->t_answer, 1800);
+    assert_int_equal(b->t_client_run, 1910);
+    assert_int_equal(b->t_med_block, 2020);
+    assert_int_equal(sm_hist_count(st->e2e), 2);
+    fx_free(f);
+}
+
+/* Shape no_wakes, the hardest: the mediator is awake (its own timer on cpu1) when the client
+ * notifies, so no notify WAKE; the client blocks, its own timer wakes it, and the answer finds
+ * it runnable, so no answer WAKE either. The detector cannot tell this from a client sleeping
+ * through a timer wake of the mediator; the generator's log can: rebuilt inside the logged
+ * call's window, every instant the trace shows is there. */
+static void test_recover_no_wakes(void **state)
+{
+    (void)state;
+    struct tg *g = prelude_apart();
+    tg_wake(g, 1, 900, MED, 0); /* its timer, on its own pCPU */
+    tg_runstate(g, 1, 905, MED, 0, BLK, RNBL);
+    tg_switch(g, 1, 950, IDLE, 1, MED, 0);
+    tg_runstate(g, 1, 960, MED, 0, RNBL, RUN);
+    /* the guest's call starts at 1000; its notify finds the mediator running */
+    tg_block(g, 0, 1100, CLI, 0);
+    tg_switch(g, 0, 1110, CLI, 0, 3, 0);
+    tg_runstate(g, 0, 1120, CLI, 0, RUN, BLK);
+    tg_wake(g, 0, 1300, CLI, 0); /* its own timer, on its own pCPU, d3 current */
+    tg_runstate(g, 0, 1305, CLI, 0, BLK, RNBL);
+    sleeps(g, 1, 1500, MED); /* answered (the client runnable: no WAKE), then blocks */
+    tg_switch(g, 0, 1600, 3, 0, CLI, 0);
+    tg_runstate(g, 0, 1610, CLI, 0, RNBL, RUN);
+    /* the guest's call ends at 1700 */
+    sleeps(g, 0, 5000, CLI);
+    struct sm_recover_window w = {1000, 1700};
+    struct fx *f = fx_run_windows(g, CLI, MED, &w, 1);
+    const struct sm_call *k = sm_recover_call(f->recover, 0);
+    assert_int_equal(k->recovered, 1);
+    assert_int_equal(k->certainty, SM_CERT_INFERRED);
+    assert_int_equal(k->shape, SM_SHAPE_NO_WAKES);
+    assert_int_equal(k->t_notify, SM_T_NONE);
+    assert_int_equal(k->t_answer, SM_T_NONE);
+    assert_int_equal(k->t_client_block, 1120);
+    assert_int_equal(k->t_client_run, 1610);
+    assert_int_equal(k->t_med_block, SM_T_NONE); /* its run began before the window */
+    assert_int_equal(k->sw_client, 1);
+    assert_int_equal(k->sw_other, 1);
+    assert_int_equal(k->sw_idle, 1);
+    uint64_t a, z;
+    assert_int_equal(sm_join_window(k, &a, &z), 0);
+    assert_true(a >= 1000 && z <= 1700);
+    fx_free(f);
+}
+
+/* A window with the textbook call in it gives the textbook instants; a window that ends just
+ * after the next call's notify does not take that notify for its own; a window in which
+ * neither domain did anything gives a no_wakes call placed at the middle of the window. */
+static void test_recover_textbook_and_empty(void **state)
+{
+    (void)state;
+    struct tg *g = prelude(1);
+    textbook(g, 1000);
+    textbook(g, 1700);
+    /* the third window starts after the first call's notify and ends just after the second's:
+     * that notify, after the run and the answer seen, is not this call's */
+    struct sm_recover_window w[3] = {{990, 700 + 1000}, {1115, 1705}, {3000, 3500}};
+    struct fx *f = fx_run_windows(g, CLI, MED, w, 3);
+    const struct sm_call *k = sm_recover_call(f->recover, 0);
+    assert_int_equal(k->shape, SM_SHAPE_TEXTBOOK);
+    assert_int_equal(k->reason, SM_COMPLETE);
+    assert_int_equal(k->t_notify, 1000);
+    assert_int_equal(k->t_med_wake, 1010);
+    assert_int_equal(k->t_client_block, 1110);
+    assert_int_equal(k->t_med_run, 1120);
+    assert_int_equal(k->t_answer, 1500);
+    assert_int_equal(k->t_client_wake, 1510);
+    assert_int_equal(k->t_med_block, 1610);
+    assert_int_equal(k->t_client_run, 1620);
+    const struct sm_call *e = sm_recover_call(f->recover, 2);
+    assert_int_equal(sm_recover_call(f->recover, 1)->t_notify, SM_T_NONE);
+    assert_int_equal(sm_recover_call(f->recover, 1)->t_med_run, 1120);
+    assert_int_equal(sm_recover_call(f->recover, 1)->t_med_block, 1610);
+    assert_int_equal(e->shape, SM_SHAPE_NO_WAKES);
+    uint64_t a, z;
+    assert_int_equal(sm_join_window(e, &a, &z), 0);
+    assert_int_equal(a, 3250); /* the middle of the guest's window */
+    assert_int_equal(z, 3250);
+    fx_free(f);
+}
+
 /* --roles auto: the pair whose wakes alternate; the mediator is the one that answers fast. */
 static void test_roles_auto(void **state)
 {
@@ -459,6 +673,11 @@ int main(void)
         cmocka_unit_test(test_no_answer_before_next_call),
         cmocka_unit_test(test_roles_auto),
         cmocka_unit_test(test_timer_coincidences_are_no_calls),
+        cmocka_unit_test(test_preempted_after_certain_notify),
+        cmocka_unit_test(test_answer_in_block_path),
+        cmocka_unit_test(test_mediator_stays_awake_across_two_calls),
+        cmocka_unit_test(test_recover_no_wakes),
+        cmocka_unit_test(test_recover_textbook_and_empty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

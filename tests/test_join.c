@@ -590,10 +590,73 @@ static void test_empty_inputs(void **state)
     synth_free(&s);
 }
 
+/* Calls the detector missed, rebuilt inside their guest windows at the fitted offset
+ * (recovered): matched to their own log calls, counted in join.recovered by shape, and no part
+ * of the offset's fit: the offset and its range are those of the join without them, even when
+ * the rebuilt windows are set to pull it (they span their guest windows shifted by 900 ticks
+ * with respect to the true offset, which would narrow the range onto a wrong offset). */
+static void test_recovered_calls(void **state)
+{
+    (void)state;
+    struct synth s;
+    make(&s, 300, 5);
+    struct sm_call *kept = calloc(s.nc + 64, sizeof *kept);
+    size_t k = 0, dropped = 0;
+    for (size_t i = 0; i < s.nl; i++) {
+        if (i % 10 == 3) {
+            dropped++;
+            continue;
+        }
+        kept[k++] = s.calls[i];
+    }
+    struct sm_join_error err;
+    struct sm_join *j0 = NULL;
+    assert_int_equal(sm_join_run(kept, k, s.log, s.nl, NULL, &j0, &err), 0);
+    assert_int_equal(j0->log_only, dropped);
+    assert_int_equal(j0->recovered, 0);
+    size_t nk = k;
+    for (size_t i = 0; i < s.nl; i++) {
+        if (i % 10 != 3)
+            continue;
+        struct sm_call *c = &kept[nk++];
+        memset(c, 0, sizeof *c);
+        c->t_notify = c->t_client_block = c->t_med_wake = c->t_med_run = c->t_med_block =
+            c->t_answer = c->t_client_wake = c->t_client_run = c->t_end_lo = SM_T_NONE;
+        c->t_start = s.log[i].start_cntvct + OFF + 900;
+        c->t_end = s.log[i].end_cntvct + OFF - 1;
+        c->t_client_block = c->t_start;
+        c->t_client_run = c->t_end;
+        c->shape = i % 20 == 3 ? SM_SHAPE_NO_WAKES : SM_SHAPE_CLIENT_PREEMPTED;
+        c->certainty = SM_CERT_INFERRED;
+        c->recovered = 1;
+        c->other_domids[0] = XT_DOMID_INVALID;
+    }
+    struct sm_join *j = NULL;
+    assert_int_equal(sm_join_run(kept, nk, s.log, s.nl, NULL, &j, &err), 0);
+    assert_int_equal(j->matched, s.nl);
+    assert_int_equal(j->log_only, 0);
+    assert_int_equal(j->recovered, dropped);
+    assert_int_equal(j->recovered_by_shape[SM_SHAPE_NO_WAKES] +
+                         j->recovered_by_shape[SM_SHAPE_CLIENT_PREEMPTED],
+                     dropped);
+    assert_true(j->recovered_by_shape[SM_SHAPE_NO_WAKES] > 0);
+    assert_int_equal(j->offset_ticks, j0->offset_ticks);
+    assert_int_equal(j->offset_lo, j0->offset_lo);
+    assert_int_equal(j->offset_hi, j0->offset_hi);
+    for (size_t i = 0; i < s.nl; i++)
+        if (i % 10 == 3)
+            assert_true(kept[j->log_to_trace[i]].recovered);
+    sm_join_free(j0);
+    sm_join_free(j);
+    free(kept);
+    synth_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exact),
+        cmocka_unit_test(test_recovered_calls),
         cmocka_unit_test(test_missing_and_extra),
         cmocka_unit_test(test_detected_twice),
         cmocka_unit_test(test_cut_by_trace_edges),

@@ -1,35 +1,55 @@
 /* Call detector: follows the client's and the mediator's vCPUs through the scheduler events (the
- * shapes and the rules are in docs/calls.md). Each client vCPU has at most one call open (it
- * waits for each answer); every finished call goes to the histograms and to the on_call
- * callback, nothing is stored. */
+ * shapes, the rules and why they hold are in docs/calls.md). Each client vCPU has at most one
+ * call open (it waits for each answer); a call whose client side is over waits apart for the
+ * mediator's block (the tail), so that the client's next call is not swallowed while the
+ * mediator stays awake. Every finished call goes to the histograms and to the on_call callback;
+ * nothing is stored.
+ *
+ * Cause of a WAKE: on Xen on Arm a vCPU's virtual timer follows the vCPU to the pCPU it last
+ * ran on (virt_timer_restore), so its own timer WAKE is recorded there. A WAKE of the mediator
+ * recorded on another pCPU while the client is current there is the client's notify (certain);
+ * on the mediator's own last pCPU it may be either (ambiguous), and the rest of the call
+ * decides. The same holds for the answer, with the roles swapped. */
 #include "calls.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define NO_UNIT UINT32_MAX
-#define HISTORY 8 /* switch-ins remembered per pCPU, for the interference of a mediator wait */
+#define NO_PCPU UINT16_MAX
+#define HISTORY 8  /* switch-ins remembered per pCPU, for the interference of a mediator wait */
+#define MED_MAX 64 /* mediator vCPUs followed (their wake causes and run times) */
+#define CAL_N   64 /* run times kept per kind, for the medians */
+#define CAL_MIN 8  /* samples of each kind before the run time decides anything */
 
 enum unit_class { U_CLIENT, U_MEDIATOR, U_IDLE, U_OTHER };
+
+/* Why the mediator's current episode (wake to block) began. */
+enum ep_cause { EP_NONE = 0, EP_CALL, EP_TIMER, EP_AMBIGUOUS };
 
 struct open_call {
     int active;
     struct sm_call c;
-    uint8_t expect_med_wake;  /* the mediator was blocked at the notify: its wake comes next */
-    uint8_t med_awake;        /* the mediator was running or runnable when notified */
-    uint8_t med_ran;          /* the mediator has run for this call */
-    uint8_t med_blocked;      /* ... and blocked afterwards */
-    uint8_t answered;         /* the mediator's WAKE of the client was seen */
-    uint8_t client_blocked;   /* the client blocked after the notify */
-    uint8_t end_at_next_run;  /* the answer is there: the client's next run ends the call */
-    uint8_t ended;            /* t_client_run known */
-    uint8_t lost;             /* a lost-records gap during the call */
-    uint8_t after_block;      /* the client had blocked since its previous call when notifying */
-    uint64_t client_last_run; /* the client's last ->running during the call */
+    uint8_t certain;            /* the notify (or the answer) only a call explains */
+    uint8_t expect_med_wake;    /* the mediator was blocked at the notify: its wake comes next */
+    uint8_t med_awake;          /* the mediator was running or runnable when notified */
+    uint8_t med_ran;            /* the mediator has run for this call */
+    uint8_t med_blocked;        /* ... and blocked afterwards */
+    uint8_t answered;           /* the mediator's WAKE of the client was seen */
+    uint8_t answer_in_block;    /* ... in the client's block path (BLOCK, WAKE, CONTINUE) */
+    uint8_t client_blocked;     /* the client blocked after the notify */
+    uint8_t preempted;          /* the client went running->runnable before blocking */
+    uint8_t end_at_next_run;    /* the answer is there: the client's next run ends the call */
+    uint8_t ended;              /* t_client_run known */
+    uint8_t lost;               /* a lost-records gap during the call */
+    uint8_t after_block;        /* the client had blocked since its previous call when notifying */
+    uint64_t client_last_run;   /* the client's last ->running during the call */
+    uint64_t med_run_at_answer; /* the mediator's run time in its episode when it answered */
 };
 
-/* One client vCPU: its open call, and what is known between calls. */
+/* One client vCPU: its open call, its tail, and what is known between calls. */
 struct client_vcpu {
     uint16_t vcpu;
     uint8_t used;
@@ -41,9 +61,32 @@ struct client_vcpu {
      * not its notify (it is in Xen's block path: the mediator's own timer fired there). */
     uint8_t in_block;
     uint8_t block_med_awake; /* a mediator vCPU was awake at its BLOCK record */
+    uint16_t last_pcpu;      /* where it last switched in: its timer's pCPU */
+    uint64_t block_tsc;      /* its last BLOCK record */
     uint64_t pend_block;
+    uint8_t pend_woken;     /* ... and was woken since by something other than the mediator */
+    uint64_t pend_last_run; /* its last ->running since */
+    uint64_t pend_med_run;  /* the mediator's run in its episode at that block */
     uint32_t pend_sw[4];
     struct open_call oc;
+    struct open_call tail; /* client side over, waiting for the mediator's block */
+};
+
+/* One mediator vCPU: where its timer is, and its current episode. */
+struct med_vcpu {
+    uint16_t last_pcpu; /* NO_PCPU until seen switching in */
+    uint8_t in_block;   /* BLOCK record seen, not switched out yet */
+    uint64_t block_tsc; /* its last BLOCK record */
+    uint8_t next_cause; /* enum ep_cause of a WAKE whose blocked->runnable comes next */
+    uint8_t cause;      /* of the current episode */
+    uint8_t awake;      /* in an episode (woken, not blocked since) */
+    uint64_t run_start; /* SM_T_NONE when not running */
+    uint64_t run_acc;   /* ticks run in the current episode */
+};
+
+struct cal {
+    uint64_t v[CAL_N];
+    unsigned n, head;
 };
 
 struct pcpu_unit {
@@ -59,6 +102,8 @@ struct sm_calls {
     struct sm_calls_config cfg;
     struct sm_calls_stats st;
     struct client_vcpu cv[SM_CALLS_MAX_VCPUS];
+    struct med_vcpu med[MED_MAX];
+    struct cal cal_call, cal_timer; /* mediator run time per episode, by cause */
     uint32_t next_index;
     struct pcpu_unit *pcpus;
     unsigned npcpus; /* entries in pcpus */
@@ -70,11 +115,17 @@ struct sm_calls {
     uint64_t med_known, med_awake;
 };
 
-static const char *shape_names[SM_SHAPE__COUNT] = {
-    "textbook", "client_woken_early", "answered_before_block", "mediator_already_awake"};
+static const char *shape_names[SM_SHAPE__COUNT] = {"textbook",
+                                                   "client_woken_early",
+                                                   "answered_before_block",
+                                                   "mediator_already_awake",
+                                                   "client_preempted",
+                                                   "answered_in_block_path",
+                                                   "no_wakes"};
 static const char *reason_names[SM_INC__COUNT] = {
-    "complete",     "client_never_blocked", "mediator_already_awake",
-    "lost_records", "trace_edge",           "no_answer"};
+    "complete",  "client_never_blocked", "mediator_already_awake", "lost_records", "trace_edge",
+    "no_answer", "mediator_stayed_awake"};
+static const char *certainty_names[SM_CERT__COUNT] = {"certain", "likely", "inferred"};
 
 const char *sm_call_shape_name(enum sm_call_shape s)
 {
@@ -84,6 +135,11 @@ const char *sm_call_shape_name(enum sm_call_shape s)
 const char *sm_incomplete_name(enum sm_incomplete r)
 {
     return (unsigned)r < SM_INC__COUNT ? reason_names[r] : "?";
+}
+
+const char *sm_call_certainty_name(enum sm_call_certainty c)
+{
+    return (unsigned)c < SM_CERT__COUNT ? certainty_names[c] : "?";
 }
 
 int sm_calls_new(struct sm_calls **out, const struct sm_calls_config *cfg)
@@ -108,6 +164,10 @@ int sm_calls_new(struct sm_calls **out, const struct sm_calls_config *cfg)
     }
     for (unsigned i = 0; i < c->npcpus; i++)
         c->pcpus[i].cur = NO_UNIT;
+    for (unsigned i = 0; i < MED_MAX; i++) {
+        c->med[i].last_pcpu = NO_PCPU;
+        c->med[i].run_start = SM_T_NONE;
+    }
     *out = c;
     return 0;
 }
@@ -125,8 +185,50 @@ void sm_calls_free(struct sm_calls *c)
     free(c);
 }
 
+/* ---- the mediator's run time per episode: a call's against a timer's ---- */
+
+static void cal_add(struct cal *k, uint64_t v)
+{
+    k->v[k->head] = v;
+    k->head = (k->head + 1) % CAL_N;
+    if (k->n < CAL_N)
+        k->n++;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static uint64_t cal_median(const struct cal *k)
+{
+    if (k->n == 0)
+        return 0;
+    uint64_t v[CAL_N];
+    memcpy(v, k->v, k->n * sizeof v[0]);
+    qsort(v, k->n, sizeof v[0], cmp_u64);
+    return v[k->n / 2];
+}
+
+/* The run time above which an episode is more like a call's than a timer's: the geometric
+ * middle of the two medians; 0 while either kind has too few samples or the two do not
+ * differ enough to tell them apart (then the run time decides nothing). */
+static uint64_t run_threshold(const struct sm_calls *c)
+{
+    if (c->cal_call.n < CAL_MIN || c->cal_timer.n < CAL_MIN)
+        return 0;
+    double call = (double)cal_median(&c->cal_call), timer = (double)cal_median(&c->cal_timer);
+    if (call < 1.5 * timer)
+        return 0;
+    return (uint64_t)sqrt(call * timer);
+}
+
 const struct sm_calls_stats *sm_calls_stats(const struct sm_calls *c)
 {
+    struct sm_calls *w = (struct sm_calls *)c; /* the medians are filled in on demand */
+    w->st.med_run_call_ticks = cal_median(&c->cal_call);
+    w->st.med_run_timer_ticks = cal_median(&c->cal_timer);
     return &c->st;
 }
 
@@ -153,6 +255,11 @@ static uint8_t vcpu_state(const struct sm_model *m, uint16_t domid, uint16_t vcp
     return v ? v->seen_state : SM_STATE_UNKNOWN;
 }
 
+static struct med_vcpu *med_slot(struct sm_calls *c, uint16_t vcpu)
+{
+    return vcpu < MED_MAX ? &c->med[vcpu] : NULL;
+}
+
 /* The client vCPU's slot (created on first sight); NULL past SM_CALLS_MAX_VCPUS. */
 static struct client_vcpu *client_slot(struct sm_calls *c, uint16_t vcpu)
 {
@@ -164,6 +271,7 @@ static struct client_vcpu *client_slot(struct sm_calls *c, uint16_t vcpu)
             s->used = 1;
             s->vcpu = vcpu;
             s->blocked_since_call = 1;
+            s->last_pcpu = NO_PCPU;
             return s;
         }
     }
@@ -236,7 +344,7 @@ static void open_call(struct client_vcpu *s, uint64_t t_notify, uint16_t cpu, ui
     o->active = 1;
     struct sm_call *k = &o->c;
     k->t_notify = k->t_client_block = k->t_med_wake = k->t_med_run = k->t_med_block = k->t_answer =
-        k->t_client_wake = k->t_client_run = k->t_start = k->t_end = SM_T_NONE;
+        k->t_client_wake = k->t_client_run = k->t_start = k->t_end = k->t_end_lo = SM_T_NONE;
     k->t_notify = t_notify;
     k->t_start = t_notify;
     k->client_pcpu = cpu;
@@ -252,25 +360,37 @@ static void hist_span(struct sm_hist *h, uint64_t from, uint64_t to)
         sm_hist_add(h, to - from);
 }
 
-/* Hands the slot's open call out. edge: the trace ended with it open. */
-static void finalize(struct sm_calls *c, struct client_vcpu *s, int edge)
+static enum sm_call_shape shape_of(const struct open_call *o)
 {
-    struct open_call *o = &s->oc;
+    const struct sm_call *k = &o->c;
+    if (k->t_notify == SM_T_NONE && !o->answered)
+        return SM_SHAPE_NO_WAKES;
+    if (k->t_notify == SM_T_NONE || o->med_awake)
+        return SM_SHAPE_MEDIATOR_ALREADY_AWAKE;
+    if (o->answer_in_block)
+        return SM_SHAPE_ANSWERED_IN_BLOCK_PATH;
+    if (!o->client_blocked)
+        return o->preempted ? SM_SHAPE_CLIENT_PREEMPTED : SM_SHAPE_ANSWERED_BEFORE_BLOCK;
+    if (k->client_woken_early)
+        return SM_SHAPE_CLIENT_WOKEN_EARLY;
+    return SM_SHAPE_TEXTBOOK;
+}
+
+/* Hands a call out. edge: the trace ended with it open. */
+static void finalize_call(struct sm_calls *c, struct open_call *o, int edge)
+{
     struct sm_call *k = &o->c;
     if (!o->active)
         return;
     o->active = 0;
-    if (k->t_notify == SM_T_NONE || o->med_awake)
-        k->shape = SM_SHAPE_MEDIATOR_ALREADY_AWAKE;
-    else if (!o->client_blocked)
-        k->shape = SM_SHAPE_ANSWERED_BEFORE_BLOCK;
-    else if (k->client_woken_early)
-        k->shape = SM_SHAPE_CLIENT_WOKEN_EARLY;
+    k->shape = shape_of(o);
+    if (k->shape == SM_SHAPE_NO_WAKES)
+        k->certainty = SM_CERT_INFERRED;
     else
-        k->shape = SM_SHAPE_TEXTBOOK;
+        k->certainty = o->certain || o->answered ? SM_CERT_CERTAIN : SM_CERT_LIKELY;
     if (o->lost)
         k->reason = SM_INC_LOST_RECORDS;
-    else if (k->shape == SM_SHAPE_MEDIATOR_ALREADY_AWAKE)
+    else if (k->shape == SM_SHAPE_MEDIATOR_ALREADY_AWAKE || k->shape == SM_SHAPE_NO_WAKES)
         k->reason = SM_INC_MEDIATOR_ALREADY_AWAKE;
     else if (!o->client_blocked)
         k->reason = SM_INC_CLIENT_NEVER_BLOCKED;
@@ -279,7 +399,7 @@ static void finalize(struct sm_calls *c, struct client_vcpu *s, int edge)
     else if (!o->ended)
         k->reason = SM_INC_NO_ANSWER;
     else if (!o->med_blocked)
-        k->reason = SM_INC_TRACE_EDGE;
+        k->reason = SM_INC_MEDIATOR_STAYED_AWAKE;
     else
         k->reason = SM_COMPLETE;
     if (k->t_end == SM_T_NONE || (k->t_client_run != SM_T_NONE && k->t_client_run > k->t_end))
@@ -288,11 +408,11 @@ static void finalize(struct sm_calls *c, struct client_vcpu *s, int edge)
         k->t_end = k->t_med_block;
     if (k->t_start == SM_T_NONE)
         k->t_start = k->t_client_block;
-    s->blocked_since_call = 0;
     k->index = c->next_index++;
     c->st.calls++;
     c->st.by_shape[k->shape]++;
     c->st.by_reason[k->reason]++;
+    c->st.by_certainty[k->certainty]++;
     if (k->reason == SM_COMPLETE)
         c->st.complete++;
     if (k->mediator_timer_wake)
@@ -326,6 +446,40 @@ static void drop(struct sm_calls *c, struct client_vcpu *s)
     c->st.mediator_wakes_not_calls++;
 }
 
+/* The client side of the open call is over (it ran after the answer): the call is handed out
+ * once the mediator has blocked; until then it waits as the tail, and the client may call
+ * again. A tail still waiting then is handed out first (the mediator stayed awake). */
+static void client_done(struct sm_calls *c, struct client_vcpu *s, uint64_t t_run, uint64_t t_lo)
+{
+    struct open_call *o = &s->oc;
+    o->c.t_client_run = t_run;
+    o->c.t_end_lo = t_lo;
+    o->ended = 1;
+    s->blocked_since_call = 0;
+    if (o->med_blocked || !o->med_ran) {
+        finalize_call(c, o, 0);
+        return;
+    }
+    finalize_call(c, &s->tail, 0);
+    s->tail = *o;
+    o->active = 0;
+}
+
+/* A new notify while a call is still open: the open one ends here. */
+static void supersede(struct sm_calls *c, struct client_vcpu *s)
+{
+    struct open_call *o = &s->oc;
+    if (!o->answered && !o->certain && !o->med_blocked && !o->client_blocked) {
+        drop(c, s); /* a timer-looking wake that nothing confirmed */
+        return;
+    }
+    if (o->answered && !o->ended && o->client_last_run > o->c.t_answer) {
+        client_done(c, s, o->client_last_run, SM_T_NONE);
+        return;
+    }
+    finalize_call(c, o, 0);
+}
+
 /* ---- events ---- */
 
 static void on_switch(struct sm_calls *c, const struct xt_event *ev)
@@ -333,13 +487,34 @@ static void on_switch(struct sm_calls *c, const struct xt_event *ev)
     enum unit_class next = classify(c, ev->next_domid);
     for (unsigned i = 0; i < SM_CALLS_MAX_VCPUS && c->cv[i].used; i++) {
         struct client_vcpu *s = &c->cv[i];
-        if (s->oc.active) {
-            uint32_t *cnt[4] = {&s->oc.c.sw_client, &s->oc.c.sw_mediator, &s->oc.c.sw_idle,
-                                &s->oc.c.sw_other};
-            (*cnt[next])++;
-        } else if (s->pend) {
+        struct open_call *o[2] = {&s->oc, &s->tail};
+        for (int j = 0; j < 2; j++)
+            if (o[j]->active && !(j == 1 && o[j]->ended && o[j]->med_blocked)) {
+                uint32_t *cnt[4] = {&o[j]->c.sw_client, &o[j]->c.sw_mediator, &o[j]->c.sw_idle,
+                                    &o[j]->c.sw_other};
+                if (j == 0)
+                    (*cnt[next])++;
+            }
+        if (!s->oc.active && s->pend)
             s->pend_sw[next]++;
-        }
+    }
+    if (ev->domid == c->cfg.mediator) {
+        struct med_vcpu *mv = med_slot(c, ev->vcpu);
+        if (mv)
+            mv->in_block = 0;
+    } else if (ev->domid == c->cfg.client) {
+        struct client_vcpu *s = client_slot(c, ev->vcpu);
+        if (s)
+            s->in_block = 0;
+    }
+    if (ev->next_domid == c->cfg.mediator) {
+        struct med_vcpu *mv = med_slot(c, ev->next_vcpu);
+        if (mv)
+            mv->last_pcpu = ev->cpu;
+    } else if (ev->next_domid == c->cfg.client) {
+        struct client_vcpu *s = client_slot(c, ev->next_vcpu);
+        if (s)
+            s->last_pcpu = ev->cpu;
     }
     if (ev->cpu < c->npcpus) {
         struct pcpu_unit *p = &c->pcpus[ev->cpu];
@@ -353,59 +528,122 @@ static void on_switch(struct sm_calls *c, const struct xt_event *ev)
     }
 }
 
-static void on_wake(struct sm_calls *c, const struct sm_model *m, const struct xt_event *ev)
+static void mark_timer_wake(struct sm_calls *c)
+{
+    for (unsigned i = 0; i < SM_CALLS_MAX_VCPUS && c->cv[i].used; i++)
+        if (c->cv[i].oc.active)
+            c->cv[i].oc.c.mediator_timer_wake = 1;
+}
+
+static void on_mediator_wake(struct sm_calls *c, const struct sm_model *m,
+                             const struct xt_event *ev)
 {
     uint16_t d, v;
     int known = sm_model_pcpu_current(m, ev->cpu, &d, &v);
-    if (ev->domid == c->cfg.mediator) {
-        if (known && d == c->cfg.client) {
-            /* The notify: the client, running here, wakes the mediator. */
-            struct client_vcpu *s = client_slot(c, v);
-            if (!s) {
-                c->st.client_vcpus_untracked++;
-                return;
-            }
-            if (s->in_block)
-                goto not_a_notify;
-            if (s->oc.active)
-                finalize(c, s, 0);
-            s->pend = 0;
-            open_call(s, ev->tsc, ev->cpu, ev->vcpu);
-            struct open_call *o = &s->oc;
-            o->after_block = s->blocked_since_call;
-            uint8_t ms = vcpu_state(m, ev->domid, ev->vcpu);
-            if (ms == XT_RUNNING || ms == XT_RUNNABLE) {
-                o->med_awake = 1;
-                if (ms == XT_RUNNING)
-                    o->med_ran = 1;
-            } else {
-                o->expect_med_wake = 1;
-            }
-            return;
-        }
-    not_a_notify:
-        /* A wake of the mediator by something else (its timer) during open calls. */
-        for (unsigned i = 0; i < SM_CALLS_MAX_VCPUS && c->cv[i].used; i++)
-            if (c->cv[i].oc.active)
-                c->cv[i].oc.c.mediator_timer_wake = 1;
+    struct med_vcpu *mv = med_slot(c, ev->vcpu);
+    int on_own_pcpu = !mv || mv->last_pcpu == NO_PCPU || mv->last_pcpu == ev->cpu;
+    struct client_vcpu *s = known && d == c->cfg.client ? client_slot(c, v) : NULL;
+    if (known && d == c->cfg.client && !s) {
+        c->st.client_vcpus_untracked++;
         return;
     }
-    if (ev->domid != c->cfg.client)
+    if (!s || s->in_block) {
+        /* Not the client's notify: its timer (on its own pCPU), or another domain's event. */
+        if (mv && on_own_pcpu)
+            mv->next_cause = EP_TIMER;
+        mark_timer_wake(c);
         return;
+    }
+    /* The notify: the client, running here, wakes the mediator. */
+    if (s->oc.active)
+        supersede(c, s);
+    s->pend = 0;
+    open_call(s, ev->tsc, ev->cpu, ev->vcpu);
+    struct open_call *o = &s->oc;
+    o->after_block = s->blocked_since_call;
+    o->certain = !on_own_pcpu;
+    o->c.notify_ambiguous = !o->certain;
+    if (o->certain)
+        c->st.notifies_certain++;
+    else
+        c->st.notifies_ambiguous++;
+    if (mv)
+        mv->next_cause = o->certain ? EP_CALL : EP_AMBIGUOUS;
+    uint8_t ms = vcpu_state(m, ev->domid, ev->vcpu);
+    if (ms == XT_RUNNING || ms == XT_RUNNABLE) {
+        o->med_awake = 1;
+        if (ms == XT_RUNNING)
+            o->med_ran = 1;
+    } else {
+        o->expect_med_wake = 1;
+    }
+}
+
+static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const struct xt_event *ev)
+{
+    uint16_t d, v;
+    int known = sm_model_pcpu_current(m, ev->cpu, &d, &v);
     struct client_vcpu *s = client_slot(c, ev->vcpu);
     if (!s)
         return;
-    s->in_block = 0; /* woken before it was switched out: it does not block */
+    int in_block = s->in_block;
     if (!known || d != c->cfg.mediator)
         return;
+    struct med_vcpu *mv = med_slot(c, v);
+    if (mv && mv->in_block)
+        return; /* the mediator is in Xen's block path: not its answer (the client's timer) */
     /* The answer: the mediator, running here, wakes the client. */
     struct open_call *o = &s->oc;
+    int certain = s->last_pcpu != NO_PCPU && s->last_pcpu != ev->cpu;
     if (o->active) {
         if (!o->answered) {
             o->answered = 1;
+            o->c.answer_ambiguous = !certain;
             o->c.t_answer = ev->tsc;
+            if (mv)
+                o->med_run_at_answer =
+                    mv->run_acc + (mv->run_start != SM_T_NONE && ev->tsc > mv->run_start
+                                       ? ev->tsc - mv->run_start
+                                       : 0);
             o->med_ran = 1; /* its run may have gone unseen (the trace's start) */
+            if (in_block) {
+                /* BLOCK, then the answer before the switch: it goes on running
+                 * (CONTINUE_RUNNING); its block is the BLOCK record. */
+                o->answer_in_block = 1;
+                if (!o->client_blocked) {
+                    o->client_blocked = 1;
+                    o->c.t_client_block = s->block_tsc;
+                }
+                o->c.t_client_wake = ev->tsc;
+            }
         }
+        return;
+    }
+    uint64_t med_run_now = 0;
+    if (mv)
+        med_run_now =
+            mv->run_acc +
+            (mv->run_start != SM_T_NONE && ev->tsc > mv->run_start ? ev->tsc - mv->run_start : 0);
+    struct open_call *t = &s->tail;
+    if (s->pend && t->active && t->c.answer_ambiguous && !t->med_blocked &&
+        t->c.mediator_vcpu == v && c->cal_call.n >= CAL_MIN &&
+        med_run_now - t->med_run_at_answer < cal_median(&c->cal_call) / 2) {
+        /* The mediator has run too little since the tail's "answer" (on the client's own
+         * pCPU) to have served another call: that was the client's timer, and this is the
+         * tail's answer. The call goes on. */
+        *o = *t;
+        t->active = 0;
+        o->ended = o->answer_in_block = 0;
+        o->c.client_woken_early = 1;
+        o->c.answer_ambiguous = !certain;
+        o->c.t_answer = ev->tsc;
+        o->c.t_client_wake = o->c.t_client_run = o->c.t_end_lo = SM_T_NONE;
+        o->med_run_at_answer = med_run_now;
+        if (in_block) {
+            o->answer_in_block = 1;
+            o->c.t_client_wake = ev->tsc;
+        }
+        s->pend = 0;
         return;
     }
     if (s->pend) {
@@ -422,9 +660,30 @@ static void on_wake(struct sm_calls *c, const struct sm_model *m, const struct x
         o->med_awake = 1;
         o->med_ran = 1;
         o->answered = 1;
+        o->certain = (uint8_t)certain;
+        o->c.answer_ambiguous = !certain;
         o->c.t_answer = ev->tsc;
+        if (in_block) {
+            o->answer_in_block = 1;
+            o->c.t_client_wake = ev->tsc;
+        }
         s->pend = 0;
     }
+}
+
+/* The mediator's run time so far in its current episode (over its awake vCPUs). */
+static uint64_t med_run_total(const struct sm_calls *c, uint64_t tsc)
+{
+    uint64_t sum = 0;
+    for (unsigned i = 0; i < MED_MAX; i++) {
+        const struct med_vcpu *mv = &c->med[i];
+        if (!mv->awake)
+            continue;
+        sum += mv->run_acc;
+        if (mv->run_start != SM_T_NONE && tsc > mv->run_start)
+            sum += tsc - mv->run_start;
+    }
+    return sum;
 }
 
 static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
@@ -439,13 +698,33 @@ static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
         s->in_block = 0;
     if (new == XT_BLOCKED)
         s->blocked_since_call = 1;
+    if (!o->active && new == XT_BLOCKED && s->tail.active && s->tail.c.answer_ambiguous &&
+        !s->tail.med_blocked && s->tail.answered && s->tail.c.t_notify != SM_T_NONE &&
+        c->cal_call.n >= CAL_MIN && s->tail.med_run_at_answer < cal_median(&c->cal_call) / 2) {
+        /* It blocks again while the mediator that "answered" is still awake, and had run for
+         * less than half a call's usual service when it did: that wake, on the client's own
+         * pCPU, was its timer; the call goes on (woken early). */
+        *o = s->tail;
+        s->tail.active = 0;
+        o->answered = o->ended = o->answer_in_block = 0;
+        o->c.answer_ambiguous = 0;
+        o->c.t_answer = o->c.t_client_wake = o->c.t_client_run = o->c.t_end_lo = SM_T_NONE;
+        o->c.client_woken_early = 1;
+    }
     if (!o->active) {
         if (new == XT_BLOCKED) {
             s->pend = med_awake;
             s->pend_block = ev->tsc;
+            s->pend_med_run = med_run_total(c, ev->tsc);
+            s->pend_woken = 0;
+            s->pend_last_run = 0;
             memset(s->pend_sw, 0, sizeof s->pend_sw);
+        } else if (new == XT_RUNNABLE && ev->old_state == XT_BLOCKED) {
+            s->pend_woken = 1; /* by its own timer: an answer may still find it awake */
+        } else if (new == XT_RUNNING && s->pend_woken) {
+            s->pend_last_run = ev->tsc;
         } else {
-            s->pend = 0; /* woken by something else: no call is waiting */
+            s->pend = 0; /* it runs on: no call is waiting */
         }
         return;
     }
@@ -460,8 +739,11 @@ static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
         }
         break;
     case XT_RUNNABLE:
-        if (ev->old_state != XT_BLOCKED)
+        if (ev->old_state != XT_BLOCKED) {
+            if (!o->client_blocked)
+                o->preempted = 1;
             break;
+        }
         if (o->answered && k->t_client_wake == SM_T_NONE)
             k->t_client_wake = ev->tsc;
         else if (o->client_blocked && !o->answered)
@@ -469,48 +751,126 @@ static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
         break;
     case XT_RUNNING:
         o->client_last_run = ev->tsc;
-        if (o->client_blocked && (o->answered || o->end_at_next_run)) {
-            k->t_client_run = ev->tsc;
-            o->ended = 1;
-            if (o->med_blocked)
-                finalize(c, s, 0);
-        }
+        if ((o->client_blocked || o->preempted) && (o->answered || o->end_at_next_run))
+            client_done(c, s, ev->tsc, SM_T_NONE);
         break;
     default:
         break;
     }
 }
 
+static void on_client_continue(struct sm_calls *c, const struct xt_event *ev)
+{
+    struct client_vcpu *s = client_slot(c, ev->vcpu);
+    if (!s)
+        return;
+    s->in_block = 0;
+    struct open_call *o = &s->oc;
+    if (o->active && !o->ended && o->answer_in_block)
+        client_done(c, s, ev->tsc, SM_T_NONE);
+}
+
 /* The mediator blocked after serving the slot's call, which saw no answer recorded. */
 static void mediator_done_unanswered(struct sm_calls *c, const struct sm_model *m,
-                                     struct client_vcpu *s, uint64_t tsc)
+                                     struct client_vcpu *s, uint64_t tsc, uint64_t t_block,
+                                     uint64_t run)
 {
     struct open_call *o = &s->oc;
     struct sm_call *k = &o->c;
     uint8_t cs = vcpu_state(m, c->cfg.client, k->client_vcpu);
-    if (!o->client_blocked && !o->after_block) {
-        /* The client has not blocked since its previous call: the mediator's own timer, which
-         * fires soon after it blocks, on the pCPU the client now runs on (docs/calls.md). */
-        drop(c, s);
-    } else if (!o->client_blocked) {
-        finalize(c, s, 0); /* answered before the client blocked */
+    uint64_t thr = run_threshold(c);
+    /* Only an ambiguous notify can be the mediator's timer: the run time says which, once
+     * both kinds have been seen; before that, whether the client had blocked since its
+     * previous call (a timer fires right after the mediator blocks, while the client still
+     * runs on after the answer). */
+    int timer_like = !o->certain && (thr ? run < thr : !o->after_block);
+    if (!o->client_blocked) {
+        if (timer_like) {
+            drop(c, s);
+        } else if (cs == XT_RUNNABLE) {
+            o->end_at_next_run = 1; /* preempted: the answer waits for its next run */
+        } else {
+            finalize_call(c, o, 0); /* answered before it blocked */
+        }
     } else if (cs == XT_RUNNING) {
-        k->t_client_run = tsc; /* the answer found it running (woken early) */
-        o->ended = 1;
-        finalize(c, s, 0);
+        /* The answer found it running (woken early): it came before the mediator's BLOCK
+         * record, after the last instant known. */
+        uint64_t lo =
+            o->client_last_run > k->t_client_block ? o->client_last_run : k->t_client_block;
+        if (k->t_med_run != SM_T_NONE && k->t_med_run > lo)
+            lo = k->t_med_run;
+        client_done(c, s, t_block < tsc ? t_block : tsc, lo);
     } else if (cs == XT_RUNNABLE) {
         o->end_at_next_run = 1;
     } else if (k->client_woken_early && o->client_last_run != 0 &&
                o->client_last_run > k->t_client_block) {
         /* It ran meanwhile, took the answer and blocked again. */
-        k->t_client_run = k->t_med_run != SM_T_NONE && k->t_med_run > o->client_last_run
-                              ? k->t_med_run
-                              : o->client_last_run;
-        o->ended = 1;
-        finalize(c, s, 0);
-    } else {
+        client_done(c, s,
+                    k->t_med_run != SM_T_NONE && k->t_med_run > o->client_last_run
+                        ? k->t_med_run
+                        : o->client_last_run,
+                    SM_T_NONE);
+    } else if (!o->certain) {
         drop(c, s); /* the client sleeps on, unanswered: that wake was no call */
     }
+    /* else: a certain notify the mediator blocked on without answering: the call stays open
+     * for an answer to come (or the client's next call ends it). */
+}
+
+static void med_episode(struct sm_calls *c, struct med_vcpu *mv, const struct xt_event *ev)
+{
+    unsigned old = ev->old_state, new = ev->new_state;
+    if (old == XT_RUNNING && mv->run_start != SM_T_NONE) {
+        if (ev->tsc > mv->run_start)
+            mv->run_acc += ev->tsc - mv->run_start;
+        mv->run_start = SM_T_NONE;
+    }
+    if (new == XT_RUNNING)
+        mv->run_start = ev->tsc;
+    if (old == XT_BLOCKED && new == XT_RUNNABLE) {
+        mv->awake = 1;
+        mv->cause = mv->next_cause;
+        mv->next_cause = EP_NONE;
+        mv->run_acc = 0;
+    }
+    if (new == XT_BLOCKED && mv->awake) {
+        if (mv->cause == EP_CALL)
+            cal_add(&c->cal_call, mv->run_acc);
+        else if (mv->cause == EP_TIMER)
+            cal_add(&c->cal_timer, mv->run_acc);
+        mv->awake = 0;
+        mv->cause = EP_NONE;
+    }
+}
+
+/* Shape no_wakes: the client blocked while the mediator was awake (its notify left no WAKE),
+ * its own timer woke it, and now the mediator, having run, blocks: its answer found the client
+ * awake (no WAKE either). Inferred, not seen: counted in its own certainty class. */
+static void infer_call(struct sm_calls *c, const struct sm_model *m, struct client_vcpu *s,
+                       const struct xt_event *ev, uint64_t t_block)
+{
+    uint8_t cs = vcpu_state(m, c->cfg.client, s->vcpu);
+    if (cs != XT_RUNNABLE && cs != XT_RUNNING)
+        return;
+    open_call(s, SM_T_NONE, ev->cpu, ev->vcpu);
+    struct open_call *o = &s->oc;
+    struct sm_call *k = &o->c;
+    k->t_start = k->t_client_block = s->pend_block;
+    k->sw_client = s->pend_sw[U_CLIENT];
+    k->sw_mediator = s->pend_sw[U_MEDIATOR];
+    k->sw_idle = s->pend_sw[U_IDLE];
+    k->sw_other = s->pend_sw[U_OTHER];
+    k->client_woken_early = 1;
+    k->t_med_block = ev->tsc;
+    o->client_blocked = 1;
+    o->med_awake = o->med_ran = o->med_blocked = 1;
+    s->pend = 0;
+    if (cs == XT_RUNNABLE) {
+        o->end_at_next_run = 1;
+        return;
+    }
+    uint64_t lo = s->pend_last_run > s->pend_block ? s->pend_last_run : s->pend_block;
+    client_done(c, s, t_block < ev->tsc ? t_block : ev->tsc, lo);
 }
 
 static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
@@ -525,12 +885,35 @@ static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
         else
             c->med_awake |= bit;
     }
+    struct med_vcpu *mv = med_slot(c, ev->vcpu);
+    uint64_t run = 0;
+    if (mv) {
+        if (new != XT_RUNNING)
+            mv->in_block = 0;
+        uint64_t acc = mv->run_acc +
+                       (old == XT_RUNNING && mv->run_start != SM_T_NONE && ev->tsc > mv->run_start
+                            ? ev->tsc - mv->run_start
+                            : 0);
+        run = acc;
+        med_episode(c, mv, ev);
+    }
     for (unsigned i = 0; i < SM_CALLS_MAX_VCPUS && c->cv[i].used; i++) {
         struct client_vcpu *s = &c->cv[i];
-        struct open_call *o = &s->oc;
+        /* The mediator's run since the client blocked: at least half a call's usual. */
+        uint64_t since_block = run > s->pend_med_run ? run - s->pend_med_run : 0;
+        if (new == XT_BLOCKED && !s->oc.active && s->pend && s->pend_woken &&
+            c->cal_call.n >= CAL_MIN &&since_block >= cal_median(&c->cal_call) / 2)
+            infer_call(c, m, s, ev, mv ? mv->block_tsc : ev->tsc);
         if (c->med_awake == 0)
             s->pend = 0; /* the mediator went to sleep: its next answer-like wake of this
                           * client (after its own timer, say) answers no unrecorded notify */
+        struct open_call *t = &s->tail;
+        if (t->active && ev->vcpu == t->c.mediator_vcpu && new == XT_BLOCKED) {
+            t->c.t_med_block = ev->tsc;
+            t->med_blocked = 1;
+            finalize_call(c, t, 0);
+        }
+        struct open_call *o = &s->oc;
         if (!o->active)
             continue;
         struct sm_call *k = &o->c;
@@ -558,11 +941,25 @@ static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
             continue;
         k->t_med_block = ev->tsc;
         o->med_blocked = 1;
-        if (o->answered) {
-            if (o->ended)
-                finalize(c, s, 0);
-        } else {
-            mediator_done_unanswered(c, m, s, ev->tsc);
+        if (!o->answered)
+            mediator_done_unanswered(c, m, s, ev->tsc, mv ? mv->block_tsc : ev->tsc, run);
+    }
+}
+
+static void on_block(struct sm_calls *c, const struct xt_event *ev)
+{
+    if (ev->domid == c->cfg.client) {
+        struct client_vcpu *s = client_slot(c, ev->vcpu);
+        if (s) {
+            s->in_block = 1;
+            s->block_tsc = ev->tsc;
+            s->block_med_awake = c->med_awake != 0 || c->med_known == 0;
+        }
+    } else if (ev->domid == c->cfg.mediator) {
+        struct med_vcpu *mv = med_slot(c, ev->vcpu);
+        if (mv) {
+            mv->in_block = 1;
+            mv->block_tsc = ev->tsc;
         }
     }
 }
@@ -574,15 +971,21 @@ void sm_calls_feed(struct sm_calls *c, const struct sm_model *m, const struct xt
         on_switch(c, ev);
         break;
     case XT_K_WAKE:
-        on_wake(c, m, ev);
+        if (ev->domid == c->cfg.mediator)
+            on_mediator_wake(c, m, ev);
+        else if (ev->domid == c->cfg.client)
+            on_client_wake(c, m, ev);
         break;
     case XT_K_BLOCK:
-        if (ev->domid == c->cfg.client) {
-            struct client_vcpu *s = client_slot(c, ev->vcpu);
-            if (s) {
-                s->in_block = 1;
-                s->block_med_awake = c->med_awake != 0 || c->med_known == 0;
-            }
+        on_block(c, ev);
+        break;
+    case XT_K_CONTINUE:
+        if (ev->domid == c->cfg.client)
+            on_client_continue(c, ev);
+        else if (ev->domid == c->cfg.mediator) {
+            struct med_vcpu *mv = med_slot(c, ev->vcpu);
+            if (mv)
+                mv->in_block = 0;
         }
         break;
     case XT_K_RUNSTATE:
@@ -595,7 +998,13 @@ void sm_calls_feed(struct sm_calls *c, const struct sm_model *m, const struct xt
         for (unsigned i = 0; i < SM_CALLS_MAX_VCPUS && c->cv[i].used; i++) {
             if (c->cv[i].oc.active)
                 c->cv[i].oc.lost = 1;
+            if (c->cv[i].tail.active)
+                c->cv[i].tail.lost = 1;
             c->cv[i].pend = 0;
+        }
+        for (unsigned i = 0; i < MED_MAX; i++) {
+            c->med[i].awake = 0; /* the episode's run time is unknown across the gap */
+            c->med[i].run_start = SM_T_NONE;
         }
         if (ev->cpu < c->npcpus) {
             struct pcpu_unit *p = &c->pcpus[ev->cpu];
@@ -611,8 +1020,14 @@ void sm_calls_feed(struct sm_calls *c, const struct sm_model *m, const struct xt
 
 void sm_calls_finish(struct sm_calls *c)
 {
-    for (unsigned i = 0; i < SM_CALLS_MAX_VCPUS && c->cv[i].used; i++)
-        finalize(c, &c->cv[i], 1);
+    for (unsigned i = 0; i < SM_CALLS_MAX_VCPUS && c->cv[i].used; i++) {
+        struct client_vcpu *s = &c->cv[i];
+        finalize_call(c, &s->tail, 1);
+        if (s->oc.active && !s->oc.answered && !s->oc.certain && !s->oc.client_blocked)
+            drop(c, s); /* a timer-looking wake at the very end: nothing confirms it */
+        else
+            finalize_call(c, &s->oc, 1);
+    }
 }
 /* ---- --roles auto ---- */
 

@@ -24,6 +24,9 @@ enum sm_call_shape {
     SM_SHAPE_CLIENT_WOKEN_EARLY,     /* the client was woken by something else before the answer */
     SM_SHAPE_ANSWERED_BEFORE_BLOCK,  /* the mediator answered before the client blocked */
     SM_SHAPE_MEDIATOR_ALREADY_AWAKE, /* no wake: the mediator was running or runnable */
+    SM_SHAPE_CLIENT_PREEMPTED,       /* notify, then the client was preempted, not blocked */
+    SM_SHAPE_ANSWERED_IN_BLOCK_PATH, /* BLOCK, the answer, CONTINUE_RUNNING: never switched out */
+    SM_SHAPE_NO_WAKES,               /* inferred: no notify and no answer record (docs/calls.md) */
     SM_SHAPE__COUNT
 };
 
@@ -34,8 +37,17 @@ enum sm_incomplete {
     SM_INC_MEDIATOR_ALREADY_AWAKE,
     SM_INC_LOST_RECORDS,
     SM_INC_TRACE_EDGE,
-    SM_INC_NO_ANSWER, /* the client went on (a new call) before an answer was seen */
+    SM_INC_NO_ANSWER,             /* the client went on (a new call) before an answer was seen */
+    SM_INC_MEDIATOR_STAYED_AWAKE, /* the mediator served the next call before blocking */
     SM_INC__COUNT
+};
+
+/* How sure the detector is that a call happened (docs/calls.md, "Certainty"). */
+enum sm_call_certainty {
+    SM_CERT_CERTAIN = 0, /* a notify or an answer that only a call explains */
+    SM_CERT_LIKELY,      /* a notify that a timer could also explain, kept by the evidence */
+    SM_CERT_INFERRED,    /* no notify and no answer record: inferred from the runstates */
+    SM_CERT__COUNT
 };
 
 struct sm_call {
@@ -62,6 +74,18 @@ struct sm_call {
     uint64_t other_run_ticks;    /* time other domains ran on the pCPU the mediator then ran
                                   * on, while it waited (t_med_wake to t_med_run) */
     uint16_t other_domids[4];    /* the first few such domains (XT_DOMID_INVALID: none) */
+    /* Added by the detection branch (issue 13): */
+    enum sm_call_certainty certainty;
+    /* The notify was recorded on the pCPU the mediator's timer was on: that timer could
+     * explain it too (then the real notify came later, unrecorded). 0: only the client
+     * explains it. */
+    uint8_t notify_ambiguous;
+    uint8_t answer_ambiguous; /* the same for the answer and the client's timer */
+    /* When the answer reached the client while it ran (no record), t_client_run is the latest
+     * it can have been (the mediator's BLOCK record) and this the earliest (the last instant
+     * known before it); SM_T_NONE when t_client_run is exact. */
+    uint64_t t_end_lo;
+    uint8_t recovered; /* built by the join from the trace inside a logged call's window */
 };
 
 /* Figures of the calls found (histograms in ticks; switch histograms in counts). */
@@ -72,7 +96,13 @@ struct sm_calls_stats {
     uint64_t by_shape[SM_SHAPE__COUNT];
     uint64_t with_mediator_timer_wake;
     uint64_t mediator_wakes_not_calls; /* notify-looking mediator wakes that were no call */
-    uint64_t client_vcpus_untracked;   /* calls of client vCPUs past SM_CALLS_MAX_VCPUS */
+    uint64_t by_certainty[SM_CERT__COUNT];
+    uint64_t notifies_certain;   /* mediator wakes that only the client's notify explains */
+    uint64_t notifies_ambiguous; /* ... that the mediator's own timer could also explain */
+    /* The mediator's run time per wake (ticks, medians of the last few), which tells a call
+     * from a timer wake where the pCPU cannot: 0 when not known yet. */
+    uint64_t med_run_call_ticks, med_run_timer_ticks;
+    uint64_t client_vcpus_untracked; /* calls of client vCPUs past SM_CALLS_MAX_VCPUS */
     struct sm_hist *e2e, *mediator_wake, *mediator_run, *client_wake;
     struct sm_hist *switches, *sw_client, *sw_mediator, *sw_idle, *sw_other;
 };
@@ -111,6 +141,7 @@ const struct sm_interferer *sm_calls_interferers(const struct sm_calls *c, unsig
 
 const char *sm_call_shape_name(enum sm_call_shape s);
 const char *sm_incomplete_name(enum sm_incomplete r);
+const char *sm_call_certainty_name(enum sm_call_certainty c);
 
 /* --roles auto: finds the client/mediator pair from a first pass over the events. */
 struct sm_roles;

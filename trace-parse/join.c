@@ -17,7 +17,10 @@
 struct tcall {
     uint64_t a, z; /* the client window (sm_join_window) */
     uint64_t a2;   /* its first instant after the guest's start for sure (client_start()) */
+    uint64_t ah;   /* the instant that bounds the offset from above: a, or a2 when the notify
+                    * may be the mediator's timer just before the real one (notify_ambiguous) */
     size_t idx;
+    int rec; /* rebuilt from a log call's window (sm_call.recovered): no vote on the offset */
 };
 
 struct lcall {
@@ -152,7 +155,9 @@ static struct seg refine(const struct work *w, struct edge *ev)
         if (w->lstate[i] != MATCHED)
             continue;
         const struct tcall *t = &w->tr[w->pair[i]];
-        int64_t lo = (int64_t)t->z - (int64_t)w->lg[i].e, hi = (int64_t)t->a - (int64_t)w->lg[i].s;
+        if (t->rec)
+            continue;
+        int64_t lo = (int64_t)t->z - (int64_t)w->lg[i].e, hi = (int64_t)t->ah - (int64_t)w->lg[i].s;
         if (lo > hi)
             continue; /* fits no offset: its notify was not this call's (client_start()) */
         ev[n++] = (struct edge){lo, +1};
@@ -174,12 +179,20 @@ int sm_join_window(const struct sm_call *c, uint64_t *w_start, uint64_t *w_end)
         lo = t[k] < lo ? t[k] : lo;
         hi = t[k] > hi ? t[k] : hi;
     }
+    if (lo == SM_T_NONE && c->recovered && c->t_start != SM_T_NONE && c->t_end >= c->t_start) {
+        /* Rebuilt from a logged call whose window shows none of these instants (the client
+         * ran through it, the mediator awake): the middle of the guest's window, so that it
+         * still lies inside that window when the join runs again (its offset may move by a
+         * little). */
+        *w_start = *w_end = c->t_start + (c->t_end - c->t_start) / 2;
+        return 0;
+    }
     if (lo == SM_T_NONE)
         return -1;
     if (c->t_notify != SM_T_NONE)
         lo = c->t_notify;
     if (c->t_client_run != SM_T_NONE)
-        hi = c->t_client_run;
+        hi = c->t_end_lo != SM_T_NONE && c->t_end_lo >= lo ? c->t_end_lo : c->t_client_run;
     if (hi < lo)
         return -1;
     *w_start = lo;
@@ -222,7 +235,7 @@ static int fits(const struct tcall *ta, size_t nt, const struct lcall *l, int64_
             e = mid;
     }
     for (; b < nt && (int64_t)ta[b].a <= to; b++) {
-        int64_t l2 = (int64_t)ta[b].z - (int64_t)l->e, u2 = (int64_t)ta[b].a - (int64_t)l->s;
+        int64_t l2 = (int64_t)ta[b].z - (int64_t)l->e, u2 = (int64_t)ta[b].ah - (int64_t)l->s;
         int64_t nl = l2 > *lo ? l2 : *lo, nu = u2 < *hi ? u2 : *hi;
         if (nl <= nu) {
             *lo = nl;
@@ -273,13 +286,24 @@ static size_t lower_bound_s(const struct lcall *lg, size_t n, int64_t v)
 static int estimate(const struct work *w, int64_t zone, const struct sm_join_opts *opts,
                     struct estimate *out)
 {
-    struct tcall *ta = malloc(sizeof *ta * w->ntr);
+    struct tcall *ta = malloc(sizeof *ta * (w->ntr ? w->ntr : 1));
     if (!ta)
         return -1;
-    memcpy(ta, w->tr, sizeof *ta * w->ntr);
-    qsort(ta, w->ntr, sizeof *ta, cmp_tcall_a);
-    uint64_t tmax = 0;
+    /* Calls rebuilt from the log's own windows (recovered) would only repeat the offset they
+     * were built at: they vote for nothing. */
+    size_t nt = 0;
     for (size_t t = 0; t < w->ntr; t++)
+        if (!w->tr[t].rec)
+            ta[nt++] = w->tr[t];
+    if (nt == 0) {
+        free(ta);
+        out->first = out->second = (struct seg){0, -1, 0};
+        out->sampled = 0;
+        return 0;
+    }
+    qsort(ta, nt, sizeof *ta, cmp_tcall_a);
+    uint64_t tmax = 0;
+    for (size_t t = 0; t < nt; t++)
         tmax = ta[t].z > tmax ? ta[t].z : tmax;
     int64_t span_t = (int64_t)(tmax - ta[0].a) + 1;
     double cover_ratio = (double)(w->lg[w->nlg - 1].s - w->lg[0].s) / (double)span_t;
@@ -319,21 +343,21 @@ static int estimate(const struct work *w, int64_t zone, const struct sm_join_opt
         size_t ntop = 0, best = 0;
         /* Trace calls from the seed's relative place in the log outwards: the right one tends
          * to come early, and then wrong ones are dropped after a miss or two. */
-        size_t mid = (size_t)((double)i0 / (double)w->nlg * (double)w->ntr);
-        for (size_t step = 0; step < 2 * w->ntr; step++) {
+        size_t mid = (size_t)((double)i0 / (double)w->nlg * (double)nt);
+        for (size_t step = 0; step < 2 * nt; step++) {
             size_t t = step % 2 ? mid + (step + 1) / 2 : mid - step / 2;
-            if ((step % 2 == 0 && step / 2 > mid) || t >= w->ntr)
+            if ((step % 2 == 0 && step / 2 > mid) || t >= nt)
                 continue;
             if (ta[t].z - ta[t].a > l0->e - l0->s)
                 continue;
-            int64_t lo = (int64_t)ta[t].z - (int64_t)l0->e, hi = (int64_t)ta[t].a - (int64_t)l0->s;
+            int64_t lo = (int64_t)ta[t].z - (int64_t)l0->e, hi = (int64_t)ta[t].ah - (int64_t)l0->s;
             if (opts && opts->has_offset_hint &&
                 (hi < opts->offset_hint - opts->offset_tolerance ||
                  lo > opts->offset_hint + opts->offset_tolerance))
                 continue; /* too far from the prior */
             size_t cover = 1, misses = 0;
             for (size_t k = 0; k < no; k++) {
-                if (fits(ta, w->ntr, &w->lg[idx[k]], &lo, &hi)) {
+                if (fits(ta, nt, &w->lg[idx[k]], &lo, &hi)) {
                     cover++;
                 } else if (10 * (nanch - ++misses) < 9 * best) {
                     cover = 0; /* cannot reach 90% of the best */
@@ -395,7 +419,9 @@ static int prepare(struct work *w, const struct sm_call *calls, size_t n_calls,
         uint64_t a, z;
         if (sm_join_window(c, &a, &z) != 0 || z >= MAX_TICKS)
             continue;
-        w->tr[w->ntr++] = (struct tcall){a, z, client_start(c, a), k};
+        uint64_t a2 = client_start(c, a);
+        int amb = c->notify_ambiguous && c->t_notify == a;
+        w->tr[w->ntr++] = (struct tcall){a, z, a2, amb ? a2 : a, k, c->recovered};
     }
     for (size_t k = 0; k < n_log; k++) {
         if (log[k].end_cntvct >= MAX_TICKS || log[k].end_cntvct < log[k].start_cntvct) {
@@ -594,10 +620,17 @@ int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log
         j->trace_to_log[t->idx] = w.lg[i].idx;
         j->log_state[w.lg[i].idx] = SM_JOIN_MATCHED;
         j->trace_state[t->idx] = SM_JOIN_MATCHED;
+        if (t->rec) {
+            j->recovered++;
+            j->recovered_by_shape[calls[t->idx].shape]++;
+            continue;
+        }
         int64_t l = (int64_t)t->z - (int64_t)w.lg[i].e, u = (int64_t)t->a - (int64_t)w.lg[i].s;
         if (u < off) { /* the notify preceded the guest's start: not this call's */
             j->early_notify++;
             u = (int64_t)t->a2 - (int64_t)w.lg[i].s;
+        } else {
+            u = (int64_t)t->ah - (int64_t)w.lg[i].s;
         }
         lo = l > lo ? l : lo;
         hi = u < hi ? u : hi;
@@ -609,7 +642,10 @@ int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log
         if (w.tstate[t] != FREE)
             continue;
         int64_t a = (int64_t)w.tr[t].a - off, z = (int64_t)w.tr[t].z - off;
-        j->trace_only_in_log += a >= (int64_t)lmin && z <= (int64_t)lmax;
+        int in_log = a >= (int64_t)lmin && z <= (int64_t)lmax;
+        j->trace_only_in_log += in_log;
+        if (in_log)
+            j->trace_only_in_log_by_shape[calls[w.tr[t].idx].shape]++;
         /* Inside the guest window of a call matched to another trace call: the detector saw
          * one call twice. The log is sorted by start: the last call starting before a2. */
         int64_t a2 = (int64_t)w.tr[t].a2 - off;

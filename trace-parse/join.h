@@ -50,14 +50,19 @@ struct sm_join {
     int64_t offset_lo, offset_hi; /* every offset in [lo, hi] fits all matched calls */
     char how[320];                /* how the offset was found, one sentence */
     size_t n_log, n_trace;
-    size_t matched;               /* pairs whose trace window lies in the guest window */
-    size_t log_only;              /* log calls without a trace call */
-    size_t log_only_in_trace;     /* ... among them, those whose window lies in the trace's span */
-    size_t trace_only;            /* trace calls without a log call */
-    size_t trace_only_in_log;     /* ... among them, those inside the log's span */
+    size_t matched;           /* pairs whose trace window lies in the guest window */
+    size_t log_only;          /* log calls without a trace call */
+    size_t log_only_in_trace; /* ... among them, those whose window lies in the trace's span */
+    size_t trace_only;        /* trace calls without a log call */
+    size_t trace_only_in_log; /* ... among them, those inside the log's span */
+    size_t trace_only_in_log_by_shape[SM_SHAPE__COUNT];
     size_t trace_only_in_matched; /* ... inside the guest window of a matched call: the same
                                    * call detected twice */
     size_t inconsistent;          /* a trace call starts in the guest window but ends after it */
+    /* Matched calls rebuilt from the trace inside their guest window (sm_call.recovered: the
+     * detector missed them; recover.h), by shape. They take no part in fitting the offset. */
+    size_t recovered;
+    size_t recovered_by_shape[SM_SHAPE__COUNT];
     size_t early_notify; /* matched calls whose notify (and mediator wake) came before the guest's
                           * start: the wake was not this call's (docs/join.md) */
     size_t anchors,

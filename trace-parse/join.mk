@@ -1,6 +1,6 @@
 # The join of the generator's call log with the trace's calls (docs/join.md): library part,
 # its unit tests and end-to-end tests. Included from trace-parse/module.mk.
-libsmclat-trace_SRCS += trace-parse/calls_log.c trace-parse/join.c
+libsmclat-trace_SRCS += trace-parse/calls_log.c trace-parse/join.c trace-parse/recover.c
 
 UNIT_TESTS += test_calls_log test_join
 test_calls_log_SRCS := tests/test_calls_log.c
