@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 void sm_report_collect_failed(const char *dir, json_t *arr)
 {
@@ -332,8 +333,7 @@ static void plot(struct plots *p, const char *script, const char *params, const 
     fprintf(p->html, " (<a href=\"%s.svg\">SVG</a>)</figcaption></figure>\n", base);
 }
 
-/* Copies the template with @KEY@ replaced. */
-static int fill_template(FILE *out, const char *tmpl, const char *const *kv)
+int sm_fill_template(FILE *out, const char *tmpl, const char *const *kv)
 {
     for (const char *p = tmpl; *p;) {
         const char *at = strchr(p, '@');
@@ -418,6 +418,13 @@ int sm_report_write(struct sm_run **runs, int n, const struct sm_report_opts *o,
         sm_html_escape(nh, json_string_value(json_object_get(f, "reason")));
         fputs("</p>\n", nh);
     }
+    /* smclat regress -p OUT/trends: the history's trends beside this report */
+    char trends[4200];
+    snprintf(trends, sizeof trends, "%s/trends/index.html", o->out);
+    if (access(trends, F_OK) == 0)
+        fputs("<p>Trends and change points over the regression history: <a "
+              "href=\"trends/index.html\">trends/</a>.</p>\n",
+              nh);
     if (write_summary_files(runs, n, o->failed, o->out, err, errlen) != 0)
         goto out;
     html_table(th, runs, n);
@@ -517,7 +524,7 @@ int sm_report_write(struct sm_run **runs, int n, const struct sm_report_opts *o,
                         NULL};
     snprintf(opath, sizeof opath, "%s/index.html", o->out);
     FILE *of = fopen(opath, "w");
-    int ok = of && fill_template(of, tmpl, kv) == 0;
+    int ok = of && sm_fill_template(of, tmpl, kv) == 0;
     if (of && fclose(of) != 0)
         ok = 0;
     free(tmpl);
