@@ -60,6 +60,7 @@ struct client_vcpu {
     uint16_t vcpu;
     uint8_t used;
     uint8_t blocked_since_call; /* it blocked since its last call ended */
+    uint64_t last_blocked;      /* its last running->blocked */
     /* It blocked with no call open: a call whose notify left no record (the mediator was
      * awake) starts here if the mediator answers. */
     uint8_t pend;
@@ -393,7 +394,8 @@ static void finalize_call(struct sm_calls *c, struct open_call *o, int edge)
     if (k->shape == SM_SHAPE_NO_WAKES)
         k->certainty = SM_CERT_INFERRED;
     else
-        k->certainty = o->certain || o->answered ? SM_CERT_CERTAIN : SM_CERT_LIKELY;
+        k->certainty = o->certain || (o->answered && !k->answer_ambiguous) ? SM_CERT_CERTAIN
+                                                                            : SM_CERT_LIKELY;
     if (o->lost)
         k->reason = SM_INC_LOST_RECORDS;
     else if (k->shape == SM_SHAPE_MEDIATOR_ALREADY_AWAKE || k->shape == SM_SHAPE_NO_WAKES)
@@ -461,7 +463,8 @@ static void client_done(struct sm_calls *c, struct client_vcpu *s, uint64_t t_ru
     o->c.t_client_run = t_run;
     o->c.t_end_lo = t_lo;
     o->ended = 1;
-    s->blocked_since_call = 0;
+    /* the call's end may be settled after the client blocked again (to sleep) */
+    s->blocked_since_call = s->last_blocked > t_run;
     if (o->med_blocked || !o->med_ran) {
         finalize_call(c, o, 0);
         return;
@@ -702,8 +705,10 @@ static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
     int med_awake = s->in_block ? s->block_med_awake : c->med_awake != 0 || c->med_known == 0;
     if (new != XT_RUNNABLE)
         s->in_block = 0;
-    if (new == XT_BLOCKED)
+    if (new == XT_BLOCKED) {
         s->blocked_since_call = 1;
+        s->last_blocked = ev->tsc;
+    }
     if (!o->active && new == XT_BLOCKED && s->tail.active && s->tail.c.answer_ambiguous &&
         !s->tail.med_blocked && s->tail.answered && s->tail.c.t_notify != SM_T_NONE &&
         c->cal_call.n >= CAL_MIN && s->tail.med_run_at_answer < cal_median(&c->cal_call) / 2) {
