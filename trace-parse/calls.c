@@ -394,8 +394,8 @@ static void finalize_call(struct sm_calls *c, struct open_call *o, int edge)
     if (k->shape == SM_SHAPE_NO_WAKES)
         k->certainty = SM_CERT_INFERRED;
     else
-        k->certainty = o->certain || (o->answered && !k->answer_ambiguous) ? SM_CERT_CERTAIN
-                                                                            : SM_CERT_LIKELY;
+        k->certainty =
+            o->certain || (o->answered && !k->answer_ambiguous) ? SM_CERT_CERTAIN : SM_CERT_LIKELY;
     if (o->lost)
         k->reason = SM_INC_LOST_RECORDS;
     else if (k->shape == SM_SHAPE_MEDIATOR_ALREADY_AWAKE || k->shape == SM_SHAPE_NO_WAKES)
@@ -927,8 +927,8 @@ static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
          * still waiting for this block: the client blocked after its answer, to sleep). */
         uint64_t since_block = run > s->pend_med_run ? run - s->pend_med_run : 0;
         int served = c->cal_call.n >= CAL_MIN && since_block >= cal_median(&c->cal_call) / 2;
-        if (new == XT_BLOCKED && !s->oc.active && !s->tail.active && s->pend && s->pend_woken &&
-            served)
+        if (new == XT_BLOCKED && !s->oc.active && !s->tail.active && s->pend &&
+            s->pend_woken &&served)
             infer_call(c, m, s, ev, mv ? mv->block_tsc : ev->tsc);
         if (c->med_awake == 0)
             s->pend = 0; /* the mediator went to sleep: its next answer-like wake of this
