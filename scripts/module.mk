@@ -1,10 +1,11 @@
 # scripts/: the emulated Xen-on-ARM lab (scripts/lab, docs/lab.md) and its checks.
 #   make lab-prepare     cached arm64 packages, base images, arm64 programs (idempotent)
 #   make lab-run PARAMS=FILE OUT=DIR   one scenario into a results folder
-# `make check` runs one short deterministic lab scenario (tests/e2e/lab-deterministic.sh);
+# `make check` runs one short deterministic lab scenario (tests/e2e/lab-deterministic.sh) and
+# the schedulers only Xen built from source has (tests/e2e/lab-schedulers.sh: RTDS, a null pool);
 # `make bench` times a 10 s scenario end to end (scripts/bench/lab.sh).
 E2E_TESTS += tests/e2e/lab-params.sh tests/e2e/lab-record.sh tests/e2e/lab-deterministic.sh \
-              tests/e2e/lab-detection.sh
+              tests/e2e/lab-detection.sh tests/e2e/lab-schedulers.sh
 BENCHES += scripts/bench/lab.sh scripts/bench/detection.sh
 CHECK_DEPS += lab
 
