@@ -20,6 +20,27 @@ static json_t *jnum(double v)
     return isnan(v) || isinf(v) ? json_null() : json_real(v);
 }
 
+/* The Xen a results folder ran on, from its metadata.json: "source 4.17.5" ("debian",
+ * "source"; "?" when the build was not recorded), or NULL when there is no metadata. */
+static char *xen_of(const char *dir, json_t **xen)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/metadata.json", dir);
+    json_t *m = json_load_file(path, 0, NULL);
+    *xen = NULL;
+    if (!m)
+        return NULL;
+    json_t *x = json_object_get(m, "xen");
+    const char *build = json_string_value(json_object_get(x, "build"));
+    const char *version = json_string_value(json_object_get(x, "version"));
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s %s", build ? build : "?", version ? version : "?");
+    *xen = json_pack("{s:o, s:o}", "build", build ? json_string(build) : json_null(), "version",
+                     version ? json_string(version) : json_null());
+    json_decref(m);
+    return strdup(buf);
+}
+
 static double pct(double diff, double base)
 {
     return base > 0 ? 100 * diff / base : NAN;
@@ -126,6 +147,20 @@ int cmd_compare(int argc, char **argv)
     }
     /* the baseline's own figures */
     sm_cmp_samples(val[0], nv[0], val[0], nv[0], &o, &cmp[0]);
+    /* which Xen each ran on: a comparison across builds is said, never silent */
+    char **xen = calloc((size_t)n, sizeof *xen);
+    json_t **xenj = calloc((size_t)n, sizeof *xenj);
+    int mixed = 0;
+    for (int i = 0; xen && xenj && i < n; i++) {
+        xen[i] = xen_of(runs[i]->dir, &xenj[i]);
+        if (i > 0 && xen[0] && xen[i] && strcmp(xen[0], xen[i]) != 0) {
+            mixed = 1;
+            fprintf(stderr,
+                    "warning: %s ran on Xen %s, the baseline %s on Xen %s: the comparison "
+                    "mixes Xen builds\n",
+                    runs[i]->name, xen[i], runs[0]->name, xen[0]);
+        }
+    }
     json_t *root = json_object(), *arr = json_array();
     json_object_set_new(root, "smclat_compare", json_integer(1));
     json_object_set_new(root, "metric", json_string(metric));
@@ -133,12 +168,14 @@ int cmd_compare(int argc, char **argv)
     json_object_set_new(root, "min_effect", json_real(o.min_effect));
     json_object_set_new(root, "bootstrap_iters", json_integer(iters));
     json_object_set_new(root, "baseline", json_string(runs[0]->name));
+    json_object_set_new(root, "mixed_xen_builds", json_boolean(mixed));
     json_object_set_new(root, "configurations", arr);
     for (int i = 0; i < n; i++) {
         json_t *c = json_object();
         json_object_set_new(c, "name", json_string(runs[i]->name));
         json_object_set_new(c, "dir", json_string(runs[i]->dir));
         json_object_set_new(c, "partial", json_boolean(runs[i]->partial));
+        json_object_set_new(c, "xen", xenj && xenj[i] ? json_incref(xenj[i]) : json_null());
         json_object_set_new(c, "n", json_integer((json_int_t)nv[i]));
         json_object_set_new(c, "p50_ns", jnum(cmp[i].p50_a));
         json_object_set_new(c, "p99_ns", jnum(cmp[i].p99_a));
@@ -170,6 +207,9 @@ int cmd_compare(int argc, char **argv)
         printf("%s per call, against %s (\"=\": no significant difference at alpha %g, Holm; "
                "smallest effect called %g%%)\n\n",
                metric, runs[0]->name, alpha, min_effect_pct);
+        if (mixed)
+            printf("warning: these configurations ran on different Xen builds (see each "
+                   "metadata.json's xen.build and xen.version)\n\n");
         printf("| configuration | calls | p50 us | p99 us | p50 change (CI) | p99 change (CI) | "
                "MWU p (Holm) | median | p99 |\n|---|---|---|---|---|---|---|---|---|\n");
         printf("| %s | %zu | %.1f | %.1f | baseline | | | | |\n", runs[0]->name, nv[0],
@@ -255,6 +295,14 @@ int cmd_compare(int argc, char **argv)
         }
     }
     json_decref(root);
+    for (int i = 0; i < n; i++) {
+        if (xen)
+            free(xen[i]);
+        if (xenj)
+            json_decref(xenj[i]);
+    }
+    free(xen);
+    free(xenj);
 done:
     for (int i = 0; i < n; i++) {
         if (runs)
