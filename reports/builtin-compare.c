@@ -20,27 +20,6 @@ static json_t *jnum(double v)
     return isnan(v) || isinf(v) ? json_null() : json_real(v);
 }
 
-/* The Xen a results folder ran on, from its metadata.json: "source 4.17.5" ("debian",
- * "source"; "?" when the build was not recorded), or NULL when there is no metadata. */
-static char *xen_of(const char *dir, json_t **xen)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/metadata.json", dir);
-    json_t *m = json_load_file(path, 0, NULL);
-    *xen = NULL;
-    if (!m)
-        return NULL;
-    json_t *x = json_object_get(m, "xen");
-    const char *build = json_string_value(json_object_get(x, "build"));
-    const char *version = json_string_value(json_object_get(x, "version"));
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s %s", build ? build : "?", version ? version : "?");
-    *xen = json_pack("{s:o, s:o}", "build", build ? json_string(build) : json_null(), "version",
-                     version ? json_string(version) : json_null());
-    json_decref(m);
-    return strdup(buf);
-}
-
 static double pct(double diff, double base)
 {
     return base > 0 ? 100 * diff / base : NAN;
@@ -152,7 +131,7 @@ int cmd_compare(int argc, char **argv)
     json_t **xenj = calloc((size_t)n, sizeof *xenj);
     int mixed = 0;
     for (int i = 0; xen && xenj && i < n; i++) {
-        xen[i] = xen_of(runs[i]->dir, &xenj[i]);
+        xen[i] = sm_xen_of(runs[i]->dir, &xenj[i]);
         if (i > 0 && xen[0] && xen[i] && strcmp(xen[0], xen[i]) != 0) {
             mixed = 1;
             fprintf(stderr,
