@@ -1,5 +1,6 @@
 # scripts/: the emulated Xen-on-ARM lab (scripts/lab, docs/lab.md) and its checks.
-#   make lab-prepare     cached arm64 packages, base images, arm64 programs (idempotent)
+#   make lab-prepare     cached arm64 packages, base images, arm64 programs (idempotent);
+#                        XEN_SOURCE=1 also builds Xen from Debian's source package (every scheduler)
 #   make lab-run PARAMS=FILE OUT=DIR   one scenario into a results folder
 # `make check` runs one short deterministic lab scenario (tests/e2e/lab-deterministic.sh) and
 # the schedulers only Xen built from source has (tests/e2e/lab-schedulers.sh: RTDS, a null pool);
@@ -11,7 +12,7 @@ CHECK_DEPS += lab
 
 .PHONY: lab-prepare lab-run
 lab-prepare:
-	scripts/lab/prepare.sh
+	scripts/lab/prepare.sh $(if $(XEN_SOURCE),--xen-source)
 lab-run:
 	@[ -n "$(PARAMS)" ] && [ -n "$(OUT)" ] || { echo "usage: make lab-run PARAMS=FILE OUT=DIR" >&2; exit 2; }
 	scripts/lab/run.sh $(PARAMS) $(OUT)
