@@ -270,6 +270,18 @@ static void test_compare_differs(void **state)
     assert_int_equal(rec_state_compare(&c, s, err, sizeof err), 1);
     assert_string_equal(err, "nosuch: no such domain");
 
+    /* credit's time slice, checked in credit pools only */
+    s->pools[1].sched_id = REC_SCHED_CREDIT;
+    s->pools[1].has_tslice = 1;
+    s->pools[1].tslice_ms = 30;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(rec_config_set_tslice(&c, "5", err, sizeof err), 0);
+    assert_int_equal(rec_state_compare(&c, s, err, sizeof err), 1);
+    assert_string_equal(err, "pool med: tslice: asked 5 ms, found 30 ms");
+    s->pools[1].tslice_ms = 5;
+    assert_int_equal(rec_state_compare(&c, s, err, sizeof err), 0);
+    s->pools[1].sched_id = REC_SCHED_CREDIT2;
+
     /* a pool whose cpus differ */
     s->pools[1].cpus = 0;
     memset(&c, 0, sizeof c);
