@@ -363,7 +363,8 @@ static int parse_a653(const char *t, long *frame, long *total, char *msg, size_t
             errno = 0;
             us = strtol(eq + 1, &end, 10);
         }
-        if (!eq || !a653_domain(p, name) || end != p + n || us < 1 || errno) {
+        if (!eq || !a653_domain(p, name) || end != p + n || us < 1 || us > 10000000 || errno ||
+            isspace((unsigned char)eq[1])) {
             snprintf(msg, len,
                      "expected DOMAIN[.VCPU]=RUNTIME_US (mediator, client, noiseN, Domain-0), "
                      "found '%.*s'",
