@@ -43,9 +43,11 @@ BENCH_LDLIBS := -L$(BENCH_SYSROOT)/usr/lib/aarch64-linux-gnu -ljansson -lxengntt
 smclat-gen_LDFLAGS := -static
 smclat-mediator_LDFLAGS := -static
 override PROGRAMS := smclat-gen smclat-mediator
-$(BENCH_SYSROOT)/usr/include/xenevtchn.h:
+# The sysroot's stamp, written last under its lock (scripts/sysroot.sh): never a half-unpacked one.
+$(BENCH_SYSROOT)/.ready:
 	SMCLAT_CACHE=$(SMCLAT_CACHE) scripts/sysroot.sh >/dev/null
-$(call obj,$(smclat-gen_SRCS) $(smclat-mediator_SRCS)): | $(BENCH_SYSROOT)/usr/include/xenevtchn.h
+# (obj is defined after the modules are read: the object paths are spelled out here)
+$(patsubst %.c,$(OBJDIR)/%.o,$(smclat-gen_SRCS) $(smclat-mediator_SRCS)): | $(BENCH_SYSROOT)/.ready
 endif
 smclat-gen_LDLIBS := $(BENCH_LDLIBS)
 smclat-mediator_LDLIBS := $(BENCH_LDLIBS)

@@ -8,7 +8,7 @@ REC_SRCS := record/record.c record/rec-xc.c cli/options.c $(REC_CORE_SRCS)
 
 ifneq ($(CROSS),)
 SYSROOT ?= $(or $(SMCLAT_CACHE),$(HOME)/.cache/smclat)/sysroot-arm64
-REC_XEN := $(wildcard $(SYSROOT)/usr/include/xenctrl.h)
+REC_XEN := cross # the sysroot is fetched on first use (bench/module.mk's rule for its stamp)
 REC_ISYS := -I$(SYSROOT)/usr/include
 smclat-record_LDFLAGS := -static -L$(SYSROOT)/usr/lib/$(patsubst %-,%,$(notdir $(CROSS)))
 smclat-record_LDLIBS := -lxenctrl -lxenstore -lxencall -lxenforeignmemory -lxengnttab \
@@ -26,6 +26,9 @@ rec-json_CFLAGS := $(REC_ISYS)
 ifneq ($(REC_XEN),)
 LIBEXEC += smclat-record
 smclat-record_SRCS := $(REC_SRCS)
+ifneq ($(CROSS),)
+$(patsubst %.c,$(OBJDIR)/%.o,$(REC_SRCS)): | $(SYSROOT)/.ready
+endif
 endif
 
 ifeq ($(CROSS),)

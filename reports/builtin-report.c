@@ -47,10 +47,13 @@ int cmd_report(int argc, char **argv)
         json_t *failed = json_array();
         for (int i = first; i < argc; i++)
             sm_report_collect_failed(argv[i], failed);
-        for (size_t k = 0; k < json_array_size(failed); k++)
-            fprintf(stderr, "warning: %s: no results (the suite run failed: %s)\n",
-                    json_string_value(json_object_get(json_array_get(failed, k), "name")),
-                    json_string_value(json_object_get(json_array_get(failed, k), "reason")));
+        for (size_t k = 0; k < json_array_size(failed); k++) {
+            json_t *f = json_array_get(failed, k);
+            const char *kind = json_string_value(json_object_get(f, "reason_kind"));
+            fprintf(stderr, "warning: %s: no results (the suite run failed: %s%s%s)\n",
+                    json_string_value(json_object_get(f, "name")), kind ? kind : "",
+                    kind ? ": " : "", json_string_value(json_object_get(f, "reason")));
+        }
         struct sm_report_opts o = {out, title, cmd, no_plots, quiet, failed};
         rc = sm_report_write(runs, n, &o, err, sizeof err);
         json_decref(failed);

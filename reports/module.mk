@@ -3,7 +3,7 @@
 ARCHIVES += libsmclat-report
 libsmclat-report_SRCS := reports/scenario.c reports/suite.c reports/stats.c reports/results.c \
     reports/plot.c reports/report.c reports/compare.c reports/runner.c \
-    reports/regress.c
+    reports/regress.c reports/reason.c reports/changepoint.c reports/regress_out.c
 REPORT_LDLIBS := $(call pkg_libs,inih) $(call pkg_libs,jansson) $(call pkg_libs,gsl)
 # Data files (gnuplot scripts, HTML template): the source tree, else $(PREFIX)/share/smclat.
 plot_CFLAGS := -DSMCLAT_REPORTS_SRC='"$(abspath reports)"' -DSMCLAT_SHARE='"$(PREFIX)/share/smclat"'
@@ -19,7 +19,10 @@ smclat_SRCS += reports/builtin-report.c reports/builtin-compare.c \
 smclat_ARCHIVES += libsmclat-report
 smclat_LDLIBS += $(REPORT_LDLIBS)
 # end to end (tests/e2e/report-fake-*.sh stand in for the lab and the analyzer there)
-E2E_TESTS += tests/e2e/report-report.sh tests/e2e/report-compare.sh tests/e2e/report-suite.sh
+E2E_TESTS += tests/e2e/report-report.sh tests/e2e/report-compare.sh tests/e2e/report-suite.sh \
+    tests/e2e/report-changepoint.sh
+# regress on four real deterministic lab runs (credit, credit2), booted once into build/lab-regress
+E2E_TESTS += tests/e2e/report-regress-lab.sh
 endif
 
 # scenario and suite files on arbitrary bytes
@@ -27,6 +30,11 @@ FUZZERS += fuzz_report_scenario
 fuzz_report_scenario_SRCS := fuzz/fuzz_report_scenario.c
 fuzz_report_scenario_ARCHIVES := libsmclat-report
 fuzz_report_scenario_LDLIBS := $(REPORT_LDLIBS)
+# regress histories on arbitrary bytes (the change points, JUnit and the summary on what reads)
+FUZZERS += fuzz_regress_history
+fuzz_regress_history_SRCS := fuzz/fuzz_regress_history.c
+fuzz_regress_history_ARCHIVES := libsmclat-report
+fuzz_regress_history_LDLIBS := $(REPORT_LDLIBS)
 
 define REPORT_TEST
 UNIT_TESTS += test_report_$(1)
@@ -34,7 +42,7 @@ test_report_$(1)_SRCS := tests/test_report_$(1).c
 test_report_$(1)_ARCHIVES := libsmclat-report
 test_report_$(1)_LDLIBS := $(REPORT_LDLIBS) -lcmocka
 endef
-$(foreach t,scenario suite stats regress data,$(eval $(call REPORT_TEST,$(t))))
+$(foreach t,scenario suite stats regress data reason changepoint,$(eval $(call REPORT_TEST,$(t))))
 
 # make demo: the lab, the demo suite in deterministic mode, the report (scripts/demo.sh).
 demo: all

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 void sm_report_collect_failed(const char *dir, json_t *arr)
 {
@@ -23,8 +24,10 @@ void sm_report_collect_failed(const char *dir, json_t *arr)
         if (st && !strcmp(st, "failed")) {
             const char *name = json_string_value(json_object_get(e, "name"));
             const char *why = json_string_value(json_object_get(e, "reason"));
-            json_array_append_new(
-                arr, json_pack("{s:s,s:s}", "name", name ? name : "?", "reason", why ? why : "?"));
+            const char *kind = json_string_value(json_object_get(e, "reason_kind"));
+            json_array_append_new(arr, json_pack("{s:s,s:s,s:o}", "name", name ? name : "?",
+                                                 "reason", why ? why : "?", "reason_kind",
+                                                 kind ? json_string(kind) : json_null()));
         }
     }
     json_decref(j);
@@ -340,8 +343,7 @@ static void plot(struct plots *p, const char *script, const char *params, const 
     fprintf(p->html, " (<a href=\"%s.svg\">SVG</a>)</figcaption></figure>\n", base);
 }
 
-/* Copies the template with @KEY@ replaced. */
-static int fill_template(FILE *out, const char *tmpl, const char *const *kv)
+int sm_fill_template(FILE *out, const char *tmpl, const char *const *kv)
 {
     for (const char *p = tmpl; *p;) {
         const char *at = strchr(p, '@');
@@ -418,9 +420,21 @@ int sm_report_write(struct sm_run **runs, int n, const struct sm_report_opts *o,
         fputs("<p class=\"note\">", nh);
         sm_html_escape(nh, json_string_value(json_object_get(f, "name")));
         fputs(": no results: ", nh);
+        const char *kind = json_string_value(json_object_get(f, "reason_kind"));
+        if (kind) {
+            sm_html_escape(nh, kind);
+            fputs(": ", nh);
+        }
         sm_html_escape(nh, json_string_value(json_object_get(f, "reason")));
         fputs("</p>\n", nh);
     }
+    /* smclat regress -p OUT/trends: the history's trends beside this report */
+    char trends[4200];
+    snprintf(trends, sizeof trends, "%s/trends/index.html", o->out);
+    if (access(trends, F_OK) == 0)
+        fputs("<p>Trends and change points over the regression history: <a "
+              "href=\"trends/index.html\">trends/</a>.</p>\n",
+              nh);
     if (write_summary_files(runs, n, o->failed, o->out, err, errlen) != 0)
         goto out;
     html_table(th, runs, n);
@@ -520,7 +534,7 @@ int sm_report_write(struct sm_run **runs, int n, const struct sm_report_opts *o,
                         NULL};
     snprintf(opath, sizeof opath, "%s/index.html", o->out);
     FILE *of = fopen(opath, "w");
-    int ok = of && fill_template(of, tmpl, kv) == 0;
+    int ok = of && sm_fill_template(of, tmpl, kv) == 0;
     if (of && fclose(of) != 0)
         ok = 0;
     free(tmpl);

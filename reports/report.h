@@ -33,6 +33,10 @@ int sm_write_cdf(const char *path, const char *label, const double *sorted, size
 int sm_report_write_run_data(const struct sm_run *r, const char *datadir, const char *id,
                              double *worst_us);
 
+/* Copies an HTML template with each @KEY@ replaced by its value (kv: KEY, value, ..., NULL).
+ * Returns 0 or -1 on a write error. */
+int sm_fill_template(FILE *out, const char *tmpl, const char *const *kv);
+
 /* Summary JSON of the runs (caller decrefs). */
 json_t *sm_report_summary_json(struct sm_run **runs, int n);
 

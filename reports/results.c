@@ -38,6 +38,7 @@ void sm_run_free(struct sm_run *r)
         return;
     free(r->dir);
     free(r->name);
+    free(r->mode);
     json_decref(r->analysis);
     for (int i = 0; i < S_NSERIES; i++)
         free(r->series[i]);
@@ -325,6 +326,34 @@ char *sm_xen_of(const char *dir, json_t **xen)
     return strdup(buf);
 }
 
+/* The lab's mode of a run: run.json's "mode", else MODE= in the parameter file; NULL when
+ * unknown or not a plain word. */
+static char *run_mode(const char *dir)
+{
+    char *p = join(dir, "run.json");
+    json_t *j = p ? json_load_file(p, 0, NULL) : NULL;
+    free(p);
+    const char *m = json_string_value(json_object_get(j, "mode"));
+    char *mode = m && *m && strlen(m) < 32 ? strdup(m) : NULL;
+    json_decref(j);
+    static const char *const files[] = {"params.env", "lab-params.env"};
+    for (size_t i = 0; !mode && i < sizeof files / sizeof *files; i++) {
+        p = join(dir, files[i]);
+        FILE *f = p ? fopen(p, "r") : NULL;
+        free(p);
+        char line[256], v[32];
+        while (f && fgets(line, sizeof line, f))
+            if (sscanf(line, " MODE = %31[A-Za-z0-9_]", v) == 1 ||
+                sscanf(line, " MODE=\"%31[A-Za-z0-9_]\"", v) == 1) {
+                free(mode);
+                mode = strdup(v);
+            }
+        if (f)
+            fclose(f);
+    }
+    return mode;
+}
+
 struct sm_run *sm_run_load(const char *dir, char *err, size_t errlen)
 {
     struct sm_run *r = calloc(1, sizeof *r);
@@ -337,6 +366,7 @@ struct sm_run *sm_run_load(const char *dir, char *err, size_t errlen)
     while (l > 1 && r->dir[l - 1] == '/')
         r->dir[--l] = '\0';
     r->name = scenario_name(dir);
+    r->mode = run_mode(dir);
     if (!r->name) {
         const char *b = strrchr(r->dir, '/');
         r->name = strdup(b ? b + 1 : r->dir);

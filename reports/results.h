@@ -28,6 +28,9 @@ struct sm_run {
      * generator made are kept; not_logged counts the others (timer coincidences, docs/calls.md) */
     int joined;
     size_t not_logged;
+    /* how the run was made: run.json's "mode" (the lab: "deterministic" or "smp"), else MODE= in
+     * params.env / lab-params.env; NULL when unknown (a board, a trace by hand) */
+    char *mode;
 };
 
 #define SM_RUN_ERR_MAX 768

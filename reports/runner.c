@@ -1,5 +1,6 @@
 #include "runner.h"
 
+#include "reason.h"
 #include "results.h"
 
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -76,9 +78,11 @@ static char **make_argv(const char *cmd, const char *const *extra, int nextra, c
     return argv;
 }
 
-/* Runs argv in its own process group with stdout to out_path (NULL: inherited); kills the
- * group after timeout_s. Returns the exit status, 124 on timeout, 128+sig when killed. */
-static int run_cmd(char **argv, const char *out_path, int timeout_s)
+/* Runs argv in its own process group with stdout to out_path and stderr to err_path (NULL:
+ * inherited); kills the group after timeout_s (*timed_out = 1). Returns the exit status,
+ * 128+sig when a signal ended it, -1 when it could not be started (errno). */
+static int run_cmd(char **argv, const char *out_path, const char *err_path, int timeout_s,
+                   int *timed_out_p)
 {
     fflush(stdout);
     fflush(stderr);
@@ -88,6 +92,8 @@ static int run_cmd(char **argv, const char *out_path, int timeout_s)
     if (pid == 0) {
         setpgid(0, 0);
         if (out_path && !freopen(out_path, "w", stdout))
+            _exit(126);
+        if (err_path && !freopen(err_path, "w", stderr))
             _exit(126);
         execvp(argv[0], argv);
         fprintf(stderr, "smclat: cannot run %s: %s\n", argv[0], strerror(errno));
@@ -116,38 +122,62 @@ static int run_cmd(char **argv, const char *out_path, int timeout_s)
     }
     kill(-pid, SIGKILL); /* whatever the command left behind in its group */
     child_pgid = 0;
-    if (timed_out)
-        return 124;
+    *timed_out_p = timed_out;
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-/* The lab's own reason (run.json), if any. */
-static char *lab_reason(const char *dir)
+/* The lab's own verdict: DIR/run.json, else the copy the lab leaves beside DIR when DIR's file
+ * system is full (DIR.run.json). Sets *kind (-1 when there is no record) and the reason;
+ * returns 1 when the record came from DIR.run.json. */
+static int lab_verdict(const char *dir, int *kind, char *reason, size_t len)
 {
-    char path[4096];
-    if (snprintf(path, sizeof path, "%s/run.json", dir) >= (int)sizeof path)
-        return NULL;
-    json_t *j = json_load_file(path, 0, NULL);
+    *kind = -1;
+    *reason = '\0';
+    char path[4200];
+    json_t *j = NULL;
+    int i;
+    for (i = 0; i < 2 && !j; i++) {
+        snprintf(path, sizeof path, i ? "%s.run.json" : "%s/run.json", dir);
+        j = json_load_file(path, 0, NULL);
+    }
+    if (!j)
+        return 0;
     const char *r = json_string_value(json_object_get(j, "reason"));
     const char *st = json_string_value(json_object_get(j, "status"));
-    char *out = NULL;
-    if (r || st) {
-        size_t len = (r ? strlen(r) : 0) + (st ? strlen(st) : 0) + 8;
-        out = malloc(len);
-        if (out)
-            snprintf(out, len, "%s%s%s", st ? st : "", st && r ? ": " : "", r ? r : "");
-    }
+    const char *k = json_string_value(json_object_get(j, "reason_kind"));
+    *kind = sm_reason_parse(k);
+    if (*kind < 0) /* an older lab or a stand-in: a status and a line, no kind */
+        *kind = st && !strcmp(st, "timeout")       ? SM_REASON_TIMEOUT
+                : st && !strcmp(st, "interrupted") ? SM_REASON_INTERRUPTED
+                                                   : SM_REASON_LAB_FAILED;
+    snprintf(reason, len, "%s", r ? r : st ? st : "no reason given");
+    if (k && sm_reason_parse(k) < 0)
+        snprintf(reason + strlen(reason), len - strlen(reason), " (unknown reason_kind '%s')", k);
     json_decref(j);
-    return out;
+    return i == 2;
 }
 
+/* Is the file system of DIR out of space? */
+static int fs_full(const char *dir)
+{
+    struct statvfs v;
+    return statvfs(dir, &v) == 0 && v.f_bavail == 0;
+}
+
+/* Writes text to path; on failure returns -1 with errno set (a full file system included). */
 static int write_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
     if (!f)
         return -1;
-    fputs(text, f);
-    return fclose(f);
+    int bad = fputs(text, f) < 0 || fflush(f) != 0;
+    int e = errno;
+    if (fclose(f) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    errno = e;
+    return bad ? -1 : 0;
 }
 
 /* Moves an incomplete earlier attempt aside (DIR.incomplete-N): its logs may explain it. */
@@ -167,13 +197,60 @@ static void move_aside(const char *dir)
     }
 }
 
+/* Room for suite.json, taken at the start (OUT/.suite.json.reserve) and given back when a full
+ * file system refuses suite.json: the suite's record is written even then. */
+#define RESERVE_BYTES 65536
+static int reserve(const char *out)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/.suite.json.reserve", out);
+    static const char zeros[4096];
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    int bad = 0;
+    for (int i = 0; i < RESERVE_BYTES / (int)sizeof zeros; i++)
+        bad |= fwrite(zeros, 1, sizeof zeros, f) != sizeof zeros;
+    bad |= fclose(f) != 0;
+    if (bad)
+        unlink(path);
+    return bad ? -1 : 0;
+}
+
+/* suite.json, whole or not at all (written to suite.json.tmp, renamed); on a full file system
+ * into the room reserved at the start, and when that is used up, rewritten in place (its old
+ * blocks are freed first), which stderr says. */
 static void save_status(const char *out, json_t *status)
 {
-    char path[4096], tmp[4200];
+    char path[4096], tmp[4200], res[4200];
     snprintf(path, sizeof path, "%s/suite.json", out);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    if (json_dump_file(status, tmp, JSON_INDENT(2)) == 0)
-        rename(tmp, path);
+    snprintf(res, sizeof res, "%s/.suite.json.reserve", out);
+    char *text = json_dumps(status, JSON_INDENT(2));
+    if (!text)
+        return;
+    if (write_file(tmp, text) == 0 && rename(tmp, path) == 0) {
+        free(text);
+        return;
+    }
+    int e = errno;
+    unlink(tmp);
+    const char *how = NULL;
+    if ((e == ENOSPC || e == EDQUOT) && unlink(res) == 0 && write_file(tmp, text) == 0 &&
+        rename(tmp, path) == 0)
+        how = "written in the room reserved at the start";
+    else if (e == ENOSPC || e == EDQUOT) {
+        unlink(tmp);
+        if (write_file(path, text) == 0)
+            how = "rewritten in place (no room for a temporary copy)";
+        else
+            e = errno;
+    }
+    if (how)
+        fprintf(stderr, "suite: %s: %s: %s\n", path, strerror(e), how);
+    else
+        fprintf(stderr, "suite: %s: cannot write it: %s\n", path, strerror(e));
+    free(text);
 }
 
 /* mkdir -p */
@@ -194,6 +271,65 @@ static int make_dirs(const char *path)
     return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* A failed scenario: its record, stderr, the count. */
+static void failed_rec(json_t *rec, int kind, const char *reason)
+{
+    json_object_set_new(rec, "status", json_string("failed"));
+    json_object_set_new(rec, "reason_kind", json_string(sm_reason_name(kind)));
+    json_object_set_new(rec, "reason", json_string(reason));
+}
+
+/* The last non-empty line of a file (an analyzer's error), at most len - 1 bytes. */
+static void last_line(const char *path, char *out, size_t len)
+{
+    *out = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char line[1024];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        size_t l = strlen(line);
+        if (l) {
+            l = l < len ? l : len - 1;
+            memcpy(out, line, l);
+            out[l] = '\0';
+        }
+    }
+    fclose(f);
+}
+
+/* The analyzer's verdict from its exit status and its stderr (err_path). */
+static void analyzer_reason(int rc, int timed_out, const char *err_path, char *reason, size_t len)
+{
+    char line[600];
+    last_line(err_path, line, sizeof line);
+    const char *sig = sm_signal_name(rc);
+    if (timed_out)
+        snprintf(reason, len, "the analyzer still running after the time limit: stopped");
+    else if (rc < 0)
+        snprintf(reason, len, "the analyzer could not be started: %s", strerror(errno));
+    else if (sig)
+        snprintf(reason, len, "the analyzer was killed by %s (exit %d)", sig, rc);
+    else
+        snprintf(reason, len, "the analyzer exited with %d", rc);
+    if (*line)
+        snprintf(reason + strlen(reason), len - strlen(reason), ": %s", line);
+}
+
+/* Copies a file to stderr (the analyzer's messages, kept in DIR/analyze.log). */
+static void echo_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        fwrite(buf, 1, n, stderr);
+    fclose(f);
+}
+
 int sm_runner_run(struct sm_scenario **v, int n, const struct sm_runner_opts *o)
 {
     if (make_dirs(o->out) != 0) {
@@ -205,12 +341,16 @@ int sm_runner_run(struct sm_scenario **v, int n, const struct sm_runner_opts *o)
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
     interrupted = 0;
+    if (!o->dry_run && reserve(o->out) != 0)
+        fprintf(stderr, "suite: %s: no room reserved for suite.json: %s\n", o->out,
+                strerror(errno));
     json_t *status = json_object(), *list = json_array();
     json_object_set_new(status, "smclat_suite", json_integer(1));
     json_object_set_new(status, "suite", json_string(o->suite_name ? o->suite_name : ""));
     json_object_set_new(status, "lab", json_string(o->lab));
     json_object_set_new(status, "scenarios", list);
     int failed = 0, ok = 0, skipped = 0;
+    char dir_reserve[4200];
     double t_all = now_s();
     for (int i = 0; i < n; i++) {
         const char *name = sm_scenario_get(v[i], K_NAME);
@@ -232,11 +372,14 @@ int sm_runner_run(struct sm_scenario **v, int n, const struct sm_runner_opts *o)
         }
         move_aside(dir);
         if (mkdir(dir, 0777) != 0) {
-            fprintf(stderr, "suite: [%d/%d] %s: FAILED: %s: %s\n", i + 1, n, name, dir,
-                    strerror(errno));
-            json_object_set_new(rec, "status", json_string("failed"));
-            json_object_set_new(rec, "reason", json_string(strerror(errno)));
+            int e = errno;
+            char why[4300];
+            snprintf(why, sizeof why, "cannot make %s: %s", dir, strerror(e));
+            fprintf(stderr, "suite: [%d/%d] %s: FAILED: %s: %s\n", i + 1, n, name,
+                    sm_reason_name(sm_reason_of_errno(e)), why);
+            failed_rec(rec, sm_reason_of_errno(e), why);
             failed++;
+            save_status(o->out, status);
             continue;
         }
         /* scenario.ini and the lab's parameter file; fallback notes to stderr and the record */
@@ -248,10 +391,19 @@ int sm_runner_run(struct sm_scenario **v, int n, const struct sm_runner_opts *o)
             fclose(nf);
         if (pf)
             fclose(pf);
-        snprintf(path, sizeof path, "%s/scenario.ini", dir);
-        werr |= !ini || write_file(path, ini) != 0;
-        snprintf(path, sizeof path, "%s/lab-params.env", dir);
-        werr |= !params || write_file(path, params) != 0;
+        char werr_why[4400] = "cannot make the scenario files";
+        int werr_kind = SM_REASON_SETUP;
+        const char *const names[] = {"scenario.ini", "lab-params.env"};
+        const char *texts[] = {ini, params};
+        for (int f = 0; f < 2 && !werr; f++) {
+            snprintf(path, sizeof path, "%s/%s", dir, names[f]);
+            if (write_file(path, texts[f]) != 0) {
+                int e = errno;
+                werr = 1;
+                werr_kind = sm_reason_of_errno(e);
+                snprintf(werr_why, sizeof werr_why, "cannot write %s: %s", path, strerror(e));
+            }
+        }
         if (notes && *notes) {
             fputs(notes, stderr);
             json_object_set_new(rec, "notes", json_string(notes));
@@ -260,10 +412,11 @@ int sm_runner_run(struct sm_scenario **v, int n, const struct sm_runner_opts *o)
         free(notes);
         free(params);
         if (werr) {
-            fprintf(stderr, "suite: [%d/%d] %s: FAILED: cannot write %s\n", i + 1, n, name, dir);
-            json_object_set_new(rec, "status", json_string("failed"));
-            json_object_set_new(rec, "reason", json_string("cannot write the scenario files"));
+            fprintf(stderr, "suite: [%d/%d] %s: FAILED: %s: %s\n", i + 1, n, name,
+                    sm_reason_name(werr_kind), werr_why);
+            failed_rec(rec, werr_kind, werr_why);
             failed++;
+            save_status(o->out, status);
             continue;
         }
         if (o->dry_run) {
@@ -280,43 +433,91 @@ int sm_runner_run(struct sm_scenario **v, int n, const struct sm_runner_opts *o)
         char **argv = make_argv(o->lab, lab_args, 2, &buf);
         char logp[4200];
         snprintf(logp, sizeof logp, "%s/lab.log", dir);
-        int rc = argv ? run_cmd(argv, logp, timeout) : -1;
+        int timed_out = 0;
+        int rc = argv ? run_cmd(argv, logp, NULL, timeout, &timed_out) : -1;
+        int lab_errno = errno;
         free(argv);
         free(buf);
         char reason[5000] = "";
+        int kind = -1;
         if (interrupted) {
-            snprintf(reason, sizeof reason, "interrupted");
+            kind = SM_REASON_INTERRUPTED;
+            snprintf(reason, sizeof reason, "stopped by %s during the lab run",
+                     interrupted == SIGINT ? "SIGINT" : "SIGTERM");
+        } else if (timed_out) {
+            kind = SM_REASON_TIMEOUT;
+            snprintf(reason, sizeof reason,
+                     "the lab still running after %d s (target.timeout_s + --margin): stopped",
+                     timeout);
         } else if (rc != 0) {
-            char *lr = lab_reason(dir);
-            snprintf(reason, sizeof reason, "%s%s%s", rc == 124 ? "lab timed out" : "lab failed",
-                     lr ? ": " : "", lr ? lr : "");
-            if (rc != 124)
-                snprintf(reason + strlen(reason), sizeof reason - strlen(reason), " (exit %d)", rc);
-            free(lr);
+            if (lab_verdict(dir, &kind, reason, sizeof reason))
+                fprintf(stderr,
+                        "suite: [%d/%d] %s: the lab's run.json is %s.run.json (its folder's file "
+                        "system was full)\n",
+                        i + 1, n, name, dir);
+            const char *sig = sm_signal_name(rc);
+            if (kind >= 0) {
+                /* the lab's own words */
+            } else if (rc < 0) {
+                kind = SM_REASON_SETUP;
+                snprintf(reason, sizeof reason, "cannot run the lab %s: %s", o->lab,
+                         strerror(lab_errno));
+            } else if (rc == 127) {
+                kind = SM_REASON_SETUP;
+                snprintf(reason, sizeof reason, "cannot run the lab %s (exit 127: not found?)",
+                         o->lab);
+            } else if (fs_full(dir)) {
+                kind = SM_REASON_NO_SPACE;
+                snprintf(reason, sizeof reason,
+                         "%s: no space left on device (the lab exited with %d and wrote no "
+                         "run.json)",
+                         dir, rc);
+            } else if (sig) {
+                kind = SM_REASON_LAB_FAILED;
+                snprintf(reason, sizeof reason, "the lab was killed by %s (exit %d), no run.json",
+                         sig, rc);
+            } else {
+                kind = SM_REASON_LAB_FAILED;
+                snprintf(reason, sizeof reason, "the lab exited with %d and wrote no run.json", rc);
+            }
         } else {
             /* analysis.json and calls-trace.csv; analysis.json appears only when complete */
-            char csv[4200], tmp[4200], fin[4200];
+            char csv[4200], tmp[4200], fin[4200], errp[4200];
             snprintf(csv, sizeof csv, "%s/calls-trace.csv", dir);
             snprintf(tmp, sizeof tmp, "%s/analysis.json.tmp", dir);
             snprintf(fin, sizeof fin, "%s/analysis.json", dir);
+            snprintf(errp, sizeof errp, "%s/analyze.log", dir);
             const char *an_args[] = {dir, "--json", "--calls-csv", csv};
             argv = make_argv(o->analyzer, an_args, 4, &buf);
             fprintf(stderr, "suite: [%d/%d] %s: analyzing\n", i + 1, n, name);
-            rc = argv ? run_cmd(argv, tmp, timeout) : -1;
+            rc = argv ? run_cmd(argv, tmp, errp, timeout, &timed_out) : -1;
             free(argv);
             free(buf);
-            if (rc != 0)
-                snprintf(reason, sizeof reason, "analyzer failed (exit %d)", rc);
-            else if (rename(tmp, fin) != 0)
-                snprintf(reason, sizeof reason, "%s: %s", fin, strerror(errno));
+            echo_file(errp);
+            if (interrupted) {
+                kind = SM_REASON_INTERRUPTED;
+                snprintf(reason, sizeof reason, "stopped by %s during the analysis",
+                         interrupted == SIGINT ? "SIGINT" : "SIGTERM");
+            } else if (rc != 0 || timed_out) {
+                kind = SM_REASON_ANALYZER_FAILED;
+                analyzer_reason(rc, timed_out, errp, reason, sizeof reason);
+                if (rc == 126 && fs_full(dir)) {
+                    kind = SM_REASON_NO_SPACE;
+                    snprintf(reason, sizeof reason, "%s: no space left on device for the analysis",
+                             dir);
+                }
+            } else if (rename(tmp, fin) != 0) {
+                int e = errno;
+                kind = sm_reason_of_errno(e);
+                snprintf(reason, sizeof reason, "cannot write %s: %s", fin, strerror(e));
+            }
         }
         double dt = now_s() - t0;
         json_object_set_new(rec, "wall_s", json_real(dt));
-        if (*reason) {
-            fprintf(stderr, "suite: [%d/%d] %s: FAILED after %.1f s: %s (see %s/)\n", i + 1, n,
-                    name, dt, reason, dir);
-            json_object_set_new(rec, "status", json_string("failed"));
-            json_object_set_new(rec, "reason", json_string(reason));
+        if (kind >= 0) {
+            fprintf(stderr, "suite: [%d/%d] %s: FAILED after %.1f s: %s: %s (see %s/)\n", i + 1, n,
+                    name, dt, sm_reason_name(kind), reason, dir);
+            failed_rec(rec, kind, reason);
             failed++;
         } else {
             fprintf(stderr, "suite: [%d/%d] %s: ok in %.1f s\n", i + 1, n, name, dt);
@@ -330,13 +531,16 @@ int sm_runner_run(struct sm_scenario **v, int n, const struct sm_runner_opts *o)
     json_object_set_new(status, "failed", json_integer(failed));
     json_object_set_new(status, "interrupted", json_boolean(interrupted != 0));
     save_status(o->out, status);
+    snprintf(dir_reserve, sizeof dir_reserve, "%s/.suite.json.reserve", o->out);
+    unlink(dir_reserve);
     fprintf(stderr, "suite: %d ok, %d skipped (complete), %d failed%s in %.0f s -> %s/\n", ok,
             skipped, failed, interrupted ? ", interrupted" : "", now_s() - t_all, o->out);
     for (size_t k = 0; k < json_array_size(list); k++) {
         json_t *rec = json_array_get(list, k);
         if (!strcmp(json_string_value(json_object_get(rec, "status")), "failed"))
-            fprintf(stderr, "suite: failed: %s: %s\n",
+            fprintf(stderr, "suite: failed: %s: %s: %s\n",
                     json_string_value(json_object_get(rec, "name")),
+                    json_string_value(json_object_get(rec, "reason_kind")),
                     json_string_value(json_object_get(rec, "reason")));
     }
     json_decref(status);

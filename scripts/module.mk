@@ -3,10 +3,11 @@
 #                        XEN_SOURCE=1 also builds Xen from Debian's source package (every scheduler)
 #   make lab-run PARAMS=FILE OUT=DIR   one scenario into a results folder
 # `make check` runs one short deterministic lab scenario (tests/e2e/lab-deterministic.sh) and
-# the schedulers only Xen built from source has (tests/e2e/lab-schedulers.sh: RTDS, a null pool);
-# `make bench` times a 10 s scenario end to end (scripts/bench/lab.sh).
-E2E_TESTS += tests/e2e/lab-params.sh tests/e2e/lab-record.sh tests/e2e/lab-deterministic.sh \
-              tests/e2e/lab-detection.sh tests/e2e/lab-schedulers.sh
+# the schedulers only Xen built from source has (tests/e2e/lab-schedulers.sh: RTDS, a null
+# pool, an arinc653 pool), the fault-injection test with a stand-in emulator
+# (tests/e2e/lab-faults.sh); `make bench` times a 10 s scenario end to end (scripts/bench/lab.sh).
+E2E_TESTS += tests/e2e/lab-params.sh tests/e2e/lab-record.sh tests/e2e/lab-faults.sh \
+              tests/e2e/lab-deterministic.sh tests/e2e/lab-detection.sh tests/e2e/lab-schedulers.sh
 BENCHES += scripts/bench/lab.sh scripts/bench/detection.sh
 CHECK_DEPS += lab
 

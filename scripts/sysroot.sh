@@ -30,6 +30,11 @@ fi
 
 say() { echo "sysroot: $*" >&2; }
 
+# The sysroot is ready when .ready exists: written last, under the lock, once every package is
+# unpacked. A build that finds it missing runs this script, which waits for the lock, so it
+# never links against a half-unpacked sysroot (make's prerequisite is this stamp).
+rm -f "$root/.ready"
+
 # arm64 must be a foreign architecture for `apt-get download PKG:arm64`.
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
     if [ "$(id -u)" != 0 ]; then
@@ -69,6 +74,7 @@ fetch() {
 for p in libxen-dev:arm64 libjansson-dev:arm64 libjansson4:arm64; do
     fetch "$p"
 done
+touch "$root/.ready"
 
 if [ $kmod = 1 ]; then
     if [ -z "${KVER:-}" ]; then

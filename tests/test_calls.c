@@ -385,6 +385,23 @@ static struct tg *prelude_apart(void)
     return g;
 }
 
+/* dom (running on cpu) blocks at t: BLOCK, the switch to cpu's idle vCPU, running->blocked. */
+static void sleeps(struct tg *g, unsigned cpu, uint64_t t, unsigned dom)
+{
+    tg_block(g, cpu, t, dom, 0);
+    tg_switch(g, cpu, t + 10, dom, 0, IDLE, cpu);
+    tg_runstate(g, cpu, t + 20, dom, 0, RUN, BLK);
+}
+
+/* The client on cpu0 notifies the mediator at t; the mediator runs on cpu1 from t + 30. */
+static void notify_apart(struct tg *g, uint64_t t)
+{
+    tg_wake(g, 0, t, MED, 0);
+    tg_runstate(g, 0, t + 5, MED, 0, BLK, RNBL);
+    tg_switch(g, 1, t + 20, IDLE, 1, MED, 0);
+    tg_runstate(g, 1, t + 30, MED, 0, RNBL, RUN);
+}
+
 /* The notify is recorded on cpu0, not where the mediator's timer is: only the client explains
  * it. The client is then preempted by the noise instead of blocking, the mediator serves and
  * blocks on cpu1, the client resumes: one certain call, though the client never blocked. */
@@ -398,9 +415,7 @@ static void test_preempted_after_certain_notify(void **state)
     tg_runstate(g, 0, 1060, CLI, 0, RUN, RNBL);
     tg_switch(g, 1, 1100, IDLE, 1, MED, 0);
     tg_runstate(g, 1, 1110, MED, 0, RNBL, RUN);
-    tg_block(g, 1, 1500, MED, 0);
-    tg_switch(g, 1, 1510, MED, 0, IDLE, 1);
-    tg_runstate(g, 1, 1520, MED, 0, RUN, BLK);
+    sleeps(g, 1, 1500, MED);
     tg_switch(g, 0, 1600, 3, 0, CLI, 0);
     tg_runstate(g, 0, 1610, CLI, 0, RNBL, RUN);
     tg_switch(g, 0, 5000, CLI, 0, IDLE, 0); /* its sleep until the next period */
@@ -432,19 +447,12 @@ static void test_answer_in_block_path(void **state)
 {
     (void)state;
     struct tg *g = prelude_apart();
-    tg_wake(g, 0, 1000, MED, 0);
-    tg_runstate(g, 0, 1005, MED, 0, BLK, RNBL);
-    tg_switch(g, 1, 1020, IDLE, 1, MED, 0);
-    tg_runstate(g, 1, 1030, MED, 0, RNBL, RUN);
+    notify_apart(g, 1000);
     tg_block(g, 0, 1050, CLI, 0);
     tg_wake(g, 1, 1060, CLI, 0);
     tg_continue(g, 0, 1070, CLI, 0);
-    tg_block(g, 1, 1200, MED, 0);
-    tg_switch(g, 1, 1210, MED, 0, IDLE, 1);
-    tg_runstate(g, 1, 1220, MED, 0, RUN, BLK);
-    tg_block(g, 0, 9000, CLI, 0); /* its sleep until the next period */
-    tg_switch(g, 0, 9010, CLI, 0, IDLE, 0);
-    tg_runstate(g, 0, 9020, CLI, 0, RUN, BLK);
+    sleeps(g, 1, 1200, MED);
+    sleeps(g, 0, 9000, CLI); /* its sleep until the next period */
     struct fx *f = fx_run(g, CLI, MED);
     const struct sm_calls_stats *st = sm_calls_stats(f->calls);
     assert_int_equal(st->calls, 1);
@@ -466,30 +474,19 @@ static void test_mediator_stays_awake_across_two_calls(void **state)
 {
     (void)state;
     struct tg *g = prelude_apart();
-    tg_wake(g, 0, 1000, MED, 0);
-    tg_runstate(g, 0, 1005, MED, 0, BLK, RNBL);
-    tg_switch(g, 1, 1020, IDLE, 1, MED, 0);
-    tg_runstate(g, 1, 1030, MED, 0, RNBL, RUN);
-    tg_block(g, 0, 1050, CLI, 0);
-    tg_switch(g, 0, 1060, CLI, 0, IDLE, 0);
-    tg_runstate(g, 0, 1070, CLI, 0, RUN, BLK);
+    notify_apart(g, 1000);
+    sleeps(g, 0, 1050, CLI);
     tg_wake(g, 1, 1300, CLI, 0); /* answer 1 */
     tg_runstate(g, 1, 1305, CLI, 0, BLK, RNBL);
     tg_switch(g, 0, 1400, IDLE, 0, CLI, 0);
     tg_runstate(g, 0, 1410, CLI, 0, RNBL, RUN);
-    tg_block(g, 0, 1500, CLI, 0); /* call 2: its notify found the mediator running */
-    tg_switch(g, 0, 1510, CLI, 0, IDLE, 0);
-    tg_runstate(g, 0, 1520, CLI, 0, RUN, BLK);
+    sleeps(g, 0, 1500, CLI);     /* call 2: its notify found the mediator running */
     tg_wake(g, 1, 1800, CLI, 0); /* answer 2 */
     tg_runstate(g, 1, 1805, CLI, 0, BLK, RNBL);
     tg_switch(g, 0, 1900, IDLE, 0, CLI, 0);
     tg_runstate(g, 0, 1910, CLI, 0, RNBL, RUN);
-    tg_block(g, 1, 2000, MED, 0);
-    tg_switch(g, 1, 2010, MED, 0, IDLE, 1);
-    tg_runstate(g, 1, 2020, MED, 0, RUN, BLK);
-    tg_block(g, 0, 9000, CLI, 0);
-    tg_switch(g, 0, 9010, CLI, 0, IDLE, 0);
-    tg_runstate(g, 0, 9020, CLI, 0, RUN, BLK);
+    sleeps(g, 1, 2000, MED);
+    sleeps(g, 0, 9000, CLI);
     struct fx *f = fx_run(g, CLI, MED);
     const struct sm_calls_stats *st = sm_calls_stats(f->calls);
     assert_int_equal(st->calls, 2);
@@ -504,6 +501,44 @@ static void test_mediator_stays_awake_across_two_calls(void **state)
     assert_int_equal(b->t_client_run, 1910);
     assert_int_equal(b->t_med_block, 2020);
     assert_int_equal(sm_hist_count(st->e2e), 2);
+    fx_free(f);
+}
+
+/* The mediator's BLOCK record, then its own timer's WAKE in its block path and CONTINUE: it
+ * runs on (milliseconds, seen on the lab) and blocks for good much later. The answer came before
+ * the first BLOCK record: the call, whose answer found the client awake (woken early by its
+ * timer), ends there, not at the client's runs after it. */
+static void test_answer_before_first_block_record(void **state)
+{
+    (void)state;
+    struct tg *g = prelude_apart();
+    notify_apart(g, 1000);
+    sleeps(g, 0, 1050, CLI);
+    tg_wake(g, 0, 1200, CLI, 0); /* its timer, on its own pCPU */
+    tg_runstate(g, 0, 1205, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, 1210, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, 1220, CLI, 0, RNBL, RUN);
+    tg_block(g, 1, 1300, MED, 0);
+    tg_wake(g, 1, 1310, MED, 0); /* its timer, in its block path */
+    tg_continue(g, 1, 1320, MED, 0);
+    sleeps(g, 0, 1400, CLI); /* the client sleeps to its next frame */
+    tg_wake(g, 0, 1800, CLI, 0);
+    tg_runstate(g, 0, 1805, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, 1810, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, 1815, CLI, 0, RNBL, RUN);
+    sleeps(g, 1, 2000, MED);
+    sleeps(g, 0, 9000, CLI);
+    struct fx *f = fx_run(g, CLI, MED);
+    assert_int_equal(sm_calls_stats(f->calls)->calls, 1);
+    const struct sm_call *k = &f->got[0];
+    assert_int_equal(k->shape, SM_SHAPE_CLIENT_WOKEN_EARLY);
+    assert_int_equal(k->t_client_run, 1300);
+    assert_int_equal(k->t_end_lo, 1220);
+    assert_int_equal(k->t_med_block, 2020);
+    uint64_t a, z;
+    assert_int_equal(sm_join_window(k, &a, &z), 0);
+    assert_int_equal(a, 1000);
+    assert_int_equal(z, 1220);
     fx_free(f);
 }
 
@@ -526,15 +561,11 @@ static void test_recover_no_wakes(void **state)
     tg_runstate(g, 0, 1120, CLI, 0, RUN, BLK);
     tg_wake(g, 0, 1300, CLI, 0); /* its own timer, on its own pCPU, d3 current */
     tg_runstate(g, 0, 1305, CLI, 0, BLK, RNBL);
-    tg_block(g, 1, 1500, MED, 0); /* answered (the client runnable: no WAKE), then blocks */
-    tg_switch(g, 1, 1510, MED, 0, IDLE, 1);
-    tg_runstate(g, 1, 1520, MED, 0, RUN, BLK);
+    sleeps(g, 1, 1500, MED); /* answered (the client runnable: no WAKE), then blocks */
     tg_switch(g, 0, 1600, 3, 0, CLI, 0);
     tg_runstate(g, 0, 1610, CLI, 0, RNBL, RUN);
     /* the guest's call ends at 1700 */
-    tg_block(g, 0, 5000, CLI, 0);
-    tg_switch(g, 0, 5010, CLI, 0, IDLE, 0);
-    tg_runstate(g, 0, 5020, CLI, 0, RUN, BLK);
+    sleeps(g, 0, 5000, CLI);
     struct sm_recover_window w = {1000, 1700};
     struct fx *f = fx_run_windows(g, CLI, MED, &w, 1);
     const struct sm_call *k = sm_recover_call(f->recover, 0);
@@ -555,15 +586,19 @@ static void test_recover_no_wakes(void **state)
     fx_free(f);
 }
 
-/* A window with the textbook call in it gives the textbook instants, and a window in which
- * neither domain did anything gives a no_wakes call whose window is the guest's own. */
+/* A window with the textbook call in it gives the textbook instants; a window that ends just
+ * after the next call's notify does not take that notify for its own; a window in which
+ * neither domain did anything gives a no_wakes call placed at the middle of the window. */
 static void test_recover_textbook_and_empty(void **state)
 {
     (void)state;
     struct tg *g = prelude(1);
     textbook(g, 1000);
-    struct sm_recover_window w[2] = {{990, 700 + 1000}, {3000, 3500}};
-    struct fx *f = fx_run_windows(g, CLI, MED, w, 2);
+    textbook(g, 1700);
+    /* the third window starts after the first call's notify and ends just after the second's:
+     * that notify, after the run and the answer seen, is not this call's */
+    struct sm_recover_window w[3] = {{990, 700 + 1000}, {1115, 1705}, {3000, 3500}};
+    struct fx *f = fx_run_windows(g, CLI, MED, w, 3);
     const struct sm_call *k = sm_recover_call(f->recover, 0);
     assert_int_equal(k->shape, SM_SHAPE_TEXTBOOK);
     assert_int_equal(k->reason, SM_COMPLETE);
@@ -575,12 +610,15 @@ static void test_recover_textbook_and_empty(void **state)
     assert_int_equal(k->t_client_wake, 1510);
     assert_int_equal(k->t_med_block, 1610);
     assert_int_equal(k->t_client_run, 1620);
-    const struct sm_call *e = sm_recover_call(f->recover, 1);
+    const struct sm_call *e = sm_recover_call(f->recover, 2);
+    assert_int_equal(sm_recover_call(f->recover, 1)->t_notify, SM_T_NONE);
+    assert_int_equal(sm_recover_call(f->recover, 1)->t_med_run, 1120);
+    assert_int_equal(sm_recover_call(f->recover, 1)->t_med_block, 1610);
     assert_int_equal(e->shape, SM_SHAPE_NO_WAKES);
     uint64_t a, z;
     assert_int_equal(sm_join_window(e, &a, &z), 0);
-    assert_int_equal(a, 3000);
-    assert_int_equal(z, 3500);
+    assert_int_equal(a, 3250); /* the middle of the guest's window */
+    assert_int_equal(z, 3250);
     fx_free(f);
 }
 
@@ -676,6 +714,7 @@ int main(void)
         cmocka_unit_test(test_preempted_after_certain_notify),
         cmocka_unit_test(test_answer_in_block_path),
         cmocka_unit_test(test_mediator_stays_awake_across_two_calls),
+        cmocka_unit_test(test_answer_before_first_block_record),
         cmocka_unit_test(test_recover_no_wakes),
         cmocka_unit_test(test_recover_textbook_and_empty),
     };

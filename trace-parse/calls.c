@@ -47,6 +47,12 @@ struct open_call {
     uint8_t after_block;        /* the client had blocked since its previous call when notifying */
     uint64_t client_last_run;   /* the client's last ->running during the call */
     uint64_t med_run_at_answer; /* the mediator's run time in its episode when it answered */
+    /* At the mediator's first BLOCK record after it ran for this call, unanswered (its
+     * service was over: a wake in its block path may keep it running, for the next call): */
+    uint64_t med_block_rec;           /* 0: none yet */
+    uint64_t client_run_at_med_block; /* client_last_run then */
+    uint8_t client_state_at_med_block, client_blocked_at_med_block;
+    uint64_t run_after_med_block; /* the client's first ->running after that record (0: none) */
 };
 
 /* One client vCPU: its open call, its tail, and what is known between calls. */
@@ -54,6 +60,7 @@ struct client_vcpu {
     uint16_t vcpu;
     uint8_t used;
     uint8_t blocked_since_call; /* it blocked since its last call ended */
+    uint64_t last_blocked;      /* its last running->blocked */
     /* It blocked with no call open: a call whose notify left no record (the mediator was
      * awake) starts here if the mediator answers. */
     uint8_t pend;
@@ -387,7 +394,8 @@ static void finalize_call(struct sm_calls *c, struct open_call *o, int edge)
     if (k->shape == SM_SHAPE_NO_WAKES)
         k->certainty = SM_CERT_INFERRED;
     else
-        k->certainty = o->certain || o->answered ? SM_CERT_CERTAIN : SM_CERT_LIKELY;
+        k->certainty = o->certain || (o->answered && !k->answer_ambiguous) ? SM_CERT_CERTAIN
+                                                                            : SM_CERT_LIKELY;
     if (o->lost)
         k->reason = SM_INC_LOST_RECORDS;
     else if (k->shape == SM_SHAPE_MEDIATOR_ALREADY_AWAKE || k->shape == SM_SHAPE_NO_WAKES)
@@ -455,7 +463,8 @@ static void client_done(struct sm_calls *c, struct client_vcpu *s, uint64_t t_ru
     o->c.t_client_run = t_run;
     o->c.t_end_lo = t_lo;
     o->ended = 1;
-    s->blocked_since_call = 0;
+    /* the call's end may be settled after the client blocked again (to sleep) */
+    s->blocked_since_call = s->last_blocked > t_run;
     if (o->med_blocked || !o->med_ran) {
         finalize_call(c, o, 0);
         return;
@@ -696,8 +705,10 @@ static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
     int med_awake = s->in_block ? s->block_med_awake : c->med_awake != 0 || c->med_known == 0;
     if (new != XT_RUNNABLE)
         s->in_block = 0;
-    if (new == XT_BLOCKED)
+    if (new == XT_BLOCKED) {
         s->blocked_since_call = 1;
+        s->last_blocked = ev->tsc;
+    }
     if (!o->active && new == XT_BLOCKED && s->tail.active && s->tail.c.answer_ambiguous &&
         !s->tail.med_blocked && s->tail.answered && s->tail.c.t_notify != SM_T_NONE &&
         c->cal_call.n >= CAL_MIN && s->tail.med_run_at_answer < cal_median(&c->cal_call) / 2) {
@@ -751,6 +762,8 @@ static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
         break;
     case XT_RUNNING:
         o->client_last_run = ev->tsc;
+        if (o->med_block_rec && !o->run_after_med_block)
+            o->run_after_med_block = ev->tsc;
         if ((o->client_blocked || o->preempted) && (o->answered || o->end_at_next_run))
             client_done(c, s, ev->tsc, SM_T_NONE);
         break;
@@ -778,15 +791,27 @@ static void mediator_done_unanswered(struct sm_calls *c, const struct sm_model *
     struct open_call *o = &s->oc;
     struct sm_call *k = &o->c;
     uint8_t cs = vcpu_state(m, c->cfg.client, k->client_vcpu);
+    uint64_t last_run = o->client_last_run;
+    int blocked = o->client_blocked;
+    if (o->med_block_rec) {
+        /* Its first BLOCK record came earlier (then a wake in its block path kept it running):
+         * the answer was before that record; judge by the client's state then. */
+        cs = o->client_state_at_med_block;
+        last_run = o->client_run_at_med_block;
+        blocked = o->client_blocked_at_med_block;
+        t_block = o->med_block_rec;
+    }
     uint64_t thr = run_threshold(c);
     /* Only an ambiguous notify can be the mediator's timer: the run time says which, once
      * both kinds have been seen; before that, whether the client had blocked since its
      * previous call (a timer fires right after the mediator blocks, while the client still
      * runs on after the answer). */
     int timer_like = !o->certain && (thr ? run < thr : !o->after_block);
-    if (!o->client_blocked) {
+    if (!blocked) {
         if (timer_like) {
             drop(c, s);
+        } else if (cs == XT_RUNNABLE && o->med_block_rec && o->run_after_med_block) {
+            client_done(c, s, o->run_after_med_block, SM_T_NONE); /* it has run since */
         } else if (cs == XT_RUNNABLE) {
             o->end_at_next_run = 1; /* preempted: the answer waits for its next run */
         } else {
@@ -795,20 +820,18 @@ static void mediator_done_unanswered(struct sm_calls *c, const struct sm_model *
     } else if (cs == XT_RUNNING) {
         /* The answer found it running (woken early): it came before the mediator's BLOCK
          * record, after the last instant known. */
-        uint64_t lo =
-            o->client_last_run > k->t_client_block ? o->client_last_run : k->t_client_block;
+        uint64_t lo = last_run > k->t_client_block ? last_run : k->t_client_block;
         if (k->t_med_run != SM_T_NONE && k->t_med_run > lo)
             lo = k->t_med_run;
         client_done(c, s, t_block < tsc ? t_block : tsc, lo);
+    } else if (cs == XT_RUNNABLE && o->med_block_rec && o->run_after_med_block) {
+        client_done(c, s, o->run_after_med_block, SM_T_NONE);
     } else if (cs == XT_RUNNABLE) {
         o->end_at_next_run = 1;
-    } else if (k->client_woken_early && o->client_last_run != 0 &&
-               o->client_last_run > k->t_client_block) {
+    } else if (k->client_woken_early && last_run != 0 && last_run > k->t_client_block) {
         /* It ran meanwhile, took the answer and blocked again. */
         client_done(c, s,
-                    k->t_med_run != SM_T_NONE && k->t_med_run > o->client_last_run
-                        ? k->t_med_run
-                        : o->client_last_run,
+                    k->t_med_run != SM_T_NONE && k->t_med_run > last_run ? k->t_med_run : last_run,
                     SM_T_NONE);
     } else if (!o->certain) {
         drop(c, s); /* the client sleeps on, unanswered: that wake was no call */
@@ -899,9 +922,13 @@ static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
     }
     for (unsigned i = 0; i < SM_CALLS_MAX_VCPUS && c->cv[i].used; i++) {
         struct client_vcpu *s = &c->cv[i];
-        if (new == XT_BLOCKED && !s->oc.active && s->pend && s->pend_woken &&
-            c->cal_call.n >= CAL_MIN && run > s->pend_med_run &&
-            run - s->pend_med_run >= cal_median(&c->cal_call) / 2)
+        /* The mediator's run since the client blocked: at least half a call's usual; and its
+         * episode is not the one that served the client's previous call (that call's tail is
+         * still waiting for this block: the client blocked after its answer, to sleep). */
+        uint64_t since_block = run > s->pend_med_run ? run - s->pend_med_run : 0;
+        int served = c->cal_call.n >= CAL_MIN && since_block >= cal_median(&c->cal_call) / 2;
+        if (new == XT_BLOCKED && !s->oc.active && !s->tail.active && s->pend && s->pend_woken &&
+            served)
             infer_call(c, m, s, ev, mv ? mv->block_tsc : ev->tsc);
         if (c->med_awake == 0)
             s->pend = 0; /* the mediator went to sleep: its next answer-like wake of this
@@ -945,7 +972,7 @@ static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
     }
 }
 
-static void on_block(struct sm_calls *c, const struct xt_event *ev)
+static void on_block(struct sm_calls *c, const struct sm_model *m, const struct xt_event *ev)
 {
     if (ev->domid == c->cfg.client) {
         struct client_vcpu *s = client_slot(c, ev->vcpu);
@@ -959,6 +986,16 @@ static void on_block(struct sm_calls *c, const struct xt_event *ev)
         if (mv) {
             mv->in_block = 1;
             mv->block_tsc = ev->tsc;
+        }
+        for (unsigned i = 0; i < SM_CALLS_MAX_VCPUS && c->cv[i].used; i++) {
+            struct open_call *o = &c->cv[i].oc;
+            if (!o->active || !o->med_ran || o->answered || o->med_block_rec ||
+                o->c.mediator_vcpu != ev->vcpu)
+                continue;
+            o->med_block_rec = ev->tsc;
+            o->client_run_at_med_block = o->client_last_run;
+            o->client_state_at_med_block = vcpu_state(m, c->cfg.client, o->c.client_vcpu);
+            o->client_blocked_at_med_block = o->client_blocked;
         }
     }
 }
@@ -976,7 +1013,7 @@ void sm_calls_feed(struct sm_calls *c, const struct sm_model *m, const struct xt
             on_client_wake(c, m, ev);
         break;
     case XT_K_BLOCK:
-        on_block(c, ev);
+        on_block(c, m, ev);
         break;
     case XT_K_CONTINUE:
         if (ev->domid == c->cfg.client)

@@ -101,8 +101,8 @@ static void feed_one(struct sm_recover *r, const struct sm_model *m, struct rwin
     switch (ev->kind) {
     case XT_K_SWITCH: {
         uint16_t n = ev->next_domid;
-        uint32_t *cnt = n == r->client     ? &k->sw_client
-                        : n == r->mediator ? &k->sw_mediator
+        uint32_t *cnt = n == r->client       ? &k->sw_client
+                        : n == r->mediator   ? &k->sw_mediator
                         : n == XT_DOMID_IDLE ? &k->sw_idle
                                              : &k->sw_other;
         (*cnt)++;
@@ -119,7 +119,8 @@ static void feed_one(struct sm_recover *r, const struct sm_model *m, struct rwin
         if (!known)
             break;
         if (ev->domid == r->mediator && d == r->client && !x->in_block &&
-            k->t_client_block == SM_T_NONE && k->t_notify == SM_T_NONE) {
+            k->t_client_block == SM_T_NONE && k->t_notify == SM_T_NONE &&
+            k->t_med_run == SM_T_NONE && k->t_client_run == SM_T_NONE) {
             k->t_notify = ev->tsc;
             k->client_pcpu = ev->cpu;
             k->mediator_vcpu = ev->vcpu;

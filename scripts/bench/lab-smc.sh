@@ -106,7 +106,7 @@ while read -r name transport args; do
     d=$tmp/$name
     rc=$(cat "$d.rc")
     if [ ! -s "$d/gen-summary.json" ]; then
-        echo "| $name | \`$transport\` | \`${args:--}\` | $rc | failed: $(jq -r .reason "$d/run.json" 2> /dev/null) | | | |"
+        echo "| $name | \`$transport\` | \`${args:--}\` | $rc | failed: $(jq -r '.reason_kind + ": " + .reason' "$d/run.json" 2> /dev/null) | | | |"
         continue
     fi
     if [ "$transport" = smc ]; then trace="(no trace calls: no mediator)"; else

@@ -46,7 +46,7 @@ P
     rc=$?
     wall=$(awk -v a="$s" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
     if [ $rc != 0 ]; then
-        echo "| $mode | $wall | failed: $(jq -r .reason "$out/run.json" 2> /dev/null) | | | | | | |"
+        echo "| $mode | $wall | failed: $(jq -r '.reason_kind + ": " + .reason' "$out/run.json" 2> /dev/null) | | | | | | |"
         continue
     fi
     c=$out/console.log

@@ -39,5 +39,8 @@ measure "compare 2 configurations (2 x 2000 bootstrap resamples)" "$S" compare "
 measure "compare 8 configurations" "$S" compare "$t"/runs/c[1-8]
 measure "regress, 36 configurations, first run" "$S" regress --history "$t/h.jsonl" "$t/runs" --commit a
 measure "regress, 36 configurations, against it" "$S" regress --history "$t/h.jsonl" "$t/runs" --commit b
+# a 50-run history (the first line under 50 commits): change points over every series
+for k in $(seq 1 50); do head -1 "$t/h.jsonl" | sed "s/\"commit\":\"a\"/\"commit\":\"h$k\"/"; done > "$t/h50.jsonl"
+measure "regress, 36 configurations, against a 50-run history" "$S" regress --history "$t/h50.jsonl" "$t/runs" --commit z -n
 echo
 echo "History size after two runs: $(du -k "$t/h.jsonl" | cut -f1) kB (2000 samples kept per series and configuration)."

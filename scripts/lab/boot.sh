@@ -1,22 +1,36 @@
 #!/bin/bash
-# Boots Xen 4.17 arm64 and the Dom0 under qemu-system-aarch64, always under timeout(1).
+# Boots Xen 4.17 arm64 and the Dom0 under qemu-system-aarch64, stopped after TIMEOUT_S.
 # usage: boot.sh XEN KERNEL DOM0_INITRD SHARE_DIR CONSOLE_LOG
 # env: MODE (deterministic|smp)  PCPUS  MEM_MB (2048)  XEN_CMDLINE  TIMEOUT_S (300)
+#      BOOT_STATUS (a file: how QEMU ended, below)  SMCLAT_QEMU (qemu-system-aarch64: the
+#      emulator; tests put a stand-in here)
 # The console goes to CONSOLE_LOG with host time stamps ("[  12.345] ..."). Exit status:
-# QEMU's, 124 on timeout. In smp mode QEMU's vCPU thread i is pinned to host core i
-# (when the host has that many cores): unpinned, both often share one core and a wake in the
-# guest waits milliseconds for the host.
+# QEMU's (128+N when a signal ended it), 124 when the timeout stopped it. BOOT_STATUS gets
+# shell assignments: qemu_exit (QEMU's status), qemu_signal (SIGKILL... when a signal ended it),
+# timeout (1: this script's TIMEOUT_S fired and it stopped QEMU), stopped (1: this script was
+# told to stop, SIGTERM/SIGINT/SIGHUP, and stopped QEMU), qemu_pid. So a QEMU killed from
+# outside (exit 137, timeout 0) is never taken for a timeout. In smp mode QEMU's vCPU thread i
+# is pinned to host core i (when the host has that many cores): unpinned, both often share one
+# core and a wake in the guest waits milliseconds for the host.
 set -uo pipefail
 [ $# = 5 ] || { echo "usage: boot.sh XEN KERNEL DOM0_INITRD SHARE_DIR CONSOLE_LOG" >&2; exit 2; }
 xen=$1 kernel=$2 initrd=$3 share=$4 console=$5
 MODE=${MODE:-deterministic} PCPUS=${PCPUS:-1} MEM_MB=${MEM_MB:-2048} TIMEOUT_S=${TIMEOUT_S:-300}
 XEN_CMDLINE=${XEN_CMDLINE:-dom0_mem=512M console=dtuart dtuart=/pl011@9000000 xsm=dummy}
+BOOT_STATUS=${BOOT_STATUS:-/dev/null}
 accel=()
 [ "$MODE" = deterministic ] && accel=(-icount "shift=3,sleep=off")
 # The Dom0 initrd goes at 0x49000000: QEMU puts the device tree at RAM base + 128 MiB
 # (0x48000000), so an initrd below it would have to stay under 16 MiB.
 tag=smclat-lab-$$
-timeout -k 5 "$TIMEOUT_S" qemu-system-aarch64 -name "$tag",debug-threads=on \
+# The console filter (host time stamps) is this script's child, reading QEMU's output from a
+# FIFO: it is waited for, never left behind.
+fifo=$(mktemp -u "${TMPDIR:-/tmp}/smclat-boot.XXXXXX.fifo")
+mkfifo -m 600 "$fifo" || { echo "boot: cannot make a FIFO $fifo" >&2; exit 1; }
+perl -MTime::HiRes=time -ne 'BEGIN{$|=1;$t0=time} s/\r//g; printf "[%8.3f] %s", time-$t0, $_' \
+    < "$fifo" > "$console" &
+fpid=$!
+"${SMCLAT_QEMU:-qemu-system-aarch64}" -name "$tag",debug-threads=on \
     -machine virt,virtualization=on,gic-version=3 -cpu cortex-a57 -smp "$PCPUS" -m "$MEM_MB" \
     "${accel[@]}" -nographic -no-reboot -nic none -monitor none -serial stdio \
     -kernel "$xen" -append "$XEN_CMDLINE" \
@@ -24,18 +38,38 @@ timeout -k 5 "$TIMEOUT_S" qemu-system-aarch64 -name "$tag",debug-threads=on \
     -device "guest-loader,addr=0x49000000,initrd=$initrd" \
     -fsdev "local,id=fs0,path=$share,security_model=none" \
     -device virtio-9p-device,fsdev=fs0,mount_tag=host0 \
-    < /dev/null > >(perl -MTime::HiRes=time -ne \
-        'BEGIN{$|=1;$t0=time} s/\r//g; printf "[%8.3f] %s", time-$t0, $_' > "$console") 2>&1 &
-tpid=$!
-# Stopped from outside (run.sh interrupted): timeout passes the signal on to QEMU.
-trap 'kill -TERM $tpid 2> /dev/null; wait $tpid; exit 143' TERM INT HUP
+    < /dev/null > "$fifo" 2>&1 &
+qpid=$!
+# This script's messages go to fd 3: bash's own "Killed" job notices (the status file says
+# how QEMU ended) go nowhere.
+exec 3>&2 2> /dev/null
+timed_out=0 stopped=0
+# Stopped from outside (run.sh interrupted): QEMU gets SIGTERM, SIGKILL 5 s later (below).
+# shellcheck disable=SC2317 # the trap
+stop() {
+    [ "$stopped" = 1 ] && return
+    stopped=1
+    kill -TERM "$qpid" 2> /dev/null
+    kill_at=$((SECONDS + 5))
+}
+trap stop TERM INT HUP
 
-if [ "$MODE" = smp ] && [ "$(nproc)" -ge "$PCPUS" ]; then
-    pinned=0
-    for _ in $(seq 100); do
-        pinned=0
-        qpid=$(pgrep -n -f "^qemu-system-aarch64 -name $tag," || true)
-        if [ -n "$qpid" ]; then
+pinned=0 tries=0 deadline=$((SECONDS + TIMEOUT_S)) kill_at=
+while kill -0 "$qpid" 2> /dev/null; do
+    if [ $timed_out = 0 ] && [ $stopped = 0 ] && [ $SECONDS -ge $deadline ]; then
+        timed_out=1
+        echo "boot: QEMU still running after TIMEOUT_S=$TIMEOUT_S s: stopping it" >&3
+        kill -TERM "$qpid" 2> /dev/null
+        kill_at=$((SECONDS + 5))
+    fi
+    [ -n "$kill_at" ] && [ $SECONDS -ge "$kill_at" ] && kill -KILL "$qpid" 2> /dev/null
+    if [ "$MODE" = smp ] && [ $pinned -lt "$PCPUS" ] && [ $tries -lt 100 ]; then
+        tries=$((tries + 1))
+        if [ "$(nproc)" -lt "$PCPUS" ]; then
+            echo "warning: $PCPUS pCPUs on a $(nproc)-core host: QEMU's vCPU threads are not pinned" >&3
+            tries=100
+        else
+            pinned=0
             for t in /proc/"$qpid"/task/*; do
                 c=$(cat "$t/comm" 2> /dev/null) || continue
                 case $c in "CPU "*"/TCG")
@@ -45,15 +79,18 @@ if [ "$MODE" = smp ] && [ "$(nproc)" -ge "$PCPUS" ]; then
                     ;;
                 esac
             done
+            [ $pinned -ge "$PCPUS" ] && echo "boot: pinned $pinned QEMU vCPU thread(s) to host cores" >&3
         fi
-        [ $pinned -ge "$PCPUS" ] && break
-        sleep 0.1
-    done
-    echo "boot: pinned $pinned QEMU vCPU thread(s) to host cores" >&2
-elif [ "$MODE" = smp ]; then
-    echo "warning: $PCPUS pCPUs on a $(nproc)-core host: QEMU's vCPU threads are not pinned" >&2
-fi
-wait $tpid
+    fi
+    sleep 0.1
+done
+wait "$qpid"
 rc=$?
-sleep 0.2 # the console filter flushes
+wait "$fpid" # the console filter ends at QEMU's last byte
+rm -f "$fifo"
+sig=
+[ $rc -gt 128 ] && sig=$(kill -l $((rc - 128)) 2> /dev/null) && sig=SIG$sig
+printf 'qemu_exit=%s\nqemu_signal=%s\ntimeout=%s\nstopped=%s\nqemu_pid=%s\n' \
+    "$rc" "$sig" "$timed_out" "$stopped" "$qpid" > "$BOOT_STATUS"
+[ $timed_out = 1 ] && exit 124
 exit $rc

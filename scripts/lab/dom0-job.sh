@@ -4,7 +4,8 @@
 # applies and checks the scheduler configuration (smclat-record apply), records the trace
 # while the client's generator runs (smclat-record trace), writes metadata.json
 # (smclat-record metadata), and leaves everything in /mnt/share/out. Lines "SMCLAT-JOB: ..."
-# on the console are its progress; "SMCLAT-JOB: FAIL: reason" ends a failed run.
+# on the console are its progress; "SMCLAT-JOB: FAIL: KIND: reason" ends a failed run, and
+# out/failure.txt holds "KIND reason" (the kinds: scripts/lab/reasons.sh, docs/robustness.md).
 S=/mnt/share
 O=$S/out
 CON=/var/log/xen/console
@@ -19,19 +20,25 @@ copy_logs() {
     done
     xl dmesg > "$O/xen-dmesg.log" 2>&1
 }
-fail() {
-    say "FAIL: $*"
+fail() { # KIND REASON
+    k=$1
+    shift
+    say "FAIL: $k: $*"
     xenstore-ls -fp /local/domain > "$O/xenstore.txt" 2>&1
-    echo "$*" > "$O/failure.txt"
+    echo "$k $*" > "$O/failure.txt"
     copy_logs
     exit 1
 }
 REC=/tmp/smclat-record
-cp $S/bin/smclat-record $REC 2> /dev/null || fail "no smclat-record in the share"
+cp $S/bin/smclat-record $REC 2> /dev/null || fail setup "no smclat-record in the share"
 chmod +x $REC
 # xl mmaps the kernel: from 9p that costs ~10 s per xl create, from tmpfs ~3 s
-cp $S/img/* /tmp/img/ || fail "cannot copy the DomU images"
+cp $S/img/* /tmp/img/ || fail io_error "cannot copy the DomU images to Dom0's /tmp"
 
+last_line() { # FILE [PATTERN]: its last line (matching PATTERN), or "(none)"
+    l=$(grep -e "${2:-.}" "$1" 2> /dev/null | grep -v '^SMCLAT-' | tail -1 | cut -c1-300)
+    echo "${l:-(none)}"
+}
 wait_xs() { # PATH SECONDS [ABORT_PATH]: until the node exists (1: timeout, 2: ABORT_PATH exists)
     i=0
     while ! xenstore-read "$1" > /dev/null 2>&1; do
@@ -51,7 +58,7 @@ vcpus=$3
 extra="console=hvc0 rdinit=/init loglevel=4 cryptomgr.notests=1"
 CFG
     # paused: each learns its peer's domid from xenstore before it runs
-    xl create -p "/tmp/$1.cfg" >> "$O/xl-create.log" 2>&1 || fail "xl create $1 (see xl-create.log)"
+    xl create -p "/tmp/$1.cfg" >> "$O/xl-create.log" 2>&1 || fail boot_failed "DomU $1: xl create failed: $(tail -1 "$O/xl-create.log")"
     say "created $1 d$(xl domid "$1")"
 }
 
@@ -77,10 +84,10 @@ CLI=$(xl domid client)
 # domid in its own xenstore folder, which the domain can read.
 xenstore-write "/local/domain/$MED/data/peer" "$CLI" "/local/domain/$CLI/data/mediator" "$MED"
 for d in mediator client $(n=1; while [ $n -le "$NOISE_DOMAINS" ]; do echo noise$n; n=$((n + 1)); done); do
-    xl unpause "$d" || fail "xl unpause $d"
+    xl unpause "$d" || fail boot_failed "DomU $d: xl unpause failed"
 done
 for d in mediator client $(n=1; while [ $n -le "$NOISE_DOMAINS" ]; do echo noise$n; n=$((n + 1)); done); do
-    wait_xs "/local/domain/$(xl domid "$d")/data/ready" 120 || fail "$d did not start (no data/ready)"
+    wait_xs "/local/domain/$(xl domid "$d")/data/ready" 120 || { copy_logs; fail boot_failed "DomU $d did not start (no data/ready in 120 s); its console's last line: $(last_line "$O/guest-$d.log")"; }
 done
 # The client is ready to go: for the xen transports when smclat-gen has connected
 case $TRANSPORT in
@@ -95,9 +102,10 @@ case $TRANSPORT in
 esac
 wait_xs "$READY" 120 "/local/domain/$CLI/data/done"
 case $? in
-1) fail "smclat-gen did not connect to the mediator (no $READY)" ;;
+1) copy_logs
+   fail guest_program_failed "smclat-gen did not connect to the mediator (no $READY in 120 s): $(last_line "$O/guest-client.log" 'smclat')" ;;
 2) copy_logs
-   fail "smclat-gen exited before the run: $(grep -m1 'smclat gen' "$O/guest-client.log")" ;;
+   fail guest_program_failed "smclat-gen exited with $(xenstore-read "/local/domain/$CLI/data/done") before the run: $(last_line "$O/guest-client.log" 'smclat gen')" ;;
 esac
 say "domains ready"
 
@@ -135,7 +143,8 @@ while [ $n -le "$NOISE_DOMAINS" ]; do
 done
 [ -n "$ARINC653" ] && set -- "$@" --arinc653 "$ARINC653"
 echo "smclat-record apply $*" > "$O/apply.log"
-$REC apply "$@" >> "$O/apply.log" 2>&1 || fail "smclat-record apply: $(tail -1 "$O/apply.log")"
+$REC apply "$@" >> "$O/apply.log" 2>&1 ||
+    { rc=$?; fail guest_program_failed "smclat-record apply exited with $rc: $(tail -1 "$O/apply.log")"; }
 say "configuration applied and checked"
 
 # Roles for the metadata
@@ -170,9 +179,9 @@ trc=$?
 # shellcheck disable=SC2086 # a list of pids
 [ -n "$LOADPIDS" ] && kill $LOADPIDS 2> /dev/null
 say "trace done rc=$trc"
-[ $trc = 0 ] || fail "smclat-record trace: $(tail -1 "$O/trace.log")"
+[ $trc = 0 ] || fail trace_failed "smclat-record trace (xentrace) exited with $trc: $(tail -1 "$O/trace.log")"
 # The generator should be done (TRACE_SECONDS covers it); give it a little more
-wait_xs "/local/domain/$CLI/data/done" 30 || fail "client generator still running after the trace"
+wait_xs "/local/domain/$CLI/data/done" 30 || { copy_logs; fail guest_program_failed "smclat-gen still running 30 s after the trace: $(last_line "$O/guest-client.log" 'smclat gen')"; }
 GRC=$(xenstore-read "/local/domain/$CLI/data/done")
 [ -s /tmp/create-trace.bin ] && set -- "$@" --creation-trace /tmp/create-trace.bin
 if [ -r $S/xen-build.env ]; then
@@ -181,8 +190,12 @@ if [ -r $S/xen-build.env ]; then
     set -- "$@" --xen-build "$XEN_BUILD" --xen-schedulers "$XEN_SCHEDULERS"
 fi
 $REC metadata "$@" --trace /tmp/trace.bin --duration-s "$TRACE_SECONDS" -o "$O/metadata.json" \
-    > "$O/metadata.log" 2>&1 || fail "smclat-record metadata: $(tail -1 "$O/metadata.log")"
-cp /tmp/trace.bin "$O/trace.bin" || fail "cannot copy trace.bin to the share"
+    > "$O/metadata.log" 2>&1 ||
+    { rc=$?; fail guest_program_failed "smclat-record metadata exited with $rc: $(tail -1 "$O/metadata.log")"; }
+if ! err=$(cp /tmp/trace.bin "$O/trace.bin" 2>&1); then
+    case $err in *"No space left"*) k=no_space ;; *) k=io_error ;; esac
+    fail $k "the share's trace.bin (host folder $S): ${err##*: }"
+fi
 cp /tmp/create-trace.bin "$O/create-trace.bin"
 say "metadata written"
 # The mediator prints its summary when shut down
@@ -196,5 +209,5 @@ done
 kill -0 $SD 2> /dev/null && say "mediator did not shut down in 10 s"
 for d in $(xl list | awk 'NR > 2 {print $1}'); do xl destroy "$d" > /dev/null 2>&1; done
 copy_logs
-[ "$GRC" = 0 ] || fail "smclat-gen exited with $GRC"
+[ "$GRC" = 0 ] || fail guest_program_failed "smclat-gen exited with $GRC: $(last_line "$O/guest-client.log" 'smclat gen')"
 say "finished"

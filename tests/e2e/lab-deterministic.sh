@@ -6,7 +6,8 @@
 # in the trace (each generator call joined to one complete trace call, none missing), no
 # records were lost, the mediator's wake latency is reported, the metadata holds the timer rate
 # and roles; and a scenario that cannot finish in its TIMEOUT_S is stopped and reported with
-# the console tail, no QEMU left behind.
+# the console tail, no QEMU left behind; a QEMU killed from outside during the trace is
+# reported as killed (emulator_killed, SIGKILL), not as a timeout.
 # On one pCPU every WAKE is recorded there, whoever runs: now and then the mediator's kernel
 # tick lands while the client runs and the client's own tick while the mediator runs, and that
 # pair looks exactly like a call in the records (docs/calls.md). The join tells those apart:
@@ -89,16 +90,53 @@ else
     [ "$p50" -gt 0 ] 2> /dev/null || bad "mediator wake latency p50 '$p50'"
 fi
 
+# QEMU killed from outside during the trace (the real emulator, docs/robustness.md): the run
+# says emulator_killed with the signal, never timeout; the console is kept, no QEMU is left.
+printf 'NAME=e2e-kill\nTRANSPORT=xen\nGEN_ARGS="--flow optimized --fps 24 --duration 1"\nTRACE_SECONDS=3\nTIMEOUT_S=240\n' > "$tmp/kill.env"
+mkdir -p "$tmp/ktmp"
+TMPDIR=$tmp/ktmp "$top/scripts/lab/run.sh" "$tmp/kill.env" "$tmp/kill" 2> "$tmp/kill.err" &
+rp=$!
+qp=
+for _ in $(seq 900); do
+    if grep -q "trace started" "$tmp/kill.err"; then
+        qp=$(pgrep -f "^qemu-system-aarch64 -name smclat-lab-[0-9]*,.*path=$tmp/ktmp/")
+        break
+    fi
+    kill -0 $rp 2> /dev/null || break
+    sleep 0.2
+done
+if [ -n "$qp" ]; then
+    kill -KILL "$qp"
+    wait $rp
+    rc=$?
+    j=$tmp/kill/run.json
+    [ $rc = 1 ] || bad "QEMU killed: run.sh exit $rc, expected 1"
+    [ "$(jq -r '.status + " " + .reason_kind + " " + .qemu_signal' "$j")" = "failed emulator_killed SIGKILL" ] ||
+        bad "QEMU killed: run.json says $(jq -c '[.status, .reason_kind, .qemu_signal]' "$j")"
+    jq -r .reason "$j" | grep -q "^QEMU killed by SIGKILL (exit 137), last step: trace started" ||
+        bad "QEMU killed: reason '$(jq -r .reason "$j")'"
+    grep -q "failed \[emulator_killed\]: QEMU killed by SIGKILL" "$tmp/kill.err" || bad "QEMU killed: not said on stderr"
+    grep -q "SMCLAT-JOB: trace started" "$tmp/kill/console.log" || bad "QEMU killed: the console was not kept"
+    echo "QEMU killed mid-trace: $(jq -r '.reason_kind + ": " + .reason' "$j")"
+else
+    kill $rp 2> /dev/null
+    wait $rp
+    bad "QEMU killed: the run never reached the trace (or its QEMU was not found): $(tail -3 "$tmp/kill.err")"
+fi
+pgrep -af "^qemu-system-aarch64 -name smclat-lab-[0-9]*,.*path=$tmp/ktmp/" && bad "QEMU killed: a QEMU is still running"
+[ -z "$(ls "$tmp/ktmp")" ] || bad "QEMU killed: left in TMPDIR: $(ls "$tmp/ktmp")"
+
 # A scenario that cannot finish in time: stopped, reported with the console tail, no QEMU left.
 printf 'NAME=e2e-timeout\nTRANSPORT=none\nTIMEOUT_S=10\n' > "$tmp/timeout.env"
-"$top/scripts/lab/run.sh" "$tmp/timeout.env" "$tmp/timeout" 2> "$tmp/timeout.err"
+mkdir -p "$tmp/ttmp"
+TMPDIR=$tmp/ttmp "$top/scripts/lab/run.sh" "$tmp/timeout.env" "$tmp/timeout" 2> "$tmp/timeout.err"
 rc=$?
 [ $rc = 1 ] || bad "timeout scenario: exit $rc, expected 1"
-[ "$(jq -r .status "$tmp/timeout/run.json")" = timeout ] || bad "timeout scenario: status $(jq -r .status "$tmp/timeout/run.json")"
+[ "$(jq -r '.status + " " + .reason_kind' "$tmp/timeout/run.json")" = "timeout timeout" ] ||
+    bad "timeout scenario: status and kind $(jq -r '.status + " " + .reason_kind' "$tmp/timeout/run.json")"
 [ "$(jq '.console_tail | length' "$tmp/timeout/run.json")" -gt 0 ] || bad "timeout scenario: no console tail"
 grep -q "console tail" "$tmp/timeout.err" || bad "timeout scenario: no console tail on stderr"
-pgrep -f "^qemu-system-aarch64 -name smclat-lab-" > /dev/null && pgrep -af "^qemu-system-aarch64 -name smclat-lab-" |
-    grep -q "$tmp" && bad "a QEMU of this test is still running"
+pgrep -af "^qemu-system-aarch64 -name smclat-lab-[0-9]*,.*path=$tmp/ttmp/" && bad "a QEMU of this test is still running"
 
 echo "lab-deterministic: $(($(date +%s) - t0)) s in all"
 [ $fails = 0 ] && echo "lab-deterministic: ok"

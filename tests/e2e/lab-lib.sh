@@ -21,7 +21,7 @@ lab_run() { # PARAMS_FILE: boots that scenario into out=$tmp/run; stops the test
     "$top/scripts/lab/run.sh" "$1" "$out"
     rc=$?
     echo "run: $(($(date +%s) - t1)) s, exit $rc"
-    [ $rc = 0 ] || { bad "run.sh exit $rc: $(jq -r .reason "$out/run.json" 2> /dev/null)"; exit 1; }
+    [ $rc = 0 ] || { bad "run.sh exit $rc: $(jq -r '.reason_kind + ": " + .reason' "$out/run.json" 2> /dev/null)"; exit 1; }
 }
 
 # check_trace_calls: from `smclat analyze --calls-csv` on a results folder (joined with its

@@ -17,7 +17,7 @@ echo "fake lab: $NAME: $GEN_ARGS" >&2
 # shellcheck disable=SC2254
 case $NAME in
 ${FAKE_LAB_FAIL:-/nomatch/})
-    printf '{"smclat_run": 1, "name": "%s", "status": "failed", "reason": "fake failure"}\n' \
+    printf '{"smclat_run": 1, "name": "%s", "status": "failed", "reason_kind": "guest_program_failed", "reason": "fake failure"}\n' \
         "$NAME" > "$out/run.json"
     exit 1 ;;
 esac

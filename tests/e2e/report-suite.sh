@@ -67,20 +67,24 @@ rm -f "$FAKE_LAB_LOG"
 FAKE_LAB_FAIL='24fps-opt.credit2.*' expect_rc 1 "$SMCLAT" suite run "$TOP/workloads/demo.suite" -o "$T/f" --lab "$LAB" --analyzer "$AN"
 expect_eq "$(wc -l < "$T/lab.log")" 8 "every scenario tried"
 expect_eq "$(ls "$T"/f/*/analysis.json | wc -l)" 6 "complete scenarios"
-expect_grep '^suite: failed: 24fps-opt.credit2.quiet: lab failed: failed: fake failure \(exit 1\)$' "$T/err" "failure reason from run.json"
+expect_grep '^suite: failed: 24fps-opt.credit2.quiet: guest_program_failed: fake failure$' "$T/err" "failure reason from run.json"
+expect_eq "$(jq -r '.scenarios[] | select(.name == "24fps-opt.credit2.quiet") | .reason_kind' "$T/f/suite.json")" \
+    guest_program_failed "suite.json reason_kind from run.json"
 expect_grep '"failed": 2' "$T/f/suite.json" "suite.json failure count"
 # the report of that suite shows the six and names the two without results
 expect_rc 0 "$SMCLAT" report "$T/f" -o "$T/f-report" --no-plots
 expect_eq "$(($(wc -l < "$T/f-report/summary.csv") - 1))" 6 "configurations in the report"
-expect_grep '^warning: 24fps-opt.credit2.quiet: no results \(the suite run failed: lab failed: failed: fake failure \(exit 1\)\)$' "$T/err" "failed scenario named by the report"
-expect_grep '24fps-opt.credit2.busy-noise: no results: lab failed' "$T/f-report/index.html" "failed scenario in the HTML"
+expect_grep '^warning: 24fps-opt.credit2.quiet: no results \(the suite run failed: guest_program_failed: fake failure\)$' "$T/err" "failed scenario named by the report"
+expect_grep '24fps-opt.credit2.busy-noise: no results: guest_program_failed: fake failure' "$T/f-report/index.html" "failed scenario in the HTML"
 expect_grep '"failed": \[' "$T/f-report/summary.json" "failed scenarios in summary.json"
+expect_eq "$(jq -r '.failed[0].reason_kind' "$T/f-report/summary.json")" guest_program_failed "summary.json reason_kind"
 # the analyzer failing is a failure too
 expect_rc 1 "$SMCLAT" suite run "$TOP/workloads/demo.suite" -o "$T/g" --lab "$LAB" --analyzer false --only '24fps-opt.credit2.quiet'
-expect_grep 'analyzer failed \(exit 1\)' "$T/err" "analyzer failure reported"
+expect_grep 'FAILED after .*: analyzer_failed: the analyzer exited with 1 \(see' "$T/err" "analyzer failure reported"
 # a hung lab is killed at target.timeout_s + margin
 FAKE_LAB_SLEEP=67.5 expect_rc 1 timeout 40 "$SMCLAT" suite run "$TOP/workloads/drm-24fps-optimized.ini" -o "$T/h" --lab "$LAB" --analyzer "$AN" --set target.timeout_s=10 --margin 0
-expect_grep 'lab timed out' "$T/err" "timeout reported"
+expect_grep 'timeout: the lab still running after 10 s \(target.timeout_s \+ --margin\): stopped' "$T/err" "timeout reported"
+expect_eq "$(jq -r '.scenarios[0].reason_kind' "$T/h/suite.json")" timeout "the runner's timeout kind"
 for _ in 1 2 3 4 5 6 7 8 9 10; do pgrep -f "sleep 67.5" > /dev/null || break; sleep 0.3; done
 pgrep -f "sleep 67.5" > /dev/null && fail "the hung lab's process is still there" || ok "hung lab killed"
 

@@ -1,0 +1,111 @@
+#!/bin/bash
+# A stand-in for qemu-system-aarch64 in the lab's fault tests (SMCLAT_QEMU=this file, read by
+# scripts/lab/boot.sh): takes QEMU's arguments, prints the console a lab run prints (Xen, Dom0's
+# /init, the Dom0 job's SMCLAT-JOB lines) and leaves in the 9p share what dom0-job.sh leaves:
+# guest logs with calls.csv and the summaries between SMCLAT-FILE markers, metadata.json, and
+# trace.bin (a real recorded trace, $SHARED/traces/evping-100hz-icount/t3.bin, 1.6 MB).
+# A fault is picked per scenario: FAKE_QEMU_FAULTS="NAME=FAULT ..." (NAME from the share's
+# params.env), else FAKE_QEMU_FAULT. Faults:
+#   kill-boot    SIGKILL to itself while Xen boots      kill-trace  SIGKILL during the trace
+#   hang         stops answering during the trace (the timeout must fire)
+#   exit-boot    exits 1 while Dom0 boots               xen-panic   Xen panics, exit 0
+#   guest-fail   smclat-gen exits 1 during the run (the Dom0 job fails as dom0-job.sh does)
+#   trace-fail   xentrace exits 1 (likewise)
+#   term-trace   SIGTERM from outside during the trace: exits 0 saying so, as QEMU does
+#   dom0-panic   Dom0's kernel panics before its tools are up; dom0-error: a step of its /init fails
+set -u
+share=
+for a in "$@"; do
+    case $a in local,id=fs0,path=*) share=${a#local,id=fs0,path=}; share=${share%%,*} ;; esac
+done
+[ -d "$share" ] || { echo "fake qemu: no -fsdev path" >&2; exit 1; }
+NAME=
+# shellcheck source=/dev/null
+. "$share/params.env"
+fault=${FAKE_QEMU_FAULT:-}
+for f in ${FAKE_QEMU_FAULTS:-}; do
+    [ "${f%%=*}" = "$NAME" ] && fault=${f#*=}
+done
+O=$share/out
+up=0
+step() { up=$((up + 1)); echo "SMCLAT-JOB: $* [uptime $up.00]"; sleep 0.05; }
+fail() { # KIND REASON: as dom0-job.sh's fail
+    step "FAIL: $1: $2"
+    echo "$1 $2" > "$O/failure.txt"
+    echo "SMCLAT-DOM0: job rc=1 uptime=$up"
+    echo "SMCLAT-DOM0: poweroff uptime=$up"
+    exit 0
+}
+echo "(XEN) Xen version 4.17.7 (fake)"
+echo "(XEN) Command line: fake"
+[ "$fault" = kill-boot ] && kill -KILL $$
+if [ "$fault" = xen-panic ]; then
+    echo "(XEN) ****************************************"
+    echo "(XEN) Panic on CPU 0:"
+    echo "(XEN) Xen BUG at common/page_alloc.c:1234"
+    echo "(XEN) ****************************************"
+    exit 0
+fi
+echo "[    0.000000] Booting Linux on physical CPU 0x0000000000 [0x411fd070]"
+echo "SMCLAT-DOM0: init uptime=0.50"
+[ "$fault" = exit-boot ] && { echo "qemu-system-aarch64: fake: device failure" >&2; exit 1; }
+if [ "$fault" = dom0-panic ]; then
+    echo "[    2.100000] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100"
+    exit 0
+fi
+if [ "$fault" = dom0-error ]; then
+    echo "SMCLAT-DOM0: error: 9p mount failed uptime=0.60"
+    echo "SMCLAT-DOM0: tools up uptime=1.00"
+    echo "SMCLAT-DOM0: error: no /mnt/share/job.sh uptime=1.01"
+    echo "SMCLAT-DOM0: poweroff uptime=1.02"
+    exit 0
+fi
+echo "SMCLAT-DOM0: tools up uptime=1.00"
+mkdir -p "$O"
+step "scenario $NAME: mode=deterministic pcpus=1 transport=xen noise=0"
+echo "xl create mediator" > "$O/xl-create.log"
+step "created mediator d1"
+step "created client d2"
+step "domains ready"
+echo "smclat-record apply" > "$O/apply.log"
+step "configuration applied and checked"
+step "trace started, client go"
+[ "$fault" = kill-trace ] && kill -KILL $$
+if [ "$fault" = term-trace ]; then
+    echo "qemu-system-aarch64: terminating on signal 15 from pid 4242 (kill)"
+    exit 0
+fi
+# hang: the process becomes a sleep whose command line names the share (found by the test)
+[ "$fault" = hang ] && exec -a "fake-qemu-hang $share" sleep 600
+cat > "$O/guest-client.log" << 'G'
+smclat gen: frame 1/2, 4 calls, 0 errors
+G
+if [ "$fault" = guest-fail ]; then
+    echo "smclat gen: call 3 (process): eio: Input/output error; stopping" >> "$O/guest-client.log"
+    fail guest_program_failed "smclat-gen exited with 1: smclat gen: call 3 (process): eio: Input/output error; stopping"
+fi
+if [ "$fault" = trace-fail ]; then
+    echo "smclat record trace: xentrace exited with 1: lost 1234 records" > "$O/trace.log"
+    fail trace_failed "smclat-record trace (xentrace) exited with 1: smclat record trace: xentrace exited with 1: lost 1234 records"
+fi
+step "trace done rc=0"
+{
+    echo "SMCLAT-FILE-BEGIN calls.csv"
+    echo "seq,op,frame,intended_ns,start_ns,end_ns,start_cntvct,end_cntvct,status"
+    awk 'BEGIN { t = 1e9; for (i = 0; i < 120; i++) {
+        printf "%d,process,%d,%.0f,%.0f,%.0f,,,ok\n", i, i, t, t, t + 80000 + 100 * i; t += 4e7 } }'
+    echo "SMCLAT-FILE-END calls.csv"
+    echo "SMCLAT-FILE-BEGIN gen-summary.json"
+    echo '{"calls": {"total": 120}}'
+    echo "SMCLAT-FILE-END gen-summary.json"
+} >> "$O/guest-client.log"
+printf 'SMCLAT-FILE-BEGIN mediator-summary.json\n{"requests": 120}\nSMCLAT-FILE-END mediator-summary.json\n' \
+    > "$O/guest-mediator.log"
+printf '{"smclat_metadata": 1, "physinfo": {"cpu_khz": 62500, "nr_cpus": 1}, "roles": {"client": 2, "mediator": 1}}\n' \
+    > "$O/metadata.json"
+cp "${SHARED:-/work/shared}/traces/evping-100hz-icount/t3.bin" "$O/trace.bin"
+step "metadata written"
+step "finished"
+echo "SMCLAT-DOM0: job rc=0 uptime=$up"
+echo "SMCLAT-DOM0: poweroff uptime=$up"
+exit 0
