@@ -87,6 +87,12 @@ int rec_parse_sched(const char *s, int *sched_id)
         *sched_id = REC_SCHED_CREDIT2;
     else if (!strcmp(s, "credit"))
         *sched_id = REC_SCHED_CREDIT;
+    else if (!strcmp(s, "null"))
+        *sched_id = REC_SCHED_NULL;
+    else if (!strcmp(s, "rtds"))
+        *sched_id = REC_SCHED_RTDS;
+    else if (!strcmp(s, "arinc653"))
+        *sched_id = REC_SCHED_ARINC653;
     else
         return -1;
     return 0;
@@ -99,11 +105,11 @@ const char *rec_sched_name(int sched_id)
         return "credit";
     case REC_SCHED_CREDIT2:
         return "credit2";
-    case 7:
+    case REC_SCHED_ARINC653:
         return "arinc653";
-    case 8:
+    case REC_SCHED_RTDS:
         return "rtds";
-    case 9:
+    case REC_SCHED_NULL:
         return "null";
     default:
         return "unknown";
@@ -141,8 +147,10 @@ int rec_config_add_pool(struct rec_config *c, const char *spec, char *err, size_
     memset(p, 0, sizeof *p);
     memcpy(p->name, spec, (size_t)(a - spec));
     if (rec_parse_sched(sched, &p->sched_id) != 0)
-        return fail(err, errlen, "--pool %s: expected scheduler credit2 or credit, found '%s'",
-                    p->name, sched);
+        return fail(
+            err, errlen,
+            "--pool %s: expected scheduler credit2, credit, null, rtds or arinc653, found '%s'",
+            p->name, sched);
     if (!strcmp(p->name, "Pool-0"))
         return fail(err, errlen, "--pool: Pool-0 exists already");
     for (int i = 0; i < c->n_pools; i++)
@@ -254,6 +262,108 @@ int rec_config_set_ratelimit(struct rec_config *c, const char *s, char *err, siz
     return 0;
 }
 
+int rec_config_set_tslice(struct rec_config *c, const char *s, char *err, size_t errlen)
+{
+    unsigned long v;
+    if (parse_uint(s, 1000, &v) != 0 || v == 0)
+        return fail(err, errlen, "--tslice-ms: expected 1..1000, found '%s'", s);
+    c->tslice_ms = (unsigned)v;
+    c->has_tslice = 1;
+    return 0;
+}
+
+int rec_config_add_rtds(struct rec_config *c, const char *spec, char *err, size_t errlen)
+{
+    /* DOMAIN:PERIOD:BUDGET[:extra]: the domain is what comes before the first ':' */
+    const char *colon = strchr(spec, ':');
+    if (!colon || colon == spec)
+        return fail(err, errlen, "--rtds: expected DOMAIN:PERIOD_US:BUDGET_US[:extra], found '%s'",
+                    spec);
+    char dom[REC_NAME_LEN + 8], rest[64];
+    snprintf(dom, sizeof dom, "%.*s:x", (int)(colon - spec), spec);
+    const char *v;
+    struct rec_dom_req *d = dom_req(c, "rtds", dom, &v, err, errlen);
+    if (!d)
+        return -1;
+    snprintf(rest, sizeof rest, "%s", colon + 1);
+    char *b = strchr(rest, ':'), *e = b ? strchr(b + 1, ':') : NULL;
+    if (b)
+        *b++ = '\0';
+    if (e)
+        *e++ = '\0';
+    unsigned long period, budget;
+    if (!b || parse_uint(rest, 10000000, &period) != 0 || parse_uint(b, 10000000, &budget) != 0 ||
+        (e && strcmp(e, "extra") != 0))
+        return fail(err, errlen,
+                    "--rtds %s: expected PERIOD_US:BUDGET_US[:extra] (at most 10000000 us), found "
+                    "'%s'",
+                    d->dom, colon + 1);
+    if (period < REC_RTDS_MIN_US || budget < REC_RTDS_MIN_US)
+        return fail(err, errlen,
+                    "--rtds %s: period and budget must be at least %d us, found %lu:%lu", d->dom,
+                    REC_RTDS_MIN_US, period, budget);
+    if (budget > period)
+        return fail(err, errlen, "--rtds %s: budget %lu us is above the period %lu us", d->dom,
+                    budget, period);
+    d->has_rtds = 1;
+    d->rtds_period_us = (unsigned)period;
+    d->rtds_budget_us = (unsigned)budget;
+    d->rtds_extra = e != NULL;
+    return 0;
+}
+
+int rec_config_set_arinc653(struct rec_config *c, const char *spec, char *err, size_t errlen)
+{
+    struct rec_a653_req *a = &c->a653;
+    memset(a, 0, sizeof *a);
+    char buf[1024];
+    if (strlen(spec) >= sizeof buf)
+        return fail(err, errlen, "--arinc653: too long");
+    snprintf(buf, sizeof buf, "%s", spec);
+    char *colon = strchr(buf, ':');
+    if (!colon)
+        return fail(err, errlen,
+                    "--arinc653: expected MAJOR_FRAME_US:DOMAIN=RUNTIME_US[,...], found '%s'",
+                    spec);
+    *colon = '\0';
+    if (parse_uint(buf, 10000000, &a->major_frame_us) != 0 || a->major_frame_us == 0)
+        return fail(err, errlen, "--arinc653: major frame: expected 1..10000000 us, found '%s'",
+                    buf);
+    unsigned long total = 0;
+    char *save = NULL;
+    for (char *w = strtok_r(colon + 1, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(w, '=');
+        if (!eq || eq == w)
+            return fail(err, errlen, "--arinc653: expected DOMAIN[.VCPU]=RUNTIME_US, found '%s'",
+                        w);
+        *eq = '\0';
+        if (a->n_win >= REC_A653_MAX)
+            return fail(err, errlen, "--arinc653: more than %d windows", REC_A653_MAX);
+        struct rec_a653_window *win = &a->win[a->n_win];
+        unsigned long vcpu = 0;
+        char *dot = strrchr(w, '.');
+        if (dot && dot[1] >= '0' && dot[1] <= '9' && parse_uint(dot + 1, 127, &vcpu) == 0)
+            *dot = '\0';
+        if (!valid_name(w, strlen(w)))
+            return fail(err, errlen, "--arinc653: bad domain name '%s'", w);
+        snprintf(win->dom, sizeof win->dom, "%s", w);
+        win->vcpu = (unsigned)vcpu;
+        if (parse_uint(eq + 1, 10000000, &win->runtime_us) != 0 || win->runtime_us == 0)
+            return fail(err, errlen, "--arinc653 %s: runtime: expected 1..10000000 us, found '%s'",
+                        w, eq + 1);
+        total += win->runtime_us;
+        a->n_win++;
+    }
+    if (a->n_win == 0)
+        return fail(err, errlen, "--arinc653: no window (DOMAIN=RUNTIME_US)");
+    if (total > a->major_frame_us)
+        return fail(err, errlen,
+                    "--arinc653: the windows take %lu us, more than the major frame %lu us", total,
+                    a->major_frame_us);
+    c->has_a653 = 1;
+    return 0;
+}
+
 const struct rec_domain_state *rec_state_domain(const struct rec_state *s, const char *dom)
 {
     unsigned long id;
@@ -341,6 +451,21 @@ int rec_state_compare(const struct rec_config *want, const struct rec_state *hav
                         a, b[0] ? b : "none");
             }
         }
+        if (d->has_rtds) {
+            for (unsigned v = 0; v < ds->vcpus; v++) {
+                const struct rec_vcpu_state *vs = &ds->vcpu[v];
+                if (!vs->has_rtds)
+                    differs(&n, err, errlen, "%s: vcpu %u rtds: its pool's scheduler is not rtds",
+                            d->dom, v);
+                else if (vs->rtds_period_us != d->rtds_period_us ||
+                         vs->rtds_budget_us != d->rtds_budget_us || vs->rtds_extra != d->rtds_extra)
+                    differs(&n, err, errlen,
+                            "%s: vcpu %u rtds: asked period %u budget %u us%s, found %u %u us%s",
+                            d->dom, v, d->rtds_period_us, d->rtds_budget_us,
+                            d->rtds_extra ? " extra" : "", vs->rtds_period_us, vs->rtds_budget_us,
+                            vs->rtds_extra ? " extra" : "");
+            }
+        }
         if ((d->has_weight || d->has_cap) && !ds->has_sched) {
             differs(&n, err, errlen, "%s: weight/cap: its pool's scheduler has none", d->dom);
             continue;
@@ -354,12 +479,51 @@ int rec_state_compare(const struct rec_config *want, const struct rec_state *hav
     if (want->has_ratelimit) {
         for (int i = 0; i < have->n_pools; i++) {
             const struct rec_pool_state *ps = &have->pools[i];
-            if (!ps->has_ratelimit) {
+            if (ps->sched_id != REC_SCHED_CREDIT && ps->sched_id != REC_SCHED_CREDIT2) {
+                continue; /* null, rtds and arinc653 have no ratelimit */
+            } else if (!ps->has_ratelimit) {
                 differs(&n, err, errlen, "pool %s: ratelimit: scheduler %s has none", ps->name,
                         rec_sched_name(ps->sched_id));
             } else if (ps->ratelimit_us != want->ratelimit_us) {
                 differs(&n, err, errlen, "pool %s: ratelimit: asked %u us, found %u us", ps->name,
                         want->ratelimit_us, ps->ratelimit_us);
+            }
+        }
+    }
+    if (want->has_tslice) {
+        for (int i = 0; i < have->n_pools; i++) {
+            const struct rec_pool_state *ps = &have->pools[i];
+            if (ps->sched_id == REC_SCHED_CREDIT && ps->tslice_ms != want->tslice_ms)
+                differs(&n, err, errlen, "pool %s: tslice: asked %u ms, found %u ms", ps->name,
+                        want->tslice_ms, ps->tslice_ms);
+        }
+    }
+    if (want->has_a653) {
+        const struct rec_a653_req *aq = &want->a653;
+        const struct rec_pool_state *ps = NULL;
+        const struct rec_domain_state *d0 = rec_state_domain(have, aq->win[0].dom);
+        if (d0)
+            ps = rec_state_pool_id(have, d0->pool_id);
+        if (!ps || !ps->has_a653) {
+            differs(&n, err, errlen, "arinc653: %s is not in an arinc653 pool", aq->win[0].dom);
+        } else {
+            if (ps->a653_major_frame_us != aq->major_frame_us)
+                differs(&n, err, errlen,
+                        "pool %s: arinc653 major frame: asked %lu us, found %lu us", ps->name,
+                        aq->major_frame_us, ps->a653_major_frame_us);
+            if (ps->n_a653 != aq->n_win)
+                differs(&n, err, errlen, "pool %s: arinc653 windows: asked %d, found %d", ps->name,
+                        aq->n_win, ps->n_a653);
+            for (int i = 0; i < aq->n_win && i < ps->n_a653; i++) {
+                const struct rec_domain_state *d = rec_state_domain(have, aq->win[i].dom);
+                const struct rec_a653_state *w = &ps->a653[i];
+                if (!d || w->domid != d->domid || w->vcpu != aq->win[i].vcpu ||
+                    w->runtime_us != aq->win[i].runtime_us)
+                    differs(&n, err, errlen,
+                            "pool %s: arinc653 window %d: asked %s vcpu %u %lu us, found d%d "
+                            "vcpu %u %lu us",
+                            ps->name, i, aq->win[i].dom, aq->win[i].vcpu, aq->win[i].runtime_us,
+                            w->domid == ~0u ? -1 : (int)w->domid, w->vcpu, w->runtime_us);
             }
         }
     }

@@ -8,12 +8,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define REC_MAX_CPUS      64 /* cpu sets are 64-bit masks */
-#define REC_NAME_LEN      64
-#define REC_MAX_POOLS     16
-#define REC_MAX_DOMREQ    64
-#define REC_SCHED_CREDIT  5 /* XEN_SCHEDULER_CREDIT */
-#define REC_SCHED_CREDIT2 6 /* XEN_SCHEDULER_CREDIT2 */
+#define REC_MAX_CPUS       64 /* cpu sets are 64-bit masks */
+#define REC_NAME_LEN       64
+#define REC_MAX_POOLS      16
+#define REC_MAX_DOMREQ     64
+#define REC_SCHED_CREDIT   5  /* XEN_SCHEDULER_CREDIT */
+#define REC_SCHED_CREDIT2  6  /* XEN_SCHEDULER_CREDIT2 */
+#define REC_SCHED_ARINC653 7  /* XEN_SCHEDULER_ARINC653 */
+#define REC_SCHED_RTDS     8  /* XEN_SCHEDULER_RTDS */
+#define REC_SCHED_NULL     9  /* XEN_SCHEDULER_NULL */
+#define REC_A653_MAX       64 /* ARINC653_MAX_DOMAINS_PER_SCHEDULE */
+/* RTDS limits of Xen 4.17 (xen/common/sched/rt.c): period and budget at least 10 us */
+#define REC_RTDS_MIN_US 10
 
 /* A pool to create: NAME:SCHED:CPUS (the cpus are taken from the pools that hold them). */
 struct rec_pool_req {
@@ -33,6 +39,24 @@ struct rec_dom_req {
     unsigned weight;
     int has_cap;
     unsigned cap;
+    int has_rtds; /* RTDS period and budget of every vCPU (xl sched-rtds -d DOM -p -b [-e]) */
+    unsigned rtds_period_us, rtds_budget_us;
+    int rtds_extra; /* extratime: may run beyond its budget when a pCPU is idle */
+};
+
+/* One window of an ARINC653 major frame: a domain's vCPU runs for runtime_us. */
+struct rec_a653_window {
+    char dom[REC_NAME_LEN];
+    unsigned vcpu;
+    unsigned long runtime_us;
+};
+
+/* An ARINC653 schedule (xl's arinc653 has no command; xc_sched_arinc653_schedule_set): set on
+ * the pool the windows' domains are in, after they moved. */
+struct rec_a653_req {
+    unsigned long major_frame_us;
+    struct rec_a653_window win[REC_A653_MAX];
+    int n_win;
 };
 
 struct rec_config {
@@ -42,11 +66,18 @@ struct rec_config {
     int n_doms;
     int has_ratelimit;
     unsigned ratelimit_us; /* every credit/credit2 pool */
+    int has_tslice;
+    unsigned tslice_ms; /* every credit pool */
+    int has_a653;
+    struct rec_a653_req a653;
 };
 
 /* The machine as Xen reports it. */
 struct rec_vcpu_state {
     uint64_t hard, soft;
+    int has_rtds; /* in an RTDS pool: its period and budget */
+    unsigned rtds_period_us, rtds_budget_us;
+    int rtds_extra;
 };
 
 struct rec_domain_state {
@@ -57,6 +88,13 @@ struct rec_domain_state {
     struct rec_vcpu_state *vcpu; /* vcpus entries, owned */
     int has_sched;               /* weight and cap valid (credit or credit2 pool) */
     unsigned weight, cap;
+    uint8_t handle[16]; /* the domain's UUID (ARINC653 windows name domains by it) */
+};
+
+struct rec_a653_state {
+    unsigned domid; /* the window's domain (matched by its UUID); ~0u when none matches */
+    unsigned vcpu;
+    unsigned long runtime_us;
 };
 
 struct rec_pool_state {
@@ -68,6 +106,10 @@ struct rec_pool_state {
     unsigned ratelimit_us;
     int has_tslice;
     unsigned tslice_ms; /* credit only */
+    int has_a653;       /* an ARINC653 pool: its schedule */
+    unsigned long a653_major_frame_us;
+    struct rec_a653_state a653[REC_A653_MAX];
+    int n_a653;
 };
 
 struct rec_state {
@@ -93,6 +135,12 @@ int rec_config_add_pin(struct rec_config *c, const char *spec, char *err, size_t
 int rec_config_add_weight(struct rec_config *c, const char *spec, char *err, size_t errlen);
 int rec_config_add_cap(struct rec_config *c, const char *spec, char *err, size_t errlen);
 int rec_config_set_ratelimit(struct rec_config *c, const char *s, char *err, size_t errlen);
+int rec_config_set_tslice(struct rec_config *c, const char *s, char *err, size_t errlen);
+/* "DOMAIN:PERIOD_US:BUDGET_US[:extra]": 10 <= budget <= period */
+int rec_config_add_rtds(struct rec_config *c, const char *spec, char *err, size_t errlen);
+/* "MAJOR_FRAME_US:DOMAIN=RUNTIME_US[,DOMAIN[.VCPU]=RUNTIME_US...]": runtimes sum to at most
+ * the major frame */
+int rec_config_set_arinc653(struct rec_config *c, const char *spec, char *err, size_t errlen);
 
 /* Formats a cpu mask as "0-2,5" (empty string for none). */
 void rec_cpulist_format(uint64_t mask, char *buf, size_t len);

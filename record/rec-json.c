@@ -68,7 +68,7 @@ static int role_domid(const struct rec_state *s, const char *dom, const char *ro
 
 json_t *rec_metadata_json(const struct rec_state *s, const struct rec_roles *roles,
                           const struct rec_trace_meta *trace, const struct rec_created *created,
-                          char *err, size_t errlen)
+                          const struct rec_xen_build *build, char *err, size_t errlen)
 {
     json_t *roles_j = json_object();
     json_int_t id;
@@ -107,6 +107,21 @@ json_t *rec_metadata_json(const struct rec_state *s, const struct rec_roles *rol
             json_object_set_new(dj, "sched",
                                 json_pack("{s:i, s:i}", "weight", (json_int_t)d->weight, "cap",
                                           (json_int_t)d->cap));
+        else if (d->vcpus > 0 && d->vcpu[0].has_rtds) {
+            /* RTDS: per vCPU (xl sched-rtds -v all) and vCPU 0's at the domain's level */
+            json_t *per = json_array();
+            for (unsigned v = 0; v < d->vcpus; v++)
+                json_array_append_new(per,
+                                      json_pack("{s:i, s:i, s:i, s:b}", "vcpu", (json_int_t)v,
+                                                "period_us", (json_int_t)d->vcpu[v].rtds_period_us,
+                                                "budget_us", (json_int_t)d->vcpu[v].rtds_budget_us,
+                                                "extratime", d->vcpu[v].rtds_extra));
+            json_object_set_new(dj, "sched",
+                                json_pack("{s:i, s:i, s:b, s:o}", "period_us",
+                                          (json_int_t)d->vcpu[0].rtds_period_us, "budget_us",
+                                          (json_int_t)d->vcpu[0].rtds_budget_us, "extratime",
+                                          d->vcpu[0].rtds_extra, "vcpus", per));
+        }
         if (created && d->domid < REC_MAX_DOMID && created->ticks[d->domid])
             json_object_set_new(dj, "created_ticks",
                                 json_integer((json_int_t)created->ticks[d->domid]));
@@ -124,6 +139,24 @@ json_t *rec_metadata_json(const struct rec_state *s, const struct rec_roles *rol
             json_object_set_new(params, "ratelimit_us", json_integer(p->ratelimit_us));
         if (p->has_tslice)
             json_object_set_new(params, "tslice_ms", json_integer(p->tslice_ms));
+        if (p->has_a653) {
+            json_t *wins = json_array();
+            for (int w = 0; w < p->n_a653; w++) {
+                const struct rec_a653_state *a = &p->a653[w];
+                const struct rec_domain_state *d = NULL;
+                for (int k = 0; k < s->n_doms; k++)
+                    if (s->doms[k].domid == a->domid)
+                        d = &s->doms[k];
+                json_array_append_new(wins,
+                                      json_pack("{s:o, s:s, s:i, s:i}", "domid",
+                                                d ? json_integer(a->domid) : json_null(), "name",
+                                                d ? d->name : "", "vcpu", (json_int_t)a->vcpu,
+                                                "runtime_us", (json_int_t)a->runtime_us));
+            }
+            json_object_set_new(params, "major_frame_us",
+                                json_integer((json_int_t)p->a653_major_frame_us));
+            json_object_set_new(params, "windows", wins);
+        }
         json_array_append_new(pools,
                               json_pack("{s:i, s:s, s:s, s:o, s:o}", "id", (json_int_t)p->id,
                                         "name", p->name, "scheduler", rec_sched_name(p->sched_id),
@@ -138,6 +171,20 @@ json_t *rec_metadata_json(const struct rec_state *s, const struct rec_roles *rol
     if (!m) {
         snprintf(err, errlen, "cannot build the metadata JSON");
         return NULL;
+    }
+    if (build && build->build) {
+        json_t *x = json_object_get(m, "xen");
+        json_object_set_new(x, "build", json_string(build->build));
+        json_t *sl = json_array();
+        const char *p = build->schedulers ? build->schedulers : "";
+        while (*p) {
+            size_t n = strcspn(p, " ,");
+            if (n)
+                json_array_append_new(sl, json_stringn(p, n));
+            p += n;
+            p += strspn(p, " ,");
+        }
+        json_object_set_new(x, "schedulers", sl);
     }
     if (trace && trace->file) {
         json_t *t =

@@ -34,10 +34,16 @@ struct rec_created {
     const char *file; /* NULL: no creation trace */
 };
 
+/* The Xen image booted, as the lab knows it (NULL: not given). */
+struct rec_xen_build {
+    const char *build;      /* "debian" or "source" */
+    const char *schedulers; /* "credit credit2 null rtds arinc653" */
+};
+
 /* Builds the metadata object (new reference), or NULL with a message in err (a role naming
  * a domain that does not exist). */
 json_t *rec_metadata_json(const struct rec_state *s, const struct rec_roles *roles,
                           const struct rec_trace_meta *trace, const struct rec_created *created,
-                          char *err, size_t errlen);
+                          const struct rec_xen_build *build, char *err, size_t errlen);
 
 #endif

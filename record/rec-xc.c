@@ -221,8 +221,31 @@ int rec_xen_read_state(struct rec_xen *x, struct rec_state *s, char *err, size_t
             d->vcpu[vc].hard = map_to_mask(hard, nr_cpus);
             d->vcpu[vc].soft = map_to_mask(soft, nr_cpus);
         }
+        memcpy(d->handle, info[i].handle, sizeof d->handle);
         const struct rec_pool_state *p = rec_state_pool_id(s, d->pool_id);
-        int r = read_sched(x, p ? p->sched_id : s->sched_id, d->domid, &d->weight, &d->cap);
+        int dsched = p ? p->sched_id : s->sched_id;
+        if (dsched == XEN_SCHEDULER_RTDS && d->vcpus > 0) {
+            struct xen_domctl_schedparam_vcpu *pv = calloc(d->vcpus, sizeof *pv);
+            if (!pv) {
+                rc = fail(err, errlen, "out of memory");
+                break;
+            }
+            for (unsigned vc = 0; vc < d->vcpus; vc++)
+                pv[vc].vcpuid = vc;
+            if (xc_sched_rtds_vcpu_get(x->xch, d->domid, pv, d->vcpus) != 0) {
+                free(pv);
+                rc = fail(err, errlen, "d%u: reading its rtds period and budget", d->domid);
+                break;
+            }
+            for (unsigned vc = 0; vc < d->vcpus; vc++) {
+                d->vcpu[vc].has_rtds = 1;
+                d->vcpu[vc].rtds_period_us = pv[vc].u.rtds.period;
+                d->vcpu[vc].rtds_budget_us = pv[vc].u.rtds.budget;
+                d->vcpu[vc].rtds_extra = (pv[vc].u.rtds.flags & XEN_DOMCTL_SCHEDRT_extra) != 0;
+            }
+            free(pv);
+        }
+        int r = read_sched(x, dsched, d->domid, &d->weight, &d->cap);
         if (r < 0)
             rc = fail(err, errlen, "d%u: reading its weight and cap", d->domid);
         d->has_sched = r == 0;
@@ -230,6 +253,29 @@ int rec_xen_read_state(struct rec_xen *x, struct rec_state *s, char *err, size_t
     free(info);
     free(hard);
     free(soft);
+    /* ARINC653 pools: the schedule, its windows' domains found by their UUID */
+    for (int i = 0; rc == 0 && i < s->n_pools; i++) {
+        struct rec_pool_state *p = &s->pools[i];
+        if (p->sched_id != XEN_SCHEDULER_ARINC653)
+            continue;
+        struct xen_sysctl_arinc653_schedule sch;
+        memset(&sch, 0, sizeof sch);
+        if (xc_sched_arinc653_schedule_get(x->xch, p->id, &sch) != 0) {
+            rc = fail(err, errlen, "pool %s: reading its arinc653 schedule", p->name);
+            break;
+        }
+        p->has_a653 = 1;
+        p->a653_major_frame_us = (unsigned long)(sch.major_frame / 1000);
+        p->n_a653 = sch.num_sched_entries < REC_A653_MAX ? sch.num_sched_entries : REC_A653_MAX;
+        for (int w = 0; w < p->n_a653; w++) {
+            p->a653[w].domid = ~0u;
+            for (int d = 0; d < s->n_doms; d++)
+                if (!memcmp(s->doms[d].handle, sch.sched_entries[w].dom_handle, 16))
+                    p->a653[w].domid = s->doms[d].domid;
+            p->a653[w].vcpu = sch.sched_entries[w].vcpu_id;
+            p->a653[w].runtime_us = (unsigned long)(sch.sched_entries[w].runtime / 1000);
+        }
+    }
     if (rc != 0)
         rec_state_free(s);
     return rc;
@@ -288,6 +334,47 @@ static int apply_pools(struct rec_xen *x, const struct rec_config *c, struct rec
     return 0;
 }
 
+/* The ARINC653 schedule, on the pool its first window's domain is in (after the moves). */
+static int apply_a653(struct rec_xen *x, const struct rec_a653_req *a, char *err, size_t errlen)
+{
+    struct rec_state s;
+    if (rec_xen_read_state(x, &s, err, errlen) != 0)
+        return -1;
+    int rc = 0;
+    const struct rec_domain_state *d0 = rec_state_domain(&s, a->win[0].dom);
+    const struct rec_pool_state *p = d0 ? rec_state_pool_id(&s, d0->pool_id) : NULL;
+    errno = 0;
+    if (!d0)
+        rc = fail(err, errlen, "arinc653: %s: no such domain", a->win[0].dom);
+    else if (!p || p->sched_id != XEN_SCHEDULER_ARINC653)
+        rc = fail(err, errlen, "arinc653: %s is in pool %s, whose scheduler is %s", d0->name,
+                  p ? p->name : "?", rec_sched_name(p ? p->sched_id : -1));
+    struct xen_sysctl_arinc653_schedule sch;
+    memset(&sch, 0, sizeof sch);
+    sch.major_frame = (uint64_t)a->major_frame_us * 1000;
+    sch.num_sched_entries = (uint8_t)a->n_win;
+    for (int i = 0; rc == 0 && i < a->n_win; i++) {
+        const struct rec_domain_state *d = rec_state_domain(&s, a->win[i].dom);
+        if (!d) {
+            rc = fail(err, errlen, "arinc653: %s: no such domain", a->win[i].dom);
+            break;
+        }
+        if (d->pool_id != d0->pool_id) {
+            rc = fail(err, errlen, "arinc653: %s is not in pool %s with %s", d->name, p->name,
+                      d0->name);
+            break;
+        }
+        memcpy(sch.sched_entries[i].dom_handle, d->handle, sizeof d->handle);
+        sch.sched_entries[i].vcpu_id = a->win[i].vcpu;
+        sch.sched_entries[i].runtime = (uint64_t)a->win[i].runtime_us * 1000;
+    }
+    if (rc == 0 && xc_sched_arinc653_schedule_set(x->xch, p->id, &sch) != 0)
+        rc = fail(err, errlen, "pool %s: setting the arinc653 schedule (major frame %lu us)",
+                  p->name, a->major_frame_us);
+    rec_state_free(&s);
+    return rc;
+}
+
 int rec_xen_apply(struct rec_xen *x, const struct rec_config *c, char *err, size_t errlen)
 {
     struct rec_state s;
@@ -310,6 +397,17 @@ int rec_xen_apply(struct rec_xen *x, const struct rec_config *c, char *err, size
                 rc =
                     fail(err, errlen, "pool %s: setting ratelimit %u us", p->name, c->ratelimit_us);
         }
+    }
+    for (int i = 0; rc == 0 && c->has_tslice && i < s.n_pools; i++) {
+        const struct rec_pool_state *p = &s.pools[i];
+        if (p->sched_id != XEN_SCHEDULER_CREDIT)
+            continue;
+        struct xen_sysctl_credit_schedule cs = {0};
+        if (xc_sched_credit_params_get(x->xch, p->id, &cs) != 0)
+            rc = fail(err, errlen, "pool %s: reading credit parameters", p->name);
+        cs.tslice_ms = c->tslice_ms;
+        if (rc == 0 && xc_sched_credit_params_set(x->xch, p->id, &cs) != 0)
+            rc = fail(err, errlen, "pool %s: setting tslice %u ms", p->name, c->tslice_ms);
     }
     int nr_cpus = xc_get_max_cpus(x->xch);
     xc_cpumap_t hard = xc_cpumap_alloc(x->xch), soft = xc_cpumap_alloc(x->xch);
@@ -349,6 +447,29 @@ int rec_xen_apply(struct rec_xen *x, const struct rec_config *c, char *err, size
                 break;
             }
         }
+        if (rc == 0 && d->has_rtds) {
+            if (sched_id != XEN_SCHEDULER_RTDS) {
+                errno = 0;
+                rc = fail(err, errlen, "%s: rtds period and budget: its pool's scheduler is %s",
+                          d->dom, rec_sched_name(sched_id));
+                break;
+            }
+            struct xen_domctl_schedparam_vcpu *pv = calloc(vcpus + 1, sizeof *pv);
+            if (!pv) {
+                rc = fail(err, errlen, "out of memory");
+                break;
+            }
+            for (unsigned v = 0; v < vcpus; v++) {
+                pv[v].vcpuid = v;
+                pv[v].u.rtds.period = d->rtds_period_us;
+                pv[v].u.rtds.budget = d->rtds_budget_us;
+                pv[v].u.rtds.flags = d->rtds_extra ? XEN_DOMCTL_SCHEDRT_extra : 0;
+            }
+            if (xc_sched_rtds_vcpu_set(x->xch, domid, pv, vcpus) != 0)
+                rc = fail(err, errlen, "%s: setting rtds period %u budget %u us", d->dom,
+                          d->rtds_period_us, d->rtds_budget_us);
+            free(pv);
+        }
         if (rc != 0 || !(d->has_weight || d->has_cap))
             continue;
         if (sched_id == XEN_SCHEDULER_CREDIT2) {
@@ -383,6 +504,8 @@ int rec_xen_apply(struct rec_xen *x, const struct rec_config *c, char *err, size
     }
     free(hard);
     free(soft);
+    if (rc == 0 && c->has_a653)
+        rc = apply_a653(x, &c->a653, err, errlen);
     rec_state_free(&s);
     return rc;
 }

@@ -19,8 +19,8 @@
 #define ERRLEN 512
 
 struct config_opts {
-    struct sm_strlist pools, moves, pins, weights, caps;
-    const char *ratelimit;
+    struct sm_strlist pools, moves, pins, weights, caps, rtds;
+    const char *ratelimit, *tslice, *arinc653;
 };
 
 #define CONFIG_OPTS(o)                                                                             \
@@ -29,11 +29,24 @@ struct config_opts {
      SM_OPT_LIST,                                                                                  \
      &(o).pools,                                                                                   \
      "NAME:SCHED:CPUS",                                                                            \
-     "create cpupool NAME (credit2|credit) with these pCPUs, taken from their pools"},             \
+     "create cpupool NAME (credit2|credit|null|rtds|arinc653) with these pCPUs"},                  \
         {"move", 0, SM_OPT_LIST, &(o).moves, "DOMAIN:POOL", "move a domain to a cpupool"},         \
         {"pin", 0, SM_OPT_LIST, &(o).pins, "DOMAIN:CPUS", "hard affinity of its every vCPU"},      \
         {"weight", 0, SM_OPT_LIST, &(o).weights, "DOMAIN:N", "credit/credit2 weight"},             \
         {"cap", 0, SM_OPT_LIST, &(o).caps, "DOMAIN:PCT", "credit/credit2 cap (0: none)"},          \
+        {"rtds",                                                                                   \
+         0,                                                                                        \
+         SM_OPT_LIST,                                                                              \
+         &(o).rtds,                                                                                \
+         "DOMAIN:PERIOD:BUDGET[:extra]",                                                           \
+         "RTDS period and budget (us) of every vCPU; extra: extratime"},                           \
+        {"tslice-ms", 0, SM_OPT_STRING, &(o).tslice, "MS", "credit time slice of every pool"},     \
+        {"arinc653",                                                                               \
+         0,                                                                                        \
+         SM_OPT_STRING,                                                                            \
+         &(o).arinc653,                                                                            \
+         "FRAME_US:DOM[.VCPU]=US,...",                                                             \
+         "ARINC653 major frame and windows, on the pool the domains are in"},                      \
     {                                                                                              \
         "ratelimit-us", 0, SM_OPT_STRING, &(o).ratelimit, "US",                                    \
             "scheduler ratelimit of every pool"                                                    \
@@ -46,6 +59,7 @@ static void config_opts_free(struct config_opts *o)
     sm_strlist_free(&o->pins);
     sm_strlist_free(&o->weights);
     sm_strlist_free(&o->caps);
+    sm_strlist_free(&o->rtds);
 }
 
 /* Builds the config from the options; 0, or 2 after printing the error. */
@@ -68,7 +82,14 @@ static int config_from_opts(const char *cmd, const struct config_opts *o, struct
     for (int i = 0; i < o->caps.n; i++)
         if (rec_config_add_cap(c, o->caps.items[i], err, sizeof err) != 0)
             goto bad;
+    for (int i = 0; i < o->rtds.n; i++)
+        if (rec_config_add_rtds(c, o->rtds.items[i], err, sizeof err) != 0)
+            goto bad;
     if (o->ratelimit && rec_config_set_ratelimit(c, o->ratelimit, err, sizeof err) != 0)
+        goto bad;
+    if (o->tslice && rec_config_set_tslice(c, o->tslice, err, sizeof err) != 0)
+        goto bad;
+    if (o->arinc653 && rec_config_set_arinc653(c, o->arinc653, err, sizeof err) != 0)
         goto bad;
     return 0;
 bad:
@@ -144,6 +165,7 @@ static int cmd_metadata(int argc, char **argv)
     const char *cmd = "record metadata";
     struct sm_strlist roles = {0};
     const char *trace = NULL, *output = NULL, *mask = REC_TRACE_MASK, *creation = NULL;
+    struct rec_xen_build build = {NULL, NULL};
     double duration = -1;
     const struct sm_opt opts[] = {
         {"role", 0, SM_OPT_LIST, &roles, "ROLE=DOMAIN",
@@ -153,6 +175,10 @@ static int cmd_metadata(int argc, char **argv)
         {"duration-s", 0, SM_OPT_DOUBLE, &duration, "S", "the trace's duration"},
         {"creation-trace", 0, SM_OPT_STRING, &creation, "FILE",
          "a trace over the domains' creation: their DOM_ADD times (created_ticks)"},
+        {"xen-build", 0, SM_OPT_STRING, &build.build, "NAME",
+         "which Xen image was booted (debian: the binary package, source: built from it)"},
+        {"xen-schedulers", 0, SM_OPT_STRING, &build.schedulers, "LIST",
+         "the schedulers that image was built with (space separated)"},
         {"output", 'o', SM_OPT_STRING, &output, "FILE", "write here (default: stdout)"},
         SM_OPT_TABLE_END};
     int first = sm_parse_opts(cmd, "[OPTIONS]",
@@ -208,7 +234,7 @@ static int cmd_metadata(int argc, char **argv)
         fprintf(stderr, "smclat %s: %s\n", cmd, err);
         rc = 1;
     }
-    if (rc == 0 && !(m = rec_metadata_json(&s, &r, &tm, &created, err, sizeof err))) {
+    if (rc == 0 && !(m = rec_metadata_json(&s, &r, &tm, &created, &build, err, sizeof err))) {
         fprintf(stderr, "smclat %s: %s\n", cmd, err);
         rc = 2;
     }

@@ -126,6 +126,20 @@ int cmd_compare(int argc, char **argv)
     }
     /* the baseline's own figures */
     sm_cmp_samples(val[0], nv[0], val[0], nv[0], &o, &cmp[0]);
+    /* which Xen each ran on: a comparison across builds is said, never silent */
+    char **xen = calloc((size_t)n, sizeof *xen);
+    json_t **xenj = calloc((size_t)n, sizeof *xenj);
+    int mixed = 0;
+    for (int i = 0; xen && xenj && i < n; i++) {
+        xen[i] = sm_xen_of(runs[i]->dir, &xenj[i]);
+        if (i > 0 && xen[0] && xen[i] && strcmp(xen[0], xen[i]) != 0) {
+            mixed = 1;
+            fprintf(stderr,
+                    "warning: %s ran on Xen %s, the baseline %s on Xen %s: the comparison "
+                    "mixes Xen builds\n",
+                    runs[i]->name, xen[i], runs[0]->name, xen[0]);
+        }
+    }
     json_t *root = json_object(), *arr = json_array();
     json_object_set_new(root, "smclat_compare", json_integer(1));
     json_object_set_new(root, "metric", json_string(metric));
@@ -133,12 +147,14 @@ int cmd_compare(int argc, char **argv)
     json_object_set_new(root, "min_effect", json_real(o.min_effect));
     json_object_set_new(root, "bootstrap_iters", json_integer(iters));
     json_object_set_new(root, "baseline", json_string(runs[0]->name));
+    json_object_set_new(root, "mixed_xen_builds", json_boolean(mixed));
     json_object_set_new(root, "configurations", arr);
     for (int i = 0; i < n; i++) {
         json_t *c = json_object();
         json_object_set_new(c, "name", json_string(runs[i]->name));
         json_object_set_new(c, "dir", json_string(runs[i]->dir));
         json_object_set_new(c, "partial", json_boolean(runs[i]->partial));
+        json_object_set_new(c, "xen", xenj && xenj[i] ? json_incref(xenj[i]) : json_null());
         json_object_set_new(c, "n", json_integer((json_int_t)nv[i]));
         json_object_set_new(c, "p50_ns", jnum(cmp[i].p50_a));
         json_object_set_new(c, "p99_ns", jnum(cmp[i].p99_a));
@@ -170,6 +186,9 @@ int cmd_compare(int argc, char **argv)
         printf("%s per call, against %s (\"=\": no significant difference at alpha %g, Holm; "
                "smallest effect called %g%%)\n\n",
                metric, runs[0]->name, alpha, min_effect_pct);
+        if (mixed)
+            printf("warning: these configurations ran on different Xen builds (see each "
+                   "metadata.json's xen.build and xen.version)\n\n");
         printf("| configuration | calls | p50 us | p99 us | p50 change (CI) | p99 change (CI) | "
                "MWU p (Holm) | median | p99 |\n|---|---|---|---|---|---|---|---|---|\n");
         printf("| %s | %zu | %.1f | %.1f | baseline | | | | |\n", runs[0]->name, nv[0],
@@ -255,6 +274,14 @@ int cmd_compare(int argc, char **argv)
         }
     }
     json_decref(root);
+    for (int i = 0; i < n; i++) {
+        if (xen)
+            free(xen[i]);
+        if (xenj)
+            json_decref(xenj[i]);
+    }
+    free(xen);
+    free(xenj);
 done:
     for (int i = 0; i < n; i++) {
         if (runs)

@@ -161,6 +161,9 @@ json_t *sm_report_summary_json(struct sm_run **runs, int n)
                                             : json_null());
         for (int k = 0; sm_summary_keys[k]; k++)
             json_object_set_new(o, sm_summary_keys[k], num_or_null(sm_summary_get(&s, k)));
+        json_t *xen = NULL;
+        free(sm_xen_of(runs[i]->dir, &xen));
+        json_object_set_new(o, "xen", xen ? xen : json_null());
         json_array_append_new(arr, o);
     }
     return root;
@@ -189,7 +192,8 @@ static void html_table(FILE *f, struct sm_run **runs, int n)
 {
     fputs("<table>\n<tr><th>configuration</th><th>calls</th><th>min</th><th>p50</th>"
           "<th>p90</th><th>p99</th><th>p99.9</th><th>worst</th><th>mediator wake p50</th>"
-          "<th>wake p99</th><th>wake worst</th><th>switches/call</th><th>source</th></tr>\n",
+          "<th>wake p99</th><th>wake worst</th><th>switches/call</th><th>source</th><th>Xen</th>"
+          "</tr>\n",
           f);
     for (int i = 0; i < n; i++) {
         struct sm_summary s;
@@ -212,7 +216,13 @@ static void html_table(FILE *f, struct sm_run **runs, int n)
             fputs("<td>-</td>", f);
         else
             fprintf(f, "<td>%.2f</td>", s.switches_mean);
-        fprintf(f, "<td>%s</td></tr>\n", s.e2e_source);
+        fprintf(f, "<td>%s</td><td>", s.e2e_source);
+        json_t *xj = NULL;
+        char *xen = sm_xen_of(runs[i]->dir, &xj);
+        sm_html_escape(f, xen ? xen : "-");
+        fputs("</td></tr>\n", f);
+        free(xen);
+        json_decref(xj);
     }
     fputs("</table>\n", f);
 }

@@ -305,6 +305,27 @@ struct sm_run **sm_runs_load(char *const *dirs, int n, int *rc, char *err, size_
     return runs;
 }
 
+/* The Xen a results folder ran on, from its metadata.json: "source 4.17.5" ("debian",
+ * "source"; "?" when the build was not recorded), or NULL when there is no metadata. */
+char *sm_xen_of(const char *dir, json_t **xen)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/metadata.json", dir);
+    json_t *m = json_load_file(path, 0, NULL);
+    *xen = NULL;
+    if (!m)
+        return NULL;
+    json_t *x = json_object_get(m, "xen");
+    const char *build = json_string_value(json_object_get(x, "build"));
+    const char *version = json_string_value(json_object_get(x, "version"));
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s %s", build ? build : "?", version ? version : "?");
+    *xen = json_pack("{s:o, s:o}", "build", build ? json_string(build) : json_null(), "version",
+                     version ? json_string(version) : json_null());
+    json_decref(m);
+    return strdup(buf);
+}
+
 /* The lab's mode of a run: run.json's "mode", else MODE= in the parameter file; NULL when
  * unknown or not a plain word. */
 static char *run_mode(const char *dir)

@@ -46,6 +46,11 @@ char *sm_read_text(const char *path);
  * the first folder that does not load, or *rc = 1 when out of memory. */
 struct sm_run **sm_runs_load(char *const *dirs, int n, int *rc, char *err, size_t errlen);
 
+/* The Xen a results folder ran on, from its metadata.json: "source 4.17.5..." (build and
+ * version; "?" for what was not recorded) and, in *xen, {"build", "version"} (new reference);
+ * NULL (and *xen NULL) when there is no metadata.json. Caller frees the string. */
+char *sm_xen_of(const char *dir, json_t **xen);
+
 /* The non-NaN values of one series (caller frees); *n gets their count. */
 double *sm_run_values(const struct sm_run *r, enum sm_series s, size_t *n);
 

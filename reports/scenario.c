@@ -18,6 +18,8 @@ enum key_type {
     T_SIZE,  /* bytes with optional k/M/G suffix (powers of 1024) */
     T_CPUS,  /* CPU list: "1", "0-1", "0,2-3" */
     T_POOLS, /* space-separated name:scheduler:cpus */
+    T_RTDS,  /* RTDS period and budget: "PERIOD_US:BUDGET_US[:extra]" */
+    T_A653,  /* ARINC653 schedule: "MAJOR_FRAME_US:DOMAIN=RUNTIME_US[,...]" */
 };
 
 struct key_def {
@@ -71,16 +73,27 @@ static const struct key_def keys[K_COUNT] = {
     [K_CAP_CLIENT] = {"sched", "cap_client", T_INT, NULL, NULL, 0, 6400, "CAP_CLIENT"},
     [K_CAP_NOISE] = {"sched", "cap_noise", T_INT, NULL, NULL, 0, 6400, "CAP_NOISE"},
     [K_CAP_DOM0] = {"sched", "cap_dom0", T_INT, NULL, NULL, 0, 6400, "CAP_DOM0"},
+    [K_TSLICE_MS] = {"sched", "tslice_ms", T_INT, NULL, NULL, 1, 1000, "TSLICE_MS"},
+    [K_RTDS_MEDIATOR] = {"sched", "rtds_mediator", T_RTDS, NULL, NULL, 0, 0, "RTDS_MEDIATOR"},
+    [K_RTDS_CLIENT] = {"sched", "rtds_client", T_RTDS, NULL, NULL, 0, 0, "RTDS_CLIENT"},
+    [K_RTDS_NOISE] = {"sched", "rtds_noise", T_RTDS, NULL, NULL, 0, 0, "RTDS_NOISE"},
+    [K_RTDS_DOM0] = {"sched", "rtds_dom0", T_RTDS, NULL, NULL, 0, 0, "RTDS_DOM0"},
+    [K_ARINC653] = {"sched", "arinc653", T_A653, NULL, NULL, 0, 0, "ARINC653"},
     [K_TARGET] = {"target", "kind", T_ENUM, "lab", "lab|host", 0, 0, NULL},
     [K_HOST_COMMAND] = {"target", "gen_command", T_STR, NULL, NULL, 0, 0, NULL},
     [K_SCHEDULERS] = {"target", "schedulers", T_WORDS, NULL, SCHEDS, 0, 0, NULL},
+    [K_XEN_BUILD] = {"target", "xen_build", T_ENUM, "auto", "auto|debian|source", 0, 0,
+                     "XEN_BUILD"},
     [K_MEDIATOR_ARGS] = {"target", "mediator_args", T_STR, NULL, NULL, 0, 0, "MEDIATOR_ARGS"},
     [K_TRACE_SECONDS] = {"target", "trace_seconds", T_NUM, NULL, NULL, 0.5, 86400, NULL},
     [K_TIMEOUT_S] = {"target", "timeout_s", T_INT, "300", NULL, 10, 86400, "TIMEOUT_S"},
 };
 
-/* Schedulers Debian's Xen 4.17 offers (the lab): null, rtds, arinc653 need CONFIG_UNSUPPORTED. */
-#define LAB_SCHEDULERS "credit credit2"
+/* Schedulers of the lab's two Xen builds (docs/lab.md): Debian's binary hypervisor has only
+ * credit and credit2 (null, rtds and arinc653 need CONFIG_UNSUPPORTED); the one prepare.sh
+ * builds from Debian's source package has all five. */
+#define LAB_SCHEDULERS_DEBIAN "credit credit2"
+#define LAB_SCHEDULERS_SOURCE "credit credit2 null rtds arinc653"
 
 static int errf(char *err, size_t errlen, const struct sm_value *at, enum sm_key k, const char *fmt,
                 ...) __attribute__((format(printf, 5, 6)));
@@ -286,6 +299,93 @@ static int parse_pool(const char *w, size_t len, char name[33], char sched[16], 
     return 0;
 }
 
+/* "PERIOD_US:BUDGET_US[:extra]"; 0, or -1 with what is wrong in msg. */
+static int parse_rtds(const char *t, long *period, long *budget, char *msg, size_t len)
+{
+    char *end;
+    errno = 0;
+    *period = strtol(t, &end, 10);
+    if (end == t || *end != ':' || errno)
+        goto bad;
+    const char *b = end + 1;
+    *budget = strtol(b, &end, 10);
+    if (end == b || errno || (*end && strcmp(end, ":extra") != 0))
+        goto bad;
+    if (*budget < 10 || *period > 10000000) {
+        snprintf(msg, len, "expected 10 us <= budget <= period <= 10000000 us, found '%s'", t);
+        return -1;
+    }
+    if (*budget > *period) {
+        snprintf(msg, len, "budget %ld us is above the period %ld us", *budget, *period);
+        return -1;
+    }
+    return 0;
+bad:
+    snprintf(msg, len, "expected PERIOD_US:BUDGET_US[:extra], found '%s'", t);
+    return -1;
+}
+
+/* The roles an ARINC653 window may name. */
+static int a653_domain(const char *d, size_t n)
+{
+    if ((n == 8 && !strncmp(d, "mediator", 8)) || (n == 6 && !strncmp(d, "client", 6)) ||
+        (n == 8 && !strncmp(d, "Domain-0", 8)))
+        return 1;
+    if (n > 5 && !strncmp(d, "noise", 5)) {
+        for (size_t i = 5; i < n; i++)
+            if (!isdigit((unsigned char)d[i]))
+                return 0;
+        return 1;
+    }
+    return 0;
+}
+
+/* "MAJOR_FRAME_US:DOMAIN[.VCPU]=RUNTIME_US[,...]"; calls fn for each window's domain. */
+static int parse_a653(const char *t, long *frame, long *total, char *msg, size_t len,
+                      void (*fn)(void *, const char *, size_t), void *user)
+{
+    char *end;
+    errno = 0;
+    *frame = strtol(t, &end, 10);
+    *total = 0;
+    if (end == t || *end != ':' || errno || *frame < 1 || *frame > 10000000) {
+        snprintf(msg, len, "expected MAJOR_FRAME_US:DOMAIN=RUNTIME_US[,...], found '%s'", t);
+        return -1;
+    }
+    for (const char *p = end + 1;;) {
+        size_t n = strcspn(p, ",");
+        const char *eq = memchr(p, '=', n);
+        size_t dn = eq ? (size_t)(eq - p) : 0;
+        const char *dot = eq ? memchr(p, '.', dn) : NULL;
+        size_t name = dot ? (size_t)(dot - p) : dn;
+        long us = 0;
+        if (eq) {
+            errno = 0;
+            us = strtol(eq + 1, &end, 10);
+        }
+        if (!eq || !a653_domain(p, name) || end != p + n || us < 1 || us > 10000000 || errno ||
+            isspace((unsigned char)eq[1])) {
+            snprintf(msg, len,
+                     "expected DOMAIN[.VCPU]=RUNTIME_US (mediator, client, noiseN, Domain-0), "
+                     "found '%.*s'",
+                     (int)n, p);
+            return -1;
+        }
+        if (fn)
+            fn(user, p, name);
+        *total += us;
+        if (!p[n])
+            break;
+        p += n + 1;
+    }
+    if (*total > *frame) {
+        snprintf(msg, len, "the windows take %ld us, more than the major frame %ld us", *total,
+                 *frame);
+        return -1;
+    }
+    return 0;
+}
+
 static int check_syntax(enum sm_key k, const char *t, const struct sm_value *at, char *err,
                         size_t errlen)
 {
@@ -354,6 +454,20 @@ static int check_syntax(enum sm_key k, const char *t, const struct sm_value *at,
             p += strspn(p, " \t");
         }
         return 0;
+    case T_RTDS: {
+        char msg[200];
+        long period, budget;
+        if (parse_rtds(t, &period, &budget, msg, sizeof msg) != 0)
+            return errf(err, errlen, at, k, "%s", msg);
+        return 0;
+    }
+    case T_A653: {
+        char msg[300];
+        long frame, total;
+        if (parse_a653(t, &frame, &total, msg, sizeof msg, NULL, NULL) != 0)
+            return errf(err, errlen, at, k, "%s", msg);
+        return 0;
+    }
     }
     return 0;
 }
@@ -380,8 +494,10 @@ const char *sm_scenario_get(const struct sm_scenario *s, enum sm_key k)
 {
     if (s->v[k].text)
         return s->v[k].text;
-    if (k == K_SCHEDULERS) /* depends on the target */
-        return strcmp(sm_scenario_get(s, K_TARGET), "lab") ? "" : LAB_SCHEDULERS;
+    if (k == K_SCHEDULERS) /* depends on the target and, in the lab, on the Xen build */
+        return strcmp(sm_scenario_get(s, K_TARGET), "lab")          ? ""
+               : !strcmp(sm_scenario_get(s, K_XEN_BUILD), "debian") ? LAB_SCHEDULERS_DEBIAN
+                                                                    : LAB_SCHEDULERS_SOURCE;
     return keys[k].def;
 }
 
@@ -577,6 +693,156 @@ static int pool_defined(const struct sm_scenario *s, const char *name)
     return 0;
 }
 
+/* The scheduler of a pool: Pool-0's is sched.scheduler; "" when the pool is not defined. */
+static void pool_sched(const struct sm_scenario *s, const char *name, char out[16])
+{
+    snprintf(out, 16, "%s", "");
+    if (!strcmp(name, "Pool-0")) {
+        snprintf(out, 16, "%s", sm_scenario_get(s, K_SCHEDULER));
+        return;
+    }
+    const char *t = sm_scenario_get(s, K_POOLS);
+    for (const char *p = t ? t : ""; *p;) {
+        size_t n = strcspn(p, " \t");
+        char pname[33], sched[16];
+        long mask;
+        if (n && parse_pool(p, n, pname, sched, &mask) == 0 && !strcmp(pname, name))
+            snprintf(out, 16, "%s", sched);
+        p += n;
+        p += strspn(p, " \t");
+    }
+}
+
+static int popcount(long m)
+{
+    int n = 0;
+    for (; m; m &= m - 1)
+        n++;
+    return n;
+}
+
+struct a653_ctx {
+    const struct sm_scenario *s;
+    char pool[33]; /* the first window's pool */
+    char bad[160]; /* the first problem */
+};
+
+static void a653_window(void *user, const char *dom, size_t n)
+{
+    struct a653_ctx *c = user;
+    const char *pool = "Pool-0";
+    if (n == 8 && !strncmp(dom, "mediator", 8))
+        pool = sm_scenario_get(c->s, K_MEDIATOR_POOL);
+    else if (n == 6 && !strncmp(dom, "client", 6))
+        pool = sm_scenario_get(c->s, K_CLIENT_POOL);
+    else if (n > 5 && !strncmp(dom, "noise", 5))
+        pool = sm_scenario_get(c->s, K_NOISE_POOL);
+    char sched[16];
+    pool_sched(c->s, pool, sched);
+    if (c->bad[0])
+        return;
+    if (strcmp(sched, "arinc653") != 0)
+        snprintf(c->bad, sizeof c->bad, "%.*s runs in %s, whose scheduler is %s, not arinc653",
+                 (int)n, dom, pool, sched);
+    else if (c->pool[0] && strcmp(c->pool, pool) != 0)
+        snprintf(c->bad, sizeof c->bad,
+                 "the windows' domains must share one arinc653 pool (%s and %s)", c->pool, pool);
+    else
+        snprintf(c->pool, sizeof c->pool, "%s", pool);
+}
+
+/* What needs the scheduler each domain runs under: null pools hold no more vCPUs than pCPUs,
+ * RTDS parameters only in an rtds pool, an ARINC653 schedule only in one arinc653 pool, and in
+ * the lab a scheduler the chosen Xen build lacks (target.xen_build = debian). */
+static int check_schedulers(const struct sm_scenario *s, char *err, size_t errlen)
+{
+    const char *pools = sm_scenario_get(s, K_POOLS);
+    for (const char *p = pools ? pools : ""; *p;) {
+        size_t n = strcspn(p, " \t");
+        char name[33], sched[16];
+        long mask;
+        if (n && parse_pool(p, n, name, sched, &mask) == 0 && !strcmp(sched, "null")) {
+            long vcpus = 0;
+            char who[128] = "";
+            static const struct {
+                enum sm_key pool, vcpus;
+                const char *role;
+            } doms[] = {{K_MEDIATOR_POOL, K_MEDIATOR_VCPUS, "mediator"},
+                        {K_CLIENT_POOL, K_CLIENT_VCPUS, "client"},
+                        {K_NOISE_POOL, K_NOISE_VCPUS, "noise"}};
+            for (size_t i = 0; i < sizeof doms / sizeof *doms; i++) {
+                if (strcmp(sm_scenario_get(s, doms[i].pool), name) != 0)
+                    continue;
+                long v = sm_scenario_long(s, doms[i].vcpus);
+                if (doms[i].pool == K_NOISE_POOL)
+                    v *= sm_scenario_long(s, K_NOISE_DOMAINS);
+                if (v == 0)
+                    continue;
+                vcpus += v;
+                snprintf(who + strlen(who), sizeof who - strlen(who), "%s%s %ld",
+                         who[0] ? ", " : "", doms[i].role, v);
+            }
+            if (vcpus > popcount(mask))
+                return errf(err, errlen, at(s, K_POOLS), K_POOLS,
+                            "null pool '%s' has %d pCPU(s) for %ld vCPU(s) (%s): the null "
+                            "scheduler gives each vCPU a pCPU of its own",
+                            name, popcount(mask), vcpus, who);
+        }
+        p += n;
+        p += strspn(p, " \t");
+    }
+    static const struct {
+        enum sm_key rtds, pool;
+    } rt[] = {{K_RTDS_MEDIATOR, K_MEDIATOR_POOL},
+              {K_RTDS_CLIENT, K_CLIENT_POOL},
+              {K_RTDS_NOISE, K_NOISE_POOL},
+              {K_RTDS_DOM0, K_COUNT}};
+    for (size_t i = 0; i < sizeof rt / sizeof *rt; i++) {
+        if (!sm_scenario_get(s, rt[i].rtds))
+            continue;
+        const char *pool = rt[i].pool == K_COUNT ? "Pool-0" : sm_scenario_get(s, rt[i].pool);
+        char sched[16];
+        pool_sched(s, pool, sched);
+        if (strcmp(sched, "rtds") != 0)
+            return errf(err, errlen, at(s, rt[i].rtds), rt[i].rtds,
+                        "the domain runs in %s, whose scheduler is %s, not rtds", pool, sched);
+    }
+    const char *a653 = sm_scenario_get(s, K_ARINC653);
+    if (a653) {
+        struct a653_ctx c = {.s = s};
+        long frame, total;
+        char msg[300];
+        if (parse_a653(a653, &frame, &total, msg, sizeof msg, a653_window, &c) != 0)
+            return errf(err, errlen, at(s, K_ARINC653), K_ARINC653, "%s", msg);
+        if (c.bad[0])
+            return errf(err, errlen, at(s, K_ARINC653), K_ARINC653, "%s", c.bad);
+    }
+    /* the lab's Debian build: no fallback unless target.schedulers was given */
+    if (!strcmp(sm_scenario_get(s, K_TARGET), "lab") &&
+        !strcmp(sm_scenario_get(s, K_XEN_BUILD), "debian") && !s->v[K_SCHEDULERS].text) {
+        const char *sched = sm_scenario_get(s, K_SCHEDULER);
+        if (strcmp(sched, "credit") != 0 && strcmp(sched, "credit2") != 0)
+            return errf(err, errlen, at(s, K_XEN_BUILD), K_XEN_BUILD,
+                        "Debian's binary Xen has only credit and credit2; sched.scheduler asks "
+                        "for %s (use auto or source)",
+                        sched);
+        for (const char *p = pools ? pools : ""; *p;) {
+            size_t n = strcspn(p, " \t");
+            char name[33], psched[16];
+            long mask;
+            if (n && parse_pool(p, n, name, psched, &mask) == 0 && strcmp(psched, "credit") != 0 &&
+                strcmp(psched, "credit2") != 0)
+                return errf(err, errlen, at(s, K_XEN_BUILD), K_XEN_BUILD,
+                            "Debian's binary Xen has only credit and credit2; sched.pools asks "
+                            "for %s (pool '%s'; use auto or source)",
+                            psched, name);
+            p += n;
+            p += strspn(p, " \t");
+        }
+    }
+    return 0;
+}
+
 int sm_scenario_check(const struct sm_scenario *s, char *err, size_t errlen)
 {
     long pcpus = sm_scenario_long(s, K_PCPUS);
@@ -665,7 +931,7 @@ int sm_scenario_check(const struct sm_scenario *s, char *err, size_t errlen)
                     "%s cannot be the whole machine's scheduler here (Dom0 and every guest "
                     "share it); give it to a pool in sched.pools",
                     sched);
-    return 0;
+    return check_schedulers(s, err, errlen);
 }
 
 /* --- writing ---------------------------------------------------------------------------------- */

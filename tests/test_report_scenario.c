@@ -84,7 +84,9 @@ static void test_good_file(void **state)
     assert_string_equal(sm_scenario_get(s, K_CLIENT_POOL), "Pool-0");
     assert_string_equal(sm_scenario_get(s, K_TRANSPORT), "xen");
     assert_string_equal(sm_scenario_get(s, K_TARGET), "lab");
-    assert_string_equal(sm_scenario_get(s, K_SCHEDULERS), "credit credit2");
+    /* the lab's Xen is chosen by what the scenario asks for: every scheduler is available */
+    assert_string_equal(sm_scenario_get(s, K_XEN_BUILD), "auto");
+    assert_string_equal(sm_scenario_get(s, K_SCHEDULERS), "credit credit2 null rtds arinc653");
     assert_null(sm_scenario_get(s, K_FRAMES));
     /* where a value came from */
     assert_int_equal(s->v[K_FPS].line, 4);
@@ -240,7 +242,6 @@ static void test_lab_params(void **state)
     fclose(f);
     fclose(n);
     assert_non_null(strstr(out, "\nNAME='it'\\''s'\n"));
-    assert_non_null(strstr(out, "\nPOOLS='med:credit2:1'\n"));
     assert_non_null(strstr(out, "\nMEDIATOR_POOL='med'\n"));
     assert_non_null(strstr(out, "\nXEN_SCHED='credit2'\n"));
     assert_non_null(strstr(out, "\nXEN_EXTRA='vwfi=native'\n"));
@@ -251,22 +252,93 @@ static void test_lab_params(void **state)
     assert_non_null(strstr(out, "\nTRANSPORT='xen'\n"));
     assert_non_null(strstr(out, "\nDOM0_LOAD='none'\n"));
     assert_non_null(strstr(out, "\nTRACE_SECONDS='8'\n"));
-    assert_string_equal(notes, "warning: it's: pool med: scheduler null is not available on this "
-                               "target (Debian's Xen lacks it); using credit2\n");
+    assert_non_null(strstr(out, "\nXEN_BUILD='auto'\n"));
+    /* the lab boots Xen built from source for null: the pool keeps it, no note */
+    assert_non_null(strstr(out, "\nPOOLS='med:null:1'\n"));
+    assert_string_equal(notes, "");
     free(out);
     free(notes);
-    /* a host that has null keeps it */
-    assert_int_equal(sm_scenario_set(s, K_SCHEDULERS, "credit2 null", NULL, 0, err, sizeof err), 0);
+    /* a target whose Xen lacks null: the fallback, said in the notes */
+    assert_int_equal(sm_scenario_set(s, K_SCHEDULERS, "credit credit2", NULL, 0, err, sizeof err),
+                     0);
     f = open_memstream(&out, &ol);
     n = open_memstream(&notes, &nl);
     assert_int_equal(sm_scenario_write_lab_params(s, f, n), 0);
     fclose(f);
     fclose(n);
-    assert_non_null(strstr(out, "\nPOOLS='med:null:1'\n"));
-    assert_string_equal(notes, "");
+    assert_non_null(strstr(out, "\nPOOLS='med:credit2:1'\n"));
+    assert_string_equal(notes, "warning: it's: pool med: scheduler null is not available on this "
+                               "target (Debian's Xen lacks it); using credit2\n");
     free(out);
     free(notes);
     sm_scenario_free(s);
+}
+
+/* The keys of the schedulers only the source build has, and their checks. */
+static void test_scheduler_keys(void **state)
+{
+    (void)state;
+    char err[SM_ERR_MAX];
+    struct sm_scenario *s = load("rt.ini",
+                                 "[sched]\nscheduler = rtds\nrtds_mediator = 10000:4000\n"
+                                 "rtds_client = 2000:1000:extra\n"
+                                 "[target]\nxen_build = source\n",
+                                 err, NULL);
+    assert_non_null(s);
+    char *out = NULL;
+    size_t ol;
+    FILE *f = open_memstream(&out, &ol);
+    assert_int_equal(sm_scenario_write_lab_params(s, f, NULL), 0);
+    fclose(f);
+    assert_non_null(strstr(out, "\nXEN_SCHED='rtds'\n"));
+    assert_non_null(strstr(out, "\nRTDS_MEDIATOR='10000:4000'\n"));
+    assert_non_null(strstr(out, "\nRTDS_CLIENT='2000:1000:extra'\n"));
+    assert_non_null(strstr(out, "\nXEN_BUILD='source'\n"));
+    assert_null(strstr(out, "RTDS_NOISE"));
+    free(out);
+    sm_scenario_free(s);
+    s = load("a6.ini",
+             "[sched]\npools = a6:arinc653:1\nmediator_pool = a6\n"
+             "arinc653 = 10000:mediator=6000\n",
+             err, NULL);
+    assert_non_null(s);
+    sm_scenario_free(s);
+
+    /* the errors name the key */
+    expect_error("[sched]\nscheduler = rtds\nrtds_mediator = 1000:2000\n",
+                 "3: sched.rtds_mediator: budget 2000 us is above the period 1000 us");
+    expect_error("[sched]\nrtds_mediator = 1000\n",
+                 "2: sched.rtds_mediator: expected PERIOD_US:BUDGET_US[:extra], found '1000'");
+    expect_error("[sched]\nrtds_dom0 = 1000:500\n",
+                 "2: sched.rtds_dom0: the domain runs in Pool-0, whose scheduler is credit2, not "
+                 "rtds");
+    expect_error("[sched]\npools = med:null:1\nmediator_pool = med\n"
+                 "[topology]\nmediator_vcpus = 2\n",
+                 "2: sched.pools: null pool 'med' has 1 pCPU(s) for 2 vCPU(s) (mediator 2): the "
+                 "null scheduler gives each vCPU a pCPU of its own");
+    expect_error("[topology]\npcpus = 3\nnoise_domains = 2\n"
+                 "[sched]\npools = n:null:1-2\nnoise_pool = n\nmediator_pool = n\n",
+                 "5: sched.pools: null pool 'n' has 2 pCPU(s) for 3 vCPU(s) (mediator 1, noise "
+                 "2): the null scheduler gives each vCPU a pCPU of its own");
+    expect_error("[sched]\nscheduler = rtds\n[target]\nxen_build = debian\n",
+                 "4: target.xen_build: Debian's binary Xen has only credit and credit2; "
+                 "sched.scheduler asks for rtds (use auto or source)");
+    expect_error("[sched]\npools = med:null:1\nmediator_pool = med\n[target]\nxen_build = "
+                 "debian\n",
+                 "5: target.xen_build: Debian's binary Xen has only credit and credit2; "
+                 "sched.pools asks for null (pool 'med'; use auto or source)");
+    expect_error("[target]\nxen_build = fedora\n",
+                 "2: target.xen_build: expected one of auto|debian|source, found 'fedora'");
+    expect_error("[sched]\npools = a6:arinc653:1\nmediator_pool = a6\n"
+                 "arinc653 = 1000:mediator=600,client=600\n",
+                 "4: sched.arinc653: the windows take 1200 us, more than the major frame 1000 us");
+    expect_error("[sched]\npools = a6:arinc653:1\nmediator_pool = a6\n"
+                 "arinc653 = 10000:mediator=600,client=600\n",
+                 "4: sched.arinc653: client runs in Pool-0, whose scheduler is credit2, not "
+                 "arinc653");
+    expect_error("[sched]\narinc653 = 10000:server=600\n",
+                 "2: sched.arinc653: expected DOMAIN[.VCPU]=RUNTIME_US (mediator, client, noiseN, "
+                 "Domain-0), found 'server=600'");
 }
 
 static void test_ini_roundtrip(void **state)
@@ -306,7 +378,7 @@ int main(void)
         cmocka_unit_test(test_good_file),     cmocka_unit_test(test_syntax_errors),
         cmocka_unit_test(test_long_line),     cmocka_unit_test(test_cross_checks),
         cmocka_unit_test(test_missing_file),  cmocka_unit_test(test_lab_params),
-        cmocka_unit_test(test_ini_roundtrip),
+        cmocka_unit_test(test_ini_roundtrip), cmocka_unit_test(test_scheduler_keys),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

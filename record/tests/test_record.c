@@ -72,8 +72,8 @@ static void test_pool_option(void **state)
     assert_int_equal(rec_config_add_pool(&c, "other:credit:2-3", err, sizeof err), 0);
     assert_int_equal(c.pools[1].sched_id, REC_SCHED_CREDIT);
     /* errors name what is wrong */
-    assert_int_equal(rec_config_add_pool(&c, "x:null:4", err, sizeof err), -1);
-    assert_non_null(strstr(err, "null"));
+    assert_int_equal(rec_config_add_pool(&c, "x:fifo:4", err, sizeof err), -1);
+    assert_non_null(strstr(err, "'fifo'"));
     assert_int_equal(rec_config_add_pool(&c, "x:credit2:3", err, sizeof err), -1);
     assert_non_null(strstr(err, "overlap"));
     assert_int_equal(rec_config_add_pool(&c, "med:credit2:5", err, sizeof err), -1);
@@ -82,6 +82,58 @@ static void test_pool_option(void **state)
     assert_int_equal(rec_config_add_pool(&c, "med:credit2", err, sizeof err), -1);
     assert_int_equal(rec_config_add_pool(&c, "bad name:credit2:5", err, sizeof err), -1);
     assert_int_equal(c.n_pools, 2);
+    /* every scheduler Xen 4.17 has */
+    assert_int_equal(rec_config_add_pool(&c, "n:null:4", err, sizeof err), 0);
+    assert_int_equal(c.pools[2].sched_id, REC_SCHED_NULL);
+    assert_int_equal(rec_config_add_pool(&c, "r:rtds:5", err, sizeof err), 0);
+    assert_int_equal(c.pools[3].sched_id, REC_SCHED_RTDS);
+    assert_int_equal(rec_config_add_pool(&c, "a:arinc653:6", err, sizeof err), 0);
+    assert_int_equal(c.pools[4].sched_id, REC_SCHED_ARINC653);
+    assert_string_equal(rec_sched_name(REC_SCHED_NULL), "null");
+    assert_string_equal(rec_sched_name(REC_SCHED_ARINC653), "arinc653");
+}
+
+static void test_sched_options(void **state)
+{
+    (void)state;
+    struct rec_config c;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(rec_config_add_rtds(&c, "mediator:10000:4000", err, sizeof err), 0);
+    assert_int_equal(rec_config_add_pin(&c, "mediator:1", err, sizeof err), 0);
+    assert_int_equal(c.n_doms, 1); /* merged with the pin */
+    assert_true(c.doms[0].has_rtds && c.doms[0].has_pin);
+    assert_int_equal(c.doms[0].rtds_period_us, 10000);
+    assert_int_equal(c.doms[0].rtds_budget_us, 4000);
+    assert_false(c.doms[0].rtds_extra);
+    assert_int_equal(rec_config_add_rtds(&c, "client:2000:2000:extra", err, sizeof err), 0);
+    assert_true(c.doms[1].rtds_extra);
+    /* a budget above its period, too small, bad forms */
+    assert_int_equal(rec_config_add_rtds(&c, "client:1000:2000", err, sizeof err), -1);
+    assert_string_equal(err, "--rtds client: budget 2000 us is above the period 1000 us");
+    assert_int_equal(rec_config_add_rtds(&c, "client:1000:5", err, sizeof err), -1);
+    assert_non_null(strstr(err, "at least 10 us"));
+    assert_int_equal(rec_config_add_rtds(&c, "client:1000", err, sizeof err), -1);
+    assert_int_equal(rec_config_add_rtds(&c, "client:1000:500:more", err, sizeof err), -1);
+    assert_int_equal(rec_config_add_rtds(&c, ":1000:500", err, sizeof err), -1);
+
+    assert_int_equal(
+        rec_config_set_arinc653(&c, "10000:mediator=4000,client.1=3000", err, sizeof err), 0);
+    assert_true(c.has_a653);
+    assert_int_equal(c.a653.major_frame_us, 10000);
+    assert_int_equal(c.a653.n_win, 2);
+    assert_string_equal(c.a653.win[1].dom, "client");
+    assert_int_equal(c.a653.win[1].vcpu, 1);
+    assert_int_equal(c.a653.win[1].runtime_us, 3000);
+    assert_int_equal(rec_config_set_arinc653(&c, "5000:mediator=4000,client=3000", err, sizeof err),
+                     -1);
+    assert_string_equal(err, "--arinc653: the windows take 7000 us, more than the major frame "
+                             "5000 us");
+    assert_int_equal(rec_config_set_arinc653(&c, "5000:", err, sizeof err), -1);
+    assert_int_equal(rec_config_set_arinc653(&c, "0:mediator=1", err, sizeof err), -1);
+    assert_int_equal(rec_config_set_arinc653(&c, "5000:mediator=0", err, sizeof err), -1);
+    assert_int_equal(rec_config_set_tslice(&c, "5", err, sizeof err), 0);
+    assert_true(c.has_tslice && c.tslice_ms == 5);
+    assert_int_equal(rec_config_set_tslice(&c, "0", err, sizeof err), -1);
 }
 
 static void test_domain_options(void **state)
@@ -218,12 +270,92 @@ static void test_compare_differs(void **state)
     assert_int_equal(rec_state_compare(&c, s, err, sizeof err), 1);
     assert_string_equal(err, "nosuch: no such domain");
 
+    /* credit's time slice, checked in credit pools only */
+    s->pools[1].sched_id = REC_SCHED_CREDIT;
+    s->pools[1].has_tslice = 1;
+    s->pools[1].tslice_ms = 30;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(rec_config_set_tslice(&c, "5", err, sizeof err), 0);
+    assert_int_equal(rec_state_compare(&c, s, err, sizeof err), 1);
+    assert_string_equal(err, "pool med: tslice: asked 5 ms, found 30 ms");
+    s->pools[1].tslice_ms = 5;
+    assert_int_equal(rec_state_compare(&c, s, err, sizeof err), 0);
+    s->pools[1].sched_id = REC_SCHED_CREDIT2;
+
     /* a pool whose cpus differ */
     s->pools[1].cpus = 0;
     memset(&c, 0, sizeof c);
     assert_int_equal(rec_config_add_pool(&c, "med:credit2:1", err, sizeof err), 0);
     assert_int_equal(rec_state_compare(&c, s, err, sizeof err), 1);
     assert_string_equal(err, "pool med: cpus: asked 1, found none");
+    free_machine(s);
+}
+
+/* The machine with med as an RTDS pool and a second pool a6 (arinc653, cpu 2... none here). */
+static void test_compare_rtds_a653(void **state)
+{
+    (void)state;
+    struct rec_state *s = machine();
+    s->pools[1].sched_id = REC_SCHED_RTDS;
+    s->pools[1].has_ratelimit = 0;
+    struct rec_domain_state *med = &s->doms[1];
+    med->has_sched = 0;
+    med->vcpu[0].has_rtds = 1;
+    med->vcpu[0].rtds_period_us = 10000;
+    med->vcpu[0].rtds_budget_us = 4000;
+    struct rec_config c;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(rec_config_add_rtds(&c, "mediator:10000:4000", err, sizeof err), 0);
+    /* the ratelimit is checked on credit/credit2 pools only */
+    assert_int_equal(rec_config_set_ratelimit(&c, "1000", err, sizeof err), 0);
+    assert_int_equal(rec_state_compare(&c, s, err, sizeof err), 0);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(rec_config_add_rtds(&c, "mediator:10000:3000:extra", err, sizeof err), 0);
+    assert_int_equal(rec_state_compare(&c, s, err, sizeof err), 1);
+    assert_string_equal(
+        err, "mediator: vcpu 0 rtds: asked period 10000 budget 3000 us extra, found 10000 4000 us");
+    memset(&c, 0, sizeof c);
+    assert_int_equal(rec_config_add_rtds(&c, "client:10000:3000", err, sizeof err), 0);
+    assert_int_equal(rec_state_compare(&c, s, err, sizeof err), 1);
+    assert_string_equal(err, "client: vcpu 0 rtds: its pool's scheduler is not rtds");
+
+    /* med as an ARINC653 pool with one window for the mediator */
+    s->pools[1].sched_id = REC_SCHED_ARINC653;
+    s->pools[1].has_a653 = 1;
+    s->pools[1].a653_major_frame_us = 10000;
+    s->pools[1].n_a653 = 1;
+    s->pools[1].a653[0] = (struct rec_a653_state){.domid = 1, .vcpu = 0, .runtime_us = 6000};
+    memset(&c, 0, sizeof c);
+    assert_int_equal(rec_config_set_arinc653(&c, "10000:mediator=6000", err, sizeof err), 0);
+    assert_int_equal(rec_state_compare(&c, s, err, sizeof err), 0);
+    assert_int_equal(rec_config_set_arinc653(&c, "20000:mediator=5000", err, sizeof err), 0);
+    assert_int_equal(rec_state_compare(&c, s, err, sizeof err), 2);
+    assert_string_equal(err, "pool med: arinc653 major frame: asked 20000 us, found 10000 us");
+    assert_int_equal(rec_config_set_arinc653(&c, "10000:client=5000", err, sizeof err), 0);
+    assert_int_equal(rec_state_compare(&c, s, err, sizeof err), 1);
+    assert_string_equal(err, "arinc653: client is not in an arinc653 pool");
+
+    /* metadata: the schedule's windows by name, the RTDS parameters gone with the pool */
+    struct rec_roles r = {0};
+    struct rec_xen_build b = {"source", "credit credit2 null rtds arinc653"};
+    json_t *m = rec_metadata_json(s, &r, NULL, NULL, &b, err, sizeof err);
+    assert_non_null(m);
+    json_t *params = json_object_get(json_array_get(json_object_get(m, "cpupools"), 1), "params");
+    assert_int_equal(json_integer_value(json_object_get(params, "major_frame_us")), 10000);
+    json_t *w0 = json_array_get(json_object_get(params, "windows"), 0);
+    assert_string_equal(json_string_value(json_object_get(w0, "name")), "mediator");
+    assert_int_equal(json_integer_value(json_object_get(w0, "runtime_us")), 6000);
+    json_t *x = json_object_get(m, "xen");
+    assert_string_equal(json_string_value(json_object_get(x, "build")), "source");
+    assert_int_equal(json_array_size(json_object_get(x, "schedulers")), 5);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(x, "schedulers"), 2)),
+                        "null");
+    /* the mediator's RTDS parameters */
+    json_t *sched = json_object_get(json_array_get(json_object_get(m, "domains"), 1), "sched");
+    assert_int_equal(json_integer_value(json_object_get(sched, "period_us")), 10000);
+    assert_int_equal(json_integer_value(json_object_get(sched, "budget_us")), 4000);
+    assert_false(json_is_true(json_object_get(sched, "extratime")));
+    json_decref(m);
     free_machine(s);
 }
 
@@ -244,7 +376,7 @@ static void test_metadata_json(void **state)
     static struct rec_created created;
     memset(&created, 0, sizeof created);
     created.ticks[2] = 733244202;
-    json_t *m = rec_metadata_json(s, &r, &tm, &created, err, sizeof err);
+    json_t *m = rec_metadata_json(s, &r, &tm, &created, NULL, err, sizeof err);
     assert_non_null(m);
     json_error_t je;
     json_int_t khz = 0, client = 0, mediator = 0, lost = -1, nr = 0;
@@ -288,7 +420,7 @@ static void test_metadata_json(void **state)
     /* a role naming a domain that is not there */
     struct rec_roles bad = {0};
     assert_int_equal(rec_roles_add(&bad, "client=ghost", err, sizeof err), 0);
-    assert_null(rec_metadata_json(s, &bad, NULL, NULL, err, sizeof err));
+    assert_null(rec_metadata_json(s, &bad, NULL, NULL, NULL, err, sizeof err));
     assert_string_equal(err, "--role client=ghost: no such domain");
     free_machine(s);
 }
@@ -381,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_compare_matches), cmocka_unit_test(test_compare_differs),
         cmocka_unit_test(test_metadata_json),   cmocka_unit_test(test_trace_scan),
         cmocka_unit_test(test_trace_dom_add),   cmocka_unit_test(test_trace_scan_file),
+        cmocka_unit_test(test_sched_options),   cmocka_unit_test(test_compare_rtds_a653),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

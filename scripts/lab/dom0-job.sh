@@ -132,6 +132,16 @@ done
 [ -n "$CAP_CLIENT" ] && set -- "$@" --cap "client:$CAP_CLIENT"
 [ -n "$CAP_DOM0" ] && set -- "$@" --cap "Domain-0:$CAP_DOM0"
 [ -n "$RATELIMIT_US" ] && set -- "$@" --ratelimit-us "$RATELIMIT_US"
+[ -n "$TSLICE_MS" ] && set -- "$@" --tslice-ms "$TSLICE_MS"
+[ -n "$RTDS_MEDIATOR" ] && set -- "$@" --rtds "mediator:$RTDS_MEDIATOR"
+[ -n "$RTDS_CLIENT" ] && set -- "$@" --rtds "client:$RTDS_CLIENT"
+[ -n "$RTDS_DOM0" ] && set -- "$@" --rtds "Domain-0:$RTDS_DOM0"
+n=1
+while [ $n -le "$NOISE_DOMAINS" ]; do
+    [ -n "$RTDS_NOISE" ] && set -- "$@" --rtds "noise$n:$RTDS_NOISE"
+    n=$((n + 1))
+done
+[ -n "$ARINC653" ] && set -- "$@" --arinc653 "$ARINC653"
 echo "smclat-record apply $*" > "$O/apply.log"
 $REC apply "$@" >> "$O/apply.log" 2>&1 ||
     { rc=$?; fail guest_program_failed "smclat-record apply exited with $rc: $(tail -1 "$O/apply.log")"; }
@@ -174,6 +184,11 @@ say "trace done rc=$trc"
 wait_xs "/local/domain/$CLI/data/done" 30 || { copy_logs; fail guest_program_failed "smclat-gen still running 30 s after the trace: $(last_line "$O/guest-client.log" 'smclat gen')"; }
 GRC=$(xenstore-read "/local/domain/$CLI/data/done")
 [ -s /tmp/create-trace.bin ] && set -- "$@" --creation-trace /tmp/create-trace.bin
+if [ -r $S/xen-build.env ]; then
+    # shellcheck source=/dev/null
+    . $S/xen-build.env
+    set -- "$@" --xen-build "$XEN_BUILD" --xen-schedulers "$XEN_SCHEDULERS"
+fi
 $REC metadata "$@" --trace /tmp/trace.bin --duration-s "$TRACE_SECONDS" -o "$O/metadata.json" \
     > "$O/metadata.log" 2>&1 ||
     { rc=$?; fail guest_program_failed "smclat-record metadata exited with $rc: $(tail -1 "$O/metadata.log")"; }

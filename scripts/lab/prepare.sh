@@ -7,8 +7,11 @@
 #      only: the project's /init scripts and programs are added per run by run.sh);
 #   4. the project's arm64 programs (make CROSS=aarch64-linux-gnu-: smclat-record,
 #      smclat-gen, smclat-mediator, against the sysroot of scripts/sysroot.sh) and the SMC
-#      kernel module for the guest kernel (make kmod), unless --no-build / --no-kmod.
-# usage: prepare.sh [--no-build] [--no-kmod]    env: SMCLAT_CACHE (~/.cache/smclat), KVER (auto)
+#      kernel module for the guest kernel (make kmod), unless --no-build / --no-kmod;
+#   5. with --xen-source: Xen's hypervisor built from Debian's source package with every
+#      scheduler (xen-source.sh, cached in $SMCLAT_CACHE/lab/xen-source; run.sh also builds it
+#      on the first scenario that needs it).
+# usage: prepare.sh [--no-build] [--no-kmod] [--xen-source]    env: SMCLAT_CACHE (~/.cache/smclat), KVER (auto)
 set -euo pipefail
 # shellcheck disable=SC2034 # read by lib.sh
 LAB_PROG=prepare
@@ -16,11 +19,13 @@ self=$(readlink -f "$0")
 . "$(dirname "$0")/lib.sh"
 build=1
 kmod=1
+xensrc=
 for a in "$@"; do
     case $a in
         --no-build) build= ;;
         --no-kmod) kmod= ;;
-        -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --xen-source) xensrc=1 ;;
+        -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) lab_die 2 "unknown argument '$a' (see --help)" ;;
     esac
 done
@@ -171,5 +176,9 @@ if [ -n "$build" ]; then
         }
         lab_log "kernel module: $ko"
     fi
+fi
+if [ -n "$xensrc" ]; then
+    "$LAB_SCRIPTS/xen-source.sh" || lab_die 1 "scripts/lab/xen-source.sh failed"
+    lab_log "xen from source: $(. "$LAB_CACHE/xen-source/info.env" && echo "$XEN_SOURCE_VERSION ($XEN_SOURCE_SCHEDULERS)")"
 fi
 lab_log "ready in $(($(date +%s) - t0)) s (cache $LAB_CACHE)"

@@ -4,6 +4,7 @@
 # dom0-job.sh (DomUs, scheduler configuration, trace, metadata), power off, collect.
 # usage: run.sh PARAMS_FILE OUTDIR
 #        run.sh --check PARAMS_FILE   (check the file; print every key with its default)
+#        run.sh --xen PARAMS_FILE     (the Xen build, image and command line it boots)
 # env: SMCLAT_CACHE (~/.cache/smclat)  SMCLAT_ARM_BIN (build/aarch64-linux-gnu/bin: the arm64
 #      smclat-record, smclat-gen, smclat-mediator)  SMCLAT_KMOD (build/kmod/KVER/smclat_smc.ko,
 #      for TRANSPORT=smc and smc+xen)
@@ -21,8 +22,15 @@ if [ $# = 2 ] && [ "$1" = --check ]; then
     lab_params_write /dev/stdout
     exit 0
 fi
+if [ $# = 2 ] && [ "$1" = --xen ]; then
+    LAB_PARAMS_FILE=$2
+    lab_params_load "$2" || exit 2
+    printf "%s='%s'\n" XEN_BUILD "$LAB_XEN_BUILD" XEN_IMAGE "$LAB_XEN_IMAGE" \
+        XEN_SCHEDULERS "$LAB_XEN_SCHEDULERS" XEN_NEEDS "$LAB_XEN_NEEDS" XEN_CMDLINE "$LAB_XEN_CMDLINE"
+    exit 0
+fi
 if [ $# != 2 ] || [ "$1" = -h ] || [ "$1" = --help ]; then
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
     [ $# = 1 ] && { [ "$1" = -h ] || [ "$1" = --help ]; } && exit 0
     exit 2
 fi
@@ -30,6 +38,8 @@ fi
 LAB_PARAMS_FILE=$1
 out=$2
 lab_params_load "$1" || exit 2
+# shellcheck disable=SC2034 # written by lab_params_write
+XEN_BUILD=$LAB_XEN_BUILD # params.env and metadata.json say which build booted
 t0=$(date +%s.%N)
 IMG=$LAB_CACHE/img
 ARM_BIN=${SMCLAT_ARM_BIN:-$LAB_TOP/build/$LAB_ARCH/bin}
@@ -62,7 +72,8 @@ finish() {
         --argjson wall "$wall" --argjson boot "${boot:-null}" --argjson qrc "$qrc" \
         --arg sig "$qemu_signal" --argjson partial "$trace_partial" \
         --argjson tail "$tail" --arg mode "$MODE" --argjson pcpus "$PCPUS" \
-        '{smclat_run: 1, name: $name, status: $status, mode: $mode, pcpus: $pcpus,
+        --arg xb "$LAB_XEN_BUILD" \
+        '{smclat_run: 1, name: $name, status: $status, mode: $mode, pcpus: $pcpus, xen_build: $xb,
           wall_s: $wall, boot_s: $boot, qemu_exit: $qrc}
          + (if $sig != "" then {qemu_signal: $sig} else {} end)
          + (if $reason != "" then {reason_kind: $kind, reason: $reason} else {} end)
@@ -94,6 +105,13 @@ console=/nonexistent
 [ -z "$reserve_err" ] || finish failed no_space "no room for run.json in the results folder ($reserve_err)"
 
 [ -e "$IMG/dom0-base.cpio" ] || finish failed setup "no lab images in $IMG: run scripts/lab/prepare.sh"
+# The hypervisor built from Debian's source package: built on first need (about 2-3 minutes)
+if [ "$LAB_XEN_BUILD" = source ] && [ ! -s "$LAB_XEN_IMAGE" ]; then
+    lab_log "$NAME: needs Xen built from source ($LAB_XEN_NEEDS); building it once (prepare.sh --xen-source)"
+    "$here/prepare.sh" --no-build --xen-source >&2 ||
+        finish failed setup "building Xen from Debian's source package failed (scripts/lab/prepare.sh --xen-source)"
+    lab_xen_config "$LAB_PARAMS_FILE"
+fi
 need="smclat-record"
 [ "$TRANSPORT" != none ] && need="$need smclat-gen smclat-mediator"
 for p in $need; do
@@ -135,15 +153,16 @@ mkdir -p "$share/img" "$share/bin" "$share/out" "$work/overlay"
 lab_params_write "$share/params.env"
 lab_copy "$share/params.env" "$out/params.env" ||
     finish failed "$(lab_errno_kind "$LAB_COPY_ERR")" "cannot write $LAB_COPY_ERR"
+printf "%s='%s'\n" XEN_BUILD "$LAB_XEN_BUILD" XEN_SCHEDULERS "$LAB_XEN_SCHEDULERS" > "$share/xen-build.env"
 cp "$here/dom0-job.sh" "$share/job.sh"
 cp "$ARM_BIN"/smclat-* "$share/bin/"
 # The images are linked or copied into the run's folder under a shared lock, so that a
 # concurrent prepare.sh (exclusive lock) never replaces them under a starting run.
 exec 8> "$SMCLAT_CACHE/prepare.lock"
 flock -s 8
-for f in xen Image; do
-    ln "$IMG/$f" "$work/$f" 2> /dev/null || cp "$IMG/$f" "$work/$f"
-done
+[ -s "$LAB_XEN_IMAGE" ] || finish failed setup "no Xen image $LAB_XEN_IMAGE (XEN_BUILD=$LAB_XEN_BUILD): run scripts/lab/prepare.sh$([ "$LAB_XEN_BUILD" = source ] && echo " --xen-source")"
+ln "$LAB_XEN_IMAGE" "$work/xen" 2> /dev/null || cp "$LAB_XEN_IMAGE" "$work/xen"
+ln "$IMG/Image" "$work/Image" 2> /dev/null || cp "$IMG/Image" "$work/Image"
 ln "$work/Image" "$share/img/Image" 2> /dev/null || cp "$work/Image" "$share/img/Image"
 
 # overlay DIR: the folder as a newc cpio on stdout (appended to a base initramfs)
@@ -181,8 +200,8 @@ chmod 755 "$d/init"
 flock -u 8
 exec 8>&-
 
-xen_cmdline="dom0_mem=$DOM0_MEM dom0_max_vcpus=$DOM0_VCPUS console=dtuart dtuart=/pl011@9000000 sched=$XEN_SCHED xsm=dummy${XEN_EXTRA:+ $XEN_EXTRA}"
-lab_log "$NAME: booting ($MODE, $PCPUS pCPU(s), timeout ${TIMEOUT_S} s)"
+xen_cmdline=$LAB_XEN_CMDLINE
+lab_log "$NAME: booting Xen ($LAB_XEN_BUILD build, sched=$XEN_SCHED; $MODE, $PCPUS pCPU(s), timeout ${TIMEOUT_S} s)"
 : > "$console"
 MODE=$MODE PCPUS=$PCPUS TIMEOUT_S=$TIMEOUT_S XEN_CMDLINE=$xen_cmdline BOOT_STATUS=$work/boot.status \
     "$here/boot.sh" "$work/xen" "$work/Image" "$work/dom0.cpio" "$share" "$console" &

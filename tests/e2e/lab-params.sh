@@ -47,7 +47,29 @@ check_bad 'MODE=smp\nPCPUZ=2\n' 2 PCPUZ "unknown key"
 check_bad 'MODE=fast\n' 1 MODE "deterministic smp"
 check_bad 'MODE=deterministic\nPCPUS=2\n' 2 PCPUS "one pCPU"
 check_bad 'MODE=smp\nPCPUS=2\nPIN_MEDIATOR=2\n' 3 PIN_MEDIATOR "does not exist"
-check_bad 'MODE=smp\nPCPUS=2\nPOOLS="med:null:1"\n' 3 POOLS "credit2|credit"
+check_bad 'MODE=smp\nPCPUS=2\nPOOLS="med:fifo:1"\n' 3 POOLS "credit2|credit|null|rtds|arinc653"
+# the schedulers only the source build has: the checks made before anything boots
+check_bad 'MODE=smp\nPOOLS=med:null:1\nMEDIATOR_POOL=med\nMEDIATOR_VCPUS=2\n' 2 POOLS "null pool med has 1 pCPU(s) for 2 vCPU(s) (mediator:2)"
+check_bad 'MODE=smp\nPCPUS=3\nPOOLS=med:null:1-2\nMEDIATOR_POOL=med\nCLIENT_POOL=med\nCLIENT_VCPUS=2\n' 3 POOLS "null pool med has 2 pCPU(s) for 3 vCPU(s) (mediator:1 client:2)"
+check_bad 'XEN_SCHED=rtds\nRTDS_MEDIATOR=1000:2000\n' 2 RTDS_MEDIATOR "budget 2000 us is above the period 1000 us"
+check_bad 'XEN_SCHED=rtds\nRTDS_CLIENT=1000:5\n' 2 RTDS_CLIENT "10 us <= budget"
+check_bad 'RTDS_MEDIATOR=10000:4000\n' 1 RTDS_MEDIATOR "Pool-0, whose scheduler is credit2, not rtds"
+check_bad 'XEN_BUILD=debian\nXEN_SCHED=rtds\n' 1 XEN_BUILD "Debian's binary Xen has only credit credit2; XEN_SCHED asks for rtds"
+check_bad 'MODE=smp\nXEN_BUILD=debian\nPOOLS=med:null:1\n' 2 XEN_BUILD "POOLS asks for null"
+check_bad 'XEN_BUILD=fedora\n' 1 XEN_BUILD "auto debian source"
+check_bad 'XEN_SCHED=null\n' 1 XEN_SCHED "give it to a pool in POOLS"
+check_bad 'MODE=smp\nPOOLS=a:arinc653:1\nMEDIATOR_POOL=a\nARINC653=1000:mediator=4000\n' 4 ARINC653 "the windows take 4000 us, more than the major frame 1000 us"
+check_bad 'MODE=smp\nPOOLS=a:arinc653:1\nMEDIATOR_POOL=a\nARINC653=10000:client=4000\n' 4 ARINC653 "client runs in Pool-0, whose scheduler is credit2, not arinc653"
+# which Xen a scenario boots (run.sh --xen): auto takes the source build only when needed
+xen_of() { printf '%b' "$1" > "$tmp/xen.env"; "$run" --xen "$tmp/xen.env" | sed -n "s/^$2='\\(.*\\)'$/\\1/p"; }
+[ "$(xen_of 'XEN_SCHED=credit\n' XEN_BUILD)" = debian ] || bad "--xen: credit should boot the debian build"
+[ "$(xen_of 'XEN_SCHED=rtds\n' XEN_BUILD)" = source ] || bad "--xen: rtds should boot the source build"
+[ "$(xen_of 'MODE=smp\nPOOLS=med:null:1\n' XEN_BUILD)" = source ] || bad "--xen: a null pool should boot the source build"
+[ "$(xen_of 'XEN_BUILD=source\n' XEN_BUILD)" = source ] || bad "--xen: XEN_BUILD=source"
+case $(xen_of 'XEN_SCHED=rtds\nXEN_EXTRA=vwfi=native\n' XEN_CMDLINE) in
+    *" sched=rtds xsm=dummy vwfi=native") ;;
+    *) bad "--xen: command line '$(xen_of 'XEN_SCHED=rtds\nXEN_EXTRA=vwfi=native\n' XEN_CMDLINE)'" ;;
+esac
 check_bad 'MODE=smp\nPCPUS=2\nMEDIATOR_POOL=med\n' 3 MEDIATOR_POOL "no pool"
 check_bad 'WEIGHT_CLIENT=0\n' 1 WEIGHT_CLIENT "1..65535"
 check_bad 'GEN_ARGS=--fps 24\n' 1 GEN_ARGS "quote"

@@ -57,8 +57,16 @@ rec trace --seconds 3 -o "$tmp/t.bin" --bogus 2> /dev/null
 rec apply --pin client 2> "$tmp/err"
 [ $? = 2 ] || bad "apply --pin client: exit not 2"
 grep -q "expected DOMAIN:VALUE" "$tmp/err" || bad "apply --pin client: $(cat "$tmp/err")"
-rec apply --pool med:null:1 2> /dev/null
-[ $? = 2 ] || bad "apply --pool with null: exit not 2"
+rec apply --pool med:fifo:1 2> "$tmp/err"
+[ $? = 2 ] || bad "apply --pool with fifo: exit not 2"
+grep -q "expected scheduler credit2, credit, null, rtds or arinc653, found 'fifo'" "$tmp/err" ||
+    bad "apply --pool with fifo: $(cat "$tmp/err")"
+rec apply --rtds mediator:1000:2000 2> "$tmp/err"
+[ $? = 2 ] || bad "apply --rtds with the budget above the period: exit not 2"
+grep -q "budget 2000 us is above the period 1000 us" "$tmp/err" || bad "apply --rtds: $(cat "$tmp/err")"
+rec apply --arinc653 5000:mediator=4000,client=2000 2> "$tmp/err"
+[ $? = 2 ] || bad "apply --arinc653 beyond the frame: exit not 2"
+grep -q "the windows take 6000 us, more than the major frame 5000 us" "$tmp/err" || bad "apply --arinc653: $(cat "$tmp/err")"
 rec metadata --role server=x 2> /dev/null
 [ $? = 2 ] || bad "metadata --role server=x: exit not 2"
 if [ ! -e /dev/xen/privcmd ] && [ ! -e /proc/xen/privcmd ]; then

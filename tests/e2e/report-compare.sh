@@ -19,6 +19,20 @@ expect_grep '"p99": "too few calls"' "$T/out" "4 calls: no p99 verdict"
 expect_rc 0 "$SMCLAT" compare "$T/a" "$T/b" -o "$T/cmp"
 expect_grep '^slower,600,' "$T/cmp/compare.csv" "compare.csv row"
 command -v gnuplot > /dev/null && { [ -s "$T/cmp/cdf.png" ] && [ -s "$T/cmp/cdf.svg" ] && ok "compare plot" || fail "compare plot missing"; }
+# the Xen each configuration ran on (metadata.json): a comparison across builds is said
+printf '{"xen": {"version": "4.17.7", "build": "debian"}}' > "$T/a/metadata.json"
+printf '{"xen": {"version": "4.17.7", "build": "debian"}}' > "$T/a2/metadata.json"
+printf '{"xen": {"version": "4.17.5+72-g01140da4e8-1", "build": "source"}}' > "$T/b/metadata.json"
+expect_rc 0 "$SMCLAT" compare "$T/a" "$T/a2" --json
+expect_grep '"mixed_xen_builds": false' "$T/out" "same Xen build: not mixed"
+expect_eq "$(grep -c 'mixes Xen builds' "$T/err")" 0 "same Xen build: no warning"
+expect_rc 0 "$SMCLAT" compare "$T/a" "$T/a2" "$T/b"
+expect_grep '^warning: slower ran on Xen source 4.17.5.*, the baseline base on Xen debian 4.17.7: the comparison mixes Xen builds$' "$T/err" "different Xen builds: a warning naming both"
+expect_grep '^warning: these configurations ran on different Xen builds' "$T/out" "different Xen builds: said above the table"
+expect_rc 0 "$SMCLAT" compare "$T/a" "$T/b" --json
+expect_grep '"mixed_xen_builds": true' "$T/out" "different Xen builds: mixed in the JSON"
+expect_grep '"build": "source"' "$T/out" "each configuration's Xen build in the JSON"
+rm -f "$T/a/metadata.json" "$T/a2/metadata.json" "$T/b/metadata.json"
 expect_rc 2 "$SMCLAT" compare "$T/a"
 expect_rc 2 "$SMCLAT" compare "$T/a" "$T/b" --metric nope
 

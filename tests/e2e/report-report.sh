@@ -5,7 +5,11 @@
 
 make_results "$T/res/a" cfg-a 100 1000    # e2e 1000..100000 ns
 make_results "$T/res/b" cfg-b 200 2000    # e2e 2000..400000 ns
+printf '{"xen": {"version": "4.17.5+72-g01140da4e8-1", "build": "source"}}' > "$T/res/b/metadata.json"
 expect_rc 0 "$SMCLAT" report "$T/res" -o "$T/rep"
+# which Xen each configuration ran on (metadata.json), side by side
+expect_grep '<td>source 4\.17\.5\+72-g01140da4e8-1</td></tr>' "$T/rep/index.html" "cfg-b's Xen build in the table"
+expect_grep '"build": "source"' "$T/rep/summary.json" "cfg-b's Xen build in summary.json"
 s=$T/rep/summary.csv
 expect_eq "$(wc -l < "$s")" 3 "summary.csv lines"
 expect_grep '^cfg-a,0,calls-trace.csv,100,1000,50500,50500,' "$s" "cfg-a: calls, min, mean, p50 (GSL interpolation)"

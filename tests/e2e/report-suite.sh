@@ -10,11 +10,17 @@ for f in "$TOP"/workloads/*.suite "$TOP"/workloads/*.ini; do
     expect_rc 0 "$SMCLAT" suite list "$f"
 done
 expect_rc 0 "$SMCLAT" suite list "$TOP/workloads/drm-playback.suite"
-expect_eq "$(wc -l < "$T/out")" 36 "drm-playback scenarios (2 loads x 6 schedulers x 3 stresses)"
+expect_eq "$(wc -l < "$T/out")" 42 "drm-playback scenarios (2 loads x 7 schedulers x 3 stresses)"
 expect_grep '^60fps-unopt\.pool-null\.busy-noise	unoptimized 60 fps, smp, 2 pCPUs, sched credit2, pools med:null:1$' "$T/out" "a matrix scenario's name and settings"
-# on the lab the null pool falls back to credit2, and says so
+# the lab keeps the null pool (its Xen built from source has null: XEN_BUILD auto picks it)
 expect_rc 0 "$SMCLAT" suite show "$TOP/workloads/drm-playback.suite" --only '24fps-opt.pool-null.quiet'
-expect_grep "^POOLS='med:credit2:1'$" "$T/out" "null pool written as credit2 for the lab"
+expect_grep "^POOLS='med:null:1'$" "$T/out" "null pool kept for the lab"
+expect_grep "^XEN_BUILD='auto'$" "$T/out" "the lab chooses the Xen build"
+expect_rc 0 "$SMCLAT" suite show "$TOP/workloads/drm-playback.suite" --only '24fps-opt.rtds.quiet'
+expect_grep "^RTDS_MEDIATOR='10000:4000'$" "$T/out" "the mediator's RTDS budget"
+# on a target whose Xen lacks null the pool falls back to credit2, and says so
+expect_rc 0 "$SMCLAT" suite show "$TOP/workloads/drm-playback.suite" --only '24fps-opt.pool-null.quiet' --set "target.schedulers=credit credit2"
+expect_grep "^POOLS='med:credit2:1'$" "$T/out" "null pool written as credit2 for a target without null"
 expect_grep "^warning: 24fps-opt.pool-null.quiet: pool med: scheduler null is not available" "$T/err" "fallback warning"
 # lab parameter keys are the lab's (docs/lab.md), when that document is in the tree
 if [ -f "$TOP/docs/lab.md" ]; then
