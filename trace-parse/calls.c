@@ -94,6 +94,7 @@ struct med_vcpu {
 struct cal {
     uint64_t v[CAL_N];
     unsigned n, head;
+    uint64_t median; /* of the n kept, updated by cal_add */
 };
 
 struct pcpu_unit {
@@ -194,28 +195,28 @@ void sm_calls_free(struct sm_calls *c)
 
 /* ---- the mediator's run time per episode: a call's against a timer's ---- */
 
-static void cal_add(struct cal *k, uint64_t v)
-{
-    k->v[k->head] = v;
-    k->head = (k->head + 1) % CAL_N;
-    if (k->n < CAL_N)
-        k->n++;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
 }
 
+/* Adds a sample (once per mediator episode) and updates the median the rules read often. */
+static void cal_add(struct cal *k, uint64_t v)
+{
+    k->v[k->head] = v;
+    k->head = (k->head + 1) % CAL_N;
+    if (k->n < CAL_N)
+        k->n++;
+    uint64_t sorted[CAL_N];
+    memcpy(sorted, k->v, k->n * sizeof sorted[0]);
+    qsort(sorted, k->n, sizeof sorted[0], cmp_u64);
+    k->median = sorted[k->n / 2];
+}
+
 static uint64_t cal_median(const struct cal *k)
 {
-    if (k->n == 0)
-        return 0;
-    uint64_t v[CAL_N];
-    memcpy(v, k->v, k->n * sizeof v[0]);
-    qsort(v, k->n, sizeof v[0], cmp_u64);
-    return v[k->n / 2];
+    return k->median; /* 0 while empty */
 }
 
 /* The run time above which an episode is more like a call's than a timer's: the geometric
@@ -233,9 +234,6 @@ static uint64_t run_threshold(const struct sm_calls *c)
 
 const struct sm_calls_stats *sm_calls_stats(const struct sm_calls *c)
 {
-    struct sm_calls *w = (struct sm_calls *)c; /* the medians are filled in on demand */
-    w->st.med_run_call_ticks = cal_median(&c->cal_call);
-    w->st.med_run_timer_ticks = cal_median(&c->cal_timer);
     return &c->st;
 }
 
@@ -260,6 +258,15 @@ static uint8_t vcpu_state(const struct sm_model *m, uint16_t domid, uint16_t vcp
 {
     const struct sm_vcpu *v = sm_model_vcpu(m, domid, vcpu);
     return v ? v->seen_state : SM_STATE_UNKNOWN;
+}
+
+/* The mediator vCPU's run time so far in its current episode (since its wake), at tsc. */
+static uint64_t episode_run(const struct med_vcpu *mv, uint64_t tsc)
+{
+    uint64_t run = mv->run_acc;
+    if (mv->run_start != SM_T_NONE && tsc > mv->run_start)
+        run += tsc - mv->run_start;
+    return run;
 }
 
 static struct med_vcpu *med_slot(struct sm_calls *c, uint16_t vcpu)
@@ -496,14 +503,12 @@ static void on_switch(struct sm_calls *c, const struct xt_event *ev)
     enum unit_class next = classify(c, ev->next_domid);
     for (unsigned i = 0; i < SM_CALLS_MAX_VCPUS && c->cv[i].used; i++) {
         struct client_vcpu *s = &c->cv[i];
-        struct open_call *o[2] = {&s->oc, &s->tail};
-        for (int j = 0; j < 2; j++)
-            if (o[j]->active && !(j == 1 && o[j]->ended && o[j]->med_blocked)) {
-                uint32_t *cnt[4] = {&o[j]->c.sw_client, &o[j]->c.sw_mediator, &o[j]->c.sw_idle,
-                                    &o[j]->c.sw_other};
-                if (j == 0)
-                    (*cnt[next])++;
-            }
+        /* the open call's window only: a tail's client side is over */
+        if (s->oc.active) {
+            uint32_t *cnt[4] = {&s->oc.c.sw_client, &s->oc.c.sw_mediator, &s->oc.c.sw_idle,
+                                &s->oc.c.sw_other};
+            (*cnt[next])++;
+        }
         if (!s->oc.active && s->pend)
             s->pend_sw[next]++;
     }
@@ -610,10 +615,7 @@ static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const s
             o->c.answer_ambiguous = !certain;
             o->c.t_answer = ev->tsc;
             if (mv)
-                o->med_run_at_answer =
-                    mv->run_acc + (mv->run_start != SM_T_NONE && ev->tsc > mv->run_start
-                                       ? ev->tsc - mv->run_start
-                                       : 0);
+                o->med_run_at_answer = episode_run(mv, ev->tsc);
             o->med_ran = 1; /* its run may have gone unseen (the trace's start) */
             if (in_block) {
                 /* BLOCK, then the answer before the switch: it goes on running
@@ -628,11 +630,7 @@ static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const s
         }
         return;
     }
-    uint64_t med_run_now = 0;
-    if (mv)
-        med_run_now =
-            mv->run_acc +
-            (mv->run_start != SM_T_NONE && ev->tsc > mv->run_start ? ev->tsc - mv->run_start : 0);
+    uint64_t med_run_now = mv ? episode_run(mv, ev->tsc) : 0;
     struct open_call *t = &s->tail;
     if (s->pend && t->active && t->c.answer_ambiguous && !t->med_blocked &&
         t->c.mediator_vcpu == v && c->cal_call.n >= CAL_MIN &&
@@ -685,12 +683,8 @@ static uint64_t med_run_total(const struct sm_calls *c, uint64_t tsc)
 {
     uint64_t sum = 0;
     for (unsigned i = 0; i < MED_MAX; i++) {
-        const struct med_vcpu *mv = &c->med[i];
-        if (!mv->awake)
-            continue;
-        sum += mv->run_acc;
-        if (mv->run_start != SM_T_NONE && tsc > mv->run_start)
-            sum += tsc - mv->run_start;
+        if (c->med[i].awake)
+            sum += episode_run(&c->med[i], tsc);
     }
     return sum;
 }
@@ -861,6 +855,8 @@ static void med_episode(struct sm_calls *c, struct med_vcpu *mv, const struct xt
             cal_add(&c->cal_call, mv->run_acc);
         else if (mv->cause == EP_TIMER)
             cal_add(&c->cal_timer, mv->run_acc);
+        c->st.med_run_call_ticks = cal_median(&c->cal_call);
+        c->st.med_run_timer_ticks = cal_median(&c->cal_timer);
         mv->awake = 0;
         mv->cause = EP_NONE;
     }
@@ -913,11 +909,7 @@ static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
     if (mv) {
         if (new != XT_RUNNING)
             mv->in_block = 0;
-        uint64_t acc = mv->run_acc +
-                       (old == XT_RUNNING && mv->run_start != SM_T_NONE && ev->tsc > mv->run_start
-                            ? ev->tsc - mv->run_start
-                            : 0);
-        run = acc;
+        run = old == XT_RUNNING ? episode_run(mv, ev->tsc) : mv->run_acc;
         med_episode(c, mv, ev);
     }
     for (unsigned i = 0; i < SM_CALLS_MAX_VCPUS && c->cv[i].used; i++) {
