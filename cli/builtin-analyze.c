@@ -241,11 +241,12 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
 }
 
 /* The logged calls the detector missed: rebuilt from the trace inside their guest windows in a
- * second pass (trace-parse/recover.h), then kept with the others for the join to run again.
- * Returns 0, or the exit code of a failure. */
-static int recover_missed(struct analysis *a, uint64_t first, uint64_t last)
+ * second pass (trace-parse/recover.h), then kept with the others for the join to run again;
+ * *added says how many. Returns 0, or the exit code of a failure. */
+static int recover_missed(struct analysis *a, uint64_t first, uint64_t last, size_t *added)
 {
     size_t n;
+    *added = 0;
     struct sm_recover_window *w = sm_analyze_join_missed(a->join, first, last, &n);
     if (n == 0) {
         free(w);
@@ -266,6 +267,8 @@ static int recover_missed(struct analysis *a, uint64_t first, uint64_t last)
         if (sm_analyze_join_add(a->join, &c) != 0) {
             fprintf(stderr, "smclat: out of memory\n");
             rc = 1;
+        } else {
+            (*added)++;
         }
     }
 done:
@@ -863,15 +866,17 @@ int cmd_analyze(int argc, char **argv)
                     a.trace, a.rstats.tsc_backwards, a.rstats.tsc_jumps);
     if (a.join) {
         char msg[600];
-        int joined = sm_analyze_join_run(a.join, ms->first_tsc, ms->last_tsc, NULL, NULL, msg,
-                                         sizeof msg) == 0;
+        int joined = sm_analyze_join_run(a.join, ms->first_tsc, ms->last_tsc, msg, sizeof msg) == 0;
+        size_t recovered = 0;
         if (joined) {
-            rc = recover_missed(&a, ms->first_tsc, ms->last_tsc);
+            rc = recover_missed(&a, ms->first_tsc, ms->last_tsc, &recovered);
             if (rc != 0)
                 goto out;
-            joined = sm_analyze_join_run(a.join, ms->first_tsc, ms->last_tsc, join_warn, &a, msg,
-                                         sizeof msg) == 0;
         }
+        if (recovered) /* the missed calls rebuilt: join again with them */
+            joined = sm_analyze_join_run(a.join, ms->first_tsc, ms->last_tsc, msg, sizeof msg) == 0;
+        if (joined)
+            sm_analyze_join_warn(a.join, join_warn, &a);
         if (!joined && !log_auto) {
             fprintf(stderr, "smclat: %s\n", msg);
             rc = 2;

@@ -18,7 +18,8 @@ struct sm_analyze_join {
     int oom;
     struct sm_join *join;
     struct sm_join_summary *sum;
-    int has_hint; /* sm_analyze_join_hint() */
+    int has_hint;     /* sm_analyze_join_hint() */
+    int hint_ignored; /* no offset near the hint fitted: joined on the data alone */
     int64_t hint, hint_tol;
 };
 
@@ -92,8 +93,7 @@ static void warnf(void (*warn)(void *, const char *), void *ctx, const char *fmt
 }
 
 int sm_analyze_join_run(struct sm_analyze_join *aj, uint64_t trace_first, uint64_t trace_last,
-                        void (*warn)(void *warn_ctx, const char *text), void *warn_ctx, char *msg,
-                        size_t msg_len)
+                        char *msg, size_t msg_len)
 {
     const char *name = aj->log->name;
     if (aj->oom) {
@@ -106,6 +106,7 @@ int sm_analyze_join_run(struct sm_analyze_join *aj, uint64_t trace_first, uint64
     aj->sum = NULL;
     sm_join_free(aj->join);
     aj->join = NULL;
+    aj->hint_ignored = 0;
     int rc = sm_join_run(aj->calls, aj->n, aj->log->calls, aj->log->n, &opts, &aj->join, &err);
     if (rc != 0 && aj->has_hint) {
         /* the prior may not hold (another machine's Xen): the data alone, then */
@@ -113,10 +114,7 @@ int sm_analyze_join_run(struct sm_analyze_join *aj, uint64_t trace_first, uint64
         if (sm_join_run(aj->calls, aj->n, aj->log->calls, aj->log->n, &opts, &aj->join, &err) ==
             0) {
             rc = 0;
-            warnf(warn, warn_ctx,
-                  "%s: no offset near the client's creation time (%" PRId64
-                  " ticks) fits; joined on the data alone",
-                  name, aj->hint);
+            aj->hint_ignored = 1;
         }
     }
     if (rc != 0) {
@@ -127,7 +125,21 @@ int sm_analyze_join_run(struct sm_analyze_join *aj, uint64_t trace_first, uint64
         set_msg(msg, msg_len, "%s: out of memory", name);
         return -1;
     }
+    return 0;
+}
+
+void sm_analyze_join_warn(const struct sm_analyze_join *aj,
+                          void (*warn)(void *warn_ctx, const char *text), void *warn_ctx)
+{
+    const char *name = aj->log->name;
     const struct sm_join *j = aj->join;
+    if (!j)
+        return;
+    if (aj->hint_ignored)
+        warnf(warn, warn_ctx,
+              "%s: no offset near the client's creation time (%" PRId64
+              " ticks) fits; joined on the data alone",
+              name, aj->hint);
     if (j->log_only_in_trace)
         warnf(warn, warn_ctx,
               "%s: %zu log call%s that lie in the trace were not found in it (docs/join.md)", name,
@@ -155,7 +167,6 @@ int sm_analyze_join_run(struct sm_analyze_join *aj, uint64_t trace_first, uint64
     if (aj->log->not_ok)
         warnf(warn, warn_ctx, "%s: %zu call%s with a status other than ok", name, aj->log->not_ok,
               aj->log->not_ok == 1 ? "" : "s");
-    return 0;
 }
 
 /* A statistics object (docs/analyze.md) of a histogram of ns or counts. */

@@ -7,6 +7,7 @@
  *     sm_analyze_join_new(&aj, path, hz, &msg)     before reading the trace (reads the log)
  *     sm_analyze_join_add(aj, call)                from the on_call callback, for each call
  *     sm_analyze_join_run(aj, first, last, &msg)   after the trace (exit 2 when it refuses)
+ *     sm_analyze_join_warn(aj, warn, ctx)          the warnings of the last join
  *     sm_analyze_join_json(aj, root)               adds "join" and keys under "calls"
  *     sm_analyze_join_csv_*                        the joined columns of --calls-csv
  *     sm_analyze_join_print(aj, stdout)            the human summary's lines
@@ -34,13 +35,15 @@ int sm_analyze_join_add(struct sm_analyze_join *aj, const struct sm_call *call);
  * created_ticks), within tolerance ticks. When no offset near it fits, the join runs on the
  * data alone (with a warning). */
 void sm_analyze_join_hint(struct sm_analyze_join *aj, int64_t offset, int64_t tolerance);
-/* Joins. trace_first/last: the trace's first and last timestamps (0, 0: from the calls).
- * Returns 0, or -1 with msg filled ("calls.csv: no consistent clock offset: ..."). Warnings
- * (log calls in the trace not found, trace calls in the log's span without a line) go to
- * warn(warn_ctx, text) when warn is not NULL. */
+/* Joins (again, after calls were added: the last join replaces the one before).
+ * trace_first/last: the trace's first and last timestamps (0, 0: from the calls). Returns 0,
+ * or -1 with msg filled ("calls.csv: no consistent clock offset: ..."). */
 int sm_analyze_join_run(struct sm_analyze_join *aj, uint64_t trace_first, uint64_t trace_last,
-                        void (*warn)(void *warn_ctx, const char *text), void *warn_ctx, char *msg,
-                        size_t msg_len);
+                        char *msg, size_t msg_len);
+/* The last join's warnings (log calls in the trace not found or rebuilt, trace calls in the
+ * log's span without a line, ...), each handed to warn(warn_ctx, text). */
+void sm_analyze_join_warn(const struct sm_analyze_join *aj,
+                          void (*warn)(void *warn_ctx, const char *text), void *warn_ctx);
 /* Adds root["join"] and, under root["calls"] (created when missing), the figures of matched
  * calls: "guest_rtt_ns", "outside_window_ns", "matched" and "by_op". Returns 0, -1 when out of
  * memory. */
