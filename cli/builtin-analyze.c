@@ -455,6 +455,10 @@ static json_t *calls_json(struct analysis *a)
     json_object_set_new(o, "mediator_run_per_wake_ns",
                         json_pack("{s:I,s:I}", "call", (json_int_t)ns_u(a, cs->med_run_call_ticks),
                                   "timer", (json_int_t)ns_u(a, cs->med_run_timer_ticks)));
+    json_object_set_new(o, "timer_ticks",
+                        json_pack("{s:i,s:i,s:I}", "mediator_hz", (int)cs->mediator_tick_hz,
+                                  "client_hz", (int)cs->client_tick_hz, "coincidences",
+                                  (json_int_t)cs->tick_coincidences));
     json_object_set_new(o, "e2e_ns", stats_json(a, cs->e2e, 1));
     json_object_set_new(o, "mediator_wake_ns", stats_json(a, cs->mediator_wake, 1));
     json_object_set_new(o, "mediator_run_ns", stats_json(a, cs->mediator_run, 1));
@@ -799,7 +803,7 @@ int cmd_analyze(int argc, char **argv)
         return 1;
     }
     if (a.client >= 0) {
-        struct sm_calls_config cfg = {(uint16_t)a.client, (uint16_t)a.mediator, on_call, &a};
+        struct sm_calls_config cfg = {(uint16_t)a.client, (uint16_t)a.mediator, on_call, &a, a.hz};
         if (sm_calls_new(&a.calls, &cfg) != 0) {
             fprintf(stderr, "smclat: out of memory\n");
             sm_model_free(a.model);

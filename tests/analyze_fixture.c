@@ -11,6 +11,8 @@
 #include "xt_event.h"
 #include "xt_reader.h"
 
+double fx_ticks_per_s;
+
 static void collect(const struct sm_call *c, void *ctx)
 {
     struct fx *f = ctx;
@@ -35,7 +37,8 @@ struct fx *fx_run_windows(struct tg *g, int client, int mediator,
     assert_int_equal(sm_model_new(&f->model), 0);
     assert_int_equal(sm_roles_new(&f->roles), 0);
     if (client >= 0) {
-        struct sm_calls_config cfg = {(uint16_t)client, (uint16_t)mediator, collect, f};
+        struct sm_calls_config cfg = {(uint16_t)client, (uint16_t)mediator, collect, f,
+                                      fx_ticks_per_s};
         assert_int_equal(sm_calls_new(&f->calls, &cfg), 0);
         if (nwin)
             assert_int_equal(

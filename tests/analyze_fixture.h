@@ -19,6 +19,10 @@ struct fx {
     unsigned ngot;
 };
 
+/* The time stamps' rate handed to the call detector (0, the default: unknown, so the guests'
+ * timer ticks are not learned). */
+extern double fx_ticks_per_s;
+
 /* Reads the trace g built (and frees it); client/mediator < 0: no call detection. The result
  * is freed by fx_free(). */
 struct fx *fx_run(struct tg *g, int client, int mediator);

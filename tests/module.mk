@@ -8,6 +8,10 @@ test_reader_LDLIBS := -lcmocka
 test_hist_SRCS := tests/test_hist.c
 test_hist_ARCHIVES := libsmclat-trace
 test_hist_LDLIBS := -lcmocka
+UNIT_TESTS += test_tickgrid
+test_tickgrid_SRCS := tests/test_tickgrid.c
+test_tickgrid_ARCHIVES := libsmclat-trace
+test_tickgrid_LDLIBS := -lcmocka -lm
 
 # smclat synth: synthetic traces with known answers (tests, benchmarks)
 LIBEXEC += smclat-synth

@@ -696,6 +696,141 @@ static void test_timer_coincidences_are_no_calls(void **state)
     fx_free(f);
 }
 
+/* Two pCPUs, a time stamp rate of 1 MHz (a 250 Hz tick is 4000 ticks): the mediator's timer
+ * fires at phase 1000 of its tick, the client's at 1060. Twenty rounds teach the detector both
+ * ticks (timer wakes on each one's own pCPU with nobody to explain them otherwise) and the
+ * mediator's run per call (400, certain notifies from the client on cpu1) and per timer wake
+ * (50). Then the client moves to cpu0, the mediator's pCPU, where nothing is certain:
+ *  - a mediator WAKE on its tick while the client runs there, the client blocks, and 30 ticks
+ *    into the mediator's run a WAKE of the client on its own tick: two timers, no call;
+ *  - the same with the notify off the tick: a call;
+ *  - both on their ticks but the mediator runs a call's service before the answer: a call. */
+#define TK_PERIOD 4000
+/* dom, asleep, is woken on cpu at t (its idle vCPU current there) and runs from t + 5. */
+static void wake_from_idle(struct tg *g, unsigned cpu, uint64_t t, unsigned dom)
+{
+    tg_wake(g, cpu, t, dom, 0);
+    tg_runstate(g, cpu, t + 2, dom, 0, BLK, RNBL);
+    tg_switch(g, cpu, t + 5, IDLE, cpu, dom, 0);
+    tg_runstate(g, cpu, t + 6, IDLE, cpu, RUN, RNBL);
+    tg_runstate(g, cpu, t + 7, dom, 0, RNBL, RUN);
+}
+
+/* dom, running on cpu, blocks at t; its idle vCPU runs from t + 4. */
+static void block_to_idle(struct tg *g, unsigned cpu, uint64_t t, unsigned dom)
+{
+    tg_block(g, cpu, t, dom, 0);
+    tg_switch(g, cpu, t + 2, dom, 0, IDLE, cpu);
+    tg_runstate(g, cpu, t + 3, dom, 0, RUN, BLK);
+    tg_runstate(g, cpu, t + 4, IDLE, cpu, RNBL, RUN);
+}
+
+static void tick_round(struct tg *g, uint64_t t)
+{
+    /* the client's timer on cpu1 (idle there): it runs and sleeps again, no call */
+    wake_from_idle(g, 1, t + 1060, CLI);
+    block_to_idle(g, 1, t + 1090, CLI);
+    /* the mediator's timer on cpu0 (idle there): it runs 50 and sleeps */
+    wake_from_idle(g, 0, t + 5000, MED);
+    block_to_idle(g, 0, t + 5057, MED);
+    /* the client's frame timer on cpu1, then a call: notify on cpu1 (certain), the mediator
+     * serves on cpu0 for 400 and answers there (certain) */
+    wake_from_idle(g, 1, t + 6000, CLI);
+    tg_wake(g, 1, t + 6100, MED, 0);
+    tg_runstate(g, 1, t + 6102, MED, 0, BLK, RNBL);
+    tg_switch(g, 0, t + 6104, IDLE, 0, MED, 0);
+    tg_runstate(g, 0, t + 6105, IDLE, 0, RUN, RNBL);
+    tg_runstate(g, 0, t + 6106, MED, 0, RNBL, RUN);
+    block_to_idle(g, 1, t + 6120, CLI);
+    tg_wake(g, 0, t + 6400, CLI, 0);
+    tg_runstate(g, 0, t + 6402, CLI, 0, BLK, RNBL);
+    tg_switch(g, 1, t + 6410, IDLE, 1, CLI, 0);
+    tg_runstate(g, 1, t + 6411, IDLE, 1, RUN, RNBL);
+    tg_runstate(g, 1, t + 6412, CLI, 0, RNBL, RUN);
+    block_to_idle(g, 0, t + 6500, MED);
+    block_to_idle(g, 1, t + 6600, CLI);
+}
+
+/* The client, running on cpu0 from t - 100, wakes the mediator at t (cpu0, ambiguous) and
+ * blocks; the mediator runs from t + 30 and wakes the client at t + 30 + run (cpu0, ambiguous),
+ * blocks 10 later; the client runs and sleeps. cpu0 idle before and after. */
+static void ambiguous_pair(struct tg *g, uint64_t t, uint64_t run)
+{
+    tg_wake(g, 1, t - 120, CLI, 0); /* its frame timer on cpu1: it is switched in on cpu0 */
+    tg_runstate(g, 1, t - 118, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, t - 100, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, t - 99, IDLE, 0, RUN, RNBL);
+    tg_runstate(g, 0, t - 98, CLI, 0, RNBL, RUN);
+    tg_wake(g, 0, t, MED, 0);
+    tg_runstate(g, 0, t + 2, MED, 0, BLK, RNBL);
+    tg_block(g, 0, t + 20, CLI, 0);
+    tg_switch(g, 0, t + 22, CLI, 0, MED, 0);
+    tg_runstate(g, 0, t + 23, CLI, 0, RUN, BLK);
+    tg_runstate(g, 0, t + 30, MED, 0, RNBL, RUN);
+    tg_wake(g, 0, t + 30 + run, CLI, 0);
+    tg_runstate(g, 0, t + 32 + run, CLI, 0, BLK, RNBL);
+    tg_block(g, 0, t + 40 + run, MED, 0);
+    tg_switch(g, 0, t + 42 + run, MED, 0, CLI, 0);
+    tg_runstate(g, 0, t + 43 + run, MED, 0, RUN, BLK);
+    tg_runstate(g, 0, t + 44 + run, CLI, 0, RNBL, RUN);
+    tg_block(g, 0, t + 300 + run, CLI, 0);
+    tg_switch(g, 0, t + 302 + run, CLI, 0, IDLE, 0);
+    tg_runstate(g, 0, t + 303 + run, CLI, 0, RUN, BLK);
+    tg_runstate(g, 0, t + 304 + run, IDLE, 0, RNBL, RUN);
+}
+
+/* The start, then twenty rounds that teach both ticks and both run times; *t: where the
+ * rounds end. */
+static struct tg *tick_trace(uint64_t *t)
+{
+    struct tg *g = tg_mem_new(2, 1 << 16);
+    tg_switch(g, 0, 100, IDLE, 0, MED, 0);
+    tg_runstate(g, 0, 110, MED, 0, RNBL, RUN);
+    tg_block(g, 0, 190, MED, 0);
+    tg_switch(g, 0, 200, MED, 0, IDLE, 0);
+    tg_runstate(g, 0, 210, MED, 0, RUN, BLK);
+    tg_switch(g, 1, 300, IDLE, 1, CLI, 0);
+    tg_runstate(g, 1, 310, CLI, 0, RNBL, RUN);
+    block_to_idle(g, 1, 400, CLI);
+    *t = 8 * TK_PERIOD;
+    for (int i = 0; i < 20; i++, *t += 2 * TK_PERIOD)
+        tick_round(g, *t);
+    return g;
+}
+
+static void test_two_timer_ticks_are_no_call(void **state)
+{
+    (void)state;
+    uint64_t t;
+    struct tg *g = tick_trace(&t);
+    ambiguous_pair(g, t + 1000, 30); /* both on their ticks: no call */
+    t += 2 * TK_PERIOD;
+    ambiguous_pair(g, t + 3000, 2060); /* notify off the tick (answer on it): a call */
+    t += 3 * TK_PERIOD;
+    ambiguous_pair(g, t + 1000, 30 + TK_PERIOD); /* a call's service: a call */
+    fx_ticks_per_s = 1e6;
+    struct fx *f = fx_run(g, CLI, MED);
+    fx_ticks_per_s = 0;
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->mediator_tick_hz, 250);
+    assert_int_equal(st->client_tick_hz, 250);
+    assert_int_equal(st->tick_coincidences, 1);
+    assert_int_equal(st->calls, 22);
+    assert_int_equal(st->by_certainty[SM_CERT_CERTAIN], 20);
+    assert_int_equal(st->by_certainty[SM_CERT_LIKELY], 2);
+    fx_free(f);
+
+    /* Without the rate the ticks are not learned: the first pair is taken for a call. */
+    g = tick_trace(&t);
+    ambiguous_pair(g, t + 1000, 30);
+    f = fx_run(g, CLI, MED);
+    st = sm_calls_stats(f->calls);
+    assert_int_equal(st->mediator_tick_hz, 0);
+    assert_int_equal(st->tick_coincidences, 0);
+    assert_int_equal(st->calls, 21);
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -717,6 +852,7 @@ int main(void)
         cmocka_unit_test(test_answer_before_first_block_record),
         cmocka_unit_test(test_recover_no_wakes),
         cmocka_unit_test(test_recover_textbook_and_empty),
+        cmocka_unit_test(test_two_timer_ticks_are_no_call),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

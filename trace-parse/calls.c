@@ -11,6 +11,7 @@
  * on the mediator's own last pCPU it may be either (ambiguous), and the rest of the call
  * decides. The same holds for the answer, with the roles swapped. */
 #include "calls.h"
+#include "tickgrid.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -45,6 +46,8 @@ struct open_call {
     uint8_t ended;              /* t_client_run known */
     uint8_t lost;               /* a lost-records gap during the call */
     uint8_t after_block;        /* the client had blocked since its previous call when notifying */
+    uint8_t notify_at_tick;     /* the ambiguous notify fell on the mediator's timer tick */
+    uint8_t answer_at_tick;     /* the ambiguous answer fell on the client's timer tick */
     uint64_t client_last_run;   /* the client's last ->running during the call */
     uint64_t med_run_at_answer; /* the mediator's run time in its episode when it answered */
     /* At the mediator's first BLOCK record after it ran for this call, unanswered (its
@@ -75,6 +78,9 @@ struct client_vcpu {
     uint64_t pend_last_run; /* its last ->running since */
     uint64_t pend_med_run;  /* the mediator's run in its episode at that block */
     uint32_t pend_sw[4];
+    /* Its last timer-looking wake (0: none): a sample of its tick once it blocks again without
+     * calling (a wake followed by a call is the pacing timer of the program that calls). */
+    uint64_t tick_sample;
     struct open_call oc;
     struct open_call tail; /* client side over, waiting for the mediator's block */
 };
@@ -112,6 +118,9 @@ struct sm_calls {
     struct client_vcpu cv[SM_CALLS_MAX_VCPUS];
     struct med_vcpu med[MED_MAX];
     struct cal cal_call, cal_timer; /* mediator run time per episode, by cause */
+    /* Each guest's timer tick, from its sure timer wakes: an ambiguous wake on the tick and
+     * an ambiguous answer on the client's tick are two timers, not a call. */
+    struct sm_tickgrid tick_med, tick_client;
     uint32_t next_index;
     struct pcpu_unit *pcpus;
     unsigned npcpus; /* entries in pcpus */
@@ -156,6 +165,8 @@ int sm_calls_new(struct sm_calls **out, const struct sm_calls_config *cfg)
     if (!c)
         return -1;
     c->cfg = *cfg;
+    sm_tickgrid_init(&c->tick_med, cfg->ticks_per_s);
+    sm_tickgrid_init(&c->tick_client, cfg->ticks_per_s);
     struct sm_hist **h[] = {&c->st.e2e,         &c->st.mediator_wake, &c->st.mediator_run,
                             &c->st.client_wake, &c->st.switches,      &c->st.sw_client,
                             &c->st.sw_mediator, &c->st.sw_idle,       &c->st.sw_other};
@@ -563,12 +574,15 @@ static void on_mediator_wake(struct sm_calls *c, const struct sm_model *m,
     }
     if (!s || s->in_block) {
         /* Not the client's notify: its timer (on its own pCPU), or another domain's event. */
-        if (mv && on_own_pcpu)
+        if (mv && on_own_pcpu) {
             mv->next_cause = EP_TIMER;
+            sm_tickgrid_add(&c->tick_med, ev->tsc);
+        }
         mark_timer_wake(c);
         return;
     }
     /* The notify: the client, running here, wakes the mediator. */
+    s->tick_sample = 0;
     if (s->oc.active)
         supersede(c, s);
     s->pend = 0;
@@ -577,12 +591,17 @@ static void on_mediator_wake(struct sm_calls *c, const struct sm_model *m,
     o->after_block = s->blocked_since_call;
     o->certain = !on_own_pcpu;
     o->c.notify_ambiguous = !o->certain;
+    o->notify_at_tick = !o->certain && sm_tickgrid_match(&c->tick_med, ev->tsc);
     if (o->certain)
         c->st.notifies_certain++;
     else
         c->st.notifies_ambiguous++;
     if (mv)
-        mv->next_cause = o->certain ? EP_CALL : EP_AMBIGUOUS;
+        /* off the mediator's tick (once known) an ambiguous wake is no timer of its own: it
+         * calibrates a call's run as a certain one does */
+        mv->next_cause = o->certain || (!o->notify_at_tick && sm_tickgrid_hz(&c->tick_med, NULL))
+                             ? EP_CALL
+                             : EP_AMBIGUOUS;
     uint8_t ms = vcpu_state(m, ev->domid, ev->vcpu);
     if (ms == XT_RUNNING || ms == XT_RUNNABLE) {
         o->med_awake = 1;
@@ -601,17 +620,24 @@ static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const s
     if (!s)
         return;
     int in_block = s->in_block;
-    if (!known || d != c->cfg.mediator)
+    int on_own_pcpu = s->last_pcpu == NO_PCPU || s->last_pcpu == ev->cpu;
+    struct med_vcpu *mv = known && d == c->cfg.mediator ? med_slot(c, v) : NULL;
+    if (!known || d != c->cfg.mediator || (mv && mv->in_block)) {
+        /* Not the mediator's answer: the client's timer (the mediator, if current here, is in
+         * Xen's block path), or another domain's event. */
+        if (on_own_pcpu)
+            s->tick_sample = ev->tsc;
         return;
-    struct med_vcpu *mv = med_slot(c, v);
-    if (mv && mv->in_block)
-        return; /* the mediator is in Xen's block path: not its answer (the client's timer) */
+    }
     /* The answer: the mediator, running here, wakes the client. */
     struct open_call *o = &s->oc;
-    int certain = s->last_pcpu != NO_PCPU && s->last_pcpu != ev->cpu;
+    int certain = !on_own_pcpu;
+    /* On the client's own pCPU and at its timer's tick: as likely its timer as an answer. */
+    int at_tick = !certain && sm_tickgrid_match(&c->tick_client, ev->tsc);
     if (o->active) {
         if (!o->answered) {
             o->answered = 1;
+            o->answer_at_tick = (uint8_t)at_tick;
             o->c.answer_ambiguous = !certain;
             o->c.t_answer = ev->tsc;
             if (mv)
@@ -652,6 +678,10 @@ static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const s
         }
         s->pend = 0;
         return;
+    }
+    if (s->pend && at_tick) {
+        c->st.tick_coincidences++;
+        return; /* the client's timer, while the mediator happened to run here */
     }
     if (s->pend) {
         /* The mediator was awake when notified: no notify record, but the client blocked and
@@ -702,13 +732,18 @@ static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
     if (new == XT_BLOCKED) {
         s->blocked_since_call = 1;
         s->last_blocked = ev->tsc;
+        if (s->tick_sample)
+            sm_tickgrid_add(&c->tick_client, s->tick_sample);
+        s->tick_sample = 0;
     }
     if (!o->active && new == XT_BLOCKED && s->tail.active && s->tail.c.answer_ambiguous &&
         !s->tail.med_blocked && s->tail.answered && s->tail.c.t_notify != SM_T_NONE &&
-        c->cal_call.n >= CAL_MIN && s->tail.med_run_at_answer < cal_median(&c->cal_call) / 2) {
+        ((c->cal_call.n >= CAL_MIN && s->tail.med_run_at_answer < cal_median(&c->cal_call) / 2) ||
+         s->tail.answer_at_tick)) {
         /* It blocks again while the mediator that "answered" is still awake, and had run for
-         * less than half a call's usual service when it did: that wake, on the client's own
-         * pCPU, was its timer; the call goes on (woken early). */
+         * less than half a call's usual service when it did, or the "answer" fell on the
+         * client's timer tick: that wake, on the client's own pCPU, was its timer; the call
+         * goes on (woken early). */
         *o = s->tail;
         s->tail.active = 0;
         o->answered = o->ended = o->answer_in_block = 0;
@@ -775,6 +810,20 @@ static void on_client_continue(struct sm_calls *c, const struct xt_event *ev)
     struct open_call *o = &s->oc;
     if (o->active && !o->ended && o->answer_in_block)
         client_done(c, s, ev->tsc, SM_T_NONE);
+}
+
+/* Both wakes of an answered call fell on their guest's timer tick, on pCPUs that do not tell
+ * a call from a timer, and the mediator ran (run: its episode) for less than a call's
+ * service: the mediator's timer and the client's, not a call. The run time decides because
+ * the ticks alone cannot: when the two guests' ticks lie a service time apart, a real call
+ * whose notify falls on the mediator's tick is answered on the client's. */
+static int tick_coincidence(struct sm_calls *c, const struct open_call *o, uint64_t run)
+{
+    uint64_t thr = run_threshold(c);
+    if (!o->notify_at_tick || !o->answer_at_tick || !thr || run >= thr)
+        return 0;
+    c->st.tick_coincidences++;
+    return 1;
 }
 
 /* The mediator blocked after serving the slot's call, which saw no answer recorded. */
@@ -929,7 +978,12 @@ static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
         if (t->active && ev->vcpu == t->c.mediator_vcpu && new == XT_BLOCKED) {
             t->c.t_med_block = ev->tsc;
             t->med_blocked = 1;
-            finalize_call(c, t, 0);
+            if (tick_coincidence(c, t, run)) {
+                t->active = 0;
+                c->st.mediator_wakes_not_calls++;
+            } else {
+                finalize_call(c, t, 0);
+            }
         }
         struct open_call *o = &s->oc;
         if (!o->active)
@@ -959,7 +1013,9 @@ static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
             continue;
         k->t_med_block = ev->tsc;
         o->med_blocked = 1;
-        if (!o->answered)
+        if (o->answered && tick_coincidence(c, o, run))
+            drop(c, s);
+        else if (!o->answered)
             mediator_done_unanswered(c, m, s, ev->tsc, mv ? mv->block_tsc : ev->tsc, run);
     }
 }
@@ -1056,6 +1112,8 @@ void sm_calls_finish(struct sm_calls *c)
         else
             finalize_call(c, &s->oc, 1);
     }
+    c->st.mediator_tick_hz = sm_tickgrid_hz(&c->tick_med, NULL);
+    c->st.client_tick_hz = sm_tickgrid_hz(&c->tick_client, NULL);
 }
 /* ---- --roles auto ---- */
 

@@ -102,6 +102,10 @@ struct sm_calls_stats {
     /* The mediator's run time per wake (ticks, medians of the last few), which tells a call
      * from a timer wake where the pCPU cannot: 0 when not known yet. */
     uint64_t med_run_call_ticks, med_run_timer_ticks;
+    /* Each guest's timer tick learned from its sure timer wakes (HZ; 0: none found), and the
+     * call-looking pairs of wakes that both fell on a tick, dropped as timers (docs/calls.md). */
+    unsigned mediator_tick_hz, client_tick_hz;
+    uint64_t tick_coincidences;
     uint64_t client_vcpus_untracked; /* calls of client vCPUs past SM_CALLS_MAX_VCPUS */
     struct sm_hist *e2e, *mediator_wake, *mediator_run, *client_wake;
     struct sm_hist *switches, *sw_client, *sw_mediator, *sw_idle, *sw_other;
@@ -123,6 +127,7 @@ struct sm_calls_config {
     uint16_t mediator;                                      /* mediator domid */
     void (*on_call)(const struct sm_call *call, void *ctx); /* may be NULL */
     void *ctx;
+    double ticks_per_s; /* the time stamps' rate (0: unknown; the guests' ticks are not used) */
 };
 
 struct sm_calls;

@@ -1,0 +1,116 @@
+/* A guest kernel's timer tick from the times of its sure timer wakes (tickgrid.h). */
+#include "tickgrid.h"
+
+#include <math.h>
+#include <string.h>
+
+static const unsigned cand_hz[SM_TICKGRID_CANDS] = {1000, 300, 250, 100};
+
+#define MIN_SAMPLES 16   /* before any fit */
+#define MIN_IN      12   /* samples inside the window of the chosen HZ */
+#define MIN_SHARE   0.25 /* ... and their share: ten times what a uniform spread puts there */
+#define NEAR_BEST   0.8  /* a longer period is preferred while it keeps this much of the best */
+#define REFIT_EVERY 8    /* samples between fits */
+
+void sm_tickgrid_init(struct sm_tickgrid *g, double ticks_per_s)
+{
+    memset(g, 0, sizeof *g);
+    g->ticks_per_s = ticks_per_s;
+    /* Xen's timer slop (50 us by default) and the interrupt path spread a tick's wakes; under
+     * QEMU's TCG they spread over about 60 us. */
+    g->window_s = 100e-6;
+    g->cand = -1;
+}
+
+static unsigned bin_of(const struct sm_tickgrid *g, unsigned cand, uint64_t tsc)
+{
+    double period = g->ticks_per_s / cand_hz[cand];
+    double phase = fmod((double)tsc, period) / period;
+    unsigned b = (unsigned)(phase * SM_TICKGRID_BINS);
+    return b < SM_TICKGRID_BINS ? b : SM_TICKGRID_BINS - 1;
+}
+
+static unsigned window_bins(const struct sm_tickgrid *g, unsigned cand)
+{
+    double w = ceil(g->window_s * cand_hz[cand] * SM_TICKGRID_BINS);
+    return w < 1 ? 1 : w > SM_TICKGRID_BINS / 4 ? SM_TICKGRID_BINS / 4 : (unsigned)w;
+}
+
+void sm_tickgrid_add(struct sm_tickgrid *g, uint64_t tsc)
+{
+    if (g->ticks_per_s <= 0)
+        return;
+    for (unsigned i = 0; i < SM_TICKGRID_CANDS; i++)
+        g->bins[i][bin_of(g, i, tsc)]++;
+    g->n++;
+}
+
+/* The densest circular window of wb bins: its first bin and its count. */
+static uint32_t densest(const uint32_t *bins, unsigned wb, unsigned *lo)
+{
+    uint32_t sum = 0;
+    for (unsigned i = 0; i < wb; i++)
+        sum += bins[i];
+    uint32_t best = sum;
+    *lo = 0;
+    for (unsigned i = 1; i < SM_TICKGRID_BINS; i++) {
+        sum += bins[(i + wb - 1) % SM_TICKGRID_BINS];
+        sum -= bins[i - 1];
+        if (sum > best) {
+            best = sum;
+            *lo = i;
+        }
+    }
+    return best;
+}
+
+static void fit(struct sm_tickgrid *g)
+{
+    g->n_at_fit = g->n;
+    g->cand = -1;
+    if (g->n < MIN_SAMPLES)
+        return;
+    double share[SM_TICKGRID_CANDS], best = 0;
+    unsigned lo[SM_TICKGRID_CANDS];
+    for (unsigned i = 0; i < SM_TICKGRID_CANDS; i++) {
+        uint32_t in = densest(g->bins[i], window_bins(g, i), &lo[i]);
+        share[i] = in >= MIN_IN ? (double)in / g->n : 0;
+        if (share[i] > best)
+            best = share[i];
+    }
+    if (best < MIN_SHARE)
+        return;
+    /* A tick of 1/250 s also clusters at 1/1000 s: the longest period that keeps the
+     * cluster is the tick (the candidates go from short periods to long ones). */
+    for (unsigned i = 0; i < SM_TICKGRID_CANDS; i++) {
+        if (share[i] >= NEAR_BEST * best) {
+            g->cand = (int)i;
+            g->lo_bin = lo[i];
+            g->wbins = window_bins(g, i);
+            g->share = share[i];
+        }
+    }
+}
+
+static void refresh(struct sm_tickgrid *g)
+{
+    if (g->n >= MIN_SAMPLES && (g->n_at_fit == 0 || g->n >= g->n_at_fit + REFIT_EVERY))
+        fit(g);
+}
+
+int sm_tickgrid_match(struct sm_tickgrid *g, uint64_t tsc)
+{
+    refresh(g);
+    if (g->cand < 0)
+        return 0;
+    unsigned b = bin_of(g, (unsigned)g->cand, tsc);
+    return (b + SM_TICKGRID_BINS - g->lo_bin) % SM_TICKGRID_BINS < g->wbins;
+}
+
+unsigned sm_tickgrid_hz(struct sm_tickgrid *g, double *share)
+{
+    refresh(g);
+    if (share)
+        *share = g->cand < 0 ? 0 : g->share;
+    return g->cand < 0 ? 0 : cand_hz[g->cand];
+}
