@@ -846,10 +846,13 @@ static void mediator_done_unanswered(struct sm_calls *c, const struct sm_model *
     }
     uint64_t thr = run_threshold(c);
     /* Only an ambiguous notify can be the mediator's timer: the run time says which, once
-     * both kinds have been seen; before that, whether the client had blocked since its
-     * previous call (a timer fires right after the mediator blocks, while the client still
-     * runs on after the answer). */
-    int timer_like = !o->certain && (thr ? run < thr : !o->after_block);
+     * both kinds have been seen; before that, whether it fell on the mediator's tick, once
+     * that is known; before that, whether the client had blocked since its previous call (a
+     * timer fires right after the mediator blocks, while the client still runs on after the
+     * answer). */
+    int timer_like = !o->certain && (thr                                  ? run < thr
+                                     : sm_tickgrid_hz(&c->tick_med, NULL) ? o->notify_at_tick
+                                                                          : !o->after_block);
     if (!blocked) {
         if (timer_like) {
             drop(c, s);
