@@ -40,7 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct sm_calls *c;
     struct sm_roles *r;
     struct ctx x = {0};
-    struct sm_calls_config cfg = {2, 1, on_call, &x};
+    struct sm_calls_config cfg = {
+        .client = 2, .mediator = 1, .on_call = on_call, .ctx = &x, .ticks_per_s = 1e9};
     if (sm_model_new(&m) != 0 || sm_calls_new(&c, &cfg) != 0 || sm_roles_new(&r) != 0)
         __builtin_trap();
     uint64_t tsc = 1000;
