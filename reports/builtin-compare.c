@@ -2,6 +2,7 @@
  * Mann-Whitney U (location) and bootstrap intervals (p50, p99); docs/reports.md. */
 #include "commands.h"
 #include "compare.h"
+#include "identical.h"
 #include "options.h"
 #include "plot.h"
 #include "report.h"
@@ -23,6 +24,14 @@ static json_t *jnum(double v)
 static double pct(double diff, double base)
 {
     return base > 0 ? 100 * diff / base : NAN;
+}
+
+/* the per-call agreement of two deterministic runs */
+static json_t *identical_json(const struct sm_identical *s)
+{
+    return json_pack("{s:f,s:f,s:f,s:I,s:I,s:b}", "e2e", s->same_e2e, "mediator_wake", s->same_wake,
+                     "switches", s->same_switches, "calls_baseline", (json_int_t)s->na, "calls",
+                     (json_int_t)s->nb, "p50_p99_max_equal", s->quantiles_same);
 }
 
 int cmd_compare(int argc, char **argv)
@@ -124,6 +133,14 @@ int cmd_compare(int argc, char **argv)
         cmp[i].p_adj = p[i - 1];
         sm_cmp_decide(&cmp[i], &o);
     }
+    /* two deterministic runs that agree call for call: identical, no test to run */
+    struct sm_identical *same = calloc((size_t)n, sizeof *same);
+    if (!same) {
+        rc = 1;
+        goto done;
+    }
+    for (int i = 1; i < n; i++)
+        sm_runs_identical(runs[0], runs[i], SM_IDENTICAL_MIN_SAME, &same[i]);
     /* the baseline's own figures */
     sm_cmp_samples(val[0], nv[0], val[0], nv[0], &o, &cmp[0]);
     /* which Xen each ran on: a comparison across builds is said, never silent */
@@ -161,6 +178,16 @@ int cmd_compare(int argc, char **argv)
         if (i > 0) {
             json_object_set_new(c, "p50_ns", jnum(cmp[i].p50_b));
             json_object_set_new(c, "p99_ns", jnum(cmp[i].p99_b));
+            if (same[i].deterministic)
+                json_object_set_new(c, "same_calls", identical_json(&same[i]));
+            if (same[i].identical) {
+                json_object_set_new(c, "identical", json_true());
+                json_object_set_new(c, "median", json_string("identical"));
+                json_object_set_new(c, "p99", json_string("identical"));
+                json_array_append_new(arr, c);
+                continue;
+            }
+            json_object_set_new(c, "identical", json_false());
             json_object_set_new(c, "p50_diff_ns",
                                 json_pack("{s:o,s:o,s:o}", "estimate", jnum(cmp[i].d50.diff), "lo",
                                           jnum(cmp[i].d50.lo), "hi", jnum(cmp[i].d50.hi)));
@@ -195,6 +222,12 @@ int cmd_compare(int argc, char **argv)
                cmp[0].p50_a / 1e3, cmp[0].p99_a / 1e3);
         for (int i = 1; i < n; i++) {
             const struct sm_cmp *c = &cmp[i];
+            if (same[i].identical) {
+                printf("| %s | %zu | %.1f | %.1f | identical | identical | | identical | "
+                       "identical |\n",
+                       runs[i]->name, nv[i], c->p50_b / 1e3, c->p99_b / 1e3);
+                continue;
+            }
             printf("| %s | %zu | %.1f | %.1f | %+.1f%% (%+.1f..%+.1f) | %+.1f%% (%+.1f..%+.1f) | "
                    "%.2g | %s | %s |\n",
                    runs[i]->name, nv[i], c->p50_b / 1e3, c->p99_b / 1e3, pct(c->d50.diff, c->p50_a),
@@ -206,6 +239,15 @@ int cmd_compare(int argc, char **argv)
                                      : "=");
         }
     }
+    for (int i = 1; !json && i < n; i++)
+        if (same[i].deterministic)
+            printf("\n%s: %s to %s (deterministic runs; same per call: e2e %.1f%%, mediator "
+                   "wake %.1f%%, switches %.1f%%; calls %zu / %zu; p50/p99/max %s)",
+                   runs[i]->name, same[i].identical ? "identical" : "not identical", runs[0]->name,
+                   100 * same[i].same_e2e, 100 * same[i].same_wake, 100 * same[i].same_switches,
+                   same[i].na, same[i].nb, same[i].quantiles_same ? "equal" : "differ");
+    if (!json && n > 1 && same[1].deterministic)
+        putchar('\n');
     if (out) {
         char path[4096];
         if (mkdir(out, 0777) != 0 && errno != EEXIST) {
@@ -225,6 +267,9 @@ int cmd_compare(int argc, char **argv)
                     if (i == 0)
                         fprintf(f, "%s,%zu,%.0f,%.0f,,,,,,,,,baseline,baseline\n", runs[0]->name,
                                 nv[0], c->p50_a, c->p99_a);
+                    else if (same[i].identical)
+                        fprintf(f, "%s,%zu,%.0f,%.0f,0,0,0,0,0,0,,,identical,identical\n",
+                                runs[i]->name, nv[i], c->p50_b, c->p99_b);
                     else
                         fprintf(
                             f, "%s,%zu,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.3g,%.3g,%s,%s\n",
@@ -282,6 +327,7 @@ int cmd_compare(int argc, char **argv)
     }
     free(xen);
     free(xenj);
+    free(same);
 done:
     for (int i = 0; i < n; i++) {
         if (runs)

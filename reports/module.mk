@@ -3,7 +3,8 @@
 ARCHIVES += libsmclat-report
 libsmclat-report_SRCS := reports/scenario.c reports/suite.c reports/stats.c reports/results.c \
     reports/plot.c reports/report.c reports/compare.c reports/runner.c \
-    reports/regress.c reports/reason.c reports/changepoint.c reports/regress_out.c
+    reports/regress.c reports/reason.c reports/changepoint.c reports/regress_out.c \
+    reports/identical.c
 REPORT_LDLIBS := $(call pkg_libs,inih) $(call pkg_libs,jansson) $(call pkg_libs,gsl)
 # Data files (gnuplot scripts, HTML template): the source tree, else $(PREFIX)/share/smclat.
 plot_CFLAGS := -DSMCLAT_REPORTS_SRC='"$(abspath reports)"' -DSMCLAT_SHARE='"$(PREFIX)/share/smclat"'
@@ -42,7 +43,7 @@ test_report_$(1)_SRCS := tests/test_report_$(1).c
 test_report_$(1)_ARCHIVES := libsmclat-report
 test_report_$(1)_LDLIBS := $(REPORT_LDLIBS) -lcmocka
 endef
-$(foreach t,scenario suite stats regress data reason changepoint,$(eval $(call REPORT_TEST,$(t))))
+$(foreach t,scenario suite stats regress data reason changepoint identical,$(eval $(call REPORT_TEST,$(t))))
 
 # make demo: the lab, the demo suite in deterministic mode, the report (scripts/demo.sh).
 demo: all

@@ -2,6 +2,7 @@
 
 #include "changepoint.h"
 #include "compare.h"
+#include "identical.h"
 #include "stats.h"
 
 #include <errno.h>
@@ -224,6 +225,13 @@ static const struct gated {
     {"mediator_wake_p99_ns", "mediator_wake_ns", 0.99},
 };
 
+/* a history configuration made in the lab's deterministic mode */
+static int deterministic(const json_t *cfg)
+{
+    const char *m = json_string_value(json_object_get(cfg, "mode"));
+    return m && !strcmp(m, "deterministic");
+}
+
 int sm_regress_check(const json_t *history, json_t *entry, const struct sm_regress_opts *o,
                      json_t **report)
 {
@@ -278,7 +286,16 @@ int sm_regress_check(const json_t *history, json_t *entry, const struct sm_regre
             struct sm_cmp c;
             int verdict = 0, testable = 1;
             double before = NAN, after = NAN, lo = NAN, hi = NAN;
-            if (sm_cmp_samples(a, na, b, nb, &co, &c) == 0) {
+            /* two deterministic runs with the same calls: identical, nothing to test */
+            int same = deterministic(base) && deterministic(cfg) && na == nb &&
+                       sm_same_fraction(a, na, b, nb) >= SM_IDENTICAL_MIN_SAME &&
+                       sm_quantiles_same(a, na, b, nb);
+            if (same) {
+                double *sa = sm_sorted_copy(a, na);
+                before = after = sa ? sm_quantile_sorted(sa, na, gated[g].q) : NAN;
+                lo = hi = 0;
+                free(sa);
+            } else if (sm_cmp_samples(a, na, b, nb, &co, &c) == 0) {
                 /* Bonferroni on the U test too */
                 c.p_adj = fmin(1, c.mwu.p * m);
                 sm_cmp_decide(&c, &co);
@@ -292,7 +309,8 @@ int sm_regress_check(const json_t *history, json_t *entry, const struct sm_regre
             }
             free(a);
             free(b);
-            const char *v = verdict > 0   ? "regression"
+            const char *v = same          ? "identical"
+                            : verdict > 0 ? "regression"
                             : verdict < 0 ? "improvement"
                             : testable    ? "same"
                                           : "too few calls";

@@ -38,7 +38,8 @@ int sm_regress_append(const char *path, const json_t *entry);
  * the bootstrap interval of the difference (and, for p50, Mann-Whitney U) says so at alpha,
  * Bonferroni over the gated tests. Marks entry's configs "regressed" and returns a report
  * array ([{config, metric, baseline_commit, before, after, change, lo, hi, verdict}]) in
- * *report; returns the number of regressions. */
+ * *report (verdict "identical", no test, when both runs are deterministic and their samples
+ * agree as identical.h says); returns the number of regressions. */
 int sm_regress_check(const json_t *history, json_t *entry, const struct sm_regress_opts *o,
                      json_t **report);
 
