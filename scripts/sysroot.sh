@@ -32,8 +32,10 @@ say() { echo "sysroot: $*" >&2; }
 
 # The sysroot is ready when .ready exists: written last, under the lock, once every package is
 # unpacked. A build that finds it missing runs this script, which waits for the lock, so it
-# never links against a half-unpacked sysroot (make's prerequisite is this stamp).
-rm -f "$root/.ready"
+# never links against a half-unpacked sysroot (make's prerequisite is this stamp). A rerun
+# with nothing to unpack changes nothing in the sysroot (a build may be reading it meanwhile):
+# .ready is removed only before a package is unpacked, the kernel headers' links and Makefile
+# are rewritten only when they differ.
 
 # arm64 must be a foreign architecture for `apt-get download PKG:arm64`.
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
@@ -66,6 +68,7 @@ fetch() {
     local stamp
     stamp=$root/.unpacked-$(basename "$f")
     if [ ! -e "$stamp" ]; then
+        rm -f "$root/.ready"
         dpkg-deb -x "$f" "$root"
         touch "$stamp"
     fi
@@ -91,13 +94,16 @@ if [ $kmod = 1 ]; then
     [ -n "$kbuild" ] || { say "no /usr/lib/linux-kbuild-*: install linux-kbuild-6.1 (scripts/deps.sh bench-kmod)"; exit 1; }
     # Out of /usr/src the headers need: the arm64 Makefile pointed at the common folder here,
     # and the scripts/tools links pointed at the host's kbuild.
-    printf 'include %s/Makefile\n' "$common" > "$hdr/Makefile"
+    mk="include $common/Makefile"
+    [ "$(cat "$hdr/Makefile" 2> /dev/null)" = "$mk" ] || echo "$mk" > "$hdr/Makefile"
     for d in "$hdr" "$common"; do
         for l in scripts tools; do
+            [ "$(readlink "$d/$l")" = "$kbuild/$l" ] && continue
             rm -rf "${d:?}/$l"
             ln -s "$kbuild/$l" "$d/$l"
         done
     done
-    echo "$KVER" > "$root/.kver"
+    [ "$(cat "$root/.kver" 2> /dev/null)" = "$KVER" ] || echo "$KVER" > "$root/.kver"
+    touch "$root/.ready" # (a header package unpacked above removed it)
 fi
 echo "$root"
