@@ -18,8 +18,14 @@ xen=$1 kernel=$2 initrd=$3 share=$4 console=$5
 MODE=${MODE:-deterministic} PCPUS=${PCPUS:-1} MEM_MB=${MEM_MB:-2048} TIMEOUT_S=${TIMEOUT_S:-300}
 XEN_CMDLINE=${XEN_CMDLINE:-dom0_mem=512M console=dtuart dtuart=/pl011@9000000 xsm=dummy}
 BOOT_STATUS=${BOOT_STATUS:-/dev/null}
-accel=()
-[ "$MODE" = deterministic ] && accel=(-icount "shift=3,sleep=off")
+# Deterministic mode: instruction counting, and nothing the guests can see that depends on the
+# host: the RTC starts at a fixed date and runs on guest time, the device tree has no random
+# seeds (kaslr-seed, rng-seed), QEMU's own random numbers are seeded (docs/lab.md).
+accel=() machine=virt,virtualization=on,gic-version=3
+if [ "$MODE" = deterministic ]; then
+    accel=(-icount "shift=3,sleep=off" -rtc "base=2026-01-01T00:00:00,clock=vm" -seed 1)
+    machine=$machine,dtb-randomness=off
+fi
 # The Dom0 initrd goes at 0x49000000: QEMU puts the device tree at RAM base + 128 MiB
 # (0x48000000), so an initrd below it would have to stay under 16 MiB.
 tag=smclat-lab-$$
@@ -31,7 +37,7 @@ perl -MTime::HiRes=time -ne 'BEGIN{$|=1;$t0=time} s/\r//g; printf "[%8.3f] %s", 
     < "$fifo" > "$console" &
 fpid=$!
 "${SMCLAT_QEMU:-qemu-system-aarch64}" -name "$tag",debug-threads=on \
-    -machine virt,virtualization=on,gic-version=3 -cpu cortex-a57 -smp "$PCPUS" -m "$MEM_MB" \
+    -machine "$machine" -cpu cortex-a57 -smp "$PCPUS" -m "$MEM_MB" \
     "${accel[@]}" -nographic -no-reboot -nic none -monitor none -serial stdio \
     -kernel "$xen" -append "$XEN_CMDLINE" \
     -device "guest-loader,addr=0x42000000,kernel=$kernel,bootargs=console=hvc0 earlycon=xen rdinit=/init cryptomgr.notests=1" \

@@ -24,8 +24,11 @@ for m in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs virtio_mmio 9pnet 
     modprobe $m || say "error: modprobe $m failed"
 done
 mount -t xenfs xenfs /proc/xen || say "error: xenfs mount failed"
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 host0 /mnt/share ||
-    say "error: 9p mount failed"
+share() { mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 host0 /mnt/share ||
+    say "error: 9p mount failed"; }
+# The job's inputs are in /lab (run.sh puts them in this initramfs): the share is mounted only
+# after the job, to copy its results out, so no 9p I/O happens during the run.
+[ -r /lab/job.sh ] || share
 xenstored --pid-file=/run/xen/xenstored.pid
 i=0
 while [ ! -s /run/xen/xenstored.pid ] && [ $i -lt 100 ]; do
@@ -35,7 +38,18 @@ done
 xen-init-dom0 > /dev/null || say "error: xen-init-dom0 failed"
 xenconsoled --log=guest --log-dir=/var/log/xen/console --pid-file=/run/xen/xenconsoled.pid
 say "tools up"
-if [ -r /mnt/share/job.sh ]; then
+if [ -r /lab/job.sh ]; then
+    SMCLAT_IN=/lab SMCLAT_OUT=/tmp/out sh /lab/job.sh
+    say "job rc=$?"
+    share
+    mkdir -p /mnt/share/out
+    # the small files first, trace.bin last (a full host disk keeps the logs)
+    for f in /tmp/out/*; do
+        [ "${f##*/}" = trace.bin ] || cp "$f" /mnt/share/out/ || say "error: copying ${f##*/} to the share failed"
+    done
+    [ -e /tmp/out/trace.bin ] && { cp /tmp/out/trace.bin /mnt/share/out/ ||
+        say "error: copying trace.bin to the share failed"; }
+elif [ -r /mnt/share/job.sh ]; then
     sh /mnt/share/job.sh
     say "job rc=$?"
 else

@@ -6,8 +6,10 @@
 # (smclat-record metadata), and leaves everything in /mnt/share/out. Lines "SMCLAT-JOB: ..."
 # on the console are its progress; "SMCLAT-JOB: FAIL: KIND: reason" ends a failed run, and
 # out/failure.txt holds "KIND reason" (the kinds: scripts/lab/reasons.sh, docs/robustness.md).
-S=/mnt/share
-O=$S/out
+# SMCLAT_IN: the inputs (/lab in Dom0's initramfs); SMCLAT_OUT: where results go (/tmp/out,
+# copied to the share by /init after the job: no 9p I/O during the run)
+S=${SMCLAT_IN:-/mnt/share}
+O=${SMCLAT_OUT:-$S/out}
 CON=/var/log/xen/console
 mkdir -p "$O" /tmp/img
 # shellcheck source=/dev/null

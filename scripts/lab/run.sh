@@ -165,8 +165,12 @@ ln "$LAB_XEN_IMAGE" "$work/xen" 2> /dev/null || cp "$LAB_XEN_IMAGE" "$work/xen"
 ln "$IMG/Image" "$work/Image" 2> /dev/null || cp "$IMG/Image" "$work/Image"
 ln "$work/Image" "$share/img/Image" 2> /dev/null || cp "$work/Image" "$share/img/Image"
 
-# overlay DIR: the folder as a newc cpio on stdout (appended to a base initramfs)
-overlay() { (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0); }
+# overlay DIR: the folder as a newc cpio on stdout (appended to a base initramfs), the same
+# bytes from run to run: sorted names, one fixed mtime, no host inode or device numbers
+overlay() {
+    (cd "$1" && find . -exec touch -h -d @1767225600 {} + &&
+        find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 --reproducible)
+}
 # DomU images: base + /init + the role's settings + its program
 for role in client mediator noise; do
     d=$work/overlay/$role
@@ -189,13 +193,16 @@ for role in client mediator noise; do
             ;;
         mediator) [ "$TRANSPORT" != none ] && cp "$ARM_BIN/smclat-mediator" "$d/bin/" ;;
     esac
-    { cat "$IMG/domu-base.cpio.gz"; overlay "$d" | gzip -1; } > "$share/img/domu-$role.cpio.gz"
+    { cat "$IMG/domu-base.cpio.gz"; overlay "$d" | gzip -1 -n; } > "$share/img/domu-$role.cpio.gz"
 done
-# Dom0 image: base + /init
+# Dom0 image: base + /init + the job's inputs in /lab (the job script, parameters, programs,
+# DomU images): in memory from the start, so no 9p request falls inside the measured window.
+# /init mounts the share only when the job is done, to copy /tmp/out into it (docs/lab.md).
 d=$work/overlay/dom0
-mkdir -p "$d"
+mkdir -p "$d/lab"
 cp "$here/dom0-init.sh" "$d/init"
 chmod 755 "$d/init"
+cp -r "$share/job.sh" "$share/params.env" "$share/xen-build.env" "$share/bin" "$share/img" "$d/lab/"
 { cat "$IMG/dom0-base.cpio"; overlay "$d"; } > "$work/dom0.cpio"
 flock -u 8
 exec 8>&-
