@@ -8,7 +8,8 @@
 # (tests/e2e/lab-faults.sh); `make bench` times a 10 s scenario end to end (scripts/bench/lab.sh).
 E2E_TESTS += tests/e2e/lab-params.sh tests/e2e/lab-record.sh tests/e2e/lab-faults.sh \
               tests/e2e/lab-deterministic.sh tests/e2e/lab-detection.sh tests/e2e/lab-schedulers.sh
-BENCHES += scripts/bench/lab.sh scripts/bench/detection.sh scripts/bench/sched.sh
+BENCHES += scripts/bench/lab.sh scripts/bench/detection.sh scripts/bench/sched.sh \
+    scripts/bench/lab-repeat.sh
 CHECK_DEPS += lab
 
 .PHONY: lab-prepare lab-run

@@ -7,7 +7,8 @@
 # records were lost, the mediator's wake latency is reported, the metadata holds the timer rate
 # and roles; and a scenario that cannot finish in its TIMEOUT_S is stopped and reported with
 # the console tail, no QEMU left behind; a QEMU killed from outside during the trace is
-# reported as killed (emulator_killed, SIGKILL), not as a timeout.
+# reported as killed (emulator_killed, SIGKILL), not as a timeout. The scenario is booted twice:
+# the two runs must be identical call for call (>= 99% of calls, p50/p99/max equal).
 # On one pCPU every WAKE is recorded there, whoever runs: now and then the mediator's kernel
 # tick lands while the client runs and the client's own tick while the mediator runs, and that
 # pair looks exactly like a call in the records (docs/calls.md). The join tells those apart:
@@ -88,6 +89,38 @@ else
     echo "mediator wake latency: n $n, p50 $p50 ns, max $(jq .calls.mediator_wake_ns.max "$a") ns"
     [ "$n" -gt 0 ] 2> /dev/null || bad "no mediator wake latency (n=$n)"
     [ "$p50" -gt 0 ] 2> /dev/null || bad "mediator wake latency p50 '$p50'"
+fi
+
+# The same scenario again from a fresh boot (docs/lab.md, "Deterministic mode"): nothing
+# asynchronous inside the window, so the runs agree call for call. At least 99% of the calls
+# with the same e2e, mediator wake and switches, the same p50/p99/max, and `smclat compare`
+# says identical (no significance test).
+run1=$out
+cp "$a" "$run1/analysis.json"
+cp "$ct" "$run1/calls-trace.csv"
+lab_run "$tmp/det.env" "$tmp/run2"
+"$bin/smclat" analyze "$out" --json --calls-csv "$out/calls-trace.csv" > "$out/analysis.json" ||
+    bad "smclat analyze $out (second run) failed"
+for f in trace.bin calls.csv; do
+    if cmp -s "$run1/$f" "$out/$f"; then
+        echo "repeat: $f byte for byte identical"
+    else
+        echo "repeat: $f differs: $("$top/scripts/lab/repeat-diff.sh" --diff "$run1" "$out" | grep -A3 'first differing')"
+    fi
+done
+cj=$tmp/compare.json
+if "$bin/smclat" compare "$run1" "$out" --json > "$cj" 2> "$tmp/compare.err"; then
+    jq -c '.configurations[1] | {identical, same_calls, p50_ns, p99_ns}' "$cj"
+    for k in e2e mediator_wake switches; do
+        jq -e --arg k "$k" '.configurations[1].same_calls[$k] >= 0.99' "$cj" > /dev/null ||
+            bad "repeat: $k the same in $(jq --arg k "$k" '.configurations[1].same_calls[$k]' "$cj") of the calls, expected >= 0.99"
+    done
+    jq -e '.configurations[1].same_calls.p50_p99_max_equal' "$cj" > /dev/null || bad "repeat: p50/p99/max differ"
+    [ "$(jq .configurations[1].identical "$cj")" = true ] || bad "repeat: compare does not say identical"
+    [ "$(jq -r .configurations[1].median "$cj")" = identical ] || bad "repeat: compare's median verdict $(jq .configurations[1].median "$cj")"
+    "$bin/smclat" compare "$run1" "$out" | grep -q "identical to" || bad "repeat: compare's table does not say identical"
+else
+    bad "smclat compare (the two runs) failed: $(head -3 "$tmp/compare.err")"
 fi
 
 # QEMU killed from outside during the trace (the real emulator, docs/robustness.md): the run

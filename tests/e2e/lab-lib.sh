@@ -14,8 +14,8 @@ lab_prepare() { # [prepare.sh OPTIONS]: stops the test when the lab cannot be pr
     echo "prepare: $(($(date +%s) - t0)) s"
 }
 
-lab_run() { # PARAMS_FILE: boots that scenario into out=$tmp/run; stops the test if it failed
-    out=$tmp/run
+lab_run() { # PARAMS_FILE [OUTDIR]: boots that scenario into out=OUTDIR ($tmp/run); stops the test if it failed
+    out=${2:-$tmp/run}
     local t1 rc
     t1=$(date +%s)
     "$top/scripts/lab/run.sh" "$1" "$out"
