@@ -1,7 +1,9 @@
 #!/bin/busybox sh
 # /init of the lab's Dom0 (added to the base initramfs by run.sh): mounts, Xen's modules,
-# xenfs, the 9p share (mount_tag host0), xenstored, xen-init-dom0, xenconsoled; then runs
-# /mnt/share/job.sh (scripts/lab/dom0-job.sh) and powers off. Lines starting "SMCLAT-DOM0:"
+# xenfs, xenstored, xen-init-dom0, xenconsoled; then runs /lab/job.sh (scripts/lab/dom0-job.sh,
+# put in the initramfs by run.sh with its inputs), mounts the 9p share (mount_tag host0) only
+# then, copies /tmp/out into it and powers off (an older run.sh's /mnt/share/job.sh: the share
+# first, as before). Lines starting "SMCLAT-DOM0:"
 # are read by run.sh on the console.
 /bin/busybox mkdir -p /sbin /usr/bin /usr/sbin
 /bin/busybox --install -s
