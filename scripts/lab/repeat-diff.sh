@@ -17,13 +17,13 @@ usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 # first_diff A B: 0 when trace.bin and calls.csv are the same; else prints where they part
 first_diff() {
-    local a=$1 b=$2 same=0 f line
+    local a=$1 b=$2 differs=0 f line
     for f in trace.bin calls.csv; do
         [ -e "$a/$f" ] || [ -e "$b/$f" ] || continue
         if cmp -s "$a/$f" "$b/$f"; then
             echo "  $f: identical ($(stat -c %s "$a/$f") bytes)"
         else
-            same=1
+            differs=1
             echo "  $f: differs ($(stat -c %s "$a/$f" 2> /dev/null || echo 0) / $(stat -c %s "$b/$f" 2> /dev/null || echo 0) bytes)"
         fi
     done
@@ -33,13 +33,14 @@ first_diff() {
         line=$(cmp "$a/.dump" "$b/.dump" 2> /dev/null | sed -n 's/.* line \([0-9]*\)$/\1/p')
         if [ -n "$line" ]; then
             echo "  first differing record: #$line of $(wc -l < "$a/.dump") / $(wc -l < "$b/.dump")"
-            sed -n "$((line > 2 ? line - 2 : 1)),$((line - 1))p" "$a/.dump" | sed 's/^/      same /'
+            [ "$line" -gt 1 ] &&
+                sed -n "$((line > 2 ? line - 2 : 1)),$((line - 1))p" "$a/.dump" | sed 's/^/      same /'
             sed -n "${line}p" "$a/.dump" | sed 's/^/    A /'
             sed -n "${line}p" "$b/.dump" | sed 's/^/    B /'
         fi
         rm -f "$a/.dump" "$b/.dump"
     fi
-    return $same
+    return $differs
 }
 
 if [ $# = 3 ] && [ "$1" = --diff ]; then
