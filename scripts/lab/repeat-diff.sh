@@ -28,8 +28,8 @@ first_diff() {
         fi
     done
     if ! cmp -s "$a/trace.bin" "$b/trace.bin"; then
-        "$bin/smclat" dump "$a/trace.bin" > "$a/.dump" 2> /dev/null
-        "$bin/smclat" dump "$b/trace.bin" > "$b/.dump" 2> /dev/null
+        "$bin/smclat" dump --cpu-hz 62500000 "$a/trace.bin" > "$a/.dump" 2> /dev/null
+        "$bin/smclat" dump --cpu-hz 62500000 "$b/trace.bin" > "$b/.dump" 2> /dev/null
         line=$(cmp "$a/.dump" "$b/.dump" 2> /dev/null | sed -n 's/.* line \([0-9]*\)$/\1/p')
         if [ -n "$line" ]; then
             echo "  first differing record: #$line of $(wc -l < "$a/.dump") / $(wc -l < "$b/.dump")"
