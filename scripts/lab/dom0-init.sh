@@ -41,7 +41,7 @@ xen-init-dom0 > /dev/null || say "error: xen-init-dom0 failed"
 xenconsoled --log=guest --log-dir=/var/log/xen/console --pid-file=/run/xen/xenconsoled.pid
 say "tools up"
 if [ -r /lab/job.sh ]; then
-    SMCLAT_IN=/lab SMCLAT_OUT=/tmp/out sh /lab/job.sh
+    SMCLAT_JOB_SHARE=/lab SMCLAT_JOB_OUT=/tmp/out sh /lab/job.sh
     say "job rc=$?"
     share
     mkdir -p /mnt/share/out

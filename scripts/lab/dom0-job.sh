@@ -1,16 +1,14 @@
 #!/bin/sh
-# One scenario inside the lab's Dom0 (run by /init from its initramfs as /lab/job.sh).
-# Reads /lab/params.env (docs/lab.md), creates the DomUs (mediator, client, noise),
+# One scenario inside the lab's Dom0 (run by /init from the 9p share as /mnt/share/job.sh).
+# Reads /mnt/share/params.env (docs/lab.md), creates the DomUs (mediator, client, noise),
 # applies and checks the scheduler configuration (smclat-record apply), records the trace
 # while the client's generator runs (smclat-record trace), writes metadata.json
-# (smclat-record metadata), and leaves everything in /tmp/out (/init copies it to the 9p
-# share afterwards: no 9p I/O during the run). Lines "SMCLAT-JOB: ..."
+# (smclat-record metadata), and leaves everything in /mnt/share/out. Lines "SMCLAT-JOB: ..."
 # on the console are its progress; "SMCLAT-JOB: FAIL: KIND: reason" ends a failed run, and
 # out/failure.txt holds "KIND reason" (the kinds: scripts/lab/reasons.sh, docs/robustness.md).
-# SMCLAT_IN: the inputs (/lab in Dom0's initramfs); SMCLAT_OUT: where results go (/tmp/out,
-# copied to the share by /init after the job: no 9p I/O during the run)
-S=${SMCLAT_IN:-/mnt/share}
-O=${SMCLAT_OUT:-$S/out}
+# (in a group, dom0-group.sh gives the scenario's part of the share and a tmpfs folder for out/)
+S=${SMCLAT_JOB_SHARE:-/mnt/share}
+O=${SMCLAT_JOB_OUT:-$S/out}
 CON=/var/log/xen/console
 mkdir -p "$O" /tmp/img
 # shellcheck source=/dev/null
