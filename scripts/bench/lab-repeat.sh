@@ -56,4 +56,4 @@ for i in $(seq "$n"); do
     fi
 done
 echo
-echo "Wall time of the $n boots: $(jq -s 'map(.wall_s) | map(tostring) | join(", ")' "$tmp"/r/run*/run.json) s."
+echo "Wall time of the $n boots: $(jq -rs 'map(.wall_s) | map(tostring) | join(", ")' "$tmp"/r/run*/run.json) s."
