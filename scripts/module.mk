@@ -8,8 +8,7 @@
 # (tests/e2e/lab-faults.sh); `make bench` times a 10 s scenario end to end (scripts/bench/lab.sh).
 E2E_TESTS += tests/e2e/lab-params.sh tests/e2e/lab-record.sh tests/e2e/lab-faults.sh \
               tests/e2e/lab-deterministic.sh tests/e2e/lab-detection.sh tests/e2e/lab-schedulers.sh
-BENCHES += scripts/bench/lab.sh scripts/bench/detection.sh scripts/bench/sched.sh \
-    scripts/bench/lab-repeat.sh
+BENCHES += scripts/bench/lab.sh scripts/bench/detection.sh scripts/bench/sched.sh
 CHECK_DEPS += lab
 
 .PHONY: lab-prepare lab-run
@@ -19,3 +18,6 @@ lab-run:
 	@[ -n "$(PARAMS)" ] && [ -n "$(OUT)" ] || { echo "usage: make lab-run PARAMS=FILE OUT=DIR" >&2; exit 2; }
 	scripts/lab/run.sh $(PARAMS) $(OUT)
 -include scripts/smclab.mk
+
+# make bench: deterministic mode run after run (docs/lab.md)
+BENCHES += scripts/bench/lab-repeat.sh
