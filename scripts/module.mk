@@ -19,5 +19,7 @@ lab-run:
 	scripts/lab/run.sh $(PARAMS) $(OUT)
 -include scripts/smclab.mk
 
-# make bench: deterministic mode run after run (docs/lab.md)
+# make bench: deterministic mode run after run (docs/lab.md); make check: the sysroot stays
+# ready while scripts/sysroot.sh runs again
 BENCHES += scripts/bench/lab-repeat.sh
+E2E_TESTS += tests/e2e/sysroot-rerun.sh
