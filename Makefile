@@ -21,6 +21,7 @@ include mk/common.mk
 -include trace-parse/bt2/module.mk
 -include cli/module.mk
 -include bench/module.mk
+-include stub/module.mk
 -include reports/module.mk
 -include scripts/module.mk
 -include record/module.mk
