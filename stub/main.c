@@ -3,8 +3,9 @@
  * so on its PV console ("SMCLAT-STUB-READY ring-ref=R0,R1,... port=P"; Dom0 copies them into
  * the xenstore nodes smclat-gen reads), then serves the ring with the same code as
  * smclat-mediator (bench/mediator_core.c, bench/ring.c), blocked in SCHEDOP_poll between calls.
- * It ends when the client says goodbye, breaks the protocol or unbinds its end, prints its
- * counters (the names of smclat-mediator's summary) and powers off.
+ * It stops serving when the client says goodbye, breaks the protocol or unbinds its end,
+ * prints its counters (the names of smclat-mediator's summary) and stays blocked until Dom0
+ * destroys it (a fatal error crashes the domain instead).
  * Arguments (the xl config's extra=, in /chosen/bootargs): peer=DOMID (required),
  * table=N (64), payload=BYTES (65536), work-us=US (0). */
 #include "mediator_core.h"
@@ -238,8 +239,11 @@ void stub_main(uint64_t dtb)
     stub_evtchn_send(port);
     stub_ungrant(STUB_FIRST_REF, npages);
     summary(&m, &ep, stop, stub_ticks() - ts);
-    stub_printf("SMCLAT-STUB: poweroff after %lu ms\n",
+    stub_printf("SMCLAT-STUB: done after %lu ms; idle until Dom0 destroys the domain\n",
                 (unsigned long)((stub_ticks() - t0) * 1000 / stub_tick_hz()));
     stub_console_flush();
-    stub_shutdown(strcmp(stop, "error") ? SHUTDOWN_poweroff : SHUTDOWN_crash);
+    /* The domain stays (Dom0 records its metadata, then destroys it): blocked, no CPU time. */
+    while (stub_evtchn_poll(port) == 0)
+        ;
+    stub_shutdown(SHUTDOWN_poweroff);
 }

@@ -28,3 +28,6 @@ ifeq ($(CROSS),)
 $(STUB_SYSROOT)/.ready:
 	SMCLAT_CACHE=$(SMCLAT_CACHE) scripts/sysroot.sh >/dev/null
 endif
+
+# make check: the stub serving a short load in the lab's deterministic mode
+E2E_TESTS += tests/e2e/lab-stub.sh

@@ -101,16 +101,17 @@ stub_publish() {
         fail setup "stub $1: cannot write its channel in xenstore ($dir)"
     say "stub $1 d$sd published: ring-ref=$refs port=$port for d$2"
 }
-# mediator_stop: smclat-mediator prints its summary when shut down; the stub powers itself off
-# once its client is done (it has no shutdown watch): give either 10 s.
+# mediator_stop: smclat-mediator prints its summary when shut down; the stub prints it once its
+# client is done (it has no shutdown watch) and waits to be destroyed: give either 10 s.
 mediator_stop() {
     if [ "${MEDIATOR_KIND:-linux}" = stub ]; then
         i=0
-        while xl domid mediator > /dev/null 2>&1 && [ $i -lt 100 ]; do
+        while ! grep -q "^SMCLAT-FILE-END mediator-summary.json" "$CON/guest-mediator.log" 2> /dev/null &&
+            [ $i -lt 100 ]; do
             usleep 100000
             i=$((i + 1))
         done
-        xl domid mediator > /dev/null 2>&1 && say "stub mediator still running after 10 s: destroyed"
+        [ $i -lt 100 ] || say "the stub printed no summary in 10 s"
         return 0
     fi
     xl shutdown -w mediator > /dev/null 2>&1 &
