@@ -258,7 +258,7 @@ if [ -r $S/xen-build.env ]; then
     . $S/xen-build.env
     set -- "$@" --xen-build "$XEN_BUILD" --xen-schedulers "$XEN_SCHEDULERS"
 fi
-$REC metadata "$@" --trace /tmp/trace.bin --duration-s "$TRACE_SECONDS" -o "$O/metadata.json" \
+$REC metadata "$@" --mediator-kind "${MEDIATOR_KIND:-linux}" --trace /tmp/trace.bin --duration-s "$TRACE_SECONDS" -o "$O/metadata.json" \
     > "$O/metadata.log" 2>&1 ||
     { rc=$?; fail guest_program_failed "smclat-record metadata exited with $rc: $(tail -1 "$O/metadata.log")"; }
 if ! err=$(cp /tmp/trace.bin "$O/trace.bin" 2>&1); then
