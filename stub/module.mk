@@ -31,3 +31,11 @@ endif
 
 # make check: the stub serving a short load in the lab's deterministic mode
 E2E_TESTS += tests/e2e/lab-stub.sh
+
+# the serve-loop turn both mediators share, and the stub's formatter, on the host
+UNIT_TESTS += test_mediator_step
+test_mediator_step_SRCS := tests/test_mediator_step.c bench/mediator_core.c bench/buftable.c \
+    bench/proto.c bench/ring.c stub/stub_fmt.c
+test_mediator_step_LDLIBS := $(call pkg_libs,cmocka)
+test_mediator_step_CFLAGS := -Istub
+stub_fmt_CFLAGS := -Istub
