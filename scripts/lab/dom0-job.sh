@@ -63,14 +63,15 @@ CFG
 }
 
 # The mediator as a minimal stub domain (MEDIATOR_KIND=stub, docs/stub.md): smclat-stub, no
-# Linux, no xenstore client. stub_create NAME CLIENT_DOMID: created paused like the others.
+# Linux, no xenstore client. stub_create NAME CLIENT_DOMID: created paused like the others, its
+# boot arguments peer=CLIENT_DOMID and MEDIATOR_ARGS (table=N payload=BYTES work-us=US).
 stub_create() {
     cat > "/tmp/$1.cfg" << CFG
 name="$1"
 kernel="/tmp/img/stub.Image"
 memory=16
 vcpus=1
-extra="peer=$2"
+extra="peer=$2${MEDIATOR_ARGS:+ $MEDIATOR_ARGS}"
 CFG
     xl create -p "/tmp/$1.cfg" >> "$O/xl-create.log" 2>&1 || fail boot_failed "stub $1: xl create failed: $(tail -1 "$O/xl-create.log")"
     say "created $1 d$(xl domid "$1") (smclat-stub for d$2)"

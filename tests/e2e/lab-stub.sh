@@ -3,7 +3,8 @@
 # deterministic mode: a short load from smclat-gen in the client DomU. Checks: every generator
 # call answered ok (the checksums are the client's check), the stub's counters (its console
 # summary) equal the generator's, and every generator call joined to one complete call of the
-# trace with the stub as the mediator (roles in metadata.json and in the analysis).
+# trace with the stub as the mediator (roles in metadata.json and in the analysis); and a stub
+# given arguments it refuses fails the run at once with its console's reason.
 # Env: SMCLAT_BIN (build/bin: the host smclat), SMCLAT_TOP, SMCLAT_CACHE.
 set -u
 top=${SMCLAT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -50,6 +51,7 @@ done
 
 m=$out/metadata.json
 med=$(jq .roles.mediator "$m")
+[ "$(jq -r .mediator_kind "$m")" = stub ] || bad "metadata: mediator_kind $(jq -r .mediator_kind "$m")"
 a=$tmp/analysis.json
 ct=$tmp/calls-trace.csv
 if ! "$bin/smclat" analyze "$out" --json --calls-csv "$ct" > "$a" 2> "$tmp/analyze.err"; then
@@ -59,6 +61,20 @@ else
     [ "$(jq .roles.mediator "$a")" = "$med" ] || bad "analyze: mediator $(jq .roles.mediator "$a"), metadata $med"
     echo "stub: e2e p50 $(jq .calls.e2e_ns.p50 "$a") ns, mediator wake p50 $(jq .calls.mediator_wake_ns.p50 "$a") ns"
 fi
+
+# Bad input: arguments the stub refuses. It says why on its console and stops; the run fails at
+# once with that reason (no hang until TIMEOUT_S).
+printf 'NAME=e2e-stub-bad\nTRANSPORT=xen\nMEDIATOR_KIND=stub\nMEDIATOR_ARGS="table=0"\nGEN_ARGS="--duration 1"\nTRACE_SECONDS=2\nTIMEOUT_S=240\n' > "$tmp/bad.env"
+"$top/scripts/lab/run.sh" "$tmp/bad.env" "$tmp/bad" 2> "$tmp/bad.err"
+rc=$?
+j=$tmp/bad/run.json
+[ $rc = 1 ] || bad "stub with table=0: run.sh exit $rc, expected 1"
+[ "$(jq -r '.status + " " + .reason_kind' "$j")" = "failed guest_program_failed" ] ||
+    bad "stub with table=0: run.json says $(jq -c '[.status, .reason_kind, .reason]' "$j")"
+jq -r .reason "$j" | grep -q "table=N: expected 1 to 4096" || bad "stub with table=0: reason '$(jq -r .reason "$j")'"
+[ "$(jq .wall_s "$j" | cut -d. -f1)" -lt 120 ] || bad "stub with table=0: took $(jq .wall_s "$j") s"
+echo "bad stub arguments: $(jq -r '.reason_kind + ": " + .reason' "$j")"
+
 echo "lab-stub: $(($(date +%s) - t0)) s in all"
 [ $fails = 0 ] && echo "lab-stub: ok"
 exit $((fails > 0))
