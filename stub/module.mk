@@ -39,3 +39,4 @@ test_mediator_step_SRCS := tests/test_mediator_step.c bench/mediator_core.c benc
 test_mediator_step_LDLIBS := $(call pkg_libs,cmocka)
 test_mediator_step_CFLAGS := -Istub
 stub_fmt_CFLAGS := -Istub
+BENCHES += scripts/bench/stub.sh
