@@ -94,12 +94,15 @@ stub_publish() {
     esac
     refs=$(echo "$line" | sed -n 's/.* ring-ref=\([0-9,]*\) .*/\1/p')
     port=$(echo "$line" | sed -n 's/.* port=\([0-9]*\).*/\1/p')
-    [ -n "$refs" ] && [ -n "$port" ] || fail guest_program_failed "stub $1: cannot read its READY line: $line"
+    if [ -z "$refs" ] || [ -z "$port" ]; then
+        fail guest_program_failed "stub $1: cannot read its READY line: $line"
+    fi
     dir=/local/domain/$sd/data/smclat
-    xenstore-write "$dir/ring-ref" "$refs" "$dir/port" "$port" "$dir/state" ready &&
-        xenstore-chmod -r "$dir" "n$sd" "r$2" &&
-        xenstore-write "/local/domain/$sd/data/ready" 1 ||
+    if ! xenstore-write "$dir/ring-ref" "$refs" "$dir/port" "$port" "$dir/state" ready ||
+        ! xenstore-chmod -r "$dir" "n$sd" "r$2" ||
+        ! xenstore-write "/local/domain/$sd/data/ready" 1; then
         fail setup "stub $1: cannot write its channel in xenstore ($dir)"
+    fi
     say "stub $1 d$sd published: ring-ref=$refs port=$port for d$2"
 }
 # mediator_stop: smclat-mediator prints its summary when shut down; the stub prints it once its
