@@ -215,6 +215,18 @@ static void test_cross_checks(void **state)
                  "and every guest share it); give it to a pool in sched.pools");
 }
 
+/* The lab parameters a scenario writes (caller frees). */
+static char *lab_params_text(const struct sm_scenario *s)
+{
+    char *out = NULL;
+    size_t ol;
+    FILE *f = open_memstream(&out, &ol);
+    assert_non_null(f);
+    assert_int_equal(sm_scenario_write_lab_params(s, f, NULL), 0);
+    fclose(f);
+    return out;
+}
+
 /* topology.mediator: linux by default, stub only with the xen transport on one vCPU, and
  * passed to the lab as MEDIATOR_KIND. */
 static void test_mediator_kind(void **state)
@@ -232,11 +244,7 @@ static void test_mediator_kind(void **state)
         char err[SM_ERR_MAX] = "";
         struct sm_scenario *s = load("k.ini", texts[i], err, NULL);
         assert_non_null(s);
-        char *out = NULL;
-        size_t ol;
-        FILE *f = open_memstream(&out, &ol);
-        assert_int_equal(sm_scenario_write_lab_params(s, f, NULL), 0);
-        fclose(f);
+        char *out = lab_params_text(s);
         assert_non_null(strstr(out, want[i]));
         free(out);
         sm_scenario_free(s);
@@ -313,11 +321,7 @@ static void test_scheduler_keys(void **state)
                                  "[target]\nxen_build = source\n",
                                  err, NULL);
     assert_non_null(s);
-    char *out = NULL;
-    size_t ol;
-    FILE *f = open_memstream(&out, &ol);
-    assert_int_equal(sm_scenario_write_lab_params(s, f, NULL), 0);
-    fclose(f);
+    char *out = lab_params_text(s);
     assert_non_null(strstr(out, "\nXEN_SCHED='rtds'\n"));
     assert_non_null(strstr(out, "\nRTDS_MEDIATOR='10000:4000'\n"));
     assert_non_null(strstr(out, "\nRTDS_CLIENT='2000:1000:extra'\n"));
