@@ -7,6 +7,7 @@
 #   make demo            the default suite on the emulated Xen lab, and its report
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make CROSS=aarch64-linux-gnu-   static arm64 guest programs (bench/) in build/aarch64
+#   make stub            the freestanding arm64 stub-domain mediator (stub/, docs/stub.md)
 #   make format          clang-format every C file
 
 PREFIX  ?= /usr/local
