@@ -929,10 +929,10 @@ int sm_scenario_check(const struct sm_scenario *s, char *err, size_t errlen)
         return errf(err, errlen, at(s, K_TRANSPORT), K_TRANSPORT,
                     "transport local runs on one machine; the lab needs xen, smc, smc+xen or none");
     if (!strcmp(sm_scenario_get(s, K_MEDIATOR_KIND), "stub")) {
-        if (strcmp(sm_scenario_get(s, K_TRANSPORT), "xen"))
+        const char *t = sm_scenario_get(s, K_TRANSPORT);
+        if (strcmp(t, "xen") && strcmp(t, "smc+xen"))
             return errf(err, errlen, at(s, K_MEDIATOR_KIND), K_MEDIATOR_KIND,
-                        "the stub serves load.transport = xen only, found %s",
-                        sm_scenario_get(s, K_TRANSPORT));
+                        "the stub serves load.transport = xen or smc+xen, found %s", t);
         if (sm_scenario_long(s, K_MEDIATOR_VCPUS) != 1)
             return errf(err, errlen, at(s, K_MEDIATOR_KIND), K_MEDIATOR_KIND,
                         "the stub has one vCPU, found topology.mediator_vcpus = %ld",

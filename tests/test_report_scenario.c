@@ -234,8 +234,9 @@ static void test_mediator_kind(void **state)
     (void)state;
     expect_error("[topology]\nmediator = bare\n",
                  "2: topology.mediator: expected one of linux|stub, found 'bare'");
-    expect_error("[load]\ntransport = smc\n[topology]\nmediator = stub\n",
-                 "4: topology.mediator: the stub serves load.transport = xen only, found smc");
+    expect_error(
+        "[load]\ntransport = smc\n[topology]\nmediator = stub\n",
+        "4: topology.mediator: the stub serves load.transport = xen or smc+xen, found smc");
     expect_error("[topology]\nmediator = stub\nmediator_vcpus = 2\n",
                  "2: topology.mediator: the stub has one vCPU, found topology.mediator_vcpus = 2");
     const char *texts[] = {"[load]\nfps = 24\n", "[topology]\nmediator = stub\n"};

@@ -326,13 +326,13 @@ lab_xen_config() {
 }
 
 # MEDIATOR_KIND: smclat-mediator in a Linux DomU, or smclat-stub (docs/stub.md), which serves
-# the xen transport only, on one vCPU.
+# the ring of the xen and smc+xen transports (the client makes the SMC), on one vCPU.
 lab_mediator_kind_check() {
     local f=$1
     lab_enum "$f" MEDIATOR_KIND linux stub || return 2
     [ "$MEDIATOR_KIND" = stub ] || return 0
-    if [ "$TRANSPORT" != xen ]; then
-        lab_params_err "$f" "${LAB_LINE[MEDIATOR_KIND]:-default}" MEDIATOR_KIND "the stub serves TRANSPORT=xen only, found TRANSPORT=$TRANSPORT"
+    if [ "$TRANSPORT" != xen ] && [ "$TRANSPORT" != smc+xen ]; then
+        lab_params_err "$f" "${LAB_LINE[MEDIATOR_KIND]:-default}" MEDIATOR_KIND "the stub serves TRANSPORT=xen or smc+xen, found TRANSPORT=$TRANSPORT"
         return 2
     fi
     if [ "$MEDIATOR_VCPUS" != 1 ]; then
