@@ -47,30 +47,12 @@ __attribute__((noreturn)) static void die(const char *what)
     stub_shutdown(SHUTDOWN_crash);
 }
 
-/* KEY=N in the boot arguments; -1 when absent or not a number. */
-static long arg(const char *args, const char *key)
-{
-    size_t k = strlen(key);
-    for (const char *p = args; *p; p++) {
-        if ((p != args && p[-1] != ' ') || strncmp(p, key, k) || p[k] != '=')
-            continue;
-        long v = 0;
-        const char *d = p + k + 1;
-        if (*d < '0' || *d > '9')
-            return -1;
-        for (; *d >= '0' && *d <= '9' && v < 100000000; d++)
-            v = v * 10 + (*d - '0');
-        return (*d == '\0' || *d == ' ') ? v : -1;
-    }
-    return -1;
-}
-
 static void parse_args(const char *args, struct stub_cfg *c)
 {
-    c->peer = arg(args, "peer");
-    c->table = arg(args, "table");
-    c->payload = arg(args, "payload");
-    c->work_us = arg(args, "work-us");
+    c->peer = stub_bootarg(args, "peer");
+    c->table = stub_bootarg(args, "table");
+    c->payload = stub_bootarg(args, "payload");
+    c->work_us = stub_bootarg(args, "work-us");
     if (c->table < 0)
         c->table = 64;
     if (c->payload < 0)

@@ -32,11 +32,13 @@ endif
 # make check: the stub serving a short load in the lab's deterministic mode
 E2E_TESTS += tests/e2e/lab-stub.sh
 
-# the serve-loop turn both mediators share, and the stub's formatter, on the host
-UNIT_TESTS += test_mediator_step
-test_mediator_step_SRCS := tests/test_mediator_step.c bench/mediator_core.c bench/buftable.c \
-    bench/proto.c bench/ring.c stub/stub_fmt.c
-test_mediator_step_LDLIBS := $(call pkg_libs,cmocka)
-test_mediator_step_CFLAGS := -Istub
+# the serve-loop turn both mediators share, the stub's formatter, device-tree scan and boot
+# arguments, on the host
+UNIT_TESTS += test_stub
+test_stub_SRCS := tests/test_stub.c bench/mediator_core.c bench/buftable.c bench/proto.c \
+    bench/ring.c stub/stub_fmt.c stub/stub_fdt.c
+test_stub_LDLIBS := $(call pkg_libs,cmocka)
+test_stub_CFLAGS := -Istub
 stub_fmt_CFLAGS := -Istub
+stub_fdt_CFLAGS := -Istub
 BENCHES += scripts/bench/stub.sh

@@ -84,3 +84,23 @@ int stub_fdt_scan(const void *fdt, struct stub_fdt *out, const char **why)
     }
     return 0;
 }
+
+long stub_bootarg(const char *args, const char *key)
+{
+    size_t k = strlen(key);
+    for (const char *p = args; *p; p++) {
+        if ((p != args && p[-1] != ' ') || strncmp(p, key, k) || p[k] != '=')
+            continue;
+        long v = 0;
+        const char *d = p + k + 1;
+        if (*d < '0' || *d > '9')
+            return -1;
+        for (; *d >= '0' && *d <= '9'; d++) {
+            v = v * 10 + (*d - '0');
+            if (v >= 100000000)
+                return -1;
+        }
+        return (*d == '\0' || *d == ' ') ? v : -1;
+    }
+    return -1;
+}

@@ -15,5 +15,8 @@ struct stub_fdt {
 
 /* 0, or -1 with *why set (bad magic, no memory or hypervisor node). */
 int stub_fdt_scan(const void *fdt, struct stub_fdt *out, const char **why);
+/* KEY=N (decimal, below 10^8) among the space-separated boot arguments; -1 when absent or
+ * not a number. */
+long stub_bootarg(const char *args, const char *key);
 
 #endif

@@ -1,9 +1,11 @@
-/* Unit tests: sm_mediator_step, the serve-loop turn smclat-mediator and smclat-stub share, on a
+/* Unit tests of smclat-stub's host-testable parts. sm_mediator_step, the serve-loop turn
+ * smclat-mediator and smclat-stub share, on a
  * ring in plain memory with a scripted client: good requests (the checksum the client checks),
  * an unknown op and an unknown buffer (error statuses, serving goes on), a request with a bad
  * magic, a payload length past the area, req_prod and rsp_cons out of range (protocol errors:
- * the client is stopped, the ring left alone); the client's goodbye. And the stub's own
- * formatter (stub/stub_fmt.c), which also serves the shared code's vsnprintf in the guest. */
+ * the client is stopped, the ring left alone); the client's goodbye. The stub's own formatter
+ * (stub/stub_fmt.c, also the shared code's vsnprintf in the guest), its device-tree scan and
+ * its boot arguments (stub/stub_fdt.c) on hand-built device trees. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +18,7 @@
 #include <string.h>
 
 #include "mediator_core.h"
+#include "stub_fdt.h"
 #include "stub_fmt.h"
 
 #define CAP 4096u
@@ -215,12 +218,122 @@ static void test_stub_format(void **state)
     assert_string_equal(console, "port=3 ring-ref=8,9");
 }
 
+/* A flattened device tree, built by hand: the nodes the stub reads, at depth 1. */
+struct dtb {
+    unsigned char b[1024];
+    size_t n;
+};
+
+static void put32(struct dtb *d, uint32_t v)
+{
+    for (int i = 3; i >= 0; i--)
+        d->b[d->n++] = (unsigned char)(v >> (8 * i));
+}
+
+static void put_name(struct dtb *d, const char *s)
+{
+    size_t len = strlen(s) + 1;
+    memcpy(d->b + d->n, s, len);
+    d->n += (len + 3) & ~(size_t)3;
+}
+
+/* PROP with the strings block "reg\0bootargs\0": nameoff 0 or 4 */
+static void put_prop(struct dtb *d, uint32_t nameoff, const void *v, uint32_t len)
+{
+    put32(d, 3);
+    put32(d, len);
+    put32(d, nameoff);
+    memcpy(d->b + d->n, v, len);
+    d->n += (len + 3) & ~3u;
+}
+
+static void put_reg(struct dtb *d, uint64_t base, uint64_t size)
+{
+    unsigned char v[16];
+    for (int i = 0; i < 8; i++) {
+        v[i] = (unsigned char)(base >> (56 - 8 * i));
+        v[8 + i] = (unsigned char)(size >> (56 - 8 * i));
+    }
+    put_prop(d, 0, v, 16);
+}
+
+/* with_hv: the /hypervisor node; the tree starts at offset 1 of buf (unaligned) */
+static const unsigned char *build_dtb(struct dtb *d, int with_hv, const char *bootargs)
+{
+    memset(d, 0, sizeof *d);
+    d->n = 1 + 40; /* header at 1, filled below */
+    size_t st = d->n;
+    put32(d, 1);
+    put_name(d, "");
+    put32(d, 1);
+    put_name(d, "memory@40000000");
+    put_reg(d, 0x40000000, 0x1000000);
+    put32(d, 2);
+    if (with_hv) {
+        put32(d, 1);
+        put_name(d, "hypervisor");
+        put_reg(d, 0x38000000, 0x1000000);
+        put32(d, 2);
+    }
+    put32(d, 1);
+    put_name(d, "chosen");
+    put_prop(d, 4, bootargs, (uint32_t)strlen(bootargs) + 1);
+    put32(d, 2);
+    put32(d, 2);
+    put32(d, 9);
+    size_t strs = d->n;
+    memcpy(d->b + d->n, "reg\0bootargs\0", 13);
+    d->n += 13;
+    struct dtb h = {.n = 0};
+    put32(&h, 0xd00dfeed);
+    put32(&h, (uint32_t)(d->n - 1));
+    put32(&h, (uint32_t)(st - 1));
+    put32(&h, (uint32_t)(strs - 1));
+    memcpy(d->b + 1, h.b, 16);
+    return d->b + 1;
+}
+
+static void test_stub_fdt(void **state)
+{
+    (void)state;
+    struct dtb d;
+    struct stub_fdt f;
+    const char *why = NULL;
+    assert_int_equal(stub_fdt_scan(build_dtb(&d, 1, "peer=3 table=8"), &f, &why), 0);
+    assert_int_equal(f.mem_base, 0x40000000);
+    assert_int_equal(f.mem_size, 0x1000000);
+    assert_int_equal(f.gnttab_base, 0x38000000);
+    assert_string_equal(f.bootargs, "peer=3 table=8");
+    assert_int_equal(stub_fdt_scan(build_dtb(&d, 0, "peer=3"), &f, &why), -1);
+    assert_string_equal(why, "no /hypervisor reg (the grant-table region) in the device tree");
+    const unsigned char *t = build_dtb(&d, 1, "");
+    d.b[1] = 0; /* magic */
+    assert_int_equal(stub_fdt_scan(t, &f, &why), -1);
+    assert_string_equal(why, "no device tree magic at x0");
+}
+
+static void test_stub_bootargs(void **state)
+{
+    (void)state;
+    const char *a = "peer=12 table=0 xpeer=5 work-us=250 payload=9x big=123456789";
+    assert_int_equal(stub_bootarg(a, "peer"), 12);
+    assert_int_equal(stub_bootarg(a, "table"), 0);
+    assert_int_equal(stub_bootarg(a, "work-us"), 250);
+    assert_int_equal(stub_bootarg(a, "payload"), -1); /* not a number */
+    assert_int_equal(stub_bootarg(a, "big"), -1);     /* too large */
+    assert_int_equal(stub_bootarg(a, "pee"), -1);
+    assert_int_equal(stub_bootarg("", "peer"), -1);
+    assert_int_equal(stub_bootarg("peer=", "peer"), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_and_error_statuses),
         cmocka_unit_test(test_protocol_errors),
         cmocka_unit_test(test_stub_format),
+        cmocka_unit_test(test_stub_fdt),
+        cmocka_unit_test(test_stub_bootargs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
