@@ -21,6 +21,7 @@ stub: $(STUB_IMAGE)
 $(STUB_OUT)/smclat-stub.elf: $(STUB_SRCS) stub/stub.ld $(wildcard stub/*.h) bench/ring.h \
     bench/proto.h bench/buftable.h bench/mediator_core.h | $(STUB_SYSROOT)/.ready
 	@mkdir -p $(@D)
+	@[ -n "$(NO_DEPS)" ] || scripts/deps.sh bench-cross >&2
 	$(STUB_CROSS)gcc $(STUB_CFLAGS) -T stub/stub.ld -Wl,--build-id=none -Wl,--no-warn-rwx-segments -o $@ $(STUB_SRCS) -lgcc
 $(STUB_IMAGE): $(STUB_OUT)/smclat-stub.elf
 	$(STUB_CROSS)objcopy -O binary $< $@
