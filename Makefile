@@ -7,6 +7,7 @@
 #   make demo            the default suite on the emulated Xen lab, and its report
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make CROSS=aarch64-linux-gnu-   static arm64 guest programs (bench/) in build/aarch64
+#   make stub            the freestanding arm64 stub-domain mediator (stub/, docs/stub.md)
 #   make format          clang-format every C file
 
 PREFIX  ?= /usr/local
@@ -21,6 +22,7 @@ include mk/common.mk
 -include trace-parse/bt2/module.mk
 -include cli/module.mk
 -include bench/module.mk
+-include stub/module.mk
 -include reports/module.mk
 -include scripts/module.mk
 -include record/module.mk

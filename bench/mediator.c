@@ -90,8 +90,7 @@ static const char *serve(struct channel *c, const struct serve_cfg *cfg)
      * waking on its own after the transport's idle_ms (every second for the progress line). */
     const int idle_ms = cfg->tty ? 1000 : s->ops->idle_ms;
     while (!atomic_load(&stop_flag)) {
-        struct sm_request req;
-        int r = sm_ring_next(&s->ep, &req, idle_ms);
+        int r = sm_mediator_step(m, &s->ep, idle_ms);
         if (r == SM_RING_FAILED) {
             fprintf(stderr, "smclat mediator: channel %s: waiting for requests: %s\n", c->name,
                     strerror(errno));
@@ -108,10 +107,6 @@ static const char *serve(struct channel *c, const struct serve_cfg *cfg)
             return "protocol-violation";
         }
         if (r == SM_RING_REQUEST) {
-            struct sm_response rsp;
-            sm_mediator_handle(m, &req, s->ep.payload, &rsp);
-            if (sm_ring_reply(&s->ep, &rsp) != 0 && s->ep.violation == SM_RV_NONE)
-                m->reply_dropped++;
             if (cfg->requests_max && m->requests >= cfg->requests_max)
                 return "requests";
         } else if (cfg->until_done && sm_ring_client_done(&s->ep)) {

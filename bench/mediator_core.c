@@ -1,7 +1,5 @@
 #include "mediator_core.h"
 
-#include "ring.h"
-
 #include <string.h>
 
 int sm_mediator_init(struct sm_mediator *m, uint32_t table_cap, uint32_t payload_cap,
@@ -60,4 +58,17 @@ void sm_mediator_handle(struct sm_mediator *m, const struct sm_request *req, con
     }
     m->by_status[st]++;
     sm_response_init(rsp, req, st, result);
+}
+
+int sm_mediator_step(struct sm_mediator *m, struct sm_ring_ep *ep, int timeout_ms)
+{
+    struct sm_request req;
+    int r = sm_ring_next(ep, &req, timeout_ms);
+    if (r != SM_RING_REQUEST)
+        return r;
+    struct sm_response rsp;
+    sm_mediator_handle(m, &req, ep->payload, &rsp);
+    if (sm_ring_reply(ep, &rsp) != 0 && ep->violation == SM_RV_NONE)
+        m->reply_dropped++;
+    return ep->violation != SM_RV_NONE ? SM_RING_BROKEN : SM_RING_REQUEST;
 }

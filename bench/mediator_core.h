@@ -5,6 +5,7 @@
 
 #include "buftable.h"
 #include "proto.h"
+#include "ring.h"
 
 #include <stdint.h>
 
@@ -26,5 +27,12 @@ void sm_mediator_free(struct sm_mediator *m);
  * for `process` once the request checked out). */
 void sm_mediator_handle(struct sm_mediator *m, const struct sm_request *req, const void *payload,
                         struct sm_response *rsp);
+
+/* One turn of a mediator's serve loop on a ring, shared by smclat-mediator and the stub domain
+ * (stub/): takes the next request (waiting up to timeout_ms), answers it through the ring and
+ * counts (a reply the ring could not take is m->reply_dropped). Returns sm_ring_next's code:
+ * SM_RING_REQUEST (one answered), SM_RING_NONE, SM_RING_FAILED (errno) or SM_RING_BROKEN (the
+ * client broke the protocol: ep->violation says how; stop serving it). */
+int sm_mediator_step(struct sm_mediator *m, struct sm_ring_ep *ep, int timeout_ms);
 
 #endif

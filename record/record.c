@@ -166,6 +166,7 @@ static int cmd_metadata(int argc, char **argv)
     struct sm_strlist roles = {0};
     const char *trace = NULL, *output = NULL, *mask = REC_TRACE_MASK, *creation = NULL;
     struct rec_xen_build build = {NULL, NULL};
+    const char *mediator_kind = NULL;
     double duration = -1;
     const struct sm_opt opts[] = {
         {"role", 0, SM_OPT_LIST, &roles, "ROLE=DOMAIN",
@@ -179,6 +180,8 @@ static int cmd_metadata(int argc, char **argv)
          "which Xen image was booted (debian: the binary package, source: built from it)"},
         {"xen-schedulers", 0, SM_OPT_STRING, &build.schedulers, "LIST",
          "the schedulers that image was built with (space separated)"},
+        {"mediator-kind", 0, SM_OPT_STRING, &mediator_kind, "KIND",
+         "linux (smclat-mediator in a Linux DomU) or stub (smclat-stub, docs/stub.md)"},
         {"output", 'o', SM_OPT_STRING, &output, "FILE", "write here (default: stdout)"},
         SM_OPT_TABLE_END};
     int first = sm_parse_opts(cmd, "[OPTIONS]",
@@ -194,6 +197,12 @@ static int cmd_metadata(int argc, char **argv)
     int rc = 0;
     if (first < argc) {
         fprintf(stderr, "smclat %s: unexpected argument '%s'\n", cmd, argv[first]);
+        rc = 2;
+    }
+    if (rc == 0 && mediator_kind && strcmp(mediator_kind, "linux") &&
+        strcmp(mediator_kind, "stub")) {
+        fprintf(stderr, "smclat %s: --mediator-kind '%s': expected linux or stub\n", cmd,
+                mediator_kind);
         rc = 2;
     }
     for (int i = 0; rc == 0 && i < roles.n; i++) {
@@ -238,6 +247,8 @@ static int cmd_metadata(int argc, char **argv)
         fprintf(stderr, "smclat %s: %s\n", cmd, err);
         rc = 2;
     }
+    if (rc == 0 && mediator_kind)
+        json_object_set_new(m, "mediator_kind", json_string(mediator_kind));
     if (rc == 0) {
         int flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER;
         if (output ? json_dump_file(m, output, flags) != 0 : json_dumpf(m, stdout, flags) != 0) {

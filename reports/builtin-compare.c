@@ -16,6 +16,25 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* When the configurations' mediators differ (topology.mediator): which is which. */
+static void print_mediator_kinds(struct sm_run **runs, int n)
+{
+    const char *k0 = sm_mediator_kind_of(runs[0]->dir);
+    int differ = 0;
+    for (int i = 1; i < n; i++) {
+        const char *k = sm_mediator_kind_of(runs[i]->dir);
+        differ |= k0 && k && strcmp(k0, k) != 0;
+    }
+    if (!differ)
+        return;
+    printf("mediator:");
+    for (int i = 0; i < n; i++) {
+        const char *k = sm_mediator_kind_of(runs[i]->dir);
+        printf("%s %s %s", i ? "," : "", runs[i]->name, k ? k : "?");
+    }
+    printf(" (linux: smclat-mediator in a Linux DomU; stub: smclat-stub, docs/stub.md)\n\n");
+}
+
 static json_t *jnum(double v)
 {
     return isnan(v) || isinf(v) ? json_null() : json_real(v);
@@ -172,6 +191,8 @@ int cmd_compare(int argc, char **argv)
         json_object_set_new(c, "dir", json_string(runs[i]->dir));
         json_object_set_new(c, "partial", json_boolean(runs[i]->partial));
         json_object_set_new(c, "xen", xenj && xenj[i] ? json_incref(xenj[i]) : json_null());
+        const char *kind = sm_mediator_kind_of(runs[i]->dir);
+        json_object_set_new(c, "mediator_kind", kind ? json_string(kind) : json_null());
         json_object_set_new(c, "n", json_integer((json_int_t)nv[i]));
         json_object_set_new(c, "p50_ns", jnum(cmp[i].p50_a));
         json_object_set_new(c, "p99_ns", jnum(cmp[i].p99_a));
@@ -216,6 +237,7 @@ int cmd_compare(int argc, char **argv)
         if (mixed)
             printf("warning: these configurations ran on different Xen builds (see each "
                    "metadata.json's xen.build and xen.version)\n\n");
+        print_mediator_kinds(runs, n);
         printf("| configuration | calls | p50 us | p99 us | p50 change (CI) | p99 change (CI) | "
                "MWU p (Holm) | median | p99 |\n|---|---|---|---|---|---|---|---|---|\n");
         printf("| %s | %zu | %.1f | %.1f | baseline | | | | |\n", runs[0]->name, nv[0],

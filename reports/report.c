@@ -164,6 +164,8 @@ json_t *sm_report_summary_json(struct sm_run **runs, int n)
         json_t *xen = NULL;
         free(sm_xen_of(runs[i]->dir, &xen));
         json_object_set_new(o, "xen", xen ? xen : json_null());
+        const char *kind = sm_mediator_kind_of(runs[i]->dir);
+        json_object_set_new(o, "mediator_kind", kind ? json_string(kind) : json_null());
         json_array_append_new(arr, o);
     }
     return root;
@@ -220,6 +222,9 @@ static void html_table(FILE *f, struct sm_run **runs, int n)
         json_t *xj = NULL;
         char *xen = sm_xen_of(runs[i]->dir, &xj);
         sm_html_escape(f, xen ? xen : "-");
+        const char *kind = sm_mediator_kind_of(runs[i]->dir);
+        if (kind && !strcmp(kind, "stub"))
+            fputs(" (stub mediator)", f);
         fputs("</td></tr>\n", f);
         free(xen);
         json_decref(xj);

@@ -326,6 +326,19 @@ char *sm_xen_of(const char *dir, json_t **xen)
     return strdup(buf);
 }
 
+const char *sm_mediator_kind_of(const char *dir)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/metadata.json", dir);
+    json_t *m = json_load_file(path, 0, NULL);
+    if (!m)
+        return NULL;
+    const char *k = json_string_value(json_object_get(m, "mediator_kind"));
+    const char *kind = k && !strcmp(k, "stub") ? "stub" : "linux";
+    json_decref(m);
+    return kind;
+}
+
 /* The lab's mode of a run: run.json's "mode", else MODE= in the parameter file; NULL when
  * unknown or not a plain word. */
 static char *run_mode(const char *dir)

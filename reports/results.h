@@ -50,6 +50,9 @@ struct sm_run **sm_runs_load(char *const *dirs, int n, int *rc, char *err, size_
  * version; "?" for what was not recorded) and, in *xen, {"build", "version"} (new reference);
  * NULL (and *xen NULL) when there is no metadata.json. Caller frees the string. */
 char *sm_xen_of(const char *dir, json_t **xen);
+/* The mediator kind of a results folder (metadata.json's mediator_kind: "linux" or "stub";
+ * "linux" for metadata written before the key existed), NULL when there is no metadata.json. */
+const char *sm_mediator_kind_of(const char *dir);
 
 /* The non-NaN values of one series (caller frees); *n gets their count. */
 double *sm_run_values(const struct sm_run *r, enum sm_series s, size_t *n);

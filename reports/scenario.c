@@ -52,6 +52,9 @@ static const struct key_def keys[K_COUNT] = {
     [K_NOISE_DOMAINS] = {"topology", "noise_domains", T_INT, "0", NULL, 0, 16, "NOISE_DOMAINS"},
     [K_NOISE_VCPUS] = {"topology", "noise_vcpus", T_INT, "1", NULL, 1, 64, "NOISE_VCPUS"},
     [K_NOISE_LOAD] = {"topology", "noise_load", T_ENUM, "busy", "busy|idle", 0, 0, "NOISE_LOAD"},
+    /* smclat-mediator in a Linux DomU, or smclat-stub (docs/stub.md) */
+    [K_MEDIATOR_KIND] = {"topology", "mediator", T_ENUM, "linux", "linux|stub", 0, 0,
+                         "MEDIATOR_KIND"},
     [K_SCHEDULER] = {"sched", "scheduler", T_ENUM, "credit2", SCHEDS, 0, 0, "XEN_SCHED"},
     [K_FALLBACK_SCHEDULER] = {"sched", "fallback_scheduler", T_ENUM, "credit2", SCHEDS, 0, 0, NULL},
     [K_RATELIMIT_US] = {"sched", "ratelimit_us", T_INT, NULL, NULL, 0, 500000, "RATELIMIT_US"},
@@ -925,6 +928,16 @@ int sm_scenario_check(const struct sm_scenario *s, char *err, size_t errlen)
         !strcmp(sm_scenario_get(s, K_TRANSPORT), "local"))
         return errf(err, errlen, at(s, K_TRANSPORT), K_TRANSPORT,
                     "transport local runs on one machine; the lab needs xen, smc, smc+xen or none");
+    if (!strcmp(sm_scenario_get(s, K_MEDIATOR_KIND), "stub")) {
+        const char *t = sm_scenario_get(s, K_TRANSPORT);
+        if (strcmp(t, "xen") && strcmp(t, "smc+xen"))
+            return errf(err, errlen, at(s, K_MEDIATOR_KIND), K_MEDIATOR_KIND,
+                        "the stub serves load.transport = xen or smc+xen, found %s", t);
+        if (sm_scenario_long(s, K_MEDIATOR_VCPUS) != 1)
+            return errf(err, errlen, at(s, K_MEDIATOR_KIND), K_MEDIATOR_KIND,
+                        "the stub has one vCPU, found topology.mediator_vcpus = %ld",
+                        sm_scenario_long(s, K_MEDIATOR_VCPUS));
+    }
     const char *sched = sm_scenario_get(s, K_SCHEDULER);
     if (!strcmp(sched, "null") || !strcmp(sched, "arinc653"))
         return errf(err, errlen, at(s, K_SCHEDULER), K_SCHEDULER,

@@ -215,6 +215,43 @@ static void test_cross_checks(void **state)
                  "and every guest share it); give it to a pool in sched.pools");
 }
 
+/* The lab parameters a scenario writes (caller frees). */
+static char *lab_params_text(const struct sm_scenario *s)
+{
+    char *out = NULL;
+    size_t ol;
+    FILE *f = open_memstream(&out, &ol);
+    assert_non_null(f);
+    assert_int_equal(sm_scenario_write_lab_params(s, f, NULL), 0);
+    fclose(f);
+    return out;
+}
+
+/* topology.mediator: linux by default, stub only with the xen transport on one vCPU, and
+ * passed to the lab as MEDIATOR_KIND. */
+static void test_mediator_kind(void **state)
+{
+    (void)state;
+    expect_error("[topology]\nmediator = bare\n",
+                 "2: topology.mediator: expected one of linux|stub, found 'bare'");
+    expect_error(
+        "[load]\ntransport = smc\n[topology]\nmediator = stub\n",
+        "4: topology.mediator: the stub serves load.transport = xen or smc+xen, found smc");
+    expect_error("[topology]\nmediator = stub\nmediator_vcpus = 2\n",
+                 "2: topology.mediator: the stub has one vCPU, found topology.mediator_vcpus = 2");
+    const char *texts[] = {"[load]\nfps = 24\n", "[topology]\nmediator = stub\n"};
+    const char *want[] = {"MEDIATOR_KIND='linux'\n", "MEDIATOR_KIND='stub'\n"};
+    for (int i = 0; i < 2; i++) {
+        char err[SM_ERR_MAX] = "";
+        struct sm_scenario *s = load("k.ini", texts[i], err, NULL);
+        assert_non_null(s);
+        char *out = lab_params_text(s);
+        assert_non_null(strstr(out, want[i]));
+        free(out);
+        sm_scenario_free(s);
+    }
+}
+
 static void test_missing_file(void **state)
 {
     (void)state;
@@ -285,11 +322,7 @@ static void test_scheduler_keys(void **state)
                                  "[target]\nxen_build = source\n",
                                  err, NULL);
     assert_non_null(s);
-    char *out = NULL;
-    size_t ol;
-    FILE *f = open_memstream(&out, &ol);
-    assert_int_equal(sm_scenario_write_lab_params(s, f, NULL), 0);
-    fclose(f);
+    char *out = lab_params_text(s);
     assert_non_null(strstr(out, "\nXEN_SCHED='rtds'\n"));
     assert_non_null(strstr(out, "\nRTDS_MEDIATOR='10000:4000'\n"));
     assert_non_null(strstr(out, "\nRTDS_CLIENT='2000:1000:extra'\n"));
@@ -379,6 +412,7 @@ int main(void)
         cmocka_unit_test(test_long_line),     cmocka_unit_test(test_cross_checks),
         cmocka_unit_test(test_missing_file),  cmocka_unit_test(test_lab_params),
         cmocka_unit_test(test_ini_roundtrip), cmocka_unit_test(test_scheduler_keys),
+        cmocka_unit_test(test_mediator_kind),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

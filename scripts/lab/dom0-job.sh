@@ -63,15 +63,87 @@ CFG
     say "created $1 d$(xl domid "$1")"
 }
 
-say "scenario $NAME: mode=$MODE pcpus=$PCPUS transport=$TRANSPORT noise=$NOISE_DOMAINS"
+# The mediator as a minimal stub domain (MEDIATOR_KIND=stub, docs/stub.md): smclat-stub, no
+# Linux, no xenstore client. stub_create NAME CLIENT_DOMID: created paused like the others, its
+# boot arguments peer=CLIENT_DOMID and MEDIATOR_ARGS (table=N payload=BYTES work-us=US).
+stub_create() {
+    cat > "/tmp/$1.cfg" << CFG
+name="$1"
+kernel="/tmp/img/stub.Image"
+memory=16
+vcpus=1
+extra="peer=$2${MEDIATOR_ARGS:+ $MEDIATOR_ARGS}"
+CFG
+    xl create -p "/tmp/$1.cfg" >> "$O/xl-create.log" 2>&1 || fail boot_failed "stub $1: xl create failed: $(tail -1 "$O/xl-create.log")"
+    say "created $1 d$(xl domid "$1") (smclat-stub for d$2)"
+}
+# stub_publish NAME CLIENT_DOMID: the stub's console line "SMCLAT-STUB-READY ring-ref=R port=P"
+# becomes the xenstore nodes smclat-gen reads (as smclat-mediator writes them: readable by the
+# client only), and its data/ready.
+stub_publish() {
+    sd=$(xl domid "$1") i=0 line=
+    while [ $i -lt 300 ]; do
+        line=$(tr -d '\r' < "$CON/guest-$1.log" 2> /dev/null | grep -m1 -e '^SMCLAT-STUB-READY ' -e '^SMCLAT-STUB: error')
+        [ -n "$line" ] && break
+        usleep 100000
+        i=$((i + 1))
+    done
+    case $line in
+    SMCLAT-STUB-READY*) ;;
+    '') copy_logs; fail boot_failed "stub $1 said nothing ready in 30 s; its console's last line: $(last_line "$O/guest-$1.log")" ;;
+    *) copy_logs; fail guest_program_failed "stub $1: ${line#SMCLAT-STUB: }" ;;
+    esac
+    refs=$(echo "$line" | sed -n 's/.* ring-ref=\([0-9,]*\) .*/\1/p')
+    port=$(echo "$line" | sed -n 's/.* port=\([0-9]*\).*/\1/p')
+    if [ -z "$refs" ] || [ -z "$port" ]; then
+        fail guest_program_failed "stub $1: cannot read its READY line: $line"
+    fi
+    dir=/local/domain/$sd/data/smclat
+    if ! xenstore-write "$dir/ring-ref" "$refs" "$dir/port" "$port" "$dir/state" ready ||
+        ! xenstore-chmod -r "$dir" "n$sd" "r$2" ||
+        ! xenstore-write "/local/domain/$sd/data/ready" 1; then
+        fail setup "stub $1: cannot write its channel in xenstore ($dir)"
+    fi
+    say "stub $1 d$sd published: ring-ref=$refs port=$port for d$2"
+}
+# mediator_stop: smclat-mediator prints its summary when shut down; the stub prints it once its
+# client is done (it has no shutdown watch) and waits to be destroyed: give either 10 s.
+mediator_stop() {
+    if [ "${MEDIATOR_KIND:-linux}" = stub ]; then
+        i=0
+        while ! grep -q "^SMCLAT-FILE-END mediator-summary.json" "$CON/guest-mediator.log" 2> /dev/null &&
+            [ $i -lt 100 ]; do
+            usleep 100000
+            i=$((i + 1))
+        done
+        [ $i -lt 100 ] || say "the stub printed no summary in 10 s"
+        return 0
+    fi
+    xl shutdown -w mediator > /dev/null 2>&1 &
+    SD=$!
+    i=0
+    while kill -0 $SD 2> /dev/null && [ $i -lt 100 ]; do
+        usleep 100000
+        i=$((i + 1))
+    done
+    kill -0 $SD 2> /dev/null && say "mediator did not shut down in 10 s"
+}
+
+say "scenario $NAME: mode=$MODE pcpus=$PCPUS transport=$TRANSPORT mediator=${MEDIATOR_KIND:-linux} noise=$NOISE_DOMAINS"
 # A trace over the domains' creation: each DOM_ADD's time stamp is (within microseconds) the
 # counter value Xen takes as the domain's virtual counter offset (CNTVOFF), which ties the
 # guests' CNTVCT to the trace's time (metadata: domains[].created_ticks).
 $REC trace --seconds 600 --allow-lost -o /tmp/create-trace.bin > "$O/create-trace.log" 2>&1 &
 CT=$!
 usleep 500000
-create mediator mediator "$MEDIATOR_VCPUS"
-create client client "$CLIENT_VCPUS"
+if [ "${MEDIATOR_KIND:-linux}" = stub ]; then
+    # the stub is told its client's domid at creation (its boot arguments): the client first
+    create client client "$CLIENT_VCPUS"
+    stub_create mediator "$(xl domid client)"
+else
+    create mediator mediator "$MEDIATOR_VCPUS"
+    create client client "$CLIENT_VCPUS"
+fi
 n=1
 while [ $n -le "$NOISE_DOMAINS" ]; do
     create noise$n noise "$NOISE_VCPUS"
@@ -87,6 +159,7 @@ xenstore-write "/local/domain/$MED/data/peer" "$CLI" "/local/domain/$CLI/data/me
 for d in mediator client $(n=1; while [ $n -le "$NOISE_DOMAINS" ]; do echo noise$n; n=$((n + 1)); done); do
     xl unpause "$d" || fail boot_failed "DomU $d: xl unpause failed"
 done
+[ "${MEDIATOR_KIND:-linux}" = stub ] && stub_publish mediator "$CLI"
 for d in mediator client $(n=1; while [ $n -le "$NOISE_DOMAINS" ]; do echo noise$n; n=$((n + 1)); done); do
     wait_xs "/local/domain/$(xl domid "$d")/data/ready" 120 || { copy_logs; fail boot_failed "DomU $d did not start (no data/ready in 120 s); its console's last line: $(last_line "$O/guest-$d.log")"; }
 done
@@ -190,7 +263,7 @@ if [ -r $S/xen-build.env ]; then
     . $S/xen-build.env
     set -- "$@" --xen-build "$XEN_BUILD" --xen-schedulers "$XEN_SCHEDULERS"
 fi
-$REC metadata "$@" --trace /tmp/trace.bin --duration-s "$TRACE_SECONDS" -o "$O/metadata.json" \
+$REC metadata "$@" --mediator-kind "${MEDIATOR_KIND:-linux}" --trace /tmp/trace.bin --duration-s "$TRACE_SECONDS" -o "$O/metadata.json" \
     > "$O/metadata.log" 2>&1 ||
     { rc=$?; fail guest_program_failed "smclat-record metadata exited with $rc: $(tail -1 "$O/metadata.log")"; }
 if ! err=$(cp /tmp/trace.bin "$O/trace.bin" 2>&1); then
@@ -199,15 +272,7 @@ if ! err=$(cp /tmp/trace.bin "$O/trace.bin" 2>&1); then
 fi
 cp /tmp/create-trace.bin "$O/create-trace.bin"
 say "metadata written"
-# The mediator prints its summary when shut down
-xl shutdown -w mediator > /dev/null 2>&1 &
-SD=$!
-i=0
-while kill -0 $SD 2> /dev/null && [ $i -lt 100 ]; do
-    usleep 100000
-    i=$((i + 1))
-done
-kill -0 $SD 2> /dev/null && say "mediator did not shut down in 10 s"
+mediator_stop
 for d in $(xl list | awk 'NR > 2 {print $1}'); do xl destroy "$d" > /dev/null 2>&1; done
 copy_logs
 [ "$GRC" = 0 ] || fail guest_program_failed "smclat-gen exited with $GRC: $(last_line "$O/guest-client.log" 'smclat gen')"

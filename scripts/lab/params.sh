@@ -6,7 +6,7 @@ LAB_KEYS="NAME MODE PCPUS XEN_BUILD XEN_SCHED XEN_EXTRA DOM0_VCPUS DOM0_MEM DOM0
  CLIENT_VCPUS MEDIATOR_VCPUS NOISE_DOMAINS NOISE_VCPUS NOISE_LOAD POOLS MEDIATOR_POOL
  CLIENT_POOL NOISE_POOL PIN_MEDIATOR PIN_CLIENT PIN_NOISE PIN_DOM0 WEIGHT_MEDIATOR WEIGHT_CLIENT
  WEIGHT_NOISE WEIGHT_DOM0 CAP_MEDIATOR CAP_CLIENT CAP_NOISE CAP_DOM0 RATELIMIT_US TSLICE_MS
- RTDS_MEDIATOR RTDS_CLIENT RTDS_NOISE RTDS_DOM0 ARINC653 TRANSPORT
+ RTDS_MEDIATOR RTDS_CLIENT RTDS_NOISE RTDS_DOM0 ARINC653 TRANSPORT MEDIATOR_KIND
  GEN_ARGS MEDIATOR_ARGS TRACE_SECONDS TIMEOUT_S"
 
 lab_params_err() { # FILE LINE KEY MESSAGE
@@ -77,6 +77,7 @@ lab_params_defaults() {
         printf -v "$k" '%s' "${!k:-}"
     done
     TRANSPORT=${TRANSPORT:-xen}
+    MEDIATOR_KIND=${MEDIATOR_KIND:-linux}
     TRACE_SECONDS=${TRACE_SECONDS:-10}
     TIMEOUT_S=${TIMEOUT_S:-300}
 }
@@ -164,6 +165,7 @@ lab_params_check() {
     lab_sched_check "$f" || return 2
     lab_xen_config "$f" || return 2
     lab_enum "$f" TRANSPORT none xen smc smc+xen || return 2
+    lab_mediator_kind_check "$f" || return 2
     lab_int "$f" TRACE_SECONDS 1 3600 || return 2
     lab_int "$f" TIMEOUT_S 10 86400 || return 2
 }
@@ -321,4 +323,20 @@ lab_xen_config() {
         LAB_XEN_SCHEDULERS=$LAB_DEBIAN_SCHEDULERS
     fi
     LAB_XEN_CMDLINE="dom0_mem=$DOM0_MEM dom0_max_vcpus=$DOM0_VCPUS console=dtuart dtuart=/pl011@9000000 sched=$XEN_SCHED xsm=dummy${XEN_EXTRA:+ $XEN_EXTRA}"
+}
+
+# MEDIATOR_KIND: smclat-mediator in a Linux DomU, or smclat-stub (docs/stub.md), which serves
+# the ring of the xen and smc+xen transports (the client makes the SMC), on one vCPU.
+lab_mediator_kind_check() {
+    local f=$1
+    lab_enum "$f" MEDIATOR_KIND linux stub || return 2
+    [ "$MEDIATOR_KIND" = stub ] || return 0
+    if [ "$TRANSPORT" != xen ] && [ "$TRANSPORT" != smc+xen ]; then
+        lab_params_err "$f" "${LAB_LINE[MEDIATOR_KIND]:-default}" MEDIATOR_KIND "the stub serves TRANSPORT=xen or smc+xen, found TRANSPORT=$TRANSPORT"
+        return 2
+    fi
+    if [ "$MEDIATOR_VCPUS" != 1 ]; then
+        lab_params_err "$f" "${LAB_LINE[MEDIATOR_KIND]:-default}" MEDIATOR_KIND "the stub has one vCPU, found MEDIATOR_VCPUS=$MEDIATOR_VCPUS"
+        return 2
+    fi
 }

@@ -168,6 +168,12 @@ if [ -n "$build" ]; then
         tail -20 "$LAB_CACHE/make-cross.log" >&2
         lab_die 1 "make CROSS=$LAB_ARCH- failed (log: $LAB_CACHE/make-cross.log)"
     }
+    lab_log "building smclat-stub (make stub)"
+    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$LAB_TOP" --no-print-directory stub \
+        SMCLAT_CACHE="$SMCLAT_CACHE" > "$LAB_CACHE/make-stub.log" 2>&1 || {
+        tail -20 "$LAB_CACHE/make-stub.log" >&2
+        lab_die 1 "make stub failed (log: $LAB_CACHE/make-stub.log)"
+    }
     if [ -n "$kmod" ]; then
         lab_log "building the SMC kernel module for $KVER (make kmod)"
         ko=$(KVER=$KVER SMCLAT_CACHE=$SMCLAT_CACHE "$LAB_TOP/bench/kmod/build.sh" 2> "$LAB_CACHE/kmod.log") || {

@@ -7,7 +7,8 @@
 #        run.sh --xen PARAMS_FILE     (the Xen build, image and command line it boots)
 # env: SMCLAT_CACHE (~/.cache/smclat)  SMCLAT_ARM_BIN (build/aarch64-linux-gnu/bin: the arm64
 #      smclat-record, smclat-gen, smclat-mediator)  SMCLAT_KMOD (build/kmod/KVER/smclat_smc.ko,
-#      for TRANSPORT=smc and smc+xen)
+#      for TRANSPORT=smc and smc+xen)  SMCLAT_STUB_IMAGE (build/stub/smclat-stub.Image, for
+#      MEDIATOR_KIND=stub)
 # exit: 0 the run succeeded, 1 it failed (run.json says why), 2 bad parameters or usage.
 set -uo pipefail
 # shellcheck disable=SC2034 # LAB_PROG and LAB_PARAMS_FILE are read by lib.sh and params.sh
@@ -118,6 +119,12 @@ for p in $need; do
     [ -x "$ARM_BIN/$p" ] || finish failed setup "no arm64 $p in $ARM_BIN: run scripts/lab/prepare.sh (make CROSS=$LAB_ARCH-)"
 done
 
+STUB_IMAGE=
+if [ "$MEDIATOR_KIND" = stub ]; then
+    STUB_IMAGE=${SMCLAT_STUB_IMAGE:-$LAB_TOP/build/stub/smclat-stub.Image}
+    [ -s "$STUB_IMAGE" ] || finish failed setup "no stub image $STUB_IMAGE for MEDIATOR_KIND=stub: run scripts/lab/prepare.sh (make stub)"
+fi
+
 KMOD=
 case $TRANSPORT in smc*)
     KMOD=${SMCLAT_KMOD:-$LAB_TOP/build/kmod/$(cat "$IMG/KVER" 2> /dev/null)/smclat_smc.ko}
@@ -164,6 +171,7 @@ flock -s 8
 ln "$LAB_XEN_IMAGE" "$work/xen" 2> /dev/null || cp "$LAB_XEN_IMAGE" "$work/xen"
 ln "$IMG/Image" "$work/Image" 2> /dev/null || cp "$IMG/Image" "$work/Image"
 ln "$work/Image" "$share/img/Image" 2> /dev/null || cp "$work/Image" "$share/img/Image"
+[ -n "$STUB_IMAGE" ] && cp "$STUB_IMAGE" "$share/img/stub.Image"
 
 # overlay DIR: the folder as a newc cpio on stdout (appended to a base initramfs), the same
 # bytes from run to run: sorted names, one fixed mtime, no host inode or device numbers

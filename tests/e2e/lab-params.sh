@@ -77,6 +77,12 @@ check_bad 'GEN_ARGS=--fps 24\n' 1 GEN_ARGS "quote"
 check_bad 'GEN_ARGS="$(reboot)"\n' 1 GEN_ARGS "plain text"
 check_bad 'DOM0_LOAD=busy\n' 1 DOM0_LOAD "busy:N"
 check_bad 'TRANSPORT=tcp\n' 1 TRANSPORT "none xen smc smc+xen"
+check_bad 'MEDIATOR_KIND=bare\n' 1 MEDIATOR_KIND "linux stub"
+check_bad 'TRANSPORT=smc\nMEDIATOR_KIND=stub\n' 2 MEDIATOR_KIND "the stub serves TRANSPORT=xen or smc+xen, found TRANSPORT=smc"
+check_bad 'MEDIATOR_VCPUS=2\nMEDIATOR_KIND=stub\n' 2 MEDIATOR_KIND "the stub has one vCPU"
+printf 'NAME=x\nMEDIATOR_KIND=stub\n' > "$tmp/stub.env"
+"$run" --check "$tmp/stub.env" | grep -qx "MEDIATOR_KIND='stub'" || bad "MEDIATOR_KIND=stub not kept"
+"$run" --check "$tmp/min.env" | grep -qx "MEDIATOR_KIND='linux'" || bad "MEDIATOR_KIND default not linux"
 check_bad 'this is not an assignment\n' 1 "this is not an assignment" "KEY=VALUE"
 # a missing file and a bad command line
 "$run" --check "$tmp/none.env" 2> /dev/null

@@ -69,6 +69,9 @@ rec apply --arinc653 5000:mediator=4000,client=2000 2> "$tmp/err"
 grep -q "the windows take 6000 us, more than the major frame 5000 us" "$tmp/err" || bad "apply --arinc653: $(cat "$tmp/err")"
 rec metadata --role server=x 2> /dev/null
 [ $? = 2 ] || bad "metadata --role server=x: exit not 2"
+rec metadata --mediator-kind bare 2> "$tmp/err"
+[ $? = 2 ] || bad "metadata --mediator-kind bare: exit not 2"
+grep -q "mediator-kind 'bare': expected linux or stub" "$tmp/err" || bad "metadata --mediator-kind: $(cat "$tmp/err")"
 if [ ! -e /dev/xen/privcmd ] && [ ! -e /proc/xen/privcmd ]; then
     rec check 2> "$tmp/err"
     [ $? = 1 ] || bad "check without Xen: exit not 1"

@@ -32,6 +32,15 @@ expect_grep '^warning: these configurations ran on different Xen builds' "$T/out
 expect_rc 0 "$SMCLAT" compare "$T/a" "$T/b" --json
 expect_grep '"mixed_xen_builds": true' "$T/out" "different Xen builds: mixed in the JSON"
 expect_grep '"build": "source"' "$T/out" "each configuration's Xen build in the JSON"
+# the mediator kind (topology.mediator, metadata.json's mediator_kind; absent: linux)
+printf '{"xen": {"version": "4.17.7", "build": "debian"}, "mediator_kind": "stub"}' > "$T/b/metadata.json"
+printf '{"xen": {"version": "4.17.7", "build": "debian"}, "mediator_kind": "linux"}' > "$T/a/metadata.json"
+expect_rc 0 "$SMCLAT" compare "$T/a" "$T/a2" "$T/b" --json
+expect_eq "$(jq -c '[.configurations[].mediator_kind]' "$T/out")" '["linux","linux","stub"]' "each configuration's mediator kind in the JSON"
+expect_rc 0 "$SMCLAT" compare "$T/a" "$T/b"
+expect_grep '^mediator: base linux, slower stub ' "$T/out" "different mediator kinds: said above the table"
+expect_rc 0 "$SMCLAT" compare "$T/a" "$T/a2"
+expect_eq "$(grep -c '^mediator:' "$T/out")" 0 "same mediator kind: nothing said"
 rm -f "$T/a/metadata.json" "$T/a2/metadata.json" "$T/b/metadata.json"
 expect_rc 2 "$SMCLAT" compare "$T/a"
 expect_rc 2 "$SMCLAT" compare "$T/a" "$T/b" --metric nope
