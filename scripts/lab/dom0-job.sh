@@ -6,8 +6,9 @@
 # (smclat-record metadata), and leaves everything in /mnt/share/out. Lines "SMCLAT-JOB: ..."
 # on the console are its progress; "SMCLAT-JOB: FAIL: KIND: reason" ends a failed run, and
 # out/failure.txt holds "KIND reason" (the kinds: scripts/lab/reasons.sh, docs/robustness.md).
-S=/mnt/share
-O=$S/out
+# (in a group, dom0-group.sh gives the scenario's part of the share and a tmpfs folder for out/)
+S=${SMCLAT_JOB_SHARE:-/mnt/share}
+O=${SMCLAT_JOB_OUT:-$S/out}
 CON=/var/log/xen/console
 mkdir -p "$O" /tmp/img
 # shellcheck source=/dev/null
