@@ -9,7 +9,7 @@
 E2E_TESTS += tests/e2e/lab-params.sh tests/e2e/lab-record.sh tests/e2e/lab-faults.sh \
               tests/e2e/lab-deterministic.sh tests/e2e/lab-detection.sh tests/e2e/lab-schedulers.sh \
               tests/e2e/lab-group.sh tests/e2e/lab-group-faults.sh
-BENCHES += scripts/bench/lab.sh scripts/bench/detection.sh scripts/bench/sched.sh
+BENCHES += scripts/bench/lab.sh scripts/bench/detection.sh scripts/bench/sched.sh scripts/bench/suite-group.sh
 CHECK_DEPS += lab
 
 .PHONY: lab-prepare lab-run
