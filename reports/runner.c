@@ -716,9 +716,17 @@ int sm_runner_run(struct sm_scenario **v, int n, const struct sm_runner_opts *o)
         json_object_set_new(rec, "dir", json_string(r.dir[i]));
         json_array_append_new(r.list, rec);
     }
-    for (int i = 0; i < n; i++)
-        open_scenario(&r, i);
-    run_all(&r);
+    if (o->boot_per_scenario) { /* each opened just before its run, as a lone run */
+        for (int i = 0; i < n; i++) {
+            open_scenario(&r, i);
+            if (r.ready[i])
+                run_boot(&r, &i, 1);
+        }
+    } else {
+        for (int i = 0; i < n; i++)
+            open_scenario(&r, i);
+        run_all(&r);
+    }
     summary(&r, t_all);
     for (int i = 0; i < n; i++)
         free(r.key[i]);

@@ -222,7 +222,7 @@ if [ ${#mounts[@]} -gt 0 ] && tmpfs "$T/sfull" 400k; then
     printf '#!/bin/bash\n"%s" "$@"\nrc=$?\nhead -c 1M /dev/zero > "$(dirname "$2")/filler" 2> /dev/null\nexit $rc\n' "$RUN" > "$T/fill-lab.sh"
     chmod +x "$T/fill-lab.sh"
     setsid "$SMCLAT" suite run "$TOP/workloads/demo.suite" -o "$T/sfull/runs" --lab "$T/fill-lab.sh" --analyzer "$AN" \
-        --only '60fps-unopt.credit2.*' > /dev/null 2> "$T/sfull.err" &
+        --only '60fps-unopt.credit2.*' --boot-per-scenario > /dev/null 2> "$T/sfull.err" &
     sid=$!
     wait $sid
     expect_eq "$?" 1 "suite on a full file system: exit status"
