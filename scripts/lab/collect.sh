@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034,SC2154 # variables shared with run.sh, which sources this file
 # COLLECT: one scenario's results folder from what its Dom0 job left in the share and from its
 # part of the console, then the verdict (run.json). Sourced by run.sh (bash): uses its finish
 # and $out, $console, $TRANSPORT; $qrc, $timeout, $stopped, $qemu_signal, $stop_sig (how QEMU

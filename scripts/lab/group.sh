@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034,SC2154 # variables shared with run.sh, which sources this file
 # run.sh --group DIR...: scenarios that share a boot key run one after the other in one boot
 # (docs/lab.md, "Groups"). Sourced by run.sh (bash). Each DIR holds lab-params.env and gets the
 # results folder a run of its own gives (run.json with a "group" record). Dom0 runs
@@ -89,6 +90,7 @@ group_boot() {
     # the group's timeout: its scenarios' own, one after the other
     local t=0
     for i in "${packed[@]}"; do
+        # shellcheck source=/dev/null
         t=$((t + $(. "${dirs[$i]}/params.env" 2> /dev/null; echo "${TIMEOUT_S:-300}")))
     done
     group_t0=$(date +%s.%N)

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034,SC2154 # variables shared with run.sh, which sources this file
 # PACK: what one boot needs (Xen, the kernel, Dom0's initramfs) and one scenario's part of the
 # 9p share (its parameters, programs and DomU images). Sourced by run.sh (bash): uses its
 # finish, $work, $here, $IMG, $ARM_BIN and the scenario's parameters (params.sh).
