@@ -91,10 +91,12 @@ int cmd_suite(int argc, char **argv)
         "  run   run the scenarios          list  their names and key settings\n"
         "  show  each scenario's scenario.ini and lab parameters\n"
         "The lab command: --lab, else $SMCLAT_LAB, else scripts/lab/run.sh; it is called as\n"
-        "LAB PARAMS_FILE OUTDIR (docs/lab.md). The analyzer: --analyzer, else $SMCLAT_ANALYZER,\n"
+        "LAB PARAMS_FILE OUTDIR (docs/lab.md); scenarios for which `LAB --boot-key PARAMS_FILE`\n"
+        "prints the same line run in one boot: LAB --group DIR... (--boot-per-scenario: never).\n"
+        "The analyzer: --analyzer, else $SMCLAT_ANALYZER,\n"
         "else this smclat's analyze.";
     const char *out = NULL, *lab = NULL, *analyzer = NULL, *only = NULL;
-    int force = 0, dry_run = 0;
+    int force = 0, dry_run = 0, boot_per_scenario = 0;
     long margin = 60;
     struct sm_strlist set = {0};
     const struct sm_opt opts[] = {
@@ -106,6 +108,8 @@ int cmd_suite(int argc, char **argv)
         {"analyzer", 0, SM_OPT_STRING, &analyzer, "CMD", "command that analyzes a results folder"},
         {"force", 'f', SM_OPT_FLAG, &force, NULL, "rerun complete scenarios too"},
         {"dry-run", 'n', SM_OPT_FLAG, &dry_run, NULL, "write scenario.ini and lab-params.env only"},
+        {"boot-per-scenario", 0, SM_OPT_FLAG, &boot_per_scenario, NULL,
+         "boot the lab for every scenario (else once per group sharing a boot key)"},
         {"margin", 0, SM_OPT_INT, &margin, "S",
          "seconds beyond target.timeout_s before the lab is killed (60)"},
         SM_OPT_TABLE_END,
@@ -158,7 +162,8 @@ int cmd_suite(int argc, char **argv)
         if (!lab)
             lab = getenv("SMCLAT_LAB") && *getenv("SMCLAT_LAB") ? getenv("SMCLAT_LAB")
                                                                 : "scripts/lab/run.sh";
-        struct sm_runner_opts ro = {out, lab, an, suite_name, force, dry_run, (int)margin};
+        struct sm_runner_opts ro = {out,   lab,     an,          suite_name,
+                                    force, dry_run, (int)margin, boot_per_scenario};
         int failed = sm_runner_run(v, n, &ro);
         rc = failed < 0 ? 1 : failed > 0 ? 1 : 0;
         free(an);

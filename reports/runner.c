@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -330,6 +331,353 @@ static void echo_file(const char *path)
     fclose(f);
 }
 
+/* The suite's run: its scenarios' records (suite.json), the counts, and per scenario what the
+ * phases below need. */
+struct run {
+    const struct sm_runner_opts *o;
+    struct sm_scenario **v;
+    int n, failed, ok, skipped;
+    json_t *status, *list;
+    char (*dir)[4096];
+    char **key;   /* what needs a boot (LAB --boot-key), NULL: a boot of its own */
+    int *ready;   /* 1: its files are written, the lab is to run it */
+    int *timeout; /* target.timeout_s + --margin */
+};
+
+static void progress(const struct run *r, int i, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void progress(const struct run *r, int i, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "suite: [%d/%d] %s: ", i + 1, r->n, sm_scenario_get(r->v[i], K_NAME));
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static void fail_one(struct run *r, int i, int kind, const char *reason)
+{
+    json_t *rec = json_array_get(r->list, (size_t)i);
+    progress(r, i, "FAILED: %s: %s", sm_reason_name(kind), reason);
+    failed_rec(rec, kind, reason);
+    r->failed++;
+    save_status(r->o->out, r->status);
+}
+
+/* Phase 1: scenario i's folder with scenario.ini and lab-params.env; sets r->ready[i] when the
+ * lab is to run it (else it is skipped, failed or a dry run, recorded). */
+static void open_scenario(struct run *r, int i)
+{
+    const struct sm_runner_opts *o = r->o;
+    char *dir = r->dir[i], path[4200];
+    json_t *rec = json_array_get(r->list, (size_t)i);
+    if (interrupted) {
+        json_object_set_new(rec, "status", json_string("not run"));
+        return;
+    }
+    if (!o->force && !o->dry_run && sm_runner_complete(dir, r->v[i])) {
+        progress(r, i, "complete already, skipped");
+        json_object_set_new(rec, "status", json_string("skipped"));
+        r->skipped++;
+        return;
+    }
+    move_aside(dir);
+    if (mkdir(dir, 0777) != 0) {
+        int e = errno;
+        char why[4300];
+        snprintf(why, sizeof why, "cannot make %s: %s", dir, strerror(e));
+        fail_one(r, i, sm_reason_of_errno(e), why);
+        return;
+    }
+    /* scenario.ini and the lab's parameter file; fallback notes to stderr and the record */
+    char *ini = ini_text(r->v[i]), *notes = NULL, *params = NULL;
+    size_t nl, pl;
+    FILE *nf = open_memstream(&notes, &nl), *pf = open_memstream(&params, &pl);
+    int werr = !ini || !nf || !pf || sm_scenario_write_lab_params(r->v[i], pf, nf) != 0;
+    if (nf)
+        fclose(nf);
+    if (pf)
+        fclose(pf);
+    char werr_why[4400] = "cannot make the scenario files";
+    int werr_kind = SM_REASON_SETUP;
+    const char *const names[] = {"scenario.ini", "lab-params.env"};
+    const char *texts[] = {ini, params};
+    for (int f = 0; f < 2 && !werr; f++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[f]);
+        if (write_file(path, texts[f]) != 0) {
+            int e = errno;
+            werr = 1;
+            werr_kind = sm_reason_of_errno(e);
+            snprintf(werr_why, sizeof werr_why, "cannot write %s: %s", path, strerror(e));
+        }
+    }
+    if (notes && *notes) {
+        fputs(notes, stderr);
+        json_object_set_new(rec, "notes", json_string(notes));
+    }
+    free(ini);
+    free(notes);
+    free(params);
+    if (werr) {
+        fail_one(r, i, werr_kind, werr_why);
+    } else if (o->dry_run) {
+        progress(r, i, "%s/lab-params.env written (dry run)", dir);
+        json_object_set_new(rec, "status", json_string("dry run"));
+    } else {
+        r->ready[i] = 1;
+        r->timeout[i] = (int)sm_scenario_long(r->v[i], K_TIMEOUT_S) + o->margin_s;
+    }
+}
+
+/* Phase 2: what scenario i needs a boot for: `LAB --boot-key DIR/lab-params.env` (one line);
+ * NULL when the lab cannot say (a stand-in lab, an older one): a boot of its own. */
+static char *boot_key(const struct run *r, int i)
+{
+    char params[4200], keyp[4200], *buf;
+    snprintf(params, sizeof params, "%s/lab-params.env", r->dir[i]);
+    snprintf(keyp, sizeof keyp, "%s/.boot-key", r->dir[i]);
+    const char *args[] = {"--boot-key", params};
+    char **argv = make_argv(r->o->lab, args, 2, &buf);
+    int timed_out = 0;
+    int rc = argv ? run_cmd(argv, keyp, "/dev/null", 30, &timed_out) : -1;
+    free(argv);
+    free(buf);
+    char *key = rc == 0 ? sm_read_text(keyp) : NULL;
+    unlink(keyp);
+    if (key && !*key) {
+        free(key);
+        key = NULL;
+    }
+    return key;
+}
+
+/* Why the lab gave scenario i no results: its run.json, else the lab's exit (rc, errno e) */
+static int lab_failure(const struct run *r, int i, int rc, int e, int timed_out, int timeout,
+                       char *reason, size_t len)
+{
+    const char *dir = r->dir[i], *lab = r->o->lab;
+    int kind = -1;
+    if (interrupted) {
+        snprintf(reason, len, "stopped by %s during the lab run",
+                 interrupted == SIGINT ? "SIGINT" : "SIGTERM");
+        return SM_REASON_INTERRUPTED;
+    }
+    if (timed_out) {
+        snprintf(reason, len,
+                 "the lab still running after %d s (target.timeout_s + --margin): stopped",
+                 timeout);
+        return SM_REASON_TIMEOUT;
+    }
+    if (lab_verdict(dir, &kind, reason, len))
+        progress(r, i, "the lab's run.json is %s.run.json (its folder's file system was full)",
+                 dir);
+    const char *sig = sm_signal_name(rc);
+    if (kind >= 0)
+        return kind; /* the lab's own words */
+    if (rc < 0) {
+        snprintf(reason, len, "cannot run the lab %s: %s", lab, strerror(e));
+        return SM_REASON_SETUP;
+    }
+    if (rc == 127) {
+        snprintf(reason, len, "cannot run the lab %s (exit 127: not found?)", lab);
+        return SM_REASON_SETUP;
+    }
+    if (fs_full(dir)) {
+        snprintf(reason, len,
+                 "%s: no space left on device (the lab exited with %d and wrote no run.json)", dir,
+                 rc);
+        return SM_REASON_NO_SPACE;
+    }
+    if (sig)
+        snprintf(reason, len, "the lab was killed by %s (exit %d), no run.json", sig, rc);
+    else
+        snprintf(reason, len, "the lab exited with %d and wrote no run.json", rc);
+    return SM_REASON_LAB_FAILED;
+}
+
+/* Is DIR/run.json the lab's "ok"? (in a group the lab's exit covers every scenario) Sets
+ * *wall to its wall_s (the scenario's own part of the boot), 0 when none. */
+static int lab_ok(const char *dir, double *wall)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/run.json", dir);
+    json_t *j = json_load_file(path, 0, NULL);
+    const char *st = json_string_value(json_object_get(j, "status"));
+    int ok = st && !strcmp(st, "ok");
+    *wall = json_number_value(json_object_get(j, "wall_s"));
+    json_decref(j);
+    return ok;
+}
+
+/* Phase 4: analysis.json and calls-trace.csv (analysis.json appears only when complete);
+ * returns the reason kind, -1 when it succeeded */
+static int analyze_one(const struct run *r, int i, char *reason, size_t len)
+{
+    const char *dir = r->dir[i];
+    char csv[4200], tmp[4200], fin[4200], errp[4200], *buf;
+    snprintf(csv, sizeof csv, "%s/calls-trace.csv", dir);
+    snprintf(tmp, sizeof tmp, "%s/analysis.json.tmp", dir);
+    snprintf(fin, sizeof fin, "%s/analysis.json", dir);
+    snprintf(errp, sizeof errp, "%s/analyze.log", dir);
+    const char *an_args[] = {dir, "--json", "--calls-csv", csv};
+    char **argv = make_argv(r->o->analyzer, an_args, 4, &buf);
+    progress(r, i, "analyzing");
+    int timed_out = 0;
+    int rc = argv ? run_cmd(argv, tmp, errp, r->timeout[i], &timed_out) : -1;
+    free(argv);
+    free(buf);
+    echo_file(errp);
+    int kind = -1;
+    if (interrupted) {
+        kind = SM_REASON_INTERRUPTED;
+        snprintf(reason, len, "stopped by %s during the analysis",
+                 interrupted == SIGINT ? "SIGINT" : "SIGTERM");
+    } else if (rc != 0 || timed_out) {
+        kind = SM_REASON_ANALYZER_FAILED;
+        analyzer_reason(rc, timed_out, errp, reason, len);
+        if (rc == 126 && fs_full(dir)) {
+            kind = SM_REASON_NO_SPACE;
+            snprintf(reason, len, "%s: no space left on device for the analysis", dir);
+        }
+    } else if (rename(tmp, fin) != 0) {
+        int e = errno;
+        kind = sm_reason_of_errno(e);
+        snprintf(reason, len, "cannot write %s: %s", fin, strerror(e));
+    }
+    return kind;
+}
+
+/* Phase 4 for scenario i after its lab run: the verdict (lab, then analyzer) in its record */
+static void close_scenario(struct run *r, int i, int kind, const char *lab_reason, double t0)
+{
+    char reason[5000];
+    snprintf(reason, sizeof reason, "%s", lab_reason);
+    if (kind < 0)
+        kind = analyze_one(r, i, reason, sizeof reason);
+    double dt = now_s() - t0;
+    json_t *rec = json_array_get(r->list, (size_t)i);
+    json_object_set_new(rec, "wall_s", json_real(dt));
+    if (kind >= 0) {
+        fprintf(stderr, "suite: [%d/%d] %s: FAILED after %.1f s: %s: %s (see %s/)\n", i + 1, r->n,
+                sm_scenario_get(r->v[i], K_NAME), dt, sm_reason_name(kind), reason, r->dir[i]);
+        failed_rec(rec, kind, reason);
+        r->failed++;
+    } else {
+        progress(r, i, "ok in %.1f s", dt);
+        json_object_set_new(rec, "status", json_string("ok"));
+        r->ok++;
+    }
+    save_status(r->o->out, r->status);
+}
+
+/* Phase 3: the lab for the scenarios g[0..m-1] (one boot: LAB PARAMS DIR; a group of more:
+ * LAB --group DIR...), each then closed (phase 4). The group's lab.log is in each folder. */
+static void run_boot(struct run *r, const int *g, int m)
+{
+    int timeout = 0, nargs = m == 1 ? 2 : m + 1;
+    const char **args = calloc((size_t)nargs, sizeof *args);
+    char params[4200], logp[4200], *buf;
+    if (!args)
+        return;
+    for (int k = 0; k < m; k++)
+        timeout += r->timeout[g[k]];
+    if (m == 1) {
+        snprintf(params, sizeof params, "%s/lab-params.env", r->dir[g[0]]);
+        args[0] = params;
+        args[1] = r->dir[g[0]];
+        progress(r, g[0], "running (timeout %d s)", timeout);
+    } else {
+        args[0] = "--group";
+        for (int k = 0; k < m; k++) {
+            args[k + 1] = r->dir[g[k]];
+            progress(r, g[k], "running in one boot with %d other scenario(s) (timeout %d s)", m - 1,
+                     timeout);
+        }
+    }
+    double t0 = now_s();
+    char **argv = make_argv(r->o->lab, args, nargs, &buf);
+    snprintf(logp, sizeof logp, "%s/lab.log", r->dir[g[0]]);
+    int timed_out = 0;
+    int rc = argv ? run_cmd(argv, logp, NULL, timeout, &timed_out) : -1;
+    int e = errno;
+    free(argv);
+    free(buf);
+    free(args);
+    char *log = m > 1 ? sm_read_text(logp) : NULL;
+    for (int k = 0; k < m; k++) {
+        int i = g[k];
+        char reason[5000] = "";
+        if (k > 0 && log) {
+            snprintf(logp, sizeof logp, "%s/lab.log", r->dir[i]);
+            write_file(logp, log);
+        }
+        int kind = -1;
+        double wall = 0;
+        int ok = lab_ok(r->dir[i], &wall);
+        if (interrupted || timed_out || (m == 1 ? rc != 0 : !ok))
+            kind = lab_failure(r, i, rc, e, timed_out, timeout, reason, sizeof reason);
+        close_scenario(r, i, kind, reason, m == 1 ? t0 : now_s() - wall);
+    }
+    free(log);
+}
+
+/* Phase 3 for every scenario to run: grouped by boot key (first appearance first) unless
+ * o->boot_per_scenario or there is only one */
+static void run_all(struct run *r)
+{
+    int *g = calloc((size_t)r->n, sizeof *g), *done = calloc((size_t)r->n, sizeof *done);
+    int nready = 0;
+    for (int i = 0; i < r->n; i++)
+        nready += r->ready[i];
+    for (int i = 0; g && done && nready > 1 && i < r->n; i++)
+        if (r->ready[i] && !r->o->boot_per_scenario && !interrupted)
+            r->key[i] = boot_key(r, i);
+    for (int i = 0; g && done && i < r->n; i++) {
+        if (!r->ready[i] || done[i])
+            continue;
+        if (interrupted) {
+            json_object_set_new(json_array_get(r->list, (size_t)i), "status",
+                                json_string("not run"));
+            continue;
+        }
+        int m = 0;
+        for (int j = i; j < r->n; j++)
+            if (r->ready[j] && !done[j] &&
+                (j == i || (r->key[i] && r->key[j] && !strcmp(r->key[i], r->key[j])))) {
+                g[m++] = j;
+                done[j] = 1;
+            }
+        run_boot(r, g, m);
+    }
+    free(g);
+    free(done);
+}
+
+static void summary(struct run *r, double t_all)
+{
+    const struct sm_runner_opts *o = r->o;
+    char dir_reserve[4200];
+    json_object_set_new(r->status, "ok", json_integer(r->ok));
+    json_object_set_new(r->status, "skipped", json_integer(r->skipped));
+    json_object_set_new(r->status, "failed", json_integer(r->failed));
+    json_object_set_new(r->status, "interrupted", json_boolean(interrupted != 0));
+    save_status(o->out, r->status);
+    snprintf(dir_reserve, sizeof dir_reserve, "%s/.suite.json.reserve", o->out);
+    unlink(dir_reserve);
+    fprintf(stderr, "suite: %d ok, %d skipped (complete), %d failed%s in %.0f s -> %s/\n", r->ok,
+            r->skipped, r->failed, interrupted ? ", interrupted" : "", now_s() - t_all, o->out);
+    for (size_t k = 0; k < json_array_size(r->list); k++) {
+        json_t *rec = json_array_get(r->list, k);
+        const char *st = json_string_value(json_object_get(rec, "status"));
+        if (st && !strcmp(st, "failed"))
+            fprintf(stderr, "suite: failed: %s: %s: %s\n",
+                    json_string_value(json_object_get(rec, "name")),
+                    json_string_value(json_object_get(rec, "reason_kind")),
+                    json_string_value(json_object_get(rec, "reason")));
+    }
+}
+
 int sm_runner_run(struct sm_scenario **v, int n, const struct sm_runner_opts *o)
 {
     if (make_dirs(o->out) != 0) {
@@ -344,209 +692,50 @@ int sm_runner_run(struct sm_scenario **v, int n, const struct sm_runner_opts *o)
     if (!o->dry_run && reserve(o->out) != 0)
         fprintf(stderr, "suite: %s: no room reserved for suite.json: %s\n", o->out,
                 strerror(errno));
-    json_t *status = json_object(), *list = json_array();
-    json_object_set_new(status, "smclat_suite", json_integer(1));
-    json_object_set_new(status, "suite", json_string(o->suite_name ? o->suite_name : ""));
-    json_object_set_new(status, "lab", json_string(o->lab));
-    json_object_set_new(status, "scenarios", list);
-    int failed = 0, ok = 0, skipped = 0;
-    char dir_reserve[4200];
+    struct run r = {.o = o, .v = v, .n = n, .status = json_object(), .list = json_array()};
+    r.dir = calloc((size_t)n + 1, sizeof *r.dir);
+    r.key = calloc((size_t)n + 1, sizeof *r.key);
+    r.ready = calloc((size_t)n + 1, sizeof *r.ready);
+    r.timeout = calloc((size_t)n + 1, sizeof *r.timeout);
+    if (!r.dir || !r.key || !r.ready || !r.timeout) {
+        fprintf(stderr, "smclat: out of memory\n");
+        return -1;
+    }
+    json_object_set_new(r.status, "smclat_suite", json_integer(1));
+    json_object_set_new(r.status, "suite", json_string(o->suite_name ? o->suite_name : ""));
+    json_object_set_new(r.status, "lab", json_string(o->lab));
+    json_object_set_new(r.status, "boots",
+                        json_string(o->boot_per_scenario ? "per scenario" : "per group"));
+    json_object_set_new(r.status, "scenarios", r.list);
     double t_all = now_s();
     for (int i = 0; i < n; i++) {
         const char *name = sm_scenario_get(v[i], K_NAME);
-        char dir[4096], path[4200];
-        snprintf(dir, sizeof dir, "%s/%s", o->out, name);
+        snprintf(r.dir[i], sizeof r.dir[i], "%s/%s", o->out, name);
         json_t *rec = json_object();
         json_object_set_new(rec, "name", json_string(name));
-        json_object_set_new(rec, "dir", json_string(dir));
-        json_array_append_new(list, rec);
-        if (interrupted) {
-            json_object_set_new(rec, "status", json_string("not run"));
-            continue;
-        }
-        if (!o->force && !o->dry_run && sm_runner_complete(dir, v[i])) {
-            fprintf(stderr, "suite: [%d/%d] %s: complete already, skipped\n", i + 1, n, name);
-            json_object_set_new(rec, "status", json_string("skipped"));
-            skipped++;
-            continue;
-        }
-        move_aside(dir);
-        if (mkdir(dir, 0777) != 0) {
-            int e = errno;
-            char why[4300];
-            snprintf(why, sizeof why, "cannot make %s: %s", dir, strerror(e));
-            fprintf(stderr, "suite: [%d/%d] %s: FAILED: %s: %s\n", i + 1, n, name,
-                    sm_reason_name(sm_reason_of_errno(e)), why);
-            failed_rec(rec, sm_reason_of_errno(e), why);
-            failed++;
-            save_status(o->out, status);
-            continue;
-        }
-        /* scenario.ini and the lab's parameter file; fallback notes to stderr and the record */
-        char *ini = ini_text(v[i]), *notes = NULL, *params = NULL;
-        size_t nl, pl;
-        FILE *nf = open_memstream(&notes, &nl), *pf = open_memstream(&params, &pl);
-        int werr = !ini || !nf || !pf || sm_scenario_write_lab_params(v[i], pf, nf) != 0;
-        if (nf)
-            fclose(nf);
-        if (pf)
-            fclose(pf);
-        char werr_why[4400] = "cannot make the scenario files";
-        int werr_kind = SM_REASON_SETUP;
-        const char *const names[] = {"scenario.ini", "lab-params.env"};
-        const char *texts[] = {ini, params};
-        for (int f = 0; f < 2 && !werr; f++) {
-            snprintf(path, sizeof path, "%s/%s", dir, names[f]);
-            if (write_file(path, texts[f]) != 0) {
-                int e = errno;
-                werr = 1;
-                werr_kind = sm_reason_of_errno(e);
-                snprintf(werr_why, sizeof werr_why, "cannot write %s: %s", path, strerror(e));
-            }
-        }
-        if (notes && *notes) {
-            fputs(notes, stderr);
-            json_object_set_new(rec, "notes", json_string(notes));
-        }
-        free(ini);
-        free(notes);
-        free(params);
-        if (werr) {
-            fprintf(stderr, "suite: [%d/%d] %s: FAILED: %s: %s\n", i + 1, n, name,
-                    sm_reason_name(werr_kind), werr_why);
-            failed_rec(rec, werr_kind, werr_why);
-            failed++;
-            save_status(o->out, status);
-            continue;
-        }
-        if (o->dry_run) {
-            fprintf(stderr, "suite: [%d/%d] %s: %s/lab-params.env written (dry run)\n", i + 1, n,
-                    name, dir);
-            json_object_set_new(rec, "status", json_string("dry run"));
-            continue;
-        }
-        int timeout = (int)sm_scenario_long(v[i], K_TIMEOUT_S) + o->margin_s;
-        fprintf(stderr, "suite: [%d/%d] %s: running (timeout %d s)\n", i + 1, n, name, timeout);
-        double t0 = now_s();
-        char *buf;
-        const char *lab_args[] = {path, dir};
-        char **argv = make_argv(o->lab, lab_args, 2, &buf);
-        char logp[4200];
-        snprintf(logp, sizeof logp, "%s/lab.log", dir);
-        int timed_out = 0;
-        int rc = argv ? run_cmd(argv, logp, NULL, timeout, &timed_out) : -1;
-        int lab_errno = errno;
-        free(argv);
-        free(buf);
-        char reason[5000] = "";
-        int kind = -1;
-        if (interrupted) {
-            kind = SM_REASON_INTERRUPTED;
-            snprintf(reason, sizeof reason, "stopped by %s during the lab run",
-                     interrupted == SIGINT ? "SIGINT" : "SIGTERM");
-        } else if (timed_out) {
-            kind = SM_REASON_TIMEOUT;
-            snprintf(reason, sizeof reason,
-                     "the lab still running after %d s (target.timeout_s + --margin): stopped",
-                     timeout);
-        } else if (rc != 0) {
-            if (lab_verdict(dir, &kind, reason, sizeof reason))
-                fprintf(stderr,
-                        "suite: [%d/%d] %s: the lab's run.json is %s.run.json (its folder's file "
-                        "system was full)\n",
-                        i + 1, n, name, dir);
-            const char *sig = sm_signal_name(rc);
-            if (kind >= 0) {
-                /* the lab's own words */
-            } else if (rc < 0) {
-                kind = SM_REASON_SETUP;
-                snprintf(reason, sizeof reason, "cannot run the lab %s: %s", o->lab,
-                         strerror(lab_errno));
-            } else if (rc == 127) {
-                kind = SM_REASON_SETUP;
-                snprintf(reason, sizeof reason, "cannot run the lab %s (exit 127: not found?)",
-                         o->lab);
-            } else if (fs_full(dir)) {
-                kind = SM_REASON_NO_SPACE;
-                snprintf(reason, sizeof reason,
-                         "%s: no space left on device (the lab exited with %d and wrote no "
-                         "run.json)",
-                         dir, rc);
-            } else if (sig) {
-                kind = SM_REASON_LAB_FAILED;
-                snprintf(reason, sizeof reason, "the lab was killed by %s (exit %d), no run.json",
-                         sig, rc);
-            } else {
-                kind = SM_REASON_LAB_FAILED;
-                snprintf(reason, sizeof reason, "the lab exited with %d and wrote no run.json", rc);
-            }
-        } else {
-            /* analysis.json and calls-trace.csv; analysis.json appears only when complete */
-            char csv[4200], tmp[4200], fin[4200], errp[4200];
-            snprintf(csv, sizeof csv, "%s/calls-trace.csv", dir);
-            snprintf(tmp, sizeof tmp, "%s/analysis.json.tmp", dir);
-            snprintf(fin, sizeof fin, "%s/analysis.json", dir);
-            snprintf(errp, sizeof errp, "%s/analyze.log", dir);
-            const char *an_args[] = {dir, "--json", "--calls-csv", csv};
-            argv = make_argv(o->analyzer, an_args, 4, &buf);
-            fprintf(stderr, "suite: [%d/%d] %s: analyzing\n", i + 1, n, name);
-            rc = argv ? run_cmd(argv, tmp, errp, timeout, &timed_out) : -1;
-            free(argv);
-            free(buf);
-            echo_file(errp);
-            if (interrupted) {
-                kind = SM_REASON_INTERRUPTED;
-                snprintf(reason, sizeof reason, "stopped by %s during the analysis",
-                         interrupted == SIGINT ? "SIGINT" : "SIGTERM");
-            } else if (rc != 0 || timed_out) {
-                kind = SM_REASON_ANALYZER_FAILED;
-                analyzer_reason(rc, timed_out, errp, reason, sizeof reason);
-                if (rc == 126 && fs_full(dir)) {
-                    kind = SM_REASON_NO_SPACE;
-                    snprintf(reason, sizeof reason, "%s: no space left on device for the analysis",
-                             dir);
-                }
-            } else if (rename(tmp, fin) != 0) {
-                int e = errno;
-                kind = sm_reason_of_errno(e);
-                snprintf(reason, sizeof reason, "cannot write %s: %s", fin, strerror(e));
-            }
-        }
-        double dt = now_s() - t0;
-        json_object_set_new(rec, "wall_s", json_real(dt));
-        if (kind >= 0) {
-            fprintf(stderr, "suite: [%d/%d] %s: FAILED after %.1f s: %s: %s (see %s/)\n", i + 1, n,
-                    name, dt, sm_reason_name(kind), reason, dir);
-            failed_rec(rec, kind, reason);
-            failed++;
-        } else {
-            fprintf(stderr, "suite: [%d/%d] %s: ok in %.1f s\n", i + 1, n, name, dt);
-            json_object_set_new(rec, "status", json_string("ok"));
-            ok++;
-        }
-        save_status(o->out, status);
+        json_object_set_new(rec, "dir", json_string(r.dir[i]));
+        json_array_append_new(r.list, rec);
     }
-    json_object_set_new(status, "ok", json_integer(ok));
-    json_object_set_new(status, "skipped", json_integer(skipped));
-    json_object_set_new(status, "failed", json_integer(failed));
-    json_object_set_new(status, "interrupted", json_boolean(interrupted != 0));
-    save_status(o->out, status);
-    snprintf(dir_reserve, sizeof dir_reserve, "%s/.suite.json.reserve", o->out);
-    unlink(dir_reserve);
-    fprintf(stderr, "suite: %d ok, %d skipped (complete), %d failed%s in %.0f s -> %s/\n", ok,
-            skipped, failed, interrupted ? ", interrupted" : "", now_s() - t_all, o->out);
-    for (size_t k = 0; k < json_array_size(list); k++) {
-        json_t *rec = json_array_get(list, k);
-        if (!strcmp(json_string_value(json_object_get(rec, "status")), "failed"))
-            fprintf(stderr, "suite: failed: %s: %s: %s\n",
-                    json_string_value(json_object_get(rec, "name")),
-                    json_string_value(json_object_get(rec, "reason_kind")),
-                    json_string_value(json_object_get(rec, "reason")));
+    if (o->boot_per_scenario) { /* each opened just before its run, as a lone run */
+        for (int i = 0; i < n; i++) {
+            open_scenario(&r, i);
+            if (r.ready[i])
+                run_boot(&r, &i, 1);
+        }
+    } else {
+        for (int i = 0; i < n; i++)
+            open_scenario(&r, i);
+        run_all(&r);
     }
-    json_decref(status);
+    summary(&r, t_all);
+    for (int i = 0; i < n; i++)
+        free(r.key[i]);
+    free(r.dir);
+    free(r.key);
+    free(r.ready);
+    free(r.timeout);
+    json_decref(r.status);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    if (interrupted)
-        failed += 1;
-    return failed;
+    return r.failed + (interrupted ? 1 : 0);
 }

@@ -1,5 +1,5 @@
-/* Runs a suite's scenarios one by one through the lab and the analyzer, resuming after an
- * interruption (docs/workloads.md). */
+/* Runs a suite's scenarios through the lab and the analyzer, those sharing what needs a boot in
+ * one boot, resuming after an interruption (docs/workloads.md, docs/lab.md). */
 #ifndef SMCLAT_RUNNER_H
 #define SMCLAT_RUNNER_H
 
@@ -10,9 +10,11 @@ struct sm_runner_opts {
     const char *lab;      /* command running one scenario: LAB PARAMS_FILE OUTDIR */
     const char *analyzer; /* command: ANALYZER DIR --json --calls-csv DIR/calls-trace.csv */
     const char *suite_name;
-    int force;    /* rerun complete scenarios too */
-    int dry_run;  /* write scenario.ini and lab-params.env only */
-    int margin_s; /* added to target.timeout_s before the runner kills the lab */
+    int force;             /* rerun complete scenarios too */
+    int dry_run;           /* write scenario.ini and lab-params.env only */
+    int margin_s;          /* added to target.timeout_s before the runner kills the lab */
+    int boot_per_scenario; /* a boot per scenario; else scenarios with the same boot key
+                            * (LAB --boot-key) share one (LAB --group DIR...) */
 };
 
 /* Runs every scenario; returns the number that failed (-1 when the output folder cannot be

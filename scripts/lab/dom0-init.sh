@@ -26,7 +26,7 @@ for m in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs virtio_mmio 9pnet 
     modprobe $m || say "error: modprobe $m failed"
 done
 mount -t xenfs xenfs /proc/xen || say "error: xenfs mount failed"
-share() { mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 host0 /mnt/share ||
+share() { grep -q " /mnt/share " /proc/mounts || mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 host0 /mnt/share ||
     say "error: 9p mount failed"; }
 # The job's inputs are in /lab (run.sh puts them in this initramfs): the share is mounted only
 # after the job, to copy its results out, so no 9p I/O happens during the run.
@@ -47,6 +47,7 @@ if [ -r /lab/job.sh ]; then
     mkdir -p /mnt/share/out
     # the small files first, trace.bin last (a full host disk keeps the logs)
     for f in /tmp/out/*; do
+        [ -e "$f" ] || continue # a group keeps its results apart and saves them itself
         [ "${f##*/}" = trace.bin ] || cp "$f" /mnt/share/out/ || say "error: copying ${f##*/} to the share failed"
     done
     [ -e /tmp/out/trace.bin ] && { cp /tmp/out/trace.bin /mnt/share/out/ ||

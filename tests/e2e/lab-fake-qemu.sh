@@ -13,6 +13,9 @@
 #   trace-fail   xentrace exits 1 (likewise)
 #   term-trace   SIGTERM from outside during the trace: exits 0 saying so, as QEMU does
 #   dom0-panic   Dom0's kernel panics before its tools are up; dom0-error: a step of its /init fails
+# A share packed by run.sh --group (group.list, sc/I/) is run as dom0-group.sh does: each
+# scenario between "SMCLAT-GROUP: begin I NAME" and "end I rc=N", a failed one ends the boot.
+# FAKE_QEMU_LOG (a file): one line per boot, the scenarios' names.
 set -u
 share=
 for a in "$@"; do
@@ -20,18 +23,34 @@ for a in "$@"; do
 done
 [ -d "$share" ] || { echo "fake qemu: no -fsdev path" >&2; exit 1; }
 NAME=
-# shellcheck source=/dev/null
-. "$share/params.env"
-fault=${FAKE_QEMU_FAULT:-}
-for f in ${FAKE_QEMU_FAULTS:-}; do
-    [ "${f%%=*}" = "$NAME" ] && fault=${f#*=}
-done
+list=
+if [ -e "$share/group.list" ]; then
+    list=$(cat "$share/group.list")
+    names=
+    for i in $list; do names="$names $(. "$share/sc/$i/params.env"; echo "$NAME")"; done
+    [ -n "${FAKE_QEMU_LOG:-}" ] && echo "${names# }" >> "$FAKE_QEMU_LOG"
+    set -- $list
+    # shellcheck source=/dev/null
+    . "$share/sc/$1/params.env"
+else
+    # shellcheck source=/dev/null
+    . "$share/params.env"
+    [ -n "${FAKE_QEMU_LOG:-}" ] && echo "$NAME" >> "$FAKE_QEMU_LOG"
+fi
+pick_fault() {
+    fault=${FAKE_QEMU_FAULT:-}
+    for f in ${FAKE_QEMU_FAULTS:-}; do
+        [ "${f%%=*}" = "$NAME" ] && fault=${f#*=}
+    done
+}
+pick_fault
 O=$share/out
 up=0
 step() { up=$((up + 1)); echo "SMCLAT-JOB: $* [uptime $up.00]"; sleep 0.05; }
 fail() { # KIND REASON: as dom0-job.sh's fail
     step "FAIL: $1: $2"
     echo "$1 $2" > "$O/failure.txt"
+    [ -n "$list" ] && return 1
     echo "SMCLAT-DOM0: job rc=1 uptime=$up"
     echo "SMCLAT-DOM0: poweroff uptime=$up"
     exit 0
@@ -61,51 +80,69 @@ if [ "$fault" = dom0-error ]; then
     exit 0
 fi
 echo "SMCLAT-DOM0: tools up uptime=1.00"
-mkdir -p "$O"
-step "scenario $NAME: mode=deterministic pcpus=1 transport=xen noise=0"
-echo "xl create mediator" > "$O/xl-create.log"
-step "created mediator d1"
-step "created client d2"
-step "domains ready"
-echo "smclat-record apply" > "$O/apply.log"
-step "configuration applied and checked"
-step "trace started, client go"
-[ "$fault" = kill-trace ] && kill -KILL $$
-if [ "$fault" = term-trace ]; then
-    echo "qemu-system-aarch64: terminating on signal 15 from pid 4242 (kill)"
-    exit 0
+scenario() { # the Dom0 job of the scenario in $O
+    mkdir -p "$O"
+    step "scenario $NAME: mode=deterministic pcpus=1 transport=xen noise=0"
+    echo "xl create mediator" > "$O/xl-create.log"
+    step "created mediator d1"
+    step "created client d2"
+    step "domains ready"
+    echo "smclat-record apply" > "$O/apply.log"
+    step "configuration applied and checked"
+    step "trace started, client go"
+    [ "$fault" = kill-trace ] && kill -KILL $$
+    if [ "$fault" = term-trace ]; then
+        echo "qemu-system-aarch64: terminating on signal 15 from pid 4242 (kill)"
+        exit 0
+    fi
+    # hang: the process becomes a sleep whose command line names the share (found by the test)
+    [ "$fault" = hang ] && exec -a "fake-qemu-hang $share" sleep 600
+    echo "smclat gen: frame 1/2, 4 calls, 0 errors" > "$O/guest-client.log"
+    if [ "$fault" = guest-fail ]; then
+        echo "smclat gen: call 3 (process): eio: Input/output error; stopping" >> "$O/guest-client.log"
+        fail guest_program_failed "smclat-gen exited with 1: smclat gen: call 3 (process): eio: Input/output error; stopping"
+        return 1
+    fi
+    if [ "$fault" = trace-fail ]; then
+        echo "smclat record trace: xentrace exited with 1: lost 1234 records" > "$O/trace.log"
+        fail trace_failed "smclat-record trace (xentrace) exited with 1: smclat record trace: xentrace exited with 1: lost 1234 records"
+        return 1
+    fi
+    step "trace done rc=0"
+    {
+        echo "SMCLAT-FILE-BEGIN calls.csv"
+        echo "seq,op,frame,intended_ns,start_ns,end_ns,start_cntvct,end_cntvct,status"
+        awk 'BEGIN { t = 1e9; for (i = 0; i < 120; i++) {
+            printf "%d,process,%d,%.0f,%.0f,%.0f,,,ok\n", i, i, t, t, t + 80000 + 100 * i; t += 4e7 } }'
+        echo "SMCLAT-FILE-END calls.csv"
+        echo "SMCLAT-FILE-BEGIN gen-summary.json"
+        echo '{"calls": {"total": 120}}'
+        echo "SMCLAT-FILE-END gen-summary.json"
+    } >> "$O/guest-client.log"
+    printf 'SMCLAT-FILE-BEGIN mediator-summary.json\n{"requests": 120}\nSMCLAT-FILE-END mediator-summary.json\n' \
+        > "$O/guest-mediator.log"
+    printf '{"smclat_metadata": 1, "physinfo": {"cpu_khz": 62500, "nr_cpus": 1}, "roles": {"client": 2, "mediator": 1}}\n' \
+        > "$O/metadata.json"
+    cp "${SHARED:-/work/shared}/traces/evping-100hz-icount/t3.bin" "$O/trace.bin"
+    step "metadata written"
+    step "finished"
+}
+step_g() { echo "SMCLAT-GROUP: $* [uptime $up.00]"; }
+if [ -n "$list" ]; then
+    for i in $list; do
+        . "$share/sc/$i/params.env"
+        pick_fault
+        O=$share/sc/$i/out
+        step_g "begin $i $NAME"
+        scenario
+        rc=$?
+        step_g "end $i rc=$rc"
+        [ $rc = 0 ] || break
+    done
+    step_g saved
+else
+    scenario
 fi
-# hang: the process becomes a sleep whose command line names the share (found by the test)
-[ "$fault" = hang ] && exec -a "fake-qemu-hang $share" sleep 600
-cat > "$O/guest-client.log" << 'G'
-smclat gen: frame 1/2, 4 calls, 0 errors
-G
-if [ "$fault" = guest-fail ]; then
-    echo "smclat gen: call 3 (process): eio: Input/output error; stopping" >> "$O/guest-client.log"
-    fail guest_program_failed "smclat-gen exited with 1: smclat gen: call 3 (process): eio: Input/output error; stopping"
-fi
-if [ "$fault" = trace-fail ]; then
-    echo "smclat record trace: xentrace exited with 1: lost 1234 records" > "$O/trace.log"
-    fail trace_failed "smclat-record trace (xentrace) exited with 1: smclat record trace: xentrace exited with 1: lost 1234 records"
-fi
-step "trace done rc=0"
-{
-    echo "SMCLAT-FILE-BEGIN calls.csv"
-    echo "seq,op,frame,intended_ns,start_ns,end_ns,start_cntvct,end_cntvct,status"
-    awk 'BEGIN { t = 1e9; for (i = 0; i < 120; i++) {
-        printf "%d,process,%d,%.0f,%.0f,%.0f,,,ok\n", i, i, t, t, t + 80000 + 100 * i; t += 4e7 } }'
-    echo "SMCLAT-FILE-END calls.csv"
-    echo "SMCLAT-FILE-BEGIN gen-summary.json"
-    echo '{"calls": {"total": 120}}'
-    echo "SMCLAT-FILE-END gen-summary.json"
-} >> "$O/guest-client.log"
-printf 'SMCLAT-FILE-BEGIN mediator-summary.json\n{"requests": 120}\nSMCLAT-FILE-END mediator-summary.json\n' \
-    > "$O/guest-mediator.log"
-printf '{"smclat_metadata": 1, "physinfo": {"cpu_khz": 62500, "nr_cpus": 1}, "roles": {"client": 2, "mediator": 1}}\n' \
-    > "$O/metadata.json"
-cp "${SHARED:-/work/shared}/traces/evping-100hz-icount/t3.bin" "$O/trace.bin"
-step "metadata written"
-step "finished"
 echo "SMCLAT-DOM0: job rc=0 uptime=$up"
 echo "SMCLAT-DOM0: poweroff uptime=$up"
 exit 0

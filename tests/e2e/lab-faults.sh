@@ -18,7 +18,7 @@ c_kinds=$(grep -o '^    \[SM_REASON_[A-Z_]*\] = {"[a-z_]*"' "$TOP/reports/reason
 expect_eq "$(echo "$lab_kinds" | wc -w)" 13 "reason kinds in scripts/lab/reasons.sh"
 expect_eq "$c_kinds" "$lab_kinds" "reports/reason.c's kinds (as scripts/lab/reasons.sh's)"
 for k in $(grep -o '\bfail [a-z_]* "' "$TOP/scripts/lab/dom0-job.sh" | awk '{print $2}' | sort -u) \
-    $(grep -o 'finish [a-z]* [a-z_]* "' "$RUN" | awk '{print $3}' | sort -u); do
+    $(cat "$TOP"/scripts/lab/{run,pack,collect,group}.sh | grep -o 'finish [a-z]* [a-z_]* "' | awk '{print $3}' | sort -u); do
     echo " $lab_kinds " | grep -q " $k " && ok "kind $k written by the lab is in the list" ||
         fail "kind $k written by the lab is not in scripts/lab/reasons.sh"
 done
@@ -149,7 +149,8 @@ else
     echo "skipped: full file system cases (mounting a tmpfs needs root)"
 fi
 
-# --- suites: the real run.sh as the lab, a fault per scenario, the suite goes on
+# --- suites: the real run.sh as the lab, a fault per scenario, the suite goes on (a boot per
+# scenario: each fault its own; faults in groups sharing a boot: lab-group-faults.sh)
 AN=$T/analyze-or-die.sh
 cat > "$AN" << EOF
 #!/bin/bash
@@ -162,7 +163,7 @@ export FAKE_QEMU_FAULTS="24fps-opt.credit2.quiet=kill-boot 24fps-opt.credit2.bus
 24fps-opt.credit.quiet=hang 24fps-opt.credit.busy-noise=guest-fail 60fps-unopt.credit2.quiet=trace-fail
 60fps-unopt.credit2.busy-noise=xen-panic"
 setsid "$SMCLAT" suite run "$TOP/workloads/demo.suite" -o "$T/s" --lab "$RUN" --analyzer "$AN" \
-    --set target.timeout_s=10 > /dev/null 2> "$T/suite.err" &
+    --boot-per-scenario --set target.timeout_s=10 > /dev/null 2> "$T/suite.err" &
 sid=$!
 wait $sid
 expect_eq "$?" 1 "suite with faults: exit status"
@@ -202,7 +203,7 @@ expect_grep "^suite: failed: 60fps-unopt.credit.quiet: analyzer_failed: the anal
 
 # Ctrl-C during a scenario (the hung one): interrupted, the rest not run, nothing left behind
 setsid "$SMCLAT" suite run "$TOP/workloads/demo.suite" -o "$T/i" --lab "$RUN" --only '24fps-opt.credit.*' \
-    --set target.timeout_s=10 > /dev/null 2> "$T/int.err" &
+    --boot-per-scenario --set target.timeout_s=10 > /dev/null 2> "$T/int.err" &
 sid=$!
 for _ in $(seq 50); do grep -q "trace started" "$T/int.err" && break; sleep 0.2; done
 kill -INT $sid
@@ -221,7 +222,7 @@ if [ ${#mounts[@]} -gt 0 ] && tmpfs "$T/sfull" 400k; then
     printf '#!/bin/bash\n"%s" "$@"\nrc=$?\nhead -c 1M /dev/zero > "$(dirname "$2")/filler" 2> /dev/null\nexit $rc\n' "$RUN" > "$T/fill-lab.sh"
     chmod +x "$T/fill-lab.sh"
     setsid "$SMCLAT" suite run "$TOP/workloads/demo.suite" -o "$T/sfull/runs" --lab "$T/fill-lab.sh" --analyzer "$AN" \
-        --only '60fps-unopt.credit2.*' > /dev/null 2> "$T/sfull.err" &
+        --only '60fps-unopt.credit2.*' --boot-per-scenario > /dev/null 2> "$T/sfull.err" &
     sid=$!
     wait $sid
     expect_eq "$?" 1 "suite on a full file system: exit status"

@@ -1,0 +1,85 @@
+#!/bin/bash
+# Faults in suites whose scenarios share a boot (smclat suite run groups them by the lab's boot
+# key; scripts/lab/run.sh --group, docs/lab.md "Groups"), with the real run.sh and boot.sh, a
+# stand-in emulator (tests/e2e/lab-fake-qemu.sh, which logs each boot's scenarios) and a
+# stand-in cache: no QEMU, a few seconds. Checks: the demo suite takes one boot per scheduler;
+# a scenario that fails inside a group does not take the rest down (they go on in a fresh
+# boot) and suite.json has its reason; a boot that fails before any scenario fails its group
+# once (no reboot loop); a boot killed mid-scenario keeps nothing unsaved (the scenario before
+# runs again in the fresh boot); --boot-per-scenario boots for each. Env: SMCLAT_BIN,
+# SMCLAT_TOP, SHARED.
+. "$(dirname "$0")/report-lib.sh"
+RUN=$TOP/scripts/lab/run.sh
+mkdir -p "$T/cache/lab/img" "$T/arm" "$T/tmp"
+for f in dom0-base.cpio xen Image; do echo stand-in > "$T/cache/lab/img/$f"; done
+echo stand-in | gzip > "$T/cache/lab/img/domu-base.cpio.gz"
+for p in smclat-record smclat-gen smclat-mediator; do printf '#!/bin/sh\n' > "$T/arm/$p"; chmod +x "$T/arm/$p"; done
+export SMCLAT_CACHE=$T/cache SMCLAT_ARM_BIN=$T/arm SMCLAT_QEMU=$TOP/tests/e2e/lab-fake-qemu.sh TMPDIR=$T/tmp
+export FAKE_QEMU_LOG=$T/boots.log
+unset FAKE_QEMU_FAULT FAKE_QEMU_FAULTS
+C2="24fps-opt.credit2.quiet 24fps-opt.credit2.busy-noise 60fps-unopt.credit2.quiet 60fps-unopt.credit2.busy-noise"
+C1="24fps-opt.credit.quiet 24fps-opt.credit.busy-noise 60fps-unopt.credit.quiet 60fps-unopt.credit.busy-noise"
+suite() { # OUT [OPTIONS...]: the demo suite, its boots in $T/boots.log
+    local o=$1
+    shift
+    rm -f "$FAKE_QEMU_LOG"
+    "$SMCLAT" suite run "$TOP/workloads/demo.suite" -o "$T/$o" --lab "$RUN" --set target.timeout_s=10 "$@" \
+        > /dev/null 2> "$T/$o.err"
+}
+status() { # OUT: every scenario's status:kind, in suite order
+    jq -r '[.scenarios[] | .status + ":" + (.reason_kind // "-")] | join(" ")' "$T/$1/suite.json"
+}
+
+# no fault: one boot per scheduler, every results folder complete and analyzed
+suite ok
+expect_eq "$?" 0 "no fault: exit status"
+expect_eq "$(cat "$FAKE_QEMU_LOG")" "$C2
+$C1" "no fault: one boot per group (credit2, credit)"
+expect_eq "$(ls "$T"/ok/*/analysis.json | wc -l)" 8 "no fault: analysis.json for all 8"
+expect_eq "$(jq -r .boots "$T/ok/suite.json")" "per group" "suite.json: boots per group"
+expect_eq "$(jq -c .group "$T/ok/60fps-unopt.credit.quiet/run.json" | jq -r '"\(.boot) \(.index) \(.size)"')" \
+    "1 3 4" "run.json: its place in the group"
+grep -q "scenario 24fps-opt.credit2.quiet" "$T/ok/24fps-opt.credit2.busy-noise/console.log" &&
+    fail "a scenario's console.log holds another scenario's part" || ok "console.log: its own part"
+
+# a scenario failing inside a group: the group goes on in a fresh boot, suite.json has the reason
+FAKE_QEMU_FAULTS=24fps-opt.credit2.busy-noise=guest-fail suite gf
+expect_eq "$?" 1 "a failed scenario: exit status"
+expect_eq "$(cat "$FAKE_QEMU_LOG")" "$C2
+60fps-unopt.credit2.quiet 60fps-unopt.credit2.busy-noise
+$C1" "a failed scenario: the rest of its group in a fresh boot"
+expect_eq "$(status gf)" "ok:- failed:guest_program_failed ok:- ok:- ok:- ok:- ok:- ok:-" "a failed scenario: statuses"
+expect_grep '^guest_program_failed smclat-gen exited with 1: smclat gen: call 3' \
+    <(jq -r '.scenarios[1] | .reason_kind + " " + .reason' "$T/gf/suite.json") "suite.json: the reason"
+expect_grep '^suite: failed: 24fps-opt.credit2.busy-noise: guest_program_failed: smclat-gen exited with 1' "$T/gf.err" "stderr: the reason"
+expect_eq "$(jq .group.boot "$T/gf/60fps-unopt.credit2.quiet/run.json")" 2 "the next scenario's run.json: the second boot"
+expect_eq "$(ls "$T"/gf/*/analysis.json | wc -l)" 7 "a failed scenario: the other 7 analyzed"
+
+# the boot failing before any scenario: its whole group fails once, the other group runs
+FAKE_QEMU_FAULTS=24fps-opt.credit2.quiet=kill-boot suite kb
+expect_eq "$(cat "$FAKE_QEMU_LOG")" "$C2
+$C1" "a failed boot: not booted again"
+expect_eq "$(status kb)" "failed:emulator_killed failed:emulator_killed ok:- ok:- failed:emulator_killed failed:emulator_killed ok:- ok:-" \
+    "a failed boot: its group's scenarios failed, the others ok"
+
+# killed during the second scenario: the first's results were still in Dom0's memory (not
+# saved): it runs again in the fresh boot with the ones after
+FAKE_QEMU_FAULTS=24fps-opt.credit2.busy-noise=kill-trace suite kt
+expect_eq "$(cat "$FAKE_QEMU_LOG")" "$C2
+24fps-opt.credit2.quiet 60fps-unopt.credit2.quiet 60fps-unopt.credit2.busy-noise
+$C1" "killed mid-group: the unsaved scenario and the rest in a fresh boot"
+expect_eq "$(status kt)" "ok:- failed:emulator_killed ok:- ok:- ok:- ok:- ok:- ok:-" "killed mid-group: statuses"
+
+# a boot per scenario
+suite bp --boot-per-scenario
+expect_eq "$?" 0 "--boot-per-scenario: exit status"
+expect_eq "$(wc -l < "$FAKE_QEMU_LOG")" 8 "--boot-per-scenario: 8 boots"
+expect_eq "$(jq -r .boots "$T/bp/suite.json")" "per scenario" "suite.json: boots per scenario"
+[ "$(jq .group "$T/bp/24fps-opt.credit.quiet/run.json")" = null ] && ok "no group in a lone run's run.json" ||
+    fail "a group in a lone run's run.json"
+pgrep -f "$T" > /dev/null && fail "processes left: $(pgrep -af "$T")" || ok "no process left"
+[ -z "$(ls "$T/tmp")" ] && ok "working folders removed" || fail "left in TMPDIR: $(ls "$T/tmp")"
+
+[ $fails = 0 ] && echo "all passed" && exit 0
+echo "$fails failed"
+exit 1

@@ -1,0 +1,81 @@
+#!/bin/bash
+# Two short scenarios in one boot of the emulated lab (scripts/lab/run.sh --group, docs/lab.md
+# "Groups"): a quiet one, then one with a busy noise domain and its own weights. Checks: one
+# boot for both (run.json's group record), each results folder has every file a run of its own
+# has, its metadata read back from Xen names its own domains (new domids, the noise domain only
+# in the second), its own configuration was applied, and `smclat analyze` joins every generator
+# call of each to a complete call of its trace. Holds the lab lock /tmp/smclat-lab.lock.
+# Env: SMCLAT_BIN (build/bin: the host smclat), SMCLAT_TOP, SMCLAT_CACHE.
+set -u
+top=${SMCLAT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$top/tests/e2e/lab-lib.sh"
+lab_prepare --no-kmod
+
+mkdir -p "$tmp/quiet" "$tmp/noisy"
+cat > "$tmp/quiet/lab-params.env" << 'P'
+NAME=group-quiet
+MODE=deterministic
+GEN_ARGS="--flow unoptimized --fps 20 --duration 2"
+TRACE_SECONDS=4
+TIMEOUT_S=240
+P
+cat > "$tmp/noisy/lab-params.env" << 'P'
+NAME=group-noisy
+MODE=deterministic
+GEN_ARGS="--flow optimized --fps 24 --duration 2"
+NOISE_DOMAINS=1
+WEIGHT_MEDIATOR=512
+TRACE_SECONDS=4
+TIMEOUT_S=240
+P
+k1=$("$top/scripts/lab/run.sh" --boot-key "$tmp/quiet/lab-params.env")
+k2=$("$top/scripts/lab/run.sh" --boot-key "$tmp/noisy/lab-params.env")
+[ -n "$k1" ] && [ "$k1" = "$k2" ] || bad "the two scenarios' boot keys differ: '$k1' / '$k2'"
+k3=$(printf 'XEN_SCHED=credit\n' > "$tmp/credit.env" && "$top/scripts/lab/run.sh" --boot-key "$tmp/credit.env")
+[ "$k3" != "$k1" ] || bad "a credit scenario has the credit2 scenarios' boot key"
+
+t1=$(date +%s)
+flock /tmp/smclat-lab.lock "$top/scripts/lab/run.sh" --group "$tmp/quiet" "$tmp/noisy"
+rc=$?
+echo "group run: $(($(date +%s) - t1)) s, exit $rc"
+[ $rc = 0 ] || bad "run.sh --group exit $rc"
+
+doms=
+for d in quiet noisy; do
+    out=$tmp/$d
+    r=$out/run.json
+    [ "$(jq -r .status "$r")" = ok ] || { bad "$d: run.json $(jq -c '{status,reason_kind,reason}' "$r")"; continue; }
+    [ "$(jq .group.boot "$r")/$(jq .group.size "$r")" = 1/2 ] || bad "$d: not in one boot of 2: $(jq -c .group "$r")"
+    for f in trace.bin metadata.json calls.csv gen-summary.json mediator-summary.json console.log \
+        guest-client.log guest-mediator.log run.json params.env create-trace.bin apply.log xen-dmesg.log; do
+        [ -s "$out/$f" ] || bad "$d: results folder: no $f"
+    done
+    m=$out/metadata.json
+    [ "$(jq .trace.lost_records "$m")" = 0 ] || bad "$d: lost records $(jq .trace.lost_records "$m")"
+    cli=$(jq .roles.client "$m")
+    med=$(jq .roles.mediator "$m")
+    doms="$doms $cli $med"
+    [ "$(jq -r --argjson d "$cli" '.domains[] | select(.domid == $d) | .name' "$m")" = client ] ||
+        bad "$d: metadata: roles.client $cli is not the domain named client"
+    grep -q "scenario group-$d" "$out/console.log" || bad "$d: its console part does not name it"
+    gen_calls=$(jq .calls.total "$out/gen-summary.json")
+    [ "$gen_calls" -gt 20 ] 2> /dev/null || bad "$d: generator made $gen_calls calls, expected at least 20"
+    a=$tmp/$d.analysis.json
+    ct=$tmp/$d.calls-trace.csv
+    if ! "$bin/smclat" analyze "$out" --json --calls-csv "$ct" > "$a" 2> "$tmp/analyze.err"; then
+        bad "$d: smclat analyze failed: $(head -3 "$tmp/analyze.err")"
+    else
+        check_trace_calls "$a" "$ct"
+    fi
+done
+# the second scenario's domains are its own: new domids, the noise domain, the weight applied
+[ "$(echo $doms | tr ' ' '\n' | sort -u | wc -l)" = 4 ] || bad "domids reused or missing across the group: $doms"
+n1=$(jq '[.domains[] | select(.name | startswith("noise"))] | length' "$tmp/quiet/metadata.json")
+n2=$(jq '[.domains[] | select(.name | startswith("noise"))] | length' "$tmp/noisy/metadata.json")
+[ "$n1/$n2" = 0/1 ] || bad "noise domains quiet/noisy: $n1/$n2, expected 0/1"
+grep -q -- "--weight mediator:512" "$tmp/noisy/apply.log" || bad "noisy: the weight was not applied"
+grep -q -- "--weight" "$tmp/quiet/apply.log" && bad "quiet: a weight applied (the noisy scenario's?)"
+grep -q "guest-noise1\|noise1" "$tmp/quiet/console.log" && bad "quiet: its console part shows the noise domain"
+[ $fails = 0 ] && echo "lab-group: ok ($(($(date +%s) - t0)) s)" && exit 0
+echo "lab-group: $fails failure(s)"
+exit 1
