@@ -499,8 +499,9 @@ int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log
                  lgap, tgap, ratio);
     if (w.nlg >= 8 && w.ntr >= 8 && (ratio < 0.5 || ratio > 2)) {
         fail(err,
-             "the log's clock rate does not fit the trace's%s: is the log from this machine "
-             "and run?",
+             "the log's calls and the trace's do not keep the same pace%s: either the trace's "
+             "calls are not the log's (the wrong client/mediator domains, or a log of another "
+             "run) or the log's clock rate does not fit the trace's",
              rate_note);
         goto done;
     }
