@@ -5,8 +5,8 @@
 #include "cntvct.h"
 #include "gen_config.h"
 #include "gen_stats.h"
+#include "json_file.h"
 #include "rt.h"
-#include "summary_json.h"
 #include "transport.h"
 
 #include <errno.h>
@@ -161,7 +161,7 @@ static json_t *summary_json(const struct gen *g, const struct sm_gen_stats *st)
     const struct sm_schedule *sc = &cfg->sc;
     json_t *j = json_pack(
         "{s:i, s:b, s:s, s:s, s:s, s:f, s:f, s:i, s:I, s:s, s:{s:I, s:I, s:I}}",
-        "smclat_gen_summary", 1, "partial", g->partial, "stop_reason", g->stop_reason, "transport",
+        "smclat_gen_summary", 2, "partial", g->partial, "stop_reason", g->stop_reason, "transport",
         cfg->transport_name, "flow", sm_flow_name(sc->flow), "fps", sc->fps, "calls_per_s",
         sm_schedule_calls_per_s(sc), "ops_per_frame", (int)sm_schedule_ops_per_frame(sc),
         "payload_bytes", (json_int_t)cfg->payload, "spacing", sc->even ? "even" : "frame", "frames",

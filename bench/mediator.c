@@ -3,10 +3,10 @@
  * exit (SIGINT/SIGTERM, the client done with --until-client-done, or --requests N). Serves one
  * client per --channel (one thread each when there are several); a client that breaks the
  * ring protocol is stopped and reported, the others go on (docs/transports.md). */
+#include "json_file.h"
 #include "mediator_core.h"
 #include "options.h"
 #include "rt.h"
-#include "summary_json.h"
 #include "transport.h"
 
 #include <errno.h>

@@ -7,9 +7,11 @@
 #include "commands.h"
 #include "ctf_source.h" /* either a xentrace file or a CTF folder (docs/babeltrace2.md) */
 #include "hist.h"
+#include "hist_json.h"
 #include "join-output.h"
 #include "model.h"
 #include "options.h"
+#include "ticks.h"
 #include "xt_event.h"
 #include "xt_reader.h"
 
@@ -71,7 +73,7 @@ static void add_warning(struct analysis *a, const char *fmt, ...)
 
 static double ticks_to_ns(const struct analysis *a, double ticks)
 {
-    return ticks * 1e9 / a->hz;
+    return sm_ticks_to_ns(ticks, a->hz);
 }
 
 static uint64_t ns_u(const struct analysis *a, uint64_t ticks)
@@ -347,32 +349,10 @@ static const char csv_header[] =
 
 /* ---- JSON ---- */
 
+/* A statistics object (docs/analyze.md): a histogram of ticks in ns, or of counts. */
 static json_t *stats_json(const struct analysis *a, const struct sm_hist *h, int in_ticks)
 {
-    json_t *o = json_object();
-    uint64_t n = sm_hist_count(h);
-    json_object_set_new(o, "n", json_integer((json_int_t)n));
-    static const struct {
-        const char *key;
-        double p;
-    } pcts[] = {{"p50", 50}, {"p90", 90}, {"p99", 99}, {"p999", 99.9}};
-    double scale = in_ticks ? 1e9 / a->hz : 1;
-    if (n == 0) {
-        json_object_set_new(o, "min", json_null());
-        json_object_set_new(o, "mean", json_null());
-        for (size_t i = 0; i < sizeof pcts / sizeof pcts[0]; i++)
-            json_object_set_new(o, pcts[i].key, json_null());
-        json_object_set_new(o, "max", json_null());
-        return o;
-    }
-    json_object_set_new(o, "min", json_integer((json_int_t)llround(sm_hist_min(h) * scale)));
-    json_object_set_new(o, "mean", json_real(sm_hist_mean(h) * scale));
-    for (size_t i = 0; i < sizeof pcts / sizeof pcts[0]; i++)
-        json_object_set_new(
-            o, pcts[i].key,
-            json_integer((json_int_t)llround((double)sm_hist_percentile(h, pcts[i].p) * scale)));
-    json_object_set_new(o, "max", json_integer((json_int_t)llround(sm_hist_max(h) * scale)));
-    return o;
+    return sm_hist_json(h, in_ticks ? sm_ns_per_tick(a->hz) : 1);
 }
 
 static const char *state_keys[SM_NSTATES] = {"running", "runnable", "blocked", "offline"};

@@ -2,7 +2,9 @@
 
 #include "calls_log.h"
 #include "hist.h"
+#include "hist_json.h"
 #include "join.h"
+#include "ticks.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -169,32 +171,13 @@ void sm_analyze_join_warn(const struct sm_analyze_join *aj,
               aj->log->not_ok == 1 ? "" : "s");
 }
 
-/* A statistics object (docs/analyze.md) of a histogram of ns or counts. */
-static json_t *stats_json(const struct sm_hist *h)
-{
-    json_t *o = json_object();
-    uint64_t n = sm_hist_count(h);
-    static const struct {
-        const char *key;
-        double p;
-    } pcts[] = {{"p50", 50}, {"p90", 90}, {"p99", 99}, {"p999", 99.9}};
-    json_object_set_new(o, "n", json_integer((json_int_t)n));
-    json_object_set_new(o, "min", n ? json_integer((json_int_t)sm_hist_min(h)) : json_null());
-    json_object_set_new(o, "mean", n ? json_real(sm_hist_mean(h)) : json_null());
-    for (size_t i = 0; i < sizeof pcts / sizeof pcts[0]; i++)
-        json_object_set_new(o, pcts[i].key,
-                            n ? json_integer((json_int_t)sm_hist_percentile(h, pcts[i].p))
-                              : json_null());
-    json_object_set_new(o, "max", n ? json_integer((json_int_t)sm_hist_max(h)) : json_null());
-    return o;
-}
-
 static json_t *group_json(const struct sm_join_group *g)
 {
     json_t *o = json_object();
     json_object_set_new(o, "calls", json_integer((json_int_t)g->calls));
     for (int m = 0; m < SM_JM__COUNT; m++)
-        json_object_set_new(o, sm_join_metric_name((enum sm_join_metric)m), stats_json(g->h[m]));
+        json_object_set_new(o, sm_join_metric_name((enum sm_join_metric)m),
+                            sm_hist_json(g->h[m], 1));
     return o;
 }
 
@@ -232,7 +215,7 @@ int sm_analyze_join_json(const struct sm_analyze_join *aj, json_t *root)
     json_object_set_new(o, "offset_range_ticks",
                         json_pack("[II]", (json_int_t)j->offset_lo, (json_int_t)j->offset_hi));
     json_object_set_new(o, "offset_how", json_string(j->how));
-    json_object_set_new(o, "residual_ns", stats_json(aj->sum->all.h[SM_JM_RESIDUAL]));
+    json_object_set_new(o, "residual_ns", sm_hist_json(aj->sum->all.h[SM_JM_RESIDUAL], 1));
     json_object_set_new(root, "join", o);
 
     json_t *calls = json_object_get(root, "calls");
@@ -241,8 +224,8 @@ int sm_analyze_join_json(const struct sm_analyze_join *aj, json_t *root)
         json_object_set_new(root, "calls", calls);
     }
     const struct sm_join_group *all = &aj->sum->all;
-    json_object_set_new(calls, "guest_rtt_ns", stats_json(all->h[SM_JM_GUEST_RTT]));
-    json_object_set_new(calls, "outside_window_ns", stats_json(all->h[SM_JM_OUTSIDE]));
+    json_object_set_new(calls, "guest_rtt_ns", sm_hist_json(all->h[SM_JM_GUEST_RTT], 1));
+    json_object_set_new(calls, "outside_window_ns", sm_hist_json(all->h[SM_JM_OUTSIDE], 1));
     json_t *m = group_json(all);
     json_t *inter = json_array();
     for (size_t k = 0; k < aj->sum->n_interferers; k++)
@@ -303,7 +286,7 @@ static void csv_ns(FILE *f, const struct sm_analyze_join *aj, uint64_t ticks)
     if (ticks == SM_T_NONE)
         fputs(",", f);
     else
-        fprintf(f, ",%" PRIu64, (uint64_t)llround((double)ticks * 1e9 / aj->cpu_hz));
+        fprintf(f, ",%" PRIu64, (uint64_t)llround(sm_ticks_to_ns((double)ticks, aj->cpu_hz)));
 }
 
 void sm_analyze_join_csv_row(const struct sm_analyze_join *aj, size_t k, FILE *f)

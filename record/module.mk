@@ -4,7 +4,7 @@
 # headers are installed (a native Dom0; libxen-dev). Its model, JSON and trace scan are
 # unit-tested on the host either way.
 REC_CORE_SRCS := record/rec-config.c record/rec-json.c record/rec-trace.c
-REC_SRCS := record/record.c record/rec-xc.c cli/options.c $(REC_CORE_SRCS)
+REC_SRCS := record/record.c record/rec-xc.c $(REC_CORE_SRCS)
 
 ifneq ($(CROSS),)
 SYSROOT ?= $(or $(SMCLAT_CACHE),$(HOME)/.cache/smclat)/sysroot-arm64

@@ -1,4 +1,5 @@
 #include "results.h"
+#include "ticks.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -190,7 +191,7 @@ static int load_csv(struct sm_run *r, const char *file, int generator_log, char 
                          hnames[c_ticks], fields[c_ticks]);
                 goto out;
             }
-            v[S_START_NS] = ticks * 1e9 / cpu_hz;
+            v[S_START_NS] = sm_ticks_to_ns(ticks, cpu_hz);
         }
         if (!generator_log && col[S_SWITCHES] < 0 && c_sw[0] >= 0 && c_sw[1] >= 0 && c_sw[2] >= 0 &&
             c_sw[3] >= 0) {

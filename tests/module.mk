@@ -15,7 +15,7 @@ test_tickgrid_LDLIBS := -lcmocka -lm
 
 # smclat synth: synthetic traces with known answers (tests, benchmarks)
 LIBEXEC += smclat-synth
-smclat-synth_SRCS := tests/synth.c cli/options.c $(TRACEGEN_SRCS)
+smclat-synth_SRCS := tests/synth.c $(TRACEGEN_SRCS)
 
 # The scheduler model and the call detector (branch model)
 UNIT_TESTS += test_model test_calls

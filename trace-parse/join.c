@@ -1,4 +1,5 @@
 #include "join.h"
+#include "ticks.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -811,7 +812,7 @@ int sm_join_summarize(const struct sm_join *j, const struct sm_call *calls,
     for (int o = SM_LOG_OP_REGISTER; o < SM_LOG_OP__COUNT; o++)
         if (has_op[o] && group_init(&s->by_op[o]))
             goto fail;
-    double ns_per_tick = 1e9 / cpu_hz;
+    double ns_per_tick = sm_ns_per_tick(cpu_hz);
     for (size_t i = 0; i < j->n_log; i++) {
         if (j->log_to_trace[i] == SM_JOIN_NONE || !log[i].status_ok || log[i].warmup)
             continue; /* a failed call (timeout, error) or a warm-up call is no sample */

@@ -1,6 +1,6 @@
 # trace-parse: the xentrace reader, event decoder, histogram (and the model, calls, join).
 ARCHIVES += libsmclat-trace
-libsmclat-trace_SRCS += trace-parse/xt_reader.c trace-parse/xt_event.c trace-parse/hist.c
+libsmclat-trace_SRCS += trace-parse/xt_reader.c trace-parse/xt_event.c
 libsmclat-trace_SRCS += trace-parse/model.c trace-parse/calls.c
 libsmclat-trace_SRCS += trace-parse/tickgrid.c
 BENCHES += scripts/bench/analyze.sh
