@@ -814,7 +814,7 @@ int sm_join_summarize(const struct sm_join *j, const struct sm_call *calls,
             goto fail;
     double ns_per_tick = sm_ns_per_tick(cpu_hz);
     for (size_t i = 0; i < j->n_log; i++) {
-        if (j->log_to_trace[i] == SM_JOIN_NONE || !log[i].status_ok || log[i].warmup)
+        if (j->log_to_trace[i] == SM_JOIN_NONE || !sm_log_call_is_sample(&log[i]))
             continue; /* a failed call (timeout, error) or a warm-up call is no sample */
         const struct sm_call *tc = &calls[j->log_to_trace[i]];
         struct sm_join_fig f;
