@@ -5,7 +5,8 @@
  * found; prints a human summary or the JSON of docs/analyze.md. */
 #include "calls.h"
 #include "commands.h"
-#include "ctf_source.h" /* either a xentrace file or a CTF folder (docs/babeltrace2.md) */
+#include "ctf_source.h"
+#include "trace_source.h" /* either a xentrace file or a CTF folder (docs/babeltrace2.md) */
 #include "hist.h"
 #include "hist_json.h"
 #include "join-output.h"

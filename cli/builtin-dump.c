@@ -1,6 +1,6 @@
 /* smclat dump: the records of a trace in time order, decoded (a debugging aid). */
 #include "commands.h"
-#include "ctf_source.h"
+#include "trace_source.h"
 #include "options.h"
 #include "xt_event.h"
 #include "xt_reader.h"

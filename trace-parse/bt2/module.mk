@@ -42,7 +42,7 @@ install-bt2: all
 
 # The CTF record source, linked into smclat (before libsmclat-trace, which it uses).
 ARCHIVES += libsmclat-ctf
-libsmclat-ctf_SRCS := trace-parse/ctf_source.c
+libsmclat-ctf_SRCS := trace-parse/ctf_source.c trace-parse/trace_source.c
 ctf_source_CFLAGS = $(BT2_CFLAGS)
 smclat_ARCHIVES += libsmclat-ctf
 smclat_LDLIBS += $(BT2_LIBS)
