@@ -5,13 +5,12 @@
  * found; prints a human summary or the JSON of docs/analyze.md. */
 #include "calls.h"
 #include "commands.h"
-#include "ctf_source.h"
-#include "trace_source.h" /* either a xentrace file or a CTF folder (docs/babeltrace2.md) */
 #include "hist.h"
 #include "hist_json.h"
 #include "join-output.h"
 #include "model.h"
 #include "options.h"
+#include "session.h" /* a trace file, CTF folder or results folder (docs/babeltrace2.md) */
 #include "ticks.h"
 #include "xt_event.h"
 #include "xt_reader.h"
@@ -31,6 +30,7 @@
 #define MAX_UNKNOWN_IDS 64
 
 struct analysis {
+    const struct sm_session *session;
     const char *trace;    /* path of the trace file */
     const char *metadata; /* path of metadata.json, NULL when none */
     double hz;
@@ -50,12 +50,6 @@ struct analysis {
     uint64_t unknown_counts[MAX_UNKNOWN_IDS];
     unsigned n_unknown;
     uint64_t unknown_other;
-    /* metadata domains[].created_ticks: the join's prior on the clock offset */
-    struct {
-        long domid;
-        int64_t ticks;
-    } created[64];
-    unsigned n_created;
 };
 
 static void add_warning(struct analysis *a, const char *fmt, ...)
@@ -82,58 +76,6 @@ static uint64_t ns_u(const struct analysis *a, uint64_t ticks)
     return (uint64_t)llround(ticks_to_ns(a, (double)ticks));
 }
 
-/* ---- input: trace path, metadata ---- */
-
-static int is_dir(const char *p)
-{
-    struct stat st; /* a CTF folder is not a results folder: it is the trace itself */
-    return stat(p, &st) == 0 && S_ISDIR(st.st_mode) && !ctf_is_trace_dir(p);
-}
-
-static int exists(const char *p)
-{
-    return access(p, R_OK) == 0;
-}
-
-/* Reads physinfo.cpu_khz and roles from metadata.json. Returns 0, or 2 after printing an
- * error (file:key). */
-static int read_metadata(struct analysis *a, const char *path, double *hz_out, long *cli, long *med)
-{
-    json_error_t jerr;
-    json_t *root = json_load_file(path, 0, &jerr);
-    if (!root) {
-        fprintf(stderr, "smclat: %s:%d: %s\n", path, jerr.line, jerr.text);
-        return 2;
-    }
-    json_t *khz = json_object_get(json_object_get(root, "physinfo"), "cpu_khz");
-    if (khz) {
-        if (!json_is_number(khz) || json_number_value(khz) <= 0) {
-            fprintf(stderr, "smclat: %s: physinfo.cpu_khz: expected a positive number\n", path);
-            json_decref(root);
-            return 2;
-        }
-        *hz_out = json_number_value(khz) * 1e3;
-    }
-    json_t *roles = json_object_get(root, "roles");
-    json_t *c = json_object_get(roles, "client"), *m = json_object_get(roles, "mediator");
-    if (json_is_integer(c) && json_is_integer(m)) {
-        *cli = (long)json_integer_value(c);
-        *med = (long)json_integer_value(m);
-    }
-    size_t i;
-    json_t *d;
-    json_array_foreach(json_object_get(root, "domains"), i, d)
-    {
-        json_t *id = json_object_get(d, "domid"), *ct = json_object_get(d, "created_ticks");
-        if (json_is_integer(id) && json_is_integer(ct) && a->n_created < 64) {
-            a->created[a->n_created].domid = (long)json_integer_value(id);
-            a->created[a->n_created++].ticks = (int64_t)json_integer_value(ct);
-        }
-    }
-    json_decref(root);
-    return 0;
-}
-
 /* ---- one pass over the trace ---- */
 
 static void note_unknown(struct analysis *a, uint32_t id)
@@ -151,82 +93,68 @@ static void note_unknown(struct analysis *a, uint32_t id)
     }
 }
 
-static void progress(const struct tsrc *r, const struct xt_record *rec, int done)
+static void progress(void *ctx, const char *name, double pct, uint64_t file_bytes, int done)
 {
-    const struct xt_stats *st = tsrc_stats(r);
-    double pct = st->file_bytes ? 100.0 * (double)rec->offset / (double)st->file_bytes : 100;
-    if (done)
-        pct = 100;
-    fprintf(stderr, "\ranalyze: %5.1f%% of %s (%.0f MB)%s", pct, tsrc_name(r),
-            (double)st->file_bytes / 1e6, done ? "\n" : "");
+    (void)ctx;
+    fprintf(stderr, "\ranalyze: %5.1f%% of %s (%.0f MB)%s", pct, name, (double)file_bytes / 1e6,
+            done ? "\n" : "");
 }
 
-/* Reads the whole trace: the roles pass (roles != NULL) or the analysis (calls may be NULL).
- * Returns 0, or 2 after printing the reader's error (bad input). */
+/* What one pass feeds, after the model: the roles finder, the rebuilder of missed calls or the
+ * call detector (one of them). */
+struct pass_ctx {
+    struct analysis *a;
+    struct sm_model *m;
+    struct sm_calls *calls;
+    struct sm_roles *roles;
+    struct sm_recover *recover;
+};
+
+static void pass_event(void *ctx, const struct xt_record *rec, const struct xt_event *ev)
+{
+    struct pass_ctx *p = ctx;
+    if (p->roles) {
+        sm_roles_feed(p->roles, p->m, ev);
+    } else if (p->recover) {
+        if (ev->kind != XT_K_SCHED_CLASS)
+            sm_recover_feed(p->recover, p->m, ev);
+    } else {
+        if (p->calls && ev->kind != XT_K_SCHED_CLASS)
+            sm_calls_feed(p->calls, p->m, ev);
+        if (ev->kind == XT_K_UNKNOWN)
+            note_unknown(p->a, rec->event);
+    }
+}
+
+/* Reads the whole trace through the session: the roles pass (roles != NULL), the rebuild of
+ * missed calls (recover != NULL) or the analysis (calls may be NULL). Returns 0, or 2 after
+ * printing the reader's error (bad input), 1 out of memory. */
 static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *calls,
                     struct sm_roles *roles, struct sm_recover *recover)
 {
-    struct tsrc *r;
-    struct xt_error err;
-    if (tsrc_open(&r, a->trace, &err) != 0) {
-        fprintf(stderr, "smclat: %s\n", err.msg);
+    struct pass_ctx ctx = {a, m, calls, roles, recover};
+    int tty = isatty(2) && !getenv("SMCLAT_NO_PROGRESS");
+    struct sm_session_tool tool = {pass_event, tty ? progress : NULL, &ctx};
+    struct sm_pass pass;
+    int rc = sm_session_pass(a->session, m, &tool, &pass);
+    if (rc == -1) {
+        fprintf(stderr, "smclat: %s\n", pass.err.msg);
         return 2;
     }
-    /* Scheduler-specific records (credit2's, about 60% of a trace) matter to the model only
-     * through each pCPU's first and last timestamps: the reader skips them (keeping each
-     * pCPU's first chunk whole and its last timestamp, noted below). */
-    tsrc_set_skip(r, 0x0ffff000u, 0x00022000u);
-    tsrc_set_threaded(r, 1); /* read on the other core (falls back to one thread) */
-    int tty = isatty(2) && !getenv("SMCLAT_NO_PROGRESS");
-    const struct xt_record *rec = NULL;
-    struct xt_event ev;
-    int rc;
-    uint64_t n = 0;
-    while ((rc = tsrc_next_ref(r, &rec, &err)) == 1) {
-        if ((rec->event & 0x0ffff000u) == 0x00022000u) {
-            /* Scheduler-specific records (credit2's, about 60% of a trace): the model and the
-             * detector use only their time and pCPU, so they skip the full decode. */
-            ev.kind = XT_K_SCHED_CLASS;
-            ev.tsc = rec->tsc;
-            ev.cpu = rec->cpu;
-            ev.domid = ev.next_domid = XT_DOMID_INVALID;
-        } else {
-            xt_decode(rec, &ev);
-        }
-        if (sm_model_feed(m, &ev) != 0) {
-            fprintf(stderr, "smclat: %s: out of memory\n", a->trace);
-            tsrc_close(r);
-            return 1;
-        }
-        if (roles) {
-            sm_roles_feed(roles, m, &ev);
-        } else if (recover) {
-            if (ev.kind != XT_K_SCHED_CLASS)
-                sm_recover_feed(recover, m, &ev);
-        } else {
-            if (calls && ev.kind != XT_K_SCHED_CLASS)
-                sm_calls_feed(calls, m, &ev);
-            if (ev.kind == XT_K_UNKNOWN)
-                note_unknown(a, rec->event);
-        }
-        if (tty && (++n & 0xfffff) == 0)
-            progress(r, rec, 0);
+    if (rc == -2) {
+        fprintf(stderr, "smclat: %s: out of memory\n", a->trace);
+        return 1;
     }
-    if (tty && n > 0xfffff)
-        progress(r, rec, 1);
-    if (rc == 0) /* every record was read: each pCPU ends at its last one, skipped or not */
-        for (unsigned cpu = 0; cpu < tsrc_stats(r)->ncpus; cpu++)
-            sm_model_note_pcpu_end(m, cpu, tsrc_cpu_last_tsc(r, cpu));
-    a->rstats = *tsrc_stats(r);
+    a->rstats = pass.stats;
     int status = 0;
-    if (rc < 0) {
+    if (pass.read_rc < 0) {
         /* A broken record: what came before is usable, the rest is not. */
         if (!roles && !recover) {
             a->partial = 1;
-            add_warning(a, "%s (results up to there only)", err.msg);
+            add_warning(a, "%s (results up to there only)", pass.err.msg);
         }
         if (a->rstats.records == 0) {
-            fprintf(stderr, "smclat: %s\n", err.msg);
+            fprintf(stderr, "smclat: %s\n", pass.err.msg);
             status = 2;
         }
     } else if (a->rstats.truncated && !roles) {
@@ -239,7 +167,6 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
         fprintf(stderr, "smclat: %s: offset 0: expected trace records, found none\n", a->trace);
         status = 2;
     }
-    tsrc_close(r);
     return status;
 }
 
@@ -674,46 +601,24 @@ int cmd_analyze(int argc, char **argv)
     struct analysis a;
     memset(&a, 0, sizeof a);
     a.client = a.mediator = -1;
-    const char *input = argv[i];
-    char trace_buf[PATH_MAX], meta_buf[PATH_MAX], log_buf[PATH_MAX];
-    int log_auto = 0; /* the results folder's calls.csv: a failed join is only a warning */
-    if (is_dir(input)) {
-        snprintf(trace_buf, sizeof trace_buf, "%s/trace.bin", input);
-        snprintf(meta_buf, sizeof meta_buf, "%s/metadata.json", input);
-        snprintf(log_buf, sizeof log_buf, "%s/calls.csv", input);
-        if (!log_path && exists(log_buf)) {
-            log_path = log_buf;
-            log_auto = 1;
-        }
-    } else {
-        snprintf(trace_buf, sizeof trace_buf, "%s", input);
-        const char *slash = strrchr(input, '/');
-        if (slash)
-            snprintf(meta_buf, sizeof meta_buf, "%.*s/metadata.json", (int)(slash - input), input);
-        else
-            snprintf(meta_buf, sizeof meta_buf, "metadata.json");
-    }
-    a.trace = trace_buf;
-    if (!exists(a.trace)) {
-        fprintf(stderr, "smclat: %s: %s\n", a.trace, strerror(errno));
+    struct sm_session session;
+    char msg0[1024];
+    if (sm_session_open(&session, argv[i], metadata, msg0, sizeof msg0) != 0) {
+        fprintf(stderr, "smclat: %s\n", msg0);
         return 2;
     }
-    if (metadata)
-        a.metadata = metadata;
-    else if (exists(meta_buf))
-        a.metadata = meta_buf;
-    double meta_hz = -1;
-    long meta_cli = -1, meta_med = -1;
-    if (a.metadata && read_metadata(&a, a.metadata, &meta_hz, &meta_cli, &meta_med) != 0)
+    a.session = &session;
+    a.trace = session.trace;
+    a.metadata = session.metadata;
+    /* the results folder's calls.csv: a failed join is only a warning */
+    int log_auto = !log_path && session.calls_log;
+    if (log_auto)
+        log_path = session.calls_log;
+    double meta_hz = session.meta.hz;
+    long meta_cli = session.meta.client, meta_med = session.meta.mediator;
+    if (hz < 0 && meta_hz < 0 && sm_session_rate(&session, &meta_hz, msg0, sizeof msg0) != 0) {
+        fprintf(stderr, "smclat: %s\n", msg0);
         return 2;
-    if (hz < 0 && meta_hz < 0) { /* a CTF conversion carries its rate */
-        double ctf_hz;
-        struct xt_error err;
-        if (tsrc_probe_cpu_hz(a.trace, &ctf_hz, &err) != 0) {
-            fprintf(stderr, "smclat: %s\n", err.msg);
-            return 2;
-        }
-        meta_hz = ctf_hz > 0 ? ctf_hz : -1;
     }
     a.hz = hz >= 0 ? hz : meta_hz;
     if (hz == 0 || (hz < 0 && meta_hz < 0) || !isfinite(a.hz) || a.hz <= 0) {
@@ -801,9 +706,10 @@ int cmd_analyze(int argc, char **argv)
             }
             add_warning(&a, "not joined with the generator's log: %s", msg);
         }
-        for (unsigned k = 0; a.join && k < a.n_created; k++)
-            if (a.created[k].domid == a.client) /* Xen set its CNTVOFF then: within 2 ms */
-                sm_analyze_join_hint(a.join, a.created[k].ticks, (int64_t)(a.hz * 0.002));
+        for (unsigned k = 0; a.join && k < session.meta.n_created; k++)
+            if (session.meta.created[k].domid == a.client) /* Xen set CNTVOFF then: in 2 ms */
+                sm_analyze_join_hint(a.join, session.meta.created[k].ticks,
+                                     (int64_t)(a.hz * 0.002));
     }
     if (csv_path) {
         a.csv = fopen(csv_path, "w");
