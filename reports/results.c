@@ -1,5 +1,6 @@
 #include "results.h"
 #include "calls_csv.h"
+#include "calls_trace_cols.h"
 #include "csv.h"
 #include "ticks.h"
 
@@ -48,17 +49,6 @@ void sm_run_free(struct sm_run *r)
     free(r);
 }
 
-/* Column names the per-call CSV files use for each series, first match wins. The analyzer's
- * calls-trace.csv (docs/analyze.md) has e2e_ns and mediator_wake_ns; its window start t_start
- * is in trace ticks and its switches are split in sw_client, sw_mediator, sw_idle, sw_other:
- * see the fallbacks in load_csv(). */
-static const char *const trace_cols[S_NSERIES][4] = {
-    [S_E2E_NS] = {"e2e_ns", "latency_ns", NULL},
-    [S_START_NS] = {"start_ns", "client_block_ns", "t_ns", NULL},
-    [S_SWITCHES] = {"switches", NULL},
-    [S_MEDIATOR_WAKE_NS] = {"mediator_wake_ns", NULL},
-};
-
 static int parse_field(const char *t, double *v)
 {
     if (!*t || !strcmp(t, "null") || !strcmp(t, "nan") || !strcmp(t, "NA")) {
@@ -79,17 +69,28 @@ struct cols {
     int sw[4];
 };
 
-static const char *const sw_cols[4] = {"sw_client", "sw_mediator", "sw_idle", "sw_other"};
+#define sw_cols (&sm_ct_names[SM_CT_SW_CLIENT]) /* sw_client, sw_mediator, sw_idle, sw_other */
 
 static void find_cols(struct cols *c, char *const *h, int n, int generator_log)
 {
+    /* Column names the per-call CSV files use for each series, first match wins. The
+     * analyzer's calls-trace.csv (common/calls_trace_cols.h) has e2e_ns and mediator_wake_ns;
+     * its window start is in trace ticks and its switches are split in sw_client, sw_mediator,
+     * sw_idle, sw_other: the fallbacks below. */
+    const char *const trace_cols[S_NSERIES][4] = {
+        [S_E2E_NS] = {sm_ct_names[SM_CT_E2E_NS], "latency_ns", NULL},
+        [S_START_NS] = {"start_ns", "client_block_ns", "t_ns", NULL},
+        [S_SWITCHES] = {"switches", NULL},
+        [S_MEDIATOR_WAKE_NS] = {sm_ct_names[SM_CT_MEDIATOR_WAKE_NS], NULL},
+    };
     for (int s = 0; s < S_NSERIES; s++) {
         c->series[s] = -1;
         for (int k = 0; trace_cols[s][k] && c->series[s] < 0; k++)
             c->series[s] = sm_csv_column(h, n, trace_cols[s][k]);
     }
     /* the window start in ticks: the first of t_client_block and t_start */
-    int tb = sm_csv_column(h, n, "t_client_block"), ts = sm_csv_column(h, n, "t_start");
+    int tb = sm_csv_column(h, n, sm_ct_names[SM_CT_T_CLIENT_BLOCK]);
+    int ts = sm_csv_column(h, n, sm_ct_names[SM_CT_T_START]);
     c->ticks = tb < 0 ? ts : ts < 0 || tb < ts ? tb : ts;
     for (int k = 0; k < 4; k++)
         c->sw[k] = sm_csv_column(h, n, sw_cols[k]);
@@ -97,7 +98,7 @@ static void find_cols(struct cols *c, char *const *h, int n, int generator_log)
     c->end = sm_csv_column(h, n, SM_CALLS_COL_END_NS);
     c->status = sm_csv_column(h, n, SM_CALLS_COL_STATUS);
     c->warmup = sm_csv_column(h, n, SM_CALLS_COL_WARMUP);
-    c->join = generator_log ? -1 : sm_csv_column(h, n, "join");
+    c->join = generator_log ? -1 : sm_csv_column(h, n, sm_ct_names[SM_CT_JOIN]);
 }
 
 /* One line of calls-trace.csv: the series, the window start from ticks, the switches summed. */
@@ -230,7 +231,7 @@ static int load_csv(struct sm_run *r, const char *file, int generator_log, char 
         if (generator_log && !sm_calls_is_sample(c.status >= 0 ? fl[c.status] : NULL,
                                                  c.warmup >= 0 ? fl[c.warmup] : NULL))
             continue;
-        if (c.join >= 0 && !strcmp(fl[c.join], "trace_only")) {
+        if (c.join >= 0 && !strcmp(fl[c.join], SM_CT_JOIN_TRACE_ONLY)) {
             r->not_logged++; /* a call of the trace the generator did not make */
             continue;
         }
