@@ -60,7 +60,7 @@ static void sleep_until(uint64_t t_ns, uint64_t spin_ns)
 static int one_call(struct gen *g, uint64_t t_start, uint64_t f, uint32_t k, uint32_t *buf_id)
 {
     const struct sm_schedule *sc = &g->cfg->sc;
-    struct sm_call c = {
+    struct sm_bench_call c = {
         .op = sm_schedule_op(sc, f, k), .seq = (uint32_t)g->calls, .buf_id = *buf_id};
     uint64_t expect = 0; /* computed before the call: not in its time */
     if (c.op == SM_OP_PROCESS) {

@@ -32,7 +32,7 @@ smclat-pingpong_SRCS := bench/pingpong.c bench/ring.c bench/proto.c
 smclat-pingpong_LDLIBS := $(call pkg_libs,jansson)
 # a client that breaks the ring protocol on purpose (tests/e2e/bench-hostile.sh)
 LIBEXEC += smclat-hostile
-smclat-hostile_SRCS := tests/hostile.c bench/ring.c bench/proto.c
+smclat-hostile_SRCS := bench/hostile.c bench/ring.c bench/proto.c
 else
 # The guest programs only: the rest of smclat runs on the host or in Dom0.
 BENCH_SYSROOT ?= $(SMCLAT_CACHE)/sysroot-arm64

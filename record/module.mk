@@ -33,7 +33,7 @@ endif
 
 ifeq ($(CROSS),)
 UNIT_TESTS += test_record
-test_record_SRCS := record/tests/test_record.c $(REC_CORE_SRCS)
+test_record_SRCS := tests/record/test_record.c $(REC_CORE_SRCS)
 test_record_LDLIBS := $(call pkg_libs,cmocka) $(call pkg_libs,jansson)
 test_record_CFLAGS := $(REC_ISYS) -Irecord
 endif

@@ -50,7 +50,7 @@ smclat_LDLIBS += $(BT2_LIBS)
 
 # Unit tests: the source component class built in (sanitized), sink.ctf.fs, the CTF source.
 UNIT_TESTS += test_bt2
-test_bt2_SRCS := tests/test_bt2.c trace-parse/bt2/xt_source.c tests/tracegen.c
+test_bt2_SRCS := tests/test_bt2.c trace-parse/bt2/xt_source.c synth/tracegen.c
 test_bt2_ARCHIVES := libsmclat-ctf libsmclat-trace
 test_bt2_LDLIBS = -lcmocka $(BT2_LIBS) $(call pkg_libs,jansson)
 test_bt2_CFLAGS = -Itrace-parse/bt2 $(BT2_CFLAGS)
