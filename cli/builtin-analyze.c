@@ -184,27 +184,33 @@ static void on_call(const struct sm_call *c, void *ctx)
         sm_render_csv_row(a->csv, a, c, 0);
 }
 
-/* ---- the command ---- */
+/* ---- the command: options -> session -> passes -> render ---- */
 
-int cmd_analyze(int argc, char **argv)
+struct analyze_opts {
+    double hz; /* -1: from the metadata or the CTF trace */
+    const char *metadata, *roles_opt, *csv_path, *log_path;
+    long client, mediator;
+    int json;
+    int log_auto; /* the results folder's calls.csv: a failed join is only a warning */
+};
+
+/* Returns the operand's index, or -(exit code + 1) (0 after --help). */
+static int parse_options(int argc, char **argv, struct analyze_opts *o)
 {
-    double hz = -1;
-    const char *metadata = NULL, *roles_opt = NULL, *csv_path = NULL, *log_path = NULL;
-    long client = -1, mediator = -1;
-    int json = 0;
+    *o = (struct analyze_opts){.hz = -1, .client = -1, .mediator = -1};
     const struct sm_opt opts[] = {
-        {"cpu-hz", 0, SM_OPT_DOUBLE, &hz, "HZ",
+        {"cpu-hz", 0, SM_OPT_DOUBLE, &o->hz, "HZ",
          "timer rate (62.5M under QEMU); else physinfo.cpu_khz of the metadata"},
-        {"metadata", 0, SM_OPT_STRING, &metadata, "FILE",
+        {"metadata", 0, SM_OPT_STRING, &o->metadata, "FILE",
          "metadata.json (default: metadata.json beside the trace)"},
-        {"client", 0, SM_OPT_INT, &client, "DOMID", "the client domain of the calls"},
-        {"mediator", 0, SM_OPT_INT, &mediator, "DOMID", "the mediator domain of the calls"},
-        {"roles", 0, SM_OPT_STRING, &roles_opt, "auto",
+        {"client", 0, SM_OPT_INT, &o->client, "DOMID", "the client domain of the calls"},
+        {"mediator", 0, SM_OPT_INT, &o->mediator, "DOMID", "the mediator domain of the calls"},
+        {"roles", 0, SM_OPT_STRING, &o->roles_opt, "auto",
          "find the client/mediator pair in the trace (the pair whose wakes alternate)"},
-        {"json", 0, SM_OPT_FLAG, &json, NULL, "JSON on stdout (docs/analyze.md)"},
-        {"calls-csv", 0, SM_OPT_STRING, &csv_path, "FILE",
+        {"json", 0, SM_OPT_FLAG, &o->json, NULL, "JSON on stdout (docs/analyze.md)"},
+        {"calls-csv", 0, SM_OPT_STRING, &o->csv_path, "FILE",
          "one line per call found (docs/analyze.md)"},
-        {"calls-log", 0, SM_OPT_STRING, &log_path, "FILE",
+        {"calls-log", 0, SM_OPT_STRING, &o->log_path, "FILE",
          "the generator's calls.csv, joined with the trace's calls (docs/join.md); a results "
          "folder's calls.csv is joined without it"},
         SM_OPT_TABLE_END,
@@ -216,208 +222,264 @@ int cmd_analyze(int argc, char **argv)
                           "docs/babeltrace2.md).",
                           opts, argc, argv, "TRACE file or results folder");
     if (i < 0)
-        return i == SM_OPTS_DONE ? 0 : 2;
-    if (roles_opt && strcmp(roles_opt, "auto") != 0) {
-        fprintf(stderr, "smclat analyze: --roles: expected 'auto', found '%s'\n", roles_opt);
-        return 2;
+        return i == SM_OPTS_DONE ? -1 : -3;
+    if (o->roles_opt && strcmp(o->roles_opt, "auto") != 0) {
+        fprintf(stderr, "smclat analyze: --roles: expected 'auto', found '%s'\n", o->roles_opt);
+        return -3;
     }
-    if ((client >= 0) != (mediator >= 0) || client > 0x7fff || mediator > 0x7fff ||
-        (client >= 0 && client == mediator)) {
+    if ((o->client >= 0) != (o->mediator >= 0) || o->client > 0x7fff || o->mediator > 0x7fff ||
+        (o->client >= 0 && o->client == o->mediator)) {
         fprintf(stderr,
                 "smclat analyze: --client and --mediator go together, as two different domids\n");
+        return -3;
+    }
+    return i;
+}
+
+/* The timer rate: --cpu-hz, else the metadata's, else the CTF trace's. 0, or 2 after printing
+ * the error. */
+static int choose_rate(struct analysis *a, const struct analyze_opts *o)
+{
+    char msg[1024];
+    double meta_hz = a->session->meta.hz;
+    if (o->hz < 0 && meta_hz < 0 && sm_session_rate(a->session, &meta_hz, msg, sizeof msg) != 0) {
+        fprintf(stderr, "smclat: %s\n", msg);
         return 2;
     }
-    struct analysis a;
-    memset(&a, 0, sizeof a);
-    a.client = a.mediator = -1;
-    struct sm_session session;
-    char msg0[1024];
-    if (sm_session_open(&session, argv[i], metadata, msg0, sizeof msg0) != 0) {
-        fprintf(stderr, "smclat: %s\n", msg0);
-        return 2;
-    }
-    a.session = &session;
-    a.trace = session.trace;
-    a.metadata = session.metadata;
-    /* the results folder's calls.csv: a failed join is only a warning */
-    int log_auto = !log_path && session.calls_log;
-    if (log_auto)
-        log_path = session.calls_log;
-    double meta_hz = session.meta.hz;
-    long meta_cli = session.meta.client, meta_med = session.meta.mediator;
-    if (hz < 0 && meta_hz < 0 && sm_session_rate(&session, &meta_hz, msg0, sizeof msg0) != 0) {
-        fprintf(stderr, "smclat: %s\n", msg0);
-        return 2;
-    }
-    a.hz = hz >= 0 ? hz : meta_hz;
-    if (hz == 0 || (hz < 0 && meta_hz < 0) || !isfinite(a.hz) || a.hz <= 0) {
-        if (hz == 0 || (hz < 0 && meta_hz <= 0 && a.metadata))
-            fprintf(stderr, "smclat: %s: the timer rate must be positive (--cpu-hz)\n", a.trace);
+    a->hz = o->hz >= 0 ? o->hz : meta_hz;
+    if (o->hz == 0 || (o->hz < 0 && meta_hz < 0) || !isfinite(a->hz) || a->hz <= 0) {
+        if (o->hz == 0 || (o->hz < 0 && meta_hz <= 0 && a->metadata))
+            fprintf(stderr, "smclat: %s: the timer rate must be positive (--cpu-hz)\n", a->trace);
         else
             fprintf(stderr,
                     "smclat: %s: the trace does not record its timer rate: give --cpu-hz HZ "
                     "(CNTFRQ: 62.5M under QEMU, `xl info` cpu_mhz) or a metadata.json with "
                     "physinfo.cpu_khz beside it (--metadata FILE)\n",
-                    a.trace);
+                    a->trace);
         return 2;
     }
-    int rc = 0;
-    if (client >= 0) {
-        a.client = client;
-        a.mediator = mediator;
-        snprintf(a.roles_how, sizeof a.roles_how, "given: client d%ld, mediator d%ld", client,
-                 mediator);
-    } else if (roles_opt) {
-        struct sm_model *m0;
-        struct sm_roles *ro;
-        if (sm_model_new(&m0) != 0 || sm_roles_new(&ro) != 0) {
-            fprintf(stderr, "smclat: out of memory\n");
-            return 1;
-        }
-        rc = run_pass(&a, m0, NULL, ro, NULL);
-        uint16_t c, m;
-        char why[200];
-        if (rc == 0 && sm_roles_choose(ro, &c, &m, why, sizeof why)) {
-            a.client = c;
-            a.mediator = m;
-            snprintf(a.roles_how, sizeof a.roles_how, "auto: client d%u, mediator d%u: %s", c, m,
-                     why);
-        } else if (rc == 0) {
-            snprintf(a.roles_how, sizeof a.roles_how, "auto: %s", why);
-            add_warning(&a, "--roles auto: %s: no calls looked for", why);
-        }
-        sm_roles_free(ro);
-        sm_model_free(m0);
+    return 0;
+}
+
+/* --roles auto: a pass of its own over the trace. */
+static int find_roles(struct analysis *a, const struct analyze_opts *o)
+{
+    struct sm_model *m0;
+    struct sm_roles *ro;
+    if (sm_model_new(&m0) != 0 || sm_roles_new(&ro) != 0) {
+        fprintf(stderr, "smclat: out of memory\n");
+        return 1;
+    }
+    int rc = run_pass(a, m0, NULL, ro, NULL);
+    uint16_t c, m;
+    char why[200];
+    if (rc == 0 && sm_roles_choose(ro, &c, &m, why, sizeof why)) {
+        a->client = c;
+        a->mediator = m;
+        snprintf(a->roles_how, sizeof a->roles_how, "auto: client d%u, mediator d%u: %s", c, m,
+                 why);
+    } else if (rc == 0) {
+        snprintf(a->roles_how, sizeof a->roles_how, "auto: %s", why);
+        add_warning(a, "--roles auto: %s: no calls looked for", why);
+    }
+    sm_roles_free(ro);
+    sm_model_free(m0);
+    if (rc == 0 && a->client >= 0 && o->json) /* the summary prints it on stdout */
+        fprintf(stderr, "roles %s\n", a->roles_how);
+    return rc;
+}
+
+/* The client and the mediator: given, found (--roles auto), or the metadata's. Then the
+ * options that need them. 0, or the exit code after printing the error. */
+static int choose_roles(struct analysis *a, struct analyze_opts *o)
+{
+    const struct sm_metadata *md = &a->session->meta;
+    if (o->client >= 0) {
+        a->client = o->client;
+        a->mediator = o->mediator;
+        snprintf(a->roles_how, sizeof a->roles_how, "given: client d%ld, mediator d%ld", o->client,
+                 o->mediator);
+    } else if (o->roles_opt) {
+        int rc = find_roles(a, o);
         if (rc != 0)
             return rc;
-        if (a.client >= 0 && json) /* the summary prints it on stdout */
-            fprintf(stderr, "roles %s\n", a.roles_how);
-    } else if (meta_cli >= 0) {
-        a.client = meta_cli;
-        a.mediator = meta_med;
-        snprintf(a.roles_how, sizeof a.roles_how, "metadata: client d%ld, mediator d%ld (%s)",
-                 meta_cli, meta_med, a.metadata);
+    } else if (md->client >= 0) {
+        a->client = md->client;
+        a->mediator = md->mediator;
+        snprintf(a->roles_how, sizeof a->roles_how, "metadata: client d%ld, mediator d%ld (%s)",
+                 md->client, md->mediator, a->metadata);
     } else {
-        snprintf(a.roles_how, sizeof a.roles_how,
+        snprintf(a->roles_how, sizeof a->roles_how,
                  "none (give --client/--mediator or --roles auto to find calls)");
     }
-    if (csv_path && a.client < 0) {
+    if (o->csv_path && a->client < 0) {
         fprintf(stderr, "smclat analyze: --calls-csv needs roles (--client/--mediator or "
                         "--roles auto)\n");
         return 2;
     }
-    if (log_auto && a.client < 0)
-        log_path = NULL; /* no roles, no calls to join: the analysis goes on without */
-    if (log_path && a.client < 0) {
+    if (o->log_auto && a->client < 0)
+        o->log_path = NULL; /* no roles, no calls to join: the analysis goes on without */
+    if (o->log_path && a->client < 0) {
         fprintf(stderr, "smclat analyze: --calls-log needs roles (--client/--mediator, "
                         "--roles auto or the metadata's)\n");
         return 2;
     }
-    if (sm_model_new(&a.model) != 0) {
+    return 0;
+}
+
+/* The model, the call detector, the join's log and the CSV file, before the analysis pass. */
+static int prepare(struct analysis *a, const struct analyze_opts *o)
+{
+    if (sm_model_new(&a->model) != 0) {
         fprintf(stderr, "smclat: out of memory\n");
         return 1;
     }
-    if (a.client >= 0) {
-        struct sm_calls_config cfg = {(uint16_t)a.client, (uint16_t)a.mediator, on_call, &a, a.hz};
-        if (sm_calls_new(&a.calls, &cfg) != 0) {
+    if (a->client >= 0) {
+        struct sm_calls_config cfg = {(uint16_t)a->client, (uint16_t)a->mediator, on_call, a,
+                                      a->hz};
+        if (sm_calls_new(&a->calls, &cfg) != 0) {
             fprintf(stderr, "smclat: out of memory\n");
-            sm_model_free(a.model);
             return 1;
         }
     }
-    if (log_path) {
+    if (o->log_path) {
         char msg[600];
-        if (sm_analyze_join_new(&a.join, log_path, a.hz, msg, sizeof msg) != 0) {
-            if (!log_auto) {
+        if (sm_analyze_join_new(&a->join, o->log_path, a->hz, msg, sizeof msg) != 0) {
+            if (!o->log_auto) {
                 fprintf(stderr, "smclat: %s\n", msg);
-                rc = 2;
-                goto out;
+                return 2;
             }
-            add_warning(&a, "not joined with the generator's log: %s", msg);
+            add_warning(a, "not joined with the generator's log: %s", msg);
         }
-        for (unsigned k = 0; a.join && k < session.meta.n_created; k++)
-            if (session.meta.created[k].domid == a.client) /* Xen set CNTVOFF then: in 2 ms */
-                sm_analyze_join_hint(a.join, session.meta.created[k].ticks,
-                                     (int64_t)(a.hz * 0.002));
+        const struct sm_metadata *md = &a->session->meta;
+        for (unsigned k = 0; a->join && k < md->n_created; k++)
+            if (md->created[k].domid == a->client) /* Xen set CNTVOFF then: in 2 ms */
+                sm_analyze_join_hint(a->join, md->created[k].ticks, (int64_t)(a->hz * 0.002));
     }
-    if (csv_path) {
-        a.csv = fopen(csv_path, "w");
-        if (!a.csv) {
-            fprintf(stderr, "smclat: %s: %s\n", csv_path, strerror(errno));
-            rc = 2;
-            goto out;
+    if (o->csv_path) {
+        a->csv = fopen(o->csv_path, "w");
+        if (!a->csv) {
+            fprintf(stderr, "smclat: %s: %s\n", o->csv_path, strerror(errno));
+            return 2;
         }
-        a.csv_path = csv_path;
-        sm_render_csv_header(a.csv, a.join != NULL);
+        a->csv_path = o->csv_path;
+        sm_render_csv_header(a->csv, a->join != NULL);
     }
-    rc = run_pass(&a, a.model, a.calls, NULL, NULL);
-    if (rc != 0)
-        goto out;
-    sm_model_finish(a.model);
-    if (a.calls)
-        sm_calls_finish(a.calls);
-    const struct sm_model_stats *ms = sm_model_stats(a.model);
+    return 0;
+}
+
+/* What the model saw of a damaged or stitched trace, as warnings. */
+static void model_warnings(struct analysis *a)
+{
+    const struct sm_model_stats *ms = sm_model_stats(a->model);
     if (ms->lost_records)
-        add_warning(&a,
+        add_warning(a,
                     "%s: the hypervisor lost %" PRIu64 " records (%" PRIu64
                     " LOST_RECORDS): windows across them are incomplete",
-                    a.trace, ms->lost_records, ms->lost_events);
+                    a->trace, ms->lost_records, ms->lost_events);
     /* Signs of a damaged or stitched trace (none on a trace Xen wrote in one go, beyond one
      * first-state mismatch per vCPU where pCPU streams start apart): the figures are computed
      * anyway, but say so. */
-    size_t nvcpus = sm_model_nvcpus(a.model);
+    size_t nvcpus = sm_model_nvcpus(a->model);
     if (ms->inconsistencies)
-        add_warning(&a,
+        add_warning(a,
                     "%s: SWITCH and runstate records disagree %" PRIu64
                     " times on which vCPU a pCPU runs (damaged or stitched trace?)",
-                    a.trace, ms->inconsistencies);
+                    a->trace, ms->inconsistencies);
     if (ms->first_state_mismatches > nvcpus)
-        add_warning(&a,
+        add_warning(a,
                     "%s: %" PRIu64 " runstate records do not follow from the state before them "
                     "(more than one per vCPU: damaged or stitched trace?)",
-                    a.trace, ms->first_state_mismatches);
-    if (a.rstats.tsc_backwards || a.rstats.tsc_jumps)
-        add_warning(&a,
+                    a->trace, ms->first_state_mismatches);
+    if (a->rstats.tsc_backwards || a->rstats.tsc_jumps)
+        add_warning(a,
                     "%s: timestamps going back (%" PRIu64 ") or jumping ahead (%" PRIu64
                     ", ignored) inside pCPU chunks",
-                    a.trace, a.rstats.tsc_backwards, a.rstats.tsc_jumps);
-    if (a.join) {
-        char msg[600];
-        int joined = sm_analyze_join_run(a.join, ms->first_tsc, ms->last_tsc, msg, sizeof msg) == 0;
-        size_t recovered = 0;
-        if (joined) {
-            rc = recover_missed(&a, ms->first_tsc, ms->last_tsc, &recovered);
-            if (rc != 0)
-                goto out;
-        }
-        if (recovered) /* the missed calls rebuilt: join again with them */
-            joined = sm_analyze_join_run(a.join, ms->first_tsc, ms->last_tsc, msg, sizeof msg) == 0;
-        struct sm_join_warnings w = {0};
-        if (joined)
-            sm_analyze_join_warnings(a.join, &w);
-        for (int k = 0; k < w.n; k++)
-            add_warning(&a, "%s", w.text[k]);
-        if (!joined && !log_auto) {
-            fprintf(stderr, "smclat: %s\n", msg);
-            rc = 2;
-            goto out;
-        }
-        if (!joined)
-            add_warning(&a, "not joined with the generator's log: %s", msg);
-        for (size_t k = 0; a.csv && k < sm_analyze_join_ncalls(a.join); k++)
-            sm_render_csv_row(a.csv, &a, sm_analyze_join_call(a.join, k), k);
-        if (!joined) {
-            sm_analyze_join_free(a.join);
-            a.join = NULL;
-        }
+                    a->trace, a->rstats.tsc_backwards, a->rstats.tsc_jumps);
+}
+
+/* The join with the generator's log, the missed calls rebuilt and joined again, the joined
+ * CSV. 0, or the exit code after printing the error. */
+static int join_calls(struct analysis *a, const struct analyze_opts *o)
+{
+    const struct sm_model_stats *ms = sm_model_stats(a->model);
+    char msg[600];
+    int joined = sm_analyze_join_run(a->join, ms->first_tsc, ms->last_tsc, msg, sizeof msg) == 0;
+    size_t recovered = 0;
+    if (joined) {
+        int rc = recover_missed(a, ms->first_tsc, ms->last_tsc, &recovered);
+        if (rc != 0)
+            return rc;
     }
-    if (json)
+    if (recovered) /* the missed calls rebuilt: join again with them */
+        joined = sm_analyze_join_run(a->join, ms->first_tsc, ms->last_tsc, msg, sizeof msg) == 0;
+    struct sm_join_warnings w = {0};
+    if (joined)
+        sm_analyze_join_warnings(a->join, &w);
+    for (int k = 0; k < w.n; k++)
+        add_warning(a, "%s", w.text[k]);
+    if (!joined && !o->log_auto) {
+        fprintf(stderr, "smclat: %s\n", msg);
+        return 2;
+    }
+    if (!joined)
+        add_warning(a, "not joined with the generator's log: %s", msg);
+    for (size_t k = 0; a->csv && k < sm_analyze_join_ncalls(a->join); k++)
+        sm_render_csv_row(a->csv, a, sm_analyze_join_call(a->join, k), k);
+    if (!joined) {
+        sm_analyze_join_free(a->join);
+        a->join = NULL;
+    }
+    return 0;
+}
+
+/* The analysis pass, then the join; the analysis is complete when it returns 0. */
+static int analyze(struct analysis *a, const struct analyze_opts *o)
+{
+    int rc = run_pass(a, a->model, a->calls, NULL, NULL);
+    if (rc != 0)
+        return rc;
+    sm_model_finish(a->model);
+    if (a->calls)
+        sm_calls_finish(a->calls);
+    model_warnings(a);
+    return a->join ? join_calls(a, o) : 0;
+}
+
+int cmd_analyze(int argc, char **argv)
+{
+    struct analyze_opts o;
+    int i = parse_options(argc, argv, &o);
+    if (i < 0)
+        return -i - 1;
+    struct analysis a;
+    memset(&a, 0, sizeof a);
+    a.client = a.mediator = -1;
+    struct sm_session session;
+    char msg[1024];
+    if (sm_session_open(&session, argv[i], o.metadata, msg, sizeof msg) != 0) {
+        fprintf(stderr, "smclat: %s\n", msg);
+        return 2;
+    }
+    a.session = &session;
+    a.trace = session.trace;
+    a.metadata = session.metadata;
+    o.log_auto = !o.log_path && session.calls_log;
+    if (o.log_auto)
+        o.log_path = session.calls_log;
+    int rc = choose_rate(&a, &o);
+    if (rc == 0)
+        rc = choose_roles(&a, &o);
+    if (rc == 0)
+        rc = prepare(&a, &o);
+    if (rc == 0)
+        rc = analyze(&a, &o);
+    if (rc == 0 && o.json)
         rc = sm_render_json(&a);
-    else
+    else if (rc == 0)
         sm_render_text(&a);
-out:
     if (a.csv && fclose(a.csv) != 0 && rc == 0) {
-        fprintf(stderr, "smclat: %s: %s\n", csv_path, strerror(errno));
+        fprintf(stderr, "smclat: %s: %s\n", o.csv_path, strerror(errno));
         rc = 1;
     }
     sm_calls_free(a.calls);
