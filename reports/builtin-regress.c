@@ -103,34 +103,9 @@ static json_t *series_names(const json_t *series)
     return names;
 }
 
-/* One data file and plot per config and metric, over history + entry, change points marked;
- * DIR/index.html shows them all with the verdicts, DIR/regress.json the decisions. */
-static int draw_trends(const json_t *all, const char *dir, const json_t *series,
-                       const json_t *decisions, const char *command)
+/* The verdict of each series, an HTML table. */
+static void trends_table(FILE *th, const json_t *series)
 {
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "smclat: %s: %s\n", dir, strerror(errno));
-        return -1;
-    }
-    int rc = 0, have_gp = sm_have_gnuplot();
-    if (!have_gp)
-        fprintf(stderr, "warning: gnuplot not found: trend data written, no plots\n");
-    char *plots_html = NULL, *table_html = NULL, *notes_html = NULL;
-    size_t lp, lt, ln;
-    FILE *ph = open_memstream(&plots_html, &lp), *th = open_memstream(&table_html, &lt);
-    FILE *nh = open_memstream(&notes_html, &ln);
-    if (!ph || !th || !nh) {
-        if (ph)
-            fclose(ph);
-        if (th)
-            fclose(th);
-        if (nh)
-            fclose(nh);
-        free(plots_html);
-        free(table_html);
-        free(notes_html);
-        return -1;
-    }
     fputs("<table>\n<tr><th>configuration</th><th>metric</th><th>runs</th><th>change "
           "points</th><th>newest change point</th><th>before</th><th>after</th><th>change</th>"
           "<th>verdict</th></tr>\n",
@@ -170,112 +145,122 @@ static int draw_trends(const json_t *all, const char *dir, const json_t *series,
         fputs("</td></tr>\n", th);
     }
     fputs("</table>\n", th);
+}
+
+/* The link to the report beside, and the warnings. */
+static void trends_notes(FILE *nh, const char *dir, const json_t *decisions)
+{
     /* -p REPORT/trends: beside smclat report's page */
     char report_page[4200];
     snprintf(report_page, sizeof report_page, "%s/../summary.json", dir);
     if (access(report_page, F_OK) == 0)
         fputs("<p>The newest runs' report: <a href=\"../index.html\">../index.html</a>.</p>\n", nh);
+    size_t i;
+    const json_t *s;
     json_array_foreach(json_object_get(decisions, "warnings"), i, s)
     {
         fputs("<p class=\"note\">warning: ", nh);
         sm_html_escape(nh, json_string_value(s));
         fputs("</p>\n", nh);
     }
-    json_t *names = series_names(series);
-    const json_t *jn;
-    json_array_foreach(names, i, jn)
-    {
-        const char *name = json_string_value(jn);
-        char id[128];
-        sm_safe_name(name, id, sizeof id);
-        fputs("<h3>", ph);
-        sm_html_escape(ph, name);
-        fputs("</h3>\n", ph);
-        for (int k = 0; trend_metrics[k]; k++) {
-            const char *metric = trend_metrics[k];
-            int ns = strstr(metric, "_ns") != NULL;
-            char path[4200], cppath[4200], base[4096];
-            snprintf(base, sizeof base, "%s/trend-%s-%s", dir, id, metric);
-            snprintf(path, sizeof path, "%s.dat", base);
-            snprintf(cppath, sizeof cppath, "%s.cp.dat", base);
-            FILE *f = fopen(path, "w");
-            if (!f) {
-                rc = -1;
-                continue;
-            }
-            fprintf(f, "# run commit %s%s  (%s)\n", metric, ns ? " (us)" : "", name);
-            int rows = 0;
-            for (size_t e = 0; e < json_array_size(all); e++) {
-                const json_t *en = json_array_get(all, e);
-                const json_t *v = json_object_get(
-                    json_object_get(json_object_get(json_object_get(en, "configs"), name),
-                                    "metrics"),
-                    metric);
-                if (!json_is_number(v))
-                    continue;
-                char commit[64];
-                sm_safe_name(json_string_value(json_object_get(en, "commit")), commit,
-                             sizeof commit);
-                fprintf(f, "%zu %s %.6g\n", e + 1, commit, json_number_value(v) / (ns ? 1e3 : 1));
-                rows++;
-            }
-            fclose(f);
-            const json_t *ser = series_of(series, name, metric);
-            int have_cp = ser ? write_cp_file(cppath, ser, ns ? 1e3 : 1) : 0;
-            if (have_cp < 0)
-                rc = -1;
-            else if (have_cp == 0)
-                unlink(cppath); /* an older run's change points are not this run's */
-            if (!rows || !have_gp)
-                continue;
-            char params[12288], err[1024], mname[256];
-            snprintf(mname, sizeof mname, "%s %.*s", id, (int)(strlen(metric) - (ns ? 3 : 0)),
-                     metric);
-            int len = snprintf(params, sizeof params, "file='%s'; ", sm_gp_quote(path));
-            len += snprintf(params + len, sizeof params - (size_t)len, "metric='%s'; ",
-                            sm_gp_quote(mname));
-            len += snprintf(params + len, sizeof params - (size_t)len, "unit='%s'",
-                            ns ? "us" : "per call");
-            if (!strcmp(metric, "incomplete"))
-                len += snprintf(params + len, sizeof params - (size_t)len, "; unit='calls'");
-            if (have_cp > 0) {
-                len += snprintf(params + len, sizeof params - (size_t)len, "; cpfile='%s'",
-                                sm_gp_quote(cppath));
-                /* the change points' commits as extra x tics: ("c16" 16, ...) */
-                len += snprintf(params + len, sizeof params - (size_t)len, "; cptics='(");
-                size_t ci;
-                const json_t *cp;
-                json_array_foreach(json_object_get(ser, "change_points"), ci, cp)
-                {
-                    char commit[64];
-                    sm_safe_name(json_string_value(json_object_get(cp, "commit")), commit,
-                                 sizeof commit);
-                    if (len < (int)sizeof params - 100)
-                        len += snprintf(params + len, sizeof params - (size_t)len, "%s\"%s\" %lld",
-                                        ci ? ", " : "", commit,
-                                        (long long)json_integer_value(json_object_get(cp, "run")));
-                }
-                snprintf(params + len, sizeof params - (size_t)len, ")'");
-            }
-            if (sm_gnuplot("trend.gp", params, base, err, sizeof err) != 0) {
-                fprintf(stderr, "warning: %s\n", err);
-                rc = -1;
-                continue;
-            }
-            fprintf(ph,
-                    "<figure><a href=\"trend-%s-%s.svg\"><img src=\"trend-%s-%s.png\" "
-                    "alt=\"%s\"></a><figcaption>",
-                    id, metric, id, metric, metric);
-            sm_html_escape(ph, name);
-            fprintf(ph, " %s%s</figcaption></figure>\n", metric,
-                    have_cp > 0 ? " (change points marked)" : "");
-        }
+}
+
+/* PATH: one configuration's metric over the runs. Returns its rows, -1 when it cannot write. */
+static int write_trend_data(const char *path, const json_t *all, const char *name,
+                            const char *metric, int ns)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    fprintf(f, "# run commit %s%s  (%s)\n", metric, ns ? " (us)" : "", name);
+    int rows = 0;
+    for (size_t e = 0; e < json_array_size(all); e++) {
+        const json_t *en = json_array_get(all, e);
+        const json_t *v = json_object_get(
+            json_object_get(json_object_get(json_object_get(en, "configs"), name), "metrics"),
+            metric);
+        if (!json_is_number(v))
+            continue;
+        char commit[64];
+        sm_safe_name(json_string_value(json_object_get(en, "commit")), commit, sizeof commit);
+        fprintf(f, "%zu %s %.6g\n", e + 1, commit, json_number_value(v) / (ns ? 1e3 : 1));
+        rows++;
     }
-    json_decref(names);
-    fclose(ph);
-    fclose(th);
-    fclose(nh);
-    /* regress.json and index.html */
+    fclose(f);
+    return rows;
+}
+
+/* trend.gp's parameters: the data, the metric's name and unit, the change points. */
+static void trend_params(char *params, size_t size, const char *path, const char *cppath,
+                         const char *id, const char *metric, int ns, int have_cp, const json_t *ser)
+{
+    char mname[256];
+    snprintf(mname, sizeof mname, "%s %.*s", id, (int)(strlen(metric) - (ns ? 3 : 0)), metric);
+    int len = snprintf(params, size, "file='%s'; ", sm_gp_quote(path));
+    len += snprintf(params + len, size - (size_t)len, "metric='%s'; ", sm_gp_quote(mname));
+    len += snprintf(params + len, size - (size_t)len, "unit='%s'", ns ? "us" : "per call");
+    if (!strcmp(metric, "incomplete"))
+        len += snprintf(params + len, size - (size_t)len, "; unit='calls'");
+    if (have_cp <= 0)
+        return;
+    len += snprintf(params + len, size - (size_t)len, "; cpfile='%s'", sm_gp_quote(cppath));
+    /* the change points' commits as extra x tics: ("c16" 16, ...) */
+    len += snprintf(params + len, size - (size_t)len, "; cptics='(");
+    size_t ci;
+    const json_t *cp;
+    json_array_foreach(json_object_get(ser, "change_points"), ci, cp)
+    {
+        char commit[64];
+        sm_safe_name(json_string_value(json_object_get(cp, "commit")), commit, sizeof commit);
+        if (len < (int)size - 100)
+            len += snprintf(params + len, size - (size_t)len, "%s\"%s\" %lld", ci ? ", " : "",
+                            commit, (long long)json_integer_value(json_object_get(cp, "run")));
+    }
+    snprintf(params + len, size - (size_t)len, ")'");
+}
+
+/* One configuration's metric: its data, change points and plot (with its HTML figure). 0 or
+ * -1. */
+static int plot_trend(FILE *ph, const char *dir, const json_t *all, const json_t *series,
+                      const char *name, const char *id, const char *metric, int have_gp)
+{
+    int ns = strstr(metric, "_ns") != NULL, rc = 0;
+    char path[4200], cppath[4200], base[4096];
+    snprintf(base, sizeof base, "%s/trend-%s-%s", dir, id, metric);
+    snprintf(path, sizeof path, "%s.dat", base);
+    snprintf(cppath, sizeof cppath, "%s.cp.dat", base);
+    int rows = write_trend_data(path, all, name, metric, ns);
+    if (rows < 0)
+        return -1;
+    const json_t *ser = series_of(series, name, metric);
+    int have_cp = ser ? write_cp_file(cppath, ser, ns ? 1e3 : 1) : 0;
+    if (have_cp < 0)
+        rc = -1;
+    else if (have_cp == 0)
+        unlink(cppath); /* an older run's change points are not this run's */
+    if (!rows || !have_gp)
+        return rc;
+    char params[12288], err[1024];
+    trend_params(params, sizeof params, path, cppath, id, metric, ns, have_cp, ser);
+    if (sm_gnuplot("trend.gp", params, base, err, sizeof err) != 0) {
+        fprintf(stderr, "warning: %s\n", err);
+        return -1;
+    }
+    fprintf(ph,
+            "<figure><a href=\"trend-%s-%s.svg\"><img src=\"trend-%s-%s.png\" "
+            "alt=\"%s\"></a><figcaption>",
+            id, metric, id, metric, metric);
+    sm_html_escape(ph, name);
+    fprintf(ph, " %s%s</figcaption></figure>\n", metric,
+            have_cp > 0 ? " (change points marked)" : "");
+    return rc;
+}
+
+/* DIR/regress.json and DIR/index.html from the template. 0 or -1. */
+static int write_trends_page(const char *dir, const json_t *decisions, const char *command,
+                             const char *notes, const char *table, const char *plots)
+{
+    int rc = 0;
     char jpath[4200], tpath[4200], opath[4200];
     snprintf(jpath, sizeof jpath, "%s/regress.json", dir);
     if (json_dump_file(decisions, jpath, JSON_INDENT(2) | JSON_REAL_PRECISION(12)) != 0) {
@@ -287,42 +272,95 @@ static int draw_trends(const json_t *all, const char *dir, const json_t *series,
     char *tmpl = sm_read_text(tpath);
     if (!tmpl) {
         fprintf(stderr, "smclat: %s: cannot read the HTML template\n", tpath);
-        rc = -1;
-    } else {
-        char *cmd_html = NULL, *commit_html = NULL, when[64];
-        size_t l1, l2;
-        FILE *t1 = open_memstream(&cmd_html, &l1), *t2 = open_memstream(&commit_html, &l2);
-        if (t1) {
-            sm_html_escape(t1, command);
-            fclose(t1);
-        }
-        if (t2) {
-            sm_html_escape(t2, json_string_value(json_object_get(decisions, "commit")));
-            fclose(t2);
-        }
-        time_t now = time(NULL);
-        strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&now));
-        const char *kv[] = {"TITLE",     "smclat regress: trends and change points",
-                            "COMMAND",   cmd_html ? cmd_html : "",
-                            "GENERATED", when,
-                            "COMMIT",    commit_html ? commit_html : "",
-                            "NOTES",     notes_html ? notes_html : "",
-                            "TABLE",     table_html ? table_html : "",
-                            "PLOTS",     plots_html ? plots_html : "",
-                            NULL};
-        snprintf(opath, sizeof opath, "%s/index.html", dir);
-        FILE *of = fopen(opath, "w");
-        int ok = of && sm_fill_template(of, tmpl, kv) == 0;
-        if (of && fclose(of) != 0)
-            ok = 0;
-        if (!ok) {
-            fprintf(stderr, "smclat: %s: cannot write\n", opath);
-            rc = -1;
-        }
-        free(cmd_html);
-        free(commit_html);
-        free(tmpl);
+        return -1;
     }
+    char *cmd_html = NULL, *commit_html = NULL, when[64];
+    size_t l1, l2;
+    FILE *t1 = open_memstream(&cmd_html, &l1), *t2 = open_memstream(&commit_html, &l2);
+    if (t1) {
+        sm_html_escape(t1, command);
+        fclose(t1);
+    }
+    if (t2) {
+        sm_html_escape(t2, json_string_value(json_object_get(decisions, "commit")));
+        fclose(t2);
+    }
+    time_t now = time(NULL);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&now));
+    const char *kv[] = {"TITLE",     "smclat regress: trends and change points",
+                        "COMMAND",   cmd_html ? cmd_html : "",
+                        "GENERATED", when,
+                        "COMMIT",    commit_html ? commit_html : "",
+                        "NOTES",     notes ? notes : "",
+                        "TABLE",     table ? table : "",
+                        "PLOTS",     plots ? plots : "",
+                        NULL};
+    snprintf(opath, sizeof opath, "%s/index.html", dir);
+    FILE *of = fopen(opath, "w");
+    int ok = of && sm_fill_template(of, tmpl, kv) == 0;
+    if (of && fclose(of) != 0)
+        ok = 0;
+    if (!ok) {
+        fprintf(stderr, "smclat: %s: cannot write\n", opath);
+        rc = -1;
+    }
+    free(cmd_html);
+    free(commit_html);
+    free(tmpl);
+    return rc;
+}
+
+/* One data file and plot per config and metric, over history + entry, change points marked;
+ * DIR/index.html shows them all with the verdicts, DIR/regress.json the decisions. */
+static int draw_trends(const json_t *all, const char *dir, const json_t *series,
+                       const json_t *decisions, const char *command)
+{
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "smclat: %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    int rc = 0, have_gp = sm_have_gnuplot();
+    if (!have_gp)
+        fprintf(stderr, "warning: gnuplot not found: trend data written, no plots\n");
+    char *plots_html = NULL, *table_html = NULL, *notes_html = NULL;
+    size_t lp, lt, ln;
+    FILE *ph = open_memstream(&plots_html, &lp), *th = open_memstream(&table_html, &lt);
+    FILE *nh = open_memstream(&notes_html, &ln);
+    if (!ph || !th || !nh) {
+        if (ph)
+            fclose(ph);
+        if (th)
+            fclose(th);
+        if (nh)
+            fclose(nh);
+        free(plots_html);
+        free(table_html);
+        free(notes_html);
+        return -1;
+    }
+    trends_table(th, series);
+    trends_notes(nh, dir, decisions);
+    json_t *names = series_names(series);
+    size_t i;
+    const json_t *jn;
+    json_array_foreach(names, i, jn)
+    {
+        const char *name = json_string_value(jn);
+        char id[128];
+        sm_safe_name(name, id, sizeof id);
+        fputs("<h3>", ph);
+        sm_html_escape(ph, name);
+        fputs("</h3>\n", ph);
+        for (int k = 0; trend_metrics[k]; k++)
+            if (plot_trend(ph, dir, all, series, name, id, trend_metrics[k], have_gp) != 0)
+                rc = -1;
+    }
+    json_decref(names);
+    fclose(ph);
+    fclose(th);
+    fclose(nh);
+    if (write_trends_page(dir, decisions, command, notes_html, table_html, plots_html) != 0)
+        rc = -1;
     free(plots_html);
     free(table_html);
     free(notes_html);
