@@ -4,3 +4,7 @@ ARCHIVES += libsmclat-common
 libsmclat-common_SRCS := common/options.c common/hist.c common/hist_json.c common/json_file.c \
     common/csv.c
 CPPFLAGS += -Icommon
+
+UNIT_TESTS += test_common
+test_common_SRCS := tests/test_common.c
+test_common_LDLIBS := -lcmocka $(call pkg_libs,jansson)
