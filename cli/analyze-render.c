@@ -65,13 +65,13 @@ static void csv_join(FILE *f, const struct sm_analyze_join *aj, size_t k)
 {
     const struct sm_join *j = aj->join;
     if (!j) { /* the join refused */
-        fputs(",,,,,,,,", f);
+        fputs(",,,,,,,,,", f);
         return;
     }
     int st = k < j->n_trace ? j->trace_state[k] : SM_JOIN_ALONE;
     fprintf(f, ",%s", sm_ct_join_states[st]);
     if (st != SM_JOIN_MATCHED) {
-        fputs(",,,,,,,", f);
+        fputs(",,,,,,,,", f);
         return;
     }
     const struct sm_log_call *lc = &aj->log->calls[j->trace_to_log[k]];
@@ -86,6 +86,7 @@ static void csv_join(FILE *f, const struct sm_analyze_join *aj, size_t k)
     csv_ns(f, aj, fig.window);
     csv_ns(f, aj, fig.before);
     csv_ns(f, aj, fig.after);
+    fprintf(f, ",%d", sm_log_call_is_sample(lc)); /* counted in the figures, here and in reports */
 }
 
 void sm_render_csv_header(FILE *f, int joined)

@@ -40,6 +40,7 @@ enum sm_ct_col {
     SM_CT_WINDOW_NS,
     SM_CT_BEFORE_WINDOW_NS,
     SM_CT_AFTER_WINDOW_NS,
+    SM_CT_LOG_SAMPLE, /* 1: the log's call is a sample (status ok, no warm-up), 0: not */
     SM_CT__COUNT
 };
 
@@ -78,6 +79,7 @@ static const char *const sm_ct_names[SM_CT__COUNT] = {
     "window_ns",
     "before_window_ns",
     "after_window_ns",
+    "log_sample",
 };
 
 /* The values of the join column, by enum sm_join_state (trace-parse/join.h): trace_only,

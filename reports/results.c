@@ -65,7 +65,7 @@ static int parse_field(const char *t, double *v)
 /* Where the columns of a per-call file are (-1: absent). */
 struct cols {
     int series[S_NSERIES];
-    int start, end, status, warmup, ticks, join;
+    int start, end, status, warmup, ticks, join, log_sample;
     int sw[4];
 };
 
@@ -99,6 +99,7 @@ static void find_cols(struct cols *c, char *const *h, int n, int generator_log)
     c->status = sm_csv_column(h, n, SM_CALLS_COL_STATUS);
     c->warmup = sm_csv_column(h, n, SM_CALLS_COL_WARMUP);
     c->join = generator_log ? -1 : sm_csv_column(h, n, sm_ct_names[SM_CT_JOIN]);
+    c->log_sample = generator_log ? -1 : sm_csv_column(h, n, sm_ct_names[SM_CT_LOG_SAMPLE]);
 }
 
 /* One line of calls-trace.csv: the series, the window start from ticks, the switches summed. */
@@ -230,6 +231,9 @@ static int load_csv(struct sm_run *r, const char *file, int generator_log, char 
         }
         if (generator_log && !sm_calls_is_sample(c.status >= 0 ? fl[c.status] : NULL,
                                                  c.warmup >= 0 ? fl[c.warmup] : NULL))
+            continue;
+        /* a matched call the join does not count (failed, warm-up): no sample here either */
+        if (c.log_sample >= 0 && !strcmp(fl[c.log_sample], "0"))
             continue;
         if (c.join >= 0 && !strcmp(fl[c.join], SM_CT_JOIN_TRACE_ONLY)) {
             r->not_logged++; /* a call of the trace the generator did not make */

@@ -130,6 +130,28 @@ static void test_analysis_only(void **state)
     assert_non_null(strstr(err, "analysis.json: expected the analyzer's object"));
 }
 
+/* A joined calls-trace.csv: the matched calls the join does not count (log_sample 0: failed or
+ * warm-up) are no samples of the report either. */
+static void test_joined_log_sample(void **state)
+{
+    (void)state;
+    char sub[600], err[SM_RUN_ERR_MAX];
+    snprintf(sub, sizeof sub, "%s/joinedwarm", dir);
+    mkdir(sub, 0777);
+    free(tu_write(sub, "calls-trace.csv",
+                  "index,shape,reason,t_start,e2e_ns,mediator_wake_ns,join,log_sample\n"
+                  "0,textbook,complete,100,90000,700,matched,0\n"
+                  "1,textbook,complete,200,1000,100,matched,1\n"
+                  "2,textbook,complete,300,5000,200,trace_only,\n"
+                  "3,textbook,complete,400,3000,300,matched,1\n"));
+    struct sm_run *r = sm_run_load(sub, err, sizeof err);
+    assert_non_null(r);
+    assert_int_equal(r->ncalls, 2);
+    assert_int_equal(r->not_logged, 1);
+    assert_true(r->series[S_E2E_NS][0] == 1000 && r->series[S_E2E_NS][1] == 3000);
+    sm_run_free(r);
+}
+
 /* calls-trace.csv joined with the generator's log: the trace's calls with no log line (timer
  * coincidences) are left out of every figure, counted apart; per-call figures win over
  * analysis.json's, which count every call of the trace. */
@@ -249,9 +271,13 @@ static void test_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_generator_log), cmocka_unit_test(test_generator_log_warmup),
-        cmocka_unit_test(test_analysis_only), cmocka_unit_test(test_joined_trace_calls),
-        cmocka_unit_test(test_plot_data),     cmocka_unit_test(test_names),
+        cmocka_unit_test(test_generator_log),
+        cmocka_unit_test(test_generator_log_warmup),
+        cmocka_unit_test(test_analysis_only),
+        cmocka_unit_test(test_joined_trace_calls),
+        cmocka_unit_test(test_joined_log_sample),
+        cmocka_unit_test(test_plot_data),
+        cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
