@@ -18,6 +18,8 @@ NO_DEPS ?=
 include mk/common.mk
 
 # Parts of the tree. Order matters only for variables used at parse time.
+include common/module.mk
+-include synth/module.mk
 -include trace-parse/module.mk
 -include trace-parse/bt2/module.mk
 -include cli/module.mk

@@ -5,8 +5,8 @@
 #include "cntvct.h"
 #include "gen_config.h"
 #include "gen_stats.h"
+#include "json_file.h"
 #include "rt.h"
-#include "summary_json.h"
 #include "transport.h"
 
 #include <errno.h>
@@ -60,7 +60,7 @@ static void sleep_until(uint64_t t_ns, uint64_t spin_ns)
 static int one_call(struct gen *g, uint64_t t_start, uint64_t f, uint32_t k, uint32_t *buf_id)
 {
     const struct sm_schedule *sc = &g->cfg->sc;
-    struct sm_call c = {
+    struct sm_bench_call c = {
         .op = sm_schedule_op(sc, f, k), .seq = (uint32_t)g->calls, .buf_id = *buf_id};
     uint64_t expect = 0; /* computed before the call: not in its time */
     if (c.op == SM_OP_PROCESS) {
@@ -161,7 +161,7 @@ static json_t *summary_json(const struct gen *g, const struct sm_gen_stats *st)
     const struct sm_schedule *sc = &cfg->sc;
     json_t *j = json_pack(
         "{s:i, s:b, s:s, s:s, s:s, s:f, s:f, s:i, s:I, s:s, s:{s:I, s:I, s:I}}",
-        "smclat_gen_summary", 1, "partial", g->partial, "stop_reason", g->stop_reason, "transport",
+        "smclat_gen_summary", 2, "partial", g->partial, "stop_reason", g->stop_reason, "transport",
         cfg->transport_name, "flow", sm_flow_name(sc->flow), "fps", sc->fps, "calls_per_s",
         sm_schedule_calls_per_s(sc), "ops_per_frame", (int)sm_schedule_ops_per_frame(sc),
         "payload_bytes", (json_int_t)cfg->payload, "spacing", sc->even ? "even" : "frame", "frames",

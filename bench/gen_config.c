@@ -24,6 +24,100 @@ static int check_range(const char *name, long v, long lo, long hi)
     return 0;
 }
 
+/* The schedule from the options, checked; *measured: the frames summarized. 0, or -1 after
+ * the error. */
+static int derive_schedule(const struct gen_args *a, struct sm_schedule *sc, uint64_t *measured)
+{
+    *sc = (struct sm_schedule){.fps = a->fps,
+                               .burst = (uint32_t)a->burst,
+                               .seed = (uint64_t)a->seed,
+                               .no_unregister = a->no_unregister};
+    if (sm_flow_parse(a->flow, &sc->flow) != 0) {
+        fprintf(stderr, "smclat gen: --flow '%s': expected optimized or unoptimized\n", a->flow);
+        return -1;
+    }
+    if (strcmp(a->spacing, "even") && strcmp(a->spacing, "frame")) {
+        fprintf(stderr, "smclat gen: --spacing '%s': expected even or frame\n", a->spacing);
+        return -1;
+    }
+    sc->even = !strcmp(a->spacing, "even");
+    if (check_range("payload", a->payload, 0, SM_RING_MAX_PAYLOAD) ||
+        check_range("burst", a->burst, 1, 100000) || check_range("prio", a->prio, 0, 99) ||
+        check_range("cpu-dma-latency", a->dma_latency, -1, 2000000000) ||
+        check_range("cpu", a->cpu, -1, 4095) ||
+        check_range("call-timeout", a->call_timeout, 1, 3600000) ||
+        check_range("connect-timeout", a->connect_timeout, 0, 3600000) ||
+        check_range("frames", a->frames, 0, 100000000) || check_range("peer", a->peer, -1, 32767))
+        return -1;
+    if (a->duration < 0 || a->warmup < 0 || a->jitter_us < 0 || !isfinite(a->duration) ||
+        !(a->spin_us >= 0 && a->spin_us <= 1e6)) {
+        fprintf(stderr, "smclat gen: --duration, --warmup, --jitter and --spin-us (at most "
+                        "1000000) must be >= 0\n");
+        return -1;
+    }
+    if (!(a->fps > 0.01 && a->fps <= 1e6)) {
+        fprintf(stderr, "smclat gen: --fps %g: expected 0.01 to 1000000\n", a->fps);
+        return -1;
+    }
+    *measured = a->frames > 0 ? (uint64_t)a->frames
+                              : (uint64_t)llround((a->duration > 0 ? a->duration : 5) * a->fps);
+    if (*measured == 0)
+        *measured = 1;
+    sc->warmup_frames = (uint64_t)llround(a->warmup * a->fps);
+    sc->frames = *measured + sc->warmup_frames;
+    sc->jitter_ns = (uint64_t)(a->jitter_us * 1000.0);
+    char err[256];
+    if (sm_schedule_check(sc, err, sizeof err) != 0) {
+        fprintf(stderr, "smclat gen: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* The transport and its options, checked. 0, or -1 after the error. */
+static int derive_transport(const struct gen_args *a, struct sm_transport_opts *to,
+                            const char *tee_uuid, const struct sm_transport_ops **tops)
+{
+    *tops = sm_transport_find(a->transport);
+    if (!*tops) {
+        fprintf(stderr, "smclat gen: --transport '%s': expected one of %s\n", a->transport,
+                sm_transport_names());
+        return -1;
+    }
+    if (!strcmp(a->smc_mode, "version")) {
+        for (int op = SM_OP_REGISTER; op < SM_OP_COUNT; op++)
+            to->smc_fid[op] = 0x80000000u; /* ARM_SMCCC_VERSION */
+    } else if (strcmp(a->smc_mode, "optee")) {
+        fprintf(stderr, "smclat gen: --smc-mode '%s': expected optee or version\n", a->smc_mode);
+        return -1;
+    }
+    long fids[SM_OP_COUNT] = {0, a->fid_register, a->fid_process, a->fid_unregister};
+    for (int op = SM_OP_REGISTER; op < SM_OP_COUNT; op++) {
+        if (fids[op] < -1 || fids[op] > 0xffffffffL) {
+            fprintf(stderr, "smclat gen: --smc-fid-%s: expected a 32-bit function id\n",
+                    sm_op_name((enum sm_op)op));
+            return -1;
+        }
+        if (fids[op] >= 0)
+            to->smc_fid[op] = (uint32_t)fids[op];
+    }
+    if (strcmp(a->conduit, "smc") && strcmp(a->conduit, "hvc")) {
+        fprintf(stderr, "smclat gen: --conduit '%s': expected smc or hvc\n", a->conduit);
+        return -1;
+    }
+    to->smc_hvc = !strcmp(a->conduit, "hvc");
+    to->smc_irqs_on = a->smc_irqs_on;
+    to->tee_uuid = tee_uuid;
+    to->tee_cmd = a->tee_cmd;
+    to->payload_cap = (uint32_t)a->payload;
+    to->call_timeout_ms = (int)a->call_timeout;
+    to->connect_timeout_ms = (int)a->connect_timeout;
+    to->peer_domid = a->peer;
+    to->wait_go = a->wait_go;
+
+    return 0;
+}
+
 int gen_config_parse(struct gen_config *cfg, int argc, char **argv)
 {
     struct gen_args a = {
@@ -127,86 +221,11 @@ int gen_config_parse(struct gen_config *cfg, int argc, char **argv)
         return 2;
     }
 
-    /* ---- check and derive ---- */
-    struct sm_schedule sc = {.fps = a.fps,
-                             .burst = (uint32_t)a.burst,
-                             .seed = (uint64_t)a.seed,
-                             .no_unregister = a.no_unregister};
-    if (sm_flow_parse(a.flow, &sc.flow) != 0) {
-        fprintf(stderr, "smclat gen: --flow '%s': expected optimized or unoptimized\n", a.flow);
+    struct sm_schedule sc;
+    uint64_t measured;
+    const struct sm_transport_ops *tops;
+    if (derive_schedule(&a, &sc, &measured) != 0 || derive_transport(&a, &to, tee_uuid, &tops) != 0)
         return 2;
-    }
-    if (strcmp(a.spacing, "even") && strcmp(a.spacing, "frame")) {
-        fprintf(stderr, "smclat gen: --spacing '%s': expected even or frame\n", a.spacing);
-        return 2;
-    }
-    sc.even = !strcmp(a.spacing, "even");
-    if (check_range("payload", a.payload, 0, SM_RING_MAX_PAYLOAD) ||
-        check_range("burst", a.burst, 1, 100000) || check_range("prio", a.prio, 0, 99) ||
-        check_range("cpu-dma-latency", a.dma_latency, -1, 2000000000) ||
-        check_range("cpu", a.cpu, -1, 4095) ||
-        check_range("call-timeout", a.call_timeout, 1, 3600000) ||
-        check_range("connect-timeout", a.connect_timeout, 0, 3600000) ||
-        check_range("frames", a.frames, 0, 100000000) || check_range("peer", a.peer, -1, 32767))
-        return 2;
-    if (a.duration < 0 || a.warmup < 0 || a.jitter_us < 0 || !isfinite(a.duration) ||
-        !(a.spin_us >= 0 && a.spin_us <= 1e6)) {
-        fprintf(stderr, "smclat gen: --duration, --warmup, --jitter and --spin-us (at most "
-                        "1000000) must be >= 0\n");
-        return 2;
-    }
-    if (!(a.fps > 0.01 && a.fps <= 1e6)) {
-        fprintf(stderr, "smclat gen: --fps %g: expected 0.01 to 1000000\n", a.fps);
-        return 2;
-    }
-    uint64_t measured = a.frames > 0 ? (uint64_t)a.frames
-                                     : (uint64_t)llround((a.duration > 0 ? a.duration : 5) * a.fps);
-    if (measured == 0)
-        measured = 1;
-    sc.warmup_frames = (uint64_t)llround(a.warmup * a.fps);
-    sc.frames = measured + sc.warmup_frames;
-    sc.jitter_ns = (uint64_t)(a.jitter_us * 1000.0);
-    char err[256];
-    if (sm_schedule_check(&sc, err, sizeof err) != 0) {
-        fprintf(stderr, "smclat gen: %s\n", err);
-        return 2;
-    }
-    const struct sm_transport_ops *tops = sm_transport_find(a.transport);
-    if (!tops) {
-        fprintf(stderr, "smclat gen: --transport '%s': expected one of %s\n", a.transport,
-                sm_transport_names());
-        return 2;
-    }
-    if (!strcmp(a.smc_mode, "version")) {
-        for (int op = SM_OP_REGISTER; op < SM_OP_COUNT; op++)
-            to.smc_fid[op] = 0x80000000u; /* ARM_SMCCC_VERSION */
-    } else if (strcmp(a.smc_mode, "optee")) {
-        fprintf(stderr, "smclat gen: --smc-mode '%s': expected optee or version\n", a.smc_mode);
-        return 2;
-    }
-    long fids[SM_OP_COUNT] = {0, a.fid_register, a.fid_process, a.fid_unregister};
-    for (int op = SM_OP_REGISTER; op < SM_OP_COUNT; op++) {
-        if (fids[op] < -1 || fids[op] > 0xffffffffL) {
-            fprintf(stderr, "smclat gen: --smc-fid-%s: expected a 32-bit function id\n",
-                    sm_op_name((enum sm_op)op));
-            return 2;
-        }
-        if (fids[op] >= 0)
-            to.smc_fid[op] = (uint32_t)fids[op];
-    }
-    if (strcmp(a.conduit, "smc") && strcmp(a.conduit, "hvc")) {
-        fprintf(stderr, "smclat gen: --conduit '%s': expected smc or hvc\n", a.conduit);
-        return 2;
-    }
-    to.smc_hvc = !strcmp(a.conduit, "hvc");
-    to.smc_irqs_on = a.smc_irqs_on;
-    to.tee_uuid = tee_uuid;
-    to.tee_cmd = a.tee_cmd;
-    to.payload_cap = (uint32_t)a.payload;
-    to.call_timeout_ms = (int)a.call_timeout;
-    to.connect_timeout_ms = (int)a.connect_timeout;
-    to.peer_domid = a.peer;
-    to.wait_go = a.wait_go;
 
     memset(cfg, 0, sizeof *cfg);
     cfg->transport_name = a.transport;

@@ -1,6 +1,6 @@
 #include "gen_stats.h"
 
-#include "summary_json.h"
+#include "hist_json.h"
 
 #include <string.h>
 
@@ -81,11 +81,11 @@ void sm_gen_stats_json(const struct sm_gen_stats *s, json_t *obj)
                         json_pack("{s:I, s:I}", "count", (json_int_t)s->missed, "threshold_ns",
                                   (json_int_t)s->miss_ns));
     json_object_set_new(obj, "latency_ns",
-                        json_pack("{s:o, s:o}", "service", sm_hist_json(s->service),
-                                  "from_intended", sm_hist_json(s->from_intended)));
-    json_object_set_new(obj, "pacing_error_ns", sm_hist_json(s->pacing));
+                        json_pack("{s:o, s:o}", "service", sm_hist_json(s->service, 1),
+                                  "from_intended", sm_hist_json(s->from_intended, 1)));
+    json_object_set_new(obj, "pacing_error_ns", sm_hist_json(s->pacing, 1));
     if (sm_hist_count(s->trap_ticks))
-        json_object_set_new(obj, "trap_ticks", sm_hist_json(s->trap_ticks));
+        json_object_set_new(obj, "trap_ticks", sm_hist_json(s->trap_ticks, 1));
 }
 
 static void print_hist(FILE *out, const char *name, const struct sm_hist *h, double div,

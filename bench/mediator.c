@@ -3,10 +3,10 @@
  * exit (SIGINT/SIGTERM, the client done with --until-client-done, or --requests N). Serves one
  * client per --channel (one thread each when there are several); a client that breaks the
  * ring protocol is stopped and reported, the others go on (docs/transports.md). */
+#include "json_file.h"
 #include "mediator_core.h"
 #include "options.h"
 #include "rt.h"
-#include "summary_json.h"
 #include "transport.h"
 
 #include <errno.h>
@@ -308,6 +308,86 @@ static void free_channels(struct channel *ch, int n)
     free(ch);
 }
 
+/* The channels' mediators, real-time setup, then each channel opened. 0, or 1 after the
+ * error (nothing left open). names: the channels' names, for the start line. */
+static int open_channels(struct channel **out, int n, const struct sm_strlist *list,
+                         struct sm_transport_opts *to, const struct sm_server_ops *ops,
+                         long table_size, double work_us, long cpu, long prio, char *names,
+                         size_t size)
+{
+    struct channel *ch = calloc((size_t)n, sizeof *ch);
+    if (!ch) {
+        fprintf(stderr, "smclat mediator: out of memory\n");
+        return 1;
+    }
+    for (int i = 0; i < n; i++) {
+        ch[i].name = list->n ? list->items[i] : to->channel;
+        if (sm_mediator_init(&ch[i].med, (uint32_t)table_size, to->payload_cap,
+                             (uint64_t)(work_us * 1000.0)) != 0) {
+            fprintf(stderr, "smclat mediator: out of memory\n");
+            free_channels(ch, i);
+            return 1;
+        }
+        ch[i].mediator_ok = 1;
+        size_t len = strlen(names);
+        snprintf(names + len, size - len, "%s%s", i ? ", " : "", ch[i].name);
+    }
+    if (sm_rt_setup("mediator", cpu, prio, -1) != 0) {
+        free_channels(ch, n);
+        return 1;
+    }
+    for (int i = 0; i < n; i++) {
+        ch[i].srv.ops = ops;
+        to->channel = ch[i].name;
+        if (ops->open(&ch[i].srv, to) != 0) {
+            fprintf(stderr, "smclat mediator: %s\n", ch[i].srv.err);
+            free_channels(ch, n);
+            return 1;
+        }
+    }
+    *out = ch;
+    return 0;
+}
+
+/* The summary: --json-out FILE, then stdout (between markers, JSON, or one line of text). 0,
+ * or 1 when the file could not be written. */
+static int write_summary(json_t *j, const char *json_out, int print_summary, int json, double secs,
+                         const char *reason)
+{
+    int rc = 0;
+    if (json_out && sm_json_write_file(j, json_out) != 0) {
+        fprintf(stderr, "smclat mediator: writing %s: %s\n", json_out, strerror(errno));
+        rc = 1;
+    }
+    if (print_summary) {
+        printf("=== smclat-mediator summary.json begin ===\n");
+        json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        printf("\n=== smclat-mediator summary.json end ===\n");
+        return rc;
+    }
+    if (json) {
+        json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        fputc('\n', stdout);
+        return rc;
+    }
+    json_t *by_op = json_object_get(j, "by_op"), *by_status = json_object_get(j, "by_status");
+    json_t *table = json_object_get(j, "table"), *pv = json_object_get(j, "protocol_violation");
+#define JI(o, k) ((unsigned long long)json_integer_value(json_object_get((o), (k))))
+    printf("mediator: %llu requests (register %llu, process %llu, unregister %llu, invalid "
+           "%llu) in %.2f s; errors: enoent %llu, efull %llu, eproto %llu; buffers %llu "
+           "(high water %llu of %llu); replies dropped %llu; protocol violations %llu",
+           JI(j, "requests"), JI(by_op, "register"), JI(by_op, "process"), JI(by_op, "unregister"),
+           JI(by_op, "invalid"), secs, JI(by_status, "enoent"), JI(by_status, "efull"),
+           JI(by_status, "eproto"), JI(table, "used"), JI(table, "high_water"),
+           JI(table, "capacity"), JI(j, "reply_dropped"), JI(j, "protocol_violations"));
+#undef JI
+    if (json_is_object(pv))
+        printf(" (first: %s on channel %s)", json_string_value(json_object_get(pv, "kind")),
+               json_string_value(json_object_get(pv, "channel")));
+    printf("; stop: %s\n", reason);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     const char *transport = "local", *json_out = NULL;
@@ -401,40 +481,12 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    struct channel *ch = calloc((size_t)n, sizeof *ch);
-    if (!ch) {
-        fprintf(stderr, "smclat mediator: out of memory\n");
-        sm_strlist_free(&channel_list);
-        return 1;
-    }
+    struct channel *ch;
     char names[512] = "";
-    for (int i = 0; i < n; i++) {
-        ch[i].name = channel_list.n ? channel_list.items[i] : to.channel;
-        if (sm_mediator_init(&ch[i].med, (uint32_t)table_size, to.payload_cap,
-                             (uint64_t)(work_us * 1000.0)) != 0) {
-            fprintf(stderr, "smclat mediator: out of memory\n");
-            free_channels(ch, i);
-            sm_strlist_free(&channel_list);
-            return 1;
-        }
-        ch[i].mediator_ok = 1;
-        size_t len = strlen(names);
-        snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "", ch[i].name);
-    }
-    if (sm_rt_setup("mediator", cpu, prio, -1) != 0) {
-        free_channels(ch, n);
+    if (open_channels(&ch, n, &channel_list, &to, ops, table_size, work_us, cpu, prio, names,
+                      sizeof names) != 0) {
         sm_strlist_free(&channel_list);
         return 1;
-    }
-    for (int i = 0; i < n; i++) {
-        ch[i].srv.ops = ops;
-        to.channel = ch[i].name;
-        if (ops->open(&ch[i].srv, &to) != 0) {
-            fprintf(stderr, "smclat mediator: %s\n", ch[i].srv.err);
-            free_channels(ch, n);
-            sm_strlist_free(&channel_list);
-            return 1;
-        }
     }
     fprintf(stderr, "smclat mediator: listening (%s, channel %s), table %ld, work %.1f us\n",
             transport, names, table_size, work_us);
@@ -464,35 +516,8 @@ int main(int argc, char **argv)
     json_t *j = counters_json(ch, n, transport, reason, secs);
     for (int i = 0; i < n; i++)
         ops->close(&ch[i].srv);
-    if (json_out && sm_json_write_file(j, json_out) != 0) {
-        fprintf(stderr, "smclat mediator: writing %s: %s\n", json_out, strerror(errno));
+    if (write_summary(j, json_out, print_summary, json, secs, reason) != 0)
         rc = 1;
-    }
-    if (print_summary) {
-        printf("=== smclat-mediator summary.json begin ===\n");
-        json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        printf("\n=== smclat-mediator summary.json end ===\n");
-    } else if (json) {
-        json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        fputc('\n', stdout);
-    } else {
-        json_t *by_op = json_object_get(j, "by_op"), *by_status = json_object_get(j, "by_status");
-        json_t *table = json_object_get(j, "table"), *pv = json_object_get(j, "protocol_violation");
-#define JI(o, k) ((unsigned long long)json_integer_value(json_object_get((o), (k))))
-        printf("mediator: %llu requests (register %llu, process %llu, unregister %llu, invalid "
-               "%llu) in %.2f s; errors: enoent %llu, efull %llu, eproto %llu; buffers %llu "
-               "(high water %llu of %llu); replies dropped %llu; protocol violations %llu",
-               JI(j, "requests"), JI(by_op, "register"), JI(by_op, "process"),
-               JI(by_op, "unregister"), JI(by_op, "invalid"), secs, JI(by_status, "enoent"),
-               JI(by_status, "efull"), JI(by_status, "eproto"), JI(table, "used"),
-               JI(table, "high_water"), JI(table, "capacity"), JI(j, "reply_dropped"),
-               JI(j, "protocol_violations"));
-#undef JI
-        if (json_is_object(pv))
-            printf(" (first: %s on channel %s)", json_string_value(json_object_get(pv, "kind")),
-                   json_string_value(json_object_get(pv, "channel")));
-        printf("; stop: %s\n", reason);
-    }
     json_decref(j);
     free_channels(ch, n);
     sm_strlist_free(&channel_list);

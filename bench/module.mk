@@ -10,7 +10,7 @@
 BENCH_COMMON_SRCS := bench/proto.c bench/ring.c bench/transport.c bench/transport_local.c \
     bench/transport_xen.c bench/xen_refs.c bench/transport_tee.c bench/transport_smc.c \
     bench/smc_user.c \
-    bench/summary_json.c bench/rt.c cli/options.c trace-parse/hist.c
+    bench/rt.c
 
 smclat-gen_SRCS := bench/gen.c bench/gen_config.c bench/schedule.c bench/calllog.c bench/gen_stats.c \
     $(BENCH_COMMON_SRCS)
@@ -28,12 +28,11 @@ BENCH_LDLIBS := $(BENCH_XEN_LIBS) $(call pkg_libs,jansson)
 PROGRAMS += smclat-gen smclat-mediator
 # the bare futex ping-pong `make bench` compares the local transport with
 LIBEXEC += smclat-pingpong
-smclat-pingpong_SRCS := bench/pingpong.c bench/ring.c bench/proto.c bench/summary_json.c cli/options.c \
-    trace-parse/hist.c
+smclat-pingpong_SRCS := bench/pingpong.c bench/ring.c bench/proto.c
 smclat-pingpong_LDLIBS := $(call pkg_libs,jansson)
 # a client that breaks the ring protocol on purpose (tests/e2e/bench-hostile.sh)
 LIBEXEC += smclat-hostile
-smclat-hostile_SRCS := tests/hostile.c bench/ring.c bench/proto.c cli/options.c
+smclat-hostile_SRCS := bench/hostile.c bench/ring.c bench/proto.c
 else
 # The guest programs only: the rest of smclat runs on the host or in Dom0.
 BENCH_SYSROOT ?= $(SMCLAT_CACHE)/sysroot-arm64
@@ -71,10 +70,10 @@ test_bench_proto_LDLIBS := $(BENCH_TEST_LIBS)
 test_bench_schedule_SRCS := tests/test_bench_schedule.c bench/schedule.c
 test_bench_schedule_LDLIBS := $(BENCH_TEST_LIBS)
 test_bench_calllog_SRCS := tests/test_bench_calllog.c bench/calllog.c bench/gen_stats.c \
-    bench/summary_json.c bench/proto.c trace-parse/hist.c
+    bench/proto.c
 test_bench_calllog_LDLIBS := $(BENCH_TEST_LIBS)
 test_bench_ring_SRCS := tests/test_bench_ring.c bench/mediator_core.c bench/buftable.c \
-    $(filter-out cli/options.c trace-parse/hist.c bench/summary_json.c,$(BENCH_COMMON_SRCS))
+    $(BENCH_COMMON_SRCS)
 test_bench_ring_LDLIBS := $(BENCH_TEST_LIBS) $(BENCH_LDLIBS) -lpthread
 test_bench_smc_SRCS := tests/test_bench_smc.c bench/smc_user.c bench/transport_tee.c \
     bench/proto.c

@@ -5,9 +5,9 @@
  *   smclat-pingpong [--round-trips N] [--cpu-parent N --cpu-child N]
  */
 #include "hist.h"
+#include "hist_json.h"
 #include "options.h"
 #include "ring.h"
-#include "summary_json.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -102,7 +102,7 @@ int main(int argc, char **argv)
     waitpid(child, &st, 0);
     json_t *j = json_pack("{s:s, s:I, s:f, s:f, s:o}", "what", "futex ping-pong, two processes",
                           "round_trips", (json_int_t)n, "duration_s", secs, "round_trips_per_s",
-                          (double)n / secs, "round_trip_ns", sm_hist_json(h));
+                          (double)n / secs, "round_trip_ns", sm_hist_json(h, 1));
     json_dumpf(j, stdout, JSON_INDENT(2));
     fputc('\n', stdout);
     json_decref(j);

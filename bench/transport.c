@@ -49,7 +49,7 @@ const struct sm_server_ops *sm_server_find(const char *name)
 }
 
 enum sm_status sm_ring_transport_call(struct sm_transport *t, struct sm_ring_ep *ep,
-                                      struct sm_call *c, int timeout_ms)
+                                      struct sm_bench_call *c, int timeout_ms)
 {
     struct sm_request req;
     struct sm_response rsp;

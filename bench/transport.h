@@ -41,7 +41,7 @@ struct sm_transport_opts {
 void sm_transport_opts_defaults(struct sm_transport_opts *o);
 
 /* What a call asks and what came back. */
-struct sm_call {
+struct sm_bench_call {
     /* in */
     enum sm_op op;
     uint32_t seq;
@@ -68,7 +68,7 @@ struct sm_transport_ops {
     int result_is_checksum; /* process returns sm_payload_checksum (the caller checks it) */
     int (*open)(struct sm_transport *t, const struct sm_transport_opts *o);
     /* One call; never blocks longer than the call timeout. */
-    enum sm_status (*call)(struct sm_transport *t, struct sm_call *c);
+    enum sm_status (*call)(struct sm_transport *t, struct sm_bench_call *c);
     /* Tells the other end the client is done (may be NULL). */
     void (*finish)(struct sm_transport *t);
     void (*close)(struct sm_transport *t);
@@ -87,7 +87,7 @@ extern const struct sm_transport_ops sm_transport_smc_xen;
 
 /* Ring-based client call shared by local and xen: maps a call onto the ring protocol. */
 enum sm_status sm_ring_transport_call(struct sm_transport *t, struct sm_ring_ep *ep,
-                                      struct sm_call *c, int timeout_ms);
+                                      struct sm_bench_call *c, int timeout_ms);
 
 /* Mediator side. */
 struct sm_server {

@@ -166,7 +166,7 @@ static int local_open(struct sm_transport *t, const struct sm_transport_opts *o)
     return 0;
 }
 
-static enum sm_status local_call(struct sm_transport *t, struct sm_call *c)
+static enum sm_status local_call(struct sm_transport *t, struct sm_bench_call *c)
 {
     struct local *l = t->priv;
     return sm_ring_transport_call(t, &l->ep, c, l->call_timeout_ms);

@@ -73,7 +73,7 @@ static int smc_xen_open(struct sm_transport *t, const struct sm_transport_opts *
     return smc_open_common(t, o, 1);
 }
 
-static enum sm_status smc_call(struct sm_transport *t, struct sm_call *c)
+static enum sm_status smc_call(struct sm_transport *t, struct sm_bench_call *c)
 {
     struct smc *s = t->priv;
     struct smclat_smc_call k;

@@ -137,7 +137,7 @@ static int tee_open(struct sm_transport *t, const struct sm_transport_opts *o)
     return 0;
 }
 
-static enum sm_status tee_call(struct sm_transport *t, struct sm_call *c)
+static enum sm_status tee_call(struct sm_transport *t, struct sm_bench_call *c)
 {
     struct tee *e = t->priv;
     switch (c->op) {

@@ -30,7 +30,7 @@ static int xen_open(struct sm_transport *t, const struct sm_transport_opts *o)
     return -1;
 }
 
-static enum sm_status xen_call(struct sm_transport *t, struct sm_call *c)
+static enum sm_status xen_call(struct sm_transport *t, struct sm_bench_call *c)
 {
     (void)t;
     (void)c;
@@ -325,7 +325,7 @@ static int xen_open(struct sm_transport *t, const struct sm_transport_opts *o)
     return 0;
 }
 
-static enum sm_status xen_call(struct sm_transport *t, struct sm_call *c)
+static enum sm_status xen_call(struct sm_transport *t, struct sm_bench_call *c)
 {
     struct xen *x = t->priv;
     return sm_ring_transport_call(t, &x->ep, c, x->call_timeout_ms);

@@ -3,13 +3,15 @@
  * Reads the trace once (twice with --roles auto: a first pass picks the roles), feeding the
  * decoded events to the model and the call detector; writes calls to --calls-csv as they are
  * found; prints a human summary or the JSON of docs/analyze.md. */
+#include "analysis.h"
 #include "calls.h"
 #include "commands.h"
-#include "ctf_source.h" /* either a xentrace file or a CTF folder (docs/babeltrace2.md) */
 #include "hist.h"
-#include "join-output.h"
+#include "hist_json.h"
 #include "model.h"
 #include "options.h"
+#include "session.h" /* a trace file, CTF folder or results folder (docs/babeltrace2.md) */
+#include "ticks.h"
 #include "xt_event.h"
 #include "xt_reader.h"
 
@@ -25,36 +27,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_UNKNOWN_IDS 64
-
-struct analysis {
-    const char *trace;    /* path of the trace file */
-    const char *metadata; /* path of metadata.json, NULL when none */
-    double hz;
-    long client, mediator; /* -1 when unknown */
-    char roles_how[256];
-    struct sm_model *model;
-    struct sm_calls *calls;
-    struct sm_analyze_join *join; /* --calls-log (docs/join.md) */
-    FILE *csv;
-    const char *csv_path;
-    int csv_error;
-    struct xt_stats rstats;
-    int partial;
-    char warnings[8][320];
-    int nwarnings;
-    uint32_t unknown_ids[MAX_UNKNOWN_IDS];
-    uint64_t unknown_counts[MAX_UNKNOWN_IDS];
-    unsigned n_unknown;
-    uint64_t unknown_other;
-    /* metadata domains[].created_ticks: the join's prior on the clock offset */
-    struct {
-        long domid;
-        int64_t ticks;
-    } created[64];
-    unsigned n_created;
-};
-
 static void add_warning(struct analysis *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void add_warning(struct analysis *a, const char *fmt, ...)
@@ -67,68 +39,6 @@ static void add_warning(struct analysis *a, const char *fmt, ...)
     fprintf(stderr, "warning: %s\n", buf);
     if (a->nwarnings < (int)(sizeof a->warnings / sizeof a->warnings[0]))
         snprintf(a->warnings[a->nwarnings++], sizeof a->warnings[0], "%s", buf);
-}
-
-static double ticks_to_ns(const struct analysis *a, double ticks)
-{
-    return ticks * 1e9 / a->hz;
-}
-
-static uint64_t ns_u(const struct analysis *a, uint64_t ticks)
-{
-    return (uint64_t)llround(ticks_to_ns(a, (double)ticks));
-}
-
-/* ---- input: trace path, metadata ---- */
-
-static int is_dir(const char *p)
-{
-    struct stat st; /* a CTF folder is not a results folder: it is the trace itself */
-    return stat(p, &st) == 0 && S_ISDIR(st.st_mode) && !ctf_is_trace_dir(p);
-}
-
-static int exists(const char *p)
-{
-    return access(p, R_OK) == 0;
-}
-
-/* Reads physinfo.cpu_khz and roles from metadata.json. Returns 0, or 2 after printing an
- * error (file:key). */
-static int read_metadata(struct analysis *a, const char *path, double *hz_out, long *cli, long *med)
-{
-    json_error_t jerr;
-    json_t *root = json_load_file(path, 0, &jerr);
-    if (!root) {
-        fprintf(stderr, "smclat: %s:%d: %s\n", path, jerr.line, jerr.text);
-        return 2;
-    }
-    json_t *khz = json_object_get(json_object_get(root, "physinfo"), "cpu_khz");
-    if (khz) {
-        if (!json_is_number(khz) || json_number_value(khz) <= 0) {
-            fprintf(stderr, "smclat: %s: physinfo.cpu_khz: expected a positive number\n", path);
-            json_decref(root);
-            return 2;
-        }
-        *hz_out = json_number_value(khz) * 1e3;
-    }
-    json_t *roles = json_object_get(root, "roles");
-    json_t *c = json_object_get(roles, "client"), *m = json_object_get(roles, "mediator");
-    if (json_is_integer(c) && json_is_integer(m)) {
-        *cli = (long)json_integer_value(c);
-        *med = (long)json_integer_value(m);
-    }
-    size_t i;
-    json_t *d;
-    json_array_foreach(json_object_get(root, "domains"), i, d)
-    {
-        json_t *id = json_object_get(d, "domid"), *ct = json_object_get(d, "created_ticks");
-        if (json_is_integer(id) && json_is_integer(ct) && a->n_created < 64) {
-            a->created[a->n_created].domid = (long)json_integer_value(id);
-            a->created[a->n_created++].ticks = (int64_t)json_integer_value(ct);
-        }
-    }
-    json_decref(root);
-    return 0;
 }
 
 /* ---- one pass over the trace ---- */
@@ -148,82 +58,68 @@ static void note_unknown(struct analysis *a, uint32_t id)
     }
 }
 
-static void progress(const struct tsrc *r, const struct xt_record *rec, int done)
+static void progress(void *ctx, const char *name, double pct, uint64_t file_bytes, int done)
 {
-    const struct xt_stats *st = tsrc_stats(r);
-    double pct = st->file_bytes ? 100.0 * (double)rec->offset / (double)st->file_bytes : 100;
-    if (done)
-        pct = 100;
-    fprintf(stderr, "\ranalyze: %5.1f%% of %s (%.0f MB)%s", pct, tsrc_name(r),
-            (double)st->file_bytes / 1e6, done ? "\n" : "");
+    (void)ctx;
+    fprintf(stderr, "\ranalyze: %5.1f%% of %s (%.0f MB)%s", pct, name, (double)file_bytes / 1e6,
+            done ? "\n" : "");
 }
 
-/* Reads the whole trace: the roles pass (roles != NULL) or the analysis (calls may be NULL).
- * Returns 0, or 2 after printing the reader's error (bad input). */
+/* What one pass feeds, after the model: the roles finder, the rebuilder of missed calls or the
+ * call detector (one of them). */
+struct pass_ctx {
+    struct analysis *a;
+    struct sm_model *m;
+    struct sm_calls *calls;
+    struct sm_roles *roles;
+    struct sm_recover *recover;
+};
+
+static void pass_event(void *ctx, const struct xt_record *rec, const struct xt_event *ev)
+{
+    struct pass_ctx *p = ctx;
+    if (p->roles) {
+        sm_roles_feed(p->roles, p->m, ev);
+    } else if (p->recover) {
+        if (ev->kind != XT_K_SCHED_CLASS)
+            sm_recover_feed(p->recover, p->m, ev);
+    } else {
+        if (p->calls && ev->kind != XT_K_SCHED_CLASS)
+            sm_calls_feed(p->calls, p->m, ev);
+        if (ev->kind == XT_K_UNKNOWN)
+            note_unknown(p->a, rec->event);
+    }
+}
+
+/* Reads the whole trace through the session: the roles pass (roles != NULL), the rebuild of
+ * missed calls (recover != NULL) or the analysis (calls may be NULL). Returns 0, or 2 after
+ * printing the reader's error (bad input), 1 out of memory. */
 static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *calls,
                     struct sm_roles *roles, struct sm_recover *recover)
 {
-    struct tsrc *r;
-    struct xt_error err;
-    if (tsrc_open(&r, a->trace, &err) != 0) {
-        fprintf(stderr, "smclat: %s\n", err.msg);
+    struct pass_ctx ctx = {a, m, calls, roles, recover};
+    int tty = isatty(2) && !getenv("SMCLAT_NO_PROGRESS");
+    struct sm_session_tool tool = {pass_event, tty ? progress : NULL, &ctx};
+    struct sm_pass pass;
+    int rc = sm_session_pass(a->session, m, &tool, &pass);
+    if (rc == -1) {
+        fprintf(stderr, "smclat: %s\n", pass.err.msg);
         return 2;
     }
-    /* Scheduler-specific records (credit2's, about 60% of a trace) matter to the model only
-     * through each pCPU's first and last timestamps: the reader skips them (keeping each
-     * pCPU's first chunk whole and its last timestamp, noted below). */
-    tsrc_set_skip(r, 0x0ffff000u, 0x00022000u);
-    tsrc_set_threaded(r, 1); /* read on the other core (falls back to one thread) */
-    int tty = isatty(2) && !getenv("SMCLAT_NO_PROGRESS");
-    const struct xt_record *rec = NULL;
-    struct xt_event ev;
-    int rc;
-    uint64_t n = 0;
-    while ((rc = tsrc_next_ref(r, &rec, &err)) == 1) {
-        if ((rec->event & 0x0ffff000u) == 0x00022000u) {
-            /* Scheduler-specific records (credit2's, about 60% of a trace): the model and the
-             * detector use only their time and pCPU, so they skip the full decode. */
-            ev.kind = XT_K_SCHED_CLASS;
-            ev.tsc = rec->tsc;
-            ev.cpu = rec->cpu;
-            ev.domid = ev.next_domid = XT_DOMID_INVALID;
-        } else {
-            xt_decode(rec, &ev);
-        }
-        if (sm_model_feed(m, &ev) != 0) {
-            fprintf(stderr, "smclat: %s: out of memory\n", a->trace);
-            tsrc_close(r);
-            return 1;
-        }
-        if (roles) {
-            sm_roles_feed(roles, m, &ev);
-        } else if (recover) {
-            if (ev.kind != XT_K_SCHED_CLASS)
-                sm_recover_feed(recover, m, &ev);
-        } else {
-            if (calls && ev.kind != XT_K_SCHED_CLASS)
-                sm_calls_feed(calls, m, &ev);
-            if (ev.kind == XT_K_UNKNOWN)
-                note_unknown(a, rec->event);
-        }
-        if (tty && (++n & 0xfffff) == 0)
-            progress(r, rec, 0);
+    if (rc == -2) {
+        fprintf(stderr, "smclat: %s: out of memory\n", a->trace);
+        return 1;
     }
-    if (tty && n > 0xfffff)
-        progress(r, rec, 1);
-    if (rc == 0) /* every record was read: each pCPU ends at its last one, skipped or not */
-        for (unsigned cpu = 0; cpu < tsrc_stats(r)->ncpus; cpu++)
-            sm_model_note_pcpu_end(m, cpu, tsrc_cpu_last_tsc(r, cpu));
-    a->rstats = *tsrc_stats(r);
+    a->rstats = pass.stats;
     int status = 0;
-    if (rc < 0) {
+    if (pass.read_rc < 0) {
         /* A broken record: what came before is usable, the rest is not. */
         if (!roles && !recover) {
             a->partial = 1;
-            add_warning(a, "%s (results up to there only)", err.msg);
+            add_warning(a, "%s (results up to there only)", pass.err.msg);
         }
         if (a->rstats.records == 0) {
-            fprintf(stderr, "smclat: %s\n", err.msg);
+            fprintf(stderr, "smclat: %s\n", pass.err.msg);
             status = 2;
         }
     } else if (a->rstats.truncated && !roles) {
@@ -236,7 +132,6 @@ static int run_pass(struct analysis *a, struct sm_model *m, struct sm_calls *cal
         fprintf(stderr, "smclat: %s: offset 0: expected trace records, found none\n", a->trace);
         status = 2;
     }
-    tsrc_close(r);
     return status;
 }
 
@@ -278,48 +173,6 @@ done:
     return rc;
 }
 
-/* ---- --calls-csv ---- */
-
-static void csv_time(FILE *f, const struct analysis *a, uint64_t t)
-{
-    if (t == SM_T_NONE)
-        fputs(",", f);
-    else
-        fprintf(f, ",%" PRIu64, t);
-    (void)a;
-}
-
-static void csv_dur(FILE *f, const struct analysis *a, uint64_t from, uint64_t to)
-{
-    if (from == SM_T_NONE || to == SM_T_NONE || to < from)
-        fputs(",", f);
-    else
-        fprintf(f, ",%" PRIu64, ns_u(a, to - from));
-}
-
-static void csv_call(FILE *f, const struct analysis *a, const struct sm_call *c)
-{
-    fprintf(f, "%u,%s,%s,%u", c->index, sm_call_shape_name(c->shape), sm_incomplete_name(c->reason),
-            c->client_pcpu);
-    csv_time(f, a, c->t_notify);
-    csv_time(f, a, c->t_client_block);
-    csv_time(f, a, c->t_med_wake);
-    csv_time(f, a, c->t_med_run);
-    csv_time(f, a, c->t_med_block);
-    csv_time(f, a, c->t_answer);
-    csv_time(f, a, c->t_client_wake);
-    csv_time(f, a, c->t_client_run);
-    csv_dur(f, a, c->t_client_block, c->t_client_run);
-    csv_dur(f, a, c->t_med_wake, c->t_med_run);
-    csv_dur(f, a, c->t_med_run, c->t_med_block);
-    csv_dur(f, a, c->t_client_wake, c->t_client_run);
-    fprintf(f, ",%u,%u,%u,%u,%" PRIu64 ",%u", c->sw_client, c->sw_mediator, c->sw_idle, c->sw_other,
-            ns_u(a, c->other_run_ticks), c->mediator_timer_wake);
-    csv_time(f, a, c->t_start);
-    csv_time(f, a, c->t_end);
-    fprintf(f, ",%s,%u", sm_call_certainty_name(c->certainty), c->recovered);
-}
-
 static void on_call(const struct sm_call *c, void *ctx)
 {
     struct analysis *a = ctx;
@@ -327,347 +180,37 @@ static void on_call(const struct sm_call *c, void *ctx)
         sm_analyze_join_add(a->join, c);
         return;
     }
-    if (!a->csv)
-        return;
-    csv_call(a->csv, a, c);
-    fputc('\n', a->csv);
+    if (a->csv)
+        sm_render_csv_row(a->csv, a, c, 0);
 }
 
-static void join_warn(void *ctx, const char *text)
+/* ---- the command: options -> session -> passes -> render ---- */
+
+struct analyze_opts {
+    double hz; /* -1: from the metadata or the CTF trace */
+    const char *metadata, *roles_opt, *csv_path, *log_path;
+    long client, mediator;
+    int json;
+    int log_auto; /* the results folder's calls.csv: a failed join is only a warning */
+};
+
+/* Returns the operand's index, or -(exit code + 1) (0 after --help). */
+static int parse_options(int argc, char **argv, struct analyze_opts *o)
 {
-    add_warning(ctx, "%s", text);
-}
-
-static const char csv_header[] =
-    "index,shape,reason,client_pcpu,t_notify,t_client_block,t_med_wake,t_med_run,t_med_block,"
-    "t_answer,t_client_wake,t_client_run,e2e_ns,mediator_wake_ns,mediator_run_ns,"
-    "client_wake_ns,sw_client,sw_mediator,sw_idle,sw_other,other_run_ns,mediator_timer_wake,t_"
-    "start,"
-    "t_end,certainty,recovered";
-
-/* ---- JSON ---- */
-
-static json_t *stats_json(const struct analysis *a, const struct sm_hist *h, int in_ticks)
-{
-    json_t *o = json_object();
-    uint64_t n = sm_hist_count(h);
-    json_object_set_new(o, "n", json_integer((json_int_t)n));
-    static const struct {
-        const char *key;
-        double p;
-    } pcts[] = {{"p50", 50}, {"p90", 90}, {"p99", 99}, {"p999", 99.9}};
-    double scale = in_ticks ? 1e9 / a->hz : 1;
-    if (n == 0) {
-        json_object_set_new(o, "min", json_null());
-        json_object_set_new(o, "mean", json_null());
-        for (size_t i = 0; i < sizeof pcts / sizeof pcts[0]; i++)
-            json_object_set_new(o, pcts[i].key, json_null());
-        json_object_set_new(o, "max", json_null());
-        return o;
-    }
-    json_object_set_new(o, "min", json_integer((json_int_t)llround(sm_hist_min(h) * scale)));
-    json_object_set_new(o, "mean", json_real(sm_hist_mean(h) * scale));
-    for (size_t i = 0; i < sizeof pcts / sizeof pcts[0]; i++)
-        json_object_set_new(
-            o, pcts[i].key,
-            json_integer((json_int_t)llround((double)sm_hist_percentile(h, pcts[i].p) * scale)));
-    json_object_set_new(o, "max", json_integer((json_int_t)llround(sm_hist_max(h) * scale)));
-    return o;
-}
-
-static const char *state_keys[SM_NSTATES] = {"running", "runnable", "blocked", "offline"};
-
-static const char *role_of(const struct analysis *a, uint16_t domid)
-{
-    if (domid == XT_DOMID_IDLE)
-        return "idle";
-    if (a->client >= 0 && domid == a->client)
-        return "client";
-    if (a->mediator >= 0 && domid == a->mediator)
-        return "mediator";
-    return NULL;
-}
-
-static json_t *domains_json(struct analysis *a)
-{
-    json_t *doms = json_array();
-    json_t *d = NULL, *vcpus = NULL;
-    long cur = -1;
-    size_t n = sm_model_nvcpus(a->model);
-    for (size_t i = 0; i < n; i++) {
-        const struct sm_vcpu *v = sm_model_vcpu_at(a->model, i);
-        if (v->domid != cur) {
-            cur = v->domid;
-            d = json_object();
-            vcpus = json_array();
-            json_object_set_new(d, "domid", json_integer(v->domid));
-            const char *role = role_of(a, v->domid);
-            json_object_set_new(d, "role", role ? json_string(role) : json_null());
-            json_object_set_new(d, "vcpus", vcpus);
-            json_array_append_new(doms, d);
-        }
-        json_t *o = json_object();
-        json_object_set_new(o, "vcpu", json_integer(v->vcpu));
-        json_object_set_new(o, "counted", json_boolean(v->counted));
-        json_t *rs = json_object(), *rc = json_object();
-        for (int s = 0; s < SM_NSTATES; s++) {
-            json_object_set_new(rs, state_keys[s], json_integer((json_int_t)ns_u(a, v->ticks[s])));
-            json_object_set_new(rc, state_keys[s], json_integer((json_int_t)v->count[s]));
-        }
-        json_object_set_new(o, "runstate_ns", rs);
-        json_object_set_new(o, "runstate_count", rc);
-        json_object_set_new(o, "wake_latency_ns", stats_json(a, v->wake, 1));
-        json_object_set_new(o, "preempt_wait_ns", stats_json(a, v->preempt, 1));
-        json_array_append_new(vcpus, o);
-    }
-    return doms;
-}
-
-static json_t *calls_json(struct analysis *a)
-{
-    const struct sm_calls_stats *cs = sm_calls_stats(a->calls);
-    json_t *o = json_object();
-    json_object_set_new(o, "complete", json_integer((json_int_t)cs->complete));
-    json_object_set_new(o, "incomplete", json_integer((json_int_t)(cs->calls - cs->complete)));
-    json_t *by = json_object();
-    for (int r = 1; r < SM_INC__COUNT; r++)
-        json_object_set_new(by, sm_incomplete_name((enum sm_incomplete)r),
-                            json_integer((json_int_t)cs->by_reason[r]));
-    json_object_set_new(o, "incomplete_by_reason", by);
-    json_t *sh = json_object();
-    for (int s = 0; s < SM_SHAPE__COUNT; s++)
-        json_object_set_new(sh, sm_call_shape_name((enum sm_call_shape)s),
-                            json_integer((json_int_t)cs->by_shape[s]));
-    json_object_set_new(sh, "mediator_timer_wake",
-                        json_integer((json_int_t)cs->with_mediator_timer_wake));
-    json_object_set_new(o, "shapes", sh);
-    json_object_set_new(o, "mediator_wakes_not_calls",
-                        json_integer((json_int_t)cs->mediator_wakes_not_calls));
-    json_object_set_new(o, "client_vcpus_untracked",
-                        json_integer((json_int_t)cs->client_vcpus_untracked));
-    json_t *ce = json_object();
-    for (int k = 0; k < SM_CERT__COUNT; k++)
-        json_object_set_new(ce, sm_call_certainty_name((enum sm_call_certainty)k),
-                            json_integer((json_int_t)cs->by_certainty[k]));
-    json_object_set_new(o, "by_certainty", ce);
-    json_object_set_new(o, "notifies_certain", json_integer((json_int_t)cs->notifies_certain));
-    json_object_set_new(o, "notifies_ambiguous", json_integer((json_int_t)cs->notifies_ambiguous));
-    json_object_set_new(o, "mediator_run_per_wake_ns",
-                        json_pack("{s:I,s:I}", "call", (json_int_t)ns_u(a, cs->med_run_call_ticks),
-                                  "timer", (json_int_t)ns_u(a, cs->med_run_timer_ticks)));
-    json_object_set_new(o, "timer_ticks",
-                        json_pack("{s:i,s:i,s:I}", "mediator_hz", (int)cs->mediator_tick_hz,
-                                  "client_hz", (int)cs->client_tick_hz, "coincidences",
-                                  (json_int_t)cs->tick_coincidences));
-    json_object_set_new(o, "e2e_ns", stats_json(a, cs->e2e, 1));
-    json_object_set_new(o, "mediator_wake_ns", stats_json(a, cs->mediator_wake, 1));
-    json_object_set_new(o, "mediator_run_ns", stats_json(a, cs->mediator_run, 1));
-    json_object_set_new(o, "client_wake_ns", stats_json(a, cs->client_wake, 1));
-    json_t *sw = json_object();
-    json_object_set_new(sw, "mean", json_real(sm_hist_mean(cs->switches)));
-    json_object_set_new(sw, "max", json_integer((json_int_t)sm_hist_max(cs->switches)));
-    json_t *hist = json_array();
-    for (unsigned i = 0; i < SM_HIST_SUB; i++) /* switch counts below 128 are exact buckets */
-        if (cs->switches->buckets[i]) {
-            json_t *b = json_object();
-            json_object_set_new(b, "switches", json_integer(i));
-            json_object_set_new(b, "calls", json_integer((json_int_t)cs->switches->buckets[i]));
-            json_array_append_new(hist, b);
-        }
-    uint64_t above = 0;
-    for (unsigned i = SM_HIST_SUB; i < SM_HIST_BUCKETS; i++)
-        above += cs->switches->buckets[i];
-    if (above) {
-        json_t *b = json_object();
-        json_object_set_new(b, "switches", json_string(">=128"));
-        json_object_set_new(b, "calls", json_integer((json_int_t)above));
-        json_array_append_new(hist, b);
-    }
-    json_object_set_new(sw, "histogram", hist);
-    json_object_set_new(sw, "client", stats_json(a, cs->sw_client, 0));
-    json_object_set_new(sw, "mediator", stats_json(a, cs->sw_mediator, 0));
-    json_object_set_new(sw, "idle", stats_json(a, cs->sw_idle, 0));
-    json_object_set_new(sw, "other", stats_json(a, cs->sw_other, 0));
-    json_object_set_new(o, "switches", sw);
-    unsigned ni;
-    const struct sm_interferer *in = sm_calls_interferers(a->calls, &ni);
-    json_t *inter = json_array();
-    for (unsigned i = 0; i < ni; i++) {
-        json_t *x = json_object();
-        json_object_set_new(x, "domid", json_integer(in[i].domid));
-        json_object_set_new(x, "calls", json_integer((json_int_t)in[i].calls));
-        json_object_set_new(x, "run_ns", json_integer((json_int_t)ns_u(a, in[i].run_ticks)));
-        json_array_append_new(inter, x);
-    }
-    json_object_set_new(o, "interference", inter);
-    return o;
-}
-
-static int print_json(struct analysis *a)
-{
-    const struct sm_model_stats *ms = sm_model_stats(a->model);
-    json_t *root = json_object();
-    json_object_set_new(root, "smclat_analyze", json_integer(1));
-    json_object_set_new(root, "file", json_string(a->trace));
-    if (a->hz == floor(a->hz) && a->hz < 9e15)
-        json_object_set_new(root, "cpu_hz", json_integer((json_int_t)a->hz));
-    else
-        json_object_set_new(root, "cpu_hz", json_real(a->hz));
-    json_object_set_new(root, "partial", json_boolean(a->partial));
-    json_t *w = json_array();
-    for (int i = 0; i < a->nwarnings; i++)
-        json_array_append_new(w, json_string(a->warnings[i]));
-    json_object_set_new(root, "warnings", w);
-    json_object_set_new(root, "records", json_integer((json_int_t)a->rstats.records));
-    json_object_set_new(root, "lost_records", json_integer((json_int_t)ms->lost_records));
-    json_t *unk = json_object();
-    for (unsigned i = 0; i < a->n_unknown; i++) {
-        char key[16];
-        snprintf(key, sizeof key, "0x%08x", a->unknown_ids[i]);
-        json_object_set_new(unk, key, json_integer((json_int_t)a->unknown_counts[i]));
-    }
-    if (a->unknown_other)
-        json_object_set_new(unk, "other", json_integer((json_int_t)a->unknown_other));
-    json_object_set_new(root, "unknown_events", unk);
-    json_object_set_new(root, "duration_ns",
-                        json_integer((json_int_t)ns_u(a, ms->last_tsc - ms->first_tsc)));
-    json_object_set_new(root, "pcpus", json_integer(sm_model_npcpus(a->model)));
-    json_t *roles = json_object();
-    json_object_set_new(roles, "client", a->client >= 0 ? json_integer(a->client) : json_null());
-    json_object_set_new(roles, "mediator",
-                        a->mediator >= 0 ? json_integer(a->mediator) : json_null());
-    json_object_set_new(roles, "how", json_string(a->roles_how));
-    json_object_set_new(root, "roles", roles);
-    json_object_set_new(root, "calls", a->calls ? calls_json(a) : json_null());
-    if (a->join && sm_analyze_join_json(a->join, root) != 0) {
-        json_decref(root);
-        fprintf(stderr, "smclat: out of memory\n");
-        return 1;
-    }
-    json_object_set_new(root, "domains", domains_json(a));
-    json_t *mo = json_object();
-    json_object_set_new(mo, "inconsistencies", json_integer((json_int_t)ms->inconsistencies));
-    json_object_set_new(mo, "first_state_mismatches",
-                        json_integer((json_int_t)ms->first_state_mismatches));
-    json_object_set_new(mo, "tsc_skew", json_integer((json_int_t)ms->tsc_skew));
-    json_object_set_new(mo, "malformed_events", json_integer((json_int_t)ms->malformed));
-    json_object_set_new(mo, "switches", json_integer((json_int_t)ms->switches));
-    json_object_set_new(mo, "runstate_changes", json_integer((json_int_t)ms->runstate_changes));
-    json_object_set_new(root, "model", mo);
-    int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    fputc('\n', stdout);
-    json_decref(root);
-    return rc == 0 ? 0 : 1;
-}
-
-/* ---- human summary ---- */
-
-static void print_stats_line(const struct analysis *a, const char *name, const struct sm_hist *h)
-{
-    uint64_t n = sm_hist_count(h);
-    printf("  %-22s n=%-7" PRIu64, name, n);
-    if (n)
-        printf(" p50 %9.1f  p90 %9.1f  p99 %9.1f  p99.9 %9.1f  max %9.1f us",
-               ticks_to_ns(a, (double)sm_hist_percentile(h, 50)) / 1e3,
-               ticks_to_ns(a, (double)sm_hist_percentile(h, 90)) / 1e3,
-               ticks_to_ns(a, (double)sm_hist_percentile(h, 99)) / 1e3,
-               ticks_to_ns(a, (double)sm_hist_percentile(h, 99.9)) / 1e3,
-               ticks_to_ns(a, (double)sm_hist_max(h)) / 1e3);
-    putchar('\n');
-}
-
-static void print_summary(struct analysis *a)
-{
-    const struct sm_model_stats *ms = sm_model_stats(a->model);
-    printf("%s: %" PRIu64 " records, %u pCPUs, %.3f s at %.6g Hz%s\n", a->trace, a->rstats.records,
-           sm_model_npcpus(a->model), ticks_to_ns(a, (double)(ms->last_tsc - ms->first_tsc)) / 1e9,
-           a->hz, a->partial ? " (PARTIAL)" : "");
-    printf("lost records %" PRIu64 ", unknown events %" PRIu64 ", model: %" PRIu64
-           " inconsistencies, %" PRIu64 " first-state mismatches\n",
-           ms->lost_records, ms->unknown, ms->inconsistencies, ms->first_state_mismatches);
-    printf("roles: %s\n", a->roles_how);
-    if (a->calls) {
-        const struct sm_calls_stats *cs = sm_calls_stats(a->calls);
-        printf("\ncalls: %" PRIu64 " complete, %" PRIu64 " incomplete (", cs->complete,
-               cs->calls - cs->complete);
-        for (int r = 1; r < SM_INC__COUNT; r++)
-            printf("%s%s %" PRIu64, r > 1 ? ", " : "", sm_incomplete_name((enum sm_incomplete)r),
-                   cs->by_reason[r]);
-        printf(")\n  shapes:");
-        for (int s = 0; s < SM_SHAPE__COUNT; s++)
-            printf(" %s %" PRIu64, sm_call_shape_name((enum sm_call_shape)s), cs->by_shape[s]);
-        printf("; with a mediator timer wake %" PRIu64 "\n", cs->with_mediator_timer_wake);
-        print_stats_line(a, "end to end", cs->e2e);
-        print_stats_line(a, "mediator wake", cs->mediator_wake);
-        print_stats_line(a, "mediator run", cs->mediator_run);
-        print_stats_line(a, "client wake", cs->client_wake);
-        printf("  switches per call: mean %.2f max %" PRIu64
-               " (client %.2f, mediator %.2f, idle %.2f, other %.2f)\n",
-               sm_hist_mean(cs->switches), sm_hist_max(cs->switches), sm_hist_mean(cs->sw_client),
-               sm_hist_mean(cs->sw_mediator), sm_hist_mean(cs->sw_idle),
-               sm_hist_mean(cs->sw_other));
-        unsigned ni;
-        const struct sm_interferer *in = sm_calls_interferers(a->calls, &ni);
-        if (ni) {
-            printf("  ran on the mediator's pCPU while it waited:");
-            for (unsigned i = 0; i < ni; i++)
-                printf(" d%u in %" PRIu64 " calls (%.1f ms)", in[i].domid, in[i].calls,
-                       ticks_to_ns(a, (double)in[i].run_ticks) / 1e6);
-            putchar('\n');
-        }
-    }
-    if (a->join) {
-        putchar('\n');
-        sm_analyze_join_print(a->join, stdout);
-    }
-    printf("\n%-9s %9s %9s %9s   %s\n", "vcpu", "running", "runnable", "blocked",
-           "wake latency / preempt wait (us)");
-    size_t n = sm_model_nvcpus(a->model);
-    for (size_t i = 0; i < n; i++) {
-        const struct sm_vcpu *v = sm_model_vcpu_at(a->model, i);
-        char name[32];
-        if (v->domid == XT_DOMID_IDLE)
-            snprintf(name, sizeof name, "idle v%u", v->vcpu);
-        else
-            snprintf(name, sizeof name, "d%uv%u", v->domid, v->vcpu);
-        printf("%-9s %8.3fs %8.3fs %8.3fs", name, ticks_to_ns(a, (double)v->ticks[0]) / 1e9,
-               ticks_to_ns(a, (double)v->ticks[1]) / 1e9,
-               ticks_to_ns(a, (double)v->ticks[2]) / 1e9);
-        if (sm_hist_count(v->wake))
-            printf("   wake n=%" PRIu64 " p50 %.1f p99 %.1f max %.1f", sm_hist_count(v->wake),
-                   ticks_to_ns(a, (double)sm_hist_percentile(v->wake, 50)) / 1e3,
-                   ticks_to_ns(a, (double)sm_hist_percentile(v->wake, 99)) / 1e3,
-                   ticks_to_ns(a, (double)sm_hist_max(v->wake)) / 1e3);
-        if (sm_hist_count(v->preempt))
-            printf("   preempt n=%" PRIu64 " p50 %.1f", sm_hist_count(v->preempt),
-                   ticks_to_ns(a, (double)sm_hist_percentile(v->preempt, 50)) / 1e3);
-        if (!v->counted)
-            printf("   (never seen running: not counted)");
-        putchar('\n');
-    }
-}
-
-/* ---- the command ---- */
-
-int cmd_analyze(int argc, char **argv)
-{
-    double hz = -1;
-    const char *metadata = NULL, *roles_opt = NULL, *csv_path = NULL, *log_path = NULL;
-    long client = -1, mediator = -1;
-    int json = 0;
+    *o = (struct analyze_opts){.hz = -1, .client = -1, .mediator = -1};
     const struct sm_opt opts[] = {
-        {"cpu-hz", 0, SM_OPT_DOUBLE, &hz, "HZ",
+        {"cpu-hz", 0, SM_OPT_DOUBLE, &o->hz, "HZ",
          "timer rate (62.5M under QEMU); else physinfo.cpu_khz of the metadata"},
-        {"metadata", 0, SM_OPT_STRING, &metadata, "FILE",
+        {"metadata", 0, SM_OPT_STRING, &o->metadata, "FILE",
          "metadata.json (default: metadata.json beside the trace)"},
-        {"client", 0, SM_OPT_INT, &client, "DOMID", "the client domain of the calls"},
-        {"mediator", 0, SM_OPT_INT, &mediator, "DOMID", "the mediator domain of the calls"},
-        {"roles", 0, SM_OPT_STRING, &roles_opt, "auto",
+        {"client", 0, SM_OPT_INT, &o->client, "DOMID", "the client domain of the calls"},
+        {"mediator", 0, SM_OPT_INT, &o->mediator, "DOMID", "the mediator domain of the calls"},
+        {"roles", 0, SM_OPT_STRING, &o->roles_opt, "auto",
          "find the client/mediator pair in the trace (the pair whose wakes alternate)"},
-        {"json", 0, SM_OPT_FLAG, &json, NULL, "JSON on stdout (docs/analyze.md)"},
-        {"calls-csv", 0, SM_OPT_STRING, &csv_path, "FILE",
+        {"json", 0, SM_OPT_FLAG, &o->json, NULL, "JSON on stdout (docs/analyze.md)"},
+        {"calls-csv", 0, SM_OPT_STRING, &o->csv_path, "FILE",
          "one line per call found (docs/analyze.md)"},
-        {"calls-log", 0, SM_OPT_STRING, &log_path, "FILE",
+        {"calls-log", 0, SM_OPT_STRING, &o->log_path, "FILE",
          "the generator's calls.csv, joined with the trace's calls (docs/join.md); a results "
          "folder's calls.csv is joined without it"},
         SM_OPT_TABLE_END,
@@ -679,232 +222,264 @@ int cmd_analyze(int argc, char **argv)
                           "docs/babeltrace2.md).",
                           opts, argc, argv, "TRACE file or results folder");
     if (i < 0)
-        return i == SM_OPTS_DONE ? 0 : 2;
-    if (roles_opt && strcmp(roles_opt, "auto") != 0) {
-        fprintf(stderr, "smclat analyze: --roles: expected 'auto', found '%s'\n", roles_opt);
-        return 2;
+        return i == SM_OPTS_DONE ? -1 : -3;
+    if (o->roles_opt && strcmp(o->roles_opt, "auto") != 0) {
+        fprintf(stderr, "smclat analyze: --roles: expected 'auto', found '%s'\n", o->roles_opt);
+        return -3;
     }
-    if ((client >= 0) != (mediator >= 0) || client > 0x7fff || mediator > 0x7fff ||
-        (client >= 0 && client == mediator)) {
+    if ((o->client >= 0) != (o->mediator >= 0) || o->client > 0x7fff || o->mediator > 0x7fff ||
+        (o->client >= 0 && o->client == o->mediator)) {
         fprintf(stderr,
                 "smclat analyze: --client and --mediator go together, as two different domids\n");
+        return -3;
+    }
+    return i;
+}
+
+/* The timer rate: --cpu-hz, else the metadata's, else the CTF trace's. 0, or 2 after printing
+ * the error. */
+static int choose_rate(struct analysis *a, const struct analyze_opts *o)
+{
+    char msg[1024];
+    double meta_hz = a->session->meta.hz;
+    if (o->hz < 0 && meta_hz < 0 && sm_session_rate(a->session, &meta_hz, msg, sizeof msg) != 0) {
+        fprintf(stderr, "smclat: %s\n", msg);
         return 2;
     }
-    struct analysis a;
-    memset(&a, 0, sizeof a);
-    a.client = a.mediator = -1;
-    const char *input = argv[i];
-    char trace_buf[PATH_MAX], meta_buf[PATH_MAX], log_buf[PATH_MAX];
-    int log_auto = 0; /* the results folder's calls.csv: a failed join is only a warning */
-    if (is_dir(input)) {
-        snprintf(trace_buf, sizeof trace_buf, "%s/trace.bin", input);
-        snprintf(meta_buf, sizeof meta_buf, "%s/metadata.json", input);
-        snprintf(log_buf, sizeof log_buf, "%s/calls.csv", input);
-        if (!log_path && exists(log_buf)) {
-            log_path = log_buf;
-            log_auto = 1;
-        }
-    } else {
-        snprintf(trace_buf, sizeof trace_buf, "%s", input);
-        const char *slash = strrchr(input, '/');
-        if (slash)
-            snprintf(meta_buf, sizeof meta_buf, "%.*s/metadata.json", (int)(slash - input), input);
-        else
-            snprintf(meta_buf, sizeof meta_buf, "metadata.json");
-    }
-    a.trace = trace_buf;
-    if (!exists(a.trace)) {
-        fprintf(stderr, "smclat: %s: %s\n", a.trace, strerror(errno));
-        return 2;
-    }
-    if (metadata)
-        a.metadata = metadata;
-    else if (exists(meta_buf))
-        a.metadata = meta_buf;
-    double meta_hz = -1;
-    long meta_cli = -1, meta_med = -1;
-    if (a.metadata && read_metadata(&a, a.metadata, &meta_hz, &meta_cli, &meta_med) != 0)
-        return 2;
-    if (hz < 0 && meta_hz < 0) { /* a CTF conversion carries its rate */
-        double ctf_hz;
-        struct xt_error err;
-        if (tsrc_probe_cpu_hz(a.trace, &ctf_hz, &err) != 0) {
-            fprintf(stderr, "smclat: %s\n", err.msg);
-            return 2;
-        }
-        meta_hz = ctf_hz > 0 ? ctf_hz : -1;
-    }
-    a.hz = hz >= 0 ? hz : meta_hz;
-    if (hz == 0 || (hz < 0 && meta_hz < 0) || !isfinite(a.hz) || a.hz <= 0) {
-        if (hz == 0 || (hz < 0 && meta_hz <= 0 && a.metadata))
-            fprintf(stderr, "smclat: %s: the timer rate must be positive (--cpu-hz)\n", a.trace);
+    a->hz = o->hz >= 0 ? o->hz : meta_hz;
+    if (o->hz == 0 || (o->hz < 0 && meta_hz < 0) || !isfinite(a->hz) || a->hz <= 0) {
+        if (o->hz == 0 || (o->hz < 0 && meta_hz <= 0 && a->metadata))
+            fprintf(stderr, "smclat: %s: the timer rate must be positive (--cpu-hz)\n", a->trace);
         else
             fprintf(stderr,
                     "smclat: %s: the trace does not record its timer rate: give --cpu-hz HZ "
                     "(CNTFRQ: 62.5M under QEMU, `xl info` cpu_mhz) or a metadata.json with "
                     "physinfo.cpu_khz beside it (--metadata FILE)\n",
-                    a.trace);
+                    a->trace);
         return 2;
     }
-    int rc = 0;
-    if (client >= 0) {
-        a.client = client;
-        a.mediator = mediator;
-        snprintf(a.roles_how, sizeof a.roles_how, "given: client d%ld, mediator d%ld", client,
-                 mediator);
-    } else if (roles_opt) {
-        struct sm_model *m0;
-        struct sm_roles *ro;
-        if (sm_model_new(&m0) != 0 || sm_roles_new(&ro) != 0) {
-            fprintf(stderr, "smclat: out of memory\n");
-            return 1;
-        }
-        rc = run_pass(&a, m0, NULL, ro, NULL);
-        uint16_t c, m;
-        char why[200];
-        if (rc == 0 && sm_roles_choose(ro, &c, &m, why, sizeof why)) {
-            a.client = c;
-            a.mediator = m;
-            snprintf(a.roles_how, sizeof a.roles_how, "auto: client d%u, mediator d%u: %s", c, m,
-                     why);
-        } else if (rc == 0) {
-            snprintf(a.roles_how, sizeof a.roles_how, "auto: %s", why);
-            add_warning(&a, "--roles auto: %s: no calls looked for", why);
-        }
-        sm_roles_free(ro);
-        sm_model_free(m0);
+    return 0;
+}
+
+/* --roles auto: a pass of its own over the trace. */
+static int find_roles(struct analysis *a, const struct analyze_opts *o)
+{
+    struct sm_model *m0;
+    struct sm_roles *ro;
+    if (sm_model_new(&m0) != 0 || sm_roles_new(&ro) != 0) {
+        fprintf(stderr, "smclat: out of memory\n");
+        return 1;
+    }
+    int rc = run_pass(a, m0, NULL, ro, NULL);
+    uint16_t c, m;
+    char why[200];
+    if (rc == 0 && sm_roles_choose(ro, &c, &m, why, sizeof why)) {
+        a->client = c;
+        a->mediator = m;
+        snprintf(a->roles_how, sizeof a->roles_how, "auto: client d%u, mediator d%u: %s", c, m,
+                 why);
+    } else if (rc == 0) {
+        snprintf(a->roles_how, sizeof a->roles_how, "auto: %s", why);
+        add_warning(a, "--roles auto: %s: no calls looked for", why);
+    }
+    sm_roles_free(ro);
+    sm_model_free(m0);
+    if (rc == 0 && a->client >= 0 && o->json) /* the summary prints it on stdout */
+        fprintf(stderr, "roles %s\n", a->roles_how);
+    return rc;
+}
+
+/* The client and the mediator: given, found (--roles auto), or the metadata's. Then the
+ * options that need them. 0, or the exit code after printing the error. */
+static int choose_roles(struct analysis *a, struct analyze_opts *o)
+{
+    const struct sm_metadata *md = &a->session->meta;
+    if (o->client >= 0) {
+        a->client = o->client;
+        a->mediator = o->mediator;
+        snprintf(a->roles_how, sizeof a->roles_how, "given: client d%ld, mediator d%ld", o->client,
+                 o->mediator);
+    } else if (o->roles_opt) {
+        int rc = find_roles(a, o);
         if (rc != 0)
             return rc;
-        if (a.client >= 0 && json) /* the summary prints it on stdout */
-            fprintf(stderr, "roles %s\n", a.roles_how);
-    } else if (meta_cli >= 0) {
-        a.client = meta_cli;
-        a.mediator = meta_med;
-        snprintf(a.roles_how, sizeof a.roles_how, "metadata: client d%ld, mediator d%ld (%s)",
-                 meta_cli, meta_med, a.metadata);
+    } else if (md->client >= 0) {
+        a->client = md->client;
+        a->mediator = md->mediator;
+        snprintf(a->roles_how, sizeof a->roles_how, "metadata: client d%ld, mediator d%ld (%s)",
+                 md->client, md->mediator, a->metadata);
     } else {
-        snprintf(a.roles_how, sizeof a.roles_how,
+        snprintf(a->roles_how, sizeof a->roles_how,
                  "none (give --client/--mediator or --roles auto to find calls)");
     }
-    if (csv_path && a.client < 0) {
+    if (o->csv_path && a->client < 0) {
         fprintf(stderr, "smclat analyze: --calls-csv needs roles (--client/--mediator or "
                         "--roles auto)\n");
         return 2;
     }
-    if (log_auto && a.client < 0)
-        log_path = NULL; /* no roles, no calls to join: the analysis goes on without */
-    if (log_path && a.client < 0) {
+    if (o->log_auto && a->client < 0)
+        o->log_path = NULL; /* no roles, no calls to join: the analysis goes on without */
+    if (o->log_path && a->client < 0) {
         fprintf(stderr, "smclat analyze: --calls-log needs roles (--client/--mediator, "
                         "--roles auto or the metadata's)\n");
         return 2;
     }
-    if (sm_model_new(&a.model) != 0) {
+    return 0;
+}
+
+/* The model, the call detector, the join's log and the CSV file, before the analysis pass. */
+static int prepare(struct analysis *a, const struct analyze_opts *o)
+{
+    if (sm_model_new(&a->model) != 0) {
         fprintf(stderr, "smclat: out of memory\n");
         return 1;
     }
-    if (a.client >= 0) {
-        struct sm_calls_config cfg = {(uint16_t)a.client, (uint16_t)a.mediator, on_call, &a, a.hz};
-        if (sm_calls_new(&a.calls, &cfg) != 0) {
+    if (a->client >= 0) {
+        struct sm_calls_config cfg = {(uint16_t)a->client, (uint16_t)a->mediator, on_call, a,
+                                      a->hz};
+        if (sm_calls_new(&a->calls, &cfg) != 0) {
             fprintf(stderr, "smclat: out of memory\n");
-            sm_model_free(a.model);
             return 1;
         }
     }
-    if (log_path) {
+    if (o->log_path) {
         char msg[600];
-        if (sm_analyze_join_new(&a.join, log_path, a.hz, msg, sizeof msg) != 0) {
-            if (!log_auto) {
+        if (sm_analyze_join_new(&a->join, o->log_path, a->hz, msg, sizeof msg) != 0) {
+            if (!o->log_auto) {
                 fprintf(stderr, "smclat: %s\n", msg);
-                rc = 2;
-                goto out;
+                return 2;
             }
-            add_warning(&a, "not joined with the generator's log: %s", msg);
+            add_warning(a, "not joined with the generator's log: %s", msg);
         }
-        for (unsigned k = 0; a.join && k < a.n_created; k++)
-            if (a.created[k].domid == a.client) /* Xen set its CNTVOFF then: within 2 ms */
-                sm_analyze_join_hint(a.join, a.created[k].ticks, (int64_t)(a.hz * 0.002));
+        const struct sm_metadata *md = &a->session->meta;
+        for (unsigned k = 0; a->join && k < md->n_created; k++)
+            if (md->created[k].domid == a->client) /* Xen set CNTVOFF then: in 2 ms */
+                sm_analyze_join_hint(a->join, md->created[k].ticks, (int64_t)(a->hz * 0.002));
     }
-    if (csv_path) {
-        a.csv = fopen(csv_path, "w");
-        if (!a.csv) {
-            fprintf(stderr, "smclat: %s: %s\n", csv_path, strerror(errno));
-            rc = 2;
-            goto out;
+    if (o->csv_path) {
+        a->csv = fopen(o->csv_path, "w");
+        if (!a->csv) {
+            fprintf(stderr, "smclat: %s: %s\n", o->csv_path, strerror(errno));
+            return 2;
         }
-        a.csv_path = csv_path;
-        fputs(csv_header, a.csv);
-        if (a.join)
-            sm_analyze_join_csv_header(a.csv);
-        fputc('\n', a.csv);
+        a->csv_path = o->csv_path;
+        sm_render_csv_header(a->csv, a->join != NULL);
     }
-    rc = run_pass(&a, a.model, a.calls, NULL, NULL);
-    if (rc != 0)
-        goto out;
-    sm_model_finish(a.model);
-    if (a.calls)
-        sm_calls_finish(a.calls);
-    const struct sm_model_stats *ms = sm_model_stats(a.model);
+    return 0;
+}
+
+/* What the model saw of a damaged or stitched trace, as warnings. */
+static void model_warnings(struct analysis *a)
+{
+    const struct sm_model_stats *ms = sm_model_stats(a->model);
     if (ms->lost_records)
-        add_warning(&a,
+        add_warning(a,
                     "%s: the hypervisor lost %" PRIu64 " records (%" PRIu64
                     " LOST_RECORDS): windows across them are incomplete",
-                    a.trace, ms->lost_records, ms->lost_events);
+                    a->trace, ms->lost_records, ms->lost_events);
     /* Signs of a damaged or stitched trace (none on a trace Xen wrote in one go, beyond one
      * first-state mismatch per vCPU where pCPU streams start apart): the figures are computed
      * anyway, but say so. */
-    size_t nvcpus = sm_model_nvcpus(a.model);
+    size_t nvcpus = sm_model_nvcpus(a->model);
     if (ms->inconsistencies)
-        add_warning(&a,
+        add_warning(a,
                     "%s: SWITCH and runstate records disagree %" PRIu64
                     " times on which vCPU a pCPU runs (damaged or stitched trace?)",
-                    a.trace, ms->inconsistencies);
+                    a->trace, ms->inconsistencies);
     if (ms->first_state_mismatches > nvcpus)
-        add_warning(&a,
+        add_warning(a,
                     "%s: %" PRIu64 " runstate records do not follow from the state before them "
                     "(more than one per vCPU: damaged or stitched trace?)",
-                    a.trace, ms->first_state_mismatches);
-    if (a.rstats.tsc_backwards || a.rstats.tsc_jumps)
-        add_warning(&a,
+                    a->trace, ms->first_state_mismatches);
+    if (a->rstats.tsc_backwards || a->rstats.tsc_jumps)
+        add_warning(a,
                     "%s: timestamps going back (%" PRIu64 ") or jumping ahead (%" PRIu64
                     ", ignored) inside pCPU chunks",
-                    a.trace, a.rstats.tsc_backwards, a.rstats.tsc_jumps);
-    if (a.join) {
-        char msg[600];
-        int joined = sm_analyze_join_run(a.join, ms->first_tsc, ms->last_tsc, msg, sizeof msg) == 0;
-        size_t recovered = 0;
-        if (joined) {
-            rc = recover_missed(&a, ms->first_tsc, ms->last_tsc, &recovered);
-            if (rc != 0)
-                goto out;
-        }
-        if (recovered) /* the missed calls rebuilt: join again with them */
-            joined = sm_analyze_join_run(a.join, ms->first_tsc, ms->last_tsc, msg, sizeof msg) == 0;
-        if (joined)
-            sm_analyze_join_warn(a.join, join_warn, &a);
-        if (!joined && !log_auto) {
-            fprintf(stderr, "smclat: %s\n", msg);
-            rc = 2;
-            goto out;
-        }
-        if (!joined)
-            add_warning(&a, "not joined with the generator's log: %s", msg);
-        for (size_t k = 0; a.csv && k < sm_analyze_join_ncalls(a.join); k++) {
-            csv_call(a.csv, &a, sm_analyze_join_call(a.join, k));
-            sm_analyze_join_csv_row(a.join, k, a.csv); /* empty columns when not joined */
-            fputc('\n', a.csv);
-        }
-        if (!joined) {
-            sm_analyze_join_free(a.join);
-            a.join = NULL;
-        }
+                    a->trace, a->rstats.tsc_backwards, a->rstats.tsc_jumps);
+}
+
+/* The join with the generator's log, the missed calls rebuilt and joined again, the joined
+ * CSV. 0, or the exit code after printing the error. */
+static int join_calls(struct analysis *a, const struct analyze_opts *o)
+{
+    const struct sm_model_stats *ms = sm_model_stats(a->model);
+    char msg[600];
+    int joined = sm_analyze_join_run(a->join, ms->first_tsc, ms->last_tsc, msg, sizeof msg) == 0;
+    size_t recovered = 0;
+    if (joined) {
+        int rc = recover_missed(a, ms->first_tsc, ms->last_tsc, &recovered);
+        if (rc != 0)
+            return rc;
     }
-    if (json)
-        rc = print_json(&a);
-    else
-        print_summary(&a);
-out:
+    if (recovered) /* the missed calls rebuilt: join again with them */
+        joined = sm_analyze_join_run(a->join, ms->first_tsc, ms->last_tsc, msg, sizeof msg) == 0;
+    struct sm_join_warnings w = {0};
+    if (joined)
+        sm_analyze_join_warnings(a->join, &w);
+    for (int k = 0; k < w.n; k++)
+        add_warning(a, "%s", w.text[k]);
+    if (!joined && !o->log_auto) {
+        fprintf(stderr, "smclat: %s\n", msg);
+        return 2;
+    }
+    if (!joined)
+        add_warning(a, "not joined with the generator's log: %s", msg);
+    for (size_t k = 0; a->csv && k < sm_analyze_join_ncalls(a->join); k++)
+        sm_render_csv_row(a->csv, a, sm_analyze_join_call(a->join, k), k);
+    if (!joined) {
+        sm_analyze_join_free(a->join);
+        a->join = NULL;
+    }
+    return 0;
+}
+
+/* The analysis pass, then the join; the analysis is complete when it returns 0. */
+static int analyze(struct analysis *a, const struct analyze_opts *o)
+{
+    int rc = run_pass(a, a->model, a->calls, NULL, NULL);
+    if (rc != 0)
+        return rc;
+    sm_model_finish(a->model);
+    if (a->calls)
+        sm_calls_finish(a->calls);
+    model_warnings(a);
+    return a->join ? join_calls(a, o) : 0;
+}
+
+int cmd_analyze(int argc, char **argv)
+{
+    struct analyze_opts o;
+    int i = parse_options(argc, argv, &o);
+    if (i < 0)
+        return -i - 1;
+    struct analysis a;
+    memset(&a, 0, sizeof a);
+    a.client = a.mediator = -1;
+    struct sm_session session;
+    char msg[1024];
+    if (sm_session_open(&session, argv[i], o.metadata, msg, sizeof msg) != 0) {
+        fprintf(stderr, "smclat: %s\n", msg);
+        return 2;
+    }
+    a.session = &session;
+    a.trace = session.trace;
+    a.metadata = session.metadata;
+    o.log_auto = !o.log_path && session.calls_log;
+    if (o.log_auto)
+        o.log_path = session.calls_log;
+    int rc = choose_rate(&a, &o);
+    if (rc == 0)
+        rc = choose_roles(&a, &o);
+    if (rc == 0)
+        rc = prepare(&a, &o);
+    if (rc == 0)
+        rc = analyze(&a, &o);
+    if (rc == 0 && o.json)
+        rc = sm_render_json(&a);
+    else if (rc == 0)
+        sm_render_text(&a);
     if (a.csv && fclose(a.csv) != 0 && rc == 0) {
-        fprintf(stderr, "smclat: %s: %s\n", csv_path, strerror(errno));
+        fprintf(stderr, "smclat: %s: %s\n", o.csv_path, strerror(errno));
         rc = 1;
     }
     sm_calls_free(a.calls);

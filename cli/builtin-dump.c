@@ -1,7 +1,8 @@
 /* smclat dump: the records of a trace in time order, decoded (a debugging aid). */
 #include "commands.h"
-#include "ctf_source.h"
 #include "options.h"
+#include "session.h"
+#include "trace_source.h"
 #include "xt_event.h"
 #include "xt_reader.h"
 
@@ -92,9 +93,9 @@ int cmd_dump(int argc, char **argv)
         SM_OPT_TABLE_END,
     };
     int i =
-        sm_parse_opts_one("dump", "[OPTIONS] TRACE",
+        sm_parse_opts_one("dump", "[OPTIONS] TRACE|RESULTS_DIR|CTF_DIR",
                           "Prints every record of a xentrace file (or a CTF folder converted from "
-                          "one), merged by time, decoded.",
+                          "one, or a results folder's trace.bin), merged by time, decoded.",
                           opts, argc, argv, "TRACE file");
     if (i < 0)
         return i == SM_OPTS_DONE ? 0 : 2;
@@ -102,9 +103,11 @@ int cmd_dump(int argc, char **argv)
         fprintf(stderr, "smclat dump: --cpu-hz: the rate must be positive\n");
         return 2;
     }
-    struct tsrc *r; /* a xentrace file or a CTF folder */
+    struct sm_session session; /* a xentrace file, a CTF folder or a results folder */
+    sm_session_resolve(&session, argv[i]);
+    struct tsrc *r;
     struct xt_error err;
-    if (tsrc_open(&r, argv[i], &err) != 0) {
+    if (tsrc_open(&r, session.trace, &err) != 0) {
         fprintf(stderr, "smclat: %s\n", err.msg);
         return 2;
     }

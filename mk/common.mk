@@ -16,7 +16,7 @@ AR      ?= ar
 OPT       ?= -O2
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CSTD      := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64
-CPPFLAGS  += -Itrace-parse -Icli -Ibench -Ireports -Itests
+CPPFLAGS  += -Itrace-parse -Icli -Ibench -Ireports
 CFLAGS    ?= $(OPT) -g
 CFLAGS    += $(CSTD) $(WARN) -MMD -MP
 LDFLAGS   ?=

@@ -20,10 +20,11 @@ endef
 
 # $(1) name  $(2) output folder
 define LINK_template
-$(2)/$(1): $$(call obj,$$($(1)_SRCS)) $$(call archive,$$($(1)_ARCHIVES))
+# (every program links libsmclat-common, last: the other archives use it)
+$(2)/$(1): $$(call obj,$$($(1)_SRCS)) $$(call archive,$$($(1)_ARCHIVES) libsmclat-common)
 	@mkdir -p $$(@D)
 	$$(CC) $$(LDFLAGS) $$($(1)_LDFLAGS) -o $$@ $$(call obj,$$($(1)_SRCS)) \
-	    $$(call archive,$$($(1)_ARCHIVES)) $$($(1)_LDLIBS) -lm
+	    $$(call archive,$$($(1)_ARCHIVES) libsmclat-common) $$($(1)_LDLIBS) -lm
 ALL_OBJS += $$(call obj,$$($(1)_SRCS))
 endef
 

@@ -4,7 +4,7 @@
 # headers are installed (a native Dom0; libxen-dev). Its model, JSON and trace scan are
 # unit-tested on the host either way.
 REC_CORE_SRCS := record/rec-config.c record/rec-json.c record/rec-trace.c
-REC_SRCS := record/record.c record/rec-xc.c cli/options.c $(REC_CORE_SRCS)
+REC_SRCS := record/record.c record/rec-xc.c $(REC_CORE_SRCS)
 
 ifneq ($(CROSS),)
 SYSROOT ?= $(or $(SMCLAT_CACHE),$(HOME)/.cache/smclat)/sysroot-arm64
@@ -33,7 +33,7 @@ endif
 
 ifeq ($(CROSS),)
 UNIT_TESTS += test_record
-test_record_SRCS := record/tests/test_record.c $(REC_CORE_SRCS)
+test_record_SRCS := tests/record/test_record.c $(REC_CORE_SRCS)
 test_record_LDLIBS := $(call pkg_libs,cmocka) $(call pkg_libs,jansson)
 test_record_CFLAGS := $(REC_ISYS) -Irecord
 endif

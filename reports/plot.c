@@ -153,3 +153,9 @@ const char *sm_gp_quote(const char *s)
     b[j] = '\0';
     return b;
 }
+
+void sm_cdf_params(char *buf, size_t size, const char *files, const char *titles, const char *what)
+{
+    snprintf(buf, size, "files='%s'; titles='%s'; what='%s'", sm_gp_quote(files),
+             sm_gp_quote(titles), what);
+}

@@ -24,4 +24,8 @@ void sm_html_escape(FILE *out, const char *s);
 /* gnuplot string literal contents: s with ' doubled (for '...' strings). Static buffer. */
 const char *sm_gp_quote(const char *s);
 
+/* The parameters of cdf.gp (the CDFs side by side, smclat report and smclat compare): files and
+ * titles are space-separated lists (titles: safe names), what names the metric. */
+void sm_cdf_params(char *buf, size_t size, const char *files, const char *titles, const char *what);
+
 #endif

@@ -427,6 +427,75 @@ static int worse(double before, double after, double threshold)
     return after > before && after > before * (1 + threshold);
 }
 
+/* One change point of a series, as listed in the decisions. */
+static json_t *cp_json(const json_t *all, const size_t *at, const struct sm_cp *cp,
+                       const char *name, const char *metric, int exact)
+{
+    const json_t *e = json_array_get(all, at[cp->index]);
+    json_t *c = json_object();
+    json_object_set_new(c, "configuration", json_string(name));
+    json_object_set_new(c, "metric", json_string(metric));
+    json_object_set_new(c, "commit", json_string(commit_of(e)));
+    json_object_set_new(c, "previous_commit",
+                        json_string(commit_of(json_array_get(all, at[cp->index - 1]))));
+    json_object_set_new(c, "date", json_copy(json_object_get(e, "date")));
+    json_object_set_new(c, "run", json_integer((json_int_t)at[cp->index] + 1));
+    json_object_set_new(c, "before", jnull(cp->before));
+    json_object_set_new(c, "after", jnull(cp->after));
+    json_object_set_new(c, "change", jnull(cp->before != 0 ? cp->after / cp->before - 1 : NAN));
+    json_object_set_new(c, "p_value", exact ? json_null() : jnull(cp->p));
+    json_object_set_new(c, "confidence", json_real(exact ? 1 : 1 - cp->p));
+    json_object_set_new(c, "method", json_string(exact ? "deterministic" : "e-divisive"));
+    json_object_set_new(c, "runs_before", json_integer((json_int_t)cp->n_before));
+    json_object_set_new(c, "runs_after", json_integer((json_int_t)cp->n_after));
+    return c;
+}
+
+/* The segments between all change points (run numbers of all, 1-based), for the trends. */
+static json_t *segments_json(const double *x, const size_t *at, size_t n, const struct sm_cp *cps,
+                             int k)
+{
+    json_t *segs = json_array();
+    for (int i = 0; i <= k && n > 0; i++) {
+        size_t lo = i ? cps[i - 1].index : 0, hi = i < k ? cps[i].index : n;
+        json_array_append_new(segs, json_pack("{s:I,s:I,s:o}", "first_run", (json_int_t)at[lo] + 1,
+                                              "last_run", (json_int_t)at[hi - 1] + 1, "median",
+                                              jnull(median_range(x, lo, hi))));
+    }
+    return segs;
+}
+
+/* The gate's reference segment [*lo, *hi) among the series' runs (k >= 1 change points). */
+static void reference_segment(const struct sm_cp *cps, int k, size_t n, const char *since,
+                              long since_run, size_t *lo, size_t *hi)
+{
+    if (since && since_run >= 0) {
+        /* the segment holding since_run */
+        *lo = 0;
+        *hi = n;
+        for (int i = 0; i < k; i++) {
+            if (cps[i].index <= (size_t)since_run)
+                *lo = cps[i].index;
+            else if (*hi == n)
+                *hi = cps[i].index;
+        }
+    } else if (since) {
+        /* the configuration is newer than --since: against its first segment */
+        *lo = 0;
+        *hi = cps[0].index;
+    } else {
+        /* the newest change point and the ones just before it that shifted the same way (a
+         * drift comes as several steps, each maybe under the threshold): the reference is the
+         * segment before the first of them */
+        int first = k - 1, up = cps[k - 1].after > cps[k - 1].before;
+        while (first > 0 && (cps[first - 1].after > cps[first - 1].before) == up &&
+               cps[first - 1].after != cps[first - 1].before)
+            first--;
+        *lo = first >= 1 ? cps[first - 1].index : 0;
+        *hi = cps[first].index;
+    }
+}
+
 static json_t *series_changes(const json_t *all, const char *name, const char *metric,
                               const struct sm_regress_opts *o, const char *since)
 {
@@ -493,37 +562,12 @@ static json_t *series_changes(const json_t *all, const char *name, const char *m
     for (int i = 0; i < k; i++) {
         if (since && (long)cps[i].index <= since_run)
             continue;
-        const json_t *e = json_array_get(all, at[cps[i].index]);
-        json_t *c = json_object();
-        json_object_set_new(c, "configuration", json_string(name));
-        json_object_set_new(c, "metric", json_string(metric));
-        json_object_set_new(c, "commit", json_string(commit_of(e)));
-        json_object_set_new(c, "previous_commit",
-                            json_string(commit_of(json_array_get(all, at[cps[i].index - 1]))));
-        json_object_set_new(c, "date", json_copy(json_object_get(e, "date")));
-        json_object_set_new(c, "run", json_integer((json_int_t)at[cps[i].index] + 1));
-        json_object_set_new(c, "before", jnull(cps[i].before));
-        json_object_set_new(c, "after", jnull(cps[i].after));
-        json_object_set_new(c, "change",
-                            jnull(cps[i].before != 0 ? cps[i].after / cps[i].before - 1 : NAN));
-        json_object_set_new(c, "p_value", exact ? json_null() : jnull(cps[i].p));
-        json_object_set_new(c, "confidence", json_real(exact ? 1 : 1 - cps[i].p));
-        json_object_set_new(c, "method", json_string(exact ? "deterministic" : "e-divisive"));
-        json_object_set_new(c, "runs_before", json_integer((json_int_t)cps[i].n_before));
-        json_object_set_new(c, "runs_after", json_integer((json_int_t)cps[i].n_after));
-        json_array_append_new(list, c);
+        json_array_append_new(list, cp_json(all, at, &cps[i], name, metric, exact));
         listed++;
     }
     json_object_set_new(r, "change_points", list);
     /* the segments between all change points (run numbers of all, 1-based) for the trends */
-    json_t *segs = json_array();
-    for (int i = 0; i <= k && n > 0; i++) {
-        size_t lo = i ? cps[i - 1].index : 0, hi = i < k ? cps[i].index : n;
-        json_array_append_new(segs, json_pack("{s:I,s:I,s:o}", "first_run", (json_int_t)at[lo] + 1,
-                                              "last_run", (json_int_t)at[hi - 1] + 1, "median",
-                                              jnull(median_range(x, lo, hi))));
-    }
-    json_object_set_new(r, "segments", segs);
+    json_object_set_new(r, "segments", segments_json(x, at, n, cps, k));
     /* the gate: the newest segment against the one before the newest change point, or against
      * the segment holding --since's run */
     const char *verdict, *note = NULL;
@@ -541,31 +585,7 @@ static json_t *series_changes(const json_t *all, const char *name, const char *m
         verdict = "no change";
     } else {
         size_t last = cps[k - 1].index, ref_lo, ref_hi;
-        if (since && since_run >= 0) {
-            /* the segment holding since_run */
-            ref_lo = 0;
-            ref_hi = n;
-            for (int i = 0; i < k; i++) {
-                if (cps[i].index <= (size_t)since_run)
-                    ref_lo = cps[i].index;
-                else if (ref_hi == n)
-                    ref_hi = cps[i].index;
-            }
-        } else if (since) {
-            /* the configuration is newer than --since: against its first segment */
-            ref_lo = 0;
-            ref_hi = cps[0].index;
-        } else {
-            /* the newest change point and the ones just before it that shifted the same way
-             * (a drift comes as several steps, each maybe under the threshold): the reference
-             * is the segment before the first of them */
-            int first = k - 1, up = cps[k - 1].after > cps[k - 1].before;
-            while (first > 0 && (cps[first - 1].after > cps[first - 1].before) == up &&
-                   cps[first - 1].after != cps[first - 1].before)
-                first--;
-            ref_lo = first >= 1 ? cps[first - 1].index : 0;
-            ref_hi = cps[first].index;
-        }
+        reference_segment(cps, k, n, since, since_run, &ref_lo, &ref_hi);
         before = exact ? x[ref_hi - 1] : median_range(x, ref_lo, ref_hi);
         after = exact ? x[n - 1] : median_range(x, last, n);
         ref = commit_of(json_array_get(all, at[ref_hi - 1]));

@@ -374,27 +374,18 @@ int sm_fill_template(FILE *out, const char *tmpl, const char *const *kv)
     return ferror(out) ? -1 : 0;
 }
 
-int sm_report_write(struct sm_run **runs, int n, const struct sm_report_opts *o, char *err,
-                    size_t errlen)
-{
-    char datadir[4096];
-    snprintf(datadir, sizeof datadir, "%s/data", o->out);
-    if ((mkdir(o->out, 0777) != 0 && errno != EEXIST) ||
-        (mkdir(datadir, 0777) != 0 && errno != EEXIST)) {
-        snprintf(err, errlen, "%s: %s", datadir, strerror(errno));
-        return 1;
-    }
-    char(*ids)[128] = calloc((size_t)n, sizeof *ids);
-    double *worst = calloc((size_t)n, sizeof *worst);
-    char *plots_html = NULL, *notes_html = NULL, *table_html = NULL;
+/* The report's HTML parts, written to memory streams, then into the template. */
+struct parts {
+    char *plots, *notes, *table;
     size_t pl, nl, tl;
-    FILE *ph = open_memstream(&plots_html, &pl), *nh = open_memstream(&notes_html, &nl),
-         *th = open_memstream(&table_html, &tl);
-    int rc = 1;
-    if (!ids || !worst || !ph || !nh || !th) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
+    FILE *ph, *nh, *th;
+};
+
+/* Each run's safe id (unique) and data files; a note per partial run. */
+static int write_runs_data(struct sm_run **runs, int n, const struct sm_report_opts *o,
+                           const char *datadir, char (*ids)[128], double *worst, FILE *nh,
+                           char *err, size_t errlen)
+{
     for (int i = 0; i < n; i++) {
         sm_safe_name(runs[i]->name, ids[i], sizeof ids[i]);
         for (int j = 0; j < i; j++) /* unique ids */
@@ -407,7 +398,7 @@ int sm_report_write(struct sm_run **runs, int n, const struct sm_report_opts *o,
                     runs[i]->ncalls, runs[i]->partial ? " (partial)" : "");
         if (sm_report_write_run_data(runs[i], datadir, ids[i], &worst[i]) != 0) {
             snprintf(err, errlen, "%s: cannot write the data of %s", datadir, runs[i]->name);
-            goto out;
+            return -1;
         }
         if (runs[i]->partial) {
             fputs("<p class=\"note\">", nh);
@@ -415,11 +406,12 @@ int sm_report_write(struct sm_run **runs, int n, const struct sm_report_opts *o,
             fputs(": partial results (the analyzer says so, or no per-call data).</p>\n", nh);
         }
     }
-    int have_sw, have_wake;
-    if (write_shared_data(runs, ids, n, datadir, &have_sw, &have_wake) != 0) {
-        snprintf(err, errlen, "%s: cannot write switches.dat / wake.dat", datadir);
-        goto out;
-    }
+    return 0;
+}
+
+/* The notes on the runs that gave no results, and the link to the trends. */
+static void write_notes(const struct sm_report_opts *o, FILE *nh)
+{
     for (size_t k = 0; k < json_array_size(o->failed); k++) {
         json_t *f = json_array_get(o->failed, k);
         fputs("<p class=\"note\">", nh);
@@ -440,82 +432,86 @@ int sm_report_write(struct sm_run **runs, int n, const struct sm_report_opts *o,
         fputs("<p>Trends and change points over the regression history: <a "
               "href=\"trends/index.html\">trends/</a>.</p>\n",
               nh);
-    if (write_summary_files(runs, n, o->failed, o->out, err, errlen) != 0)
-        goto out;
-    html_table(th, runs, n);
-    struct plots p = {ph, o->out, 0};
-    if (o->no_plots) {
-        fputs("<p>Plots not drawn (--no-plots).</p>\n", ph);
-    } else if (!sm_have_gnuplot()) {
-        fprintf(stderr, "warning: gnuplot not found: plots skipped (scripts/deps.sh report)\n");
-        fputs("<p class=\"note\">gnuplot was not found: no plots.</p>\n", ph);
-    } else {
-        /* every gnuplot variable list is built from safe ids: no quoting issues */
-        char *files = NULL, *titles = NULL;
-        size_t fl, tl2;
-        FILE *ff = open_memstream(&files, &fl), *tf = open_memstream(&titles, &tl2);
-        for (int i = 0; ff && tf && i < n; i++)
-            if (!isnan(worst[i])) {
-                fprintf(ff, "%s%s/%s.cdf.dat", ftell(ff) ? " " : "", datadir, ids[i]);
-                fprintf(tf, "%s%s", ftell(tf) ? " " : "", ids[i]);
-            }
-        if (ff)
-            fclose(ff);
-        if (tf)
-            fclose(tf);
-        char params[16384];
-        if (files && *files) {
-            if (!o->quiet)
-                fprintf(stderr, "report: plotting\n");
-            snprintf(params, sizeof params, "files='%s'; titles='%s'; what='end-to-end latency'",
-                     sm_gp_quote(files), sm_gp_quote(titles));
-            plot(&p, "cdf.gp", params, "cdf", "Latency CDF (log x; right: tail, log-log)");
+}
+
+/* The CDFs of the runs with per-call data, side by side. */
+static void plot_cdf(struct plots *p, int n, char (*ids)[128], const double *worst,
+                     const char *datadir, int quiet)
+{
+    /* every gnuplot variable list is built from safe ids: no quoting issues */
+    char *files = NULL, *titles = NULL;
+    size_t fl, tl2;
+    FILE *ff = open_memstream(&files, &fl), *tf = open_memstream(&titles, &tl2);
+    for (int i = 0; ff && tf && i < n; i++)
+        if (!isnan(worst[i])) {
+            fprintf(ff, "%s%s/%s.cdf.dat", ftell(ff) ? " " : "", datadir, ids[i]);
+            fprintf(tf, "%s%s", ftell(tf) ? " " : "", ids[i]);
         }
-        free(files);
-        free(titles);
-        if (have_wake) {
-            snprintf(params, sizeof params, "file='%s/wake.dat'; what='mediator wake latency'",
-                     sm_gp_quote(datadir));
-            plot(&p, "wake.gp", params, "wake", "Mediator wake latency per configuration");
-        }
-        if (have_sw) {
-            char t[8192] = "";
-            for (int i = 0; i < n; i++)
-                snprintf(t + strlen(t), sizeof t - strlen(t), "%s%s", i ? " " : "", ids[i]);
-            snprintf(params, sizeof params, "file='%s/switches.dat'; titles='%s'",
-                     sm_gp_quote(datadir), sm_gp_quote(t));
-            plot(&p, "switches.gp", params, "switches", "Context switches per call");
-        }
-        for (int i = 0; i < n; i++) {
-            if (isnan(worst[i]))
-                continue;
-            char base[256], cap[512];
-            snprintf(params, sizeof params,
-                     "file='%s/%s.hist.dat'; title='%s'; worst=%.3f; what='end-to-end latency'",
-                     sm_gp_quote(datadir), ids[i], ids[i], worst[i]);
-            snprintf(base, sizeof base, "hist-%s", ids[i]);
-            snprintf(cap, sizeof cap, "%s: latency histogram, worst case marked", runs[i]->name);
-            plot(&p, "hist.gp", params, base, cap);
-            snprintf(params, sizeof params,
-                     "file='%s/%s.timeline.dat'; title='%s'; what='end-to-end latency'",
-                     sm_gp_quote(datadir), ids[i], ids[i]);
-            snprintf(base, sizeof base, "timeline-%s", ids[i]);
-            snprintf(cap, sizeof cap, "%s: per-call timeline", runs[i]->name);
-            plot(&p, "timeline.gp", params, base, cap);
-        }
+    if (ff)
+        fclose(ff);
+    if (tf)
+        fclose(tf);
+    char params[16384];
+    if (files && *files) {
+        if (!quiet)
+            fprintf(stderr, "report: plotting\n");
+        sm_cdf_params(params, sizeof params, files, titles, "end-to-end latency");
+        plot(p, "cdf.gp", params, "cdf", "Latency CDF (log x; right: tail, log-log)");
     }
-    fclose(ph);
-    fclose(nh);
-    fclose(th);
-    ph = nh = th = NULL;
-    /* index.html from the template */
+    free(files);
+    free(titles);
+}
+
+/* Every plot: the CDFs, mediator wake, switches, and each run's histogram and timeline. */
+static void plot_all(struct plots *p, struct sm_run **runs, int n, char (*ids)[128],
+                     const double *worst, const char *datadir, int have_sw, int have_wake,
+                     int quiet)
+{
+    char params[16384];
+    plot_cdf(p, n, ids, worst, datadir, quiet);
+    if (have_wake) {
+        snprintf(params, sizeof params, "file='%s/wake.dat'; what='mediator wake latency'",
+                 sm_gp_quote(datadir));
+        plot(p, "wake.gp", params, "wake", "Mediator wake latency per configuration");
+    }
+    if (have_sw) {
+        char t[8192] = "";
+        for (int i = 0; i < n; i++)
+            snprintf(t + strlen(t), sizeof t - strlen(t), "%s%s", i ? " " : "", ids[i]);
+        snprintf(params, sizeof params, "file='%s/switches.dat'; titles='%s'", sm_gp_quote(datadir),
+                 sm_gp_quote(t));
+        plot(p, "switches.gp", params, "switches", "Context switches per call");
+    }
+    for (int i = 0; i < n; i++) {
+        if (isnan(worst[i]))
+            continue;
+        char base[256], cap[512];
+        snprintf(params, sizeof params,
+                 "file='%s/%s.hist.dat'; title='%s'; worst=%.3f; what='end-to-end latency'",
+                 sm_gp_quote(datadir), ids[i], ids[i], worst[i]);
+        snprintf(base, sizeof base, "hist-%s", ids[i]);
+        snprintf(cap, sizeof cap, "%s: latency histogram, worst case marked", runs[i]->name);
+        plot(p, "hist.gp", params, base, cap);
+        snprintf(params, sizeof params,
+                 "file='%s/%s.timeline.dat'; title='%s'; what='end-to-end latency'",
+                 sm_gp_quote(datadir), ids[i], ids[i]);
+        snprintf(base, sizeof base, "timeline-%s", ids[i]);
+        snprintf(cap, sizeof cap, "%s: per-call timeline", runs[i]->name);
+        plot(p, "timeline.gp", params, base, cap);
+    }
+}
+
+/* index.html: the template filled with the parts. */
+static int write_index(const struct sm_report_opts *o, const struct parts *h, char *err,
+                       size_t errlen)
+{
     const char *dd = sm_data_dir();
     char tpath[4096], opath[4096], when[64];
     snprintf(tpath, sizeof tpath, "%s/template/index.html", dd ? dd : ".");
     char *tmpl = sm_read_text(tpath);
     if (!tmpl) {
         snprintf(err, errlen, "%s: cannot read the HTML template", tpath);
-        goto out;
+        return -1;
     }
     time_t now = time(NULL);
     strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&now));
@@ -533,9 +529,9 @@ int sm_report_write(struct sm_run **runs, int n, const struct sm_report_opts *o,
     const char *kv[] = {"TITLE",     title_html ? title_html : "",
                         "COMMAND",   cmd_html ? cmd_html : "",
                         "GENERATED", when,
-                        "NOTES",     notes_html,
-                        "TABLE",     table_html,
-                        "PLOTS",     plots_html,
+                        "NOTES",     h->notes,
+                        "TABLE",     h->table,
+                        "PLOTS",     h->plots,
                         NULL};
     snprintf(opath, sizeof opath, "%s/index.html", o->out);
     FILE *of = fopen(opath, "w");
@@ -547,21 +543,74 @@ int sm_report_write(struct sm_run **runs, int n, const struct sm_report_opts *o,
     free(cmd_html);
     if (!ok) {
         snprintf(err, errlen, "%s: cannot write", opath);
+        return -1;
+    }
+    return 0;
+}
+
+static void close_parts(struct parts *h)
+{
+    if (h->ph)
+        fclose(h->ph);
+    if (h->nh)
+        fclose(h->nh);
+    if (h->th)
+        fclose(h->th);
+    h->ph = h->nh = h->th = NULL;
+}
+
+int sm_report_write(struct sm_run **runs, int n, const struct sm_report_opts *o, char *err,
+                    size_t errlen)
+{
+    char datadir[4096];
+    snprintf(datadir, sizeof datadir, "%s/data", o->out);
+    if ((mkdir(o->out, 0777) != 0 && errno != EEXIST) ||
+        (mkdir(datadir, 0777) != 0 && errno != EEXIST)) {
+        snprintf(err, errlen, "%s: %s", datadir, strerror(errno));
+        return 1;
+    }
+    char(*ids)[128] = calloc((size_t)n, sizeof *ids);
+    double *worst = calloc((size_t)n, sizeof *worst);
+    struct parts h = {0};
+    h.ph = open_memstream(&h.plots, &h.pl);
+    h.nh = open_memstream(&h.notes, &h.nl);
+    h.th = open_memstream(&h.table, &h.tl);
+    int rc = 1;
+    if (!ids || !worst || !h.ph || !h.nh || !h.th) {
+        snprintf(err, errlen, "out of memory");
         goto out;
     }
+    if (write_runs_data(runs, n, o, datadir, ids, worst, h.nh, err, errlen) != 0)
+        goto out;
+    int have_sw, have_wake;
+    if (write_shared_data(runs, ids, n, datadir, &have_sw, &have_wake) != 0) {
+        snprintf(err, errlen, "%s: cannot write switches.dat / wake.dat", datadir);
+        goto out;
+    }
+    write_notes(o, h.nh);
+    if (write_summary_files(runs, n, o->failed, o->out, err, errlen) != 0)
+        goto out;
+    html_table(h.th, runs, n);
+    struct plots p = {h.ph, o->out, 0};
+    if (o->no_plots) {
+        fputs("<p>Plots not drawn (--no-plots).</p>\n", h.ph);
+    } else if (!sm_have_gnuplot()) {
+        fprintf(stderr, "warning: gnuplot not found: plots skipped (scripts/deps.sh report)\n");
+        fputs("<p class=\"note\">gnuplot was not found: no plots.</p>\n", h.ph);
+    } else {
+        plot_all(&p, runs, n, ids, worst, datadir, have_sw, have_wake, o->quiet);
+    }
+    close_parts(&h);
+    if (write_index(o, &h, err, errlen) != 0)
+        goto out;
     rc = p.failed ? 1 : 0;
     if (p.failed)
         snprintf(err, errlen, "some plots failed (warnings above)");
 out:
-    if (ph)
-        fclose(ph);
-    if (nh)
-        fclose(nh);
-    if (th)
-        fclose(th);
-    free(plots_html);
-    free(notes_html);
-    free(table_html);
+    close_parts(&h);
+    free(h.plots);
+    free(h.notes);
+    free(h.table);
     free(ids);
     free(worst);
     return rc;

@@ -1,4 +1,8 @@
 #include "results.h"
+#include "calls_csv.h"
+#include "calls_trace_cols.h"
+#include "csv.h"
+#include "ticks.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -45,33 +49,6 @@ void sm_run_free(struct sm_run *r)
     free(r);
 }
 
-/* Column names the per-call CSV files use for each series, first match wins. The analyzer's
- * calls-trace.csv (docs/analyze.md) has e2e_ns and mediator_wake_ns; its window start t_start
- * is in trace ticks and its switches are split in sw_client, sw_mediator, sw_idle, sw_other:
- * see the fallbacks in load_csv(). */
-static const char *const trace_cols[S_NSERIES][4] = {
-    [S_E2E_NS] = {"e2e_ns", "latency_ns", NULL},
-    [S_START_NS] = {"start_ns", "client_block_ns", "t_ns", NULL},
-    [S_SWITCHES] = {"switches", NULL},
-    [S_MEDIATOR_WAKE_NS] = {"mediator_wake_ns", NULL},
-};
-
-static int split_csv(char *line, char **f, int max)
-{
-    int n = 0;
-    line[strcspn(line, "\r\n")] = '\0';
-    for (char *p = line;; p++) {
-        if (n < max)
-            f[n] = p;
-        n++;
-        p += strcspn(p, ",");
-        if (!*p)
-            break;
-        *p = '\0';
-    }
-    return n < max ? n : max;
-}
-
 static int parse_field(const char *t, double *v)
 {
     if (!*t || !strcmp(t, "null") || !strcmp(t, "nan") || !strcmp(t, "NA")) {
@@ -85,9 +62,121 @@ static int parse_field(const char *t, double *v)
     return (end == t || *end || errno || !isfinite(*v)) ? -1 : 0;
 }
 
-#define MAXF 64
+/* Where the columns of a per-call file are (-1: absent). */
+struct cols {
+    int series[S_NSERIES];
+    int start, end, status, warmup, ticks, join, log_sample;
+    int sw[4];
+};
 
-/* calls-trace.csv: named columns; calls.csv: end_ns - start_ns of the calls with status ok. */
+#define sw_cols (&sm_ct_names[SM_CT_SW_CLIENT]) /* sw_client, sw_mediator, sw_idle, sw_other */
+
+static void find_cols(struct cols *c, char *const *h, int n, int generator_log)
+{
+    /* Column names the per-call CSV files use for each series, first match wins. The
+     * analyzer's calls-trace.csv (common/calls_trace_cols.h) has e2e_ns and mediator_wake_ns;
+     * its window start is in trace ticks and its switches are split in sw_client, sw_mediator,
+     * sw_idle, sw_other: the fallbacks below. */
+    const char *const trace_cols[S_NSERIES][4] = {
+        [S_E2E_NS] = {sm_ct_names[SM_CT_E2E_NS], "latency_ns", NULL},
+        [S_START_NS] = {"start_ns", "client_block_ns", "t_ns", NULL},
+        [S_SWITCHES] = {"switches", NULL},
+        [S_MEDIATOR_WAKE_NS] = {sm_ct_names[SM_CT_MEDIATOR_WAKE_NS], NULL},
+    };
+    for (int s = 0; s < S_NSERIES; s++) {
+        c->series[s] = -1;
+        for (int k = 0; trace_cols[s][k] && c->series[s] < 0; k++)
+            c->series[s] = sm_csv_column(h, n, trace_cols[s][k]);
+    }
+    /* the window start in ticks: the first of t_client_block and t_start */
+    int tb = sm_csv_column(h, n, sm_ct_names[SM_CT_T_CLIENT_BLOCK]);
+    int ts = sm_csv_column(h, n, sm_ct_names[SM_CT_T_START]);
+    c->ticks = tb < 0 ? ts : ts < 0 || tb < ts ? tb : ts;
+    for (int k = 0; k < 4; k++)
+        c->sw[k] = sm_csv_column(h, n, sw_cols[k]);
+    c->start = sm_csv_column(h, n, SM_CALLS_COL_START_NS);
+    c->end = sm_csv_column(h, n, SM_CALLS_COL_END_NS);
+    c->status = sm_csv_column(h, n, SM_CALLS_COL_STATUS);
+    c->warmup = sm_csv_column(h, n, SM_CALLS_COL_WARMUP);
+    c->join = generator_log ? -1 : sm_csv_column(h, n, sm_ct_names[SM_CT_JOIN]);
+    c->log_sample = generator_log ? -1 : sm_csv_column(h, n, sm_ct_names[SM_CT_LOG_SAMPLE]);
+}
+
+/* One line of calls-trace.csv: the series, the window start from ticks, the switches summed. */
+static int trace_row(const struct cols *c, char **f, char **hnames, double cpu_hz, double *v,
+                     const char *path, long lineno, char *err, size_t errlen)
+{
+    for (int s = 0; s < S_NSERIES; s++) {
+        v[s] = NAN;
+        if (c->series[s] >= 0 && parse_field(f[c->series[s]], &v[s]) != 0) {
+            snprintf(err, errlen, "%s:%ld: %s: expected a number, found '%.40s'", path, lineno,
+                     hnames[c->series[s]], f[c->series[s]]);
+            return -1;
+        }
+    }
+    if (c->series[S_START_NS] < 0 && c->ticks >= 0 && cpu_hz > 0) {
+        double ticks;
+        if (parse_field(f[c->ticks], &ticks) != 0) {
+            snprintf(err, errlen, "%s:%ld: %s: expected a number, found '%.40s'", path, lineno,
+                     hnames[c->ticks], f[c->ticks]);
+            return -1;
+        }
+        v[S_START_NS] = sm_ticks_to_ns(ticks, cpu_hz);
+    }
+    if (c->series[S_SWITCHES] < 0 && c->sw[0] >= 0 && c->sw[1] >= 0 && c->sw[2] >= 0 &&
+        c->sw[3] >= 0) {
+        double sum = 0, x;
+        for (int k = 0; k < 4; k++) {
+            if (parse_field(f[c->sw[k]], &x) != 0) {
+                snprintf(err, errlen, "%s:%ld: %s: expected a number, found '%.40s'", path, lineno,
+                         sw_cols[k], f[c->sw[k]]);
+                return -1;
+            }
+            sum += x; /* NaN when one is empty */
+        }
+        v[S_SWITCHES] = sum;
+    }
+    return 0;
+}
+
+/* One line of the generator's calls.csv: e2e = end_ns - start_ns. */
+static int generator_row(const struct cols *c, char **f, double *v, const char *path, long lineno,
+                         char *err, size_t errlen)
+{
+    double a, b;
+    for (int s = 0; s < S_NSERIES; s++)
+        v[s] = NAN;
+    if (parse_field(f[c->start], &a) || parse_field(f[c->end], &b)) {
+        snprintf(err, errlen,
+                 "%s:%ld: start_ns/end_ns: expected numbers, found '%.40s', "
+                 "'%.40s'",
+                 path, lineno, f[c->start], f[c->end]);
+        return -1;
+    }
+    v[S_E2E_NS] = b - a;
+    v[S_START_NS] = a;
+    return 0;
+}
+
+static int add_call(struct sm_run *r, size_t *cap, const double *v)
+{
+    if (r->ncalls == *cap) {
+        *cap = *cap ? *cap * 2 : 1024;
+        for (int s = 0; s < S_NSERIES; s++) {
+            double *n = realloc(r->series[s], *cap * sizeof *n);
+            if (!n)
+                return -1;
+            r->series[s] = n;
+        }
+    }
+    for (int s = 0; s < S_NSERIES; s++)
+        r->series[s][r->ncalls] = v[s];
+    r->ncalls++;
+    return 0;
+}
+
+/* calls-trace.csv: named columns; calls.csv: end_ns - start_ns of the calls that are samples
+ * (status ok, not warm-up: sm_calls_is_sample(), as the join counts them). */
 static int load_csv(struct sm_run *r, const char *file, int generator_log, char *err, size_t errlen)
 {
     char *path = join(r->dir, file);
@@ -97,139 +186,84 @@ static int load_csv(struct sm_run *r, const char *file, int generator_log, char 
         free(path);
         return -1;
     }
-    char *line = NULL;
-    size_t cap = 0;
-    char *fields[MAXF];
-    int col[S_NSERIES], c_start = -1, c_end = -1, c_status = -1, rc = -1, c_ticks = -1;
-    int c_join = -1;
-    int c_sw[4] = {-1, -1, -1, -1};
-    static const char *const sw_cols[4] = {"sw_client", "sw_mediator", "sw_idle", "sw_other"};
-    char *header = NULL;
+    struct sm_csv csv;
+    sm_csv_init(&csv, f);
+    char *header = NULL, *hcopy = NULL, **hnames = NULL;
+    int rc = -1;
+    struct cols c;
     double cpu_hz = sm_run_json_num(r, "cpu_hz", NULL, NULL);
-    for (int i = 0; i < S_NSERIES; i++)
-        col[i] = -1;
-    if (getline(&line, &cap, f) < 0) {
+    if (sm_csv_next(&csv) != 1) {
         snprintf(err, errlen, "%s:1: expected a header line, found an empty file", path);
         goto out;
     }
-    header = strdup(line);
-    if (!header) {
+    /* the header's names, kept for messages (the line buffer is reused) */
+    int nh = 1;
+    header = strdup(csv.text);
+    hcopy = strdup(csv.text);
+    for (const char *p = csv.text; *p; p++)
+        nh += *p == ',';
+    hnames = header && hcopy ? malloc(sizeof *hnames * (size_t)nh) : NULL;
+    if (!hnames) {
         snprintf(err, errlen, "%s: out of memory", path);
         goto out;
     }
-    int nh = split_csv(line, fields, MAXF);
-    for (int i = 0; i < nh; i++) {
-        if (c_ticks < 0 && (!strcmp(fields[i], "t_start") || !strcmp(fields[i], "t_client_block")))
-            c_ticks = i;
-        for (int k = 0; k < 4; k++)
-            if (!strcmp(fields[i], sw_cols[k]))
-                c_sw[k] = i;
-        for (int s = 0; s < S_NSERIES; s++)
-            for (int k = 0; trace_cols[s][k]; k++)
-                if (col[s] < 0 && !strcmp(fields[i], trace_cols[s][k]))
-                    col[s] = i;
-        if (!strcmp(fields[i], "start_ns"))
-            c_start = i;
-        if (!strcmp(fields[i], "end_ns"))
-            c_end = i;
-        if (!strcmp(fields[i], "status"))
-            c_status = i;
-        if (!generator_log && !strcmp(fields[i], "join"))
-            c_join = i;
+    for (int i = 0, k = 0; i < nh; i++) {
+        hnames[i] = hcopy + k;
+        k += (int)strcspn(hcopy + k, ",");
+        hcopy[k++] = '\0';
     }
-    r->joined = c_join >= 0;
-    char *hnames[MAXF];
-    split_csv(header, hnames, MAXF);
-    if (generator_log ? (c_start < 0 || c_end < 0) : col[S_E2E_NS] < 0) {
+    find_cols(&c, hnames, nh, generator_log);
+    r->joined = c.join >= 0;
+    if (generator_log ? (c.start < 0 || c.end < 0) : c.series[S_E2E_NS] < 0) {
         snprintf(err, errlen, "%s:1: expected a header with %s, found '%.200s'", path,
-                 generator_log ? "start_ns and end_ns" : "e2e_ns", line);
+                 generator_log ? "start_ns and end_ns" : "e2e_ns", header);
         goto out;
     }
     size_t cap_calls = 0;
-    long lineno = 1;
-    while (getline(&line, &cap, f) >= 0) {
-        lineno++;
-        if (line[strspn(line, " \r\n")] == '\0')
-            continue;
-        int nf = split_csv(line, fields, MAXF);
+    int more;
+    while ((more = sm_csv_next(&csv)) == 1) {
+        long lineno = (long)csv.line;
+        int nf = sm_csv_split(&csv);
+        char **fl = csv.field;
         if (nf < nh) {
             snprintf(err, errlen, "%s:%ld: expected %d fields, found %d", path, lineno, nh, nf);
             goto out;
         }
-        if (generator_log && c_status >= 0 && strcmp(fields[c_status], "ok") != 0)
+        if (generator_log && !sm_calls_is_sample(c.status >= 0 ? fl[c.status] : NULL,
+                                                 c.warmup >= 0 ? fl[c.warmup] : NULL))
             continue;
-        if (c_join >= 0 && !strcmp(fields[c_join], "trace_only")) {
+        /* a matched call the join does not count (failed, warm-up): no sample here either */
+        if (c.log_sample >= 0 && !strcmp(fl[c.log_sample], "0"))
+            continue;
+        if (c.join >= 0 && !strcmp(fl[c.join], SM_CT_JOIN_TRACE_ONLY)) {
             r->not_logged++; /* a call of the trace the generator did not make */
             continue;
         }
-        if (r->ncalls == cap_calls) {
-            cap_calls = cap_calls ? cap_calls * 2 : 1024;
-            for (int s = 0; s < S_NSERIES; s++) {
-                double *n = realloc(r->series[s], cap_calls * sizeof *n);
-                if (!n) {
-                    snprintf(err, errlen, "%s: out of memory", path);
-                    goto out;
-                }
-                r->series[s] = n;
-            }
-        }
         double v[S_NSERIES];
-        for (int s = 0; s < S_NSERIES; s++) {
-            v[s] = NAN;
-            if (col[s] >= 0 && !generator_log && parse_field(fields[col[s]], &v[s]) != 0) {
-                snprintf(err, errlen, "%s:%ld: %s: expected a number, found '%.40s'", path, lineno,
-                         hnames[col[s]], fields[col[s]]);
-                goto out;
-            }
-        }
-        /* the analyzer's columns: the window start in ticks, switches by kind */
-        if (!generator_log && col[S_START_NS] < 0 && c_ticks >= 0 && cpu_hz > 0) {
-            double ticks;
-            if (parse_field(fields[c_ticks], &ticks) != 0) {
-                snprintf(err, errlen, "%s:%ld: %s: expected a number, found '%.40s'", path, lineno,
-                         hnames[c_ticks], fields[c_ticks]);
-                goto out;
-            }
-            v[S_START_NS] = ticks * 1e9 / cpu_hz;
-        }
-        if (!generator_log && col[S_SWITCHES] < 0 && c_sw[0] >= 0 && c_sw[1] >= 0 && c_sw[2] >= 0 &&
-            c_sw[3] >= 0) {
-            double sum = 0, x;
-            for (int k = 0; k < 4; k++) {
-                if (parse_field(fields[c_sw[k]], &x) != 0) {
-                    snprintf(err, errlen, "%s:%ld: %s: expected a number, found '%.40s'", path,
-                             lineno, sw_cols[k], fields[c_sw[k]]);
-                    goto out;
-                }
-                sum += x; /* NaN when one is empty */
-            }
-            v[S_SWITCHES] = sum;
-        }
-        if (generator_log) {
-            double a, b;
-            if (parse_field(fields[c_start], &a) || parse_field(fields[c_end], &b)) {
-                snprintf(err, errlen,
-                         "%s:%ld: start_ns/end_ns: expected numbers, found '%.40s', "
-                         "'%.40s'",
-                         path, lineno, fields[c_start], fields[c_end]);
-                goto out;
-            }
-            v[S_E2E_NS] = b - a;
-            v[S_START_NS] = a;
-        }
+        if (generator_log ? generator_row(&c, fl, v, path, lineno, err, errlen)
+                          : trace_row(&c, fl, hnames, cpu_hz, v, path, lineno, err, errlen))
+            goto out;
         if (v[S_E2E_NS] < 0) {
             snprintf(err, errlen, "%s:%ld: e2e_ns: expected a duration >= 0, found %.0f", path,
                      lineno, v[S_E2E_NS]);
             goto out;
         }
-        for (int s = 0; s < S_NSERIES; s++)
-            r->series[s][r->ncalls] = v[s];
-        r->ncalls++;
+        if (add_call(r, &cap_calls, v)) {
+            snprintf(err, errlen, "%s: out of memory", path);
+            goto out;
+        }
+    }
+    if (more < 0) {
+        snprintf(err, errlen, "%s:%u: %s", path, csv.line,
+                 errno == EILSEQ ? "expected text, found a NUL byte" : strerror(errno));
+        goto out;
     }
     r->calls_source = generator_log ? "calls.csv" : "calls-trace.csv";
     rc = 0;
 out:
-    free(line);
+    sm_csv_free(&csv);
+    free(hnames);
+    free(hcopy);
     free(header);
     fclose(f);
     free(path);

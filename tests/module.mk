@@ -1,5 +1,4 @@
-# Unit tests (cmocka) and the synthetic trace writer they share.
-TRACEGEN_SRCS := tests/tracegen.c
+# Unit tests (cmocka); the synthetic trace writer they share is synth/tracegen.c (synth/module.mk).
 
 UNIT_TESTS += test_reader test_hist
 test_reader_SRCS := tests/test_reader.c $(TRACEGEN_SRCS)
@@ -12,10 +11,6 @@ UNIT_TESTS += test_tickgrid
 test_tickgrid_SRCS := tests/test_tickgrid.c
 test_tickgrid_ARCHIVES := libsmclat-trace
 test_tickgrid_LDLIBS := -lcmocka -lm
-
-# smclat synth: synthetic traces with known answers (tests, benchmarks)
-LIBEXEC += smclat-synth
-smclat-synth_SRCS := tests/synth.c cli/options.c $(TRACEGEN_SRCS)
 
 # The scheduler model and the call detector (branch model)
 UNIT_TESTS += test_model test_calls
@@ -33,3 +28,6 @@ E2E_TESTS += tests/e2e/format.sh
 # bad input: mangled copies of real and synthetic traces (review)
 E2E_TESTS += tests/e2e/mangled.sh tests/e2e/synth.sh
 CHECK_DEPS += robustness
+
+# headers of the tests (analyze_fixture.h, report_testutil.h): for the objects under tests/ only
+$(OBJDIR)/tests/%.o: CPPFLAGS += -Itests

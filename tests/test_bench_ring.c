@@ -103,7 +103,7 @@ static void stop(struct fixture *f)
 static enum sm_status call(struct fixture *f, enum sm_op op, uint32_t seq, uint32_t buf,
                            const void *payload, uint32_t len, uint64_t *result)
 {
-    struct sm_call c = {
+    struct sm_bench_call c = {
         .op = op, .seq = seq, .buf_id = buf, .payload = payload, .payload_len = len};
     enum sm_status st = f->cli.ops->call(&f->cli, &c);
     if (result)

@@ -1,6 +1,7 @@
 /* babeltrace2 interop: source.xentrace.reader (built in, not loaded from the plugin) and the
  * CTF record source. Synthetic traces from tracegen, so every expected value is known. */
 #include "ctf_source.h"
+#include "trace_source.h"
 #include "tracegen.h"
 #include "xt_reader.h"
 #include "xt_source.h"

@@ -72,6 +72,33 @@ static void test_generator_log(void **state)
     sm_run_free(r);
 }
 
+/* Warm-up calls of the generator's log are no samples, as in the join (sm_calls_is_sample): a
+ * report from calls.csv alone used to count them. */
+static void test_generator_log_warmup(void **state)
+{
+    (void)state;
+    char sub[600], err[SM_RUN_ERR_MAX];
+    snprintf(sub, sizeof sub, "%s/genwarm", dir);
+    mkdir(sub, 0777);
+    free(tu_write(sub, "calls.csv",
+                  "seq,op,frame,intended_ns,start_ns,end_ns,start_cntvct,end_cntvct,status,warmup,"
+                  "result,smc_ret,trap_ticks\n"
+                  "0,process,0,100,100,900100,,,ok,1,0,,\n"
+                  "1,process,0,2000,2000,802000,,,ok,1,0,,\n"
+                  "2,process,1,9000,9000,99000,,,timeout,0,0,,\n"
+                  "3,process,2,10000,10000,12000,,,ok,0,0,,\n"
+                  "4,process,3,20000,20000,24000,,,ok,0,0,,\n"));
+    struct sm_run *r = sm_run_load(sub, err, sizeof err);
+    assert_non_null(r);
+    assert_int_equal(r->ncalls, 2);
+    assert_true(r->series[S_E2E_NS][0] == 2000);
+    assert_true(r->series[S_E2E_NS][1] == 4000);
+    struct sm_summary s;
+    sm_run_summarize(r, &s);
+    assert_true(s.n == 2 && s.max == 4000);
+    sm_run_free(r);
+}
+
 /* analysis.json only: the summary takes the analyzer's figures; the run is partial. */
 static void test_analysis_only(void **state)
 {
@@ -101,6 +128,28 @@ static void test_analysis_only(void **state)
     free(tu_write(sub, "analysis.json", "[1, 2]"));
     assert_null(sm_run_load(sub, err, sizeof err));
     assert_non_null(strstr(err, "analysis.json: expected the analyzer's object"));
+}
+
+/* A joined calls-trace.csv: the matched calls the join does not count (log_sample 0: failed or
+ * warm-up) are no samples of the report either. */
+static void test_joined_log_sample(void **state)
+{
+    (void)state;
+    char sub[600], err[SM_RUN_ERR_MAX];
+    snprintf(sub, sizeof sub, "%s/joinedwarm", dir);
+    mkdir(sub, 0777);
+    free(tu_write(sub, "calls-trace.csv",
+                  "index,shape,reason,t_start,e2e_ns,mediator_wake_ns,join,log_sample\n"
+                  "0,textbook,complete,100,90000,700,matched,0\n"
+                  "1,textbook,complete,200,1000,100,matched,1\n"
+                  "2,textbook,complete,300,5000,200,trace_only,\n"
+                  "3,textbook,complete,400,3000,300,matched,1\n"));
+    struct sm_run *r = sm_run_load(sub, err, sizeof err);
+    assert_non_null(r);
+    assert_int_equal(r->ncalls, 2);
+    assert_int_equal(r->not_logged, 1);
+    assert_true(r->series[S_E2E_NS][0] == 1000 && r->series[S_E2E_NS][1] == 3000);
+    sm_run_free(r);
 }
 
 /* calls-trace.csv joined with the generator's log: the trace's calls with no log line (timer
@@ -223,8 +272,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_generator_log),
+        cmocka_unit_test(test_generator_log_warmup),
         cmocka_unit_test(test_analysis_only),
         cmocka_unit_test(test_joined_trace_calls),
+        cmocka_unit_test(test_joined_log_sample),
         cmocka_unit_test(test_plot_data),
         cmocka_unit_test(test_names),
     };

@@ -1,4 +1,6 @@
 #include "calls_log.h"
+#include "calls_csv.h"
+#include "csv.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -16,11 +18,11 @@ enum col {
     COL_END_NS,
     COL_WARMUP,
     COL__COUNT,
-    COL_IGNORED = -1,
 };
 
 static const char *const col_names[COL__COUNT] = {
-    "seq", "op", "status", "start_cntvct", "end_cntvct", "start_ns", "end_ns", "warmup",
+    SM_CALLS_COL_SEQ,        SM_CALLS_COL_OP,       SM_CALLS_COL_STATUS, SM_CALLS_COL_START_CNTVCT,
+    SM_CALLS_COL_END_CNTVCT, SM_CALLS_COL_START_NS, SM_CALLS_COL_END_NS, SM_CALLS_COL_WARMUP,
 };
 
 static const char *const op_names[SM_LOG_OP__COUNT] = {"", "register", "process", "unregister",
@@ -36,7 +38,6 @@ struct parser {
     struct sm_log_error *err;
     uint32_t line;
     int ncols;             /* columns in the header */
-    int *col_kind;         /* enum col of each header column */
     int where[COL__COUNT]; /* header position of each known column, -1 when absent */
     char **fields;         /* current line's fields (pointers into the line) */
 };
@@ -57,33 +58,6 @@ static void fail(struct parser *p, const char *fmt, ...)
     p->err->line = p->line;
 }
 
-/* Cuts a line into comma-separated fields in place; returns their number (at most max). Returns
- * max + 1 when there are more. */
-static int split(char *s, char **fields, int max)
-{
-    int n = 0;
-    for (;;) {
-        if (n == max)
-            return max + 1;
-        fields[n++] = s;
-        char *c = strchr(s, ',');
-        if (!c)
-            return n;
-        *c = '\0';
-        s = c + 1;
-    }
-}
-
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        s[--n] = '\0';
-    return s;
-}
-
 /* Quotes at most 40 characters of a field for a message. */
 static const char *shown(const char *s, char *buf, size_t size)
 {
@@ -94,7 +68,7 @@ static const char *shown(const char *s, char *buf, size_t size)
 static int parse_u64(struct parser *p, int c, uint64_t *out)
 {
     int pos = p->where[c];
-    const char *s = trim(p->fields[pos]);
+    const char *s = sm_csv_trim(p->fields[pos]);
     char buf[64];
     if (*s == '\0') {
         fail(p, "column %d (%s): expected an unsigned integer, found an empty field%s", pos + 1,
@@ -116,25 +90,19 @@ static int parse_u64(struct parser *p, int c, uint64_t *out)
     return 0;
 }
 
-static int parse_header(struct parser *p, char *line)
+static int parse_header(struct parser *p, struct sm_csv *c)
 {
-    /* Count the commas first: the header decides how many fields every line has. */
-    int n = 1;
-    for (const char *c = line; *c; c++)
-        n += *c == ',';
-    p->ncols = n;
-    p->col_kind = malloc(sizeof *p->col_kind * (size_t)n);
-    p->fields = malloc(sizeof *p->fields * (size_t)(n + 1));
-    if (!p->col_kind || !p->fields) {
+    int n = sm_csv_split(c);
+    if (n < 0) {
         fail(p, "out of memory");
         return -1;
     }
-    split(line, p->fields, n);
+    p->ncols = n;
+    p->fields = c->field;
     for (int k = 0; k < COL__COUNT; k++)
         p->where[k] = -1;
     for (int i = 0; i < n; i++) {
-        const char *name = trim(p->fields[i]);
-        p->col_kind[i] = COL_IGNORED;
+        const char *name = sm_csv_trim(p->fields[i]);
         for (int k = 0; k < COL__COUNT; k++) {
             if (strcmp(name, col_names[k]) != 0)
                 continue;
@@ -144,7 +112,6 @@ static int parse_header(struct parser *p, char *line)
                 return -1;
             }
             p->where[k] = i;
-            p->col_kind[i] = k;
         }
     }
     for (int k = COL_START_CNTVCT; k <= COL_END_CNTVCT; k++) {
@@ -171,9 +138,14 @@ static enum sm_log_op op_of(const char *s)
     return SM_LOG_OP_OTHER;
 }
 
-static int parse_row(struct parser *p, char *line, struct sm_log_call *c)
+static int parse_row(struct parser *p, struct sm_csv *csv, struct sm_log_call *c)
 {
-    int n = split(line, p->fields, p->ncols);
+    int n = sm_csv_split(csv);
+    if (n < 0) {
+        fail(p, "out of memory");
+        return -1;
+    }
+    p->fields = csv->field;
     if (n != p->ncols) {
         if (n > p->ncols)
             fail(p, "expected %d fields as in the header, found more", p->ncols);
@@ -211,9 +183,60 @@ static int parse_row(struct parser *p, char *line, struct sm_log_call *c)
         c->warmup = (int)w;
     }
     if (p->where[COL_OP] >= 0)
-        c->op = op_of(trim(p->fields[p->where[COL_OP]]));
+        c->op = op_of(sm_csv_trim(p->fields[p->where[COL_OP]]));
     if (p->where[COL_STATUS] >= 0)
-        c->status_ok = strcmp(trim(p->fields[p->where[COL_STATUS]]), "ok") == 0;
+        c->status_ok = strcmp(sm_csv_trim(p->fields[p->where[COL_STATUS]]), "ok") == 0;
+    return 0;
+}
+
+/* Fills log from the file's lines (header, then one line per call). */
+static int read_lines(struct parser *p, struct sm_csv *csv, struct sm_calls_log *log)
+{
+    size_t alloc = 0;
+    int have_header = 0, rc;
+    while ((rc = sm_csv_next(csv)) == 1) {
+        p->line = csv->line;
+        if (!have_header) {
+            if (parse_header(p, csv))
+                return -1;
+            have_header = 1;
+            continue;
+        }
+        if (log->n == alloc) {
+            size_t na = alloc ? 2 * alloc : 1024;
+            struct sm_log_call *nc = realloc(log->calls, na * sizeof *nc);
+            if (!nc) {
+                fail(p, "out of memory");
+                return -1;
+            }
+            log->calls = nc;
+            alloc = na;
+        }
+        struct sm_log_call *c = &log->calls[log->n];
+        if (parse_row(p, csv, c))
+            return -1;
+        log->not_ok += !c->status_ok;
+        log->warmups += c->warmup != 0;
+        log->n++;
+    }
+    if (rc < 0 && errno == EILSEQ) {
+        p->line = csv->line;
+        fail(p, "expected text, found a NUL byte at column %zu", csv->nul_column);
+        return -1;
+    }
+    p->line = 0;
+    if (rc < 0) {
+        fail(p, "read error: %s", strerror(errno));
+        return -1;
+    }
+    if (!have_header) {
+        fail(p, "expected a header line with start_cntvct and end_cntvct, found an empty file");
+        return -1;
+    }
+    if (log->n == 0) {
+        fail(p, "expected one line per call after the header, found none");
+        return -1;
+    }
     return 0;
 }
 
@@ -222,9 +245,9 @@ int sm_calls_log_read_stream(FILE *in, const char *name, struct sm_calls_log **o
 {
     struct parser p = {.name = name, .err = err};
     struct sm_calls_log *log = calloc(1, sizeof *log);
-    char *line = NULL;
-    size_t cap = 0, alloc = 0;
-    int rc = -1, have_header = 0;
+    struct sm_csv csv;
+    int rc = -1;
+    sm_csv_init(&csv, in);
     *out = NULL;
     err->line = 0;
     err->msg[0] = '\0';
@@ -232,57 +255,8 @@ int sm_calls_log_read_stream(FILE *in, const char *name, struct sm_calls_log **o
         fail(&p, "out of memory");
         goto done;
     }
-    ssize_t len;
-    while ((len = getline(&line, &cap, in)) >= 0) {
-        p.line++;
-        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = '\0';
-        if ((size_t)len != strlen(line)) {
-            fail(&p, "expected text, found a NUL byte at column %zu", strlen(line) + 1);
-            goto done;
-        }
-        if (*trim(line) == '\0')
-            continue; /* blank lines (a trailing one, mostly) */
-        if (!have_header) {
-            char *h = line;
-            if (p.line == 1 && strncmp(h, "\xef\xbb\xbf", 3) == 0)
-                h += 3; /* a UTF-8 byte order mark, as some editors write */
-            if (parse_header(&p, h))
-                goto done;
-            have_header = 1;
-            continue;
-        }
-        if (log->n == alloc) {
-            size_t na = alloc ? 2 * alloc : 1024;
-            struct sm_log_call *nc = realloc(log->calls, na * sizeof *nc);
-            if (!nc) {
-                fail(&p, "out of memory");
-                goto done;
-            }
-            log->calls = nc;
-            alloc = na;
-        }
-        struct sm_log_call *c = &log->calls[log->n];
-        if (parse_row(&p, line, c))
-            goto done;
-        log->not_ok += !c->status_ok;
-        log->warmups += c->warmup != 0;
-        log->n++;
-    }
-    if (ferror(in)) {
-        p.line = 0;
-        fail(&p, "read error: %s", strerror(errno));
+    if (read_lines(&p, &csv, log))
         goto done;
-    }
-    p.line = 0;
-    if (!have_header) {
-        fail(&p, "expected a header line with start_cntvct and end_cntvct, found an empty file");
-        goto done;
-    }
-    if (log->n == 0) {
-        fail(&p, "expected one line per call after the header, found none");
-        goto done;
-    }
     log->has_seq = p.where[COL_SEQ] >= 0;
     log->has_op = p.where[COL_OP] >= 0;
     log->has_status = p.where[COL_STATUS] >= 0;
@@ -292,9 +266,7 @@ int sm_calls_log_read_stream(FILE *in, const char *name, struct sm_calls_log **o
     log = NULL;
     rc = 0;
 done:
-    free(line);
-    free(p.col_kind);
-    free(p.fields);
+    sm_csv_free(&csv);
     sm_calls_log_free(log);
     return rc;
 }

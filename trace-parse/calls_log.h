@@ -64,6 +64,13 @@ int sm_calls_log_read_stream(FILE *in, const char *name, struct sm_calls_log **o
                              struct sm_log_error *err);
 void sm_calls_log_free(struct sm_calls_log *log);
 
+/* Is the call a sample of the join's figures: status ok and no warm-up (the rule of
+ * sm_calls_is_sample() in common/calls_csv.h, which reports use on the same file)? */
+static inline int sm_log_call_is_sample(const struct sm_log_call *c)
+{
+    return c->status_ok && !c->warmup;
+}
+
 /* "register", "process", "unregister", "other", or "" for SM_LOG_OP_NONE. */
 const char *sm_log_op_name(enum sm_log_op op);
 

@@ -1,4 +1,5 @@
 #include "join.h"
+#include "ticks.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -468,214 +469,283 @@ static void free_work(struct work *w)
     free(w->pair);
 }
 
-int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log_call *log,
-                size_t n_log, const struct sm_join_opts *opts, struct sm_join **out,
-                struct sm_join_error *err)
+/* The pace test: the log's calls and the trace's start at the same median distance (one
+ * clock, one run, the right domains). Fills note (the gaps, for every later message) and *tgap.
+ * Returns 0, or -1 with err filled. */
+static int check_pace(const struct work *w, char *note, size_t size, uint64_t *tgap,
+                      struct sm_join_error *err)
 {
-    struct work w = {0};
-    struct edge *ev = NULL;
-    struct sm_join *j = NULL;
-    int rc = -1;
-    *out = NULL;
-    err->msg[0] = '\0';
-    if (n_log == 0) {
-        fail(err, "the log has no calls");
-        return -1;
-    }
-    if (prepare(&w, calls, n_calls, log, n_log, err))
-        goto done;
-    if (w.ntr == 0) {
-        fail(err, "the trace shows no call to join the log's %zu with", n_log);
-        goto done;
-    }
-
-    uint64_t lgap, tgap;
-    double ratio = gap_ratio(&w, &lgap, &tgap);
-    char rate_note[160] = "";
+    uint64_t lgap;
+    double ratio = gap_ratio(w, &lgap, tgap);
+    note[0] = '\0';
     if (ratio > 0)
-        snprintf(rate_note, sizeof rate_note,
+        snprintf(note, size,
                  "; the log's calls start a median %" PRIu64 " ticks apart, the trace's %" PRIu64
                  " (ratio %.3g)",
-                 lgap, tgap, ratio);
-    if (w.nlg >= 8 && w.ntr >= 8 && (ratio < 0.5 || ratio > 2)) {
+                 lgap, *tgap, ratio);
+    if (w->nlg >= 8 && w->ntr >= 8 && (ratio < 0.5 || ratio > 2)) {
         fail(err,
-             "the log's clock rate does not fit the trace's%s: is the log from this machine "
-             "and run?",
-             rate_note);
-        goto done;
+             "the log's calls and the trace's do not keep the same pace%s: either the trace's "
+             "calls are not the log's (the wrong client/mediator domains, or a log of another "
+             "run) or the log's clock rate does not fit the trace's",
+             note);
+        return -1;
     }
+    return 0;
+}
 
-    /* 1. First estimate (estimate()): a sample of log calls, seeds tried against every trace
-     * call, each candidate checked against the other sampled calls. */
+/* The trace's span: the caller's, else the calls' own. */
+static void trace_span(const struct work *w, const struct sm_join_opts *opts, uint64_t *first,
+                       uint64_t *last)
+{
+    *first = opts ? opts->trace_first : 0;
+    *last = opts ? opts->trace_last : 0;
+    if (*first == 0 && *last == 0) {
+        *first = UINT64_MAX;
+        for (size_t t = 0; t < w->ntr; t++) {
+            *first = w->tr[t].a < *first ? w->tr[t].a : *first;
+            *last = w->tr[t].z > *last ? w->tr[t].z : *last;
+        }
+    }
+}
+
+/* The clock offset found, and how. */
+struct fit {
+    int64_t off;
+    struct seg first;
+    size_t nanch;
+};
+
+/* 1. First estimate (estimate()): a sample of log calls, seeds tried against every trace call,
+ * each candidate checked against the other sampled calls. 2. Pair at that estimate, 3. refine
+ * over every pair, 4. pair again at the refined offset (no slack: each trace window inside its
+ * guest window). Then the tests of a real fit. Returns 0 with w paired at fit->off, or -1 with
+ * err filled. */
+static int find_offset(struct work *w, uint64_t tgap, const struct sm_join_opts *opts,
+                       const char *note, struct fit *fit, struct sm_join_error *err)
+{
     /* Another offset as good, further than half a call gap: periodic calls alias. */
     int64_t zone = (int64_t)(tgap / 2);
     struct estimate est;
-    if (estimate(&w, zone, opts, &est) != 0) {
+    if (estimate(w, zone, opts, &est) != 0) {
         fail(err, "out of memory");
-        goto done;
+        return -1;
     }
     struct seg first = est.first, second = est.second;
-    size_t nanch = est.sampled ? est.sampled : (w.nlg < MAX_ANCHORS ? w.nlg : MAX_ANCHORS);
-    ev = malloc(sizeof *ev * 2 * w.nlg);
+    size_t nanch = est.sampled ? est.sampled : (w->nlg < MAX_ANCHORS ? w->nlg : MAX_ANCHORS);
+    struct edge *ev = malloc(sizeof *ev * 2 * w->nlg);
     if (!ev) {
         fail(err, "out of memory");
-        goto done;
+        return -1;
     }
     size_t need = nanch < MIN_MATCHED ? nanch : MIN_MATCHED;
     if (first.cover < need || first.cover == 0) {
         fail(err,
              "no consistent clock offset: at most %zu of %zu sampled log calls fit one "
              "offset%s",
-             first.cover, nanch, rate_note);
-        goto done;
+             first.cover, nanch, note);
+        free(ev);
+        return -1;
     }
-
-    /* 2. Pair at that estimate, 3. refine over every pair, 4. pair again at the refined offset
-     * (no slack: each trace window inside its guest window). */
     int64_t coarse = first.lo + (first.hi - first.lo) / 2;
-    pair_calls(&w, coarse, (first.hi - first.lo) / 2 + 1);
-    struct seg fine = refine(&w, ev);
+    pair_calls(w, coarse, (first.hi - first.lo) / 2 + 1);
+    struct seg fine = refine(w, ev);
+    free(ev);
     if (fine.cover == 0)
         fine = first;
     int64_t off = fine.lo + (fine.hi - fine.lo) / 2;
-    size_t matched = pair_calls(&w, off, 0);
+    size_t matched = pair_calls(w, off, 0);
 
-    uint64_t first_t = opts ? opts->trace_first : 0, last_t = opts ? opts->trace_last : 0;
-    if (first_t == 0 && last_t == 0) {
-        first_t = UINT64_MAX;
-        for (size_t t = 0; t < w.ntr; t++) {
-            first_t = w.tr[t].a < first_t ? w.tr[t].a : first_t;
-            last_t = w.tr[t].z > last_t ? w.tr[t].z : last_t;
-        }
-    }
+    uint64_t first_t, last_t;
+    trace_span(w, opts, &first_t, &last_t);
     size_t in_trace = 0;
-    for (size_t i = 0; i < w.nlg; i++) {
-        int64_t s = (int64_t)w.lg[i].s + off, e = (int64_t)w.lg[i].e + off;
+    for (size_t i = 0; i < w->nlg; i++) {
+        int64_t s = (int64_t)w->lg[i].s + off, e = (int64_t)w->lg[i].e + off;
         in_trace += s >= (int64_t)first_t && e <= (int64_t)last_t;
     }
     if (matched < MIN_MATCHED) {
         fail(err,
              "no consistent clock offset: the best one (%" PRId64 " ticks) fits %zu call%s, "
              "at least %u are needed%s",
-             off, matched, matched == 1 ? "" : "s", MIN_MATCHED, rate_note);
-        goto done;
+             off, matched, matched == 1 ? "" : "s", MIN_MATCHED, note);
+        return -1;
     }
     /* Pairs whose notify lies in the guest window too (not paired on a later instant). */
     size_t clean = 0;
-    for (size_t i = 0; i < w.nlg; i++)
-        clean += w.lstate[i] == MATCHED && (int64_t)w.tr[w.pair[i]].a - (int64_t)w.lg[i].s >= off;
+    for (size_t i = 0; i < w->nlg; i++)
+        clean +=
+            w->lstate[i] == MATCHED && (int64_t)w->tr[w->pair[i]].a - (int64_t)w->lg[i].s >= off;
     if (5 * clean < 4 * in_trace) {
         fail(err,
              "no consistent clock offset: the best one (%" PRId64 " ticks) fits %zu of the "
              "%zu log calls that would lie in the trace (%zu with the notify in the guest's "
              "window; %zu of %zu sampled calls agreed)%s",
-             off, matched, in_trace, clean, first.cover, nanch, rate_note);
-        goto done;
+             off, matched, in_trace, clean, first.cover, nanch, note);
+        return -1;
     }
     if (second.cover * 10 >= first.cover * 9) {
         fail(err,
              "no unique clock offset: %" PRId64 " ticks fits %zu of %zu sampled log calls, "
              "%" PRId64 " fits %zu",
              first.lo, first.cover, nanch, second.lo, second.cover);
-        goto done;
+        return -1;
     }
+    *fit = (struct fit){off, first, nanch};
+    return 0;
+}
 
-    j = calloc(1, sizeof *j);
+static struct sm_join *new_join(size_t n_log, size_t n_calls)
+{
+    struct sm_join *j = calloc(1, sizeof *j);
     if (!j || !(j->log_to_trace = malloc(sizeof *j->log_to_trace * n_log)) ||
         !(j->trace_to_log = malloc(sizeof *j->trace_to_log * (n_calls ? n_calls : 1))) ||
         !(j->log_state = calloc(n_log, 1)) ||
         !(j->trace_state = calloc(n_calls ? n_calls : 1, 1))) {
-        fail(err, "out of memory");
-        goto done;
+        sm_join_free(j);
+        return NULL;
     }
     j->n_log = n_log;
     j->n_trace = n_calls;
-    j->offset_ticks = off;
-    j->anchors = nanch;
-    j->anchor_votes = first.cover;
     for (size_t i = 0; i < n_log; i++)
         j->log_to_trace[i] = SM_JOIN_NONE;
     for (size_t t = 0; t < n_calls; t++)
         j->trace_to_log[t] = SM_JOIN_NONE;
+    return j;
+}
+
+/* Each log call's outcome at offset off, and the range of offsets all matched calls fit. */
+static void count_log_calls(struct sm_join *j, const struct work *w, const struct sm_call *calls,
+                            int64_t off, const struct sm_join_opts *opts)
+{
+    uint64_t first_t, last_t;
+    trace_span(w, opts, &first_t, &last_t);
     int64_t lo = INT64_MIN, hi = INT64_MAX;
-    uint64_t lmin = UINT64_MAX, lmax = 0;
-    for (size_t i = 0; i < w.nlg; i++) {
-        lmin = w.lg[i].s < lmin ? w.lg[i].s : lmin;
-        lmax = w.lg[i].e > lmax ? w.lg[i].e : lmax;
-        if (w.lstate[i] == INCONSISTENT) {
+    for (size_t i = 0; i < w->nlg; i++) {
+        if (w->lstate[i] == INCONSISTENT) {
             j->inconsistent++;
-            j->log_state[w.lg[i].idx] = SM_JOIN_INCONSISTENT;
-            j->trace_state[w.tr[w.pair[i]].idx] = SM_JOIN_INCONSISTENT;
+            j->log_state[w->lg[i].idx] = SM_JOIN_INCONSISTENT;
+            j->trace_state[w->tr[w->pair[i]].idx] = SM_JOIN_INCONSISTENT;
             continue;
         }
-        if (w.lstate[i] != MATCHED) {
-            int64_t s = (int64_t)w.lg[i].s + off, e = (int64_t)w.lg[i].e + off;
+        if (w->lstate[i] != MATCHED) {
+            int64_t s = (int64_t)w->lg[i].s + off, e = (int64_t)w->lg[i].e + off;
             j->log_only++;
             j->log_only_in_trace += s >= (int64_t)first_t && e <= (int64_t)last_t;
             continue;
         }
-        const struct tcall *t = &w.tr[w.pair[i]];
+        const struct tcall *t = &w->tr[w->pair[i]];
         j->matched++;
-        j->log_to_trace[w.lg[i].idx] = t->idx;
-        j->trace_to_log[t->idx] = w.lg[i].idx;
-        j->log_state[w.lg[i].idx] = SM_JOIN_MATCHED;
+        j->log_to_trace[w->lg[i].idx] = t->idx;
+        j->trace_to_log[t->idx] = w->lg[i].idx;
+        j->log_state[w->lg[i].idx] = SM_JOIN_MATCHED;
         j->trace_state[t->idx] = SM_JOIN_MATCHED;
         if (t->rec) {
             j->recovered++;
             j->recovered_by_shape[calls[t->idx].shape]++;
             continue;
         }
-        int64_t l = (int64_t)t->z - (int64_t)w.lg[i].e, u = (int64_t)t->a - (int64_t)w.lg[i].s;
+        int64_t l = (int64_t)t->z - (int64_t)w->lg[i].e, u = (int64_t)t->a - (int64_t)w->lg[i].s;
         if (u < off) { /* the notify preceded the guest's start: not this call's */
             j->early_notify++;
-            u = (int64_t)t->a2 - (int64_t)w.lg[i].s;
+            u = (int64_t)t->a2 - (int64_t)w->lg[i].s;
         } else {
-            u = (int64_t)t->ah - (int64_t)w.lg[i].s;
+            u = (int64_t)t->ah - (int64_t)w->lg[i].s;
         }
         lo = l > lo ? l : lo;
         hi = u < hi ? u : hi;
     }
     j->offset_lo = lo;
     j->offset_hi = hi;
-    j->trace_only = n_calls - j->matched - j->inconsistent;
-    for (size_t t = 0; t < w.ntr; t++) {
-        if (w.tstate[t] != FREE)
+}
+
+/* The trace calls no log call took: inside the log's span, inside another matched call. */
+static void count_trace_only(struct sm_join *j, const struct work *w, const struct sm_call *calls,
+                             int64_t off)
+{
+    uint64_t lmin = UINT64_MAX, lmax = 0;
+    for (size_t i = 0; i < w->nlg; i++) {
+        lmin = w->lg[i].s < lmin ? w->lg[i].s : lmin;
+        lmax = w->lg[i].e > lmax ? w->lg[i].e : lmax;
+    }
+    j->trace_only = j->n_trace - j->matched - j->inconsistent;
+    for (size_t t = 0; t < w->ntr; t++) {
+        if (w->tstate[t] != FREE)
             continue;
-        int64_t a = (int64_t)w.tr[t].a - off, z = (int64_t)w.tr[t].z - off;
+        int64_t a = (int64_t)w->tr[t].a - off, z = (int64_t)w->tr[t].z - off;
         int in_log = a >= (int64_t)lmin && z <= (int64_t)lmax;
         j->trace_only_in_log += in_log;
         if (in_log)
-            j->trace_only_in_log_by_shape[calls[w.tr[t].idx].shape]++;
+            j->trace_only_in_log_by_shape[calls[w->tr[t].idx].shape]++;
         /* Inside the guest window of a call matched to another trace call: the detector saw
          * one call twice. The log is sorted by start: the last call starting before a2. */
-        int64_t a2 = (int64_t)w.tr[t].a2 - off;
-        size_t b = 0, e = w.nlg;
+        int64_t a2 = (int64_t)w->tr[t].a2 - off;
+        size_t b = 0, e = w->nlg;
         while (b < e) {
             size_t mid = b + (e - b) / 2;
-            if ((int64_t)w.lg[mid].s <= a2)
+            if ((int64_t)w->lg[mid].s <= a2)
                 b = mid + 1;
             else
                 e = mid;
         }
         j->trace_only_in_matched +=
-            b > 0 && w.lstate[b - 1] == MATCHED && z <= (int64_t)w.lg[b - 1].e;
+            b > 0 && w->lstate[b - 1] == MATCHED && z <= (int64_t)w->lg[b - 1].e;
     }
+}
+
+static void describe(struct sm_join *j, const struct fit *fit, const struct sm_join_opts *opts)
+{
     snprintf(j->how, sizeof j->how,
              "consensus of guest windows containing trace windows: %zu of %zu sampled log calls "
              "agreed, then all %zu matched calls fit offsets %" PRId64 "..%" PRId64
              " (the middle is used)",
-             first.cover, nanch, j->matched, lo, hi);
+             fit->first.cover, fit->nanch, j->matched, j->offset_lo, j->offset_hi);
     if (opts && opts->has_offset_hint) {
         size_t len = strlen(j->how);
         snprintf(j->how + len, sizeof j->how - len,
                  ", among offsets within %" PRId64 " ticks of the prior %" PRId64,
                  opts->offset_tolerance, opts->offset_hint);
     }
+}
+
+int sm_join_run(const struct sm_call *calls, size_t n_calls, const struct sm_log_call *log,
+                size_t n_log, const struct sm_join_opts *opts, struct sm_join **out,
+                struct sm_join_error *err)
+{
+    struct work w = {0};
+    struct sm_join *j = NULL;
+    *out = NULL;
+    err->msg[0] = '\0';
+    if (n_log == 0) {
+        fail(err, "the log has no calls");
+        return -1;
+    }
+    int rc = -1;
+    char note[160];
+    uint64_t tgap;
+    struct fit fit;
+    if (prepare(&w, calls, n_calls, log, n_log, err))
+        goto done;
+    if (w.ntr == 0) {
+        fail(err, "the trace shows no call to join the log's %zu with", n_log);
+        goto done;
+    }
+    if (check_pace(&w, note, sizeof note, &tgap, err) ||
+        find_offset(&w, tgap, opts, note, &fit, err))
+        goto done;
+    if (!(j = new_join(n_log, n_calls))) {
+        fail(err, "out of memory");
+        goto done;
+    }
+    j->offset_ticks = fit.off;
+    j->anchors = fit.nanch;
+    j->anchor_votes = fit.first.cover;
+    count_log_calls(j, &w, calls, fit.off, opts);
+    count_trace_only(j, &w, calls, fit.off);
+    describe(j, &fit, opts);
     *out = j;
     j = NULL;
     rc = 0;
 done:
-    free(ev);
     free_work(&w);
     sm_join_free(j);
     return rc;
@@ -810,9 +880,9 @@ int sm_join_summarize(const struct sm_join *j, const struct sm_call *calls,
     for (int o = SM_LOG_OP_REGISTER; o < SM_LOG_OP__COUNT; o++)
         if (has_op[o] && group_init(&s->by_op[o]))
             goto fail;
-    double ns_per_tick = 1e9 / cpu_hz;
+    double ns_per_tick = sm_ns_per_tick(cpu_hz);
     for (size_t i = 0; i < j->n_log; i++) {
-        if (j->log_to_trace[i] == SM_JOIN_NONE || !log[i].status_ok || log[i].warmup)
+        if (j->log_to_trace[i] == SM_JOIN_NONE || !sm_log_call_is_sample(&log[i]))
             continue; /* a failed call (timeout, error) or a warm-up call is no sample */
         const struct sm_call *tc = &calls[j->log_to_trace[i]];
         struct sm_join_fig f;

@@ -10,9 +10,6 @@ test_join_SRCS := tests/test_join.c
 test_join_ARCHIVES := libsmclat-trace
 test_join_LDLIBS := $(call pkg_libs,cmocka)
 
-# The --calls-log glue of `smclat analyze` (cli/join-output.h).
-smclat_SRCS += cli/join-output.c
-
 # End to end on the real traces: needs `smclat analyze` (cli/builtin-analyze.c).
 ifneq ($(wildcard cli/builtin-analyze.c),)
 E2E_TESTS += tests/e2e/join-real.sh tests/e2e/join-badinput.sh tests/e2e/join-synth.sh

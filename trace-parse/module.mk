@@ -1,8 +1,8 @@
 # trace-parse: the xentrace reader, event decoder, histogram (and the model, calls, join).
 ARCHIVES += libsmclat-trace
-libsmclat-trace_SRCS += trace-parse/xt_reader.c trace-parse/xt_event.c trace-parse/hist.c
+libsmclat-trace_SRCS += trace-parse/xt_reader.c trace-parse/xt_event.c
 libsmclat-trace_SRCS += trace-parse/model.c trace-parse/calls.c
-libsmclat-trace_SRCS += trace-parse/tickgrid.c
+libsmclat-trace_SRCS += trace-parse/tickgrid.c trace-parse/metadata.c
 BENCHES += scripts/bench/analyze.sh
 CHECK_DEPS += test
 -include trace-parse/join.mk

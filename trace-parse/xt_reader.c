@@ -175,113 +175,117 @@ static uint64_t chunk_first_tsc(struct xt_reader *r, const struct chunk *c)
     return first;
 }
 
-static int build_index(struct xt_reader *r, struct xt_error *err)
+/* The chunk header at off: 1 with the chunk's pCPU, start and length (cut short at the end of
+ * the file: *cut, the trace marked truncated), 0 when the file ends inside the header (marked
+ * truncated), -1 with err filled. */
+static int chunk_header(struct xt_reader *r, uint64_t off, uint32_t *cpu_out, uint64_t *start,
+                        uint64_t *len, int *cut, struct xt_error *err)
 {
-    uint64_t size = r->st.file_bytes, off = 0;
-    size_t cap = 0;
-    uint64_t *prev_first = NULL; /* per cpu: first tsc of its previous chunk, file order */
-    if (size == 0) {
-        set_err(err, r->name, 0, "empty file, expected a xentrace trace");
+    uint64_t size = r->st.file_bytes;
+    uint8_t h[20];
+    size_t got = src_read(r, off, h, sizeof h);
+    if (got < 4) {
+        r->st.truncated = 1;
+        r->st.truncated_offset = off;
+        return 0;
+    }
+    uint32_t hdr = le32(h);
+    uint32_t ev = hdr & 0x0fffffffu, n = (hdr >> 28) & 7u, t = hdr >> 31;
+    if (ev != XT_EV_CPU_CHANGE) {
+        set_err(err, r->name, off,
+                "expected a TRACE_CPU_CHANGE record (0x0001f003) starting a pCPU chunk, "
+                "found header 0x%08x%s",
+                hdr, off == 0 ? " (not a xentrace file?)" : "");
         return -1;
     }
-    while (off < size) {
-        uint8_t h[20];
-        size_t got = src_read(r, off, h, sizeof h);
-        if (got < 4) {
-            r->st.truncated = 1;
-            r->st.truncated_offset = off;
-            break;
-        }
-        uint32_t hdr = le32(h);
-        uint32_t ev = hdr & 0x0fffffffu, n = (hdr >> 28) & 7u, t = hdr >> 31;
-        if (ev != XT_EV_CPU_CHANGE) {
-            set_err(err, r->name, off,
-                    "expected a TRACE_CPU_CHANGE record (0x0001f003) starting a pCPU chunk, "
-                    "found header 0x%08x%s",
-                    hdr, off == 0 ? " (not a xentrace file?)" : "");
-            goto fail;
-        }
-        if (n < 2) {
-            set_err(err, r->name, off,
-                    "TRACE_CPU_CHANGE record with %u payload words, expected 2 (cpu, bytes)", n);
-            goto fail;
-        }
-        uint32_t hsz = rec_size(hdr);
-        if (got < hsz) {
-            r->st.truncated = 1;
-            r->st.truncated_offset = off;
-            break;
-        }
-        uint32_t cpu = le32(h + 4 + (t ? 8 : 0)), bytes = le32(h + 8 + (t ? 8 : 0));
-        if (cpu >= XT_MAX_CPUS) {
-            set_err(err, r->name, off, "chunk header names pCPU %u, expected below %u", cpu,
-                    XT_MAX_CPUS);
-            goto fail;
-        }
-        if (bytes % 4 != 0) {
-            set_err(err, r->name, off,
-                    "chunk header claims %u bytes of records, expected a multiple of 4", bytes);
-            goto fail;
-        }
-        uint64_t start = off + hsz, len = bytes;
-        int cut = 0;
-        if (start + len > size) {
-            len = (size - start) & ~(uint64_t)3;
-            r->st.truncated = 1;
-            r->st.truncated_offset = start + len;
-            cut = 1;
-        }
-        if (r->nchunks == cap) {
-            cap = cap ? cap * 2 : 64;
-            struct chunk *nc = realloc(r->chunks, cap * sizeof *nc);
-            if (!nc) {
-                set_err(err, r->name, off, "out of memory indexing chunks");
-                goto fail;
-            }
-            r->chunks = nc;
-        }
-        if (cpu + 1 > r->st.ncpus) {
-            uint64_t *np = realloc(prev_first, (cpu + 1) * sizeof *np);
-            if (!np) {
-                set_err(err, r->name, off, "out of memory indexing chunks");
-                goto fail;
-            }
-            for (uint32_t i = r->st.ncpus; i <= cpu; i++)
-                np[i] = UINT64_MAX;
-            prev_first = np;
-            r->st.ncpus = cpu + 1;
-        }
-        struct chunk *c = &r->chunks[r->nchunks];
-        c->start = start;
-        c->len = len;
-        c->cpu = cpu;
-        c->order = (uint32_t)r->nchunks;
-        c->cut = cut;
-        c->no_skip = 0; /* set for each pCPU's earliest chunk once they are sorted */
-        c->first_tsc = chunk_first_tsc(r, c);
-        if (c->first_tsc == UINT64_MAX) {
-            /* No timestamp at all: keep it with its pCPU's previous chunk, else with the
-             * previous chunk in the file (chunks before any timestamp are resolved below). */
-            if (prev_first[cpu] != UINT64_MAX)
-                c->first_tsc = prev_first[cpu];
-            else if (r->nchunks > 0)
-                c->first_tsc = r->chunks[r->nchunks - 1].first_tsc;
-        } else if (prev_first[cpu] != UINT64_MAX && c->first_tsc < prev_first[cpu]) {
-            r->st.chunks_out_of_order++;
-        }
-        if (c->first_tsc != UINT64_MAX)
-            prev_first[cpu] = c->first_tsc;
-        r->nchunks++;
-        if (r->st.truncated)
-            break;
-        off = start + len;
-    }
-    free(prev_first);
-    r->st.chunks = r->nchunks;
-    if (r->nchunks == 0) {
-        set_err(err, r->name, 0, "no whole chunk header, expected a xentrace trace");
+    if (n < 2) {
+        set_err(err, r->name, off,
+                "TRACE_CPU_CHANGE record with %u payload words, expected 2 (cpu, bytes)", n);
         return -1;
     }
+    uint32_t hsz = rec_size(hdr);
+    if (got < hsz) {
+        r->st.truncated = 1;
+        r->st.truncated_offset = off;
+        return 0;
+    }
+    uint32_t cpu = le32(h + 4 + (t ? 8 : 0)), bytes = le32(h + 8 + (t ? 8 : 0));
+    if (cpu >= XT_MAX_CPUS) {
+        set_err(err, r->name, off, "chunk header names pCPU %u, expected below %u", cpu,
+                XT_MAX_CPUS);
+        return -1;
+    }
+    if (bytes % 4 != 0) {
+        set_err(err, r->name, off,
+                "chunk header claims %u bytes of records, expected a multiple of 4", bytes);
+        return -1;
+    }
+    *cpu_out = cpu;
+    *start = off + hsz;
+    *len = bytes;
+    *cut = 0;
+    if (*start + *len > size) {
+        *len = (size - *start) & ~(uint64_t)3;
+        r->st.truncated = 1;
+        r->st.truncated_offset = *start + *len;
+        *cut = 1;
+    }
+    return 1;
+}
+
+/* Appends a chunk to the index, with its first timestamp (or its neighbour's when it has
+ * none). prev_first: per pCPU, the first tsc of its previous chunk in file order. 0 or -1. */
+static int add_chunk(struct xt_reader *r, uint64_t off, uint32_t cpu, uint64_t start, uint64_t len,
+                     int cut, size_t *cap, uint64_t **prev_first, struct xt_error *err)
+{
+    if (r->nchunks == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        struct chunk *nc = realloc(r->chunks, *cap * sizeof *nc);
+        if (!nc) {
+            set_err(err, r->name, off, "out of memory indexing chunks");
+            return -1;
+        }
+        r->chunks = nc;
+    }
+    if (cpu + 1 > r->st.ncpus) {
+        uint64_t *np = realloc(*prev_first, (cpu + 1) * sizeof *np);
+        if (!np) {
+            set_err(err, r->name, off, "out of memory indexing chunks");
+            return -1;
+        }
+        for (uint32_t i = r->st.ncpus; i <= cpu; i++)
+            np[i] = UINT64_MAX;
+        *prev_first = np;
+        r->st.ncpus = cpu + 1;
+    }
+    uint64_t *pf = *prev_first;
+    struct chunk *c = &r->chunks[r->nchunks];
+    c->start = start;
+    c->len = len;
+    c->cpu = cpu;
+    c->order = (uint32_t)r->nchunks;
+    c->cut = cut;
+    c->no_skip = 0; /* set for each pCPU's earliest chunk once they are sorted */
+    c->first_tsc = chunk_first_tsc(r, c);
+    if (c->first_tsc == UINT64_MAX) {
+        /* No timestamp at all: keep it with its pCPU's previous chunk, else with the
+         * previous chunk in the file (chunks before any timestamp are resolved below). */
+        if (pf[cpu] != UINT64_MAX)
+            c->first_tsc = pf[cpu];
+        else if (r->nchunks > 0)
+            c->first_tsc = r->chunks[r->nchunks - 1].first_tsc;
+    } else if (pf[cpu] != UINT64_MAX && c->first_tsc < pf[cpu]) {
+        r->st.chunks_out_of_order++;
+    }
+    if (c->first_tsc != UINT64_MAX)
+        pf[cpu] = c->first_tsc;
+    r->nchunks++;
+    return 0;
+}
+
+/* The chunks in time order, each pCPU's earliest one read whole. 0 or -1. */
+static int order_chunks(struct xt_reader *r, struct xt_error *err)
+{
     /* Chunks before the first timestamp of the file take it (not 0, which would stretch the
      * trace back to the counter's start); 0 only when no record has one. */
     uint64_t lead_tsc = 0;
@@ -308,9 +312,37 @@ static int build_index(struct xt_reader *r, struct xt_error *err)
     }
     memset(r->cpu_last, 0, r->st.ncpus * sizeof *r->cpu_last);
     return 0;
-fail:
+}
+
+static int build_index(struct xt_reader *r, struct xt_error *err)
+{
+    uint64_t size = r->st.file_bytes, off = 0;
+    size_t cap = 0;
+    uint64_t *prev_first = NULL; /* per cpu: first tsc of its previous chunk, file order */
+    if (size == 0) {
+        set_err(err, r->name, 0, "empty file, expected a xentrace trace");
+        return -1;
+    }
+    while (off < size) {
+        uint32_t cpu;
+        uint64_t start, len;
+        int cut;
+        int h = chunk_header(r, off, &cpu, &start, &len, &cut, err);
+        if (h < 0 || (h > 0 && add_chunk(r, off, cpu, start, len, cut, &cap, &prev_first, err))) {
+            free(prev_first);
+            return -1;
+        }
+        if (h == 0 || r->st.truncated)
+            break;
+        off = start + len;
+    }
     free(prev_first);
-    return -1;
+    r->st.chunks = r->nchunks;
+    if (r->nchunks == 0) {
+        set_err(err, r->name, 0, "no whole chunk header, expected a xentrace trace");
+        return -1;
+    }
+    return order_chunks(r, err);
 }
 
 static int reader_init(struct xt_reader *r, const char *name, struct xt_error *err)

@@ -66,9 +66,9 @@ process, unregister, each call at its own absolute deadline every 5.556 ms), the
 
 | | calls | p50 | p99 | p99.9 | max | missed deadlines |
 |---|---|---|---|---|---|---|
-| smclat-gen pacing error (us) | $(jq .pacing_error_ns.count "$p") | $(usj "$p" .pacing_error_ns.p50) | $(usj "$p" .pacing_error_ns.p99) | $(usj "$p" .pacing_error_ns.p99_9) | $(usj "$p" .pacing_error_ns.max) | $(jq .missed_deadlines.count "$p") |
-| same, \`--cpu-dma-latency 0\` (us) | $(jq .pacing_error_ns.count "$d") | $(usj "$d" .pacing_error_ns.p50) | $(usj "$d" .pacing_error_ns.p99) | $(usj "$d" .pacing_error_ns.p99_9) | $(usj "$d" .pacing_error_ns.max) | $(jq .missed_deadlines.count "$d") |
-| same, \`--spin-us 100\` (us) | $(jq .pacing_error_ns.count "$s") | $(usj "$s" .pacing_error_ns.p50) | $(usj "$s" .pacing_error_ns.p99) | $(usj "$s" .pacing_error_ns.p99_9) | $(usj "$s" .pacing_error_ns.max) | $(jq .missed_deadlines.count "$s") |
+| smclat-gen pacing error (us) | $(jq .pacing_error_ns.n "$p") | $(usj "$p" .pacing_error_ns.p50) | $(usj "$p" .pacing_error_ns.p99) | $(usj "$p" .pacing_error_ns.p999) | $(usj "$p" .pacing_error_ns.max) | $(jq .missed_deadlines.count "$p") |
+| same, \`--cpu-dma-latency 0\` (us) | $(jq .pacing_error_ns.n "$d") | $(usj "$d" .pacing_error_ns.p50) | $(usj "$d" .pacing_error_ns.p99) | $(usj "$d" .pacing_error_ns.p999) | $(usj "$d" .pacing_error_ns.max) | $(jq .missed_deadlines.count "$d") |
+| same, \`--spin-us 100\` (us) | $(jq .pacing_error_ns.n "$s") | $(usj "$s" .pacing_error_ns.p50) | $(usj "$s" .pacing_error_ns.p99) | $(usj "$s" .pacing_error_ns.p999) | $(usj "$s" .pacing_error_ns.max) | $(jq .missed_deadlines.count "$s") |
 | cyclictest wake-up latency (us) | $(jq '.thread["0"].cycles' "$tmp/ct.json" 2> /dev/null || echo n/a) | $(ct 50) | $(ct 99) | $(ct 99.9) | $(jq '.thread["0"].max' "$tmp/ct.json" 2> /dev/null || echo n/a) | |
 
 Goal p99 <= 50 us: **$(awk -v v="$(jq .pacing_error_ns.p99 "$p")" 'BEGIN { print (v <= 50000 ? "met" : "not met") }')** sleeping only,

@@ -51,6 +51,13 @@ if "$S" analyze --json "$tmp/run" > "$tmp/run.json" 2> "$tmp/err" &&
    python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); sys.exit(0 if a["cpu_hz"] == 62500000 and a["roles"]["client"] == 2 and a["calls"]["complete"] > 0 else 1)' "$tmp/run.json"; then
     echo "ok   results folder: rate and roles from metadata.json"
 else fail "results folder"; cat "$tmp/err"; fi
+# smclat dump reads the same results folder (its trace.bin), as `smclat dump TRACE` does
+"$S" dump -s "$trace" > "$tmp/dump-trace.txt" 2>&1
+if "$S" dump -s "$tmp/run" > "$tmp/dump-run.txt" 2> "$tmp/err" &&
+   diff <(tail -n +2 "$tmp/dump-trace.txt") <(tail -n +2 "$tmp/dump-run.txt") > /dev/null &&
+   head -n 1 "$tmp/dump-run.txt" | grep -q "^file $tmp/run/trace.bin:"; then
+    echo "ok   dump: results folder"
+else fail "dump of a results folder"; cat "$tmp/err"; fi
 # a trace xenalyze gives up on (FATAL): smclat counts the mismatch and goes on
 python3 "$SMCLAT_TOP/tests/tools/fatal-trace.py" "$tmp/fatal.bin"
 if [ -x /usr/bin/xenalyze ] && ! /usr/bin/xenalyze --cpu-hz=62.5M -s "$tmp/fatal.bin" 2>&1 | grep -q FATAL; then

@@ -16,7 +16,7 @@ BT2_LIBS = $(call pkg_libs,babeltrace2)
 
 BT2_PLUGIN := $(LIBDIR)/babeltrace2/plugins/smclat-xentrace.so
 BT2_PLUGIN_SRCS := trace-parse/bt2/plugin.c trace-parse/bt2/xt_source.c \
-    trace-parse/xt_reader.c trace-parse/xt_event.c
+    trace-parse/xt_reader.c trace-parse/xt_event.c trace-parse/metadata.c
 BT2_PIC_OBJS := $(patsubst %.c,$(OBJDIR)/pic/%.o,$(BT2_PLUGIN_SRCS))
 ALL_OBJS += $(BT2_PIC_OBJS)
 
@@ -42,14 +42,15 @@ install-bt2: all
 
 # The CTF record source, linked into smclat (before libsmclat-trace, which it uses).
 ARCHIVES += libsmclat-ctf
-libsmclat-ctf_SRCS := trace-parse/ctf_source.c
+libsmclat-ctf_SRCS := trace-parse/ctf_source.c trace-parse/trace_source.c \
+    trace-parse/session.c
 ctf_source_CFLAGS = $(BT2_CFLAGS)
 smclat_ARCHIVES += libsmclat-ctf
 smclat_LDLIBS += $(BT2_LIBS)
 
 # Unit tests: the source component class built in (sanitized), sink.ctf.fs, the CTF source.
 UNIT_TESTS += test_bt2
-test_bt2_SRCS := tests/test_bt2.c trace-parse/bt2/xt_source.c tests/tracegen.c
+test_bt2_SRCS := tests/test_bt2.c trace-parse/bt2/xt_source.c synth/tracegen.c
 test_bt2_ARCHIVES := libsmclat-ctf libsmclat-trace
 test_bt2_LDLIBS = -lcmocka $(BT2_LIBS) $(call pkg_libs,jansson)
 test_bt2_CFLAGS = -Itrace-parse/bt2 $(BT2_CFLAGS)

@@ -1,12 +1,12 @@
 /* source.xentrace.reader: xentrace files as babeltrace2 messages (see xt_source.h). */
 #include "xt_source.h"
 
+#include "metadata.h"
 #include "xt_event.h"
 #include "xt_reader.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <jansson.h>
 #include <libgen.h>
 #include <math.h>
 #include <stdio.h>
@@ -269,23 +269,21 @@ static uint64_t positive_whole(const bt_value *v, double scale)
     return (uint64_t)nearbyint(x);
 }
 
-/* physinfo.cpu_khz of an smclat metadata.json, in Hz; 0 with the error appended. */
+/* physinfo.cpu_khz of an smclat metadata.json (trace-parse/metadata.h), in Hz; 0 with the
+ * error appended. */
 static uint64_t hz_from_metadata(bt_self_component_source *self, const char *path)
 {
-    json_error_t jerr;
-    json_t *root = json_load_file(path, 0, &jerr);
-    if (!root) {
-        PARAM_ERROR(self, "%s:%d: %s", path, jerr.line, jerr.text);
+    struct sm_metadata m;
+    char msg[1024];
+    if (sm_metadata_read(path, &m, msg, sizeof msg) != 0) {
+        PARAM_ERROR(self, "%s", msg);
         return 0;
     }
-    json_t *khz = json_object_get(json_object_get(root, "physinfo"), "cpu_khz");
-    double v = json_is_number(khz) ? json_number_value(khz) : 0;
-    json_decref(root);
-    if (!(v > 0 && v * 1000 < 1.8e19)) {
+    if (!(m.hz > 0 && m.hz < 1.8e19)) {
         PARAM_ERROR(self, "%s: physinfo.cpu_khz: expected a positive number", path);
         return 0;
     }
-    return (uint64_t)nearbyint(v * 1000);
+    return (uint64_t)nearbyint(m.hz);
 }
 
 static int get_params(struct xts_comp *c, const bt_value *params)

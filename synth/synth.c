@@ -97,6 +97,109 @@ static void do_switch(struct tg *g, unsigned cpu, uint64_t t, unsigned pd, unsig
     tg_runstate(g, cpu, t + 9, nd, nv, 1, 0);
 }
 
+/* The state of the simulation: the writer, the known answers, the clock. */
+struct sim {
+    struct tg *g;
+    struct stat3 e2e, mwake, mrun, cwake;
+    /* xenalyze-style runstate totals of d1v0 and d2v0, ticks */
+    uint64_t run[2], runnable[2], blocked[2];
+    uint64_t t, client_run_since, med_blocked_since;
+    int med_seen;
+    uint64_t n;
+};
+
+/* One call, then the client's sleep until its next period. */
+static void one_call(struct sim *s)
+{
+    const uint64_t period = 625000;          /* 10 ms: 100 calls/s */
+    uint64_t t0 = s->t + between(200, 2000); /* client runs, then notifies */
+    tg_wake(s->g, 0, t0, 1, 0);
+    tg_runstate(s->g, 0, t0 + 10, 1, 0, 2, 1); /* mediator blocked->runnable */
+    if (s->med_seen)
+        s->blocked[0] += t0 + 10 - s->med_blocked_since;
+    c2_wake(s->g, 0, t0 + 12, 1, 0);
+    uint64_t tb = t0 + between(60, 200); /* client blocks */
+    tg_block(s->g, 0, tb, 2, 0);
+    do_switch(s->g, 0, tb + 10, 2, 0, IDLE, 0, 2);
+    s->run[1] += tb + 18 - s->client_run_since;
+    uint64_t client_blocked_at = tb + 18;
+    uint64_t w = between(300, 20000); /* mediator wake latency */
+    if (rnd() % 100 == 0)
+        w += between(50000, 500000); /* a tail */
+    uint64_t tr = t0 + 10 + w;       /* mediator runnable->running */
+    if (tr < tb + 40)
+        tr = tb + 40;
+    do_switch(s->g, 1, tr - 9, IDLE, 1, 1, 0, 1);
+    if (s->med_seen) /* xenalyze counts a vCPU from its first run */
+        s->runnable[0] += tr - (t0 + 10);
+    st_add(&s->mwake, tr - (t0 + 10));
+    s->med_seen = 1;
+    uint64_t svc = between(100, 5000); /* service time */
+    uint64_t ta = tr + svc;            /* answer */
+    tg_wake(s->g, 1, ta, 2, 0);
+    tg_runstate(s->g, 1, ta + 10, 2, 0, 2, 1); /* client blocked->runnable */
+    s->blocked[1] += ta + 10 - client_blocked_at;
+    c2_wake(s->g, 1, ta + 12, 2, 0);
+    uint64_t tmb = ta + between(40, 120); /* mediator blocks */
+    tg_block(s->g, 1, tmb, 1, 0);
+    do_switch(s->g, 1, tmb + 10, 1, 0, IDLE, 1, 2);
+    s->run[0] += tmb + 18 - tr;
+    st_add(&s->mrun, tmb + 18 - tr);
+    s->med_blocked_since = tmb + 18;
+    uint64_t cw = between(200, 8000); /* client wake latency */
+    uint64_t tcr = ta + 10 + cw;
+    if (tcr < tb + 60)
+        tcr = tb + 60;
+    do_switch(s->g, 0, tcr - 9, IDLE, 0, 2, 0, 1);
+    s->runnable[1] += tcr - (ta + 10);
+    st_add(&s->cwake, tcr - (ta + 10));
+    st_add(&s->e2e, tcr - client_blocked_at);
+    s->client_run_since = tcr;
+    s->n++;
+    /* the client sleeps until its next period: block, timer wake, run */
+    uint64_t ts = tcr + between(500, 3000);
+    if (ts < tmb + 40)
+        ts = tmb + 40;
+    tg_block(s->g, 0, ts, 2, 0);
+    do_switch(s->g, 0, ts + 10, 2, 0, IDLE, 0, 2);
+    s->run[1] += ts + 18 - s->client_run_since;
+    uint64_t next = (ts / period + 1) * period;
+    tg_wake(s->g, 0, next, 2, 0);
+    tg_runstate(s->g, 0, next + 10, 2, 0, 2, 1);
+    s->blocked[1] += next + 10 - (ts + 18);
+    c2_wake(s->g, 0, next + 12, 2, 0);
+    uint64_t lat = between(300, 3000);
+    do_switch(s->g, 0, next + 10 + lat - 9, IDLE, 0, 2, 0, 1);
+    s->runnable[1] += lat;
+    s->client_run_since = next + 10 + lat;
+    s->t = s->client_run_since;
+}
+
+/* The known answers as JSON. 0, or 1 after the error. */
+static int write_truth(const char *truth, const struct sim *s, uint64_t recs)
+{
+    FILE *tf = fopen(truth, "w");
+    if (!tf) {
+        fprintf(stderr, "smclat-synth: %s: %s\n", truth, strerror(errno));
+        return 1;
+    }
+    fprintf(tf, "{\n  \"cpu_hz\": 62500000,\n  \"records\": %" PRIu64 ",\n", recs);
+    fprintf(tf, "  \"client\": 2,\n  \"mediator\": 1,\n  \"calls\": %" PRIu64 ",\n", s->n);
+    st_print(tf, "e2e_ns", &s->e2e, 0);
+    st_print(tf, "mediator_wake_ns", &s->mwake, 0);
+    st_print(tf, "mediator_run_ns", &s->mrun, 0);
+    st_print(tf, "client_wake_ns", &s->cwake, 0);
+    for (int d = 0; d < 2; d++)
+        fprintf(tf,
+                "  \"d%dv0\": {\"running_ns\": %" PRIu64 ", \"runnable_ns\": %" PRIu64
+                ", \"blocked_ns\": %" PRIu64 "}%s\n",
+                d + 1, s->run[d] * TICK_NS, s->runnable[d] * TICK_NS, s->blocked[d] * TICK_NS,
+                d ? "" : ",");
+    fprintf(tf, "}\n");
+    fclose(tf);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     long calls_opt = 0, seed_opt = 1, chunk_opt = 32768;
@@ -137,111 +240,23 @@ int main(int argc, char **argv)
     }
     static char fbuf[1 << 20];
     setvbuf(f, fbuf, _IOFBF, sizeof fbuf);
-    struct tg *g = tg_new(f, 2, chunk);
-    struct stat3 e2e = {0}, mwake = {0}, mrun = {0}, cwake = {0};
-    /* xenalyze-style runstate totals of d1v0 and d2v0, ticks */
-    uint64_t run[2] = {0}, runnable[2] = {0}, blocked[2] = {0};
-    uint64_t t = 1000000;
+    struct sim sim = {.g = tg_new(f, 2, chunk), .t = 1000000};
+    struct sim *s = &sim;
     /* start: client running on cpu0 (first seen as CONTINUE), mediator blocked, cpu1 idle */
-    tg_continue(g, 0, t, 2, 0);
-    tg_continue(g, 1, t + 3, IDLE, 1);
-    uint64_t client_run_since = t, med_blocked_since = 0;
-    int med_seen = 0;
-    uint64_t n = 0;
-    const uint64_t period = 625000; /* 10 ms: 100 calls/s */
-    while ((calls && n < calls) || (size && (uint64_t)ftello(f) < size)) {
-        uint64_t t0 = t + between(200, 2000); /* client runs, then notifies */
-        tg_wake(g, 0, t0, 1, 0);
-        tg_runstate(g, 0, t0 + 10, 1, 0, 2, 1); /* mediator blocked->runnable */
-        if (med_seen)
-            blocked[0] += t0 + 10 - med_blocked_since;
-        c2_wake(g, 0, t0 + 12, 1, 0);
-        uint64_t tb = t0 + between(60, 200); /* client blocks */
-        tg_block(g, 0, tb, 2, 0);
-        do_switch(g, 0, tb + 10, 2, 0, IDLE, 0, 2);
-        run[1] += tb + 18 - client_run_since;
-        uint64_t client_blocked_at = tb + 18;
-        uint64_t w = between(300, 20000); /* mediator wake latency */
-        if (rnd() % 100 == 0)
-            w += between(50000, 500000); /* a tail */
-        uint64_t tr = t0 + 10 + w;       /* mediator runnable->running */
-        if (tr < tb + 40)
-            tr = tb + 40;
-        do_switch(g, 1, tr - 9, IDLE, 1, 1, 0, 1);
-        if (med_seen) /* xenalyze counts a vCPU from its first run */
-            runnable[0] += tr - (t0 + 10);
-        st_add(&mwake, tr - (t0 + 10));
-        med_seen = 1;
-        uint64_t s = between(100, 5000); /* service time */
-        uint64_t ta = tr + s;            /* answer */
-        tg_wake(g, 1, ta, 2, 0);
-        tg_runstate(g, 1, ta + 10, 2, 0, 2, 1); /* client blocked->runnable */
-        blocked[1] += ta + 10 - client_blocked_at;
-        c2_wake(g, 1, ta + 12, 2, 0);
-        uint64_t tmb = ta + between(40, 120); /* mediator blocks */
-        tg_block(g, 1, tmb, 1, 0);
-        do_switch(g, 1, tmb + 10, 1, 0, IDLE, 1, 2);
-        run[0] += tmb + 18 - tr;
-        st_add(&mrun, tmb + 18 - tr);
-        med_blocked_since = tmb + 18;
-        uint64_t cw = between(200, 8000); /* client wake latency */
-        uint64_t tcr = ta + 10 + cw;
-        if (tcr < tb + 60)
-            tcr = tb + 60;
-        do_switch(g, 0, tcr - 9, IDLE, 0, 2, 0, 1);
-        runnable[1] += tcr - (ta + 10);
-        st_add(&cwake, tcr - (ta + 10));
-        st_add(&e2e, tcr - client_blocked_at);
-        client_run_since = tcr;
-        n++;
-        /* the client sleeps until its next period: block, timer wake, run */
-        uint64_t ts = tcr + between(500, 3000);
-        if (ts < tmb + 40)
-            ts = tmb + 40;
-        tg_block(g, 0, ts, 2, 0);
-        do_switch(g, 0, ts + 10, 2, 0, IDLE, 0, 2);
-        run[1] += ts + 18 - client_run_since;
-        uint64_t next = (ts / period + 1) * period;
-        tg_wake(g, 0, next, 2, 0);
-        tg_runstate(g, 0, next + 10, 2, 0, 2, 1);
-        blocked[1] += next + 10 - (ts + 18);
-        c2_wake(g, 0, next + 12, 2, 0);
-        uint64_t lat = between(300, 3000);
-        do_switch(g, 0, next + 10 + lat - 9, IDLE, 0, 2, 0, 1);
-        runnable[1] += lat;
-        client_run_since = next + 10 + lat;
-        t = client_run_since;
-    }
+    tg_continue(s->g, 0, s->t, 2, 0);
+    tg_continue(s->g, 1, s->t + 3, IDLE, 1);
+    s->client_run_since = s->t;
+    while ((calls && s->n < calls) || (size && (uint64_t)ftello(f) < size))
+        one_call(s);
     /* the client is closed at pCPU0's last record (xenalyze's rule) */
-    uint64_t tend = t + 100;
-    tg_continue(g, 0, tend, 2, 0);
-    run[1] += tend - client_run_since;
-    tg_continue(g, 1, tend + 1, IDLE, 1);
-    uint64_t recs = tg_records(g);
-    if (tg_finish(g) != 0 || fclose(f) != 0) {
+    uint64_t tend = s->t + 100;
+    tg_continue(s->g, 0, tend, 2, 0);
+    s->run[1] += tend - s->client_run_since;
+    tg_continue(s->g, 1, tend + 1, IDLE, 1);
+    uint64_t recs = tg_records(s->g);
+    if (tg_finish(s->g) != 0 || fclose(f) != 0) {
         fprintf(stderr, "smclat-synth: writing %s failed\n", out);
         return 1;
     }
-    if (truth) {
-        FILE *tf = fopen(truth, "w");
-        if (!tf) {
-            fprintf(stderr, "smclat-synth: %s: %s\n", truth, strerror(errno));
-            return 1;
-        }
-        fprintf(tf, "{\n  \"cpu_hz\": 62500000,\n  \"records\": %" PRIu64 ",\n", recs);
-        fprintf(tf, "  \"client\": 2,\n  \"mediator\": 1,\n  \"calls\": %" PRIu64 ",\n", n);
-        st_print(tf, "e2e_ns", &e2e, 0);
-        st_print(tf, "mediator_wake_ns", &mwake, 0);
-        st_print(tf, "mediator_run_ns", &mrun, 0);
-        st_print(tf, "client_wake_ns", &cwake, 0);
-        for (int d = 0; d < 2; d++)
-            fprintf(tf,
-                    "  \"d%dv0\": {\"running_ns\": %" PRIu64 ", \"runnable_ns\": %" PRIu64
-                    ", \"blocked_ns\": %" PRIu64 "}%s\n",
-                    d + 1, run[d] * TICK_NS, runnable[d] * TICK_NS, blocked[d] * TICK_NS,
-                    d ? "" : ",");
-        fprintf(tf, "}\n");
-        fclose(tf);
-    }
-    return 0;
+    return truth ? write_truth(truth, s, recs) : 0;
 }
