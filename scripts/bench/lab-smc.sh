@@ -131,7 +131,7 @@ Trap ticks of the two identical \`smc\` boots (smc1, smc2), 62.5 MHz ticks:
 |---|---|---|---|---|---|---|---|
 EOF
 for n in smc1 smc2; do
-    echo "| $n | $(g $n '.trap_ticks | "\(.count) | \(.min) | \(.p50) | \(.p90) | \(.p99) | \(.max) | \(.mean * 10 | round / 10)"') |"
+    echo "| $n | $(g $n '.trap_ticks | "\(.n) | \(.min) | \(.p50) | \(.p90) | \(.p99) | \(.max) | \(.mean * 10 | round / 10)"') |"
 done
 if [ -s "$tmp/smc1/calls.csv" ] && [ -s "$tmp/smc2/calls.csv" ]; then
     # ticks RUN: the trap_ticks column of the run's calls.csv, header first

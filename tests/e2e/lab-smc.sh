@@ -60,7 +60,7 @@ echo "calls.csv: $n calls, trap ticks median $ticks_p50 ($(awk -v t="$ticks_p50"
 # 62.5 MHz: 1 us = 62.5 ticks. The handled SMC is ~4-6 us of path length here.
 { [ "$ticks_p50" -ge 62 ] && [ "$ticks_p50" -le 1560 ]; } || bad "trap ticks median $ticks_p50 outside 1..25 us"
 [ $((near * 10)) -ge $((n * 9)) ] || bad "only $near of $n trap tick counts within 5 of the median (deterministic mode)"
-[ "$(echo "$s" | jq .trap_ticks.count)" = "$gen_calls" ] || bad "summary trap_ticks.count $(echo "$s" | jq .trap_ticks.count)"
+[ "$(echo "$s" | jq .trap_ticks.n)" = "$gen_calls" ] || bad "summary trap_ticks.n $(echo "$s" | jq .trap_ticks.n)"
 # the summary's histogram is log-linear (relative error at most 1/256)
 echo "$s" | jq -e --argjson m "$ticks_p50" '.trap_ticks.p50 - $m | fabs <= $m / 100 + 1' > /dev/null ||
     bad "summary trap_ticks.p50 $(echo "$s" | jq .trap_ticks.p50), log median $ticks_p50"
