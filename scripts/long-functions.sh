@@ -10,7 +10,8 @@ limit=120
 if [ $# -gt 0 ] && [[ $1 =~ ^[0-9]+$ ]]; then limit=$1; shift; fi
 if [ $# -eq 0 ]; then
     cd "$top"
-    set -- $(ls -d */ | grep -v -e '^build/' -e '^\.')
+    # shellcheck disable=SC2046
+    set -- $(git ls-files '*.c' 2> /dev/null || ls -d */ | grep -v -e '^build/')
 fi
 find "$@" -name '*.c' -not -path '*/build/*' -print0 | sort -z |
     xargs -0 awk -v limit="$limit" '
