@@ -10,9 +10,11 @@ limit=120
 if [ $# -gt 0 ] && [[ $1 =~ ^[0-9]+$ ]]; then limit=$1; shift; fi
 if [ $# -eq 0 ]; then
     cd "$top"
-    # shellcheck disable=SC2046
-    set -- $(git ls-files '*.c' 2> /dev/null || ls -d */ | grep -v -e '^build/')
+    files=$(git ls-files '*.c' 2> /dev/null) || files=.
+    # shellcheck disable=SC2086
+    set -- $files
 fi
+# shellcheck disable=SC2016
 find "$@" -name '*.c' -not -path '*/build/*' -print0 | sort -z |
     xargs -0 awk -v limit="$limit" '
         FNR == 1 { sig = ""; start = 0 }
