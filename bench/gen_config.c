@@ -118,30 +118,57 @@ static int derive_transport(const struct gen_args *a, struct sm_transport_opts *
     return 0;
 }
 
+/* the options' defaults */
+static const struct gen_args gen_args_defaults = {
+    .transport = "local",
+    .flow = "optimized",
+    .spacing = "even",
+    .smc_mode = "optee",
+    .conduit = "smc",
+    .fps = 24,
+    .frames = 0,
+    .payload = 4096,
+    .burst = 1,
+    .seed = 1,
+    .prio = 0,
+    .dma_latency = -1,
+    .cpu = -1,
+    .call_timeout = 1000,
+    .connect_timeout = 10000,
+    .peer = -1,
+    .fid_register = -1,
+    .fid_process = -1,
+    .fid_unregister = -1,
+    .tee_cmd = 0,
+};
+
+/* the configuration from the parsed options and what was derived from them */
+static void fill_config(struct gen_config *cfg, const struct gen_args *a,
+                        const struct sm_transport_opts *to, const struct sm_transport_ops *tops,
+                        const struct sm_schedule *sc, uint64_t measured)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->transport_name = a->transport;
+    cfg->tops = tops;
+    cfg->sc = *sc;
+    cfg->to = *to;
+    cfg->measured_frames = measured;
+    cfg->payload = (uint32_t)a->payload;
+    cfg->prio = a->prio;
+    cfg->cpu = a->cpu;
+    cfg->jitter_us = a->jitter_us;
+    cfg->spin_ns = (uint64_t)(a->spin_us * 1000.0);
+    cfg->dma_latency = a->dma_latency;
+    cfg->log = a->log;
+    cfg->json_out = a->json_out;
+    cfg->json = a->json;
+    cfg->print_log = a->print_log;
+    cfg->quiet = a->quiet;
+}
+
 int gen_config_parse(struct gen_config *cfg, int argc, char **argv)
 {
-    struct gen_args a = {
-        .transport = "local",
-        .flow = "optimized",
-        .spacing = "even",
-        .smc_mode = "optee",
-        .conduit = "smc",
-        .fps = 24,
-        .frames = 0,
-        .payload = 4096,
-        .burst = 1,
-        .seed = 1,
-        .prio = 0,
-        .dma_latency = -1,
-        .cpu = -1,
-        .call_timeout = 1000,
-        .connect_timeout = 10000,
-        .peer = -1,
-        .fid_register = -1,
-        .fid_process = -1,
-        .fid_unregister = -1,
-        .tee_cmd = 0,
-    };
+    struct gen_args a = gen_args_defaults;
     struct sm_transport_opts to;
     sm_transport_opts_defaults(&to);
     const char *tee_uuid = NULL;
@@ -227,22 +254,6 @@ int gen_config_parse(struct gen_config *cfg, int argc, char **argv)
     if (derive_schedule(&a, &sc, &measured) != 0 || derive_transport(&a, &to, tee_uuid, &tops) != 0)
         return 2;
 
-    memset(cfg, 0, sizeof *cfg);
-    cfg->transport_name = a.transport;
-    cfg->tops = tops;
-    cfg->sc = sc;
-    cfg->to = to;
-    cfg->measured_frames = measured;
-    cfg->payload = (uint32_t)a.payload;
-    cfg->prio = a.prio;
-    cfg->cpu = a.cpu;
-    cfg->jitter_us = a.jitter_us;
-    cfg->spin_ns = (uint64_t)(a.spin_us * 1000.0);
-    cfg->dma_latency = a.dma_latency;
-    cfg->log = a.log;
-    cfg->json_out = a.json_out;
-    cfg->json = a.json;
-    cfg->print_log = a.print_log;
-    cfg->quiet = a.quiet;
+    fill_config(cfg, &a, &to, tops, &sc, measured);
     return 0;
 }

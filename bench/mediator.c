@@ -388,43 +388,54 @@ static int write_summary(json_t *j, const char *json_out, int print_summary, int
     return rc;
 }
 
-int main(int argc, char **argv)
-{
-    const char *transport = "local", *json_out = NULL;
-    long table_size = 64, requests_max = 0, peer = -1, max_payload = 64 * 1024, prio = 0, cpu = -1;
-    double work_us = 0;
-    int json = 0, until_done = 0, quiet = 0, print_summary = 0;
-    struct sm_strlist channel_list = {0};
+struct med_args {
+    const char *transport, *json_out;
+    long table_size, requests_max, peer, max_payload, prio, cpu, connect_ms;
+    double work_us;
+    int json, until_done, quiet, print_summary;
+    struct sm_strlist channel_list;
     struct sm_transport_opts to;
-    sm_transport_opts_defaults(&to);
-    long connect_ms = 60000;
+    const struct sm_server_ops *ops;
+};
+
+/* The options and their ranges, the transport's server. -1 to go on, else the exit code (the
+ * channel list freed). */
+static int parse_args(struct med_args *a, int argc, char **argv)
+{
+    *a = (struct med_args){.transport = "local",
+                           .table_size = 64,
+                           .peer = -1,
+                           .max_payload = 64 * 1024,
+                           .cpu = -1,
+                           .connect_ms = 60000};
+    sm_transport_opts_defaults(&a->to);
     const struct sm_opt opts[] = {
-        {"transport", 't', SM_OPT_STRING, &transport, "NAME", "local or xen (default local)"},
-        {"channel", 'c', SM_OPT_LIST, &channel_list, "NAME",
+        {"transport", 't', SM_OPT_STRING, &a->transport, "NAME", "local or xen (default local)"},
+        {"channel", 'c', SM_OPT_LIST, &a->channel_list, "NAME",
          "local: /dev/shm/smclat-NAME; xen: xenstore data/NAME (default smclat); repeat it to "
          "serve one client on each, each in its own thread with its own buffer table"},
-        {"peer", 0, SM_OPT_INT, &peer, "DOMID",
+        {"peer", 0, SM_OPT_INT, &a->peer, "DOMID",
          "xen: the client's domid (default: read data/peer, written by Dom0)"},
-        {"table-size", 0, SM_OPT_INT, &table_size, "N",
+        {"table-size", 0, SM_OPT_INT, &a->table_size, "N",
          "registered buffers at most, per channel (default 64)"},
-        {"max-payload", 0, SM_OPT_INT, &max_payload, "BYTES",
+        {"max-payload", 0, SM_OPT_INT, &a->max_payload, "BYTES",
          "payload area size (default 65536; xen: granted pages)"},
-        {"work-us", 'w', SM_OPT_DOUBLE, &work_us, "US",
+        {"work-us", 'w', SM_OPT_DOUBLE, &a->work_us, "US",
          "emulated work per request, busy (default 0)"},
-        {"requests", 'n', SM_OPT_INT, &requests_max, "N",
+        {"requests", 'n', SM_OPT_INT, &a->requests_max, "N",
          "stop serving a channel after N requests (default: no limit)"},
-        {"until-client-done", 0, SM_OPT_FLAG, &until_done, NULL,
+        {"until-client-done", 0, SM_OPT_FLAG, &a->until_done, NULL,
          "exit when every client has said it is done (or was stopped for breaking the "
          "protocol)"},
-        {"connect-timeout", 0, SM_OPT_INT, &connect_ms, "MS",
+        {"connect-timeout", 0, SM_OPT_INT, &a->connect_ms, "MS",
          "xen: wait this long for data/peer (default 60000)"},
-        {"json", 0, SM_OPT_FLAG, &json, NULL, "print the summary as JSON on stdout"},
-        {"json-out", 0, SM_OPT_STRING, &json_out, "FILE", "also write the JSON summary to FILE"},
-        {"print-summary", 0, SM_OPT_FLAG, &print_summary, NULL,
+        {"json", 0, SM_OPT_FLAG, &a->json, NULL, "print the summary as JSON on stdout"},
+        {"json-out", 0, SM_OPT_STRING, &a->json_out, "FILE", "also write the JSON summary to FILE"},
+        {"print-summary", 0, SM_OPT_FLAG, &a->print_summary, NULL,
          "print the JSON summary on stdout between marker lines (for a guest console)"},
-        {"prio", 0, SM_OPT_INT, &prio, "N", "SCHED_FIFO priority 1-99 (default: normal)"},
-        {"cpu", 0, SM_OPT_INT, &cpu, "N", "pin to CPU N"},
-        {"quiet", 'q', SM_OPT_FLAG, &quiet, NULL, "no progress line"},
+        {"prio", 0, SM_OPT_INT, &a->prio, "N", "SCHED_FIFO priority 1-99 (default: normal)"},
+        {"cpu", 0, SM_OPT_INT, &a->cpu, "N", "pin to CPU N"},
+        {"quiet", 'q', SM_OPT_FLAG, &a->quiet, NULL, "no progress line"},
         SM_OPT_TABLE_END,
     };
     int first =
@@ -433,67 +444,55 @@ int main(int argc, char **argv)
     if (first == SM_OPTS_HELP)
         return 0;
     if (first == SM_OPTS_ERROR) {
-        sm_strlist_free(&channel_list);
+        sm_strlist_free(&a->channel_list);
         return 2;
     }
     if (first < argc) {
         fprintf(stderr, "smclat mediator: unexpected argument '%s'\n", argv[first]);
-        sm_strlist_free(&channel_list);
+        sm_strlist_free(&a->channel_list);
         return 2;
     }
-    to.connect_timeout_ms = (int)connect_ms;
-    to.peer_domid = peer;
-    if (check_range("table-size", table_size, 1, 1000000) ||
-        check_range("max-payload", max_payload, 0, SM_RING_MAX_PAYLOAD) ||
-        check_range("requests", requests_max, 0, LONG_MAX) ||
-        check_range("connect-timeout", connect_ms, 0, 3600000) ||
-        check_range("prio", prio, 0, 99) || check_range("cpu", cpu, -1, 4095) ||
-        check_range("channel (how many)", channel_list.n, 0, 64)) {
-        sm_strlist_free(&channel_list);
+    a->to.connect_timeout_ms = (int)a->connect_ms;
+    a->to.peer_domid = a->peer;
+    if (check_range("table-size", a->table_size, 1, 1000000) ||
+        check_range("max-payload", a->max_payload, 0, SM_RING_MAX_PAYLOAD) ||
+        check_range("requests", a->requests_max, 0, LONG_MAX) ||
+        check_range("connect-timeout", a->connect_ms, 0, 3600000) ||
+        check_range("prio", a->prio, 0, 99) || check_range("cpu", a->cpu, -1, 4095) ||
+        check_range("channel (how many)", a->channel_list.n, 0, 64)) {
+        sm_strlist_free(&a->channel_list);
         return 2;
     }
-    if (!(work_us >= 0 && work_us <= 1e6)) {
-        fprintf(stderr, "smclat mediator: --work-us %g: expected 0 to 1000000\n", work_us);
-        sm_strlist_free(&channel_list);
+    if (!(a->work_us >= 0 && a->work_us <= 1e6)) {
+        fprintf(stderr, "smclat mediator: --work-us %g: expected 0 to 1000000\n", a->work_us);
+        sm_strlist_free(&a->channel_list);
         return 2;
     }
-    to.payload_cap = (uint32_t)max_payload;
-    const struct sm_server_ops *ops = sm_server_find(transport);
-    if (!ops) {
-        fprintf(stderr, "smclat mediator: --transport '%s': expected local or xen\n", transport);
-        sm_strlist_free(&channel_list);
+    a->to.payload_cap = (uint32_t)a->max_payload;
+    a->ops = sm_server_find(a->transport);
+    if (!a->ops) {
+        fprintf(stderr, "smclat mediator: --transport '%s': expected local or xen\n", a->transport);
+        sm_strlist_free(&a->channel_list);
         return 2;
     }
-    int n = channel_list.n ? channel_list.n : 1;
-    for (int i = 0; i < channel_list.n; i++)
+    for (int i = 0; i < a->channel_list.n; i++)
         for (int k = 0; k < i; k++)
-            if (!strcmp(channel_list.items[i], channel_list.items[k])) {
+            if (!strcmp(a->channel_list.items[i], a->channel_list.items[k])) {
                 fprintf(stderr, "smclat mediator: --channel %s: given twice\n",
-                        channel_list.items[i]);
-                sm_strlist_free(&channel_list);
+                        a->channel_list.items[i]);
+                sm_strlist_free(&a->channel_list);
                 return 2;
             }
+    return -1;
+}
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal; /* no SA_RESTART: waits return EINTR */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-
-    struct channel *ch;
-    char names[512] = "";
-    if (open_channels(&ch, n, &channel_list, &to, ops, table_size, work_us, cpu, prio, names,
-                      sizeof names) != 0) {
-        sm_strlist_free(&channel_list);
-        return 1;
-    }
-    fprintf(stderr, "smclat mediator: listening (%s, channel %s), table %ld, work %.1f us\n",
-            transport, names, table_size, work_us);
+/* Serves every channel (in this thread when there is one), then the summary. The exit code. */
+static int serve_and_report(const struct med_args *a, struct channel *ch, int n)
+{
     struct serve_cfg cfg = {
-        .until_done = until_done,
-        .requests_max = (uint64_t)requests_max,
-        .tty = n == 1 && !quiet && isatty(STDERR_FILENO), /* one progress line: one channel */
+        .until_done = a->until_done,
+        .requests_max = (uint64_t)a->requests_max,
+        .tty = n == 1 && !a->quiet && isatty(STDERR_FILENO), /* one progress line: one channel */
         .t0_ns = sm_now_ns(),
     };
     int rc = 0;
@@ -513,13 +512,41 @@ int main(int argc, char **argv)
     /* Exit 1 when no client was served to the end: every one broke the protocol. */
     if (!strcmp(reason, "protocol-violation"))
         rc = 1;
-    json_t *j = counters_json(ch, n, transport, reason, secs);
+    json_t *j = counters_json(ch, n, a->transport, reason, secs);
     for (int i = 0; i < n; i++)
-        ops->close(&ch[i].srv);
-    if (write_summary(j, json_out, print_summary, json, secs, reason) != 0)
+        a->ops->close(&ch[i].srv);
+    if (write_summary(j, a->json_out, a->print_summary, a->json, secs, reason) != 0)
         rc = 1;
     json_decref(j);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct med_args a;
+    int first = parse_args(&a, argc, argv);
+    if (first >= 0)
+        return first;
+    int n = a.channel_list.n ? a.channel_list.n : 1;
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal; /* no SA_RESTART: waits return EINTR */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct channel *ch;
+    char names[512] = "";
+    if (open_channels(&ch, n, &a.channel_list, &a.to, a.ops, a.table_size, a.work_us, a.cpu, a.prio,
+                      names, sizeof names) != 0) {
+        sm_strlist_free(&a.channel_list);
+        return 1;
+    }
+    fprintf(stderr, "smclat mediator: listening (%s, channel %s), table %ld, work %.1f us\n",
+            a.transport, names, a.table_size, a.work_us);
+    int rc = serve_and_report(&a, ch, n);
     free_channels(ch, n);
-    sm_strlist_free(&channel_list);
+    sm_strlist_free(&a.channel_list);
     return rc;
 }

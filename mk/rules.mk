@@ -11,12 +11,19 @@ $(OBJDIR)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $($(*F)_CFLAGS) -c -o $@ $<
 
+# An archive also depends on its list of members, rewritten only when the list changes: a
+# source that moves to another archive leaves none stale behind.
 define ARCHIVE_template
-$(LIBDIR)/$(1).a: $$(call obj,$$($(1)_SRCS))
+$(LIBDIR)/$(1).a: $$(call obj,$$($(1)_SRCS)) $(LIBDIR)/$(1).members
 	@mkdir -p $$(@D)
-	rm -f $$@ && $$(AR) rcs $$@ $$^
+	rm -f $$@ && $$(AR) rcs $$@ $$(call obj,$$($(1)_SRCS))
+$(LIBDIR)/$(1).members: FORCE
+	@mkdir -p $$(@D)
+	@echo '$$(sort $$($(1)_SRCS))' | cmp -s - $$@ || echo '$$(sort $$($(1)_SRCS))' > $$@
 ALL_OBJS += $$(call obj,$$($(1)_SRCS))
 endef
+.PHONY: FORCE
+FORCE:
 
 # $(1) name  $(2) output folder
 define LINK_template

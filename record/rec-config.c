@@ -404,88 +404,95 @@ static void differs(int *n, char *err, size_t errlen, const char *fmt, ...)
     }
 }
 
-int rec_state_compare(const struct rec_config *want, const struct rec_state *have, char *err,
-                      size_t errlen)
+/* the pools asked for: found, their scheduler and cpus */
+static void compare_pools(const struct rec_config *want, const struct rec_state *have, int *n,
+                          char *err, size_t errlen)
 {
-    int n = 0;
     char a[128], b[128];
-    if (errlen)
-        err[0] = '\0';
     for (int i = 0; i < want->n_pools; i++) {
         const struct rec_pool_req *p = &want->pools[i];
         const struct rec_pool_state *ps = rec_state_pool(have, p->name);
         if (!ps) {
-            differs(&n, err, errlen, "pool %s: asked for, not found", p->name);
+            differs(n, err, errlen, "pool %s: asked for, not found", p->name);
             continue;
         }
         if (ps->sched_id != p->sched_id)
-            differs(&n, err, errlen, "pool %s: scheduler: asked %s, found %s", p->name,
+            differs(n, err, errlen, "pool %s: scheduler: asked %s, found %s", p->name,
                     rec_sched_name(p->sched_id), rec_sched_name(ps->sched_id));
         if (ps->cpus != p->cpus) {
             rec_cpulist_format(p->cpus, a, sizeof a);
             rec_cpulist_format(ps->cpus, b, sizeof b);
-            differs(&n, err, errlen, "pool %s: cpus: asked %s, found %s", p->name, a,
+            differs(n, err, errlen, "pool %s: cpus: asked %s, found %s", p->name, a,
                     b[0] ? b : "none");
         }
     }
-    for (int i = 0; i < want->n_doms; i++) {
-        const struct rec_dom_req *d = &want->doms[i];
-        const struct rec_domain_state *ds = rec_state_domain(have, d->dom);
-        if (!ds) {
-            differs(&n, err, errlen, "%s: no such domain", d->dom);
-            continue;
-        }
-        if (d->pool) {
-            const struct rec_pool_state *ps = rec_state_pool_id(have, ds->pool_id);
-            if (!ps || strcmp(ps->name, d->pool) != 0)
-                differs(&n, err, errlen, "%s: pool: asked %s, found %s", d->dom, d->pool,
-                        ps ? ps->name : "none");
-        }
-        if (d->has_pin) {
-            for (unsigned v = 0; v < ds->vcpus; v++) {
-                if (ds->vcpu[v].hard == d->pin)
-                    continue;
-                rec_cpulist_format(d->pin, a, sizeof a);
-                rec_cpulist_format(ds->vcpu[v].hard, b, sizeof b);
-                differs(&n, err, errlen, "%s: vcpu %u hard affinity: asked %s, found %s", d->dom, v,
-                        a, b[0] ? b : "none");
-            }
-        }
-        if (d->has_rtds) {
-            for (unsigned v = 0; v < ds->vcpus; v++) {
-                const struct rec_vcpu_state *vs = &ds->vcpu[v];
-                if (!vs->has_rtds)
-                    differs(&n, err, errlen, "%s: vcpu %u rtds: its pool's scheduler is not rtds",
-                            d->dom, v);
-                else if (vs->rtds_period_us != d->rtds_period_us ||
-                         vs->rtds_budget_us != d->rtds_budget_us || vs->rtds_extra != d->rtds_extra)
-                    differs(&n, err, errlen,
-                            "%s: vcpu %u rtds: asked period %u budget %u us%s, found %u %u us%s",
-                            d->dom, v, d->rtds_period_us, d->rtds_budget_us,
-                            d->rtds_extra ? " extra" : "", vs->rtds_period_us, vs->rtds_budget_us,
-                            vs->rtds_extra ? " extra" : "");
-            }
-        }
-        if ((d->has_weight || d->has_cap) && !ds->has_sched) {
-            differs(&n, err, errlen, "%s: weight/cap: its pool's scheduler has none", d->dom);
-            continue;
-        }
-        if (d->has_weight && ds->weight != d->weight)
-            differs(&n, err, errlen, "%s: weight: asked %u, found %u", d->dom, d->weight,
-                    ds->weight);
-        if (d->has_cap && ds->cap != d->cap)
-            differs(&n, err, errlen, "%s: cap: asked %u, found %u", d->dom, d->cap, ds->cap);
+}
+
+/* one domain asked for: its pool, pinning, rtds parameters, weight and cap */
+static void compare_domain(const struct rec_dom_req *d, const struct rec_state *have, int *n,
+                           char *err, size_t errlen)
+{
+    char a[128], b[128];
+    const struct rec_domain_state *ds = rec_state_domain(have, d->dom);
+    if (!ds) {
+        differs(n, err, errlen, "%s: no such domain", d->dom);
+        return;
     }
+    if (d->pool) {
+        const struct rec_pool_state *ps = rec_state_pool_id(have, ds->pool_id);
+        if (!ps || strcmp(ps->name, d->pool) != 0)
+            differs(n, err, errlen, "%s: pool: asked %s, found %s", d->dom, d->pool,
+                    ps ? ps->name : "none");
+    }
+    if (d->has_pin) {
+        for (unsigned v = 0; v < ds->vcpus; v++) {
+            if (ds->vcpu[v].hard == d->pin)
+                continue;
+            rec_cpulist_format(d->pin, a, sizeof a);
+            rec_cpulist_format(ds->vcpu[v].hard, b, sizeof b);
+            differs(n, err, errlen, "%s: vcpu %u hard affinity: asked %s, found %s", d->dom, v, a,
+                    b[0] ? b : "none");
+        }
+    }
+    if (d->has_rtds) {
+        for (unsigned v = 0; v < ds->vcpus; v++) {
+            const struct rec_vcpu_state *vs = &ds->vcpu[v];
+            if (!vs->has_rtds)
+                differs(n, err, errlen, "%s: vcpu %u rtds: its pool's scheduler is not rtds",
+                        d->dom, v);
+            else if (vs->rtds_period_us != d->rtds_period_us ||
+                     vs->rtds_budget_us != d->rtds_budget_us || vs->rtds_extra != d->rtds_extra)
+                differs(n, err, errlen,
+                        "%s: vcpu %u rtds: asked period %u budget %u us%s, found %u %u us%s",
+                        d->dom, v, d->rtds_period_us, d->rtds_budget_us,
+                        d->rtds_extra ? " extra" : "", vs->rtds_period_us, vs->rtds_budget_us,
+                        vs->rtds_extra ? " extra" : "");
+        }
+    }
+    if ((d->has_weight || d->has_cap) && !ds->has_sched) {
+        differs(n, err, errlen, "%s: weight/cap: its pool's scheduler has none", d->dom);
+        return;
+    }
+    if (d->has_weight && ds->weight != d->weight)
+        differs(n, err, errlen, "%s: weight: asked %u, found %u", d->dom, d->weight, ds->weight);
+    if (d->has_cap && ds->cap != d->cap)
+        differs(n, err, errlen, "%s: cap: asked %u, found %u", d->dom, d->cap, ds->cap);
+}
+
+/* the ratelimit and tslice asked for, on every pool whose scheduler has them */
+static void compare_sched_params(const struct rec_config *want, const struct rec_state *have,
+                                 int *n, char *err, size_t errlen)
+{
     if (want->has_ratelimit) {
         for (int i = 0; i < have->n_pools; i++) {
             const struct rec_pool_state *ps = &have->pools[i];
             if (ps->sched_id != REC_SCHED_CREDIT && ps->sched_id != REC_SCHED_CREDIT2) {
                 continue; /* null, rtds and arinc653 have no ratelimit */
             } else if (!ps->has_ratelimit) {
-                differs(&n, err, errlen, "pool %s: ratelimit: scheduler %s has none", ps->name,
+                differs(n, err, errlen, "pool %s: ratelimit: scheduler %s has none", ps->name,
                         rec_sched_name(ps->sched_id));
             } else if (ps->ratelimit_us != want->ratelimit_us) {
-                differs(&n, err, errlen, "pool %s: ratelimit: asked %u us, found %u us", ps->name,
+                differs(n, err, errlen, "pool %s: ratelimit: asked %u us, found %u us", ps->name,
                         want->ratelimit_us, ps->ratelimit_us);
             }
         }
@@ -494,10 +501,16 @@ int rec_state_compare(const struct rec_config *want, const struct rec_state *hav
         for (int i = 0; i < have->n_pools; i++) {
             const struct rec_pool_state *ps = &have->pools[i];
             if (ps->sched_id == REC_SCHED_CREDIT && ps->tslice_ms != want->tslice_ms)
-                differs(&n, err, errlen, "pool %s: tslice: asked %u ms, found %u ms", ps->name,
+                differs(n, err, errlen, "pool %s: tslice: asked %u ms, found %u ms", ps->name,
                         want->tslice_ms, ps->tslice_ms);
         }
     }
+}
+
+/* the ARINC653 schedule asked for: the pool of its first window's domain, frame, windows */
+static void compare_a653(const struct rec_config *want, const struct rec_state *have, int *n,
+                         char *err, size_t errlen)
+{
     if (want->has_a653) {
         const struct rec_a653_req *aq = &want->a653;
         const struct rec_pool_state *ps = NULL;
@@ -505,21 +518,20 @@ int rec_state_compare(const struct rec_config *want, const struct rec_state *hav
         if (d0)
             ps = rec_state_pool_id(have, d0->pool_id);
         if (!ps || !ps->has_a653) {
-            differs(&n, err, errlen, "arinc653: %s is not in an arinc653 pool", aq->win[0].dom);
+            differs(n, err, errlen, "arinc653: %s is not in an arinc653 pool", aq->win[0].dom);
         } else {
             if (ps->a653_major_frame_us != aq->major_frame_us)
-                differs(&n, err, errlen,
-                        "pool %s: arinc653 major frame: asked %lu us, found %lu us", ps->name,
-                        aq->major_frame_us, ps->a653_major_frame_us);
+                differs(n, err, errlen, "pool %s: arinc653 major frame: asked %lu us, found %lu us",
+                        ps->name, aq->major_frame_us, ps->a653_major_frame_us);
             if (ps->n_a653 != aq->n_win)
-                differs(&n, err, errlen, "pool %s: arinc653 windows: asked %d, found %d", ps->name,
+                differs(n, err, errlen, "pool %s: arinc653 windows: asked %d, found %d", ps->name,
                         aq->n_win, ps->n_a653);
             for (int i = 0; i < aq->n_win && i < ps->n_a653; i++) {
                 const struct rec_domain_state *d = rec_state_domain(have, aq->win[i].dom);
                 const struct rec_a653_state *w = &ps->a653[i];
                 if (!d || w->domid != d->domid || w->vcpu != aq->win[i].vcpu ||
                     w->runtime_us != aq->win[i].runtime_us)
-                    differs(&n, err, errlen,
+                    differs(n, err, errlen,
                             "pool %s: arinc653 window %d: asked %s vcpu %u %lu us, found d%d "
                             "vcpu %u %lu us",
                             ps->name, i, aq->win[i].dom, aq->win[i].vcpu, aq->win[i].runtime_us,
@@ -527,6 +539,19 @@ int rec_state_compare(const struct rec_config *want, const struct rec_state *hav
             }
         }
     }
+}
+
+int rec_state_compare(const struct rec_config *want, const struct rec_state *have, char *err,
+                      size_t errlen)
+{
+    int n = 0;
+    if (errlen)
+        err[0] = '\0';
+    compare_pools(want, have, &n, err, errlen);
+    for (int i = 0; i < want->n_doms; i++)
+        compare_domain(&want->doms[i], have, &n, err, errlen);
+    compare_sched_params(want, have, &n, err, errlen);
+    compare_a653(want, have, &n, err, errlen);
     return n;
 }
 

@@ -613,18 +613,100 @@ static int check_history(json_t *hist, json_t *entry, json_t *warnings, const ch
     return rc;
 }
 
+/* the comparison's options from the command's */
+static void regress_opts(const struct regress_args *a, struct sm_regress_opts *o)
+{
+    sm_regress_default_opts(o);
+    o->threshold = a->threshold_pct / 100;
+    o->alpha = a->alpha;
+    o->iters = (int)a->iters;
+    o->cp_alpha = a->cp_alpha;
+    o->permutations = (int)a->permutations;
+    o->exact_tol = a->exact_tol_pct < 0 ? -1 : a->exact_tol_pct / 100;
+}
+
+/* The runs' entry checked against the history (thresholds, then change points), the decisions
+ * printed and written, the entry appended. The exit code. */
+static int regress_decide(const struct regress_args *a, json_t *hist, struct sm_run **runs, int n,
+                          const char *commit, const char *date, const char *cmdline)
+{
+    const char *history = a->history, *plots = a->plots;
+    const char *since = a->since, *junit = a->junit, *summary_md = a->summary_md;
+    double threshold_pct = a->threshold_pct, alpha = a->alpha;
+    int no_append = a->no_append, json = a->json;
+    int rc;
+    struct sm_regress_opts o;
+    regress_opts(a, &o);
+    json_t *entry = sm_regress_entry(runs, n, commit, date, &o), *report = NULL;
+    json_t *warnings = json_array();
+    rc = check_history(hist, entry, warnings, history, since, commit);
+    if (rc != 0) {
+        json_decref(entry);
+        json_decref(warnings);
+        return rc;
+    }
+    int nreg = sm_regress_check(hist, entry, &o, &report);
+    json_t *all = json_copy(hist);
+    json_array_append(all, entry);
+    json_t *series = sm_regress_changes(all, &o, since);
+    json_t *cps = json_array();
+    int cp_reg = collect_change_points(series, hist, entry, cps, warnings);
+    size_t i;
+    json_t *r;
+    json_array_foreach(warnings, i, r) fprintf(stderr, "warning: %s\n", json_string_value(r));
+    json_t *decisions =
+        json_pack("{s:i,s:s,s:i,s:O,s:i,s:O,s:O,s:O,s:I}", "smclat_regress", 1, "commit", commit,
+                  "regressions", nreg, "checks", report, "change_point_regressions", cp_reg,
+                  "change_points", cps, "series", series, "warnings", warnings, "history_runs",
+                  (json_int_t)json_array_size(all));
+    if (since)
+        json_object_set_new(decisions, "since", json_string(since));
+    if (json) {
+        json_dumpf(decisions, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
+        putchar('\n');
+    } else {
+        print_checks(report);
+        print_change_points(cps, json_array_size(all), since);
+    }
+    if (write_reports(junit, summary_md, commit, date, report, series, warnings,
+                      json_array_size(all), &o) != 0)
+        rc = 1;
+    if (!no_append && sm_regress_append(history, entry) != 0) {
+        fprintf(stderr, "smclat: %s: cannot append: %s\n", history, strerror(errno));
+        rc = 1;
+    }
+    if (plots) {
+        if (draw_trends(all, plots, series, decisions, cmdline) != 0)
+            rc = rc ? rc : 1;
+        else
+            fprintf(stderr, "regress: trends in %s/ (index.html)\n", plots);
+    }
+    fprintf(stderr, "regress: %s: %d regression%s (threshold %g%%, alpha %g)\n", commit, nreg,
+            nreg == 1 ? "" : "s", threshold_pct, alpha);
+    fprintf(stderr,
+            "regress: %zu change point%s over %zu runs; %d figure%s worse since the newest "
+            "change point%s%s\n",
+            json_array_size(cps), json_array_size(cps) == 1 ? "" : "s", json_array_size(all),
+            cp_reg, cp_reg == 1 ? "" : "s", since ? " after " : "", since ? since : "");
+    if (nreg > 0 || cp_reg > 0)
+        rc = rc ? rc : 1;
+    json_decref(decisions);
+    json_decref(cps);
+    json_decref(series);
+    json_decref(all);
+    json_decref(report);
+    json_decref(entry);
+    json_decref(warnings);
+    return rc;
+}
+
 int cmd_regress(int argc, char **argv)
 {
     struct regress_args a;
     int first = parse_options(argc, argv, &a);
     if (first < 0)
         return -first - 1;
-    const char *history = a.history, *commit = a.commit, *date = a.date, *plots = a.plots;
-    const char *since = a.since, *junit = a.junit, *summary_md = a.summary_md;
-    double threshold_pct = a.threshold_pct, alpha = a.alpha, cp_alpha = a.cp_alpha;
-    double exact_tol_pct = a.exact_tol_pct;
-    long iters = a.iters, permutations = a.permutations;
-    int no_append = a.no_append, json = a.json;
+    const char *history = a.history, *commit = a.commit, *date = a.date;
     char err[1024], commit_buf[128], date_buf[64], cmdline[2048];
     command_line(argc, argv, cmdline, sizeof cmdline);
     if (!commit) {
@@ -656,77 +738,8 @@ int cmd_regress(int argc, char **argv)
     /* two results folders of one configuration in one run: which is it? */
     if (rc == 0)
         rc = one_folder_per_config(runs, n);
-    if (rc == 0) {
-        struct sm_regress_opts o;
-        sm_regress_default_opts(&o);
-        o.threshold = threshold_pct / 100;
-        o.alpha = alpha;
-        o.iters = (int)iters;
-        o.cp_alpha = cp_alpha;
-        o.permutations = (int)permutations;
-        o.exact_tol = exact_tol_pct < 0 ? -1 : exact_tol_pct / 100;
-        json_t *entry = sm_regress_entry(runs, n, commit, date, &o), *report = NULL;
-        json_t *warnings = json_array();
-        rc = check_history(hist, entry, warnings, history, since, commit);
-        if (rc != 0) {
-            json_decref(entry);
-            json_decref(warnings);
-            goto out;
-        }
-        int nreg = sm_regress_check(hist, entry, &o, &report);
-        json_t *all = json_copy(hist);
-        json_array_append(all, entry);
-        json_t *series = sm_regress_changes(all, &o, since);
-        json_t *cps = json_array();
-        int cp_reg = collect_change_points(series, hist, entry, cps, warnings);
-        size_t i;
-        json_t *r;
-        json_array_foreach(warnings, i, r) fprintf(stderr, "warning: %s\n", json_string_value(r));
-        json_t *decisions =
-            json_pack("{s:i,s:s,s:i,s:O,s:i,s:O,s:O,s:O,s:I}", "smclat_regress", 1, "commit",
-                      commit, "regressions", nreg, "checks", report, "change_point_regressions",
-                      cp_reg, "change_points", cps, "series", series, "warnings", warnings,
-                      "history_runs", (json_int_t)json_array_size(all));
-        if (since)
-            json_object_set_new(decisions, "since", json_string(since));
-        if (json) {
-            json_dumpf(decisions, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
-            putchar('\n');
-        } else {
-            print_checks(report);
-            print_change_points(cps, json_array_size(all), since);
-        }
-        if (write_reports(junit, summary_md, commit, date, report, series, warnings,
-                          json_array_size(all), &o) != 0)
-            rc = 1;
-        if (!no_append && sm_regress_append(history, entry) != 0) {
-            fprintf(stderr, "smclat: %s: cannot append: %s\n", history, strerror(errno));
-            rc = 1;
-        }
-        if (plots) {
-            if (draw_trends(all, plots, series, decisions, cmdline) != 0)
-                rc = rc ? rc : 1;
-            else
-                fprintf(stderr, "regress: trends in %s/ (index.html)\n", plots);
-        }
-        fprintf(stderr, "regress: %s: %d regression%s (threshold %g%%, alpha %g)\n", commit, nreg,
-                nreg == 1 ? "" : "s", threshold_pct, alpha);
-        fprintf(stderr,
-                "regress: %zu change point%s over %zu runs; %d figure%s worse since the newest "
-                "change point%s%s\n",
-                json_array_size(cps), json_array_size(cps) == 1 ? "" : "s", json_array_size(all),
-                cp_reg, cp_reg == 1 ? "" : "s", since ? " after " : "", since ? since : "");
-        if (nreg > 0 || cp_reg > 0)
-            rc = rc ? rc : 1;
-        json_decref(decisions);
-        json_decref(cps);
-        json_decref(series);
-        json_decref(all);
-        json_decref(report);
-        json_decref(entry);
-        json_decref(warnings);
-    }
-out:
+    if (rc == 0)
+        rc = regress_decide(&a, hist, runs, n, commit, date, cmdline);
     for (int i = 0; i < n; i++) {
         if (runs)
             sm_run_free(runs[i]);

@@ -2,6 +2,7 @@
 #include "calls_csv.h"
 #include "calls_trace_cols.h"
 #include "csv.h"
+#include "metadata.h"
 #include "ticks.h"
 
 #include <dirent.h>
@@ -339,38 +340,38 @@ struct sm_run **sm_runs_load(char *const *dirs, int n, int *rc, char *err, size_
     return runs;
 }
 
+/* dir's metadata.json through its one reader (common/metadata.h); 0 when it is there and JSON */
+static int run_metadata(const char *dir, struct sm_metadata *m)
+{
+    char path[4200], msg[512];
+    snprintf(path, sizeof path, "%s/metadata.json", dir);
+    return sm_metadata_read(path, m, msg, sizeof msg) == 0 || m->loaded ? 0 : -1;
+}
+
 /* The Xen a results folder ran on, from its metadata.json: "source 4.17.5" ("debian",
  * "source"; "?" when the build was not recorded), or NULL when there is no metadata. */
 char *sm_xen_of(const char *dir, json_t **xen)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/metadata.json", dir);
-    json_t *m = json_load_file(path, 0, NULL);
+    struct sm_metadata m;
     *xen = NULL;
-    if (!m)
+    if (run_metadata(dir, &m) != 0)
         return NULL;
-    json_t *x = json_object_get(m, "xen");
-    const char *build = json_string_value(json_object_get(x, "build"));
-    const char *version = json_string_value(json_object_get(x, "version"));
+    const char *build = m.has_xen_build ? m.xen_build : NULL;
+    const char *version = m.has_xen_version ? m.xen_version : NULL;
     char buf[256];
-    snprintf(buf, sizeof buf, "%s %s", build ? build : "?", version ? version : "?");
+    if (snprintf(buf, sizeof buf, "%s %s", build ? build : "?", version ? version : "?") < 0)
+        buf[0] = '\0'; /* cut at 255 bytes, as ever */
     *xen = json_pack("{s:o, s:o}", "build", build ? json_string(build) : json_null(), "version",
                      version ? json_string(version) : json_null());
-    json_decref(m);
     return strdup(buf);
 }
 
 const char *sm_mediator_kind_of(const char *dir)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/metadata.json", dir);
-    json_t *m = json_load_file(path, 0, NULL);
-    if (!m)
+    struct sm_metadata m;
+    if (run_metadata(dir, &m) != 0)
         return NULL;
-    const char *k = json_string_value(json_object_get(m, "mediator_kind"));
-    const char *kind = k && !strcmp(k, "stub") ? "stub" : "linux";
-    json_decref(m);
-    return kind;
+    return m.mediator_stub ? "stub" : "linux";
 }
 
 /* The lab's mode of a run: run.json's "mode", else MODE= in the parameter file; NULL when

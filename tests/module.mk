@@ -25,6 +25,7 @@ E2E_TESTS += tests/e2e/analyze-xenalyze.sh tests/e2e/analyze-calls.sh tests/e2e/
 CHECK_DEPS += analyze
 
 E2E_TESTS += tests/e2e/format.sh
+E2E_TESTS += tests/e2e/long-functions.sh
 # bad input: mangled copies of real and synthetic traces (review)
 E2E_TESTS += tests/e2e/mangled.sh tests/e2e/synth.sh
 CHECK_DEPS += robustness

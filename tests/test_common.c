@@ -1,12 +1,15 @@
 /* Unit tests of common/: the CSV reader (lines, fields, columns, BOM, NUL bytes), the rule of
- * which calls of calls.csv are samples, and the one JSON form of a histogram. */
+ * which calls of calls.csv are samples, the one JSON form of a histogram and the metadata.json
+ * reader. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -14,6 +17,7 @@
 #include "csv.h"
 #include "hist.h"
 #include "hist_json.h"
+#include "metadata.h"
 
 static FILE *text(const char *s, size_t n)
 {
@@ -125,12 +129,62 @@ static void test_hist_json(void **state)
     sm_hist_free(h);
 }
 
+/* metadata.json: the analysis' figures and the reports' Xen and mediator kind, from one read;
+ * the reports' fields are read even when cpu_khz is bad; not JSON: not loaded. */
+static void test_metadata(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/smclat-test-metadata-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    fputs("{\"smclat_metadata\": 1, \"physinfo\": {\"cpu_khz\": 62500}, \"xen\": {\"version\": "
+          "\"4.17.5\", \"build\": \"debian\"}, \"mediator_kind\": \"stub\", \"roles\": "
+          "{\"client\": 2, \"mediator\": 1}, \"domains\": [{\"domid\": 2, \"created_ticks\": "
+          "77}]}\n",
+          f);
+    fclose(f);
+    struct sm_metadata m;
+    char msg[256];
+    int64_t ticks = 0;
+    assert_int_equal(sm_metadata_read(path, &m, msg, sizeof msg), 0);
+    assert_true(m.hz == 62500e3);
+    assert_int_equal(m.client, 2);
+    assert_int_equal(m.mediator, 1);
+    assert_int_equal(sm_metadata_created(&m, 2, &ticks), 1);
+    assert_int_equal(ticks, 77);
+    assert_true(m.loaded && m.has_xen_build && m.has_xen_version && m.mediator_stub);
+    assert_string_equal(m.xen_build, "debian");
+    assert_string_equal(m.xen_version, "4.17.5");
+
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"physinfo\": {\"cpu_khz\": 0}, \"xen\": {\"version\": \"4.19\"}, "
+          "\"mediator_kind\": \"linux\"}",
+          f);
+    fclose(f);
+    assert_int_equal(sm_metadata_read(path, &m, msg, sizeof msg), -1);
+    assert_non_null(strstr(msg, "physinfo.cpu_khz: expected a positive number"));
+    assert_true(m.loaded && !m.has_xen_build && m.has_xen_version && !m.mediator_stub);
+    assert_string_equal(m.xen_version, "4.19");
+
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("not json", f);
+    fclose(f);
+    assert_int_equal(sm_metadata_read(path, &m, msg, sizeof msg), -1);
+    assert_false(m.loaded);
+    assert_non_null(strstr(msg, path));
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv_lines),       cmocka_unit_test(test_csv_nul),
         cmocka_unit_test(test_csv_many_fields), cmocka_unit_test(test_calls_is_sample),
-        cmocka_unit_test(test_hist_json),
+        cmocka_unit_test(test_hist_json),       cmocka_unit_test(test_metadata),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,7 @@
 ARCHIVES += libsmclat-trace
 libsmclat-trace_SRCS += trace-parse/xt_reader.c trace-parse/xt_event.c
 libsmclat-trace_SRCS += trace-parse/model.c trace-parse/calls.c
-libsmclat-trace_SRCS += trace-parse/tickgrid.c trace-parse/metadata.c
+libsmclat-trace_SRCS += trace-parse/tickgrid.c
 BENCHES += scripts/bench/analyze.sh
 CHECK_DEPS += test
 -include trace-parse/join.mk

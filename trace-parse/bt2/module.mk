@@ -16,7 +16,7 @@ BT2_LIBS = $(call pkg_libs,babeltrace2)
 
 BT2_PLUGIN := $(LIBDIR)/babeltrace2/plugins/smclat-xentrace.so
 BT2_PLUGIN_SRCS := trace-parse/bt2/plugin.c trace-parse/bt2/xt_source.c \
-    trace-parse/xt_reader.c trace-parse/xt_event.c trace-parse/metadata.c
+    trace-parse/xt_reader.c trace-parse/xt_event.c common/metadata.c
 BT2_PIC_OBJS := $(patsubst %.c,$(OBJDIR)/pic/%.o,$(BT2_PLUGIN_SRCS))
 ALL_OBJS += $(BT2_PIC_OBJS)
 

@@ -269,7 +269,7 @@ static uint64_t positive_whole(const bt_value *v, double scale)
     return (uint64_t)nearbyint(x);
 }
 
-/* physinfo.cpu_khz of an smclat metadata.json (trace-parse/metadata.h), in Hz; 0 with the
+/* physinfo.cpu_khz of an smclat metadata.json (common/metadata.h), in Hz; 0 with the
  * error appended. */
 static uint64_t hz_from_metadata(bt_self_component_source *self, const char *path)
 {

@@ -2,18 +2,37 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <string.h>
+
+/* xen.build, xen.version and mediator_kind, as the reports use them */
+static void read_run_kind(json_t *root, struct sm_metadata *m)
+{
+    json_t *x = json_object_get(root, "xen");
+    const char *build = json_string_value(json_object_get(x, "build"));
+    const char *version = json_string_value(json_object_get(x, "version"));
+    m->has_xen_build = build != NULL;
+    m->has_xen_version = version != NULL;
+    snprintf(m->xen_build, sizeof m->xen_build, "%s", build ? build : "");
+    snprintf(m->xen_version, sizeof m->xen_version, "%s", version ? version : "");
+    const char *k = json_string_value(json_object_get(root, "mediator_kind"));
+    m->mediator_stub = k && !strcmp(k, "stub");
+}
 
 int sm_metadata_read(const char *path, struct sm_metadata *m, char *msg, size_t size)
 {
     m->hz = -1;
     m->client = m->mediator = -1;
     m->n_created = 0;
+    m->loaded = m->has_xen_build = m->has_xen_version = m->mediator_stub = 0;
+    m->xen_build[0] = m->xen_version[0] = '\0';
     json_error_t jerr;
     json_t *root = json_load_file(path, 0, &jerr);
     if (!root) {
         snprintf(msg, size, "%s:%d: %s", path, jerr.line, jerr.text);
         return -1;
     }
+    m->loaded = 1;
+    read_run_kind(root, m);
     json_t *khz = json_object_get(json_object_get(root, "physinfo"), "cpu_khz");
     if (khz) {
         if (!json_is_number(khz) || json_number_value(khz) <= 0) {
