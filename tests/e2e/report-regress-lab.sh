@@ -20,7 +20,9 @@ for r in credit-a:credit credit-b:credit credit2-a:credit2 credit2-b:credit2; do
     d=$T/${r%%:*}
     expect_eq "$(jq -r '[.status, .mode] | join(" ")' "$d/run.json")" "ok deterministic" "${r%%:*}: run.json"
     expect_eq "$(jq -r .xen.scheduler "$d/metadata.json")" "${r#*:}" "${r%%:*}: Xen's scheduler"
-    expect_eq "$(jq '.calls.complete > 40 and .join.matched == .calls.complete' "$d/analysis.json")" true "${r%%:*}: complete calls, all joined"
+    # every generator call joined; on one pCPU a pair of timer ticks can look exactly like a
+    # call (docs/calls.md): such trace-only calls are bounded, not forbidden
+    expect_eq "$(jq '.calls.complete > 40 and .join.matched == .join.log_calls and .join.log_only == 0 and .join.trace_only_in_log * 20 <= .join.log_calls' "$d/analysis.json")" true "${r%%:*}: complete calls, all generator calls joined, few trace-only"
 done
 
 H=$T/history.jsonl
