@@ -504,6 +504,206 @@ static void test_mediator_stays_awake_across_two_calls(void **state)
     fx_free(f);
 }
 
+/* A certain notify, then the client is preempted by the noise; it resumes, then blocks (to sleep
+ * until its next call); the mediator blocks without waking it: the answer came while the client
+ * was preempted or running, before that block. One client_preempted call ending at its resume,
+ * not a call left open for an answer (which would swallow the client's next call). */
+static void test_preempted_then_sleeps_is_answered(void **state)
+{
+    (void)state;
+    struct tg *g = prelude_apart();
+    notify_apart(g, 1000);
+    tg_switch(g, 0, 1050, CLI, 0, 3, 0);
+    tg_runstate(g, 0, 1060, CLI, 0, RUN, RNBL);
+    tg_switch(g, 0, 1400, 3, 0, CLI, 0);
+    tg_runstate(g, 0, 1410, CLI, 0, RNBL, RUN);
+    sleeps(g, 0, 1500, CLI);
+    sleeps(g, 1, 1600, MED);
+    /* its next call, 3000: the notify finds the mediator asleep */
+    tg_wake(g, 0, 2900, CLI, 0);
+    tg_runstate(g, 0, 2905, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, 2910, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, 2915, CLI, 0, RNBL, RUN);
+    notify_apart(g, 3000);
+    sleeps(g, 0, 3050, CLI);
+    tg_wake(g, 1, 3300, CLI, 0);
+    tg_runstate(g, 1, 3305, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, 3400, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, 3410, CLI, 0, RNBL, RUN);
+    sleeps(g, 1, 3500, MED);
+    sleeps(g, 0, 9000, CLI);
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 2);
+    const struct sm_call *a = &f->got[0], *b = &f->got[1];
+    assert_int_equal(a->shape, SM_SHAPE_CLIENT_PREEMPTED);
+    assert_int_equal(a->t_notify, 1000);
+    assert_int_equal(a->t_client_block, SM_T_NONE);
+    assert_int_equal(a->t_client_run, 1410);
+    assert_int_equal(a->t_med_block, 1620);
+    assert_int_equal(b->shape, SM_SHAPE_TEXTBOOK);
+    assert_int_equal(b->t_notify, 3000);
+    assert_int_equal(b->t_client_run, 3410);
+    assert_int_equal(sm_hist_count(st->e2e), 1);
+    fx_free(f);
+}
+
+/* The client's own timer wakes it on cpu0 (idle there) at t and it runs run ticks before
+ * blocking again; no call. */
+static void timer_wake_run(struct tg *g, uint64_t t, uint64_t run)
+{
+    tg_wake(g, 0, t, CLI, 0);
+    tg_runstate(g, 0, t + 5, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, t + 10, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, t + 15, CLI, 0, RNBL, RUN);
+    sleeps(g, 0, t + 15 + run, CLI);
+}
+
+/* The client's pacing timer wakes it on cpu0 (idle there) at t: it runs from t + 15. */
+static void pacing_wake(struct tg *g, uint64_t t)
+{
+    tg_wake(g, 0, t, CLI, 0);
+    tg_runstate(g, 0, t + 5, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, t + 10, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, t + 15, CLI, 0, RNBL, RUN);
+}
+
+/* A textbook call with the mediator on cpu1 and the client on cpu0 (running at t): the
+ * mediator runs 200 ticks to its answer; the client then sleeps until the next call (t + 1000). */
+static void apart_call(struct tg *g, uint64_t t)
+{
+    notify_apart(g, t);
+    sleeps(g, 0, t + 50, CLI);
+    tg_wake(g, 1, t + 230, CLI, 0);
+    tg_runstate(g, 1, t + 235, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, t + 300, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, t + 310, CLI, 0, RNBL, RUN);
+    sleeps(g, 1, t + 400, MED);
+    sleeps(g, 0, t + 500, CLI);
+    pacing_wake(g, t + 985);
+}
+
+/* After 8 textbook calls (the mediator answers 200 ticks into its run), a call whose client runs
+ * on after its notify while the mediator runs 500 ticks: the answer reached the client while it
+ * ran (it read it in shared memory), and its block is its sleep. An answered_before_block call;
+ * the mediator's event that comes late, now that the client sleeps, is that call's, not another
+ * call's answer. */
+static void test_answer_read_before_block(void **state)
+{
+    (void)state;
+    struct tg *g = prelude_apart();
+    sleeps(g, 0, 500, CLI);
+    pacing_wake(g, 985);
+    for (unsigned i = 0; i < 8; i++)
+        apart_call(g, 1000 + 1000 * (uint64_t)i);
+    notify_apart(g, 9000);       /* the mediator runs on cpu1 from 9030 */
+    sleeps(g, 0, 9530, CLI);     /* the mediator has run 500 */
+    tg_wake(g, 1, 9700, CLI, 0); /* its event, late */
+    tg_runstate(g, 1, 9705, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, 9750, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, 9760, CLI, 0, RNBL, RUN);
+    sleeps(g, 1, 9800, MED);
+    sleeps(g, 0, 9900, CLI);
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 9);
+    assert_int_equal(st->by_shape[SM_SHAPE_TEXTBOOK], 8);
+    assert_int_equal(st->answers_found_running, 1);
+    const struct sm_call *c = &f->got[8];
+    assert_int_equal(c->shape, SM_SHAPE_ANSWERED_BEFORE_BLOCK);
+    assert_int_equal(c->t_notify, 9000);
+    assert_int_equal(c->t_client_block, SM_T_NONE);
+    assert_int_equal(c->t_client_run, SM_T_NONE);
+    assert_int_equal(c->t_med_block, 9820);
+    assert_int_equal(sm_hist_count(st->e2e), 8);
+    fx_free(f);
+
+    /* The same call with the client blocking after 100 ticks of the mediator's run: it waits,
+     * and the mediator's event is the answer. */
+    g = prelude_apart();
+    sleeps(g, 0, 500, CLI);
+    pacing_wake(g, 985);
+    for (unsigned i = 0; i < 8; i++)
+        apart_call(g, 1000 + 1000 * (uint64_t)i);
+    notify_apart(g, 9000);
+    sleeps(g, 0, 9130, CLI);
+    tg_wake(g, 1, 9700, CLI, 0);
+    tg_runstate(g, 1, 9705, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, 9750, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, 9760, CLI, 0, RNBL, RUN);
+    sleeps(g, 1, 9800, MED);
+    sleeps(g, 0, 9900, CLI);
+    f = fx_run(g, CLI, MED);
+    st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 9);
+    assert_int_equal(st->answers_found_running, 0);
+    assert_int_equal(f->got[8].shape, SM_SHAPE_TEXTBOOK);
+    assert_int_equal(f->got[8].t_client_run, 9760);
+    fx_free(f);
+}
+
+/* An ambiguous "answer" early in the mediator's run (its WAKE of the client on the client's own
+ * pCPU, 75 ticks into a 390-tick service) is taken for the client's timer when the client blocks
+ * again soon after (the call goes on, woken early, to the real answer). After a run of run ticks
+ * the client blocks; 10 timer wakes taught that it runs 120 ticks after one. */
+static void early_answer_trace(struct tg *g, uint64_t run)
+{
+    sleeps(g, 0, 500, CLI);
+    pacing_wake(g, 985);
+    for (unsigned i = 0; i < 8; i++)
+        apart_call(g, 1000 + 1000 * (uint64_t)i);
+    for (unsigned i = 0; i < 10; i++)
+        timer_wake_run(g, 10000 + 1000 * (uint64_t)i, 100);
+    pacing_wake(g, 19985);
+    tg_wake(g, 0, 20000, MED, 0); /* the notify: certain (the mediator last ran on cpu1) */
+    tg_runstate(g, 0, 20005, MED, 0, BLK, RNBL);
+    tg_block(g, 0, 20050, CLI, 0);
+    tg_switch(g, 0, 20060, CLI, 0, MED, 0);
+    tg_runstate(g, 0, 20070, CLI, 0, RUN, BLK);
+    tg_runstate(g, 0, 20075, MED, 0, RNBL, RUN);
+    tg_wake(g, 0, 20150, CLI, 0); /* ambiguous: the client's timer, or the answer */
+    tg_runstate(g, 0, 20155, CLI, 0, BLK, RNBL);
+    tg_switch(g, 1, 20160, IDLE, 1, CLI, 0);
+    tg_runstate(g, 1, 20165, CLI, 0, RNBL, RUN);
+    sleeps(g, 1, 20165 + run, CLI);
+    tg_wake(g, 0, 21000, CLI, 0); /* certain: the mediator on cpu0, the client's timer on cpu1 */
+    tg_runstate(g, 0, 21005, CLI, 0, BLK, RNBL);
+    tg_switch(g, 1, 21100, IDLE, 1, CLI, 0);
+    tg_runstate(g, 1, 21110, CLI, 0, RNBL, RUN);
+    sleeps(g, 0, 21200, MED);
+    sleeps(g, 1, 22000, CLI);
+}
+
+/* After a short run (100) the ambiguous wake was the timer: one call, woken early, to 21110.
+ * After a long one (700, far beyond the 120 a timer wake takes) it was the answer: that call
+ * ended at 20165, and the certain wake at 21000 answers a second call whose notify found the
+ * mediator awake. */
+static void test_long_run_after_ambiguous_answer(void **state)
+{
+    (void)state;
+    struct tg *g = prelude_apart();
+    early_answer_trace(g, 100);
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 9);
+    assert_int_equal(f->got[8].shape, SM_SHAPE_CLIENT_WOKEN_EARLY);
+    assert_int_equal(f->got[8].t_notify, 20000);
+    assert_int_equal(f->got[8].t_client_run, 21110);
+    fx_free(f);
+
+    g = prelude_apart();
+    early_answer_trace(g, 700);
+    f = fx_run(g, CLI, MED);
+    st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 10);
+    assert_int_equal(f->got[8].t_notify, 20000);
+    assert_int_equal(f->got[8].t_client_run, 20165);
+    assert_int_equal(f->got[9].shape, SM_SHAPE_MEDIATOR_ALREADY_AWAKE);
+    assert_int_equal(f->got[9].t_client_block, 20885);
+    assert_int_equal(f->got[9].t_client_run, 21110);
+    fx_free(f);
+}
+
 /* The mediator's BLOCK record, then its own timer's WAKE in its block path and CONTINUE: it
  * runs on (milliseconds, seen on the lab) and blocks for good much later. The answer came before
  * the first BLOCK record: the call, whose answer found the client awake (woken early by its
@@ -850,6 +1050,9 @@ int main(void)
         cmocka_unit_test(test_answer_in_block_path),
         cmocka_unit_test(test_mediator_stays_awake_across_two_calls),
         cmocka_unit_test(test_answer_before_first_block_record),
+        cmocka_unit_test(test_answer_read_before_block),
+        cmocka_unit_test(test_long_run_after_ambiguous_answer),
+        cmocka_unit_test(test_preempted_then_sleeps_is_answered),
         cmocka_unit_test(test_recover_no_wakes),
         cmocka_unit_test(test_recover_textbook_and_empty),
         cmocka_unit_test(test_two_timer_ticks_are_no_call),

@@ -42,12 +42,14 @@ struct open_call {
     uint8_t answer_in_block;    /* ... in the client's block path (BLOCK, WAKE, CONTINUE) */
     uint8_t client_blocked;     /* the client blocked after the notify */
     uint8_t preempted;          /* the client went running->runnable before blocking */
+    uint64_t run_after_preempt; /* ... and its first ->running after that (0: none yet) */
     uint8_t end_at_next_run;    /* the answer is there: the client's next run ends the call */
     uint8_t ended;              /* t_client_run known */
     uint8_t lost;               /* a lost-records gap during the call */
     uint8_t after_block;        /* the client had blocked since its previous call when notifying */
     uint8_t notify_at_tick;     /* the ambiguous notify fell on the mediator's timer tick */
     uint8_t answer_at_tick;     /* the ambiguous answer fell on the client's timer tick */
+    uint8_t event_may_follow;   /* the client read the answer before the mediator's event came */
     uint64_t client_last_run;   /* the client's last ->running during the call */
     uint64_t med_run_at_answer; /* the mediator's run time in its episode when it answered */
     /* At the mediator's first BLOCK record after it ran for this call, unanswered (its
@@ -81,6 +83,9 @@ struct client_vcpu {
     /* Its last timer-looking wake (0: none): a sample of its tick once it blocks again without
      * calling (a wake followed by a call is the pacing timer of the program that calls). */
     uint64_t tick_sample;
+    /* Its running time since its last wake (blocked->runnable), and that wake: how long it
+     * runs after a wake that is not an answer tells an answer that found it running. */
+    uint64_t wrun_acc, wrun_start, wrun_wake;
     struct open_call oc;
     struct open_call tail; /* client side over, waiting for the mediator's block */
 };
@@ -118,6 +123,8 @@ struct sm_calls {
     struct client_vcpu cv[SM_CALLS_MAX_VCPUS];
     struct med_vcpu med[MED_MAX];
     struct cal cal_call, cal_timer; /* mediator run time per episode, by cause */
+    struct cal cal_client_wake;     /* the client's run from a wake by its own timer to its block */
+    struct cal cal_answer; /* the mediator's run from its wake by a call to its certain answer */
     /* Each guest's timer tick, from its sure timer wakes: an ambiguous wake on the tick and
      * an ambiguous answer on the client's tick are two timers, not a call. */
     struct sm_tickgrid tick_med, tick_client;
@@ -642,6 +649,8 @@ static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const s
             o->c.t_answer = ev->tsc;
             if (mv)
                 o->med_run_at_answer = episode_run(mv, ev->tsc);
+            if (mv && certain && o->c.t_med_wake != SM_T_NONE)
+                cal_add(&c->cal_answer, o->med_run_at_answer);
             o->med_ran = 1; /* its run may have gone unseen (the trace's start) */
             if (in_block) {
                 /* BLOCK, then the answer before the switch: it goes on running
@@ -676,6 +685,15 @@ static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const s
             o->answer_in_block = 1;
             o->c.t_client_wake = ev->tsc;
         }
+        s->pend = 0;
+        return;
+    }
+    if (t->active && t->event_may_follow && !t->answered && !t->med_blocked &&
+        t->c.mediator_vcpu == v) {
+        /* The call whose answer reached the client while it ran (it read the answer in shared
+         * memory before the mediator's event came): this WAKE is that event, late, now that
+         * the client sleeps. No new call. */
+        t->answered = 1;
         s->pend = 0;
         return;
     }
@@ -719,6 +737,46 @@ static uint64_t med_run_total(const struct sm_calls *c, uint64_t tsc)
     return sum;
 }
 
+/* The client's running time since its last wake (wrun_*), kept at each of its runstate changes. */
+static void wake_run_track(struct client_vcpu *s, const struct xt_event *ev)
+{
+    if (ev->old_state == XT_RUNNING && s->wrun_start) {
+        if (ev->tsc > s->wrun_start)
+            s->wrun_acc += ev->tsc - s->wrun_start;
+        s->wrun_start = 0;
+    }
+    if (ev->new_state == XT_RUNNING)
+        s->wrun_start = ev->tsc;
+    if (ev->old_state == XT_BLOCKED && ev->new_state == XT_RUNNABLE) {
+        s->wrun_acc = 0;
+        s->wrun_wake = ev->tsc;
+    }
+}
+
+/* The client has run (by tsc) WAKE_RUN_FACTOR times longer since its last wake than it
+ * usually does after a wake by its own timer before blocking again (0 until that is known). */
+#define WAKE_RUN_FACTOR 4
+static int client_ran_long(const struct sm_calls *c, const struct client_vcpu *s, uint64_t tsc)
+{
+    if (!s->wrun_wake || c->cal_client_wake.n < CAL_MIN)
+        return 0;
+    uint64_t run = s->wrun_acc;
+    if (s->wrun_start && tsc > s->wrun_start)
+        run += tsc - s->wrun_start;
+    return run > WAKE_RUN_FACTOR * cal_median(&c->cal_client_wake);
+}
+
+/* The mediator woken by the open call has run, by tsc, twice its usual run from such a wake to
+ * its answer (0 until 8 certain answers are known). */
+static int served_before_block(const struct sm_calls *c, const struct open_call *o, uint64_t tsc)
+{
+    const struct med_vcpu *mv = med_slot((struct sm_calls *)c, o->c.mediator_vcpu);
+    if (!mv || !mv->awake || o->c.t_med_wake == SM_T_NONE || o->med_blocked ||
+        c->cal_answer.n < CAL_MIN)
+        return 0;
+    return 2 * episode_run(mv, tsc) >= 3 * cal_median(&c->cal_answer);
+}
+
 static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
 {
     struct client_vcpu *s = client_slot(c, ev->vcpu);
@@ -729,9 +787,12 @@ static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
     int med_awake = s->in_block ? s->block_med_awake : c->med_awake != 0 || c->med_known == 0;
     if (new != XT_RUNNABLE)
         s->in_block = 0;
+    wake_run_track(s, ev);
     if (new == XT_BLOCKED) {
         s->blocked_since_call = 1;
         s->last_blocked = ev->tsc;
+        if (s->tick_sample && s->wrun_wake)
+            cal_add(&c->cal_client_wake, s->wrun_acc);
         if (s->tick_sample)
             sm_tickgrid_add(&c->tick_client, s->tick_sample);
         s->tick_sample = 0;
@@ -739,17 +800,30 @@ static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
     if (!o->active && new == XT_BLOCKED && s->tail.active && s->tail.c.answer_ambiguous &&
         !s->tail.med_blocked && s->tail.answered && s->tail.c.t_notify != SM_T_NONE &&
         ((c->cal_call.n >= CAL_MIN && s->tail.med_run_at_answer < cal_median(&c->cal_call) / 2) ||
-         s->tail.answer_at_tick)) {
+         s->tail.answer_at_tick) &&
+        !client_ran_long(c, s, ev->tsc)) {
         /* It blocks again while the mediator that "answered" is still awake, and had run for
          * less than half a call's usual service when it did, or the "answer" fell on the
          * client's timer tick: that wake, on the client's own pCPU, was its timer; the call
-         * goes on (woken early). */
+         * goes on (woken early). Unless the client has run far longer since than it does after
+         * a timer wake (client_ran_long): then that was the answer, and the call is over. */
         *o = s->tail;
         s->tail.active = 0;
         o->answered = o->ended = o->answer_in_block = 0;
         o->c.answer_ambiguous = 0;
         o->c.t_answer = o->c.t_client_wake = o->c.t_client_run = o->c.t_end_lo = SM_T_NONE;
         o->c.client_woken_early = 1;
+    }
+    if (o->active && new == XT_BLOCKED && !o->client_blocked && !o->answered &&
+        served_before_block(c, o, ev->tsc)) {
+        /* The mediator, woken by this call, has run twice as long as it takes to answer: the
+         * answer reached the client while it ran (no record), and this block is its sleep. */
+        c->st.answers_found_running++;
+        client_done(c, s, ev->tsc, SM_T_NONE);
+        /* when it ran after the answer is not known: an answered_before_block call */
+        struct open_call *d = s->tail.active ? &s->tail : o;
+        d->c.t_client_run = SM_T_NONE;
+        d->event_may_follow = 1;
     }
     if (!o->active) {
         if (new == XT_BLOCKED) {
@@ -791,6 +865,8 @@ static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
         break;
     case XT_RUNNING:
         o->client_last_run = ev->tsc;
+        if (o->preempted && !o->client_blocked && !o->run_after_preempt)
+            o->run_after_preempt = ev->tsc;
         if (o->med_block_rec && !o->run_after_med_block)
             o->run_after_med_block = ev->tsc;
         if ((o->client_blocked || o->preempted) && (o->answered || o->end_at_next_run))
@@ -874,6 +950,14 @@ static void mediator_done_unanswered(struct sm_calls *c, const struct sm_model *
         client_done(c, s, o->run_after_med_block, SM_T_NONE);
     } else if (cs == XT_RUNNABLE) {
         o->end_at_next_run = 1;
+    } else if (o->certain && o->preempted && o->run_after_preempt &&
+               o->run_after_preempt < k->t_client_block) {
+        /* Preempted after its certain notify, it ran again and then blocked; the mediator blocks
+         * without waking it: its answer came while the client was preempted or running, before
+         * that block (a shape client_preempted call; the block was its sleep to the next call). */
+        o->client_blocked = 0;
+        k->t_client_block = SM_T_NONE;
+        client_done(c, s, o->run_after_preempt, SM_T_NONE);
     } else if (k->client_woken_early && last_run != 0 && last_run > k->t_client_block) {
         /* It ran meanwhile, took the answer and blocked again. */
         client_done(c, s,

@@ -106,6 +106,9 @@ struct sm_calls_stats {
      * call-looking pairs of wakes that both fell on a tick, dropped as timers (docs/calls.md). */
     unsigned mediator_tick_hz, client_tick_hz;
     uint64_t tick_coincidences;
+    /* Calls whose answer the client read before it first blocked, the mediator having served
+     * it meanwhile (no WAKE record; docs/calls.md). */
+    uint64_t answers_found_running;
     uint64_t client_vcpus_untracked; /* calls of client vCPUs past SM_CALLS_MAX_VCPUS */
     struct sm_hist *e2e, *mediator_wake, *mediator_run, *client_wake;
     struct sm_hist *switches, *sw_client, *sw_mediator, *sw_idle, *sw_other;
