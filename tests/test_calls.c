@@ -642,6 +642,43 @@ static void test_answer_read_before_block(void **state)
     fx_free(f);
 }
 
+/* The mediator answers, its BLOCK record follows, then its own timer's WAKE in its block path
+ * keeps it running (CONTINUE_RUNNING): its service was over at that record, so the call's
+ * mediator block is there. The client then calls while it runs on (no notify record), blocks,
+ * is woken by its timer, and the mediator, having served, blocks: a no_wakes call, found because
+ * the first call no longer waits for the mediator's final block. */
+static void test_block_record_then_continue_ends_service(void **state)
+{
+    (void)state;
+    struct tg *g = prelude_apart();
+    sleeps(g, 0, 500, CLI);
+    pacing_wake(g, 985);
+    for (unsigned i = 0; i < 8; i++)
+        apart_call(g, 1000 + 1000 * (uint64_t)i);
+    notify_apart(g, 9000);
+    sleeps(g, 0, 9050, CLI);
+    tg_wake(g, 1, 9230, CLI, 0); /* the answer */
+    tg_runstate(g, 1, 9235, CLI, 0, BLK, RNBL);
+    tg_block(g, 1, 9300, MED, 0);
+    tg_wake(g, 1, 9305, MED, 0); /* its timer, in its block path */
+    tg_continue(g, 1, 9310, MED, 0);
+    tg_switch(g, 0, 9400, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, 9410, CLI, 0, RNBL, RUN);
+    sleeps(g, 0, 9450, CLI); /* its next call: the mediator awake, no notify record */
+    pacing_wake(g, 9700);    /* its own timer */
+    sleeps(g, 1, 10000, MED);
+    sleeps(g, 0, 10500, CLI);
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 10);
+    assert_int_equal(f->got[8].t_notify, 9000);
+    assert_int_equal(f->got[8].t_med_block, 9300);
+    assert_int_equal(f->got[8].t_client_run, 9410);
+    assert_int_equal(f->got[9].shape, SM_SHAPE_NO_WAKES);
+    assert_int_equal(f->got[9].t_client_block, 9470);
+    fx_free(f);
+}
+
 /* An ambiguous "answer" early in the mediator's run (its WAKE of the client on the client's own
  * pCPU, 75 ticks into a 390-tick service) is taken for the client's timer when the client blocks
  * again soon after (the call goes on, woken early, to the real answer). After a run of run ticks
@@ -1051,6 +1088,7 @@ int main(void)
         cmocka_unit_test(test_mediator_stays_awake_across_two_calls),
         cmocka_unit_test(test_answer_before_first_block_record),
         cmocka_unit_test(test_answer_read_before_block),
+        cmocka_unit_test(test_block_record_then_continue_ends_service),
         cmocka_unit_test(test_long_run_after_ambiguous_answer),
         cmocka_unit_test(test_preempted_then_sleeps_is_answered),
         cmocka_unit_test(test_recover_no_wakes),

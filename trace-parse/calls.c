@@ -1028,6 +1028,52 @@ static void infer_call(struct sm_calls *c, const struct sm_model *m, struct clie
     client_done(c, s, t_block < ev->tsc ? t_block : ev->tsc, lo);
 }
 
+/* The mediator vCPU mvcpu blocked at tsc (run: its episode's run time then): the slot's tail,
+ * whose client side is over, has its mediator block and is handed out (or dropped as two
+ * timers). */
+static void tail_mediator_blocked(struct sm_calls *c, struct client_vcpu *s, uint16_t mvcpu,
+                                  uint64_t tsc, uint64_t run)
+{
+    struct open_call *t = &s->tail;
+    if (!t->active || t->c.mediator_vcpu != mvcpu)
+        return;
+    t->c.t_med_block = tsc;
+    t->med_blocked = 1;
+    if (tick_coincidence(c, t, run)) {
+        t->active = 0;
+        c->st.mediator_wakes_not_calls++;
+    } else {
+        finalize_call(c, t, 0);
+    }
+}
+
+/* The mediator's BLOCK record, then a WAKE in its block path and CONTINUE_RUNNING: it had gone
+ * idle (its service was over), so the calls it has answered (tails waiting for its block, and
+ * an open call whose client has not run yet) have their mediator block at that record; the
+ * client's next call is then followed apart from them. */
+static void on_mediator_continue(struct sm_calls *c, const struct xt_event *ev)
+{
+    struct med_vcpu *mv = med_slot(c, ev->vcpu);
+    if (!mv)
+        return;
+    if (mv->in_block) {
+        uint64_t run = episode_run(mv, mv->block_tsc);
+        for (unsigned i = 0; i < SM_CALLS_MAX_VCPUS && c->cv[i].used; i++) {
+            struct client_vcpu *s = &c->cv[i];
+            tail_mediator_blocked(c, s, ev->vcpu, mv->block_tsc, run);
+            struct open_call *o = &s->oc;
+            if (!o->active || !o->answered || o->med_blocked || o->c.mediator_vcpu != ev->vcpu)
+                continue;
+            /* answered, the client not yet run: the call ends at its next run */
+            o->c.t_med_block = mv->block_tsc;
+            o->med_blocked = 1;
+            if (tick_coincidence(c, o, run))
+                drop(c, s);
+        }
+    }
+    mv->in_block = 0;
+}
+
 static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
                                  const struct xt_event *ev)
 {
@@ -1061,17 +1107,8 @@ static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
         if (c->med_awake == 0)
             s->pend = 0; /* the mediator went to sleep: its next answer-like wake of this
                           * client (after its own timer, say) answers no unrecorded notify */
-        struct open_call *t = &s->tail;
-        if (t->active && ev->vcpu == t->c.mediator_vcpu && new == XT_BLOCKED) {
-            t->c.t_med_block = ev->tsc;
-            t->med_blocked = 1;
-            if (tick_coincidence(c, t, run)) {
-                t->active = 0;
-                c->st.mediator_wakes_not_calls++;
-            } else {
-                finalize_call(c, t, 0);
-            }
-        }
+        if (new == XT_BLOCKED)
+            tail_mediator_blocked(c, s, ev->vcpu, ev->tsc, run);
         struct open_call *o = &s->oc;
         if (!o->active)
             continue;
@@ -1153,11 +1190,8 @@ void sm_calls_feed(struct sm_calls *c, const struct sm_model *m, const struct xt
     case XT_K_CONTINUE:
         if (ev->domid == c->cfg.client)
             on_client_continue(c, ev);
-        else if (ev->domid == c->cfg.mediator) {
-            struct med_vcpu *mv = med_slot(c, ev->vcpu);
-            if (mv)
-                mv->in_block = 0;
-        }
+        else if (ev->domid == c->cfg.mediator)
+            on_mediator_continue(c, ev);
         break;
     case XT_K_RUNSTATE:
         if (ev->domid == c->cfg.client)
