@@ -94,10 +94,15 @@ lab_pack_scenario() {
         mkdir -p "$d/bin" "$d/etc"
         cp "$here/domu-init.sh" "$d/init"
         chmod 755 "$d/init"
+        # only what the role's domain is made of: the programs' arguments go through xenstore
+        # per job (dom0-job.sh), so scenarios that differ only in them have the same image and
+        # a group keeps the domain (dom0-group.sh)
         {
             echo "ROLE=$role"
-            printf "%s='%s'\n" TRANSPORT "$TRANSPORT" GEN_ARGS "$GEN_ARGS" MEDIATOR_ARGS "$MEDIATOR_ARGS" \
-                NOISE_VCPUS "$NOISE_VCPUS" NOISE_LOAD "$NOISE_LOAD"
+            case $role in
+                noise) printf "%s='%s'\n" NOISE_VCPUS "$NOISE_VCPUS" NOISE_LOAD "$NOISE_LOAD" ;;
+                *) printf "%s='%s'\n" TRANSPORT "$TRANSPORT" ;;
+            esac
         } > "$d/etc/smclat-role.env"
         case $role in
             client)
