@@ -51,19 +51,20 @@ domains() {
         n=$((n + 1))
     done
 }
-# spec ROLE VCPUS: what the domain is made of; a domain with the same spec can serve this
-# scenario (the stub cannot: its boot arguments are the scenario's)
+# spec ROLE VCPUS: what the domain is made of (its image's md5sum: pack.sh's img/md5sums); a
+# domain with the same spec can serve this scenario (the stub cannot: its boot arguments are
+# the scenario's)
 spec() {
     case $1 in
     stub) echo "stub $$" ;;
-    *) echo "$1 vcpus=$2 mem=$DOMU_MEM image=$(md5sum < "$S/img/domu-$1.cpio.gz" | cut -d' ' -f1)" ;;
+    *) echo "$1 vcpus=$2 mem=$DOMU_MEM image=$(sed -n "s/  domu-$1.cpio.gz$//p" "$S/img/md5sums")" ;;
     esac
 }
 if [ "${1:-}" = --specs ]; then
     domains | while read -r name role vcpus; do echo "$name $(spec "$role" "$vcpus")"; done
     exit 0
 fi
-mkdir -p "$O" /tmp/img
+mkdir -p "$O"
 REC=/tmp/smclat-record
 cp $S/bin/smclat-record $REC 2> /dev/null || fail setup "no smclat-record in the share"
 chmod +x $REC
@@ -84,8 +85,8 @@ wait_xs() { # PATH SECONDS [ABORT_PATH]: until the node exists (1: timeout, 2: A
 create() { # NAME ROLE VCPUS
     cat > "/tmp/$1.cfg" << CFG
 name="$1"
-kernel="/tmp/img/Image"
-ramdisk="/tmp/img/domu-$2.cpio.gz"
+kernel="$S/img/Image"
+ramdisk="$S/img/domu-$2.cpio.gz"
 memory=$DOMU_MEM
 vcpus=$3
 extra="console=hvc0 rdinit=/init loglevel=4 cryptomgr.notests=1"
@@ -101,7 +102,7 @@ CFG
 stub_create() {
     cat > "/tmp/$1.cfg" << CFG
 name="$1"
-kernel="/tmp/img/stub.Image"
+kernel="$S/img/stub.Image"
 memory=16
 vcpus=1
 extra="peer=$2${MEDIATOR_ARGS:+ $MEDIATOR_ARGS}"
@@ -184,13 +185,12 @@ while read -r name role vcpus; do
     if xl domid "$name" > /dev/null 2>&1; then
         KEPT="$KEPT $name"
         say "kept $name d$(xl domid "$name")"
+        echo "kept $name d$(xl domid "$name"): created by an earlier scenario of the group" >> "$O/xl-create.log"
     else
         NEW="$NEW $name"
     fi
 done < /tmp/domains.list
 if [ -n "$NEW" ]; then
-    # xl mmaps the kernel: from 9p that costs ~10 s per xl create, from tmpfs ~3 s
-    cp $S/img/* /tmp/img/ || fail io_error "cannot copy the DomU images to Dom0's /tmp"
     # A trace over the domains' creation: each DOM_ADD's time stamp is (within microseconds)
     # the counter value Xen takes as the domain's virtual counter offset (CNTVOFF), which ties
     # the guests' CNTVCT to the trace's time (metadata: domains[].created_ticks). A kept
@@ -210,6 +210,8 @@ if [ -n "$NEW" ]; then
     wait "$CT"
     cat /tmp/create-new.bin >> /tmp/create-trace.bin
     rm -f /tmp/create-new.bin
+else
+    echo "no domain created: every one kept, create-trace.bin is the earlier scenarios'" > "$O/create-trace.log"
 fi
 MED=$(xl domid mediator)
 CLI=$(xl domid client)

@@ -77,7 +77,7 @@ lab_pack_unlock() {
 
 # lab_pack_scenario DIR: the scenario's part of the share in DIR: params.env (also copied to the
 # results folder $out), xen-build.env, bin/, img/ (the kernel and the DomU images: base + /init +
-# the role's settings + its program), out/ (empty: the Dom0 job's results)
+# the role's settings + its program; md5sums), out/ (empty: the Dom0 job's results)
 lab_pack_scenario() {
     local s=$1 role d
     mkdir -p "$s/img" "$s/bin" "$s/out"
@@ -117,4 +117,6 @@ lab_pack_scenario() {
         esac
         { cat "$IMG/domu-base.cpio.gz"; lab_overlay "$d" | gzip -1 -n; } > "$s/img/domu-$role.cpio.gz"
     done
+    # what each image is, for Dom0 to tell whether a kept domain serves this scenario
+    (cd "$s/img" && md5sum domu-*.cpio.gz > md5sums)
 }
