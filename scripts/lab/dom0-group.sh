@@ -39,12 +39,17 @@ unset_dom() {
     *) return 1 ;;
     esac
 }
-# reset NEXT: what a scenario leaves in Xen that the next must not inherit; the DomUs scenario
-# NEXT needs unchanged are kept (their settings undone), the others destroyed
+# touched NAME PREV: scenario PREV's `smclat record apply` set something of the domain (its
+# arguments, apply.log's first line: --move NAME:POOL, --pin NAME:CPUS, --weight NAME:W ...)
+touched() {
+    head -1 "$G/$2/apply.log" 2> /dev/null | grep -q -- " $1:"
+}
+# reset PREV NEXT: what scenario PREV leaves in Xen that NEXT must not inherit; the DomUs NEXT
+# needs unchanged are kept (what PREV set of them undone), the others destroyed
 reset() {
-    WANT=$(SMCLAT_JOB_SHARE=$S/sc/$1 sh "$S/scenario-job.sh" --specs)
+    WANT=$(SMCLAT_JOB_SHARE=$S/sc/$2 sh "$S/scenario-job.sh" --specs)
     for d in $(xl list | awk 'NR > 2 {print $1}'); do
-        if keep "$d" && unset_dom "$d" > /dev/null 2>&1; then
+        if keep "$d" && { ! touched "$d" "$1" || unset_dom "$d" > /dev/null 2>&1; }; then
             continue
         fi
         xl destroy "$d" > /dev/null 2>&1
@@ -86,6 +91,6 @@ for i in $LIST; do
     rc=$?
     say "end $i rc=$rc"
     [ $rc = 0 ] || break
-    [ -n "$next" ] && reset "$next"
+    [ -n "$next" ] && reset "$i" "$next"
 done
 save

@@ -50,9 +50,12 @@ for d in noisy quiet; do
     [ "$(jq -r .status "$r")" = ok ] || { bad "$d: run.json $(jq -c '{status,reason_kind,reason}' "$r")"; continue; }
     [ "$(jq .group.boot "$r")/$(jq .group.size "$r")" = 1/2 ] || bad "$d: not in one boot of 2: $(jq -c .group "$r")"
     for f in trace.bin metadata.json calls.csv gen-summary.json mediator-summary.json console.log \
-        guest-client.log guest-mediator.log run.json params.env create-trace.bin apply.log xen-dmesg.log; do
+        guest-client.log guest-mediator.log run.json params.env create-trace.bin apply.log xl-create.log \
+        create-trace.log; do
         [ -s "$out/$f" ] || bad "$d: results folder: no $f"
     done
+    # Xen's log of the scenario: empty when Xen said nothing (no domain created)
+    [ -e "$out/xen-dmesg.log" ] || bad "$d: results folder: no xen-dmesg.log"
     m=$out/metadata.json
     [ "$(jq .trace.lost_records "$m")" = 0 ] || bad "$d: lost records $(jq .trace.lost_records "$m")"
     cli=$(jq .roles.client "$m")
