@@ -61,7 +61,7 @@ spec() {
     esac
 }
 if [ "${1:-}" = --specs ]; then
-    domains | while read -r name role vcpus; do echo "$name $(spec "$role" "$vcpus")"; done
+    domains | while read -r dn role vcpus; do echo "$dn $(spec "$role" "$vcpus")"; done
     exit 0
 fi
 mkdir -p "$O"
@@ -181,13 +181,13 @@ for f in "$CON"/guest-*.log; do # a kept domain's console: this scenario's part 
     [ -e "$f" ] && wc -c < "$f" > "$MARK/${f##*/}"
 done
 domains > /tmp/domains.list
-while read -r name role vcpus; do
-    if xl domid "$name" > /dev/null 2>&1; then
-        KEPT="$KEPT $name"
-        say "kept $name d$(xl domid "$name")"
-        echo "kept $name d$(xl domid "$name"): created by an earlier scenario of the group" >> "$O/xl-create.log"
+while read -r dn role vcpus; do
+    if xl domid "$dn" > /dev/null 2>&1; then
+        KEPT="$KEPT $dn"
+        say "kept $dn d$(xl domid "$dn")"
+        echo "kept $dn d$(xl domid "$dn"): created by an earlier scenario of the group" >> "$O/xl-create.log"
     else
-        NEW="$NEW $name"
+        NEW="$NEW $dn"
     fi
 done < /tmp/domains.list
 if [ -n "$NEW" ]; then
@@ -198,13 +198,13 @@ if [ -n "$NEW" ]; then
     $REC trace --seconds 600 --allow-lost -o /tmp/create-new.bin > "$O/create-trace.log" 2>&1 &
     CT=$!
     usleep 500000
-    while read -r name role vcpus; do
-        case " $NEW " in *" $name "*) ;; *) continue ;; esac
+    while read -r dn role vcpus; do
+        case " $NEW " in *" $dn "*) ;; *) continue ;; esac
         case $role in
-        stub) stub_create "$name" "$(xl domid client)" ;;
-        *) create "$name" "$role" "$vcpus" ;;
+        stub) stub_create "$dn" "$(xl domid client)" ;;
+        *) create "$dn" "$role" "$vcpus" ;;
         esac
-        spec "$role" "$vcpus" > "/tmp/domspec/$name"
+        spec "$role" "$vcpus" > "/tmp/domspec/$dn"
     done < /tmp/domains.list
     kill -TERM "$CT"
     wait "$CT"
@@ -223,7 +223,7 @@ JOB=$(($(cat /tmp/job.seq 2> /dev/null || echo 0) + 1))
 echo $JOB > /tmp/job.seq
 for d in $MED $CLI; do
     case " $KEPT " in *" $(xl domname "$d") "*)
-        for n in ready done go smclat; do xenstore-rm "/local/domain/$d/data/$n" 2> /dev/null; done ;;
+        for n in ready "done" go smclat; do xenstore-rm "/local/domain/$d/data/$n" 2> /dev/null; done ;;
     esac
 done
 xenstore-write "/local/domain/$MED/data/peer" "$CLI" "/local/domain/$CLI/data/mediator" "$MED"
