@@ -66,3 +66,47 @@ done
 for how in grouped per-scenario; do
     grep "^suite: failed" "$tmp/$how.err" | sed "s/^/$how: /; s/$/  /"
 done
+
+# phases DIR: host seconds of the scenario's steps from its part of the console (SMCLAT-JOB
+# lines): "at create ready go trace finish" (at: its start from QEMU's start)
+phases() {
+    awk 'match($0, /^\[ *[0-9.]+\]/) { t = substr($0, 2, RLENGTH - 2) + 0 }
+        /SMCLAT-JOB: scenario / { s = t } /SMCLAT-JOB: (created|kept) / { c = t }
+        /SMCLAT-JOB: domains ready/ { r = t } /SMCLAT-JOB: trace started/ { g = t }
+        /SMCLAT-JOB: trace done/ { d = t } /SMCLAT-JOB: finished/ { f = t }
+        END { printf "%.1f %.1f %.1f %.1f %.1f %.1f\n", s, c - s, r - c, g - r, d - g, f - d }' "$1/console.log"
+}
+cat << EOF2
+
+Where each scenario's time goes (host seconds, from the console's time stamps), in the order
+the lab ran them: *boot* Xen, Dom0 and its tools up to the scenario's start (grouped: the first
+of a boot only), *domains* creating the DomUs (or finding them kept), *ready* until the client
+and the mediator are ready (a new domain's Linux boot; a kept one's new job), *go* applying the
+configuration and starting the trace, *trace* the measured window, *finish* metadata, the
+mediator's end, the logs; *part* the scenario's part of the lab's wall time (run.json wall_s:
+grouped, begin to end in its boot; alone, the whole run):
+
+| run | scenario | created | boot | domains | ready | go | trace | finish | part |
+|---|---|---|---|---|---|---|---|---|---|
+EOF2
+for how in grouped per-scenario; do
+    for r in $(jq -r '"\(.group.boot // 0) \(.group.index // 0) \(.name)"' "$tmp/$how"/*/run.json | sort -n -k1,1 -k2,2 |
+        awk '{print $3}'); do
+        d=$tmp/$how/$r
+        read -r at cr rd go tr fin < <(phases "$d")
+        idx=$(jq '.group.index // 1' "$d/run.json")
+        boot=$at
+        [ "$idx" = 1 ] || boot=-
+        new=$(grep -c "SMCLAT-JOB: created " "$d/console.log")
+        echo "| $how | $r | $new | $boot | $cr | $rd | $go | $tr | $fin | $(jq .wall_s "$d/run.json") |"
+    done
+done
+lab_g=$(cat "$tmp"/grouped/*/run.json | jq -s '[.[] | {b: .group.boot, w: .group.boot_wall_s}] | unique | map(.w) | add')
+lab_p=$(cat "$tmp"/per-scenario/*/run.json | jq -s 'map(.wall_s) | add')
+cat << EOF2
+
+The lab's own wall time (QEMU's boots; grouped: each boot whole, between-scenario resets and
+the save included) against the suite's: grouped ${lab_g} of ${wall[grouped]} s,
+per scenario ${lab_p} of ${wall[per-scenario]} s; the rest is the host's (packing the share and
+the images, the analysis of each scenario, the suite's bookkeeping).
+EOF2

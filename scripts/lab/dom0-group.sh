@@ -3,7 +3,10 @@
 # when run.sh --group packed the share; docs/lab.md "Groups"). For each scenario I in
 # group.list: dom0-job.sh (scenario-job.sh) with sc/I as its share and its results in Dom0's
 # tmpfs (/tmp/group/I: nothing goes to the share until the last scenario is done), then what it
-# changed is undone (DomUs destroyed, pools back into Pool-0, guest logs and Xen's log cleared).
+# changed is undone: the DomUs the next scenario needs as they are (same image, memory, vCPUs)
+# are kept, back in Pool-0, unpinned, with the scheduler's default weight, cap or budget (a
+# Linux DomU then runs the next scenario's generator or mediator as a new job: domu-init.sh),
+# the others destroyed; pools back into Pool-0, Xen's log cleared.
 # A failed scenario ends the group: the host boots afresh for the rest. At the end every
 # scenario's results are copied to sc/I/out. Console lines "SMCLAT-GROUP: begin I NAME",
 # "SMCLAT-GROUP: end I rc=N", "SMCLAT-GROUP: saved" are read by run.sh.
@@ -16,23 +19,55 @@ CON=/var/log/xen/console
 up() { cut -d' ' -f1 /proc/uptime; }
 say() { echo "SMCLAT-GROUP: $* [uptime $(up)]"; }
 
-# reset: what a scenario leaves in Xen that the next must not inherit
+# keep NAME: the next scenario needs the domain NAME as it is: same image, memory, vCPUs (its
+# spec, recorded by dom0-job.sh when it created it, against $WANT: the next one's specs)
+keep() {
+    [ -s "/tmp/domspec/$1" ] || return 1
+    want=$(echo "$WANT" | sed -n "s/^$1 //p")
+    [ -n "$want" ] && [ "$want" = "$(cat "/tmp/domspec/$1")" ]
+}
+# unset_dom NAME: a kept domain back to what a new one has: in Pool-0, unpinned, the scheduler's
+# default parameters (a scenario's apply sets only what it names)
+unset_dom() {
+    pool=$(xl list -c "$1" | awk 'NR == 2 {print $NF}')
+    [ "$pool" = Pool-0 ] || xl cpupool-migrate "$1" Pool-0 || return 1
+    xl vcpu-pin "$1" all all all || return 1
+    case $(xl cpupool-list | awk '$1 == "Pool-0" {print $3}') in
+    credit2) xl sched-credit2 -d "$1" -w 256 -c 0 ;;
+    credit) xl sched-credit -d "$1" -w 256 -c 0 ;;
+    rtds) xl sched-rtds -d "$1" -v all -p 10000 -b 4000 ;;
+    *) return 1 ;;
+    esac
+}
+# touched NAME PREV: scenario PREV's `smclat record apply` set something of the domain (its
+# arguments, apply.log's first line: --move NAME:POOL, --pin NAME:CPUS, --weight NAME:W ...)
+touched() {
+    head -1 "$G/$2/apply.log" 2> /dev/null | grep -q -- " $1:"
+}
+# reset PREV NEXT: what scenario PREV leaves in Xen that NEXT must not inherit; the DomUs NEXT
+# needs unchanged are kept (what PREV set of them undone), the others destroyed
 reset() {
-    for d in $(xl list | awk 'NR > 2 {print $1}'); do xl destroy "$d" > /dev/null 2>&1; done
+    WANT=$(SMCLAT_JOB_SHARE=$S/sc/$2 sh "$S/scenario-job.sh" --specs)
+    for d in $(xl list | awk 'NR > 2 {print $1}'); do
+        if keep "$d" && { ! touched "$d" "$1" || unset_dom "$d" > /dev/null 2>&1; }; then
+            continue
+        fi
+        xl destroy "$d" > /dev/null 2>&1
+        rm -f "$CON/guest-$d.log" "/tmp/domspec/$d" "/tmp/con-mark/guest-$d.log"
+    done
     for p in $(xl cpupool-list | awk 'NR > 1 && $1 != "Pool-0" {print $1}'); do
         for c in $(xl cpupool-list -c | awk -v p="$p" '$1 == p {print $2}' | tr ',' ' '); do
             xl cpupool-cpu-remove "$p" "$c" && xl cpupool-cpu-add Pool-0 "$c"
         done
         xl cpupool-destroy "$p" || say "cannot destroy pool $p"
     done
-    rm -f "$CON"/guest-*.log /tmp/trace.bin /tmp/create-trace.bin
+    rm -f /tmp/trace.bin
     xl dmesg -c > /dev/null 2>&1
 }
 
 # save: every scenario's results to the share (after the last one)
 save() {
-    grep -q " $D " /proc/mounts || mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 host0 "$D" ||
-        say "error: 9p mount failed"
+    sh /init --share # dom0-init.sh: mounts the 9p share at $D (or says why not)
     for i in $LIST; do
         [ -d "$G/$i" ] || continue
         for f in "$G/$i"/*; do
@@ -48,6 +83,7 @@ save() {
 LIST=$(cat "$S/group.list")
 xl dmesg -c > /dev/null 2>&1
 for i in $LIST; do
+    next=$(echo "$LIST" | tr ' ' '\n' | awk -v i="$i" 'f {print; exit} $1 == i {f = 1}')
     name=$(sed -n "s/^NAME='\(.*\)'$/\1/p" "$S/sc/$i/params.env")
     mkdir -p "$G/$i"
     say "begin $i $name"
@@ -55,6 +91,6 @@ for i in $LIST; do
     rc=$?
     say "end $i rc=$rc"
     [ $rc = 0 ] || break
-    reset
+    [ -n "$next" ] && reset "$i" "$next"
 done
 save

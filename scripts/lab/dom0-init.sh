@@ -5,10 +5,16 @@
 # then, copies /tmp/out into it and powers off (an older run.sh's /mnt/share/job.sh: the share
 # first, as before). Lines starting "SMCLAT-DOM0:"
 # are read by run.sh on the console.
-/bin/busybox mkdir -p /sbin /usr/bin /usr/sbin
-/bin/busybox --install -s
 export PATH=/usr/lib/xen-4.17/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export LD_LIBRARY_PATH=/usr/lib/aarch64-linux-gnu:/lib/aarch64-linux-gnu
+up() { cut -d' ' -f1 /proc/uptime; }
+say() { echo "SMCLAT-DOM0: $* uptime=$(up)"; }
+share() { grep -q " /mnt/share " /proc/mounts || mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 host0 /mnt/share ||
+    say "error: 9p mount failed"; }
+# `sh /init --share`: only the share's mount (a group's job saves its results itself)
+[ "${1:-}" = --share ] && { share; exit; }
+/bin/busybox mkdir -p /sbin /usr/bin /usr/sbin
+/bin/busybox --install -s
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
@@ -18,16 +24,12 @@ mount -t tmpfs tmpfs /dev/shm
 mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
 mkdir -p /run/xen /run/xenstored /var/log/xen/console /var/lib/xen /var/lock
-up() { cut -d' ' -f1 /proc/uptime; }
-say() { echo "SMCLAT-DOM0: $* uptime=$(up)"; }
 say "init"
 for m in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs virtio_mmio 9pnet 9pnet_virtio \
     netfs fscache 9p; do
     modprobe $m || say "error: modprobe $m failed"
 done
 mount -t xenfs xenfs /proc/xen || say "error: xenfs mount failed"
-share() { grep -q " /mnt/share " /proc/mounts || mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 host0 /mnt/share ||
-    say "error: 9p mount failed"; }
 # The job's inputs are in /lab (run.sh puts them in this initramfs): the share is mounted only
 # after the job, to copy its results out, so no 9p I/O happens during the run.
 [ -r /lab/job.sh ] || share

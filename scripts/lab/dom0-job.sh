@@ -6,18 +6,23 @@
 # (smclat-record metadata), and leaves everything in /mnt/share/out. Lines "SMCLAT-JOB: ..."
 # on the console are its progress; "SMCLAT-JOB: FAIL: KIND: reason" ends a failed run, and
 # out/failure.txt holds "KIND reason" (the kinds: scripts/lab/reasons.sh, docs/robustness.md).
-# (in a group, dom0-group.sh gives the scenario's part of the share and a tmpfs folder for out/)
+# (in a group, dom0-group.sh gives the scenario's part of the share and a tmpfs folder for out/,
+# and keeps the DomUs the next scenario needs: this job creates only the domains it does not find,
+# and gives the client and the mediator their job through xenstore; `--specs` prints what each of
+# its domains is made of, "NAME SPEC" a line, for dom0-group.sh to compare)
 S=${SMCLAT_JOB_SHARE:-/mnt/share}
 O=${SMCLAT_JOB_OUT:-$S/out}
 CON=/var/log/xen/console
-mkdir -p "$O" /tmp/img
 # shellcheck source=/dev/null
 . $S/params.env
 up() { cut -d' ' -f1 /proc/uptime; }
 say() { echo "SMCLAT-JOB: $* [uptime $(up)]"; }
+MARK=/tmp/con-mark # a kept domain's console log: this scenario's part starts at the mark
 copy_logs() {
     for f in "$CON"/guest-*.log; do
-        [ -e "$f" ] && tr -d '\r' < "$f" > "$O/${f##*/}"
+        [ -e "$f" ] || continue
+        m=$(cat "$MARK/${f##*/}" 2> /dev/null || echo 0)
+        tail -c +$((m + 1)) "$f" | tr -d '\r' > "$O/${f##*/}"
     done
     xl dmesg > "$O/xen-dmesg.log" 2>&1
 }
@@ -30,11 +35,39 @@ fail() { # KIND REASON
     copy_logs
     exit 1
 }
+# domains: "NAME ROLE VCPUS" a line, in creation order (the stub after its client: it is told
+# the client's domid when created)
+domains() {
+    if [ "${MEDIATOR_KIND:-linux}" = stub ]; then
+        echo "client client $CLIENT_VCPUS"
+        echo "mediator stub 1"
+    else
+        echo "mediator mediator $MEDIATOR_VCPUS"
+        echo "client client $CLIENT_VCPUS"
+    fi
+    n=1
+    while [ $n -le "$NOISE_DOMAINS" ]; do
+        echo "noise$n noise $NOISE_VCPUS"
+        n=$((n + 1))
+    done
+}
+# spec ROLE VCPUS: what the domain is made of (its image's md5sum: pack.sh's img/md5sums); a
+# domain with the same spec can serve this scenario (the stub cannot: its boot arguments are
+# the scenario's)
+spec() {
+    case $1 in
+    stub) echo "stub $$" ;;
+    *) echo "$1 vcpus=$2 mem=$DOMU_MEM image=$(sed -n "s/  domu-$1.cpio.gz$//p" "$S/img/md5sums")" ;;
+    esac
+}
+if [ "${1:-}" = --specs ]; then
+    domains | while read -r dn role vcpus; do echo "$dn $(spec "$role" "$vcpus")"; done
+    exit 0
+fi
+mkdir -p "$O"
 REC=/tmp/smclat-record
 cp $S/bin/smclat-record $REC 2> /dev/null || fail setup "no smclat-record in the share"
 chmod +x $REC
-# xl mmaps the kernel: from 9p that costs ~10 s per xl create, from tmpfs ~3 s
-cp $S/img/* /tmp/img/ || fail io_error "cannot copy the DomU images to Dom0's /tmp"
 
 last_line() { # FILE [PATTERN]: its last line (matching PATTERN), or "(none)"
     l=$(grep -e "${2:-.}" "$1" 2> /dev/null | grep -v '^SMCLAT-' | tail -1 | cut -c1-300)
@@ -52,8 +85,8 @@ wait_xs() { # PATH SECONDS [ABORT_PATH]: until the node exists (1: timeout, 2: A
 create() { # NAME ROLE VCPUS
     cat > "/tmp/$1.cfg" << CFG
 name="$1"
-kernel="/tmp/img/Image"
-ramdisk="/tmp/img/domu-$2.cpio.gz"
+kernel="$S/img/Image"
+ramdisk="$S/img/domu-$2.cpio.gz"
 memory=$DOMU_MEM
 vcpus=$3
 extra="console=hvc0 rdinit=/init loglevel=4 cryptomgr.notests=1"
@@ -69,7 +102,7 @@ CFG
 stub_create() {
     cat > "/tmp/$1.cfg" << CFG
 name="$1"
-kernel="/tmp/img/stub.Image"
+kernel="$S/img/stub.Image"
 memory=16
 vcpus=1
 extra="peer=$2${MEDIATOR_ARGS:+ $MEDIATOR_ARGS}"
@@ -106,19 +139,28 @@ stub_publish() {
     fi
     say "stub $1 d$sd published: ring-ref=$refs port=$port for d$2"
 }
-# mediator_stop: smclat-mediator prints its summary when shut down; the stub prints it once its
-# client is done (it has no shutdown watch) and waits to be destroyed: give either 10 s.
+# log_has NAME LINE: the domain's console (this scenario's part) has the line; waits 10 s for it
+log_has() {
+    i=0
+    while [ $i -lt 100 ]; do
+        m=$(cat "$MARK/guest-$1.log" 2> /dev/null || echo 0)
+        tail -c +$((m + 1)) "$CON/guest-$1.log" 2> /dev/null | tr -d '\r' | grep -q "^$2" && return 0
+        usleep 100000
+        i=$((i + 1))
+    done
+    return 1
+}
+# mediator_stop: smclat-mediator ends when its client is done, prints its summary and writes
+# data/done (the domain waits for its next job); shut down if it has not in 10 s. The stub prints
+# its summary once its client is done (it has no shutdown watch) and waits to be destroyed.
 mediator_stop() {
     if [ "${MEDIATOR_KIND:-linux}" = stub ]; then
-        i=0
-        while ! grep -q "^SMCLAT-FILE-END mediator-summary.json" "$CON/guest-mediator.log" 2> /dev/null &&
-            [ $i -lt 100 ]; do
-            usleep 100000
-            i=$((i + 1))
-        done
-        [ $i -lt 100 ] || say "the stub printed no summary in 10 s"
+        log_has mediator "SMCLAT-FILE-END mediator-summary.json" || say "the stub printed no summary in 10 s"
         return 0
     fi
+    wait_xs "/local/domain/$MED/data/done" 10 && log_has mediator "SMCLAT-FILE-END mediator-summary.json" &&
+        return 0
+    say "mediator not done in 10 s: shutting it down"
     xl shutdown -w mediator > /dev/null 2>&1 &
     SD=$!
     i=0
@@ -130,33 +172,68 @@ mediator_stop() {
 }
 
 say "scenario $NAME: mode=$MODE pcpus=$PCPUS transport=$TRANSPORT mediator=${MEDIATOR_KIND:-linux} noise=$NOISE_DOMAINS"
-# A trace over the domains' creation: each DOM_ADD's time stamp is (within microseconds) the
-# counter value Xen takes as the domain's virtual counter offset (CNTVOFF), which ties the
-# guests' CNTVCT to the trace's time (metadata: domains[].created_ticks).
-$REC trace --seconds 600 --allow-lost -o /tmp/create-trace.bin > "$O/create-trace.log" 2>&1 &
-CT=$!
-usleep 500000
-if [ "${MEDIATOR_KIND:-linux}" = stub ]; then
-    # the stub is told its client's domid at creation (its boot arguments): the client first
-    create client client "$CLIENT_VCPUS"
-    stub_create mediator "$(xl domid client)"
-else
-    create mediator mediator "$MEDIATOR_VCPUS"
-    create client client "$CLIENT_VCPUS"
-fi
-n=1
-while [ $n -le "$NOISE_DOMAINS" ]; do
-    create noise$n noise "$NOISE_VCPUS"
-    n=$((n + 1))
+# The domains this scenario needs that Dom0 does not have yet (a group keeps those the
+# previous scenario had with the same spec: dom0-group.sh)
+mkdir -p "$MARK" /tmp/domspec
+NEW=
+KEPT=
+for f in "$CON"/guest-*.log; do # a kept domain's console: this scenario's part starts here
+    [ -e "$f" ] && wc -c < "$f" > "$MARK/${f##*/}"
 done
-kill -TERM "$CT"
-wait "$CT"
+domains > /tmp/domains.list
+while read -r dn role vcpus; do
+    if xl domid "$dn" > /dev/null 2>&1; then
+        KEPT="$KEPT $dn"
+        say "kept $dn d$(xl domid "$dn")"
+        echo "kept $dn d$(xl domid "$dn"): created by an earlier scenario of the group" >> "$O/xl-create.log"
+    else
+        NEW="$NEW $dn"
+    fi
+done < /tmp/domains.list
+if [ -n "$NEW" ]; then
+    # A trace over the domains' creation: each DOM_ADD's time stamp is (within microseconds)
+    # the counter value Xen takes as the domain's virtual counter offset (CNTVOFF), which ties
+    # the guests' CNTVCT to the trace's time (metadata: domains[].created_ticks). A kept
+    # domain's DOM_ADD is in an earlier scenario's creation trace: the traces are appended.
+    $REC trace --seconds 600 --allow-lost -o /tmp/create-new.bin > "$O/create-trace.log" 2>&1 &
+    CT=$!
+    usleep 500000
+    while read -r dn role vcpus; do
+        case " $NEW " in *" $dn "*) ;; *) continue ;; esac
+        case $role in
+        stub) stub_create "$dn" "$(xl domid client)" ;;
+        *) create "$dn" "$role" "$vcpus" ;;
+        esac
+        spec "$role" "$vcpus" > "/tmp/domspec/$dn"
+    done < /tmp/domains.list
+    kill -TERM "$CT"
+    wait "$CT"
+    cat /tmp/create-new.bin >> /tmp/create-trace.bin
+    rm -f /tmp/create-new.bin
+else
+    echo "no domain created: every one kept, create-trace.bin is the earlier scenarios'" > "$O/create-trace.log"
+fi
 MED=$(xl domid mediator)
 CLI=$(xl domid client)
 # Domain names for smclat-gen and smclat-mediator (docs/bench.md): Dom0 tells each the other's
-# domid in its own xenstore folder, which the domain can read.
+# domid in its own xenstore folder, which the domain can read. A job each for the client and a
+# Linux mediator: its arguments, then its number (the domain waits for a new one); what an
+# earlier job of a kept domain left is cleared first.
+JOB=$(($(cat /tmp/job.seq 2> /dev/null || echo 0) + 1))
+echo $JOB > /tmp/job.seq
+for d in $MED $CLI; do
+    case " $KEPT " in *" $(xl domname "$d") "*)
+        for n in ready "done" go smclat; do xenstore-rm "/local/domain/$d/data/$n" 2> /dev/null; done ;;
+    esac
+done
 xenstore-write "/local/domain/$MED/data/peer" "$CLI" "/local/domain/$CLI/data/mediator" "$MED"
-for d in mediator client $(n=1; while [ $n -le "$NOISE_DOMAINS" ]; do echo noise$n; n=$((n + 1)); done); do
+# (the arguments after a space: xenstore-write would take a value starting with - as its option)
+[ "${MEDIATOR_KIND:-linux}" = stub ] ||
+    xenstore-write "/local/domain/$MED/data/args" " $MEDIATOR_ARGS" "/local/domain/$MED/data/job" "$JOB" ||
+    fail setup "cannot write the mediator's job in xenstore"
+xenstore-write "/local/domain/$CLI/data/args" " $GEN_ARGS" "/local/domain/$CLI/data/job" "$JOB" ||
+    fail setup "cannot write the client's job in xenstore"
+for d in $NEW; do
     xl unpause "$d" || fail boot_failed "DomU $d: xl unpause failed"
 done
 [ "${MEDIATOR_KIND:-linux}" = stub ] && stub_publish mediator "$CLI"
@@ -273,7 +350,8 @@ fi
 cp /tmp/create-trace.bin "$O/create-trace.bin"
 say "metadata written"
 mediator_stop
-for d in $(xl list | awk 'NR > 2 {print $1}'); do xl destroy "$d" > /dev/null 2>&1; done
+# the client's files are on its console before its data/done; xenconsoled may be a little behind
+log_has client "SMCLAT-FILE-END gen-summary.json" || say "the client's console has no gen-summary.json"
 copy_logs
 [ "$GRC" = 0 ] || fail guest_program_failed "smclat-gen exited with $GRC: $(last_line "$O/guest-client.log" 'smclat gen')"
 say "finished"

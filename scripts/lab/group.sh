@@ -4,7 +4,8 @@
 # results folder a run of its own gives (run.json with a "group" record). Dom0 runs
 # dom0-group.sh: per scenario dom0-job.sh, its results kept in Dom0's tmpfs until the group is
 # done, then copied to the share. A scenario that fails ends the boot (what it left in Xen is not
-# for the next scenario to inherit): the scenarios after it go on in a fresh boot.
+# for the next scenario to inherit): the scenarios after it go on in a fresh boot. The scenarios
+# run with those needing the same DomUs one after the other (group_order): Dom0 keeps them.
 
 # group_prep I DIR: (a subshell) DIR's scenario packed as $share/sc/I; exit 0 when packed, else
 # its run.json says why (1), or its parameters are bad (2)
@@ -128,11 +129,33 @@ group_boot() {
     group_next=("${retry[@]}")
 }
 
+# domain_key DIR: (a subshell) what the scenario's DomUs are made of: scenarios with equal keys
+# can run in the same domains (dom0-group.sh keeps them); empty for bad parameters
+domain_key() {
+    LAB_PARAMS_FILE=$1/lab-params.env
+    lab_params_load "$LAB_PARAMS_FILE" 2> /dev/null || exit 0
+    echo "$MEDIATOR_KIND/$MEDIATOR_VCPUS/$CLIENT_VCPUS/$DOMU_MEM/$TRANSPORT/$NOISE_DOMAINS$(
+        [ "$NOISE_DOMAINS" = 0 ] || echo "/$NOISE_VCPUS/$NOISE_LOAD")"
+}
+# group_order DIR...: the DIRs in group_order[], those with the same domains one after the
+# other (in order of first appearance, stable): the fewer domains to create and boot
+group_order() {
+    local d k keys=() seen=' ' i
+    for d in "$@"; do keys+=("$(domain_key "$d")"); done
+    group_order=()
+    for k in "${keys[@]}"; do
+        case $seen in *" [$k] "*) continue ;; esac
+        seen="${seen}[$k] "
+        for i in "${!keys[@]}"; do [ "${keys[$i]}" = "$k" ] && group_order+=("${@:$((i + 1)):1}"); done
+    done
+}
+
 # lab_group_run DIR...: the groups' boots until every scenario has its verdict; 0 when all ok
 lab_group_run() {
     local d rc=0
     group_boot=0
-    group_next=("$@")
+    group_order "$@"
+    group_next=("${group_order[@]}")
     while [ ${#group_next[@]} -gt 0 ]; do
         group_boot=$((group_boot + 1))
         [ $group_boot -gt 1 ] && lab_log "a fresh boot for ${#group_next[@]} scenario(s) left: ${group_next[*]}"

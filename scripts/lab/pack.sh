@@ -77,7 +77,7 @@ lab_pack_unlock() {
 
 # lab_pack_scenario DIR: the scenario's part of the share in DIR: params.env (also copied to the
 # results folder $out), xen-build.env, bin/, img/ (the kernel and the DomU images: base + /init +
-# the role's settings + its program), out/ (empty: the Dom0 job's results)
+# the role's settings + its program; md5sums), out/ (empty: the Dom0 job's results)
 lab_pack_scenario() {
     local s=$1 role d
     mkdir -p "$s/img" "$s/bin" "$s/out"
@@ -94,10 +94,15 @@ lab_pack_scenario() {
         mkdir -p "$d/bin" "$d/etc"
         cp "$here/domu-init.sh" "$d/init"
         chmod 755 "$d/init"
+        # only what the role's domain is made of: the programs' arguments go through xenstore
+        # per job (dom0-job.sh), so scenarios that differ only in them have the same image and
+        # a group keeps the domain (dom0-group.sh)
         {
             echo "ROLE=$role"
-            printf "%s='%s'\n" TRANSPORT "$TRANSPORT" GEN_ARGS "$GEN_ARGS" MEDIATOR_ARGS "$MEDIATOR_ARGS" \
-                NOISE_VCPUS "$NOISE_VCPUS" NOISE_LOAD "$NOISE_LOAD"
+            case $role in
+                noise) printf "%s='%s'\n" NOISE_VCPUS "$NOISE_VCPUS" NOISE_LOAD "$NOISE_LOAD" ;;
+                *) printf "%s='%s'\n" TRANSPORT "$TRANSPORT" ;;
+            esac
         } > "$d/etc/smclat-role.env"
         case $role in
             client)
@@ -112,4 +117,6 @@ lab_pack_scenario() {
         esac
         { cat "$IMG/domu-base.cpio.gz"; lab_overlay "$d" | gzip -1 -n; } > "$s/img/domu-$role.cpio.gz"
     done
+    # what each image is, for Dom0 to tell whether a kept domain serves this scenario
+    (cd "$s/img" && md5sum domu-*.cpio.gz > md5sums)
 }

@@ -92,36 +92,14 @@ else
 fi
 
 # The same scenario again from a fresh boot (docs/lab.md, "Deterministic mode"): nothing
-# asynchronous inside the window, so the runs agree call for call. At least 99% of the calls
-# with the same e2e, mediator wake and switches, the same p50/p99/max, and `smclat compare`
-# says identical (no significance test).
+# asynchronous inside the window, so the runs agree call for call (check_identical, lab-lib.sh).
 run1=$out
 cp "$a" "$run1/analysis.json"
 cp "$ct" "$run1/calls-trace.csv"
 lab_run "$tmp/det.env" "$tmp/run2"
 "$bin/smclat" analyze "$out" --json --calls-csv "$out/calls-trace.csv" > "$out/analysis.json" ||
     bad "smclat analyze $out (second run) failed"
-for f in trace.bin calls.csv; do
-    if cmp -s "$run1/$f" "$out/$f"; then
-        echo "repeat: $f byte for byte identical"
-    else
-        echo "repeat: $f differs: $("$top/scripts/lab/repeat-diff.sh" --diff "$run1" "$out" | grep -A3 'first differing')"
-    fi
-done
-cj=$tmp/compare.json
-if "$bin/smclat" compare "$run1" "$out" --json > "$cj" 2> "$tmp/compare.err"; then
-    jq -c '.configurations[1] | {identical, same_calls, p50_ns, p99_ns}' "$cj"
-    for k in e2e mediator_wake switches; do
-        jq -e --arg k "$k" '.configurations[1].same_calls[$k] >= 0.99' "$cj" > /dev/null ||
-            bad "repeat: $k the same in $(jq --arg k "$k" '.configurations[1].same_calls[$k]' "$cj") of the calls, expected >= 0.99"
-    done
-    jq -e '.configurations[1].same_calls.p50_p99_max_equal' "$cj" > /dev/null || bad "repeat: p50/p99/max differ"
-    [ "$(jq .configurations[1].identical "$cj")" = true ] || bad "repeat: compare does not say identical"
-    [ "$(jq -r .configurations[1].median "$cj")" = identical ] || bad "repeat: compare's median verdict $(jq .configurations[1].median "$cj")"
-    "$bin/smclat" compare "$run1" "$out" | grep -q "identical to" || bad "repeat: compare's table does not say identical"
-else
-    bad "smclat compare (the two runs) failed: $(head -3 "$tmp/compare.err")"
-fi
+check_identical "$run1" "$out"
 
 # QEMU killed from outside during the trace (the real emulator, docs/robustness.md): the run
 # says emulator_killed with the signal, never timeout; the console is kept, no QEMU is left.

@@ -51,3 +51,32 @@ check_trace_calls() { # ANALYSIS_JSON CALLS_CSV
     [ "$extra" -le $((gen_calls / 10)) ] ||
         bad "$extra complete calls in the trace that the generator did not make (at most $((gen_calls / 10)))"
 }
+
+# check_identical A B: two deterministic runs of one scenario (results folders, each with the
+# analysis.json and calls-trace.csv of `smclat analyze`: compare reads them) repeat call for call:
+# at least 99% of the calls with the same e2e, mediator wake and switches, the same p50/p99/max,
+# and `smclat compare` says identical (no significance test). Says whether trace.bin and
+# calls.csv are byte for byte the same, and where they part when not.
+check_identical() {
+    local a=$1 b=$2 f k cj=$tmp/compare.json
+    for f in trace.bin calls.csv; do
+        if cmp -s "$a/$f" "$b/$f"; then
+            echo "repeat: $f byte for byte identical"
+        else
+            echo "repeat: $f differs: $("$top/scripts/lab/repeat-diff.sh" --diff "$a" "$b" | grep -A3 'first differing')"
+        fi
+    done
+    if ! "$bin/smclat" compare "$a" "$b" --json > "$cj" 2> "$tmp/compare.err"; then
+        bad "smclat compare $a $b failed: $(head -3 "$tmp/compare.err")"
+        return
+    fi
+    jq -c '.configurations[1] | {identical, same_calls, p50_ns, p99_ns}' "$cj"
+    for k in e2e mediator_wake switches; do
+        jq -e --arg k "$k" '.configurations[1].same_calls[$k] >= 0.99' "$cj" > /dev/null ||
+            bad "repeat $b: $k the same in $(jq --arg k "$k" '.configurations[1].same_calls[$k]' "$cj") of the calls, expected >= 0.99"
+    done
+    jq -e '.configurations[1].same_calls.p50_p99_max_equal' "$cj" > /dev/null || bad "repeat $b: p50/p99/max differ"
+    [ "$(jq .configurations[1].identical "$cj")" = true ] || bad "repeat $b: compare does not say identical"
+    [ "$(jq -r .configurations[1].median "$cj")" = identical ] || bad "repeat $b: compare's median verdict $(jq .configurations[1].median "$cj")"
+    "$bin/smclat" compare "$a" "$b" | grep -q "identical to" || bad "repeat $b: compare's table does not say identical"
+}
