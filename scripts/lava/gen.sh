@@ -15,6 +15,7 @@ lava_gen() {
         return 1 # each folder's run.json says why
     fi
     cp "$here/dom0-group.sh" "$pk/w/overlay/dom0/lab/lava-group.sh"
+    gen_idx=$(cat "$pk/w/packed")
     for i in $(cat "$pk/w/packed"); do
         d=${dirs[$((i - 1))]}
         gen_packed+=("$d")
@@ -50,6 +51,7 @@ lava_gen() {
     err=$("$py" "$lava_py" job -o "$gen_job" --spec "$spec" 2>&1) ||
         { fail_all setup "${err#lava: }" "${gen_packed[@]}"; return 1; }
     for d in "${gen_packed[@]}"; do cp "$gen_job" "$d/lava-job.yaml"; done
+    [ "$mode" != jobs ] || for d in "${gen_packed[@]}"; do rm -f "$d/.run.json.reserve"; done
     echo "$gen_job"
 }
 
