@@ -60,7 +60,11 @@ def cmd_device(a):
 
 
 def validate(path, job):
-    from lava_common.schemas import validate as lava_validate
+    try:
+        from lava_common.schemas import validate as lava_validate
+    except ImportError:
+        die("lava-common is not installed (no lava_common for /usr/bin/python3): "
+            "run scripts/deps.sh lava")
     try:
         lava_validate(job, strict=True)
     except Exception as e:  # voluptuous.Invalid and friends: one line
