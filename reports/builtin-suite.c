@@ -96,7 +96,7 @@ int cmd_suite(int argc, char **argv)
         "The analyzer: --analyzer, else $SMCLAT_ANALYZER,\n"
         "else this smclat's analyze.";
     const char *out = NULL, *lab = NULL, *analyzer = NULL, *only = NULL;
-    const char *lava_jobs = NULL, *lava_local = NULL, *lava_url = NULL;
+    const char *lava_jobs = NULL, *lava_local = NULL, *lava_url = NULL, *lava_farm = NULL;
     int force = 0, dry_run = 0, boot_per_scenario = 0;
     long margin = 60;
     struct sm_strlist set = {0};
@@ -119,6 +119,9 @@ int cmd_suite(int argc, char **argv)
          "--lava-jobs: where the farm fetches the payloads (default file://DIR/payloads)"},
         {"lava-local", 0, SM_OPT_STRING, &lava_local, "DEVICE",
          "run each boot as a LAVA job here: lava-run on DEVICE (a LAVA device file)"},
+        {"lava", 0, SM_OPT_STRING, &lava_farm, "IDENTITY",
+         "run on a LAVA farm (lavacli identity): every job submitted up front, then waited for; "
+         "needs --lava-url"},
         SM_OPT_TABLE_END,
     };
     int first = sm_parse_opts("suite", usage, desc, opts, argc, argv);
@@ -158,8 +161,11 @@ int cmd_suite(int argc, char **argv)
         }
     } else if (rc == 0) {
         char outbuf[4096];
-        if (lava_jobs && lava_local) {
-            fprintf(stderr, "smclat suite: --lava-jobs and --lava-local: one or the other\n");
+        if (!!lava_jobs + !!lava_local + !!lava_farm > 1 || (lava_farm && !lava_url)) {
+            fprintf(stderr, "smclat suite: %s\n",
+                    lava_farm && !lava_url
+                        ? "--lava needs --lava-url (where the farm fetches the payloads)"
+                        : "--lava-jobs, --lava-local and --lava: one of them");
             rc = 2;
             goto done;
         }
@@ -171,16 +177,23 @@ int cmd_suite(int argc, char **argv)
                    : getenv("SMCLAT_ANALYZER") && *getenv("SMCLAT_ANALYZER")
                        ? strdup(getenv("SMCLAT_ANALYZER"))
                        : default_analyzer();
-        char labbuf[8400];
-        if (lava_jobs || lava_local) {
+        char labbuf[8400], subbuf[8400];
+        const char *submit = NULL;
+        if (lava_jobs || lava_local || lava_farm) {
             const char *ll = getenv("SMCLAT_LAVA_LAB") && *getenv("SMCLAT_LAVA_LAB")
                                  ? getenv("SMCLAT_LAVA_LAB")
                                  : "scripts/lava/lab.sh";
             if (lava_jobs)
                 snprintf(labbuf, sizeof labbuf, "%s jobs %s %s", ll, lava_jobs,
                          lava_url ? lava_url : "-");
-            else
+            else if (lava_local)
                 snprintf(labbuf, sizeof labbuf, "%s local %s", ll, lava_local);
+            else {
+                snprintf(labbuf, sizeof labbuf, "%s wait %s", ll, lava_farm);
+                snprintf(subbuf, sizeof subbuf, "%s submit %s %s %s/lava-jobs", ll, lava_farm,
+                         lava_url, out);
+                submit = subbuf;
+            }
             lab = labbuf;
             if (lava_jobs && out == outbuf) {
                 snprintf(outbuf, sizeof outbuf, "%s/scenarios", lava_jobs);
@@ -198,7 +211,8 @@ int cmd_suite(int argc, char **argv)
                                     dry_run,
                                     (int)margin,
                                     boot_per_scenario,
-                                    lava_jobs != NULL};
+                                    lava_jobs != NULL,
+                                    submit};
         int failed = sm_runner_run(v, n, &ro);
         rc = failed < 0 ? 1 : failed > 0 ? 1 : 0;
         free(an);

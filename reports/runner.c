@@ -382,8 +382,14 @@ static void open_scenario(struct run *r, int i)
         r->skipped++;
         return;
     }
-    move_aside(dir);
-    if (mkdir(dir, 0777) != 0) {
+    snprintf(path, sizeof path, "%s/lava-job.id", dir);
+    struct stat jst;
+    int submitted = o->submit && stat(path, &jst) == 0;
+    if (submitted)
+        progress(r, i, "submitted earlier (%s): its job is waited for", path);
+    else
+        move_aside(dir);
+    if (mkdir(dir, 0777) != 0 && !(submitted && errno == EEXIST)) {
         int e = errno;
         char why[4300];
         snprintf(why, sizeof why, "cannot make %s: %s", dir, strerror(e));
@@ -642,6 +648,36 @@ static void run_boot(struct run *r, const int *g, int m)
     free(log);
 }
 
+/* Farm mode, before any wait: SUBMIT for the scenarios g[0..m-1] (one job); a refusal is in
+ * their run.json, read when their turn to wait comes (the wait then fails at once) */
+static void submit_boot(struct run *r, const int *g, int m)
+{
+    const char **args = calloc((size_t)m + 2, sizeof *args);
+    char params[4200], logp[4200], *buf;
+    if (!args)
+        return;
+    int nargs = m + 1;
+    if (m == 1) {
+        snprintf(params, sizeof params, "%s/lab-params.env", r->dir[g[0]]);
+        args[0] = params;
+        args[1] = r->dir[g[0]];
+        nargs = 2;
+    } else {
+        args[0] = "--group";
+        for (int k = 0; k < m; k++)
+            args[k + 1] = r->dir[g[k]];
+    }
+    progress(r, g[0], "submitting the job of %d scenario(s)", m);
+    char **argv = make_argv(r->o->submit, args, nargs, &buf);
+    snprintf(logp, sizeof logp, "%s/submit.log", r->dir[g[0]]);
+    int timed_out = 0;
+    if (argv)
+        run_cmd(argv, logp, NULL, 600, &timed_out);
+    free(argv);
+    free(buf);
+    free(args);
+}
+
 /* Phase 3 for every scenario to run: grouped by boot key (first appearance first) unless
  * o->boot_per_scenario or there is only one */
 static void run_all(struct run *r)
@@ -653,22 +689,29 @@ static void run_all(struct run *r)
     for (int i = 0; g && done && nready > 1 && i < r->n; i++)
         if (r->ready[i] && !r->o->boot_per_scenario && !interrupted)
             r->key[i] = boot_key(r, i);
-    for (int i = 0; g && done && i < r->n; i++) {
-        if (!r->ready[i] || done[i])
-            continue;
-        if (interrupted) {
-            json_object_set_new(json_array_get(r->list, (size_t)i), "status",
-                                json_string("not run"));
-            continue;
-        }
-        int m = 0;
-        for (int j = i; j < r->n; j++)
-            if (r->ready[j] && !done[j] &&
-                (j == i || (r->key[i] && r->key[j] && !strcmp(r->key[i], r->key[j])))) {
-                g[m++] = j;
-                done[j] = 1;
+    for (int pass = r->o->submit ? 0 : 1; pass < 2; pass++) {
+        for (int i = 0; g && done && i < r->n; i++)
+            done[i] = 0;
+        for (int i = 0; g && done && i < r->n; i++) {
+            if (!r->ready[i] || done[i])
+                continue;
+            if (interrupted) {
+                json_object_set_new(json_array_get(r->list, (size_t)i), "status",
+                                    json_string("not run"));
+                continue;
             }
-        run_boot(r, g, m);
+            int m = 0;
+            for (int j = i; j < r->n; j++)
+                if (r->ready[j] && !done[j] &&
+                    (j == i || (r->key[i] && r->key[j] && !strcmp(r->key[i], r->key[j])))) {
+                    g[m++] = j;
+                    done[j] = 1;
+                }
+            if (pass == 0)
+                submit_boot(r, g, m);
+            else
+                run_boot(r, g, m);
+        }
     }
     free(g);
     free(done);

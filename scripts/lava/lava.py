@@ -5,8 +5,9 @@
   lava.py job -o FILE --spec JSON      one group's job (JSON: scripts/lava/lab.sh), validated
   lava.py validate FILE...             lava_common.schemas.validate(job, strict=True)
   lava.py fits DEVICE JOB              does the device boot the lab the job needs?
-  lava.py extract LOG WORK             from a job's log (lava-run's, or lavacli jobs logs
-      --raw): WORK/console.log, the results (WORK/share/sc/...), WORK/lava-results.json
+  lava.py extract LOG WORK [RESULTS]   from a job's log (lava-run's, or lavacli jobs logs
+      --raw): WORK/console.log, the results (WORK/share/sc/...), WORK/lava-results.json (test
+      cases from RESULTS, lavacli results --yaml, when given)
 Errors: one line on stderr naming the file and what was expected, exit 1 (2: usage).
 """
 import argparse
@@ -228,6 +229,16 @@ def cmd_extract(a):
                 size = m.split()[1:3]
     with open(os.path.join(a.work, "console.log"), "w") as f:
         f.write("\n".join(console) + ("\n" if console else ""))
+    if a.results:  # the farm's own test results (lavacli results --yaml), over the log's
+        try:
+            with open(a.results) as f:
+                rs = yaml.safe_load(f) or []
+            cases = [{"case": str(r.get("name", r.get("case"))), "result": str(r.get("result")),
+                      "definition": str(r.get("suite", r.get("definition")))}
+                     for r in rs if isinstance(r, dict)
+                     and r.get("suite", r.get("definition")) != "lava"]
+        except (OSError, yaml.YAMLError, AttributeError) as e:
+            die("%s: cannot read the job's test results: %s" % (a.results, e))
     res = {"job": {k: str(v) for k, v in job.items()}, "cases": cases, "results": None}
     if isinstance(b64, str):
         try:
@@ -269,6 +280,7 @@ def main():
     e = sub.add_parser("extract")
     e.add_argument("log")
     e.add_argument("work")
+    e.add_argument("results", nargs="?", help="lavacli results --yaml JOB (farm mode)")
     a = p.parse_args()
     {"device": cmd_device, "job": cmd_job, "validate": cmd_validate, "fits": cmd_fits,
      "extract": cmd_extract}[a.cmd](a)

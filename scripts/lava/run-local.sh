@@ -84,6 +84,9 @@ lava_verdict() {
         fail_all timeout "LAVA job: $(cat "$w/timed-out")${em:+ ($em)}" "${gen_packed[@]}"
         return 1
     fi
+    if [ "$jr" = pass ] && [ -s "$w/health" ] && [ "$(cat "$w/health")" != Complete ]; then
+        jr=$(cat "$w/health") em="the farm says its health is $(cat "$w/health")"
+    fi
     if [ "$jr" != pass ]; then
         [ -n "$jr" ] || em=${em:-lava-run exit $rc, no job result in its log (last line: $(tail -1 "$w/lava.log" | cut -c1-200))}
         case $em in *[Tt]imed\ out* | *timeout*) k=timeout ;; *) k=lab_failed ;; esac

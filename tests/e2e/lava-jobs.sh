@@ -29,8 +29,11 @@ for s in workloads/*.suite; do
     "$py" "$lava" validate "$j"/*.yaml || bad "$n: a job fails the schema"
     named=$(cat "$j"/*.yaml | sed -n 's/^  smclat.scenarios: //p' | tr ',' '\n' | sort)
     [ "$named" = "$("$bin/smclat" suite list "$s" | cut -f1 | sort)" ] || bad "$n: the jobs do not name each scenario once"
-    [ "$(ls "$j"/payloads/xen-* | wc -l)" = 1 ] && [ "$(ls "$j"/payloads/dom0-base-* | wc -l)" = 1 ] ||
-        bad "$n: the common payloads are not there once"
+    # each payload once: the files are the jobs' distinct URLs (one kernel, one Dom0 base)
+    urls=$(sed -n 's|^ *url: https://artifacts.example.org/smclat/||p' "$j"/*.yaml | sort -u)
+    [ "$urls" = "$(ls "$j"/payloads | sort)" ] || bad "$n: the payloads are not the jobs' distinct URLs"
+    [ "$(ls "$j"/payloads/Image-* | wc -l)" = 1 ] && [ "$(ls "$j"/payloads/dom0-base-* | wc -l)" = 1 ] ||
+        bad "$n: the kernel and Dom0's base are not there once"
     for f in "$j"/payloads/*; do # named by content hash
         h=$(sha256sum "$f" | cut -c1-64)
         case ${f##*/} in *"$h"*) ;; *) bad "$n: payload ${f##*/} is not named by its hash $h" ;; esac
