@@ -50,7 +50,7 @@ lab_ext_collect() {
     work=$(mktemp -d "${TMPDIR:-/tmp}/smclat-lab.XXXXXX") || lab_die 1 "cannot make a working folder"
     group_boot=1 group_index=0 group_size=$(wc -w < "$from/packed")
     group_t0=$(awk -v w="$group_wall" -v b="$(date +%s.%N)" 'BEGIN{printf "%.3f", b-w}')
-    qrc=0 timeout=0 stopped=0 qemu_signal= stop_sig=
+    qrc=0 timeout=0 stopped=0 qemu_signal='' stop_sig=''
     for i in $(cat "$from/packed"); do
         group_index=$((group_index + 1))
         d=${dirs[$((i - 1))]}

@@ -7,7 +7,7 @@
 lavacli_() { "${SMCLAT_LAVACLI:-lavacli}" -i "$identity" "$@"; }
 
 lava_farm_submit() {
-    local d id= same=1 out err
+    local d id='' same=1 out err
     command -v "${SMCLAT_LAVACLI:-lavacli}" > /dev/null ||
         { fail_all setup "lavacli is not installed: run scripts/deps.sh lava"; return 1; }
     for d in "${dirs[@]}"; do
@@ -68,7 +68,7 @@ lava_farm_one() {
         i=$(cat "$d/lava-job.idx")
         gen_packed+=("$d")
         gen_idx="$gen_idx $i"
-        cdirs[$((i - 1))]=$d
+        cdirs[i - 1]=$d
     done
     w=$(mktemp -d "${TMPDIR:-/tmp}/smclat-lava.XXXXXX") || { fail_all setup "cannot make a working folder" "${gen_packed[@]}"; return 1; }
     say "job $id: waiting (${#gen_packed[@]} scenario(s))"

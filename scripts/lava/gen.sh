@@ -1,11 +1,11 @@
-# shellcheck shell=bash disable=SC2154 # sourced by scripts/lava/lab.sh: dirs, lab, py, lava_py
+# shellcheck shell=bash disable=SC2154,SC2034 # sourced by scripts/lava/lab.sh: dirs, lab, py, lava_py; sets gen_*
 # lava_gen JOBDIR URL: the group ($dirs) packed by run.sh --pack, its LAVA job in JOBDIR/NAME.yaml
 # (validated strictly) and its payloads in JOBDIR/payloads, each named by its content hash (a
 # file already there is not written again: the common files are there once for all jobs).
 # Sets gen_job (the job file) and gen_packed (the packed scenarios' folders). 0 when written.
 lava_gen() {
     local jd=$1 url=$2 pk i d names=() t=0 key xenv spec ov
-    gen_job= gen_packed=()
+    gen_job='' gen_packed=()
     mkdir -p "$jd/payloads" || { fail_all setup "$jd: cannot make the jobs folder"; return 1; }
     jd=$(cd "$jd" && pwd)
     [ "$url" != - ] || url=file://$jd/payloads

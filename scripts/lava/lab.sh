@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2034 # py, lava_py, device, identity: read by the sourced gen.sh, run-local.sh, farm.sh
 # The lab command of `smclat suite run --lava-jobs/--lava-local/--lava` (docs/lava.md): the
 # same interface as scripts/lab/run.sh (PARAMS_FILE OUTDIR, --group DIR..., --boot-key), each
 # group (one boot) packed as run.sh packs it, as one LAVA job plus its payloads.
@@ -18,7 +19,7 @@ lab=$here/../lab/run.sh
 py=/usr/bin/python3
 lava_py=$here/lava.py
 say() { echo "lava: $*" >&2; }
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 [ $# -ge 1 ] || usage
 mode=$1

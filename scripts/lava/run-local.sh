@@ -53,10 +53,10 @@ lava_local() {
 # lava_stop SIG: lava-run (when running) gets SIG, SIGKILL 10 s later; then any QEMU of this job
 # (its command line names this job's folders) is killed by its process id
 lava_stop() {
-    local i p
+    local p
     if [ -n "${lpid:-}" ] && kill -0 "$lpid" 2> /dev/null; then
         kill -"$1" "$lpid" 2> /dev/null
-        for i in $(seq 20); do kill -0 "$lpid" 2> /dev/null || break; sleep 0.5; done
+        for _ in $(seq 20); do kill -0 "$lpid" 2> /dev/null || break; sleep 0.5; done
         kill -KILL "$lpid" 2> /dev/null
         wait "$lpid" 2> /dev/null
     fi

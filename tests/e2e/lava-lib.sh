@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154 # top, tmp, bad: from the test and lab-lib.sh
 # Sourced by the LAVA end-to-end tests (lava-local.sh, lava-farm.sh) after lab-lib.sh: the lab
 # prepared, LAVA's templates, the lab's QEMU device ($dev) rendered from them, one short
 # deterministic scenario ($tmp/lava-e2e.ini), and what is left running of a test.
