@@ -96,6 +96,7 @@ int cmd_suite(int argc, char **argv)
         "The analyzer: --analyzer, else $SMCLAT_ANALYZER,\n"
         "else this smclat's analyze.";
     const char *out = NULL, *lab = NULL, *analyzer = NULL, *only = NULL;
+    const char *lava_jobs = NULL, *lava_local = NULL, *lava_url = NULL, *lava_farm = NULL;
     int force = 0, dry_run = 0, boot_per_scenario = 0;
     long margin = 60;
     struct sm_strlist set = {0};
@@ -112,6 +113,15 @@ int cmd_suite(int argc, char **argv)
          "boot the lab for every scenario (else once per group sharing a boot key)"},
         {"margin", 0, SM_OPT_INT, &margin, "S",
          "seconds beyond target.timeout_s before the lab is killed (60)"},
+        {"lava-jobs", 0, SM_OPT_STRING, &lava_jobs, "DIR",
+         "write a LAVA job per boot and its payloads in DIR, run nothing (docs/lava.md)"},
+        {"lava-url", 0, SM_OPT_STRING, &lava_url, "PREFIX",
+         "--lava-jobs: where the farm fetches the payloads (default file://DIR/payloads)"},
+        {"lava-local", 0, SM_OPT_STRING, &lava_local, "DEVICE",
+         "run each boot as a LAVA job here: lava-run on DEVICE (a LAVA device file)"},
+        {"lava", 0, SM_OPT_STRING, &lava_farm, "IDENTITY",
+         "run on a LAVA farm (lavacli identity): every job submitted up front, then waited for; "
+         "needs --lava-url"},
         SM_OPT_TABLE_END,
     };
     int first = sm_parse_opts("suite", usage, desc, opts, argc, argv);
@@ -151,6 +161,14 @@ int cmd_suite(int argc, char **argv)
         }
     } else if (rc == 0) {
         char outbuf[4096];
+        if (!!lava_jobs + !!lava_local + !!lava_farm > 1 || (lava_farm && !lava_url)) {
+            fprintf(stderr, "smclat suite: %s\n",
+                    lava_farm && !lava_url
+                        ? "--lava needs --lava-url (where the farm fetches the payloads)"
+                        : "--lava-jobs, --lava-local and --lava: one of them");
+            rc = 2;
+            goto done;
+        }
         if (!out) {
             snprintf(outbuf, sizeof outbuf, "results/%s", suite_name ? suite_name : "suite");
             out = outbuf;
@@ -159,15 +177,47 @@ int cmd_suite(int argc, char **argv)
                    : getenv("SMCLAT_ANALYZER") && *getenv("SMCLAT_ANALYZER")
                        ? strdup(getenv("SMCLAT_ANALYZER"))
                        : default_analyzer();
+        char labbuf[8400], subbuf[8400];
+        const char *submit = NULL;
+        if (lava_jobs || lava_local || lava_farm) {
+            const char *ll = getenv("SMCLAT_LAVA_LAB") && *getenv("SMCLAT_LAVA_LAB")
+                                 ? getenv("SMCLAT_LAVA_LAB")
+                                 : "scripts/lava/lab.sh";
+            if (lava_jobs)
+                snprintf(labbuf, sizeof labbuf, "%s jobs %s %s", ll, lava_jobs,
+                         lava_url ? lava_url : "-");
+            else if (lava_local)
+                snprintf(labbuf, sizeof labbuf, "%s local %s", ll, lava_local);
+            else {
+                snprintf(labbuf, sizeof labbuf, "%s wait %s", ll, lava_farm);
+                snprintf(subbuf, sizeof subbuf, "%s submit %s %s %s/lava-jobs", ll, lava_farm,
+                         lava_url, out);
+                submit = subbuf;
+            }
+            lab = labbuf;
+            if (lava_jobs && out == outbuf) {
+                snprintf(outbuf, sizeof outbuf, "%s/scenarios", lava_jobs);
+                force = 1;
+            }
+        }
         if (!lab)
             lab = getenv("SMCLAT_LAB") && *getenv("SMCLAT_LAB") ? getenv("SMCLAT_LAB")
                                                                 : "scripts/lab/run.sh";
-        struct sm_runner_opts ro = {out,   lab,     an,          suite_name,
-                                    force, dry_run, (int)margin, boot_per_scenario};
+        struct sm_runner_opts ro = {out,
+                                    lab,
+                                    an,
+                                    suite_name,
+                                    force,
+                                    dry_run,
+                                    (int)margin,
+                                    boot_per_scenario,
+                                    lava_jobs != NULL,
+                                    submit};
         int failed = sm_runner_run(v, n, &ro);
         rc = failed < 0 ? 1 : failed > 0 ? 1 : 0;
         free(an);
     }
+done:
     sm_scenarios_free(v, n);
     free(suite_name);
     sm_strlist_free(&set);

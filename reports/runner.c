@@ -382,8 +382,14 @@ static void open_scenario(struct run *r, int i)
         r->skipped++;
         return;
     }
-    move_aside(dir);
-    if (mkdir(dir, 0777) != 0) {
+    snprintf(path, sizeof path, "%s/lava-job.id", dir);
+    struct stat jst;
+    int submitted = o->submit && stat(path, &jst) == 0;
+    if (submitted)
+        progress(r, i, "submitted earlier (%s): its job is waited for", path);
+    else
+        move_aside(dir);
+    if (mkdir(dir, 0777) != 0 && !(submitted && errno == EEXIST)) {
         int e = errno;
         char why[4300];
         snprintf(why, sizeof why, "cannot make %s: %s", dir, strerror(e));
@@ -571,6 +577,22 @@ static void close_scenario(struct run *r, int i, int kind, const char *lab_reaso
     save_status(r->o->out, r->status);
 }
 
+/* --lava-jobs: the lab wrote scenario i's job (exit 0), or its run.json says why not */
+static void jobs_written(struct run *r, int i, int rc, int e, int timed_out, int timeout)
+{
+    char reason[5000] = "";
+    if (rc == 0 && !timed_out && !interrupted) {
+        progress(r, i, "job written");
+        json_object_set_new(json_array_get(r->list, (size_t)i), "status",
+                            json_string("job written"));
+        r->ok++;
+        save_status(r->o->out, r->status);
+        return;
+    }
+    int kind = lab_failure(r, i, rc, e, timed_out, timeout, reason, sizeof reason);
+    fail_one(r, i, kind, reason);
+}
+
 /* Phase 3: the lab for the scenarios g[0..m-1] (one boot: LAB PARAMS DIR; a group of more:
  * LAB --group DIR...), each then closed (phase 4). The group's lab.log is in each folder. */
 static void run_boot(struct run *r, const int *g, int m)
@@ -615,11 +637,45 @@ static void run_boot(struct run *r, const int *g, int m)
         int kind = -1;
         double wall = 0;
         int ok = lab_ok(r->dir[i], &wall);
+        if (r->o->jobs_only) {
+            jobs_written(r, i, rc, e, timed_out, timeout);
+            continue;
+        }
         if (interrupted || timed_out || (m == 1 ? rc != 0 : !ok))
             kind = lab_failure(r, i, rc, e, timed_out, timeout, reason, sizeof reason);
         close_scenario(r, i, kind, reason, m == 1 ? t0 : now_s() - wall);
     }
     free(log);
+}
+
+/* Farm mode, before any wait: SUBMIT for the scenarios g[0..m-1] (one job); a refusal is in
+ * their run.json, read when their turn to wait comes (the wait then fails at once) */
+static void submit_boot(struct run *r, const int *g, int m)
+{
+    const char **args = calloc((size_t)m + 2, sizeof *args);
+    char params[4200], logp[4200], *buf;
+    if (!args)
+        return;
+    int nargs = m + 1;
+    if (m == 1) {
+        snprintf(params, sizeof params, "%s/lab-params.env", r->dir[g[0]]);
+        args[0] = params;
+        args[1] = r->dir[g[0]];
+        nargs = 2;
+    } else {
+        args[0] = "--group";
+        for (int k = 0; k < m; k++)
+            args[k + 1] = r->dir[g[k]];
+    }
+    progress(r, g[0], "submitting the job of %d scenario(s)", m);
+    char **argv = make_argv(r->o->submit, args, nargs, &buf);
+    snprintf(logp, sizeof logp, "%s/submit.log", r->dir[g[0]]);
+    int timed_out = 0;
+    if (argv)
+        run_cmd(argv, logp, NULL, 600, &timed_out);
+    free(argv);
+    free(buf);
+    free(args);
 }
 
 /* Phase 3 for every scenario to run: grouped by boot key (first appearance first) unless
@@ -633,22 +689,29 @@ static void run_all(struct run *r)
     for (int i = 0; g && done && nready > 1 && i < r->n; i++)
         if (r->ready[i] && !r->o->boot_per_scenario && !interrupted)
             r->key[i] = boot_key(r, i);
-    for (int i = 0; g && done && i < r->n; i++) {
-        if (!r->ready[i] || done[i])
-            continue;
-        if (interrupted) {
-            json_object_set_new(json_array_get(r->list, (size_t)i), "status",
-                                json_string("not run"));
-            continue;
-        }
-        int m = 0;
-        for (int j = i; j < r->n; j++)
-            if (r->ready[j] && !done[j] &&
-                (j == i || (r->key[i] && r->key[j] && !strcmp(r->key[i], r->key[j])))) {
-                g[m++] = j;
-                done[j] = 1;
+    for (int pass = r->o->submit ? 0 : 1; pass < 2; pass++) {
+        for (int i = 0; g && done && i < r->n; i++)
+            done[i] = 0;
+        for (int i = 0; g && done && i < r->n; i++) {
+            if (!r->ready[i] || done[i])
+                continue;
+            if (interrupted) {
+                json_object_set_new(json_array_get(r->list, (size_t)i), "status",
+                                    json_string("not run"));
+                continue;
             }
-        run_boot(r, g, m);
+            int m = 0;
+            for (int j = i; j < r->n; j++)
+                if (r->ready[j] && !done[j] &&
+                    (j == i || (r->key[i] && r->key[j] && !strcmp(r->key[i], r->key[j])))) {
+                    g[m++] = j;
+                    done[j] = 1;
+                }
+            if (pass == 0)
+                submit_boot(r, g, m);
+            else
+                run_boot(r, g, m);
+        }
     }
     free(g);
     free(done);

@@ -15,6 +15,11 @@ struct sm_runner_opts {
     int margin_s;          /* added to target.timeout_s before the runner kills the lab */
     int boot_per_scenario; /* a boot per scenario; else scenarios with the same boot key
                             * (LAB --boot-key) share one (LAB --group DIR...) */
+    int jobs_only;         /* the lab writes each boot's job and runs nothing (--lava-jobs):
+                            * no analysis, the scenario's status "job written" */
+    const char *submit;    /* farm mode (--lava): run per boot before any LAB run, as
+                            * SUBMIT {PARAMS DIR | --group DIR...}; a folder holding a job id
+                            * (lava-job.id) is kept on resume (its job is waited for) */
 };
 
 /* Runs every scenario; returns the number that failed (-1 when the output folder cannot be

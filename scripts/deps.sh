@@ -14,7 +14,13 @@ for g in "$@"; do
         case $st in *" installed") ;; *) missing="$missing $p" ;; esac
     done
 done
-[ -n "$missing" ] || exit 0
+# after the packages: what a group needs beyond them (lava: lava-server's templates, unpacked)
+extras() {
+    for g in "$@"; do
+        [ "$g" != lava ] || "$here/lava/templates.sh" || return 1
+    done
+}
+[ -n "$missing" ] || { extras "$@"; exit; }
 echo "deps: installing$missing" >&2
 if [ "$(id -u)" != 0 ]; then
     echo "deps: not root; run: sudo apt-get install --no-install-recommends$missing" >&2
@@ -25,3 +31,4 @@ apt-get update -qq >&2 || { echo "deps: apt-get update failed" >&2; exit 1; }
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >&2 || {
     echo "deps: apt-get install failed for:$missing" >&2; exit 1; }
+extras "$@"

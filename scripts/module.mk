@@ -24,3 +24,8 @@ lab-run:
 # ready while scripts/sysroot.sh runs again
 BENCHES += scripts/bench/lab-repeat.sh
 E2E_TESTS += tests/e2e/sysroot-rerun.sh
+
+# LAVA (scripts/lava, docs/lava.md): every shipped suite's jobs checked against lava-common's
+# schema, one deterministic scenario through lava-run, the farm mode against a stand-in farm
+E2E_TESTS += tests/e2e/lava-jobs.sh tests/e2e/lava-local.sh tests/e2e/lava-farm.sh
+CHECK_DEPS += lava

@@ -55,13 +55,18 @@ lab_pack_boot() {
 # share only when the job (one scenario, or a group) is done, to copy the results into it
 # (docs/lab.md). Call last, once the share is packed, with the images' lock held.
 lab_pack_dom0() {
+    lab_pack_dom0_tree
+    { cat "$IMG/dom0-base.cpio"; lab_overlay "$work/overlay/dom0"; } > "$work/dom0.cpio"
+}
+# lab_pack_dom0_tree: what lab_pack_dom0 adds to the base initramfs, as a folder
+# ($work/overlay/dom0: /init and /lab); a LAVA job carries it as an overlay (scripts/lava)
+lab_pack_dom0_tree() {
     local d=$work/overlay/dom0
     rm -rf "$d"
     mkdir -p "$d/lab"
     cp "$here/dom0-init.sh" "$d/init"
     chmod 755 "$d/init"
     cp -a "$share/." "$d/lab/"
-    { cat "$IMG/dom0-base.cpio"; lab_overlay "$d"; } > "$work/dom0.cpio"
 }
 
 # lab_pack_lock / lab_pack_unlock: the images are linked or copied into the run's folder under a

@@ -9,6 +9,8 @@
 #                                        boot, the rest go on in a fresh one)
 #        run.sh --boot-key PARAMS_FILE  (what needs a boot: scenarios with the same key can share one)
 #        run.sh --check PARAMS_FILE     (check the file; print every key with its default)
+#        run.sh --pack WORK JOB DIR... / --collect WORK WALL_S DIR...  (a group booted elsewhere:
+#                                        a LAVA job, scripts/lava/lab.sh; external.sh)
 #        run.sh --xen PARAMS_FILE       (the Xen build, image and command line it boots)
 # env: SMCLAT_CACHE (~/.cache/smclat)  SMCLAT_ARM_BIN (build/aarch64-linux-gnu/bin: the arm64
 #      smclat-record, smclat-gen, smclat-mediator)  SMCLAT_KMOD (build/kmod/KVER/smclat_smc.ko,
@@ -53,8 +55,8 @@ if [ $# = 2 ] && [ "$1" = --boot-key ]; then
     boot_key
     exit 0
 fi
-if [ $# -lt 2 ] || [ "$1" = -h ] || [ "$1" = --help ] || { [ $# -gt 2 ] && [ "$1" != --group ]; }; then
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+if [ $# -lt 2 ] || [ "$1" = -h ] || [ "$1" = --help ] || { [ $# -gt 2 ] && [ "$1" != --group ] && [ "$1" != --pack ] && [ "$1" != --collect ]; }; then
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
     [ $# = 1 ] && { [ "$1" = -h ] || [ "$1" = --help ]; } && exit 0
     exit 2
 fi
@@ -185,6 +187,21 @@ if [ "$1" = --group ]; then
     group=1
     . "$here/group.sh"
     lab_group_run "$@"
+    exit $?
+fi
+# a group booted elsewhere (scripts/lava): packed here, its results folders made here
+if [ "$1" = --pack ] || [ "$1" = --collect ]; then
+    [ "$1" = --pack ] && [ $# -lt 4 ] && lab_die 2 "usage: run.sh --pack WORK JOB DIR..."
+    [ "$1" = --collect ] && [ $# -lt 4 ] && lab_die 2 "usage: run.sh --collect WORK WALL_S DIR..."
+    . "$here/group.sh"
+    . "$here/external.sh"
+    if [ "$1" = --pack ]; then
+        shift
+        lab_ext_pack "$@"
+    else
+        shift
+        lab_ext_collect "$@"
+    fi
     exit $?
 fi
 
