@@ -504,6 +504,24 @@ static void test_mediator_stays_awake_across_two_calls(void **state)
     fx_free(f);
 }
 
+/* The client's pacing timer wakes it on cpu0 (idle there) at t: it runs from t + 15. */
+static void pacing_wake(struct tg *g, uint64_t t)
+{
+    tg_wake(g, 0, t, CLI, 0);
+    tg_runstate(g, 0, t + 5, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, t + 10, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, t + 15, CLI, 0, RNBL, RUN);
+}
+
+/* The mediator on cpu1 answers at t; the client, switched in on cpu0, runs at run. */
+static void answer_apart(struct tg *g, uint64_t t, uint64_t run)
+{
+    tg_wake(g, 1, t, CLI, 0);
+    tg_runstate(g, 1, t + 5, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, run - 10, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, run, CLI, 0, RNBL, RUN);
+}
+
 /* A certain notify, then the client is preempted by the noise; it resumes, then blocks (to sleep
  * until its next call); the mediator blocks without waking it: the answer came while the client
  * was preempted or running, before that block. One client_preempted call ending at its resume,
@@ -519,17 +537,10 @@ static void test_preempted_then_sleeps_is_answered(void **state)
     tg_runstate(g, 0, 1410, CLI, 0, RNBL, RUN);
     sleeps(g, 0, 1500, CLI);
     sleeps(g, 1, 1600, MED);
-    /* its next call, 3000: the notify finds the mediator asleep */
-    tg_wake(g, 0, 2900, CLI, 0);
-    tg_runstate(g, 0, 2905, CLI, 0, BLK, RNBL);
-    tg_switch(g, 0, 2910, IDLE, 0, CLI, 0);
-    tg_runstate(g, 0, 2915, CLI, 0, RNBL, RUN);
+    pacing_wake(g, 2900); /* its next call, 3000: the notify finds the mediator asleep */
     notify_apart(g, 3000);
     sleeps(g, 0, 3050, CLI);
-    tg_wake(g, 1, 3300, CLI, 0);
-    tg_runstate(g, 1, 3305, CLI, 0, BLK, RNBL);
-    tg_switch(g, 0, 3400, IDLE, 0, CLI, 0);
-    tg_runstate(g, 0, 3410, CLI, 0, RNBL, RUN);
+    answer_apart(g, 3300, 3410);
     sleeps(g, 1, 3500, MED);
     sleeps(g, 0, 9000, CLI);
     struct fx *f = fx_run(g, CLI, MED);
@@ -559,28 +570,28 @@ static void timer_wake_run(struct tg *g, uint64_t t, uint64_t run)
     sleeps(g, 0, t + 15 + run, CLI);
 }
 
-/* The client's pacing timer wakes it on cpu0 (idle there) at t: it runs from t + 15. */
-static void pacing_wake(struct tg *g, uint64_t t)
-{
-    tg_wake(g, 0, t, CLI, 0);
-    tg_runstate(g, 0, t + 5, CLI, 0, BLK, RNBL);
-    tg_switch(g, 0, t + 10, IDLE, 0, CLI, 0);
-    tg_runstate(g, 0, t + 15, CLI, 0, RNBL, RUN);
-}
-
 /* A textbook call with the mediator on cpu1 and the client on cpu0 (running at t): the
  * mediator runs 200 ticks to its answer; the client then sleeps until the next call (t + 1000). */
 static void apart_call(struct tg *g, uint64_t t)
 {
     notify_apart(g, t);
     sleeps(g, 0, t + 50, CLI);
-    tg_wake(g, 1, t + 230, CLI, 0);
-    tg_runstate(g, 1, t + 235, CLI, 0, BLK, RNBL);
-    tg_switch(g, 0, t + 300, IDLE, 0, CLI, 0);
-    tg_runstate(g, 0, t + 310, CLI, 0, RNBL, RUN);
+    answer_apart(g, t + 230, t + 310);
     sleeps(g, 1, t + 400, MED);
     sleeps(g, 0, t + 500, CLI);
     pacing_wake(g, t + 985);
+}
+
+/* Two pCPUs, then 8 textbook calls of apart_call (1000..8000) that calibrate the detector; the
+ * client runs on cpu0 from 8985 + 15. */
+static struct tg *calibrated_apart(void)
+{
+    struct tg *g = prelude_apart();
+    sleeps(g, 0, 500, CLI);
+    pacing_wake(g, 985);
+    for (unsigned i = 0; i < 8; i++)
+        apart_call(g, 1000 + 1000 * (uint64_t)i);
+    return g;
 }
 
 /* After 8 textbook calls (the mediator answers 200 ticks into its run), a call whose client runs
@@ -591,17 +602,10 @@ static void apart_call(struct tg *g, uint64_t t)
 static void test_answer_read_before_block(void **state)
 {
     (void)state;
-    struct tg *g = prelude_apart();
-    sleeps(g, 0, 500, CLI);
-    pacing_wake(g, 985);
-    for (unsigned i = 0; i < 8; i++)
-        apart_call(g, 1000 + 1000 * (uint64_t)i);
+    struct tg *g = calibrated_apart();
     notify_apart(g, 9000);       /* the mediator runs on cpu1 from 9030 */
     sleeps(g, 0, 9530, CLI);     /* the mediator has run 500 */
-    tg_wake(g, 1, 9700, CLI, 0); /* its event, late */
-    tg_runstate(g, 1, 9705, CLI, 0, BLK, RNBL);
-    tg_switch(g, 0, 9750, IDLE, 0, CLI, 0);
-    tg_runstate(g, 0, 9760, CLI, 0, RNBL, RUN);
+    answer_apart(g, 9700, 9760); /* its event, late */
     sleeps(g, 1, 9800, MED);
     sleeps(g, 0, 9900, CLI);
     struct fx *f = fx_run(g, CLI, MED);
@@ -620,17 +624,10 @@ static void test_answer_read_before_block(void **state)
 
     /* The same call with the client blocking after 100 ticks of the mediator's run: it waits,
      * and the mediator's event is the answer. */
-    g = prelude_apart();
-    sleeps(g, 0, 500, CLI);
-    pacing_wake(g, 985);
-    for (unsigned i = 0; i < 8; i++)
-        apart_call(g, 1000 + 1000 * (uint64_t)i);
+    g = calibrated_apart();
     notify_apart(g, 9000);
     sleeps(g, 0, 9130, CLI);
-    tg_wake(g, 1, 9700, CLI, 0);
-    tg_runstate(g, 1, 9705, CLI, 0, BLK, RNBL);
-    tg_switch(g, 0, 9750, IDLE, 0, CLI, 0);
-    tg_runstate(g, 0, 9760, CLI, 0, RNBL, RUN);
+    answer_apart(g, 9700, 9760);
     sleeps(g, 1, 9800, MED);
     sleeps(g, 0, 9900, CLI);
     f = fx_run(g, CLI, MED);
@@ -650,11 +647,7 @@ static void test_answer_read_before_block(void **state)
 static void test_block_record_then_continue_ends_service(void **state)
 {
     (void)state;
-    struct tg *g = prelude_apart();
-    sleeps(g, 0, 500, CLI);
-    pacing_wake(g, 985);
-    for (unsigned i = 0; i < 8; i++)
-        apart_call(g, 1000 + 1000 * (uint64_t)i);
+    struct tg *g = calibrated_apart();
     notify_apart(g, 9000);
     sleeps(g, 0, 9050, CLI);
     tg_wake(g, 1, 9230, CLI, 0); /* the answer */
@@ -685,10 +678,6 @@ static void test_block_record_then_continue_ends_service(void **state)
  * the client blocks; 10 timer wakes taught that it runs 120 ticks after one. */
 static void early_answer_trace(struct tg *g, uint64_t run)
 {
-    sleeps(g, 0, 500, CLI);
-    pacing_wake(g, 985);
-    for (unsigned i = 0; i < 8; i++)
-        apart_call(g, 1000 + 1000 * (uint64_t)i);
     for (unsigned i = 0; i < 10; i++)
         timer_wake_run(g, 10000 + 1000 * (uint64_t)i, 100);
     pacing_wake(g, 19985);
@@ -718,7 +707,7 @@ static void early_answer_trace(struct tg *g, uint64_t run)
 static void test_long_run_after_ambiguous_answer(void **state)
 {
     (void)state;
-    struct tg *g = prelude_apart();
+    struct tg *g = calibrated_apart();
     early_answer_trace(g, 100);
     struct fx *f = fx_run(g, CLI, MED);
     const struct sm_calls_stats *st = sm_calls_stats(f->calls);
@@ -728,7 +717,7 @@ static void test_long_run_after_ambiguous_answer(void **state)
     assert_int_equal(f->got[8].t_client_run, 21110);
     fx_free(f);
 
-    g = prelude_apart();
+    g = calibrated_apart();
     early_answer_trace(g, 700);
     f = fx_run(g, CLI, MED);
     st = sm_calls_stats(f->calls);
