@@ -374,6 +374,34 @@ static void test_early_notify(void **state)
     synth_free(&s);
 }
 
+/* Every notify comes right after the guest's start (20 ticks) but the client blocks long after
+ * it (6000 ticks later), and every notify is ambiguous (one pCPU), so the offset may be bounded
+ * by the block alone: offsets that pair the calls on their later instants reach far beyond those
+ * that keep the notifies in the guest's windows. The join takes the offsets that fit both (a
+ * smclat-stub run in deterministic mode looks like this). */
+static void test_notify_right_after_start(void **state)
+{
+    (void)state;
+    struct synth s;
+    make(&s, 120, 21);
+    for (size_t i = 0; i < s.nc; i++) {
+        struct sm_call *c = &s.calls[i];
+        c->t_notify = c->t_med_wake = c->t_start = s.log[i].start_cntvct + OFF + 20;
+        c->t_med_run = c->t_notify + 150;
+        c->t_client_block = c->t_notify + 6000;
+        c->t_answer = c->t_client_wake = c->t_client_block + 100;
+        c->t_med_block = c->t_answer + 20;
+        c->notify_ambiguous = 1; /* one pCPU: the mediator's timer could have fired there */
+        s.truth[i].before = 20;
+    }
+    struct sm_join *j = join_ok(&s, NULL);
+    assert_int_equal(j->matched, 120);
+    assert_int_equal(j->early_notify, 0);
+    check_pairs(&s, j);
+    sm_join_free(j);
+    synth_free(&s);
+}
+
 /* Windows from the client's instants alone: the notify (else the first instant shown) to the
  * client's run (else the last instant shown before it). */
 static void test_window(void **state)
@@ -664,6 +692,7 @@ int main(void)
         cmocka_unit_test(test_mediator_blocks_after_guest_end),
         cmocka_unit_test(test_window),
         cmocka_unit_test(test_early_notify),
+        cmocka_unit_test(test_notify_right_after_start),
         cmocka_unit_test(test_summary_by_op),
         cmocka_unit_test(test_log_of_another_run),
         cmocka_unit_test(test_rate_mismatch),

@@ -74,6 +74,12 @@ static int cmp_u64(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
 /* The offsets covered by the most intervals. The edges must be sorted. */
 static struct seg best_segment(const struct edge *ev, size_t n)
 {
@@ -469,6 +475,26 @@ static void free_work(struct work *w)
     free(w->pair);
 }
 
+/* The largest offset at which nine in ten of the matched pairs still have their notify inside
+ * the guest's window (INT64_MIN when none are matched). */
+static int64_t notify_bound(const struct work *w)
+{
+    size_t n = 0;
+    int64_t *u = malloc(sizeof *u * (w->nlg ? w->nlg : 1));
+    if (!u)
+        return INT64_MIN;
+    for (size_t i = 0; i < w->nlg; i++)
+        if (w->lstate[i] == MATCHED)
+            u[n++] = (int64_t)w->tr[w->pair[i]].a - (int64_t)w->lg[i].s;
+    int64_t q = INT64_MIN;
+    if (n) {
+        qsort(u, n, sizeof *u, cmp_i64);
+        q = u[n / 10];
+    }
+    free(u);
+    return q;
+}
+
 /* The pace test: the log's calls and the trace's start at the same median distance (one
  * clock, one run, the right domains). Fills note (the gaps, for every later message) and *tgap.
  * Returns 0, or -1 with err filled. */
@@ -555,6 +581,13 @@ static int find_offset(struct work *w, uint64_t tgap, const struct sm_join_opts 
         fine = first;
     int64_t off = fine.lo + (fine.hi - fine.lo) / 2;
     size_t matched = pair_calls(w, off, 0);
+    int64_t q = notify_bound(w);
+    if (q >= fine.lo && q < off) {
+        /* The pairs fit offsets up to fine.hi on their later instants, but most notifies lie
+         * in the guest's windows only up to q: the middle of what fits both. */
+        off = fine.lo + (q - fine.lo) / 2;
+        matched = pair_calls(w, off, 0);
+    }
 
     uint64_t first_t, last_t;
     trace_span(w, opts, &first_t, &last_t);

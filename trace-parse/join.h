@@ -74,7 +74,7 @@ struct sm_join {
 };
 
 struct sm_join_error {
-    char msg[512]; /* one line, without the file's name (the caller adds it) */
+    char msg[1024]; /* one line, without the file's name (the caller adds it) */
 };
 
 /* Joins log[0..n_log) with calls[0..n_calls) (any order). Returns 0, or -1 with *err filled
