@@ -80,6 +80,48 @@ static char *default_analyzer(void)
     return cmd;
 }
 
+/* smclat suite list: one line per scenario with its key settings. */
+static void list_scenarios(struct sm_scenario **v, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const struct sm_scenario *s = v[i];
+        printf("%s\t%s %s fps, %s, %s pCPU%s, sched %s%s%s\n", sm_scenario_get(s, K_NAME),
+               sm_scenario_get(s, K_FLOW), sm_scenario_get(s, K_FPS), sm_scenario_get(s, K_MODE),
+               sm_scenario_get(s, K_PCPUS), sm_scenario_long(s, K_PCPUS) == 1 ? "" : "s",
+               sm_scenario_get(s, K_SCHEDULER), sm_scenario_get(s, K_POOLS) ? ", pools " : "",
+               sm_scenario_get(s, K_POOLS) ? sm_scenario_get(s, K_POOLS) : "");
+    }
+}
+
+/* smclat suite show: each scenario's scenario.ini and lab parameters. */
+static void show_scenarios(struct sm_scenario **v, int n)
+{
+    for (int i = 0; i < n; i++) {
+        printf("%s# ---- %s: scenario.ini\n", i ? "\n" : "", sm_scenario_get(v[i], K_NAME));
+        sm_scenario_write_ini(v[i], stdout);
+        printf("# ---- %s: lab-params.env\n", sm_scenario_get(v[i], K_NAME));
+        sm_scenario_write_lab_params(v[i], stdout, stderr);
+    }
+}
+
+/* The lab command of a LAVA run (scripts/lava/lab.sh, or $SMCLAT_LAVA_LAB) into lab, and for
+ * a farm the submit command into sub (both size bytes). */
+static void lava_commands(const char *jobs, const char *local, const char *farm, const char *url,
+                          const char *out, char *lab, char *sub, size_t size)
+{
+    const char *ll = getenv("SMCLAT_LAVA_LAB") && *getenv("SMCLAT_LAVA_LAB")
+                         ? getenv("SMCLAT_LAVA_LAB")
+                         : "scripts/lava/lab.sh";
+    if (jobs) {
+        snprintf(lab, size, "%s jobs %s %s", ll, jobs, url ? url : "-");
+    } else if (local) {
+        snprintf(lab, size, "%s local %s", ll, local);
+    } else {
+        snprintf(lab, size, "%s wait %s", ll, farm);
+        snprintf(sub, size, "%s submit %s %s %s/lava-jobs", ll, farm, url, out);
+    }
+}
+
 int cmd_suite(int argc, char **argv)
 {
     static const char usage[] = "run|list|show SUITE [OPTIONS]";
@@ -143,22 +185,9 @@ int cmd_suite(int argc, char **argv)
     char *suite_name = NULL;
     int rc = load_scenarios(path, &set, only, &v, &n, &suite_name);
     if (rc == 0 && !strcmp(verb, "list")) {
-        for (int i = 0; i < n; i++) {
-            const struct sm_scenario *s = v[i];
-            printf("%s\t%s %s fps, %s, %s pCPU%s, sched %s%s%s\n", sm_scenario_get(s, K_NAME),
-                   sm_scenario_get(s, K_FLOW), sm_scenario_get(s, K_FPS),
-                   sm_scenario_get(s, K_MODE), sm_scenario_get(s, K_PCPUS),
-                   sm_scenario_long(s, K_PCPUS) == 1 ? "" : "s", sm_scenario_get(s, K_SCHEDULER),
-                   sm_scenario_get(s, K_POOLS) ? ", pools " : "",
-                   sm_scenario_get(s, K_POOLS) ? sm_scenario_get(s, K_POOLS) : "");
-        }
+        list_scenarios(v, n);
     } else if (rc == 0 && !strcmp(verb, "show")) {
-        for (int i = 0; i < n; i++) {
-            printf("%s# ---- %s: scenario.ini\n", i ? "\n" : "", sm_scenario_get(v[i], K_NAME));
-            sm_scenario_write_ini(v[i], stdout);
-            printf("# ---- %s: lab-params.env\n", sm_scenario_get(v[i], K_NAME));
-            sm_scenario_write_lab_params(v[i], stdout, stderr);
-        }
+        show_scenarios(v, n);
     } else if (rc == 0) {
         char outbuf[4096];
         if (!!lava_jobs + !!lava_local + !!lava_farm > 1 || (lava_farm && !lava_url)) {
@@ -180,20 +209,9 @@ int cmd_suite(int argc, char **argv)
         char labbuf[8400], subbuf[8400];
         const char *submit = NULL;
         if (lava_jobs || lava_local || lava_farm) {
-            const char *ll = getenv("SMCLAT_LAVA_LAB") && *getenv("SMCLAT_LAVA_LAB")
-                                 ? getenv("SMCLAT_LAVA_LAB")
-                                 : "scripts/lava/lab.sh";
-            if (lava_jobs)
-                snprintf(labbuf, sizeof labbuf, "%s jobs %s %s", ll, lava_jobs,
-                         lava_url ? lava_url : "-");
-            else if (lava_local)
-                snprintf(labbuf, sizeof labbuf, "%s local %s", ll, lava_local);
-            else {
-                snprintf(labbuf, sizeof labbuf, "%s wait %s", ll, lava_farm);
-                snprintf(subbuf, sizeof subbuf, "%s submit %s %s %s/lava-jobs", ll, lava_farm,
-                         lava_url, out);
-                submit = subbuf;
-            }
+            lava_commands(lava_jobs, lava_local, lava_farm, lava_url, out, labbuf, subbuf,
+                          sizeof labbuf);
+            submit = lava_farm ? subbuf : NULL;
             lab = labbuf;
             if (lava_jobs && out == outbuf) {
                 snprintf(outbuf, sizeof outbuf, "%s/scenarios", lava_jobs);

@@ -27,26 +27,31 @@ lab_run() { # PARAMS_FILE [OUTDIR]: boots that scenario into out=OUTDIR ($tmp/ru
 # check_trace_calls: from `smclat analyze --calls-csv` on a results folder (joined with its
 # calls.csv); needs gen_calls from the caller.
 #
-# Every generator call must join to one complete call of the trace. Complete calls with no log
+# Every generator call must join to one complete call of the trace (or, one in 50 at most, a
+# client_preempted one: preempted at its notify, it never blocks). Complete calls with no log
 # line are timer coincidences that look exactly like a call on one pCPU (docs/calls.md): they
 # are listed, and at most a tenth of the generator's calls.
 check_trace_calls() { # ANALYSIS_JSON CALLS_CSV
     local a=$1 ct=$2 complete matched matched_complete extra
     complete=$(jq .calls.complete "$a")
     matched=$(jq .join.matched "$a")
-    read -r matched_complete extra < <(awk -F, '
+    local preempted
+    read -r matched_complete extra preempted < <(awk -F, '
         NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
         $c["reason"] == "complete" && $c["join"] == "matched" { m++ }
         $c["reason"] == "complete" && $c["join"] != "matched" { e++ }
-        END { print m + 0, e + 0 }' "$ct")
+        $c["shape"] == "client_preempted" && $c["join"] == "matched" { p++ }
+        END { print m + 0, e + 0, p + 0 }' "$ct")
     echo "generator calls $gen_calls; complete calls in the trace $complete: $matched_complete joined" \
         "to the generator's, $extra with no log line; incomplete $(jq .calls.incomplete "$a")"
     awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
         $c["reason"] == "complete" && $c["join"] != "matched" {
             print "  no log line (a timer coincidence): notify at tick " $c["t_notify"] ", " $c["shape"] }' "$ct"
     [ "$matched" = "$gen_calls" ] || bad "join: $matched of $gen_calls generator calls matched in the trace"
-    [ "$matched_complete" = "$gen_calls" ] ||
-        bad "$matched_complete of $gen_calls generator calls are complete calls in the trace"
+    # On one pCPU the mediator woken by the notify may preempt the client before it blocks
+    # (client_preempted: every figure but the client's block); at most one call in 50.
+    [ "$((matched_complete + preempted))" = "$gen_calls" ] && [ "$((preempted * 50))" -le "$gen_calls" ] ||
+        bad "$matched_complete of $gen_calls generator calls are complete calls in the trace, $preempted preempted at the notify"
     [ "$complete" = $((matched_complete + extra)) ] || bad "calls.complete $complete != $matched_complete + $extra"
     [ "$extra" -le $((gen_calls / 10)) ] ||
         bad "$extra complete calls in the trace that the generator did not make (at most $((gen_calls / 10)))"
