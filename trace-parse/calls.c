@@ -766,11 +766,11 @@ static int client_ran_long(const struct sm_calls *c, const struct client_vcpu *s
     return run > WAKE_RUN_FACTOR * cal_median(&c->cal_client_wake);
 }
 
-/* The mediator woken by the open call has run, by tsc, twice its usual run from such a wake to
- * its answer (0 until 8 certain answers are known). */
+/* The mediator woken by the open call has run, by tsc, 1.5 times its usual run from such a wake
+ * to its answer (0 until 8 certain answers are known). */
 static int served_before_block(const struct sm_calls *c, const struct open_call *o, uint64_t tsc)
 {
-    const struct med_vcpu *mv = med_slot((struct sm_calls *)c, o->c.mediator_vcpu);
+    const struct med_vcpu *mv = o->c.mediator_vcpu < MED_MAX ? &c->med[o->c.mediator_vcpu] : NULL;
     if (!mv || !mv->awake || o->c.t_med_wake == SM_T_NONE || o->med_blocked ||
         c->cal_answer.n < CAL_MIN)
         return 0;
@@ -816,14 +816,12 @@ static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
     }
     if (o->active && new == XT_BLOCKED && !o->client_blocked && !o->answered &&
         served_before_block(c, o, ev->tsc)) {
-        /* The mediator, woken by this call, has run twice as long as it takes to answer: the
-         * answer reached the client while it ran (no record), and this block is its sleep. */
+        /* The mediator, woken by this call, has run 1.5 times as long as it takes to answer:
+         * the answer reached the client while it ran (no record), and this block is its sleep.
+         * When it ran after the answer is not known: an answered_before_block call. */
         c->st.answers_found_running++;
-        client_done(c, s, ev->tsc, SM_T_NONE);
-        /* when it ran after the answer is not known: an answered_before_block call */
-        struct open_call *d = s->tail.active ? &s->tail : o;
-        d->c.t_client_run = SM_T_NONE;
-        d->event_may_follow = 1;
+        o->event_may_follow = 1;
+        client_done(c, s, SM_T_NONE, SM_T_NONE);
     }
     if (!o->active) {
         if (new == XT_BLOCKED) {
