@@ -672,6 +672,52 @@ static void test_block_record_then_continue_ends_service(void **state)
     fx_free(f);
 }
 
+/* The mediator's own timer wakes it at t on cpu1 (no client there) and it runs run ticks. */
+static void mediator_timer_episode(struct tg *g, uint64_t t, uint64_t run)
+{
+    tg_wake(g, 1, t, MED, 0);
+    tg_runstate(g, 1, t + 5, MED, 0, BLK, RNBL);
+    tg_switch(g, 1, t + 10, IDLE, 1, MED, 0);
+    tg_runstate(g, 1, t + 15, MED, 0, RNBL, RUN);
+    sleeps(g, 1, t + 15 + run - 20, MED);
+}
+
+/* After 8 calls (the mediator runs 390 ticks for one) and 8 episodes of its own timer (120
+ * ticks each), its timer wakes it again (run ticks). Meanwhile the client blocks (no notify
+ * record: the mediator is awake) and its own timer wakes it; then the mediator blocks. That
+ * episode did its timer's work: a call of the client's is inferred only when it also ran half a
+ * call's service on top of it (120 + 195 ticks), not on half a call since the client's block. */
+static struct fx *timer_episode_then_block(uint64_t run)
+{
+    struct tg *g = calibrated_apart();
+    for (uint64_t i = 0; i < 8; i++)
+        mediator_timer_episode(g, 9100 + 210 * i + 37 * (i % 3), 120);
+    mediator_timer_episode(g, 11000, run);
+    sleeps(g, 0, 11050, CLI);
+    pacing_wake(g, 11200);
+    sleeps(g, 0, 12000, CLI);
+    return fx_run(g, CLI, MED);
+}
+
+static void test_no_wakes_needs_more_than_a_timer_episode(void **state)
+{
+    (void)state;
+    struct fx *f = timer_episode_then_block(280); /* 210 since the client's block */
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->med_run_timer_ticks, 120);
+    assert_int_equal(st->calls, 8);
+    assert_int_equal(st->by_shape[SM_SHAPE_NO_WAKES], 0);
+    fx_free(f);
+
+    f = timer_episode_then_block(400);
+    st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 9);
+    assert_int_equal(f->got[8].shape, SM_SHAPE_NO_WAKES);
+    assert_int_equal(f->got[8].certainty, SM_CERT_INFERRED);
+    assert_int_equal(f->got[8].t_client_block, 11070);
+    fx_free(f);
+}
+
 /* An ambiguous "answer" early in the mediator's run (its WAKE of the client on the client's own
  * pCPU, 75 ticks into a 390-tick service) is taken for the client's timer when the client blocks
  * again soon after (the call goes on, woken early, to the real answer). After a run of run ticks
@@ -1078,6 +1124,7 @@ int main(void)
         cmocka_unit_test(test_answer_before_first_block_record),
         cmocka_unit_test(test_answer_read_before_block),
         cmocka_unit_test(test_block_record_then_continue_ends_service),
+        cmocka_unit_test(test_no_wakes_needs_more_than_a_timer_episode),
         cmocka_unit_test(test_long_run_after_ambiguous_answer),
         cmocka_unit_test(test_preempted_then_sleeps_is_answered),
         cmocka_unit_test(test_recover_no_wakes),

@@ -76,6 +76,7 @@ struct client_vcpu {
     uint16_t last_pcpu;      /* where it last switched in: its timer's pCPU */
     uint64_t block_tsc;      /* its last BLOCK record */
     uint64_t pend_block;
+    uint16_t pend_pcpu;     /* where it blocked then */
     uint8_t pend_woken;     /* ... and was woken since by something other than the mediator */
     uint64_t pend_last_run; /* its last ->running since */
     uint64_t pend_med_run;  /* the mediator's run in its episode at that block */
@@ -704,7 +705,7 @@ static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const s
     if (s->pend) {
         /* The mediator was awake when notified: no notify record, but the client blocked and
          * the mediator answers. */
-        open_call(s, SM_T_NONE, ev->cpu, v);
+        open_call(s, SM_T_NONE, s->pend_pcpu, v);
         o->c.t_start = s->pend_block;
         o->c.t_client_block = s->pend_block;
         o->c.sw_client = s->pend_sw[U_CLIENT];
@@ -827,6 +828,7 @@ static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
         if (new == XT_BLOCKED) {
             s->pend = med_awake;
             s->pend_block = ev->tsc;
+            s->pend_pcpu = ev->cpu;
             s->pend_med_run = med_run_total(c, ev->tsc);
             s->pend_woken = 0;
             s->pend_last_run = 0;
@@ -996,6 +998,26 @@ static void med_episode(struct sm_calls *c, struct med_vcpu *mv, const struct xt
     }
 }
 
+/* The mediator (mv, its episode's run now run) has served a call the client made while it was
+ * awake: it has run at least half a call's usual since the client blocked; and its episode is
+ * not the one that served the client's previous call (the caller checks: that call's tail is
+ * still waiting for this block, the client blocked after its answer, to sleep). An episode that
+ * no notify began (the mediator's own timer, another domain's event) also did that wake's work:
+ * it must have run a timer episode's usual on top of that half call. */
+static int pend_served(const struct sm_calls *c, uint8_t cause, const struct client_vcpu *s,
+                       uint64_t run)
+{
+    if (c->cal_call.n < CAL_MIN)
+        return 0;
+    uint64_t half_call = cal_median(&c->cal_call) / 2;
+    uint64_t since_block = run > s->pend_med_run ? run - s->pend_med_run : 0;
+    if (since_block < half_call)
+        return 0;
+    if (cause != EP_CALL && cause != EP_AMBIGUOUS)
+        return run >= cal_median(&c->cal_timer) + half_call;
+    return 1;
+}
+
 /* Shape no_wakes: the client blocked while the mediator was awake (its notify left no WAKE),
  * its own timer woke it, and now the mediator, having run, blocks: its answer found the client
  * awake (no WAKE either). Inferred, not seen: counted in its own certainty class. */
@@ -1005,7 +1027,7 @@ static void infer_call(struct sm_calls *c, const struct sm_model *m, struct clie
     uint8_t cs = vcpu_state(m, c->cfg.client, s->vcpu);
     if (cs != XT_RUNNABLE && cs != XT_RUNNING)
         return;
-    open_call(s, SM_T_NONE, ev->cpu, ev->vcpu);
+    open_call(s, SM_T_NONE, s->pend_pcpu, ev->vcpu);
     struct open_call *o = &s->oc;
     struct sm_call *k = &o->c;
     k->t_start = k->t_client_block = s->pend_block;
@@ -1086,21 +1108,18 @@ static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
     }
     struct med_vcpu *mv = med_slot(c, ev->vcpu);
     uint64_t run = 0;
+    uint8_t cause = EP_NONE; /* of the episode this change may end */
     if (mv) {
         if (new != XT_RUNNING)
             mv->in_block = 0;
         run = old == XT_RUNNING ? episode_run(mv, ev->tsc) : mv->run_acc;
+        cause = mv->cause;
         med_episode(c, mv, ev);
     }
     for (unsigned i = 0; i < SM_CALLS_MAX_VCPUS && c->cv[i].used; i++) {
         struct client_vcpu *s = &c->cv[i];
-        /* The mediator's run since the client blocked: at least half a call's usual; and its
-         * episode is not the one that served the client's previous call (that call's tail is
-         * still waiting for this block: the client blocked after its answer, to sleep). */
-        uint64_t since_block = run > s->pend_med_run ? run - s->pend_med_run : 0;
-        int served = c->cal_call.n >= CAL_MIN && since_block >= cal_median(&c->cal_call) / 2;
         if (new == XT_BLOCKED && !s->oc.active && !s->tail.active && s->pend &&
-            s->pend_woken &&served)
+            s->pend_woken &&pend_served(c, cause, s, run))
             infer_call(c, m, s, ev, mv ? mv->block_tsc : ev->tsc);
         if (c->med_awake == 0)
             s->pend = 0; /* the mediator went to sleep: its next answer-like wake of this

@@ -1,0 +1,16 @@
+sched-pinned-c 1 0
+sched-pool-c 0 0
+sched-shared-c 0 8
+120cps.credit-pinned.busy-noise 1 1
+120cps.credit-pool.busy-noise 0 0
+120cps.credit-shared.busy-noise 1 7
+120cps.credit2-pinned.busy-noise 4 6
+120cps.credit2-pool.busy-noise 12 3
+120cps.credit2-shared.busy-noise 73 43
+24cps.credit-pinned.busy-noise 0 2
+24cps.credit-pool.busy-noise 2 6
+24cps.credit-shared.busy-noise 4 48
+24cps.credit2-pinned.busy-noise 3 5
+24cps.credit2-pool.busy-noise 4 5
+24cps.credit2-shared.busy-noise 4 15
+TOTAL missed=109 false=149
