@@ -124,4 +124,15 @@ lab_pack_scenario() {
     done
     # what each image is, for Dom0 to tell whether a kept domain serves this scenario
     (cd "$s/img" && md5sum domu-*.cpio.gz > md5sums)
+    for f in "$s"/bin/* "$s"/img/*; do lab_pack_link_same "$f"; done
+}
+# lab_pack_link_same FILE: in a group's share ($share/sc/I), FILE hard-linked to the same file
+# of an earlier scenario when their bytes are the same (the images and programs of scenarios
+# that differ only in their arguments): Dom0's initramfs then holds it once (lab_pack_dom0)
+lab_pack_link_same() {
+    local f=$1 o
+    for o in "$share"/sc/*/"${f#"$share"/sc/*/}"; do
+        [ "$o" -ef "$f" ] && return 0
+        [ -f "$o" ] && cmp -s "$o" "$f" && { ln -f "$o" "$f"; return 0; }
+    done
 }
