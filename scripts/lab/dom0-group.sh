@@ -52,7 +52,8 @@ touched() {
 # looked at only when PREV made some (its POOLS): each xl call costs Dom0 a fraction of a second.
 reset() {
     WANT=$(SMCLAT_JOB_SHARE=$S/sc/$2 sh "$S/scenario-job.sh" --specs)
-    for d in $(xl list | awk 'NR > 2 {print $1}'); do
+    doms=$(awk '$1 != "Domain-0" {print $1}' /tmp/domids) # dom0-job.sh's list
+    for d in $doms; do
         if keep "$d" && { [ -z "$(touched "$d" "$1")" ] || unset_dom "$d" > /dev/null 2>&1; }; then
             continue
         fi

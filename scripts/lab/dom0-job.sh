@@ -237,12 +237,17 @@ CLI=$(domid client)
 # earlier job of a kept domain left is cleared first.
 JOB=$(($(cat /tmp/job.seq 2> /dev/null || echo 0) + 1))
 echo $JOB > /tmp/job.seq
+set --
 for dn in mediator client; do
     case " $KEPT " in *" $dn "*)
         d=$(domid "$dn")
-        for n in ready "done" go smclat; do xenstore-rm "/local/domain/$d/data/$n" 2> /dev/null; done ;;
+        for n in ready "done" go smclat; do set -- "$@" "/local/domain/$d/data/$n"; done ;;
     esac
 done
+# (one xenstore-rm for them all; one each if that fails: it stops at a node it cannot remove)
+if [ $# -gt 0 ] && ! xenstore-rm "$@" 2> /dev/null; then
+    for p; do xenstore-rm "$p" 2> /dev/null; done
+fi
 xenstore-write "/local/domain/$MED/data/peer" "$CLI" "/local/domain/$CLI/data/mediator" "$MED"
 # (the arguments after a space: xenstore-write would take a value starting with - as its option)
 [ "${MEDIATOR_KIND:-linux}" = stub ] ||
@@ -354,6 +359,16 @@ trc=$?
 # shellcheck disable=SC2086 # a list of pids
 [ -n "$LOADPIDS" ] && kill $LOADPIDS 2> /dev/null
 say "trace done rc=$trc"
+# in a group with a scenario after this one (dom0-group.sh): the noise domains, done with once
+# the trace is (the metadata does not show a pause), are paused (the next scenario unpauses
+# those it keeps), so that their busy loops do not slow Dom0's work between the scenarios
+if [ -n "${SMCLAT_JOB_NEXT:-}" ]; then
+    n=1
+    while [ $n -le "$NOISE_DOMAINS" ]; do
+        xl pause "noise$n" && echo "noise$n" >> /tmp/paused
+        n=$((n + 1))
+    done
+fi
 [ $trc = 0 ] || fail trace_failed "smclat-record trace (xentrace) exited with $trc: $(tail -1 "$O/trace.log")"
 # The generator should be done (TRACE_SECONDS covers it); give it a little more
 wait_xs "/local/domain/$CLI/data/done" 30 || { copy_logs; fail guest_program_failed "smclat-gen still running 30 s after the trace: $(last_line "$O/guest-client.log" 'smclat gen')"; }
@@ -373,16 +388,6 @@ if ! err=$(cp /tmp/trace.bin "$O/trace.bin" 2>&1); then
 fi
 cp /tmp/create-trace.bin "$O/create-trace.bin"
 say "metadata written"
-# in a group with a scenario after this one (dom0-group.sh): the noise domains, done with, are
-# paused (the next scenario unpauses those it keeps), so that their busy loops do not slow
-# Dom0's work between the scenarios
-if [ -n "${SMCLAT_JOB_NEXT:-}" ]; then
-    n=1
-    while [ $n -le "$NOISE_DOMAINS" ]; do
-        xl pause "noise$n" && echo "noise$n" >> /tmp/paused
-        n=$((n + 1))
-    done
-fi
 mediator_stop
 # the client's files are on its console before its data/done; xenconsoled may be a little behind
 log_has client "SMCLAT-FILE-END gen-summary.json" || say "the client's console has no gen-summary.json"
