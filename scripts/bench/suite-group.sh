@@ -101,8 +101,8 @@ for how in grouped per-scenario; do
         echo "| $how | $r | $new | $boot | $cr | $rd | $go | $tr | $fin | $(jq .wall_s "$d/run.json") |"
     done
 done
-lab_g=$(cat "$tmp"/grouped/*/run.json | jq -s '[.[] | {b: .group.boot, w: .group.boot_wall_s}] | unique | map(.w) | add')
-lab_p=$(cat "$tmp"/per-scenario/*/run.json | jq -s 'map(.wall_s) | add')
+lab_g=$(cat "$tmp"/grouped/*/run.json | jq -s '[.[] | {b: .group.boot, w: .group.boot_wall_s}] | unique | map(.w) | add * 10 | round / 10')
+lab_p=$(cat "$tmp"/per-scenario/*/run.json | jq -s 'map(.wall_s) | add * 10 | round / 10')
 cat << EOF2
 
 The lab's own wall time (QEMU's boots; grouped: each boot whole, between-scenario resets and

@@ -39,30 +39,38 @@ unset_dom() {
     *) return 1 ;;
     esac
 }
-# touched NAME PREV: scenario PREV's `smclat record apply` set something of the domain (its
-# arguments, apply.log's first line: --move NAME:POOL, --pin NAME:CPUS, --weight NAME:W ...)
+# touched NAME PREV: what scenario PREV's `smclat record apply` set of the domain NAME (its
+# arguments, apply.log's first line: --move NAME:POOL, --pin NAME:CPUS, --weight NAME:W ...),
+# a word each (move, pin, weight...); a move into Pool-0, where the domain was, is none
 touched() {
-    head -1 "$G/$2/apply.log" 2> /dev/null | grep -q -- " $1:"
+    head -1 "$G/$2/apply.log" 2> /dev/null | tr ' ' '\n' | awk -v n="$1" '
+        p != "" && index($0, n ":") == 1 && !(p == "move" && $0 == n ":Pool-0") { print p }
+        { p = "" } /^--/ { p = substr($0, 3) }' | sort -u
 }
 # reset PREV NEXT: what scenario PREV leaves in Xen that NEXT must not inherit; the DomUs NEXT
-# needs unchanged are kept (what PREV set of them undone), the others destroyed
+# needs unchanged are kept (what PREV set of them undone), the others destroyed. The pools are
+# looked at only when PREV made some (its POOLS): each xl call costs Dom0 a fraction of a second.
 reset() {
     WANT=$(SMCLAT_JOB_SHARE=$S/sc/$2 sh "$S/scenario-job.sh" --specs)
-    for d in $(xl list | awk 'NR > 2 {print $1}'); do
-        if keep "$d" && { ! touched "$d" "$1" || unset_dom "$d" > /dev/null 2>&1; }; then
+    doms=$(awk '$1 != "Domain-0" {print $1}' /tmp/domids) # dom0-job.sh's list
+    for d in $doms; do
+        if keep "$d" && { [ -z "$(touched "$d" "$1")" ] || unset_dom "$d" > /dev/null 2>&1; }; then
             continue
         fi
         xl destroy "$d" > /dev/null 2>&1
         rm -f "$CON/guest-$d.log" "/tmp/domspec/$d" "/tmp/con-mark/guest-$d.log"
     done
+    grep -q "^POOLS=''" "$S/sc/$1/params.env" || reset_pools
+    rm -f /tmp/trace.bin
+    xl dmesg -c > /dev/null 2>&1
+}
+reset_pools() {
     for p in $(xl cpupool-list | awk 'NR > 1 && $1 != "Pool-0" {print $1}'); do
         for c in $(xl cpupool-list -c | awk -v p="$p" '$1 == p {print $2}' | tr ',' ' '); do
             xl cpupool-cpu-remove "$p" "$c" && xl cpupool-cpu-add Pool-0 "$c"
         done
         xl cpupool-destroy "$p" || say "cannot destroy pool $p"
     done
-    rm -f /tmp/trace.bin
-    xl dmesg -c > /dev/null 2>&1
 }
 
 # save: every scenario's results to the share (after the last one)
@@ -87,7 +95,7 @@ for i in $LIST; do
     name=$(sed -n "s/^NAME='\(.*\)'$/\1/p" "$S/sc/$i/params.env")
     mkdir -p "$G/$i"
     say "begin $i $name"
-    SMCLAT_JOB_SHARE=$S/sc/$i SMCLAT_JOB_OUT=$G/$i sh "$S/scenario-job.sh"
+    SMCLAT_JOB_SHARE=$S/sc/$i SMCLAT_JOB_OUT=$G/$i SMCLAT_JOB_NEXT=$next sh "$S/scenario-job.sh"
     rc=$?
     say "end $i rc=$rc"
     [ $rc = 0 ] || break

@@ -73,15 +73,28 @@ last_line() { # FILE [PATTERN]: its last line (matching PATTERN), or "(none)"
     l=$(grep -e "${2:-.}" "$1" 2> /dev/null | grep -v '^SMCLAT-' | tail -1 | cut -c1-300)
     echo "${l:-(none)}"
 }
-wait_xs() { # PATH SECONDS [ABORT_PATH]: until the node exists (1: timeout, 2: ABORT_PATH exists)
-    i=0
-    while ! xenstore-read "$1" > /dev/null 2>&1; do
-        i=$((i + 1))
-        [ $i -gt $(($2 * 10)) ] && return 1
-        [ -n "$3" ] && xenstore-read "$3" > /dev/null 2>&1 && return 2
-        usleep 100000
-    done
+# wait_xs PATH SECONDS [ABORT_PATH]: until the node exists (1: timeout, 2: ABORT_PATH exists),
+# blocked on a xenstore watch (of PATH, or of ABORT_PATH's folder, which must hold PATH too):
+# no polling, Dom0 leaves the pCPU to the DomUs; the watch's first event fires at registration
+wait_xs() {
+    xenstore-read "$1" > /dev/null 2>&1 && return 0
+    rm -f /tmp/wait-xs.fifo
+    mkfifo /tmp/wait-xs.fifo
+    w=${3:+${3%/*}}
+    timeout "$2" xenstore-watch "${w:-$1}" > /tmp/wait-xs.fifo 2> /dev/null &
+    wp=$!
+    wr=1
+    while read -r _; do
+        xenstore-read "$1" > /dev/null 2>&1 && { wr=0; break; }
+        [ -n "$3" ] && xenstore-read "$3" > /dev/null 2>&1 && { wr=2; break; }
+    done < /tmp/wait-xs.fifo
+    kill "$wp" 2> /dev/null
+    wait "$wp" 2> /dev/null
+    return $wr
 }
+# domid NAME: the domain's id, from /tmp/domids ("NAME ID" lines: one `xl list` per scenario,
+# then each creation's; every xl call costs Dom0 a fraction of a second under -icount)
+domid() { awk -v n="$1" '$1 == n {print $2; f = 1} END {exit !f}' /tmp/domids; }
 create() { # NAME ROLE VCPUS
     cat > "/tmp/$1.cfg" << CFG
 name="$1"
@@ -93,7 +106,8 @@ extra="console=hvc0 rdinit=/init loglevel=4 cryptomgr.notests=1"
 CFG
     # paused: each learns its peer's domid from xenstore before it runs
     xl create -p "/tmp/$1.cfg" >> "$O/xl-create.log" 2>&1 || fail boot_failed "DomU $1: xl create failed: $(tail -1 "$O/xl-create.log")"
-    say "created $1 d$(xl domid "$1")"
+    echo "$1 $(xl domid "$1")" >> /tmp/domids
+    say "created $1 d$(domid "$1")"
 }
 
 # The mediator as a minimal stub domain (MEDIATOR_KIND=stub, docs/stub.md): smclat-stub, no
@@ -108,13 +122,14 @@ vcpus=1
 extra="peer=$2${MEDIATOR_ARGS:+ $MEDIATOR_ARGS}"
 CFG
     xl create -p "/tmp/$1.cfg" >> "$O/xl-create.log" 2>&1 || fail boot_failed "stub $1: xl create failed: $(tail -1 "$O/xl-create.log")"
-    say "created $1 d$(xl domid "$1") (smclat-stub for d$2)"
+    echo "$1 $(xl domid "$1")" >> /tmp/domids
+    say "created $1 d$(domid "$1") (smclat-stub for d$2)"
 }
 # stub_publish NAME CLIENT_DOMID: the stub's console line "SMCLAT-STUB-READY ring-ref=R port=P"
 # becomes the xenstore nodes smclat-gen reads (as smclat-mediator writes them: readable by the
 # client only), and its data/ready.
 stub_publish() {
-    sd=$(xl domid "$1") i=0 line=
+    sd=$(domid "$1") i=0 line=
     while [ $i -lt 300 ]; do
         line=$(tr -d '\r' < "$CON/guest-$1.log" 2> /dev/null | grep -m1 -e '^SMCLAT-STUB-READY ' -e '^SMCLAT-STUB: error')
         [ -n "$line" ] && break
@@ -181,11 +196,12 @@ for f in "$CON"/guest-*.log; do # a kept domain's console: this scenario's part 
     [ -e "$f" ] && wc -c < "$f" > "$MARK/${f##*/}"
 done
 domains > /tmp/domains.list
+xl list | awk 'NR > 1 {print $1, $2}' > /tmp/domids
 while read -r dn role vcpus; do
-    if xl domid "$dn" > /dev/null 2>&1; then
+    if id=$(domid "$dn"); then
         KEPT="$KEPT $dn"
-        say "kept $dn d$(xl domid "$dn")"
-        echo "kept $dn d$(xl domid "$dn"): created by an earlier scenario of the group" >> "$O/xl-create.log"
+        say "kept $dn d$id"
+        echo "kept $dn d$id: created by an earlier scenario of the group" >> "$O/xl-create.log"
     else
         NEW="$NEW $dn"
     fi
@@ -201,7 +217,7 @@ if [ -n "$NEW" ]; then
     while read -r dn role vcpus; do
         case " $NEW " in *" $dn "*) ;; *) continue ;; esac
         case $role in
-        stub) stub_create "$dn" "$(xl domid client)" ;;
+        stub) stub_create "$dn" "$(domid client)" ;;
         *) create "$dn" "$role" "$vcpus" ;;
         esac
         spec "$role" "$vcpus" > "/tmp/domspec/$dn"
@@ -213,19 +229,25 @@ if [ -n "$NEW" ]; then
 else
     echo "no domain created: every one kept, create-trace.bin is the earlier scenarios'" > "$O/create-trace.log"
 fi
-MED=$(xl domid mediator)
-CLI=$(xl domid client)
+MED=$(domid mediator)
+CLI=$(domid client)
 # Domain names for smclat-gen and smclat-mediator (docs/bench.md): Dom0 tells each the other's
 # domid in its own xenstore folder, which the domain can read. A job each for the client and a
 # Linux mediator: its arguments, then its number (the domain waits for a new one); what an
 # earlier job of a kept domain left is cleared first.
 JOB=$(($(cat /tmp/job.seq 2> /dev/null || echo 0) + 1))
 echo $JOB > /tmp/job.seq
-for d in $MED $CLI; do
-    case " $KEPT " in *" $(xl domname "$d") "*)
-        for n in ready "done" go smclat; do xenstore-rm "/local/domain/$d/data/$n" 2> /dev/null; done ;;
+set --
+for dn in mediator client; do
+    case " $KEPT " in *" $dn "*)
+        d=$(domid "$dn")
+        for n in ready "done" go smclat; do set -- "$@" "/local/domain/$d/data/$n"; done ;;
     esac
 done
+# (one xenstore-rm for them all; one each if that fails: it stops at a node it cannot remove)
+if [ $# -gt 0 ] && ! xenstore-rm "$@" 2> /dev/null; then
+    for p; do xenstore-rm "$p" 2> /dev/null; done
+fi
 xenstore-write "/local/domain/$MED/data/peer" "$CLI" "/local/domain/$CLI/data/mediator" "$MED"
 # (the arguments after a space: xenstore-write would take a value starting with - as its option)
 [ "${MEDIATOR_KIND:-linux}" = stub ] ||
@@ -238,7 +260,7 @@ for d in $NEW; do
 done
 [ "${MEDIATOR_KIND:-linux}" = stub ] && stub_publish mediator "$CLI"
 for d in mediator client $(n=1; while [ $n -le "$NOISE_DOMAINS" ]; do echo noise$n; n=$((n + 1)); done); do
-    wait_xs "/local/domain/$(xl domid "$d")/data/ready" 120 || { copy_logs; fail boot_failed "DomU $d did not start (no data/ready in 120 s); its console's last line: $(last_line "$O/guest-$d.log")"; }
+    wait_xs "/local/domain/$(domid "$d")/data/ready" 120 || { copy_logs; fail boot_failed "DomU $d did not start (no data/ready in 120 s); its console's last line: $(last_line "$O/guest-$d.log")"; }
 done
 # The client is ready to go: for the xen transports when smclat-gen has connected
 case $TRANSPORT in
@@ -258,6 +280,13 @@ case $? in
 2) copy_logs
    fail guest_program_failed "smclat-gen exited with $(xenstore-read "/local/domain/$CLI/data/done") before the run: $(last_line "$O/guest-client.log" 'smclat gen')" ;;
 esac
+# kept noise domains the previous scenario paused (below) run again from here, as a new one's
+# busy loops start at the end of its boot, shortly before the trace
+for dn in $KEPT; do
+    grep -qx "$dn" /tmp/paused 2> /dev/null || continue
+    xl unpause "$dn" || fail setup "DomU $dn: xl unpause failed"
+done
+rm -f /tmp/paused
 say "domains ready"
 
 # Scheduler configuration, applied and read back
@@ -330,6 +359,16 @@ trc=$?
 # shellcheck disable=SC2086 # a list of pids
 [ -n "$LOADPIDS" ] && kill $LOADPIDS 2> /dev/null
 say "trace done rc=$trc"
+# in a group with a scenario after this one (dom0-group.sh): the noise domains, done with once
+# the trace is (the metadata does not show a pause), are paused (the next scenario unpauses
+# those it keeps), so that their busy loops do not slow Dom0's work between the scenarios
+if [ -n "${SMCLAT_JOB_NEXT:-}" ]; then
+    n=1
+    while [ $n -le "$NOISE_DOMAINS" ]; do
+        xl pause "noise$n" && echo "noise$n" >> /tmp/paused
+        n=$((n + 1))
+    done
+fi
 [ $trc = 0 ] || fail trace_failed "smclat-record trace (xentrace) exited with $trc: $(tail -1 "$O/trace.log")"
 # The generator should be done (TRACE_SECONDS covers it); give it a little more
 wait_xs "/local/domain/$CLI/data/done" 30 || { copy_logs; fail guest_program_failed "smclat-gen still running 30 s after the trace: $(last_line "$O/guest-client.log" 'smclat gen')"; }

@@ -64,7 +64,7 @@ group_collect() {
 
 # group_boot DIR...: one boot for the scenarios; sets group_next (the DIRs for a fresh boot)
 group_boot() {
-    local dirs=("$@") packed=() i rc list='' began end_rc ran_any=0 verdicts=0 retry=() retry_i=()
+    local dirs=("$@") packed=() i rc list='' began end_rc ran_any=0 verdicts=0 retry=() retry_i=() pids=()
     group_next=()
     group_key=
     work_make
@@ -114,11 +114,13 @@ group_boot() {
         elif [ "$began" = 0 ] || { [ "$end_rc" = 0 ] && ! grep -q "SMCLAT-GROUP: saved" "$console"; }; then
             retry+=("${dirs[$i]}") # not run, or its results lost with the boot: a fresh boot
             retry_i+=("$i")
-        else
-            (group_collect $((i + 1)) "${dirs[$i]}" ran)
+        else # the scenarios' folders are made side by side (each its own files)
+            (group_collect $((i + 1)) "${dirs[$i]}" ran) &
+            pids+=($!)
             verdicts=$((verdicts + 1))
         fi
     done
+    [ ${#pids[@]} = 0 ] || wait "${pids[@]}"
     if [ ${#retry[@]} -gt 0 ] && [ $verdicts = 0 ]; then # no progress: never boot again
         lab_log "the boot ended with no scenario's verdict: not booting again for ${retry[*]}"
         for i in "${retry_i[@]}"; do (group_collect $((i + 1)) "${dirs[$i]}" ran); done

@@ -120,8 +120,32 @@ lab_pack_scenario() {
                 ;;
             mediator) [ "$TRANSPORT" != none ] && cp "$ARM_BIN/smclat-mediator" "$d/bin/" ;;
         esac
-        { cat "$IMG/domu-base.cpio.gz"; lab_overlay "$d" | gzip -1 -n; } > "$s/img/domu-$role.cpio.gz"
+        lab_pack_image "$d" "$s/img/domu-$role.cpio.gz"
     done
     # what each image is, for Dom0 to tell whether a kept domain serves this scenario
     (cd "$s/img" && md5sum domu-*.cpio.gz > md5sums)
+    for f in "$s"/bin/* "$s"/img/*; do lab_pack_link_same "$f"; done
+}
+# lab_pack_image OVERLAY IMAGE: the DomU image (the base initramfs + the overlay folder); an
+# earlier scenario's of a group when its overlay was the same ($work/built: made once per group)
+lab_pack_image() {
+    local d=$1 img=$2 b=$work/built/${1##*/}
+    if [ -d "$b" ] && diff -r -q "$d" "$b" > /dev/null 2>&1 && ln -f "$(cat "$b.image")" "$img" 2> /dev/null; then
+        return 0
+    fi
+    { cat "$IMG/domu-base.cpio.gz"; lab_overlay "$d" | gzip -1 -n; } > "$img"
+    mkdir -p "$work/built"
+    rm -rf "$b"
+    cp -a "$d" "$b"
+    echo "$img" > "$b.image"
+}
+# lab_pack_link_same FILE: in a group's share ($share/sc/I), FILE hard-linked to the same file
+# of an earlier scenario when their bytes are the same (the images and programs of scenarios
+# that differ only in their arguments): Dom0's initramfs then holds it once (lab_pack_dom0)
+lab_pack_link_same() {
+    local f=$1 o
+    for o in "$share"/sc/*/"${f#"$share"/sc/*/}"; do
+        [ "$o" -ef "$f" ] && return 0
+        [ -f "$o" ] && cmp -s "$o" "$f" && { ln -f "$o" "$f"; return 0; }
+    done
 }
