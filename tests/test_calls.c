@@ -1103,6 +1103,54 @@ static void test_two_timer_ticks_are_no_call(void **state)
     fx_free(f);
 }
 
+/* After tick_trace: the client, running on cpu0 (the mediator's pCPU) from t - 100, wakes the
+ * mediator at t (cpu0, ambiguous), which runs on cpu1 from t + 7 for run; the client blocks at
+ * t + 20 and its own timer wakes it on cpu0 at t + 40 (idle there: no answer); the mediator
+ * blocks with no answer recorded, the client sleeps later. */
+static void woken_by_own_timer(struct tg *g, uint64_t t, uint64_t run)
+{
+    tg_wake(g, 1, t - 120, CLI, 0);
+    tg_runstate(g, 1, t - 118, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, t - 100, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, t - 99, IDLE, 0, RUN, RNBL);
+    tg_runstate(g, 0, t - 98, CLI, 0, RNBL, RUN);
+    tg_wake(g, 0, t, MED, 0);
+    tg_runstate(g, 0, t + 2, MED, 0, BLK, RNBL);
+    tg_switch(g, 1, t + 5, IDLE, 1, MED, 0);
+    tg_runstate(g, 1, t + 6, IDLE, 1, RUN, RNBL);
+    tg_runstate(g, 1, t + 7, MED, 0, RNBL, RUN);
+    block_to_idle(g, 0, t + 20, CLI);
+    wake_from_idle(g, 0, t + 40, CLI);
+    block_to_idle(g, 1, t + 7 + run, MED);
+    block_to_idle(g, 0, t + 107 + run, CLI);
+}
+
+/* An ambiguous notify on the mediator's tick, the client blocked and woken by its own timer,
+ * no answer recorded: with the mediator's run a timer's (60, under the threshold of 141 between
+ * its 50 per timer and 400 per call) two timers, no call; with a call's run (450), a call whose
+ * answer found the client awake. */
+static void test_woken_by_own_timer_after_a_tick_is_no_call(void **state)
+{
+    (void)state;
+    uint64_t t;
+    struct tg *g = tick_trace(&t);
+    woken_by_own_timer(g, t + 1000, 60);
+    t += 2 * TK_PERIOD;
+    tick_round(g, t); /* the mediator back on cpu0, where the next notify is ambiguous */
+    t += 2 * TK_PERIOD;
+    woken_by_own_timer(g, t + 1000, 450);
+    fx_ticks_per_s = 1e6;
+    struct fx *f = fx_run(g, CLI, MED);
+    fx_ticks_per_s = 0;
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->mediator_tick_hz, 250);
+    assert_int_equal(st->calls, 22);
+    assert_int_equal(st->by_certainty[SM_CERT_CERTAIN], 21);
+    assert_int_equal(st->by_certainty[SM_CERT_LIKELY], 1);
+    assert_int_equal(st->by_shape[SM_SHAPE_CLIENT_WOKEN_EARLY], 1);
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1130,6 +1178,7 @@ int main(void)
         cmocka_unit_test(test_recover_no_wakes),
         cmocka_unit_test(test_recover_textbook_and_empty),
         cmocka_unit_test(test_two_timer_ticks_are_no_call),
+        cmocka_unit_test(test_woken_by_own_timer_after_a_tick_is_no_call),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

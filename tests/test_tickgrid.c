@@ -101,6 +101,29 @@ static void test_window_is_narrow(void **state)
     assert_true(in > n / 100 && in < n * 4 / 100);
 }
 
+static void test_window_follows_late_wakes(void **state)
+{
+    (void)state;
+    /* A loaded host delays two thirds of the tick's wakes by 50 to 320 us (3000..20000 ticks),
+     * always late; 60 wakes at random times besides. The window grows over the late ones, not
+     * before the tick nor to half a period. */
+    struct sm_tickgrid g;
+    sm_tickgrid_init(&g, RATE);
+    feed(&g, 250, 100000, 3000, 300, 0, 10);
+    uint64_t s = 11, period = 250000, t0 = 1000000007ULL * period;
+    for (unsigned i = 0; i < 600; i++)
+        sm_tickgrid_add(&g, t0 + i * 3 * period + 100000 + 3000 + next(&s) % 17000);
+    for (unsigned i = 0; i < 60; i++)
+        sm_tickgrid_add(&g, t0 + next(&s) % (1000 * period));
+    assert_int_equal(sm_tickgrid_hz(&g, NULL), 250);
+    uint64_t base = 5000000ULL * period;
+    assert_true(sm_tickgrid_match(&g, base + 100000 + 1000));
+    assert_true(sm_tickgrid_match(&g, base + 100000 + 15000)); /* 240 us late */
+    assert_false(sm_tickgrid_match(&g, base + 100000 + 30000));
+    assert_false(sm_tickgrid_match(&g, base + 100000 - 5000));
+    assert_false(sm_tickgrid_match(&g, base + 100000 + period / 2));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -108,6 +131,7 @@ int main(void)
         cmocka_unit_test(test_prefers_the_tick_over_its_harmonic),
         cmocka_unit_test(test_off_without_a_cluster),
         cmocka_unit_test(test_window_is_narrow),
+        cmocka_unit_test(test_window_follows_late_wakes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

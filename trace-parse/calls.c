@@ -929,7 +929,15 @@ static void mediator_done_unanswered(struct sm_calls *c, const struct sm_model *
     int timer_like = !o->certain && (thr                                  ? run < thr
                                      : sm_tickgrid_hz(&c->tick_med, NULL) ? o->notify_at_tick
                                                                           : !o->after_block);
-    if (!blocked) {
+    /* Blocked after an ambiguous notify on the mediator's tick, then woken by its own timer
+     * (no answer recorded), while the mediator ran for less than a call: the two guests' timers
+     * on a shared pCPU, not a call. (A call answered after such an early wake looks the same
+     * but for the mediator's run: a call's service.) */
+    int woken_by_timers = blocked && k->client_woken_early && !o->certain && o->notify_at_tick &&
+                          thr && run < thr && (cs == XT_RUNNING || cs == XT_RUNNABLE);
+    if (woken_by_timers) {
+        drop(c, s);
+    } else if (!blocked) {
         if (timer_like) {
             drop(c, s);
         } else if (cs == XT_RUNNABLE && o->med_block_rec && o->run_after_med_block) {

@@ -6,11 +6,12 @@
 
 static const unsigned cand_hz[SM_TICKGRID_CANDS] = {1000, 300, 250, 100};
 
-#define MIN_SAMPLES 16   /* before any fit */
-#define MIN_IN      12   /* samples inside the window of the chosen HZ */
-#define MIN_SHARE   0.25 /* ... and their share: ten times what a uniform spread puts there */
-#define NEAR_BEST   0.8  /* a longer period is preferred while it keeps this much of the best */
-#define REFIT_EVERY 8    /* samples between fits */
+#define MIN_SAMPLES   16   /* before any fit */
+#define MIN_IN        12   /* samples inside the window of the chosen HZ */
+#define MIN_SHARE     0.25 /* ... and their share: ten times what a uniform spread puts there */
+#define NEAR_BEST     0.8  /* a longer period is preferred while it keeps this much of the best */
+#define REFIT_EVERY   8    /* samples between fits */
+#define WIDEN_DENSITY 5    /* a bin beside the window joins it at this many times an even spread */
 
 void sm_tickgrid_init(struct sm_tickgrid *g, double ticks_per_s)
 {
@@ -64,6 +65,33 @@ static uint32_t densest(const uint32_t *bins, unsigned wb, unsigned *lo)
     return best;
 }
 
+/* The densest window found is as wide as the spread of an unloaded interrupt path; a host that
+ * stalls the emulated vCPUs delays some timer wakes far more (hundreds of us, always late, and
+ * the window's edge may cut the cluster). So the window grows, a bin at a time on the side
+ * whose next bin holds more, while that bin holds WIDEN_DENSITY times what an even spread of
+ * all samples puts there, up to a quarter of the period. Wakes at random times (notifies) only
+ * reach a bin's even share: the window stays where the timer's wakes are. */
+static void widen(struct sm_tickgrid *g)
+{
+    const uint32_t *bins = g->bins[g->cand];
+    double dense = WIDEN_DENSITY * (double)g->n / SM_TICKGRID_BINS;
+    unsigned lo = g->lo_bin, w = g->wbins;
+    while (w < SM_TICKGRID_BINS / 4) {
+        unsigned before = (lo + SM_TICKGRID_BINS - 1) % SM_TICKGRID_BINS;
+        uint32_t nb = bins[before], na = bins[(lo + w) % SM_TICKGRID_BINS];
+        if (na >= nb && na >= dense) {
+            w++;
+        } else if (nb >= dense) {
+            lo = before;
+            w++;
+        } else {
+            break;
+        }
+    }
+    g->lo_bin = lo;
+    g->wbins = w;
+}
+
 static void fit(struct sm_tickgrid *g)
 {
     g->n_at_fit = g->n;
@@ -87,9 +115,15 @@ static void fit(struct sm_tickgrid *g)
             g->cand = (int)i;
             g->lo_bin = lo[i];
             g->wbins = window_bins(g, i);
-            g->share = share[i];
         }
     }
+    if (g->cand < 0)
+        return;
+    widen(g);
+    uint32_t in = 0;
+    for (unsigned b = 0; b < g->wbins; b++)
+        in += g->bins[g->cand][(g->lo_bin + b) % SM_TICKGRID_BINS];
+    g->share = (double)in / g->n;
 }
 
 static void refresh(struct sm_tickgrid *g)

@@ -18,7 +18,7 @@
 
 struct sm_tickgrid {
     double ticks_per_s;
-    double window_s; /* width of the timer's phase window */
+    double window_s; /* width of the window first searched for (then widened) */
     uint32_t bins[SM_TICKGRID_CANDS][SM_TICKGRID_BINS];
     unsigned n;        /* samples */
     unsigned n_at_fit; /* samples when last fitted */
