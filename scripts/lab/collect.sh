@@ -100,11 +100,17 @@ lab_verdict() {
         n=${n%% *}
         finish failed emulator_killed "QEMU stopped by SIG$(kill -l "$n" 2> /dev/null) from outside (exit $qrc: ${line}), last step: $at$lost$also" "$qrc"
     fi
-    # boot: Xen's panic, then Dom0's kernel panic or a failed step of its /init (a DomU that does not
-    # start is the Dom0 job's verdict, above)
+    # Xen's panic: once Dom0's tools were up (or the scenario's part of a group's boot began) Xen
+    # crashed under the scenario, a finding of its own (a scheduler's BUG, say), not a boot that
+    # failed; before that, the boot failed. Then Dom0's kernel panic or a failed step of its /init
+    # (a DomU that does not start is the Dom0 job's verdict, above)
     line=$(grep -m1 -A1 "Panic on CPU" "$console" | tail -1 | sed 's/^\[ *[0-9.]*\] //')
     [ -n "$line" ] || line=$(grep -m1 -o "Xen BUG at.*\|Assertion '.*' failed.*" "$console")
-    [ -n "$line" ] && finish failed boot_failed "Xen: $line$also" "$qrc"
+    if [ -n "$line" ]; then
+        grep -q "SMCLAT-DOM0: tools up\|SMCLAT-GROUP: begin " "$console" &&
+            finish failed xen_crashed "Xen: $line, last step: $at$also" "$qrc"
+        finish failed boot_failed "Xen: $line$also" "$qrc"
+    fi
     if ! grep -q "SMCLAT-DOM0: tools up" "$console"; then
         line=$(grep -m1 -o "Kernel panic.*" "$console")
         [ -n "$line" ] && finish failed boot_failed "Dom0: $line$also" "$qrc"

@@ -13,6 +13,7 @@
 #   trace-fail   xentrace exits 1 (likewise)
 #   term-trace   SIGTERM from outside during the trace: exits 0 saying so, as QEMU does
 #   dom0-panic   Dom0's kernel panics before its tools are up; dom0-error: a step of its /init fails
+#   xen-crash    Xen hits a BUG during the trace (a scheduler's, say), exit 0
 # A share packed by run.sh --group (group.list, sc/I/) is run as dom0-group.sh does: each
 # scenario between "SMCLAT-GROUP: begin I NAME" and "end I rc=N", a failed one ends the boot.
 # FAKE_QEMU_LOG (a file): one line per boot, the scenarios' names.
@@ -91,6 +92,14 @@ scenario() { # the Dom0 job of the scenario in $O
     step "configuration applied and checked"
     step "trace started, client go"
     [ "$fault" = kill-trace ] && kill -KILL $$
+    if [ "$fault" = xen-crash ]; then
+        echo "(XEN) Xen BUG at common/sched/credit2.c:3587"
+        echo "(XEN) ****************************************"
+        echo "(XEN) Panic on CPU 1:"
+        echo "(XEN) Xen BUG at common/sched/credit2.c:3587"
+        echo "(XEN) ****************************************"
+        exit 0
+    fi
     if [ "$fault" = term-trace ]; then
         echo "qemu-system-aarch64: terminating on signal 15 from pid 4242 (kill)"
         exit 0

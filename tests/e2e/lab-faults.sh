@@ -15,7 +15,7 @@ RUN=$TOP/scripts/lab/run.sh
 # --- one taxonomy: the lab's list, the C table, and every kind the lab's scripts write
 lab_kinds=$(bash -c ". '$TOP/scripts/lab/reasons.sh'; echo \$LAB_REASON_KINDS" | tr ' ' '\n' | sort | xargs)
 c_kinds=$(grep -o '^    \[SM_REASON_[A-Z_]*\] = {"[a-z_]*"' "$TOP/reports/reason.c" | sed 's/.*{"//; s/"//' | sort | xargs)
-expect_eq "$(echo "$lab_kinds" | wc -w)" 13 "reason kinds in scripts/lab/reasons.sh"
+expect_eq "$(echo "$lab_kinds" | wc -w)" 14 "reason kinds in scripts/lab/reasons.sh"
 expect_eq "$c_kinds" "$lab_kinds" "reports/reason.c's kinds (as scripts/lab/reasons.sh's)"
 for k in $(grep -o '\bfail [a-z_]* "' "$TOP/scripts/lab/dom0-job.sh" | awk '{print $2}' | sort -u) \
     $(cat "$TOP"/scripts/lab/{run,pack,collect,group}.sh | grep -o 'finish [a-z]* [a-z_]* "' | awk '{print $3}' | sort -u); do
@@ -101,6 +101,10 @@ expect_run "$T/eb" emulator_exited '^QEMU exited with status 1 before the Dom0 j
 
 lab xen-panic xen-panic "$T/xp"
 expect_run "$T/xp" boot_failed '^Xen: \(XEN\) Xen BUG at common/page_alloc.c:1234$'
+
+# Xen crashing under a running scenario is no boot failure: its own kind, with the step
+lab xen-crash xen-crash "$T/xc"
+expect_run "$T/xc" xen_crashed '^Xen: \(XEN\) Xen BUG at common/sched/credit2.c:3587, last step: trace started, client go \(at [0-9.]+ s\)$'
 
 lab dom0-panic dom0-panic "$T/dp"
 expect_run "$T/dp" boot_failed '^Dom0: Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100$'

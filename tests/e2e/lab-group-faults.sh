@@ -72,6 +72,16 @@ expect_eq "$(cat "$FAKE_QEMU_LOG")" "$C2
 $C1" "killed mid-group: the unsaved scenario and the rest in a fresh boot"
 expect_eq "$(status kt)" "ok:- failed:emulator_killed ok:- ok:- ok:- ok:- ok:- ok:-" "killed mid-group: statuses"
 
+# Xen crashing under a scenario: that one fails as xen_crashed (not as a boot that failed), the
+# ones before it (unsaved, lost with the boot) and after it run in a fresh boot
+FAKE_QEMU_FAULTS=24fps-opt.credit2.busy-noise=xen-crash suite xc
+expect_eq "$(cat "$FAKE_QEMU_LOG")" "$C2
+24fps-opt.credit2.quiet 60fps-unopt.credit2.quiet 60fps-unopt.credit2.busy-noise
+$C1" "Xen crashed mid-group: the rest of its group in a fresh boot"
+expect_eq "$(status xc)" "ok:- failed:xen_crashed ok:- ok:- ok:- ok:- ok:- ok:-" "Xen crashed mid-group: statuses"
+expect_grep '^xen_crashed Xen: \(XEN\) Xen BUG at common/sched/credit2.c:3587, last step: trace started' \
+    <(jq -r '.scenarios[1] | .reason_kind + " " + .reason' "$T/xc/suite.json") "Xen crashed mid-group: suite.json's reason"
+
 # a boot per scenario
 suite bp --boot-per-scenario
 expect_eq "$?" 0 "--boot-per-scenario: exit status"
