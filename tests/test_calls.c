@@ -1023,18 +1023,25 @@ static void tick_round(struct tg *g, uint64_t t)
     block_to_idle(g, 1, t + 6600, CLI);
 }
 
-/* The client, running on cpu0 from t - 100, wakes the mediator at t (cpu0, ambiguous) and
- * blocks; the mediator runs from t + 30 and wakes the client at t + 30 + run (cpu0, ambiguous),
- * blocks 10 later; the client runs and sleeps. cpu0 idle before and after. */
-static void ambiguous_pair(struct tg *g, uint64_t t, uint64_t run)
+/* The client, woken by its frame timer on cpu1 at t - 120, runs on cpu0 from t - 98 and wakes
+ * the mediator at t (cpu0, the mediator's pCPU: ambiguous). */
+static void notify_on_cpu0(struct tg *g, uint64_t t)
 {
-    tg_wake(g, 1, t - 120, CLI, 0); /* its frame timer on cpu1: it is switched in on cpu0 */
+    tg_wake(g, 1, t - 120, CLI, 0);
     tg_runstate(g, 1, t - 118, CLI, 0, BLK, RNBL);
     tg_switch(g, 0, t - 100, IDLE, 0, CLI, 0);
     tg_runstate(g, 0, t - 99, IDLE, 0, RUN, RNBL);
     tg_runstate(g, 0, t - 98, CLI, 0, RNBL, RUN);
     tg_wake(g, 0, t, MED, 0);
     tg_runstate(g, 0, t + 2, MED, 0, BLK, RNBL);
+}
+
+/* The client, running on cpu0 from t - 100, wakes the mediator at t (cpu0, ambiguous) and
+ * blocks; the mediator runs from t + 30 and wakes the client at t + 30 + run (cpu0, ambiguous),
+ * blocks 10 later; the client runs and sleeps. cpu0 idle before and after. */
+static void ambiguous_pair(struct tg *g, uint64_t t, uint64_t run)
+{
+    notify_on_cpu0(g, t);
     tg_block(g, 0, t + 20, CLI, 0);
     tg_switch(g, 0, t + 22, CLI, 0, MED, 0);
     tg_runstate(g, 0, t + 23, CLI, 0, RUN, BLK);
@@ -1070,6 +1077,15 @@ static struct tg *tick_trace(uint64_t *t)
     return g;
 }
 
+/* The detector on g with a time stamp rate of 1 MHz (the ticks are learned). */
+static struct fx *run_at_1mhz(struct tg *g)
+{
+    fx_ticks_per_s = 1e6;
+    struct fx *f = fx_run(g, CLI, MED);
+    fx_ticks_per_s = 0;
+    return f;
+}
+
 static void test_two_timer_ticks_are_no_call(void **state)
 {
     (void)state;
@@ -1080,9 +1096,7 @@ static void test_two_timer_ticks_are_no_call(void **state)
     ambiguous_pair(g, t + 3000, 2060); /* notify off the tick (answer on it): a call */
     t += 3 * TK_PERIOD;
     ambiguous_pair(g, t + 1000, 30 + TK_PERIOD); /* a call's service: a call */
-    fx_ticks_per_s = 1e6;
-    struct fx *f = fx_run(g, CLI, MED);
-    fx_ticks_per_s = 0;
+    struct fx *f = run_at_1mhz(g);
     const struct sm_calls_stats *st = sm_calls_stats(f->calls);
     assert_int_equal(st->mediator_tick_hz, 250);
     assert_int_equal(st->client_tick_hz, 250);
@@ -1109,13 +1123,7 @@ static void test_two_timer_ticks_are_no_call(void **state)
  * blocks with no answer recorded, the client sleeps later. */
 static void woken_by_own_timer(struct tg *g, uint64_t t, uint64_t run)
 {
-    tg_wake(g, 1, t - 120, CLI, 0);
-    tg_runstate(g, 1, t - 118, CLI, 0, BLK, RNBL);
-    tg_switch(g, 0, t - 100, IDLE, 0, CLI, 0);
-    tg_runstate(g, 0, t - 99, IDLE, 0, RUN, RNBL);
-    tg_runstate(g, 0, t - 98, CLI, 0, RNBL, RUN);
-    tg_wake(g, 0, t, MED, 0);
-    tg_runstate(g, 0, t + 2, MED, 0, BLK, RNBL);
+    notify_on_cpu0(g, t);
     tg_switch(g, 1, t + 5, IDLE, 1, MED, 0);
     tg_runstate(g, 1, t + 6, IDLE, 1, RUN, RNBL);
     tg_runstate(g, 1, t + 7, MED, 0, RNBL, RUN);
@@ -1139,9 +1147,7 @@ static void test_woken_by_own_timer_after_a_tick_is_no_call(void **state)
     tick_round(g, t); /* the mediator back on cpu0, where the next notify is ambiguous */
     t += 2 * TK_PERIOD;
     woken_by_own_timer(g, t + 1000, 450);
-    fx_ticks_per_s = 1e6;
-    struct fx *f = fx_run(g, CLI, MED);
-    fx_ticks_per_s = 0;
+    struct fx *f = run_at_1mhz(g);
     const struct sm_calls_stats *st = sm_calls_stats(f->calls);
     assert_int_equal(st->mediator_tick_hz, 250);
     assert_int_equal(st->calls, 22);
