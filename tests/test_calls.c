@@ -718,6 +718,64 @@ static void test_no_wakes_needs_more_than_a_timer_episode(void **state)
     fx_free(f);
 }
 
+/* After the 8 calls of calibrated_apart (390 ticks each) and 8 episodes of the mediator's own
+ * timer (120 each), 10 more of its timer's episodes (600 ticks each) in which it also answers a
+ * call the client made while it was awake (no notify record; the answer from cpu1, certain).
+ * Those ran for a timer and a call: they calibrate neither, and a timer's run stays 120 (the
+ * median of all 18 would be 600). */
+static void test_timer_episode_that_answers_calibrates_nothing(void **state)
+{
+    (void)state;
+    struct tg *g = calibrated_apart();
+    for (uint64_t i = 0; i < 8; i++)
+        mediator_timer_episode(g, 9100 + 210 * i + 37 * (i % 3), 120);
+    for (uint64_t i = 0; i < 10; i++) {
+        uint64_t t = 11000 + 1000 * i;
+        tg_wake(g, 1, t, MED, 0); /* its timer, on cpu1 running idle */
+        tg_runstate(g, 1, t + 5, MED, 0, BLK, RNBL);
+        tg_switch(g, 1, t + 10, IDLE, 1, MED, 0);
+        tg_runstate(g, 1, t + 15, MED, 0, RNBL, RUN);
+        sleeps(g, 0, t + 50, CLI);
+        answer_apart(g, t + 400, t + 480);
+        sleeps(g, 1, t + 595, MED);
+        sleeps(g, 0, t + 700, CLI);
+        pacing_wake(g, t + 985);
+    }
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 18);
+    assert_int_equal(st->by_shape[SM_SHAPE_MEDIATOR_ALREADY_AWAKE], 10);
+    assert_int_equal(st->med_run_timer_ticks, 120);
+    assert_int_equal(st->med_run_call_ticks, 390);
+    fx_free(f);
+}
+
+/* After the 8 calls of calibrated_apart (390 ticks each), 10 episodes that a notify began and in
+ * which the mediator stays awake across two calls (740 ticks): an episode of two calls is no
+ * call's run, and a call's stays 390 (the median of all 18 would be 740). */
+static void test_episode_of_two_calls_calibrates_nothing(void **state)
+{
+    (void)state;
+    struct tg *g = calibrated_apart();
+    for (uint64_t i = 0; i < 10; i++) {
+        uint64_t t = 9100 + 1000 * i;
+        notify_apart(g, t);
+        sleeps(g, 0, t + 50, CLI);
+        answer_apart(g, t + 230, t + 310);
+        sleeps(g, 0, t + 400, CLI); /* its next call: the mediator awake, no notify record */
+        answer_apart(g, t + 600, t + 680);
+        sleeps(g, 1, t + 750, MED);
+        sleeps(g, 0, t + 850, CLI);
+        pacing_wake(g, t + 985);
+    }
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 28);
+    assert_int_equal(st->by_shape[SM_SHAPE_MEDIATOR_ALREADY_AWAKE], 10);
+    assert_int_equal(st->med_run_call_ticks, 390);
+    fx_free(f);
+}
+
 /* An ambiguous "answer" early in the mediator's run (its WAKE of the client on the client's own
  * pCPU, 75 ticks into a 390-tick service) is taken for the client's timer when the client blocks
  * again soon after (the call goes on, woken early, to the real answer). After a run of run ticks
@@ -1179,6 +1237,8 @@ int main(void)
         cmocka_unit_test(test_answer_read_before_block),
         cmocka_unit_test(test_block_record_then_continue_ends_service),
         cmocka_unit_test(test_no_wakes_needs_more_than_a_timer_episode),
+        cmocka_unit_test(test_timer_episode_that_answers_calibrates_nothing),
+        cmocka_unit_test(test_episode_of_two_calls_calibrates_nothing),
         cmocka_unit_test(test_long_run_after_ambiguous_answer),
         cmocka_unit_test(test_preempted_then_sleeps_is_answered),
         cmocka_unit_test(test_recover_no_wakes),

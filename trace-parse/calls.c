@@ -101,6 +101,8 @@ struct med_vcpu {
     uint8_t awake;      /* in an episode (woken, not blocked since) */
     uint64_t run_start; /* SM_T_NONE when not running */
     uint64_t run_acc;   /* ticks run in the current episode */
+    uint8_t answers;    /* calls it answered in the current episode (saturates) */
+    uint8_t ended;      /* the episode has just ended (BLOCK): med_episode_end next */
 };
 
 struct cal {
@@ -291,6 +293,13 @@ static uint64_t episode_run(const struct med_vcpu *mv, uint64_t tsc)
 static struct med_vcpu *med_slot(struct sm_calls *c, uint16_t vcpu)
 {
     return vcpu < MED_MAX ? &c->med[vcpu] : NULL;
+}
+
+/* The mediator vCPU answered a call in its current episode. */
+static void count_answer(struct med_vcpu *mv)
+{
+    if (mv && mv->answers < UINT8_MAX)
+        mv->answers++;
 }
 
 /* The client vCPU's slot (created on first sight); NULL past SM_CALLS_MAX_VCPUS. */
@@ -645,6 +654,7 @@ static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const s
     if (o->active) {
         if (!o->answered) {
             o->answered = 1;
+            count_answer(mv);
             o->answer_at_tick = (uint8_t)at_tick;
             o->c.answer_ambiguous = !certain;
             o->c.t_answer = ev->tsc;
@@ -695,6 +705,7 @@ static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const s
          * memory before the mediator's event came): this WAKE is that event, late, now that
          * the client sleeps. No new call. */
         t->answered = 1;
+        count_answer(mv);
         s->pend = 0;
         return;
     }
@@ -716,6 +727,7 @@ static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const s
         o->med_awake = 1;
         o->med_ran = 1;
         o->answered = 1;
+        count_answer(mv);
         o->certain = (uint8_t)certain;
         o->c.answer_ambiguous = !certain;
         o->c.t_answer = ev->tsc;
@@ -810,6 +822,9 @@ static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
          * a timer wake (client_ran_long): then that was the answer, and the call is over. */
         *o = s->tail;
         s->tail.active = 0;
+        struct med_vcpu *mv = med_slot(c, o->c.mediator_vcpu);
+        if (mv && mv->answers) /* that was no answer: the real one is still to come */
+            mv->answers--;
         o->answered = o->ended = o->answer_in_block = 0;
         o->c.answer_ambiguous = 0;
         o->c.t_answer = o->c.t_client_wake = o->c.t_client_run = o->c.t_end_lo = SM_T_NONE;
@@ -978,7 +993,7 @@ static void mediator_done_unanswered(struct sm_calls *c, const struct sm_model *
      * for an answer to come (or the client's next call ends it). */
 }
 
-static void med_episode(struct sm_calls *c, struct med_vcpu *mv, const struct xt_event *ev)
+static void med_episode(struct med_vcpu *mv, const struct xt_event *ev)
 {
     unsigned old = ev->old_state, new = ev->new_state;
     if (old == XT_RUNNING && mv->run_start != SM_T_NONE) {
@@ -993,17 +1008,30 @@ static void med_episode(struct sm_calls *c, struct med_vcpu *mv, const struct xt
         mv->cause = mv->next_cause;
         mv->next_cause = EP_NONE;
         mv->run_acc = 0;
+        mv->answers = 0;
     }
     if (new == XT_BLOCKED && mv->awake) {
-        if (mv->cause == EP_CALL)
-            cal_add(&c->cal_call, mv->run_acc);
-        else if (mv->cause == EP_TIMER)
-            cal_add(&c->cal_timer, mv->run_acc);
-        c->st.med_run_call_ticks = cal_median(&c->cal_call);
-        c->st.med_run_timer_ticks = cal_median(&c->cal_timer);
         mv->awake = 0;
-        mv->cause = EP_NONE;
+        mv->ended = 1;
     }
+}
+
+/* The episode that has just ended calibrates the run of one call's service or of one timer's,
+ * once the calls of this BLOCK are settled: a timer episode in which the mediator also answered
+ * a call ran for both, and a call episode that answered several calls (the mediator stayed
+ * awake across them) for all of them, so neither calibrates anything. */
+static void med_episode_end(struct sm_calls *c, struct med_vcpu *mv)
+{
+    if (!mv->ended)
+        return;
+    if (mv->cause == EP_CALL && mv->answers <= 1)
+        cal_add(&c->cal_call, mv->run_acc);
+    else if (mv->cause == EP_TIMER && mv->answers == 0)
+        cal_add(&c->cal_timer, mv->run_acc);
+    c->st.med_run_call_ticks = cal_median(&c->cal_call);
+    c->st.med_run_timer_ticks = cal_median(&c->cal_timer);
+    mv->ended = 0;
+    mv->cause = EP_NONE;
 }
 
 /* The mediator (mv, its episode's run now run) has served a call the client made while it was
@@ -1045,6 +1073,7 @@ static void infer_call(struct sm_calls *c, const struct sm_model *m, struct clie
     k->sw_other = s->pend_sw[U_OTHER];
     k->client_woken_early = 1;
     k->t_med_block = ev->tsc;
+    count_answer(med_slot(c, ev->vcpu));
     o->client_blocked = 1;
     o->med_awake = o->med_ran = o->med_blocked = 1;
     s->pend = 0;
@@ -1122,7 +1151,7 @@ static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
             mv->in_block = 0;
         run = old == XT_RUNNING ? episode_run(mv, ev->tsc) : mv->run_acc;
         cause = mv->cause;
-        med_episode(c, mv, ev);
+        med_episode(mv, ev);
     }
     for (unsigned i = 0; i < SM_CALLS_MAX_VCPUS && c->cv[i].used; i++) {
         struct client_vcpu *s = &c->cv[i];
@@ -1167,6 +1196,8 @@ static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
         else if (!o->answered)
             mediator_done_unanswered(c, m, s, ev->tsc, mv ? mv->block_tsc : ev->tsc, run);
     }
+    if (mv)
+        med_episode_end(c, mv);
 }
 
 static void on_block(struct sm_calls *c, const struct sm_model *m, const struct xt_event *ev)

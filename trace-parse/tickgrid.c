@@ -6,12 +6,12 @@
 
 static const unsigned cand_hz[SM_TICKGRID_CANDS] = {1000, 300, 250, 100};
 
-#define MIN_SAMPLES   16   /* before any fit */
-#define MIN_IN        12   /* samples inside the window of the chosen HZ */
-#define MIN_SHARE     0.25 /* ... and their share: ten times what a uniform spread puts there */
-#define NEAR_BEST     0.8  /* a longer period is preferred while it keeps this much of the best */
-#define REFIT_EVERY   8    /* samples between fits */
-#define WIDEN_DENSITY 5    /* a bin beside the window joins it at this many times an even spread */
+#define MIN_SAMPLES   16    /* before any fit */
+#define MIN_IN        12    /* samples inside the window of the chosen HZ */
+#define MIN_EXCESS    0.225 /* ... and their share above an even spread's (250 Hz: 0.25) */
+#define NEAR_BEST     0.8   /* a longer period is preferred while it keeps this much of the best */
+#define REFIT_EVERY   8     /* samples between fits */
+#define WIDEN_DENSITY 5     /* a bin beside the window joins it at this many times an even spread */
 
 void sm_tickgrid_init(struct sm_tickgrid *g, double ticks_per_s)
 {
@@ -98,20 +98,24 @@ static void fit(struct sm_tickgrid *g)
     g->cand = -1;
     if (g->n < MIN_SAMPLES)
         return;
-    double share[SM_TICKGRID_CANDS], best = 0;
+    /* Each candidate's share in its window, above what an even spread puts there (a window
+     * is a larger part of a shorter period: compared raw, the samples that are no tick's
+     * would favour the shortest period). */
+    double excess[SM_TICKGRID_CANDS], best = 0;
     unsigned lo[SM_TICKGRID_CANDS];
     for (unsigned i = 0; i < SM_TICKGRID_CANDS; i++) {
-        uint32_t in = densest(g->bins[i], window_bins(g, i), &lo[i]);
-        share[i] = in >= MIN_IN ? (double)in / g->n : 0;
-        if (share[i] > best)
-            best = share[i];
+        unsigned wb = window_bins(g, i);
+        uint32_t in = densest(g->bins[i], wb, &lo[i]);
+        excess[i] = in >= MIN_IN ? (double)in / g->n - (double)wb / SM_TICKGRID_BINS : 0;
+        if (excess[i] > best)
+            best = excess[i];
     }
-    if (best < MIN_SHARE)
+    if (best < MIN_EXCESS)
         return;
     /* A tick of 1/250 s also clusters at 1/1000 s: the longest period that keeps the
      * cluster is the tick (the candidates go from short periods to long ones). */
     for (unsigned i = 0; i < SM_TICKGRID_CANDS; i++) {
-        if (share[i] >= NEAR_BEST * best) {
+        if (excess[i] >= NEAR_BEST * best) {
             g->cand = (int)i;
             g->lo_bin = lo[i];
             g->wbins = window_bins(g, i);
