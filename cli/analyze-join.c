@@ -133,8 +133,9 @@ void sm_analyze_join_warnings(const struct sm_analyze_join *aj, struct sm_join_w
     if (j->recovered)
         warnf(w,
               "%s: %zu log call%s missed by the detector, rebuilt from the trace inside the "
-              "guest's window (join.recovered, docs/join.md)",
-              name, j->recovered, j->recovered == 1 ? "" : "s");
+              "guest's window (join.recovered, docs/join.md); %zu of them left no notify, no "
+              "block of the client and no answer in the trace (join.recovered_unrecorded)",
+              name, j->recovered, j->recovered == 1 ? "" : "s", j->recovered_unrecorded);
     if (j->trace_only_in_log)
         warnf(w,
               "%s: %zu call%s found in the trace within the log's span have no "

@@ -134,6 +134,8 @@ static int join_json(const struct sm_analyze_join *aj, json_t *root, json_t *cal
                         json_integer((json_int_t)j->trace_only_in_matched));
     json_object_set_new(o, "inconsistent", json_integer((json_int_t)j->inconsistent));
     json_object_set_new(o, "recovered", json_integer((json_int_t)j->recovered));
+    json_object_set_new(o, "recovered_unrecorded",
+                        json_integer((json_int_t)j->recovered_unrecorded));
     json_t *rs = json_object(), *fs = json_object();
     for (int k = 0; k < SM_SHAPE__COUNT; k++) {
         json_object_set_new(rs, sm_call_shape_name((enum sm_call_shape)k),

@@ -673,8 +673,11 @@ static void count_log_calls(struct sm_join *j, const struct work *w, const struc
         j->log_state[w->lg[i].idx] = SM_JOIN_MATCHED;
         j->trace_state[t->idx] = SM_JOIN_MATCHED;
         if (t->rec) {
+            const struct sm_call *c = &calls[t->idx];
             j->recovered++;
-            j->recovered_by_shape[calls[t->idx].shape]++;
+            j->recovered_by_shape[c->shape]++;
+            j->recovered_unrecorded += c->t_notify == SM_T_NONE && c->t_client_block == SM_T_NONE &&
+                                       c->t_answer == SM_T_NONE;
             continue;
         }
         int64_t l = (int64_t)t->z - (int64_t)w->lg[i].e, u = (int64_t)t->a - (int64_t)w->lg[i].s;

@@ -63,6 +63,10 @@ struct sm_join {
      * detector missed them; recover.h), by shape. They take no part in fitting the offset. */
     size_t recovered;
     size_t recovered_by_shape[SM_SHAPE__COUNT];
+    /* ... among them, those whose window holds none of the records a call can leave in a
+     * scheduler-only trace (no notify, no block of the client, no answer): the mediator awake
+     * and the client never blocking, no detector can find them from the trace alone. */
+    size_t recovered_unrecorded;
     size_t early_notify; /* matched calls whose notify (and mediator wake) came before the guest's
                           * start: the wake was not this call's (docs/join.md) */
     size_t anchors,

@@ -34,7 +34,7 @@ neither the detector nor the recovery placed (\`join.log_only_in_trace + join.in
 Target (issue 13): missed and false each at most 1.5% or 3 calls; unmatched at most one at
 each edge of the trace.
 
-| scenario | logged in trace | missed | false | missed % | false % | unmatched with the log | recovered by shape | detector's certain / likely / inferred |
+| scenario | logged in trace | missed | false | missed % | false % | unmatched with the log | recovered by shape; unrecorded | detector's certain / likely / inferred |
 |---|---|---|---|---|---|---|---|---|
 EOF2
 tm=0; tf=0; tn=0; tu=0
@@ -44,13 +44,13 @@ for d in "$out"/*/; do
     if ! "$bin/smclat" analyze "$d" --json > "$d/bench-analysis.json" 2> /dev/null; then
         echo "| $name | analyze failed | | | | | |"; continue
     fi
-    read -r n m f u c l i rs < <(jq -r '[(.join.matched + .join.log_only_in_trace + .join.inconsistent),
+    read -r n m f u c l i rs < <(jq -r '(.join.recovered_unrecorded // 0) as $unrec | [(.join.matched + .join.log_only_in_trace + .join.inconsistent),
         (.join.recovered + .join.log_only_in_trace + .join.inconsistent),
         .join.trace_only_in_log,
         (.join.log_only_in_trace + .join.inconsistent),
         .calls.by_certainty.certain, .calls.by_certainty.likely, .calls.by_certainty.inferred,
         ([.join.recovered_by_shape | to_entries[] | select(.value > 0) | "\(.key) \(.value)"]
-         | join(", ") | if . == "" then "-" else . end)]
+         | join(", ") | if . == "" then "-" else . + "; \($unrec) unrecorded" end)]
         | @tsv' "$d/bench-analysis.json")
     tn=$((tn + n)); tm=$((tm + m)); tf=$((tf + f)); tu=$((tu + u))
     awk -v s="$name" -v n="$n" -v m="$m" -v f="$f" -v u="$u" -v c="$c" -v l="$l" -v i="$i" \

@@ -36,7 +36,7 @@ read -r in_trace missed false unmatched rec < <(jq -r '.join | [
 tol=$((in_trace * 5 / 100)); [ "$tol" -lt 3 ] && tol=3
 echo "logged calls in the trace $in_trace: trace-only missed $missed (recovered $rec), false $false," \
     "unmatched with the log $unmatched (at most $tol, $tol, 2)"
-echo "  recovered by shape: $(jq -c '.join.recovered_by_shape' "$a")"
+echo "  recovered by shape: $(jq -c '.join.recovered_by_shape' "$a"), unrecorded: $(jq '.join.recovered_unrecorded' "$a")"
 echo "  false by shape: $(jq -c '.join.trace_only_in_log_by_shape' "$a")"
 [ "$in_trace" -ge 500 ] || bad "only $in_trace logged calls inside the trace (500 or more wanted)"
 [ "$missed" -le "$tol" ] || bad "the detector missed $missed of $in_trace calls (at most $tol)"
