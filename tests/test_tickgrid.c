@@ -93,6 +93,28 @@ static void test_tick_among_many_random_wakes(void **state)
     assert_false(sm_tickgrid_match(&g, base + 40000 + period / 4 + 1000));
 }
 
+static void test_second_cluster_is_on_a_timer(void **state)
+{
+    (void)state;
+    /* 300 wakes on the 4 ms tick, 40 at a second phase of the guest's own 3 ms after it, 100 at
+     * random times: a wake at the second phase is a timer's too; one at a phase where only
+     * the random ones fall is not, nor is one beside a lone sample. */
+    struct sm_tickgrid g;
+    sm_tickgrid_init(&g, RATE);
+    feed(&g, 250, 20000, 2000, 300, 100, 13);
+    uint64_t s = 14, period = 250000, t0 = 1000000007ULL * period;
+    for (unsigned i = 0; i < 40; i++)
+        sm_tickgrid_add(&g, t0 + i * 5 * period + 20000 + 187500 + next(&s) % 1200);
+    sm_tickgrid_add(&g, t0 + 20000 + 100000);
+    assert_int_equal(sm_tickgrid_hz(&g, NULL), 250);
+    uint64_t base = 5000000ULL * period;
+    assert_true(sm_tickgrid_match(&g, base + 20000 + 1000));
+    assert_true(sm_tickgrid_match(&g, base + 20000 + 187500 + 600));
+    assert_false(sm_tickgrid_match(&g, base + 20000 + 187500 + 5000));
+    assert_false(sm_tickgrid_match(&g, base + 20000 + 100000));
+    assert_false(sm_tickgrid_match(&g, base + 20000 + 60000));
+}
+
 static void test_off_without_a_cluster(void **state)
 {
     (void)state;
@@ -156,6 +178,7 @@ int main(void)
         cmocka_unit_test(test_finds_hz_and_phase),
         cmocka_unit_test(test_prefers_the_tick_over_its_harmonic),
         cmocka_unit_test(test_tick_among_many_random_wakes),
+        cmocka_unit_test(test_second_cluster_is_on_a_timer),
         cmocka_unit_test(test_off_without_a_cluster),
         cmocka_unit_test(test_window_is_narrow),
         cmocka_unit_test(test_window_follows_late_wakes),

@@ -6,12 +6,14 @@
 
 static const unsigned cand_hz[SM_TICKGRID_CANDS] = {1000, 300, 250, 100};
 
-#define MIN_SAMPLES   16    /* before any fit */
-#define MIN_IN        12    /* samples inside the window of the chosen HZ */
-#define MIN_EXCESS    0.225 /* ... and their share above an even spread's (250 Hz: 0.25) */
-#define NEAR_BEST     0.8   /* a longer period is preferred while it keeps this much of the best */
-#define REFIT_EVERY   8     /* samples between fits */
-#define WIDEN_DENSITY 5     /* a bin beside the window joins it at this many times an even spread */
+#define MIN_SAMPLES     16    /* before any fit */
+#define MIN_IN          12    /* samples inside the window of the chosen HZ */
+#define MIN_EXCESS      0.225 /* ... and their share above an even spread's (250 Hz: 0.25) */
+#define NEAR_BEST       0.8 /* a longer period is preferred while it keeps this much of the best */
+#define REFIT_EVERY     8   /* samples between fits */
+#define WIDEN_DENSITY   5   /* a bin beside the window joins it at this many times an even spread */
+#define CLUSTER_DENSITY 4   /* three bins away from it are on a timer at this many times ... */
+#define CLUSTER_MIN     5   /* ... and with this many samples */
 
 void sm_tickgrid_init(struct sm_tickgrid *g, double ticks_per_s)
 {
@@ -142,7 +144,14 @@ int sm_tickgrid_match(struct sm_tickgrid *g, uint64_t tsc)
     if (g->cand < 0)
         return 0;
     unsigned b = bin_of(g, (unsigned)g->cand, tsc);
-    return (b + SM_TICKGRID_BINS - g->lo_bin) % SM_TICKGRID_BINS < g->wbins;
+    if ((b + SM_TICKGRID_BINS - g->lo_bin) % SM_TICKGRID_BINS < g->wbins)
+        return 1;
+    /* Away from the window: a phase where the timer's wakes still cluster (a second timer of
+     * the guest's at its own phase, the far tail of late wakes), over the 30 us around it. */
+    const uint32_t *bins = g->bins[g->cand];
+    uint32_t near = bins[(b + SM_TICKGRID_BINS - 1) % SM_TICKGRID_BINS] + bins[b] +
+                    bins[(b + 1) % SM_TICKGRID_BINS];
+    return near >= CLUSTER_MIN && near >= CLUSTER_DENSITY * 3.0 * g->n / SM_TICKGRID_BINS;
 }
 
 unsigned sm_tickgrid_hz(struct sm_tickgrid *g, double *share)
