@@ -102,10 +102,9 @@ static void test_second_cluster_is_on_a_timer(void **state)
     struct sm_tickgrid g;
     sm_tickgrid_init(&g, RATE);
     feed(&g, 250, 20000, 2000, 300, 100, 13);
-    uint64_t s = 14, period = 250000, t0 = 1000000007ULL * period;
-    for (unsigned i = 0; i < 40; i++)
-        sm_tickgrid_add(&g, t0 + i * 5 * period + 20000 + 187500 + next(&s) % 1200);
-    sm_tickgrid_add(&g, t0 + 20000 + 100000);
+    feed(&g, 250, 20000 + 187500, 1199, 40, 0, 14);
+    uint64_t period = 250000;
+    sm_tickgrid_add(&g, 1000000007ULL * period + 20000 + 100000);
     assert_int_equal(sm_tickgrid_hz(&g, NULL), 250);
     uint64_t base = 5000000ULL * period;
     assert_true(sm_tickgrid_match(&g, base + 20000 + 1000));
@@ -158,11 +157,8 @@ static void test_window_follows_late_wakes(void **state)
     struct sm_tickgrid g;
     sm_tickgrid_init(&g, RATE);
     feed(&g, 250, 100000, 3000, 300, 0, 10);
-    uint64_t s = 11, period = 250000, t0 = 1000000007ULL * period;
-    for (unsigned i = 0; i < 600; i++)
-        sm_tickgrid_add(&g, t0 + i * 3 * period + 100000 + 3000 + next(&s) % 17000);
-    for (unsigned i = 0; i < 60; i++)
-        sm_tickgrid_add(&g, t0 + next(&s) % (1000 * period));
+    feed(&g, 250, 100000 + 3000, 16999, 600, 60, 11);
+    uint64_t period = 250000;
     assert_int_equal(sm_tickgrid_hz(&g, NULL), 250);
     uint64_t base = 5000000ULL * period;
     assert_true(sm_tickgrid_match(&g, base + 100000 + 1000));

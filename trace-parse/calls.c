@@ -102,7 +102,6 @@ struct med_vcpu {
     uint64_t run_start; /* SM_T_NONE when not running */
     uint64_t run_acc;   /* ticks run in the current episode */
     uint8_t answers;    /* calls it answered in the current episode (saturates) */
-    uint8_t ended;      /* the episode has just ended (BLOCK): med_episode_end next */
 };
 
 struct cal {
@@ -993,7 +992,8 @@ static void mediator_done_unanswered(struct sm_calls *c, const struct sm_model *
      * for an answer to come (or the client's next call ends it). */
 }
 
-static void med_episode(struct med_vcpu *mv, const struct xt_event *ev)
+/* Returns 1 when this change ended the episode (its BLOCK): med_episode_end then follows. */
+static int med_episode(struct med_vcpu *mv, const struct xt_event *ev)
 {
     unsigned old = ev->old_state, new = ev->new_state;
     if (old == XT_RUNNING && mv->run_start != SM_T_NONE) {
@@ -1012,8 +1012,9 @@ static void med_episode(struct med_vcpu *mv, const struct xt_event *ev)
     }
     if (new == XT_BLOCKED && mv->awake) {
         mv->awake = 0;
-        mv->ended = 1;
+        return 1;
     }
+    return 0;
 }
 
 /* The episode that has just ended calibrates the run of one call's service or of one timer's,
@@ -1022,15 +1023,12 @@ static void med_episode(struct med_vcpu *mv, const struct xt_event *ev)
  * awake across them) for all of them, so neither calibrates anything. */
 static void med_episode_end(struct sm_calls *c, struct med_vcpu *mv)
 {
-    if (!mv->ended)
-        return;
     if (mv->cause == EP_CALL && mv->answers <= 1)
         cal_add(&c->cal_call, mv->run_acc);
     else if (mv->cause == EP_TIMER && mv->answers == 0)
         cal_add(&c->cal_timer, mv->run_acc);
     c->st.med_run_call_ticks = cal_median(&c->cal_call);
     c->st.med_run_timer_ticks = cal_median(&c->cal_timer);
-    mv->ended = 0;
     mv->cause = EP_NONE;
 }
 
@@ -1146,12 +1144,13 @@ static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
     struct med_vcpu *mv = med_slot(c, ev->vcpu);
     uint64_t run = 0;
     uint8_t cause = EP_NONE; /* of the episode this change may end */
+    int ended = 0;
     if (mv) {
         if (new != XT_RUNNING)
             mv->in_block = 0;
         run = old == XT_RUNNING ? episode_run(mv, ev->tsc) : mv->run_acc;
         cause = mv->cause;
-        med_episode(mv, ev);
+        ended = med_episode(mv, ev);
     }
     for (unsigned i = 0; i < SM_CALLS_MAX_VCPUS && c->cv[i].used; i++) {
         struct client_vcpu *s = &c->cv[i];
@@ -1196,7 +1195,7 @@ static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
         else if (!o->answered)
             mediator_done_unanswered(c, m, s, ev->tsc, mv ? mv->block_tsc : ev->tsc, run);
     }
-    if (mv)
+    if (ended)
         med_episode_end(c, mv);
 }
 

@@ -104,11 +104,11 @@ static void fit(struct sm_tickgrid *g)
      * is a larger part of a shorter period: compared raw, the samples that are no tick's
      * would favour the shortest period). */
     double excess[SM_TICKGRID_CANDS], best = 0;
-    unsigned lo[SM_TICKGRID_CANDS];
+    unsigned lo[SM_TICKGRID_CANDS], wb[SM_TICKGRID_CANDS];
     for (unsigned i = 0; i < SM_TICKGRID_CANDS; i++) {
-        unsigned wb = window_bins(g, i);
-        uint32_t in = densest(g->bins[i], wb, &lo[i]);
-        excess[i] = in >= MIN_IN ? (double)in / g->n - (double)wb / SM_TICKGRID_BINS : 0;
+        wb[i] = window_bins(g, i);
+        uint32_t in = densest(g->bins[i], wb[i], &lo[i]);
+        excess[i] = in >= MIN_IN ? (double)in / g->n - (double)wb[i] / SM_TICKGRID_BINS : 0;
         if (excess[i] > best)
             best = excess[i];
     }
@@ -120,7 +120,7 @@ static void fit(struct sm_tickgrid *g)
         if (excess[i] >= NEAR_BEST * best) {
             g->cand = (int)i;
             g->lo_bin = lo[i];
-            g->wbins = window_bins(g, i);
+            g->wbins = wb[i];
         }
     }
     if (g->cand < 0)
