@@ -47,14 +47,24 @@ deps:
 	@[ -n "$(NO_DEPS)" ] || scripts/deps.sh build
 
 programs: $(addprefix $(BINDIR)/,$(PROGRAMS) $(LIBEXEC))
-tests: $(addprefix $(TESTDIR)/,$(UNIT_TESTS))
 fuzzers: $(addprefix $(BUILD)/fuzz/,$(FUZZERS))
 
 ifeq ($(CROSS),)
+# `all` builds in a second make (after deps.sh, which may install what the makefiles query); a
+# `tests` asked for beside it is built there too, or both makes would write the same archives at
+# once under -j (`make -j2 all tests`).
+WITH_ALL := $(filter tests,$(if $(filter all,$(MAKECMDGOALS)),$(MAKECMDGOALS)))
 all: deps
-	@$(MAKE) --no-print-directory NO_DEPS=1 programs
+	@$(MAKE) --no-print-directory NO_DEPS=1 programs $(WITH_ALL)
+ifneq ($(WITH_ALL),)
+tests: all
+	@:
+else
+tests: $(addprefix $(TESTDIR)/,$(UNIT_TESTS))
+endif
 else
 all: programs
+tests: $(addprefix $(TESTDIR)/,$(UNIT_TESTS))
 endif
 
 # make check: unit tests and end-to-end tests under ASan+UBSan, then bounded fuzzing.
