@@ -267,6 +267,11 @@ static json_t *calls_json(const struct analysis *a)
                                   (json_int_t)cs->tick_coincidences));
     json_object_set_new(o, "answers_found_running",
                         json_integer((json_int_t)cs->answers_found_running));
+    json_object_set_new(
+        o, "between_calls",
+        json_pack("{s:I,s:I,s:I}", "certain_calls", (json_int_t)cs->certain_notify_calls,
+                  "certain_without_block", (json_int_t)cs->certain_calls_without_block,
+                  "ambiguous_without_block_dropped", (json_int_t)cs->unblocked_calls_dropped));
     json_object_set_new(o, "e2e_ns", stats_json(a, cs->e2e, 1));
     json_object_set_new(o, "mediator_wake_ns", stats_json(a, cs->mediator_wake, 1));
     json_object_set_new(o, "mediator_run_ns", stats_json(a, cs->mediator_run, 1));

@@ -1055,16 +1055,10 @@ static void block_to_idle(struct tg *g, unsigned cpu, uint64_t t, unsigned dom)
     tg_runstate(g, cpu, t + 4, IDLE, cpu, RNBL, RUN);
 }
 
-static void tick_round(struct tg *g, uint64_t t)
+/* The client's frame timer on cpu1 at t + 6000, then a call: notify on cpu1 (certain), the
+ * mediator serves on cpu0 for 400 and answers there (certain); the client runs on cpu1 after. */
+static void certain_call(struct tg *g, uint64_t t)
 {
-    /* the client's timer on cpu1 (idle there): it runs and sleeps again, no call */
-    wake_from_idle(g, 1, t + 1060, CLI);
-    block_to_idle(g, 1, t + 1090, CLI);
-    /* the mediator's timer on cpu0 (idle there): it runs 50 and sleeps */
-    wake_from_idle(g, 0, t + 5000, MED);
-    block_to_idle(g, 0, t + 5057, MED);
-    /* the client's frame timer on cpu1, then a call: notify on cpu1 (certain), the mediator
-     * serves on cpu0 for 400 and answers there (certain) */
     wake_from_idle(g, 1, t + 6000, CLI);
     tg_wake(g, 1, t + 6100, MED, 0);
     tg_runstate(g, 1, t + 6102, MED, 0, BLK, RNBL);
@@ -1078,6 +1072,17 @@ static void tick_round(struct tg *g, uint64_t t)
     tg_runstate(g, 1, t + 6411, IDLE, 1, RUN, RNBL);
     tg_runstate(g, 1, t + 6412, CLI, 0, RNBL, RUN);
     block_to_idle(g, 0, t + 6500, MED);
+}
+
+static void tick_round(struct tg *g, uint64_t t)
+{
+    /* the client's timer on cpu1 (idle there): it runs and sleeps again, no call */
+    wake_from_idle(g, 1, t + 1060, CLI);
+    block_to_idle(g, 1, t + 1090, CLI);
+    /* the mediator's timer on cpu0 (idle there): it runs 50 and sleeps */
+    wake_from_idle(g, 0, t + 5000, MED);
+    block_to_idle(g, 0, t + 5057, MED);
+    certain_call(g, t);
     block_to_idle(g, 1, t + 6600, CLI);
 }
 
@@ -1116,9 +1121,9 @@ static void ambiguous_pair(struct tg *g, uint64_t t, uint64_t run)
     tg_runstate(g, 0, t + 304 + run, IDLE, 0, RNBL, RUN);
 }
 
-/* The start, then twenty rounds that teach both ticks and both run times; *t: where the
- * rounds end. */
-static struct tg *tick_trace(uint64_t *t)
+/* The start, then n rounds that teach both ticks and both run times; *t: where the rounds
+ * end. */
+static struct tg *tick_trace_n(uint64_t *t, int n)
 {
     struct tg *g = tg_mem_new(2, 1 << 16);
     tg_switch(g, 0, 100, IDLE, 0, MED, 0);
@@ -1130,9 +1135,15 @@ static struct tg *tick_trace(uint64_t *t)
     tg_runstate(g, 1, 310, CLI, 0, RNBL, RUN);
     block_to_idle(g, 1, 400, CLI);
     *t = 8 * TK_PERIOD;
-    for (int i = 0; i < 20; i++, *t += 2 * TK_PERIOD)
+    for (int i = 0; i < n; i++, *t += 2 * TK_PERIOD)
         tick_round(g, *t);
     return g;
+}
+
+/* ... with twenty rounds. */
+static struct tg *tick_trace(uint64_t *t)
+{
+    return tick_trace_n(t, 20);
 }
 
 /* The detector on g with a time stamp rate of 1 MHz (the ticks are learned). */
@@ -1215,6 +1226,153 @@ static void test_woken_by_own_timer_after_a_tick_is_no_call(void **state)
     fx_free(f);
 }
 
+/* tick_trace with n rounds (each a certain call made after the client slept); then the client,
+ * answered on cpu1 in one more such call, does not sleep: preempted there, it runs on cpu0 (the
+ * mediator's pCPU) and blocks 440 later; the mediator runs 410 (a call's service) there and wakes
+ * the client (ambiguous). Before that block the mediator was either woken there while the client
+ * ran (ambiguous: a notify) or, with awake, had been woken by its timer on cpu0 before the client
+ * came (then it is runnable at the block: no notify record). One more round ends the trace. */
+static struct tg *pair_without_block(int n, int awake)
+{
+    struct tg *g = tick_trace_n(&(uint64_t){0}, n);
+    uint64_t t = 8 * TK_PERIOD + (uint64_t)n * 2 * TK_PERIOD;
+    certain_call(g, t); /* tick_round's call, without the client's sleep after it */
+    if (awake)
+        wake_from_idle(g, 0, t + 6520, MED);
+    tg_switch(g, 1, t + 6550, CLI, 0, IDLE, 1); /* preempted, not blocked */
+    tg_runstate(g, 1, t + 6551, CLI, 0, RUN, RNBL);
+    tg_runstate(g, 1, t + 6552, IDLE, 1, RNBL, RUN);
+    tg_switch(g, 0, t + 6560, awake ? MED : IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, t + 6561, awake ? MED : IDLE, 0, RUN, RNBL);
+    tg_runstate(g, 0, t + 6562, CLI, 0, RNBL, RUN);
+    uint64_t u = t + 7000;
+    if (!awake) {
+        tg_wake(g, 0, u, MED, 0);
+        tg_runstate(g, 0, u + 2, MED, 0, BLK, RNBL);
+    }
+    tg_block(g, 0, u + 20, CLI, 0);
+    tg_switch(g, 0, u + 22, CLI, 0, MED, 0);
+    tg_runstate(g, 0, u + 23, CLI, 0, RUN, BLK);
+    tg_runstate(g, 0, u + 30, MED, 0, RNBL, RUN);
+    tg_wake(g, 0, u + 430, CLI, 0);
+    tg_runstate(g, 0, u + 432, CLI, 0, BLK, RNBL);
+    tg_block(g, 0, u + 440, MED, 0);
+    tg_switch(g, 0, u + 442, MED, 0, CLI, 0);
+    tg_runstate(g, 0, u + 443, MED, 0, RUN, BLK);
+    tg_runstate(g, 0, u + 444, CLI, 0, RNBL, RUN);
+    block_to_idle(g, 0, u + 700, CLI);
+    tick_round(g, t + 2 * TK_PERIOD);
+    return g;
+}
+
+/* A client whose certain calls all came after it slept (40: at most 3% of them without a sleep,
+ * estimated (0 + 1) / (40 + 2)) makes no call before it has slept since its previous one: the
+ * ambiguous pair then is two timers, dropped, whether the mediator was woken while the client
+ * ran (a notify) or was awake already (a mediator_already_awake pair). With 20 certain calls
+ * (1 / 22, over 3%) the same pair is kept, as it is after 40 when the client had slept before. */
+static void test_pair_before_any_sleep_is_no_call_of_a_sleeping_client(void **state)
+{
+    (void)state;
+    for (int awake = 0; awake <= 1; awake++) {
+        struct fx *f = fx_run(pair_without_block(40, awake), CLI, MED);
+        const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+        assert_int_equal(st->certain_notify_calls, 42);
+        assert_int_equal(st->certain_calls_without_block, 0);
+        assert_int_equal(st->unblocked_calls_dropped, 1);
+        assert_int_equal(st->calls, 42);
+        assert_int_equal(st->by_certainty[SM_CERT_CERTAIN], 42);
+        fx_free(f);
+
+        f = fx_run(pair_without_block(20, awake), CLI, MED);
+        st = sm_calls_stats(f->calls);
+        assert_int_equal(st->unblocked_calls_dropped, 0);
+        assert_int_equal(st->calls, 23);
+        assert_int_equal(st->by_certainty[SM_CERT_LIKELY], 1);
+        assert_int_equal(st->by_shape[awake ? SM_SHAPE_MEDIATOR_ALREADY_AWAKE : SM_SHAPE_TEXTBOOK],
+                         23 - 22 * awake);
+        fx_free(f);
+    }
+
+    uint64_t t;
+    struct tg *g = tick_trace_n(&t, 40);
+    ambiguous_pair(g, t + 1000, 400);
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->unblocked_calls_dropped, 0);
+    assert_int_equal(st->calls, 41);
+    assert_int_equal(st->by_certainty[SM_CERT_LIKELY], 1);
+    fx_free(f);
+}
+
+/* Past the calls held back at most (4096), each batch is handed out in order with what is known
+ * by then: every call once, indexed in order, and the pair at the end still dropped. */
+static void test_held_back_calls_go_out_in_order(void **state)
+{
+    (void)state;
+    struct fx *f = fx_run(pair_without_block(4200, 0), CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->unblocked_calls_dropped, 1);
+    assert_int_equal(st->calls, 4202);
+    assert_int_equal(f->ngot, 4202);
+    for (unsigned i = 0; i < FX_MAX_CALLS; i++) {
+        assert_int_equal(f->got[i].index, i);
+        if (i)
+            assert_true(f->got[i].t_notify > f->got[i - 1].t_notify);
+    }
+    fx_free(f);
+}
+
+/* After 8 textbook calls (the mediator answers 200 ticks into its run), a call whose client
+ * blocks, is woken by its own timer and runs, then blocks again once the mediator has run 390
+ * ticks (over 1.5 times 200): the answer reached it while it ran (no record), and that block is
+ * its sleep. The call ends where that run began; the mediator's event that comes late is that
+ * call's. With the client blocking again after
+ * 140 ticks of the mediator's run, the call goes on and that event is its answer. */
+static void woken_early_then_sleeps(struct tg *g, uint64_t again)
+{
+    notify_apart(g, 9000); /* the mediator runs on cpu1 from 9030 */
+    sleeps(g, 0, 9050, CLI);
+    tg_wake(g, 0, 9100, CLI, 0); /* its own timer, cpu0 idle */
+    tg_runstate(g, 0, 9105, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, 9110, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, 9115, CLI, 0, RNBL, RUN);
+    sleeps(g, 0, again, CLI);
+    answer_apart(g, 9500, 9560);
+    sleeps(g, 1, 9600, MED);
+    sleeps(g, 0, 9700, CLI);
+}
+
+static void test_woken_early_answer_read_before_sleep(void **state)
+{
+    (void)state;
+    struct tg *g = calibrated_apart();
+    woken_early_then_sleeps(g, 9400);
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 9);
+    assert_int_equal(st->answers_found_running, 1);
+    const struct sm_call *c = &f->got[8];
+    assert_int_equal(c->shape, SM_SHAPE_CLIENT_WOKEN_EARLY);
+    assert_int_equal(c->t_client_block, 9070);
+    assert_int_equal(c->t_client_run, 9115);
+    assert_int_equal(c->t_end_lo, SM_T_NONE);
+    assert_int_equal(c->t_answer, SM_T_NONE);
+    fx_free(f);
+
+    g = calibrated_apart();
+    woken_early_then_sleeps(g, 9150);
+    f = fx_run(g, CLI, MED);
+    st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 9);
+    assert_int_equal(st->answers_found_running, 0);
+    c = &f->got[8];
+    assert_int_equal(c->shape, SM_SHAPE_CLIENT_WOKEN_EARLY);
+    assert_int_equal(c->t_answer, 9500);
+    assert_int_equal(c->t_client_run, 9560);
+    assert_int_equal(c->t_end_lo, SM_T_NONE);
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1245,6 +1403,9 @@ int main(void)
         cmocka_unit_test(test_recover_textbook_and_empty),
         cmocka_unit_test(test_two_timer_ticks_are_no_call),
         cmocka_unit_test(test_woken_by_own_timer_after_a_tick_is_no_call),
+        cmocka_unit_test(test_pair_before_any_sleep_is_no_call_of_a_sleeping_client),
+        cmocka_unit_test(test_held_back_calls_go_out_in_order),
+        cmocka_unit_test(test_woken_early_answer_read_before_sleep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

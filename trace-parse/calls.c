@@ -2,8 +2,8 @@
  * shapes, the rules and why they hold are in docs/calls.md). Each client vCPU has at most one
  * call open (it waits for each answer); a call whose client side is over waits apart for the
  * mediator's block (the tail), so that the client's next call is not swallowed while the
- * mediator stays awake. Every finished call goes to the histograms and to the on_call callback;
- * nothing is stored.
+ * mediator stays awake. Every finished call goes to the histograms and to the on_call callback,
+ * after a bounded hold (flush_calls); nothing else is stored.
  *
  * Cause of a WAKE: on Xen on Arm a vCPU's virtual timer follows the vCPU to the pCPU it last
  * ran on (virt_timer_restore), so its own timer WAKE is recorded there. A WAKE of the mediator
@@ -65,6 +65,7 @@ struct client_vcpu {
     uint16_t vcpu;
     uint8_t used;
     uint8_t blocked_since_call; /* it blocked since its last call ended */
+    uint8_t pend_after_block;   /* ... when it made the block of pend_block */
     uint64_t last_blocked;      /* its last running->blocked */
     /* It blocked with no call open: a call whose notify left no record (the mediator was
      * awake) starts here if the mediator answers. */
@@ -119,6 +120,16 @@ struct pcpu_unit {
     uint8_t hist_head, hist_n;
 };
 
+/* A finished call waiting to be handed out, with what its figures need of its open call. */
+struct deferred {
+    struct sm_call k;
+    uint8_t lost, e2e_known, answered, edge;
+    uint8_t unblocked_guess; /* likely; the client blocked in it, not since its previous call */
+};
+
+/* Calls held back at most; a longer trace decides each batch with what is known by then. */
+#define DEFER_MAX 4096
+
 struct sm_calls {
     struct sm_calls_config cfg;
     struct sm_calls_stats st;
@@ -139,6 +150,11 @@ struct sm_calls {
      * (running or runnable): a client that blocks while every mediator vCPU sleeps cannot be
      * in a call whose notify left no WAKE record (a notify to a sleeping vCPU wakes it). */
     uint64_t med_known, med_awake;
+    /* Calls finished but not yet handed out (oldest first): whether an ambiguous call the
+     * client made without blocking since its previous one is a call depends on how the
+     * client calls, learned from its certain calls over the trace (or DEFER_MAX calls). */
+    struct deferred *defer;
+    unsigned ndefer;
 };
 
 static const char *shape_names[SM_SHAPE__COUNT] = {"textbook",
@@ -186,7 +202,8 @@ int sm_calls_new(struct sm_calls **out, const struct sm_calls_config *cfg)
         }
     c->npcpus = XT_MAX_CPUS;
     c->pcpus = calloc(c->npcpus, sizeof *c->pcpus);
-    if (!c->pcpus) {
+    c->defer = malloc(DEFER_MAX * sizeof *c->defer);
+    if (!c->pcpus || !c->defer) {
         sm_calls_free(c);
         return -1;
     }
@@ -210,6 +227,7 @@ void sm_calls_free(struct sm_calls *c)
     for (size_t i = 0; i < sizeof h / sizeof h[0]; i++)
         sm_hist_free(h[i]);
     free(c->pcpus);
+    free(c->defer);
     free(c);
 }
 
@@ -383,6 +401,7 @@ static void open_call(struct client_vcpu *s, uint64_t t_notify, uint16_t cpu, ui
     struct open_call *o = &s->oc;
     memset(o, 0, sizeof *o);
     o->active = 1;
+    o->after_block = 1; /* not known: taken as after a block (nothing is dropped for it) */
     struct sm_call *k = &o->c;
     k->t_notify = k->t_client_block = k->t_med_wake = k->t_med_run = k->t_med_block = k->t_answer =
         k->t_client_wake = k->t_client_run = k->t_start = k->t_end = k->t_end_lo = SM_T_NONE;
@@ -417,7 +436,65 @@ static enum sm_call_shape shape_of(const struct open_call *o)
     return SM_SHAPE_TEXTBOOK;
 }
 
-/* Hands a call out. edge: the trace ended with it open. */
+/* The client's certain calls show it blocks (sleeps) between calls: the share of them made
+ * without a block since the previous one, estimated as (k + 1) / (n + 2), is at most 3%. Then
+ * an ambiguous notify and answer while it had not blocked since its previous call are two
+ * timers (the mediator's right after that call, the client's while the mediator ran), not a
+ * call: a client that calls back to back shows it in its certain calls too. */
+static int client_sleeps_between_calls(const struct sm_calls *c)
+{
+    return 100 * (c->st.certain_calls_without_block + 1) <= 3 * (c->st.certain_notify_calls + 2);
+}
+
+/* Hands out one finished call: its figures, the histograms and the on_call callback. */
+static void emit_call(struct sm_calls *c, struct deferred *d)
+{
+    struct sm_call *k = &d->k;
+    if (d->unblocked_guess && client_sleeps_between_calls(c)) {
+        c->st.mediator_wakes_not_calls++;
+        c->st.unblocked_calls_dropped++;
+        return;
+    }
+    k->index = c->next_index++;
+    c->st.calls++;
+    c->st.by_shape[k->shape]++;
+    c->st.by_reason[k->reason]++;
+    c->st.by_certainty[k->certainty]++;
+    if (k->reason == SM_COMPLETE)
+        c->st.complete++;
+    if (k->mediator_timer_wake)
+        c->st.with_mediator_timer_wake++;
+    if (!d->lost) {
+        /* Each figure counts the calls that show both of its instants (docs/calls.md). */
+        if (d->e2e_known)
+            hist_span(c->st.e2e, k->t_client_block, k->t_client_run);
+        hist_span(c->st.mediator_wake, k->t_med_wake, k->t_med_run);
+        hist_span(c->st.mediator_run, k->t_med_run, k->t_med_block);
+        if (d->answered)
+            hist_span(c->st.client_wake, k->t_client_wake, k->t_client_run);
+        if (!d->edge) {
+            sm_hist_add(c->st.switches,
+                        (uint64_t)k->sw_client + k->sw_mediator + k->sw_idle + k->sw_other);
+            sm_hist_add(c->st.sw_client, k->sw_client);
+            sm_hist_add(c->st.sw_mediator, k->sw_mediator);
+            sm_hist_add(c->st.sw_idle, k->sw_idle);
+            sm_hist_add(c->st.sw_other, k->sw_other);
+        }
+    }
+    if (c->cfg.on_call)
+        c->cfg.on_call(k, c->cfg.ctx);
+}
+
+/* Hands out the calls held back, oldest first. */
+static void flush_calls(struct sm_calls *c)
+{
+    for (unsigned i = 0; i < c->ndefer; i++)
+        emit_call(c, &c->defer[i]);
+    c->ndefer = 0;
+}
+
+/* Settles a finished call and holds it back (flush_calls hands it out). edge: the trace ended
+ * with it open. */
 static void finalize_call(struct sm_calls *c, struct open_call *o, int edge)
 {
     struct sm_call *k = &o->c;
@@ -450,34 +527,20 @@ static void finalize_call(struct sm_calls *c, struct open_call *o, int edge)
         k->t_end = k->t_med_block;
     if (k->t_start == SM_T_NONE)
         k->t_start = k->t_client_block;
-    k->index = c->next_index++;
-    c->st.calls++;
-    c->st.by_shape[k->shape]++;
-    c->st.by_reason[k->reason]++;
-    c->st.by_certainty[k->certainty]++;
-    if (k->reason == SM_COMPLETE)
-        c->st.complete++;
-    if (k->mediator_timer_wake)
-        c->st.with_mediator_timer_wake++;
-    if (!o->lost) {
-        /* Each figure counts the calls that show both of its instants (docs/calls.md). */
-        if (o->client_blocked && o->ended)
-            hist_span(c->st.e2e, k->t_client_block, k->t_client_run);
-        hist_span(c->st.mediator_wake, k->t_med_wake, k->t_med_run);
-        hist_span(c->st.mediator_run, k->t_med_run, k->t_med_block);
-        if (o->answered)
-            hist_span(c->st.client_wake, k->t_client_wake, k->t_client_run);
-        if (!edge) {
-            sm_hist_add(c->st.switches,
-                        (uint64_t)k->sw_client + k->sw_mediator + k->sw_idle + k->sw_other);
-            sm_hist_add(c->st.sw_client, k->sw_client);
-            sm_hist_add(c->st.sw_mediator, k->sw_mediator);
-            sm_hist_add(c->st.sw_idle, k->sw_idle);
-            sm_hist_add(c->st.sw_other, k->sw_other);
-        }
+    if (k->t_notify != SM_T_NONE && o->certain) {
+        c->st.certain_notify_calls++;
+        if (!o->after_block)
+            c->st.certain_calls_without_block++;
     }
-    if (c->cfg.on_call)
-        c->cfg.on_call(k, c->cfg.ctx);
+    if (c->ndefer == DEFER_MAX)
+        flush_calls(c);
+    struct deferred *d = &c->defer[c->ndefer++];
+    d->k = *k;
+    d->lost = o->lost;
+    d->e2e_known = o->client_blocked && o->ended;
+    d->answered = o->answered;
+    d->edge = (uint8_t)edge;
+    d->unblocked_guess = o->client_blocked && !o->after_block && k->certainty == SM_CERT_LIKELY;
 }
 
 /* The open call turned out to be no call (a mediator wake by its own timer while the client
@@ -716,6 +779,7 @@ static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const s
         /* The mediator was awake when notified: no notify record, but the client blocked and
          * the mediator answers. */
         open_call(s, SM_T_NONE, s->pend_pcpu, v);
+        o->after_block = s->pend_after_block;
         o->c.t_start = s->pend_block;
         o->c.t_client_block = s->pend_block;
         o->c.sw_client = s->pend_sw[U_CLIENT];
@@ -800,6 +864,7 @@ static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
     if (new != XT_RUNNABLE)
         s->in_block = 0;
     wake_run_track(s, ev);
+    int blocked_before = s->blocked_since_call;
     if (new == XT_BLOCKED) {
         s->blocked_since_call = 1;
         s->last_blocked = ev->tsc;
@@ -838,10 +903,23 @@ static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
         o->event_may_follow = 1;
         client_done(c, s, SM_T_NONE, SM_T_NONE);
     }
+    if (o->active && new == XT_BLOCKED && o->client_blocked && o->c.client_woken_early &&
+        !o->answered &&
+        o->client_last_run > o->c.t_client_block &&served_before_block(c, o, ev->tsc)) {
+        /* Woken early (its timer), it ran and blocks again, the mediator having run 1.5 times
+         * as long as it takes to answer: the answer reached it while it ran (no record), and
+         * this block is its sleep. The call ends where that run began (as after an answer's
+         * wake: the client returns as soon as it runs); a WAKE from the mediator may still
+         * follow (the event, late). */
+        c->st.answers_found_running++;
+        o->event_may_follow = 1;
+        client_done(c, s, o->client_last_run, SM_T_NONE);
+    }
     if (!o->active) {
         if (new == XT_BLOCKED) {
             s->pend = med_awake;
             s->pend_block = ev->tsc;
+            s->pend_after_block = (uint8_t)blocked_before;
             s->pend_pcpu = ev->cpu;
             s->pend_med_run = med_run_total(c, ev->tsc);
             s->pend_woken = 0;
@@ -1288,6 +1366,7 @@ void sm_calls_finish(struct sm_calls *c)
         else
             finalize_call(c, &s->oc, 1);
     }
+    flush_calls(c);
     c->st.mediator_tick_hz = sm_tickgrid_hz(&c->tick_med, NULL);
     c->st.client_tick_hz = sm_tickgrid_hz(&c->tick_client, NULL);
 }

@@ -4,8 +4,10 @@
  * stay. Times are trace ticks (CNTPCT on arm64); SM_T_NONE where the trace does not show that
  * instant.
  *
- * Streaming: calls are not stored. Each finished call is handed to the on_call callback (if
- * any) and added to fixed-size histograms, so memory does not grow with the trace. */
+ * Streaming: each finished call is handed to the on_call callback (if any) and added to
+ * fixed-size histograms, in the order found; up to 4096 finished calls are held back first
+ * (whether some ambiguous ones were calls depends on how the client calls, learned over the
+ * trace: docs/calls.md), so memory does not grow with the trace. */
 #ifndef SMCLAT_CALLS_H
 #define SMCLAT_CALLS_H
 
@@ -110,6 +112,11 @@ struct sm_calls_stats {
      * it meanwhile (no WAKE record; docs/calls.md). */
     uint64_t answers_found_running;
     uint64_t client_vcpus_untracked; /* calls of client vCPUs past SM_CALLS_MAX_VCPUS */
+    /* How the client calls, from its calls with a certain notify: how many, and how many it made
+     * without blocking since its previous call. Where it shows it sleeps between calls, the
+     * ambiguous ones made without a block were dropped as two timers (docs/calls.md). */
+    uint64_t certain_notify_calls, certain_calls_without_block;
+    uint64_t unblocked_calls_dropped;
     struct sm_hist *e2e, *mediator_wake, *mediator_run, *client_wake;
     struct sm_hist *switches, *sw_client, *sw_mediator, *sw_idle, *sw_other;
 };
