@@ -8,7 +8,7 @@
 #include "recover.h"
 #include "tracegen.h"
 
-#define FX_MAX_CALLS 16
+#define FX_MAX_CALLS 64
 
 struct fx {
     struct sm_model *model;

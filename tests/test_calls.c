@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -1332,10 +1333,7 @@ static void woken_early_then_sleeps(struct tg *g, uint64_t again)
 {
     notify_apart(g, 9000); /* the mediator runs on cpu1 from 9030 */
     sleeps(g, 0, 9050, CLI);
-    tg_wake(g, 0, 9100, CLI, 0); /* its own timer, cpu0 idle */
-    tg_runstate(g, 0, 9105, CLI, 0, BLK, RNBL);
-    tg_switch(g, 0, 9110, IDLE, 0, CLI, 0);
-    tg_runstate(g, 0, 9115, CLI, 0, RNBL, RUN);
+    pacing_wake(g, 9100); /* its own timer, cpu0 idle: it runs from 9115 */
     sleeps(g, 0, again, CLI);
     answer_apart(g, 9500, 9560);
     sleeps(g, 1, 9600, MED);
@@ -1373,6 +1371,70 @@ static void test_woken_early_answer_read_before_sleep(void **state)
     fx_free(f);
 }
 
+/* After tick_trace (the client's timer wakes run 26 ticks before it blocks again, on its tick at
+ * phase 1060 of 4000; the mediator serves a call in 400): the client, on cpu0, wakes the mediator
+ * there (ambiguous, off the mediator's tick) and blocks; the mediator runs 300 and wakes it there
+ * (ambiguous), and is preempted by it; the client runs crun and blocks while the mediator is
+ * still awake, which runs 50 more, wakes the client there again, and blocks. */
+static struct fx *answer_then_timer(uint64_t t0, uint64_t crun)
+{
+    uint64_t t;
+    struct tg *g = tick_trace(&t);
+    t += t0;
+    notify_on_cpu0(g, t);
+    tg_block(g, 0, t + 20, CLI, 0);
+    tg_switch(g, 0, t + 22, CLI, 0, MED, 0);
+    tg_runstate(g, 0, t + 23, CLI, 0, RUN, BLK);
+    tg_runstate(g, 0, t + 30, MED, 0, RNBL, RUN);
+    tg_wake(g, 0, t + 330, CLI, 0);
+    tg_runstate(g, 0, t + 332, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, t + 340, MED, 0, CLI, 0);
+    tg_runstate(g, 0, t + 341, MED, 0, RUN, RNBL);
+    tg_runstate(g, 0, t + 342, CLI, 0, RNBL, RUN);
+    uint64_t b = t + 342 + crun;
+    tg_block(g, 0, b, CLI, 0);
+    tg_switch(g, 0, b + 2, CLI, 0, MED, 0);
+    tg_runstate(g, 0, b + 3, CLI, 0, RUN, BLK);
+    tg_runstate(g, 0, b + 4, MED, 0, RNBL, RUN);
+    tg_wake(g, 0, b + 54, CLI, 0);
+    tg_runstate(g, 0, b + 56, CLI, 0, BLK, RNBL);
+    tg_block(g, 0, b + 60, MED, 0);
+    tg_switch(g, 0, b + 62, MED, 0, CLI, 0);
+    tg_runstate(g, 0, b + 63, MED, 0, RUN, BLK);
+    tg_runstate(g, 0, b + 64, CLI, 0, RNBL, RUN);
+    block_to_idle(g, 0, b + 100, CLI);
+    return run_at_1mhz(g);
+}
+
+/* The second WAKE comes while the mediator, awake since the first, has run too little to have
+ * served another call: one of the two was the client's timer. When the client ran after the
+ * first one as briefly as after a timer wake (20 ticks), it looked for the answer and waited
+ * again: the first was its timer, and the call ends after the second. When it ran far longer
+ * (200), it went on after the call: the first was the answer, the call ends at that run, and
+ * the second (on the client's tick) is its timer. */
+static void test_client_run_tells_answer_from_timer(void **state)
+{
+    (void)state;
+    struct fx *f = answer_then_timer(1000, 20);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 21);
+    assert_int_equal(st->by_certainty[SM_CERT_LIKELY], 1);
+    const struct sm_call *c = &f->got[20];
+    assert_true(c->client_woken_early);
+    assert_int_equal(c->t_client_run, c->t_client_block + 403);
+    fx_free(f);
+
+    f = answer_then_timer(464, 200);
+    st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 21);
+    assert_int_equal(st->by_certainty[SM_CERT_LIKELY], 1);
+    assert_int_equal(st->tick_coincidences, 1);
+    c = &f->got[20];
+    assert_false(c->client_woken_early);
+    assert_int_equal(c->t_client_run, c->t_client_block + 319);
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1406,6 +1468,7 @@ int main(void)
         cmocka_unit_test(test_pair_before_any_sleep_is_no_call_of_a_sleeping_client),
         cmocka_unit_test(test_held_back_calls_go_out_in_order),
         cmocka_unit_test(test_woken_early_answer_read_before_sleep),
+        cmocka_unit_test(test_client_run_tells_answer_from_timer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -691,6 +691,29 @@ static void on_mediator_wake(struct sm_calls *c, const struct sm_model *m,
     }
 }
 
+#ifndef RLF
+#define RLF 3
+#endif
+/* The client has run (by tsc) factor times longer since its last wake than it usually does
+ * after a wake by its own timer before blocking again (0 until that is known). */
+static int client_ran_longer(const struct sm_calls *c, const struct client_vcpu *s, uint64_t tsc,
+                             unsigned factor)
+{
+    if (!s->wrun_wake || c->cal_client_wake.n < CAL_MIN)
+        return 0;
+    uint64_t run = s->wrun_acc;
+    if (s->wrun_start && tsc > s->wrun_start)
+        run += tsc - s->wrun_start;
+    return run > factor * cal_median(&c->cal_client_wake);
+}
+
+/* ... WAKE_RUN_FACTOR times: far longer. */
+#define WAKE_RUN_FACTOR 4
+static int client_ran_long(const struct sm_calls *c, const struct client_vcpu *s, uint64_t tsc)
+{
+    return client_ran_longer(c, s, tsc, WAKE_RUN_FACTOR);
+}
+
 static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const struct xt_event *ev)
 {
     uint16_t d, v;
@@ -742,10 +765,14 @@ static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const s
     struct open_call *t = &s->tail;
     if (s->pend && t->active && t->c.answer_ambiguous && !t->med_blocked &&
         t->c.mediator_vcpu == v && c->cal_call.n >= CAL_MIN &&
-        med_run_now - t->med_run_at_answer < cal_median(&c->cal_call) / 2) {
+        med_run_now - t->med_run_at_answer < cal_median(&c->cal_call) / 2 &&
+        !client_ran_longer(c, s, ev->tsc, 2)) {
         /* The mediator has run too little since the tail's "answer" (on the client's own
-         * pCPU) to have served another call: that was the client's timer, and this is the
-         * tail's answer. The call goes on. */
+         * pCPU) to have served another call, and the client ran after it no longer than twice
+         * what it runs after a wake by its timer (it looked for the answer and waited again,
+         * rather than going on after the call): that was the client's timer, and this is the
+         * tail's answer. The call goes on. (Where the client ran longer, that was the answer
+         * and this WAKE its timer.) */
         *o = *t;
         t->active = 0;
         o->ended = o->answer_in_block = 0;
@@ -827,19 +854,6 @@ static void wake_run_track(struct client_vcpu *s, const struct xt_event *ev)
         s->wrun_acc = 0;
         s->wrun_wake = ev->tsc;
     }
-}
-
-/* The client has run (by tsc) WAKE_RUN_FACTOR times longer since its last wake than it
- * usually does after a wake by its own timer before blocking again (0 until that is known). */
-#define WAKE_RUN_FACTOR 4
-static int client_ran_long(const struct sm_calls *c, const struct client_vcpu *s, uint64_t tsc)
-{
-    if (!s->wrun_wake || c->cal_client_wake.n < CAL_MIN)
-        return 0;
-    uint64_t run = s->wrun_acc;
-    if (s->wrun_start && tsc > s->wrun_start)
-        run += tsc - s->wrun_start;
-    return run > WAKE_RUN_FACTOR * cal_median(&c->cal_client_wake);
 }
 
 /* The mediator woken by the open call has run, by tsc, 1.5 times its usual run from such a wake
