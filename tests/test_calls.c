@@ -4,7 +4,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -1056,6 +1055,27 @@ static void block_to_idle(struct tg *g, unsigned cpu, uint64_t t, unsigned dom)
     tg_runstate(g, cpu, t + 4, IDLE, cpu, RNBL, RUN);
 }
 
+/* The client, running on cpu0, blocks at t; the mediator, runnable there, runs from run. */
+static void client_yields_to_mediator(struct tg *g, uint64_t t, uint64_t run)
+{
+    tg_block(g, 0, t, CLI, 0);
+    tg_switch(g, 0, t + 2, CLI, 0, MED, 0);
+    tg_runstate(g, 0, t + 3, CLI, 0, RUN, BLK);
+    tg_runstate(g, 0, run, MED, 0, RNBL, RUN);
+}
+
+/* The mediator, running on cpu0, wakes the client there at t (an answer, or the client's own
+ * timer), blocks at t + dt, and the client runs from t + dt + 4. */
+static void wake_client_then_block(struct tg *g, uint64_t t, uint64_t dt)
+{
+    tg_wake(g, 0, t, CLI, 0);
+    tg_runstate(g, 0, t + 2, CLI, 0, BLK, RNBL);
+    tg_block(g, 0, t + dt, MED, 0);
+    tg_switch(g, 0, t + dt + 2, MED, 0, CLI, 0);
+    tg_runstate(g, 0, t + dt + 3, MED, 0, RUN, BLK);
+    tg_runstate(g, 0, t + dt + 4, CLI, 0, RNBL, RUN);
+}
+
 /* The client's frame timer on cpu1 at t + 6000, then a call: notify on cpu1 (certain), the
  * mediator serves on cpu0 for 400 and answers there (certain); the client runs on cpu1 after. */
 static void certain_call(struct tg *g, uint64_t t)
@@ -1106,20 +1126,9 @@ static void notify_on_cpu0(struct tg *g, uint64_t t)
 static void ambiguous_pair(struct tg *g, uint64_t t, uint64_t run)
 {
     notify_on_cpu0(g, t);
-    tg_block(g, 0, t + 20, CLI, 0);
-    tg_switch(g, 0, t + 22, CLI, 0, MED, 0);
-    tg_runstate(g, 0, t + 23, CLI, 0, RUN, BLK);
-    tg_runstate(g, 0, t + 30, MED, 0, RNBL, RUN);
-    tg_wake(g, 0, t + 30 + run, CLI, 0);
-    tg_runstate(g, 0, t + 32 + run, CLI, 0, BLK, RNBL);
-    tg_block(g, 0, t + 40 + run, MED, 0);
-    tg_switch(g, 0, t + 42 + run, MED, 0, CLI, 0);
-    tg_runstate(g, 0, t + 43 + run, MED, 0, RUN, BLK);
-    tg_runstate(g, 0, t + 44 + run, CLI, 0, RNBL, RUN);
-    tg_block(g, 0, t + 300 + run, CLI, 0);
-    tg_switch(g, 0, t + 302 + run, CLI, 0, IDLE, 0);
-    tg_runstate(g, 0, t + 303 + run, CLI, 0, RUN, BLK);
-    tg_runstate(g, 0, t + 304 + run, IDLE, 0, RNBL, RUN);
+    client_yields_to_mediator(g, t + 20, t + 30);
+    wake_client_then_block(g, t + 30 + run, 10);
+    block_to_idle(g, 0, t + 300 + run, CLI);
 }
 
 /* The start, then n rounds that teach both ticks and both run times; *t: where the rounds
@@ -1251,16 +1260,8 @@ static struct tg *pair_without_block(int n, int awake)
         tg_wake(g, 0, u, MED, 0);
         tg_runstate(g, 0, u + 2, MED, 0, BLK, RNBL);
     }
-    tg_block(g, 0, u + 20, CLI, 0);
-    tg_switch(g, 0, u + 22, CLI, 0, MED, 0);
-    tg_runstate(g, 0, u + 23, CLI, 0, RUN, BLK);
-    tg_runstate(g, 0, u + 30, MED, 0, RNBL, RUN);
-    tg_wake(g, 0, u + 430, CLI, 0);
-    tg_runstate(g, 0, u + 432, CLI, 0, BLK, RNBL);
-    tg_block(g, 0, u + 440, MED, 0);
-    tg_switch(g, 0, u + 442, MED, 0, CLI, 0);
-    tg_runstate(g, 0, u + 443, MED, 0, RUN, BLK);
-    tg_runstate(g, 0, u + 444, CLI, 0, RNBL, RUN);
+    client_yields_to_mediator(g, u + 20, u + 30);
+    wake_client_then_block(g, u + 430, 10);
     block_to_idle(g, 0, u + 700, CLI);
     tick_round(g, t + 2 * TK_PERIOD);
     return g;
@@ -1327,8 +1328,8 @@ static void test_held_back_calls_go_out_in_order(void **state)
  * blocks, is woken by its own timer and runs, then blocks again once the mediator has run 390
  * ticks (over 1.5 times 200): the answer reached it while it ran (no record), and that block is
  * its sleep. The call ends where that run began; the mediator's event that comes late is that
- * call's. With the client blocking again after
- * 140 ticks of the mediator's run, the call goes on and that event is its answer. */
+ * call's. With the client blocking again after 140 ticks of the mediator's run, the call goes
+ * on and that event is its answer. */
 static void woken_early_then_sleeps(struct tg *g, uint64_t again)
 {
     notify_apart(g, 9000); /* the mediator runs on cpu1 from 9030 */
@@ -1382,26 +1383,15 @@ static struct fx *answer_then_timer(uint64_t t0, uint64_t crun)
     struct tg *g = tick_trace(&t);
     t += t0;
     notify_on_cpu0(g, t);
-    tg_block(g, 0, t + 20, CLI, 0);
-    tg_switch(g, 0, t + 22, CLI, 0, MED, 0);
-    tg_runstate(g, 0, t + 23, CLI, 0, RUN, BLK);
-    tg_runstate(g, 0, t + 30, MED, 0, RNBL, RUN);
+    client_yields_to_mediator(g, t + 20, t + 30);
     tg_wake(g, 0, t + 330, CLI, 0);
     tg_runstate(g, 0, t + 332, CLI, 0, BLK, RNBL);
     tg_switch(g, 0, t + 340, MED, 0, CLI, 0);
     tg_runstate(g, 0, t + 341, MED, 0, RUN, RNBL);
     tg_runstate(g, 0, t + 342, CLI, 0, RNBL, RUN);
     uint64_t b = t + 342 + crun;
-    tg_block(g, 0, b, CLI, 0);
-    tg_switch(g, 0, b + 2, CLI, 0, MED, 0);
-    tg_runstate(g, 0, b + 3, CLI, 0, RUN, BLK);
-    tg_runstate(g, 0, b + 4, MED, 0, RNBL, RUN);
-    tg_wake(g, 0, b + 54, CLI, 0);
-    tg_runstate(g, 0, b + 56, CLI, 0, BLK, RNBL);
-    tg_block(g, 0, b + 60, MED, 0);
-    tg_switch(g, 0, b + 62, MED, 0, CLI, 0);
-    tg_runstate(g, 0, b + 63, MED, 0, RUN, BLK);
-    tg_runstate(g, 0, b + 64, CLI, 0, RNBL, RUN);
+    client_yields_to_mediator(g, b, b + 4);
+    wake_client_then_block(g, b + 54, 6);
     block_to_idle(g, 0, b + 100, CLI);
     return run_at_1mhz(g);
 }

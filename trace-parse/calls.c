@@ -691,9 +691,6 @@ static void on_mediator_wake(struct sm_calls *c, const struct sm_model *m,
     }
 }
 
-#ifndef RLF
-#define RLF 3
-#endif
 /* The client has run (by tsc) factor times longer since its last wake than it usually does
  * after a wake by its own timer before blocking again (0 until that is known). */
 static int client_ran_longer(const struct sm_calls *c, const struct client_vcpu *s, uint64_t tsc,
@@ -707,8 +704,10 @@ static int client_ran_longer(const struct sm_calls *c, const struct client_vcpu 
     return run > factor * cal_median(&c->cal_client_wake);
 }
 
-/* ... WAKE_RUN_FACTOR times: far longer. */
-#define WAKE_RUN_FACTOR 4
+/* ... WAKE_RUN_FACTOR times: far longer. ANSWER_RUN_FACTOR: longer than a client that only looked
+ * for its answer and waited again would run (rules in on_client_wake, docs/calls.md). */
+#define WAKE_RUN_FACTOR   4
+#define ANSWER_RUN_FACTOR 2
 static int client_ran_long(const struct sm_calls *c, const struct client_vcpu *s, uint64_t tsc)
 {
     return client_ran_longer(c, s, tsc, WAKE_RUN_FACTOR);
@@ -766,7 +765,7 @@ static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const s
     if (s->pend && t->active && t->c.answer_ambiguous && !t->med_blocked &&
         t->c.mediator_vcpu == v && c->cal_call.n >= CAL_MIN &&
         med_run_now - t->med_run_at_answer < cal_median(&c->cal_call) / 2 &&
-        !client_ran_longer(c, s, ev->tsc, 2)) {
+        !client_ran_longer(c, s, ev->tsc, ANSWER_RUN_FACTOR)) {
         /* The mediator has run too little since the tail's "answer" (on the client's own
          * pCPU) to have served another call, and the client ran after it no longer than twice
          * what it runs after a wake by its timer (it looked for the answer and waited again,
