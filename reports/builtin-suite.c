@@ -122,6 +122,32 @@ static void lava_commands(const char *jobs, const char *local, const char *farm,
     }
 }
 
+/* --jobs: 0 becomes the host's cores; out of 1..SM_RUNNER_MAX_JOBS is an error (-1) */
+static int resolve_jobs(long *jobs)
+{
+    if (*jobs < 0 || *jobs > SM_RUNNER_MAX_JOBS) {
+        fprintf(stderr, "smclat suite: --jobs %ld: expected 1 to %d (0: the host's cores)\n", *jobs,
+                SM_RUNNER_MAX_JOBS);
+        return -1;
+    }
+    if (*jobs == 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        *jobs = cores < 1 ? 1 : cores > SM_RUNNER_MAX_JOBS ? SM_RUNNER_MAX_JOBS : cores;
+    }
+    return 0;
+}
+
+/* The LAVA options: one of them, --lava with --lava-url; -1 (said on stderr) otherwise */
+static int check_lava(const char *jobs, const char *local, const char *farm, const char *url)
+{
+    if (!!jobs + !!local + !!farm <= 1 && (!farm || url))
+        return 0;
+    fprintf(stderr, "smclat suite: %s\n",
+            farm && !url ? "--lava needs --lava-url (where the farm fetches the payloads)"
+                         : "--lava-jobs, --lava-local and --lava: one of them");
+    return -1;
+}
+
 int cmd_suite(int argc, char **argv)
 {
     static const char usage[] = "run|list|show SUITE [OPTIONS]";
@@ -140,7 +166,7 @@ int cmd_suite(int argc, char **argv)
     const char *out = NULL, *lab = NULL, *analyzer = NULL, *only = NULL;
     const char *lava_jobs = NULL, *lava_local = NULL, *lava_url = NULL, *lava_farm = NULL;
     int force = 0, dry_run = 0, boot_per_scenario = 0;
-    long margin = 60;
+    long margin = 60, jobs = 0;
     struct sm_strlist set = {0};
     const struct sm_opt opts[] = {
         {"out", 'o', SM_OPT_STRING, &out, "DIR", "results folder (default results/SUITE)"},
@@ -153,6 +179,9 @@ int cmd_suite(int argc, char **argv)
         {"dry-run", 'n', SM_OPT_FLAG, &dry_run, NULL, "write scenario.ini and lab-params.env only"},
         {"boot-per-scenario", 0, SM_OPT_FLAG, &boot_per_scenario, NULL,
          "boot the lab for every scenario (else once per group sharing a boot key)"},
+        {"jobs", 'j', SM_OPT_INT, &jobs, "N",
+         "boots at once: deterministic-mode lab boots side by side (default: the host's cores); "
+         "any other boot runs alone"},
         {"margin", 0, SM_OPT_INT, &margin, "S",
          "seconds beyond target.timeout_s before the lab is killed (60)"},
         {"lava-jobs", 0, SM_OPT_STRING, &lava_jobs, "DIR",
@@ -190,11 +219,11 @@ int cmd_suite(int argc, char **argv)
         show_scenarios(v, n);
     } else if (rc == 0) {
         char outbuf[4096];
-        if (!!lava_jobs + !!lava_local + !!lava_farm > 1 || (lava_farm && !lava_url)) {
-            fprintf(stderr, "smclat suite: %s\n",
-                    lava_farm && !lava_url
-                        ? "--lava needs --lava-url (where the farm fetches the payloads)"
-                        : "--lava-jobs, --lava-local and --lava: one of them");
+        if (check_lava(lava_jobs, lava_local, lava_farm, lava_url) != 0) {
+            rc = 2;
+            goto done;
+        }
+        if (resolve_jobs(&jobs) != 0) {
             rc = 2;
             goto done;
         }
@@ -221,15 +250,11 @@ int cmd_suite(int argc, char **argv)
         if (!lab)
             lab = getenv("SMCLAT_LAB") && *getenv("SMCLAT_LAB") ? getenv("SMCLAT_LAB")
                                                                 : "scripts/lab/run.sh";
-        struct sm_runner_opts ro = {out,
-                                    lab,
-                                    an,
-                                    suite_name,
-                                    force,
-                                    dry_run,
-                                    (int)margin,
-                                    boot_per_scenario,
-                                    lava_jobs != NULL,
+        struct sm_runner_opts ro = {out,         lab,
+                                    an,          suite_name,
+                                    force,       dry_run,
+                                    (int)margin, boot_per_scenario,
+                                    (int)jobs,   lava_jobs != NULL,
                                     submit};
         int failed = sm_runner_run(v, n, &ro);
         rc = failed < 0 ? 1 : failed > 0 ? 1 : 0;

@@ -17,13 +17,34 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t interrupted;
-static volatile pid_t child_pgid;
+/* The process groups of the commands running now (boots side by side, an analysis): each is
+ * sent SIGTERM when the runner is told to stop. 0: a free entry. */
+#define MAX_CHILDREN (SM_RUNNER_MAX_JOBS + 1)
+static volatile pid_t child_pgids[MAX_CHILDREN];
 
 static void on_signal(int sig)
 {
     interrupted = sig;
-    if (child_pgid > 0)
-        kill(-child_pgid, SIGTERM);
+    for (int i = 0; i < MAX_CHILDREN; i++)
+        if (child_pgids[i] > 0)
+            kill(-child_pgids[i], SIGTERM);
+}
+
+static void child_started(pid_t pgid)
+{
+    for (int i = 0; i < MAX_CHILDREN; i++)
+        if (child_pgids[i] == 0) {
+            child_pgids[i] = pgid;
+            return;
+        }
+}
+
+static void child_ended(pid_t pgid)
+{
+    kill(-pgid, SIGKILL); /* whatever the command left behind in its group */
+    for (int i = 0; i < MAX_CHILDREN; i++)
+        if (child_pgids[i] == pgid)
+            child_pgids[i] = 0;
 }
 
 static double now_s(void)
@@ -79,11 +100,9 @@ static char **make_argv(const char *cmd, const char *const *extra, int nextra, c
     return argv;
 }
 
-/* Runs argv in its own process group with stdout to out_path and stderr to err_path (NULL:
- * inherited); kills the group after timeout_s (*timed_out = 1). Returns the exit status,
- * 128+sig when a signal ended it, -1 when it could not be started (errno). */
-static int run_cmd(char **argv, const char *out_path, const char *err_path, int timeout_s,
-                   int *timed_out_p)
+/* Starts argv in its own process group with stdout to out_path and stderr to err_path (NULL:
+ * inherited). Returns its pid, -1 when it could not be started (errno). */
+static pid_t spawn_cmd(char **argv, const char *out_path, const char *err_path)
 {
     fflush(stdout);
     fflush(stderr);
@@ -101,30 +120,62 @@ static int run_cmd(char **argv, const char *out_path, const char *err_path, int 
         _exit(127);
     }
     setpgid(pid, pid);
-    child_pgid = pid;
-    double deadline = now_s() + timeout_s;
-    int st = 0, timed_out = 0;
-    for (;;) {
-        pid_t r = waitpid(pid, &st, WNOHANG);
-        if (r == pid)
-            break;
-        if (r < 0 && errno != EINTR)
-            break;
-        if (!timed_out && now_s() > deadline) {
-            timed_out = 1;
-            kill(-pid, SIGTERM);
-            deadline = now_s() + 10; /* then SIGKILL */
-        } else if (timed_out && now_s() > deadline) {
-            kill(-pid, SIGKILL);
-            deadline = now_s() + 3600;
-        }
-        struct timespec ts = {0, 100 * 1000 * 1000};
-        nanosleep(&ts, NULL);
+    child_started(pid);
+    return pid;
+}
+
+/* A running command's time limit: SIGTERM to its group at the deadline, SIGKILL 10 s later */
+struct limit {
+    double deadline;
+    int timed_out;
+};
+
+static void enforce_limit(pid_t pid, struct limit *l)
+{
+    if (!l->timed_out && now_s() > l->deadline) {
+        l->timed_out = 1;
+        kill(-pid, SIGTERM);
+        l->deadline = now_s() + 10;
+    } else if (l->timed_out && now_s() > l->deadline) {
+        kill(-pid, SIGKILL);
+        l->deadline = now_s() + 3600;
     }
-    kill(-pid, SIGKILL); /* whatever the command left behind in its group */
-    child_pgid = 0;
-    *timed_out_p = timed_out;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Has pid ended? 1 with *code its exit status (128+sig when a signal ended it), 0 not yet */
+static int reap(pid_t pid, int *code)
+{
+    int st = 0;
+    pid_t w = waitpid(pid, &st, WNOHANG);
+    if (w == 0 || (w < 0 && errno == EINTR))
+        return 0;
+    *code = w < 0 ? 128 + SIGKILL : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    child_ended(pid);
+    return 1;
+}
+
+static void nap(void)
+{
+    struct timespec ts = {0, 100 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+}
+
+/* Runs argv (spawn_cmd) and waits for it; kills its group after timeout_s (*timed_out = 1).
+ * Returns the exit status, 128+sig when a signal ended it, -1 when it could not be started. */
+static int run_cmd(char **argv, const char *out_path, const char *err_path, int timeout_s,
+                   int *timed_out_p)
+{
+    pid_t pid = spawn_cmd(argv, out_path, err_path);
+    if (pid < 0)
+        return -1;
+    struct limit l = {now_s() + timeout_s, 0};
+    int code;
+    while (!reap(pid, &code)) {
+        enforce_limit(pid, &l);
+        nap();
+    }
+    *timed_out_p = l.timed_out;
+    return code;
 }
 
 /* The lab's own verdict: DIR/run.json, else the copy the lab leaves beside DIR when DIR's file
@@ -593,43 +644,80 @@ static void jobs_written(struct run *r, int i, int rc, int e, int timed_out, int
     fail_one(r, i, kind, reason);
 }
 
-/* Phase 3: the lab for the scenarios g[0..m-1] (one boot: LAB PARAMS DIR; a group of more:
- * LAB --group DIR...), each then closed (phase 4). The group's lab.log is in each folder. */
-static void run_boot(struct run *r, const int *g, int m)
+/* A boot being run: the lab for the scenarios g[0..m-1] (one scenario: LAB PARAMS DIR; a
+ * group of more: LAB --group DIR...); pid 0: a free slot. */
+struct boot {
+    pid_t pid;
+    int *g, m, timeout, err, alone;
+    double t0;
+    struct limit limit;
+    char logp[4200];
+};
+
+/* Can the scenarios g[0..m-1] boot beside another boot? Only in the lab's deterministic mode,
+ * whose figures count instructions, not host time (docs/lab.md "Boots side by side"); an smp
+ * boot pins its vCPU threads to the host's cores, and a real board is one board. */
+static int shares_host(const struct run *r, const int *g, int m)
 {
-    int timeout = 0, nargs = m == 1 ? 2 : m + 1;
-    const char **args = calloc((size_t)nargs, sizeof *args);
-    char params[4200], logp[4200], *buf;
-    if (!args)
-        return;
     for (int k = 0; k < m; k++)
-        timeout += r->timeout[g[k]];
+        if (strcmp(sm_scenario_get(r->v[g[k]], K_MODE), "deterministic") ||
+            strcmp(sm_scenario_get(r->v[g[k]], K_TARGET), "lab"))
+            return 0;
+    return 1;
+}
+
+/* Phase 3: starts the lab for b->g[0..b->m-1]; b->pid -1 when it could not start (b->err) */
+static void start_boot(struct run *r, struct boot *b, int running)
+{
+    const int *g = b->g;
+    int m = b->m, nargs = m == 1 ? 2 : m + 1;
+    const char **args = calloc((size_t)nargs, sizeof *args);
+    char params[4200], beside[64] = "", *buf;
+    b->timeout = 0;
+    for (int k = 0; k < m; k++)
+        b->timeout += r->timeout[g[k]];
+    if (running)
+        snprintf(beside, sizeof beside, ", beside %d other boot(s)", running);
     if (m == 1) {
         snprintf(params, sizeof params, "%s/lab-params.env", r->dir[g[0]]);
-        args[0] = params;
-        args[1] = r->dir[g[0]];
-        progress(r, g[0], "running (timeout %d s)", timeout);
+        if (args) {
+            args[0] = params;
+            args[1] = r->dir[g[0]];
+        }
+        progress(r, g[0], "running (timeout %d s%s)", b->timeout, beside);
     } else {
-        args[0] = "--group";
+        if (args)
+            args[0] = "--group";
         for (int k = 0; k < m; k++) {
-            args[k + 1] = r->dir[g[k]];
-            progress(r, g[k], "running in one boot with %d other scenario(s) (timeout %d s)", m - 1,
-                     timeout);
+            if (args)
+                args[k + 1] = r->dir[g[k]];
+            progress(r, g[k], "running in one boot with %d other scenario(s) (timeout %d s%s)",
+                     m - 1, b->timeout, beside);
         }
     }
-    double t0 = now_s();
-    char **argv = make_argv(r->o->lab, args, nargs, &buf);
-    snprintf(logp, sizeof logp, "%s/lab.log", r->dir[g[0]]);
-    int timed_out = 0;
-    int rc = argv ? run_cmd(argv, logp, NULL, timeout, &timed_out) : -1;
-    int e = errno;
+    b->t0 = now_s();
+    b->limit = (struct limit){b->t0 + b->timeout, 0};
+    char **argv = args ? make_argv(r->o->lab, args, nargs, &buf) : NULL;
+    snprintf(b->logp, sizeof b->logp, "%s/lab.log", r->dir[g[0]]);
+    errno = ENOMEM;
+    b->pid = argv ? spawn_cmd(argv, b->logp, NULL) : -1;
+    b->err = errno;
+    if (argv)
+        free(buf);
     free(argv);
-    free(buf);
     free(args);
-    char *log = m > 1 ? sm_read_text(logp) : NULL;
+}
+
+/* Phase 3's end for boot b (the lab's exit status rc), then each of its scenarios closed
+ * (phase 4). The group's lab.log is in each folder. */
+static void finish_boot(struct run *r, struct boot *b, int rc)
+{
+    const int *g = b->g;
+    int m = b->m, timed_out = b->limit.timed_out;
+    char *log = m > 1 ? sm_read_text(b->logp) : NULL;
     for (int k = 0; k < m; k++) {
         int i = g[k];
-        char reason[5000] = "";
+        char reason[5000] = "", logp[4200];
         if (k > 0 && log) {
             snprintf(logp, sizeof logp, "%s/lab.log", r->dir[i]);
             write_file(logp, log);
@@ -638,14 +726,15 @@ static void run_boot(struct run *r, const int *g, int m)
         double wall = 0;
         int ok = lab_ok(r->dir[i], &wall);
         if (r->o->jobs_only) {
-            jobs_written(r, i, rc, e, timed_out, timeout);
+            jobs_written(r, i, rc, b->err, timed_out, b->timeout);
             continue;
         }
         if (interrupted || timed_out || (m == 1 ? rc != 0 : !ok))
-            kind = lab_failure(r, i, rc, e, timed_out, timeout, reason, sizeof reason);
-        close_scenario(r, i, kind, reason, m == 1 ? t0 : now_s() - wall);
+            kind = lab_failure(r, i, rc, b->err, timed_out, b->timeout, reason, sizeof reason);
+        close_scenario(r, i, kind, reason, m == 1 ? b->t0 : now_s() - wall);
     }
     free(log);
+    b->pid = 0;
 }
 
 /* Farm mode, before any wait: SUBMIT for the scenarios g[0..m-1] (one job); a refusal is in
@@ -678,42 +767,126 @@ static void submit_boot(struct run *r, const int *g, int m)
     free(args);
 }
 
+/* The next boot's scenarios into g from *cursor on (those not done[] yet, the first's boot key
+ * shared; --boot-per-scenario: each opened here, just before its run, as a lone run); returns
+ * how many, 0 when none is left. A scenario left when the runner was stopped is "not run". */
+static int next_boot(struct run *r, int *cursor, int *done, int *g)
+{
+    while (*cursor < r->n) {
+        int i = (*cursor)++;
+        if (r->o->boot_per_scenario)
+            open_scenario(r, i);
+        if (!r->ready[i] || done[i])
+            continue;
+        if (interrupted) {
+            json_object_set_new(json_array_get(r->list, (size_t)i), "status",
+                                json_string("not run"));
+            continue;
+        }
+        int m = 0;
+        for (int j = i; j < r->n; j++)
+            if (r->ready[j] && !done[j] &&
+                (j == i || (r->key[i] && r->key[j] && !strcmp(r->key[i], r->key[j])))) {
+                g[m++] = j;
+                done[j] = 1;
+            }
+        return m;
+    }
+    return 0;
+}
+
+/* Phase 3 for every scenario: at most o->jobs boots at once, in suite order; a boot that
+ * cannot share the host (shares_host) runs alone. */
+static void run_boots(struct run *r, int *done, int *pool)
+{
+    int jobs = r->o->jobs < 1                    ? 1
+               : r->o->jobs > SM_RUNNER_MAX_JOBS ? SM_RUNNER_MAX_JOBS
+                                                 : r->o->jobs;
+    struct boot b[SM_RUNNER_MAX_JOBS] = {0};
+    int cursor = 0, running = 0, alone = 0, next_m = 0, *next = pool;
+    for (int k = 0; k < jobs; k++)
+        b[k].g = pool + (size_t)(k + 1) * (size_t)r->n;
+    for (;;) {
+        if (!next_m && running < jobs && !alone) /* opened no earlier than a slot is free */
+            next_m = next_boot(r, &cursor, done, next);
+        if (next_m && interrupted) {
+            for (int k = 0; k < next_m; k++)
+                json_object_set_new(json_array_get(r->list, (size_t)next[k]), "status",
+                                    json_string("not run"));
+            next_m = 0;
+            continue;
+        }
+        int shares = next_m && shares_host(r, next, next_m);
+        if (next_m && running < jobs && !alone && (shares || !running)) {
+            struct boot *f = b;
+            while (f->pid)
+                f++;
+            memcpy(f->g, next, (size_t)next_m * sizeof *next);
+            f->m = next_m;
+            f->alone = !shares;
+            next_m = 0;
+            start_boot(r, f, running);
+            if (f->pid < 0) {
+                finish_boot(r, f, -1);
+            } else {
+                running++;
+                alone = f->alone;
+            }
+            continue;
+        }
+        if (!running)
+            break;
+        int ended = 0, code;
+        for (int k = 0; k < jobs; k++) {
+            if (b[k].pid <= 0)
+                continue;
+            if (reap(b[k].pid, &code)) {
+                running--;
+                if (b[k].alone)
+                    alone = 0;
+                finish_boot(r, &b[k], code);
+                ended = 1;
+            } else {
+                enforce_limit(b[k].pid, &b[k].limit);
+            }
+        }
+        if (!ended)
+            nap();
+    }
+}
+
+/* Farm mode: every boot's job submitted (submit_boot) before any is waited for */
+static void submit_all(struct run *r, int *done, int *g)
+{
+    int cursor = 0, m;
+    while ((m = next_boot(r, &cursor, done, g)) > 0)
+        submit_boot(r, g, m);
+}
+
 /* Phase 3 for every scenario to run: grouped by boot key (first appearance first) unless
  * o->boot_per_scenario or there is only one */
 static void run_all(struct run *r)
 {
-    int *g = calloc((size_t)r->n, sizeof *g), *done = calloc((size_t)r->n, sizeof *done);
+    int jobs = r->o->jobs < 1                    ? 1
+               : r->o->jobs > SM_RUNNER_MAX_JOBS ? SM_RUNNER_MAX_JOBS
+                                                 : r->o->jobs;
+    int *pool = calloc((size_t)(jobs + 1) * (size_t)r->n, sizeof *pool);
+    int *done = calloc((size_t)r->n, sizeof *done);
     int nready = 0;
     for (int i = 0; i < r->n; i++)
         nready += r->ready[i];
-    for (int i = 0; g && done && nready > 1 && i < r->n; i++)
+    for (int i = 0; pool && done && nready > 1 && i < r->n; i++)
         if (r->ready[i] && !r->o->boot_per_scenario && !interrupted)
             r->key[i] = boot_key(r, i);
-    for (int pass = r->o->submit ? 0 : 1; pass < 2; pass++) {
-        for (int i = 0; g && done && i < r->n; i++)
-            done[i] = 0;
-        for (int i = 0; g && done && i < r->n; i++) {
-            if (!r->ready[i] || done[i])
-                continue;
-            if (interrupted) {
-                json_object_set_new(json_array_get(r->list, (size_t)i), "status",
-                                    json_string("not run"));
-                continue;
-            }
-            int m = 0;
-            for (int j = i; j < r->n; j++)
-                if (r->ready[j] && !done[j] &&
-                    (j == i || (r->key[i] && r->key[j] && !strcmp(r->key[i], r->key[j])))) {
-                    g[m++] = j;
-                    done[j] = 1;
-                }
-            if (pass == 0)
-                submit_boot(r, g, m);
-            else
-                run_boot(r, g, m);
-        }
+    if (pool && done && r->o->submit && !r->o->boot_per_scenario) {
+        submit_all(r, done, pool);
+        memset(done, 0, (size_t)r->n * sizeof *done);
     }
-    free(g);
+    if (pool && done)
+        run_boots(r, done, pool);
+    else
+        fprintf(stderr, "smclat: out of memory\n");
+    free(pool);
     free(done);
 }
 
@@ -779,17 +952,10 @@ int sm_runner_run(struct sm_scenario **v, int n, const struct sm_runner_opts *o)
         json_object_set_new(rec, "dir", json_string(r.dir[i]));
         json_array_append_new(r.list, rec);
     }
-    if (o->boot_per_scenario) { /* each opened just before its run, as a lone run */
-        for (int i = 0; i < n; i++) {
-            open_scenario(&r, i);
-            if (r.ready[i])
-                run_boot(&r, &i, 1);
-        }
-    } else {
+    if (!o->boot_per_scenario) /* else each is opened just before its run (next_boot) */
         for (int i = 0; i < n; i++)
             open_scenario(&r, i);
-        run_all(&r);
-    }
+    run_all(&r);
     summary(&r, t_all);
     for (int i = 0; i < n; i++)
         free(r.key[i]);

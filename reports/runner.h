@@ -5,6 +5,8 @@
 
 #include "scenario.h"
 
+#define SM_RUNNER_MAX_JOBS 64
+
 struct sm_runner_opts {
     const char *out;      /* the suite's results folder: one folder per scenario in it */
     const char *lab;      /* command running one scenario: LAB PARAMS_FILE OUTDIR */
@@ -15,6 +17,8 @@ struct sm_runner_opts {
     int margin_s;          /* added to target.timeout_s before the runner kills the lab */
     int boot_per_scenario; /* a boot per scenario; else scenarios with the same boot key
                             * (LAB --boot-key) share one (LAB --group DIR...) */
+    int jobs;              /* at most this many boots at once (1..SM_RUNNER_MAX_JOBS); only
+                            * deterministic-mode lab boots share the host, others run alone */
     int jobs_only;         /* the lab writes each boot's job and runs nothing (--lava-jobs):
                             * no analysis, the scenario's status "job written" */
     const char *submit;    /* farm mode (--lava): run per boot before any LAB run, as

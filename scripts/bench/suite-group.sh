@@ -2,19 +2,25 @@
 # make bench section: the demo suite (workloads/demo.suite: 8 scenarios, deterministic mode,
 # 5 s of load each) run through the lab with one boot per group of scenarios sharing a boot key
 # (smclat suite run, the default) and with a boot per scenario (--boot-per-scenario), one after
-# the other on this machine, each holding the lab lock. Wall times and, per scenario, the calls
-# and the generator's e2e figures of both runs. Goal (issue 16): grouped at most 40% of the wall
-# time of --boot-per-scenario, call counts unchanged. Markdown on stdout; progress on stderr.
+# the other on this machine, each holding the lab lock, one boot at a time (--jobs 1); then both
+# again with the host's cores (--jobs, the default: deterministic boots side by side). Wall
+# times and, per scenario, the calls and the generator's e2e figures of the --jobs 1 runs, and
+# how many scenarios gave the same trace.bin and calls.csv, byte for byte, with boots side by
+# side. Goal (issue 16): grouped at most 40% of the wall time of --boot-per-scenario, call
+# counts unchanged. Markdown on stdout; progress on stderr.
 set -u
 top=${SMCLAT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 bin=${SMCLAT_BIN:-$top/build/bin}
 tmp=$(mktemp -d)
+keep=${SMCLAT_BENCH_KEEP:-$top/build/bench-keep}/suite-group-$(date +%Y%m%d-%H%M%S)
 trap 'rm -rf "$tmp"' EXIT
 "$top/scripts/lab/prepare.sh" --no-kmod > /dev/null 2>&1 || { echo "suite-group bench: prepare failed" >&2; exit 1; }
+jobs=$(nproc)
 declare -A wall
-for how in grouped per-scenario; do
-    opt=()
-    [ $how = per-scenario ] && opt=(--boot-per-scenario)
+for how in grouped per-scenario grouped-j per-scenario-j; do
+    opt=(--jobs 1)
+    case $how in *-j) opt=(--jobs "$jobs") ;; esac
+    case $how in per-scenario*) opt+=(--boot-per-scenario) ;; esac
     echo "suite-group bench: demo suite, $how" >&2
     flock /tmp/smclat-lab.lock "$bin/smclat" suite run "$top/workloads/demo.suite" -o "$tmp/$how" \
         --lab "$top/scripts/lab/run.sh" "${opt[@]}" > /dev/null 2> "$tmp/$how.err"
@@ -22,7 +28,26 @@ for how in grouped per-scenario; do
     wall[$how]=$(sed -n 's/^suite: .* in \([0-9.]*\) s -> .*/\1/p' "$tmp/$how.err" | tail -1)
     echo "suite-group bench: $how: ${wall[$how]} s, $(jq -r '"\(.ok) ok, \(.failed) failed"' "$tmp/$how/suite.json")" >&2
 done
-ratio=$(awk -v a="${wall[grouped]}" -v b="${wall[per-scenario]}" 'BEGIN{printf "%.0f", 100 * a / b}')
+pct() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.0f", 100 * a / b}'; }
+ratio=$(pct "${wall[grouped]}" "${wall[per-scenario]}")
+# same DIR_A DIR_B: how many scenarios of A have trace.bin and calls.csv byte for byte as in B,
+# then those that differ with where (cmp's first differing byte)
+same() {
+    local n=0 d o diff=
+    for d in "$1"/*/; do
+        o=$2/$(basename "$d")
+        if cmp -s "$d/trace.bin" "$o/trace.bin" && cmp -s "$d/calls.csv" "$o/calls.csv"; then
+            n=$((n + 1))
+        else
+            diff="$diff; $(basename "$d"): $(cmp "$d/trace.bin" "$o/trace.bin" 2>&1 | sed 's/.*: //' | head -1)"
+            # both folders kept for a look (the rest of the bench's folders are removed)
+            mkdir -p "$keep/$(basename "$1")" "$keep/$(basename "$2")" &&
+                cp -r "$d" "$keep/$(basename "$1")/" && cp -r "$o" "$keep/$(basename "$2")/" &&
+                echo "suite-group bench: $(basename "$d") differs: both kept in $keep" >&2
+        fi
+    done
+    echo "$n of 8${diff:+ (differ: ${diff#; })}"
+}
 boots=$(cat "$tmp"/grouped/*/run.json | jq -s '[.[] | select((.group.index // 1) == 1)] | length')
 
 # e2e DIR: "calls p50 p99 max" of the generator's ok calls (us), "- - - -" when none
@@ -47,7 +72,15 @@ Wall: the suite's own time (\`suite: ... in N s\`, the analysis included), not t
 | grouped | ${wall[grouped]} | $boots |
 | --boot-per-scenario | ${wall[per-scenario]} | 8 |
 
-Grouped: **${ratio}%** of the wall time of --boot-per-scenario.
+Grouped: **${ratio}%** of the wall time of --boot-per-scenario, one boot at a time.
+
+With the host's ${jobs} cores (\`--jobs ${jobs}\`, the default: deterministic-mode boots side by
+side, docs/lab.md "Boots side by side"):
+
+| run | wall s | of --boot-per-scenario --jobs 1 | of --boot-per-scenario --jobs ${jobs} | scenarios byte for byte as with --jobs 1 |
+|---|---|---|---|---|
+| grouped --jobs ${jobs} | ${wall[grouped-j]} | $(pct "${wall[grouped-j]}" "${wall[per-scenario]}")% | $(pct "${wall[grouped-j]}" "${wall[per-scenario-j]}")% | $(same "$tmp/grouped-j" "$tmp/grouped") |
+| --boot-per-scenario --jobs ${jobs} | ${wall[per-scenario-j]} | $(pct "${wall[per-scenario-j]}" "${wall[per-scenario]}")% | - | $(same "$tmp/per-scenario-j" "$tmp/per-scenario") |
 
 Per scenario, the generator's calls and e2e latency (us, from calls.csv), grouped / per boot,
 and the calls the analyzer joined to the trace (analysis.json join.matched):
@@ -63,7 +96,7 @@ for d in "$tmp"/grouped/*/; do
     j2=$(jq -r '.join.matched // "-"' "$tmp/per-scenario/$n/analysis.json" 2> /dev/null || echo -)
     echo "| $n | $c1 / $c2 | $p1 / $p2 | $q1 / $q2 | $m1 / $m2 | $j1 / $j2 |"
 done
-for how in grouped per-scenario; do
+for how in grouped per-scenario grouped-j per-scenario-j; do
     grep "^suite: failed" "$tmp/$how.err" | sed "s/^/$how: /; s/$/  /"
 done
 

@@ -205,9 +205,10 @@ expect_grep "^analyzer_failed the analyzer exited with 2: smclat: $T/a/60fps-uno
 expect_grep "^suite: failed: 60fps-unopt.credit.quiet: analyzer_failed: the analyzer exited with 2: smclat: " "$T/a.err" "analyzer error: on stderr"
 [ ! -e "$T/a/60fps-unopt.credit.quiet/analysis.json" ] && ok "analyzer error: no analysis.json" || fail "analyzer error: an analysis.json"
 
-# Ctrl-C during a scenario (the hung one): interrupted, the rest not run, nothing left behind
+# Ctrl-C during a scenario (the hung one), one boot at a time: interrupted, the rest not run,
+# nothing left behind
 setsid "$SMCLAT" suite run "$TOP/workloads/demo.suite" -o "$T/i" --lab "$RUN" --only '24fps-opt.credit.*' \
-    --boot-per-scenario --set target.timeout_s=10 > /dev/null 2> "$T/int.err" &
+    --boot-per-scenario --jobs 1 --set target.timeout_s=10 > /dev/null 2> "$T/int.err" &
 sid=$!
 for _ in $(seq 50); do grep -q "trace started" "$T/int.err" && break; sleep 0.2; done
 kill -INT $sid
@@ -218,6 +219,20 @@ expect_eq "$(jq -r '[.scenarios[] | .status + ":" + (.reason_kind // "-")] | joi
     "failed:interrupted not run:-" "interrupted suite: statuses"
 expect_eq "$(jq -r .reason_kind "$T/i/24fps-opt.credit.quiet/run.json")" interrupted "interrupted: the lab's run.json"
 
+# Ctrl-C with two boots side by side (--jobs 2, both hung in their trace): both stopped, their
+# scenarios interrupted, the rest not run, nothing left behind
+FAKE_QEMU_FAULTS="24fps-opt.credit2.quiet=hang 24fps-opt.credit2.busy-noise=hang" \
+    setsid "$SMCLAT" suite run "$TOP/workloads/demo.suite" -o "$T/i2" --lab "$RUN" --only '24fps-opt.*' \
+    --boot-per-scenario --jobs 2 --set target.timeout_s=10 > /dev/null 2> "$T/int2.err" &
+sid=$!
+for _ in $(seq 50); do [ "$(grep -c "trace started" "$T/int2.err")" -ge 2 ] && break; sleep 0.2; done
+kill -INT $sid
+wait $sid
+expect_eq "$?" 1 "interrupted suite, two boots: exit status"
+no_leftovers $sid "interrupted suite, two boots"
+expect_eq "$(jq -r '[.scenarios[] | .status + ":" + (.reason_kind // "-")] | join(" ")' "$T/i2/suite.json")" \
+    "failed:interrupted failed:interrupted not run:- not run:-" "interrupted suite, two boots: statuses"
+
 # a suite on a full file system: the first scenario's trace does not fit, then something else
 # takes the last bytes (a lab that fills the folder after its run.json); the next scenario cannot
 # start; the suite's record is still whole, in the room reserved for it, and says all that
@@ -226,7 +241,7 @@ if [ ${#mounts[@]} -gt 0 ] && tmpfs "$T/sfull" 400k; then
     printf '#!/bin/bash\n"%s" "$@"\nrc=$?\nhead -c 1M /dev/zero > "$(dirname "$2")/filler" 2> /dev/null\nexit $rc\n' "$RUN" > "$T/fill-lab.sh"
     chmod +x "$T/fill-lab.sh"
     setsid "$SMCLAT" suite run "$TOP/workloads/demo.suite" -o "$T/sfull/runs" --lab "$T/fill-lab.sh" --analyzer "$AN" \
-        --only '60fps-unopt.credit2.*' --boot-per-scenario > /dev/null 2> "$T/sfull.err" &
+        --only '60fps-unopt.credit2.*' --boot-per-scenario --jobs 1 > /dev/null 2> "$T/sfull.err" &
     sid=$!
     wait $sid
     expect_eq "$?" 1 "suite on a full file system: exit status"

@@ -25,8 +25,8 @@ suite() { # OUT [OPTIONS...]: the demo suite, its boots in $T/boots.log
     local o=$1
     shift
     rm -f "$FAKE_QEMU_LOG"
-    "$SMCLAT" suite run "$TOP/workloads/demo.suite" -o "$T/$o" --lab "$RUN" --set target.timeout_s=10 "$@" \
-        > /dev/null 2> "$T/$o.err"
+    "$SMCLAT" suite run "$TOP/workloads/demo.suite" -o "$T/$o" --lab "${LAB:-$RUN}" --set target.timeout_s=10 \
+        --jobs "${JOBS:-1}" "$@" > /dev/null 2> "$T/$o.err"
 }
 status() { # OUT: every scenario's status:kind, in suite order
     jq -r '[.scenarios[] | .status + ":" + (.reason_kind // "-")] | join(" ")' "$T/$1/suite.json"
@@ -81,6 +81,43 @@ $C1" "Xen crashed mid-group: the rest of its group in a fresh boot"
 expect_eq "$(status xc)" "ok:- failed:xen_crashed ok:- ok:- ok:- ok:- ok:- ok:-" "Xen crashed mid-group: statuses"
 expect_grep '^xen_crashed Xen: \(XEN\) Xen BUG at common/sched/credit2.c:3587, last step: trace started' \
     <(jq -r '.scenarios[1] | .reason_kind + " " + .reason' "$T/xc/suite.json") "Xen crashed mid-group: suite.json's reason"
+
+# boots side by side (--jobs 2): the two groups' boots overlap, every scenario as with one at
+# a time; an smp scenario's boot never has another beside it. spans: each boot's start and end.
+cat > "$T/lab-spans.sh" << EOF
+#!/bin/bash
+[ "\$1" = --boot-key ] && exec "$RUN" "\$@"
+echo start >> "$T/spans.log"
+"$RUN" "\$@"
+rc=\$?
+echo end >> "$T/spans.log"
+exit \$rc
+EOF
+chmod +x "$T/lab-spans.sh"
+spans() { tr '\n' ' ' < "$T/spans.log"; }
+rm -f "$T/spans.log"
+LAB=$T/lab-spans.sh JOBS=2 suite j2
+expect_eq "$?" 0 "--jobs 2: exit status"
+expect_eq "$(spans)" "start start end end " "--jobs 2: the two boots side by side"
+expect_eq "$(sort "$FAKE_QEMU_LOG")" "$(printf '%s\n' "$C1" "$C2" | sort)" "--jobs 2: the same two groups"
+expect_eq "$(status j2)" "$(status ok)" "--jobs 2: the same statuses"
+for d in "$T"/ok/*/; do
+    cmp -s "$d/calls-trace.csv" "$T/j2/$(basename "$d")/calls-trace.csv" ||
+        fail "--jobs 2: $(basename "$d"): calls-trace.csv differs from one boot at a time"
+done
+ok "--jobs 2: every calls-trace.csv as with one boot at a time"
+expect_grep 'running in one boot with 3 other scenario\(s\) \(timeout [0-9]+ s, beside 1 other boot\(s\)\)' "$T/j2.err" \
+    "--jobs 2: progress says a boot runs beside another"
+rm -f "$T/spans.log"
+LAB=$T/lab-spans.sh JOBS=2 suite smp --set topology.mode=smp
+expect_eq "$(spans)" "start end start end " "--jobs 2, smp mode: one boot at a time"
+rm -f "$T/spans.log"
+LAB=$T/lab-spans.sh JOBS=3 suite bpj --boot-per-scenario --only '*quiet'
+expect_eq "$(spans)" "start start start end end end start end " "--jobs 3 --boot-per-scenario: three at a time"
+expect_eq "$(ls "$T"/bpj/*/analysis.json | wc -l)" 4 "--jobs 3 --boot-per-scenario: all 4 analyzed"
+"$SMCLAT" suite run "$TOP/workloads/demo.suite" -o "$T/bad" --jobs 65 > /dev/null 2> "$T/bad.err"
+expect_eq "$?" 2 "--jobs 65: exit status"
+expect_grep 'expected 1 to 64' "$T/bad.err" "--jobs 65: the error"
 
 # a boot per scenario
 suite bp --boot-per-scenario
