@@ -1,6 +1,6 @@
 # Generic rules: objects, static libraries, programs, tests, fuzzers, and the top-level targets.
 .DEFAULT_GOAL := all
-.PHONY: all deps programs tests fuzzers check check-unit check-e2e check-fuzz bench demo \
+.PHONY: all deps programs tests unit-tests fuzzers check check-unit check-e2e check-fuzz bench demo \
         install uninstall format format-check clean
 
 # Sources are compiled into $(OBJDIR)/<path>.o
@@ -43,8 +43,9 @@ $(foreach f,$(FUZZERS),$(eval $(call LINK_template,$(f),$(BUILD)/fuzz)))
 
 -include $(sort $(ALL_OBJS:.o=.d))
 
+# `make tests` (alone or beside `all`) needs cmocka too.
 deps:
-	@[ -n "$(NO_DEPS)" ] || scripts/deps.sh build
+	@[ -n "$(NO_DEPS)" ] || scripts/deps.sh build $(if $(filter tests,$(MAKECMDGOALS)),test)
 
 programs: $(addprefix $(BINDIR)/,$(PROGRAMS) $(LIBEXEC))
 fuzzers: $(addprefix $(BUILD)/fuzz/,$(FUZZERS))
@@ -60,12 +61,14 @@ ifneq ($(WITH_ALL),)
 tests: all
 	@:
 else
-tests: $(addprefix $(TESTDIR)/,$(UNIT_TESTS))
+tests: deps
+	@$(MAKE) --no-print-directory NO_DEPS=1 unit-tests
 endif
 else
 all: programs
-tests: $(addprefix $(TESTDIR)/,$(UNIT_TESTS))
+tests: unit-tests
 endif
+unit-tests: $(addprefix $(TESTDIR)/,$(UNIT_TESTS))
 
 # make check: unit tests and end-to-end tests under ASan+UBSan, then bounded fuzzing.
 SAN_BUILD   := build/san

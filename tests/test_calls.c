@@ -1377,15 +1377,24 @@ static void test_woken_early_answer_read_before_sleep(void **state)
  * there (ambiguous, off the mediator's tick) and blocks; the mediator runs 300 and wakes it there
  * (ambiguous), and is preempted by it; the client runs crun and blocks while the mediator is
  * still awake, which runs 50 more, wakes the client there again, and blocks. */
+/* After tick_trace, a call at t (t0 past its end): the client notifies on cpu0 (ambiguous) and
+ * blocks, the mediator runs there from t + 30 and wakes the client there at t + 330
+ * (ambiguous: its timer or the answer). */
+static struct tg *served_on_cpu0(uint64_t t0, uint64_t *t)
+{
+    struct tg *g = tick_trace(t);
+    *t += t0;
+    notify_on_cpu0(g, *t);
+    client_yields_to_mediator(g, *t + 20, *t + 30);
+    tg_wake(g, 0, *t + 330, CLI, 0);
+    tg_runstate(g, 0, *t + 332, CLI, 0, BLK, RNBL);
+    return g;
+}
+
 static struct fx *answer_then_timer(uint64_t t0, uint64_t crun)
 {
     uint64_t t;
-    struct tg *g = tick_trace(&t);
-    t += t0;
-    notify_on_cpu0(g, t);
-    client_yields_to_mediator(g, t + 20, t + 30);
-    tg_wake(g, 0, t + 330, CLI, 0);
-    tg_runstate(g, 0, t + 332, CLI, 0, BLK, RNBL);
+    struct tg *g = served_on_cpu0(t0, &t);
     tg_switch(g, 0, t + 340, MED, 0, CLI, 0);
     tg_runstate(g, 0, t + 341, MED, 0, RUN, RNBL);
     tg_runstate(g, 0, t + 342, CLI, 0, RNBL, RUN);
@@ -1425,6 +1434,72 @@ static void test_client_run_tells_answer_from_timer(void **state)
     fx_free(f);
 }
 
+/* The client, runnable, replaces the idle vCPU of cpu at t and runs from t + 2. */
+static void idle_to_client(struct tg *g, unsigned cpu, uint64_t t)
+{
+    tg_switch(g, cpu, t, IDLE, cpu, CLI, 0);
+    tg_runstate(g, cpu, t + 1, IDLE, cpu, RUN, RNBL);
+    tg_runstate(g, cpu, t + 2, CLI, 0, RNBL, RUN);
+}
+
+/* As answer_then_timer, but the client runs on cpu1 after the first WAKE (ambiguous: the
+ * mediator on the client's own pCPU, cpu0) and blocks there, while the mediator runs on on cpu0
+ * and wakes the client again at first + gap (certain now: the client's pCPU is cpu1). */
+static struct fx *answer_then_answer(uint64_t gap)
+{
+    uint64_t t;
+    struct tg *g = served_on_cpu0(1000, &t);
+    idle_to_client(g, 1, t + 335);
+    block_to_idle(g, 1, t + 357, CLI);
+    tg_wake(g, 0, t + 330 + gap, CLI, 0);
+    tg_runstate(g, 0, t + 332 + gap, CLI, 0, BLK, RNBL);
+    idle_to_client(g, 1, t + 334 + gap);
+    block_to_idle(g, 0, t + 340 + gap, MED);
+    block_to_idle(g, 1, t + 400 + gap, CLI);
+    return run_at_1mhz(g);
+}
+
+/* The mediator served on after an ambiguous "answer" (300 into its run: a call's service) and
+ * woke the client again 250 later: more than half a call since that answer, but less since
+ * the client ran after it than the mediator runs from a call's wake to its answer (294 here),
+ * so no new call can have been served: the first WAKE was the client's timer, the second the
+ * answer, one call. 350 later it could have been a new call's answer (mediator_already_awake:
+ * two calls). */
+static void test_no_new_call_served_since_client_ran(void **state)
+{
+    (void)state;
+    struct fx *f = answer_then_answer(250);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 21);
+    assert_int_equal(st->by_shape[SM_SHAPE_MEDIATOR_ALREADY_AWAKE], 0);
+    const struct sm_call *c = &f->got[20];
+    assert_true(c->client_woken_early);
+    assert_int_equal(c->t_client_run, c->t_answer + 6);
+    assert_int_equal(c->t_answer, c->t_client_block + 557);
+    fx_free(f);
+
+    f = answer_then_answer(350);
+    st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 22);
+    assert_int_equal(st->by_shape[SM_SHAPE_MEDIATOR_ALREADY_AWAKE], 1);
+    fx_free(f);
+}
+
+/* test_client_run_tells_answer_from_timer's second case with the second WAKE off the client's
+ * tick: the client ran on after the first (it had its answer) and the mediator has not run a
+ * call's service since: the second is the client's timer all the same, no call. */
+static void test_timer_wake_in_service_off_tick(void **state)
+{
+    (void)state;
+    struct fx *f = answer_then_timer(1000, 200);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 21);
+    assert_int_equal(st->tick_coincidences, 0);
+    assert_int_equal(st->client_timer_wakes_in_service, 1);
+    assert_false(f->got[20].client_woken_early);
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1459,6 +1534,8 @@ int main(void)
         cmocka_unit_test(test_held_back_calls_go_out_in_order),
         cmocka_unit_test(test_woken_early_answer_read_before_sleep),
         cmocka_unit_test(test_client_run_tells_answer_from_timer),
+        cmocka_unit_test(test_no_new_call_served_since_client_ran),
+        cmocka_unit_test(test_timer_wake_in_service_off_tick),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

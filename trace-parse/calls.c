@@ -20,6 +20,7 @@
 
 #define NO_UNIT UINT32_MAX
 #define NO_PCPU UINT16_MAX
+#define NO_RUN  UINT64_MAX
 #define HISTORY 8  /* switch-ins remembered per pCPU, for the interference of a mediator wait */
 #define MED_MAX 64 /* mediator vCPUs followed (their wake causes and run times) */
 #define CAL_N   64 /* run times kept per kind, for the medians */
@@ -52,6 +53,7 @@ struct open_call {
     uint8_t event_may_follow;   /* the client read the answer before the mediator's event came */
     uint64_t client_last_run;   /* the client's last ->running during the call */
     uint64_t med_run_at_answer; /* the mediator's run time in its episode when it answered */
+    uint64_t med_run_at_client_run; /* ... when the client ran after it (NO_RUN: not known) */
     /* At the mediator's first BLOCK record after it ran for this call, unanswered (its
      * service was over: a wake in its block path may keep it running, for the next call): */
     uint64_t med_block_rec;           /* 0: none yet */
@@ -155,6 +157,7 @@ struct sm_calls {
      * client calls, learned from its certain calls over the trace (or DEFER_MAX calls). */
     struct deferred *defer;
     unsigned ndefer;
+    uint64_t now; /* the time stamp of the record being fed */
 };
 
 static const char *shape_names[SM_SHAPE__COUNT] = {"textbook",
@@ -402,6 +405,7 @@ static void open_call(struct client_vcpu *s, uint64_t t_notify, uint16_t cpu, ui
     memset(o, 0, sizeof *o);
     o->active = 1;
     o->after_block = 1; /* not known: taken as after a block (nothing is dropped for it) */
+    o->med_run_at_client_run = NO_RUN;
     struct sm_call *k = &o->c;
     k->t_notify = k->t_client_block = k->t_med_wake = k->t_med_run = k->t_med_block = k->t_answer =
         k->t_client_wake = k->t_client_run = k->t_start = k->t_end = k->t_end_lo = SM_T_NONE;
@@ -560,6 +564,9 @@ static void client_done(struct sm_calls *c, struct client_vcpu *s, uint64_t t_ru
     o->c.t_client_run = t_run;
     o->c.t_end_lo = t_lo;
     o->ended = 1;
+    /* known only where the client runs now (an end settled later lies in the past) */
+    struct med_vcpu *mv = med_slot(c, o->c.mediator_vcpu);
+    o->med_run_at_client_run = mv && t_run == c->now ? episode_run(mv, t_run) : NO_RUN;
     /* the call's end may be settled after the client blocked again (to sleep) */
     s->blocked_since_call = s->last_blocked > t_run;
     if (o->med_blocked || !o->med_ran) {
@@ -713,6 +720,58 @@ static int client_ran_long(const struct sm_calls *c, const struct client_vcpu *s
     return client_ran_longer(c, s, tsc, WAKE_RUN_FACTOR);
 }
 
+/* A WAKE of the client by the mediator while no call is open and its last call (the tail)
+ * waits for the mediator's block, its answer ambiguous: when the mediator cannot have served
+ * another call since (it ran less since the tail's "answer" than half a call, or less since the
+ * client ran after it than it runs from a call's wake to its answer: a new call's notify comes
+ * after that run), this WAKE is the tail's answer or the client's timer. Returns 1 when it was
+ * taken so (rules in docs/calls.md). */
+static int tail_answered_again(struct sm_calls *c, struct client_vcpu *s, struct med_vcpu *mv,
+                               uint16_t v, const struct xt_event *ev, int certain, int at_tick,
+                               int in_block)
+{
+    struct open_call *o = &s->oc, *t = &s->tail;
+    if (!s->pend || !t->active || !t->c.answer_ambiguous || t->med_blocked ||
+        t->c.mediator_vcpu != v)
+        return 0;
+    uint64_t med_run_now = mv ? episode_run(mv, ev->tsc) : 0;
+    int no_new_call = (c->cal_call.n >= CAL_MIN &&
+                       med_run_now - t->med_run_at_answer < cal_median(&c->cal_call) / 2) ||
+                      (c->cal_answer.n >= CAL_MIN && t->med_run_at_client_run != NO_RUN &&
+                       med_run_now - t->med_run_at_client_run < cal_median(&c->cal_answer));
+    if (!no_new_call)
+        return 0;
+    if (client_ran_longer(c, s, ev->tsc, ANSWER_RUN_FACTOR)) {
+        /* The client ran on after the tail's answer (it had it): this WAKE on its own pCPU is
+         * its timer, not another call's answer. */
+        if (certain)
+            return 0;
+        if (at_tick)
+            c->st.tick_coincidences++;
+        else
+            c->st.client_timer_wakes_in_service++;
+        return 1;
+    }
+    /* The client ran after the tail's "answer" (on its own pCPU) no longer than twice what it
+     * runs after a wake by its timer (it looked for the answer and waited again, rather than
+     * going on after the call): that was its timer, and this is the tail's answer. The call
+     * goes on. */
+    *o = *t;
+    t->active = 0;
+    o->ended = o->answer_in_block = 0;
+    o->c.client_woken_early = 1;
+    o->c.answer_ambiguous = !certain;
+    o->c.t_answer = ev->tsc;
+    o->c.t_client_wake = o->c.t_client_run = o->c.t_end_lo = SM_T_NONE;
+    o->med_run_at_answer = med_run_now;
+    if (in_block) {
+        o->answer_in_block = 1;
+        o->c.t_client_wake = ev->tsc;
+    }
+    s->pend = 0;
+    return 1;
+}
+
 static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const struct xt_event *ev)
 {
     uint16_t d, v;
@@ -760,33 +819,9 @@ static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const s
         }
         return;
     }
-    uint64_t med_run_now = mv ? episode_run(mv, ev->tsc) : 0;
-    struct open_call *t = &s->tail;
-    if (s->pend && t->active && t->c.answer_ambiguous && !t->med_blocked &&
-        t->c.mediator_vcpu == v && c->cal_call.n >= CAL_MIN &&
-        med_run_now - t->med_run_at_answer < cal_median(&c->cal_call) / 2 &&
-        !client_ran_longer(c, s, ev->tsc, ANSWER_RUN_FACTOR)) {
-        /* The mediator has run too little since the tail's "answer" (on the client's own
-         * pCPU) to have served another call, and the client ran after it no longer than twice
-         * what it runs after a wake by its timer (it looked for the answer and waited again,
-         * rather than going on after the call): that was the client's timer, and this is the
-         * tail's answer. The call goes on. (Where the client ran longer, that was the answer
-         * and this WAKE its timer.) */
-        *o = *t;
-        t->active = 0;
-        o->ended = o->answer_in_block = 0;
-        o->c.client_woken_early = 1;
-        o->c.answer_ambiguous = !certain;
-        o->c.t_answer = ev->tsc;
-        o->c.t_client_wake = o->c.t_client_run = o->c.t_end_lo = SM_T_NONE;
-        o->med_run_at_answer = med_run_now;
-        if (in_block) {
-            o->answer_in_block = 1;
-            o->c.t_client_wake = ev->tsc;
-        }
-        s->pend = 0;
+    if (tail_answered_again(c, s, mv, v, ev, certain, at_tick, in_block))
         return;
-    }
+    struct open_call *t = &s->tail;
     if (t->active && t->event_may_follow && !t->answered && !t->med_blocked &&
         t->c.mediator_vcpu == v) {
         /* The call whose answer reached the client while it ran (it read the answer in shared
@@ -1320,6 +1355,7 @@ static void on_block(struct sm_calls *c, const struct sm_model *m, const struct 
 
 void sm_calls_feed(struct sm_calls *c, const struct sm_model *m, const struct xt_event *ev)
 {
+    c->now = ev->tsc;
     switch (ev->kind) {
     case XT_K_SWITCH:
         on_switch(c, ev);
