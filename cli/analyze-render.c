@@ -267,8 +267,6 @@ static json_t *calls_json(const struct analysis *a)
                                   (json_int_t)cs->tick_coincidences));
     json_object_set_new(o, "answers_found_running",
                         json_integer((json_int_t)cs->answers_found_running));
-    json_object_set_new(o, "client_timer_wakes_in_service",
-                        json_integer((json_int_t)cs->client_timer_wakes_in_service));
     json_object_set_new(
         o, "between_calls",
         json_pack("{s:I,s:I,s:I}", "certain_calls", (json_int_t)cs->certain_notify_calls,

@@ -1485,21 +1485,6 @@ static void test_no_new_call_served_since_client_ran(void **state)
     fx_free(f);
 }
 
-/* test_client_run_tells_answer_from_timer's second case with the second WAKE off the client's
- * tick: the client ran on after the first (it had its answer) and the mediator has not run a
- * call's service since: the second is the client's timer all the same, no call. */
-static void test_timer_wake_in_service_off_tick(void **state)
-{
-    (void)state;
-    struct fx *f = answer_then_timer(1000, 200);
-    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
-    assert_int_equal(st->calls, 21);
-    assert_int_equal(st->tick_coincidences, 0);
-    assert_int_equal(st->client_timer_wakes_in_service, 1);
-    assert_false(f->got[20].client_woken_early);
-    fx_free(f);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1535,7 +1520,6 @@ int main(void)
         cmocka_unit_test(test_woken_early_answer_read_before_sleep),
         cmocka_unit_test(test_client_run_tells_answer_from_timer),
         cmocka_unit_test(test_no_new_call_served_since_client_ran),
-        cmocka_unit_test(test_timer_wake_in_service_off_tick),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

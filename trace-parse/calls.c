@@ -724,11 +724,10 @@ static int client_ran_long(const struct sm_calls *c, const struct client_vcpu *s
  * waits for the mediator's block, its answer ambiguous: when the mediator cannot have served
  * another call since (it ran less since the tail's "answer" than half a call, or less since the
  * client ran after it than it runs from a call's wake to its answer: a new call's notify comes
- * after that run), this WAKE is the tail's answer or the client's timer. Returns 1 when it was
- * taken so (rules in docs/calls.md). */
+ * after that run), this WAKE may be the tail's answer, its first the client's timer. Returns 1
+ * when it was taken so (rules in docs/calls.md). */
 static int tail_answered_again(struct sm_calls *c, struct client_vcpu *s, struct med_vcpu *mv,
-                               uint16_t v, const struct xt_event *ev, int certain, int at_tick,
-                               int in_block)
+                               uint16_t v, const struct xt_event *ev, int certain, int in_block)
 {
     struct open_call *o = &s->oc, *t = &s->tail;
     if (!s->pend || !t->active || !t->c.answer_ambiguous || t->med_blocked ||
@@ -737,21 +736,13 @@ static int tail_answered_again(struct sm_calls *c, struct client_vcpu *s, struct
     uint64_t med_run_now = mv ? episode_run(mv, ev->tsc) : 0;
     int no_new_call = (c->cal_call.n >= CAL_MIN &&
                        med_run_now - t->med_run_at_answer < cal_median(&c->cal_call) / 2) ||
-                      (c->cal_answer.n >= CAL_MIN && t->med_run_at_client_run != NO_RUN &&
+                      (c->cal_answer.n >= CAL_MIN && t->c.t_notify != SM_T_NONE &&
+                       t->med_run_at_client_run != NO_RUN &&
                        med_run_now - t->med_run_at_client_run < cal_median(&c->cal_answer));
     if (!no_new_call)
         return 0;
-    if (client_ran_longer(c, s, ev->tsc, ANSWER_RUN_FACTOR)) {
-        /* The client ran on after the tail's answer (it had it): this WAKE on its own pCPU is
-         * its timer, not another call's answer. */
-        if (certain)
-            return 0;
-        if (at_tick)
-            c->st.tick_coincidences++;
-        else
-            c->st.client_timer_wakes_in_service++;
-        return 1;
-    }
+    if (client_ran_longer(c, s, ev->tsc, ANSWER_RUN_FACTOR))
+        return 0; /* it ran on after the tail's answer (it had it): the rules below decide */
     /* The client ran after the tail's "answer" (on its own pCPU) no longer than twice what it
      * runs after a wake by its timer (it looked for the answer and waited again, rather than
      * going on after the call): that was its timer, and this is the tail's answer. The call
@@ -819,7 +810,7 @@ static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const s
         }
         return;
     }
-    if (tail_answered_again(c, s, mv, v, ev, certain, at_tick, in_block))
+    if (tail_answered_again(c, s, mv, v, ev, certain, in_block))
         return;
     struct open_call *t = &s->tail;
     if (t->active && t->event_may_follow && !t->answered && !t->med_blocked &&

@@ -111,9 +111,6 @@ struct sm_calls_stats {
     /* Calls whose answer the client read before it first blocked, the mediator having served
      * it meanwhile (no WAKE record; docs/calls.md). */
     uint64_t answers_found_running;
-    /* WAKEs of the client on its own pCPU while the mediator served on after answering its
-     * last call, too soon for another call's answer: its timer (docs/calls.md). */
-    uint64_t client_timer_wakes_in_service;
     uint64_t client_vcpus_untracked; /* calls of client vCPUs past SM_CALLS_MAX_VCPUS */
     /* How the client calls, from its calls with a certain notify: how many, and how many it made
      * without blocking since its previous call. Where it shows it sleeps between calls, the

@@ -75,6 +75,10 @@ lab_verdict() {
         fi
         if [ "$TRANSPORT" != none ]; then
             [ -s "$out/calls.csv" ] || finish failed results_missing "the client's calls.csv did not come back (guest-client.log)" "$qrc"
+            # a complete run with calls not ok (the Dom0 job let smclat-gen's 1 pass): counted
+            calls_not_ok=$(jq -r '.calls.failed // 0' "$out/gen-summary.json" 2> /dev/null)
+            calls_not_ok_by=$(jq -c '.errors // {} | with_entries(select(.value > 0))' "$out/gen-summary.json" 2> /dev/null)
+            [ "${calls_not_ok:-0}" -gt 0 ] 2> /dev/null || calls_not_ok=
         fi
         finish ok "" "" "$qrc"
     fi

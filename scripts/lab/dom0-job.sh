@@ -392,5 +392,23 @@ mediator_stop
 # the client's files are on its console before its data/done; xenconsoled may be a little behind
 log_has client "SMCLAT-FILE-END gen-summary.json" || say "the client's console has no gen-summary.json"
 copy_logs
-[ "$GRC" = 0 ] || fail guest_program_failed "smclat-gen exited with $GRC: $(last_line "$O/guest-client.log" 'smclat gen')"
+# smclat-gen's 1 after a complete run in which some calls were not ok (a timeout: no answer in
+# --call-timeout, say) is a result, not a failed run: its calls.csv says which calls, the host
+# counts them (run.json calls_not_ok). A partial run, or one with no call ok, failed.
+# gen_complete TEXT: TEXT (smclat-gen's summary, as it writes it) shows such a run
+gen_complete() {
+    printf '%s\n' "$1" | grep -q '^  "partial": false,' &&
+        printf '%s\n' "$1" | grep -q '^  "stop_reason": "done",' &&
+        printf '%s\n' "$1" | sed -n '/^  "calls": {/,/^  }/p' | grep -q '^    "ok": [1-9]'
+}
+# gen_log_complete LOG: so does the summary on the client's console part LOG (domu-init.sh
+# put_file: between markers)
+gen_log_complete() {
+    gen_complete "$(sed -n '/^SMCLAT-FILE-BEGIN gen-summary.json$/,/^SMCLAT-FILE-END gen-summary.json$/p' "$1" 2> /dev/null)"
+}
+if [ "$GRC" = 1 ] && gen_log_complete "$O/guest-client.log"; then
+    say "smclat-gen exited with 1: a complete run, some calls not ok (calls.csv status)"
+elif [ "$GRC" != 0 ]; then
+    fail guest_program_failed "smclat-gen exited with $GRC: $(last_line "$O/guest-client.log" 'smclat gen')"
+fi
 say "finished"

@@ -83,7 +83,7 @@ out_prepare() {
     fi
 }
 # finish STATUS KIND REASON [QEMU_RC]: run.json, a line on stderr, exit (0 when ok, else 1)
-qemu_signal='' trace_partial=false
+qemu_signal='' trace_partial=false calls_not_ok='' calls_not_ok_by='{}'
 finish() {
     local status=$1 kind=$2 reason=$3 qrc=${4:-null} wall boot tail='[]' json err fb
     wall=${LAB_WALL_S:-$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')}
@@ -95,12 +95,14 @@ finish() {
         --arg sig "$qemu_signal" --argjson partial "$trace_partial" \
         --argjson tail "$tail" --arg mode "$MODE" --argjson pcpus "$PCPUS" \
         --arg xb "$LAB_XEN_BUILD" --argjson group "${LAB_GROUP_JSON:-null}" \
+        --argjson cno "${calls_not_ok:-null}" --argjson cnob "${calls_not_ok_by:-"{}"}" \
         '{smclat_run: 1, name: $name, status: $status, mode: $mode, pcpus: $pcpus, xen_build: $xb,
           wall_s: $wall, boot_s: $boot, qemu_exit: $qrc}
          + (if $group != null then {group: $group} else {} end)
          + (if $sig != "" then {qemu_signal: $sig} else {} end)
          + (if $reason != "" then {reason_kind: $kind, reason: $reason} else {} end)
          + (if $partial then {trace_partial: true} else {} end)
+         + (if $cno != null then {calls_not_ok: $cno, calls_not_ok_by_error: $cnob} else {} end)
          + (if $status != "ok" then {console_tail: $tail} else {} end)')
     rm -f "$reserve"
     if ! err=$({ printf '%s\n' "$json" > "$out/run.json.tmp" && mv -f "$out/run.json.tmp" "$out/run.json"; } 2>&1); then
@@ -114,6 +116,8 @@ finish() {
         fi
     fi
     if [ "$status" = ok ]; then
+        [ -n "$calls_not_ok" ] &&
+            lab_log "warning: $NAME: $calls_not_ok calls not ok ($(jq -r 'to_entries | map("\(.key) \(.value)") | join(", ")' <<< "$calls_not_ok_by")): their status in $out/calls.csv"
         lab_log "$NAME: ok in ${wall} s -> $out"
         exit 0
     fi

@@ -1,7 +1,8 @@
 #!/bin/bash
 # End to end, the error paths of smclat-gen and smclat-mediator (local transport): no
 # mediator, mediator killed mid-run, ring full (mediator stopped), table full and unknown
-# buffer, a signal to the generator, bad usage, SMC and TEE unavailable.
+# buffer, a signal to the generator, bad usage, SMC and TEE unavailable; and which of these runs
+# the lab's Dom0 job takes for complete ones.
 set -euo pipefail
 bin=${SMCLAT_BIN:?SMCLAT_BIN must name the folder of smclat-gen}
 tmp=$(mktemp -d)
@@ -85,6 +86,17 @@ grep -q "the mediator is gone" "$tmp/err" || fail "killed: message"
 [ -e "/dev/shm/smclat-$chan" ] || fail "killed: expected the dead mediator's ring to be left"
 expect_rc 1 gen --connect-timeout 300 --frames 5
 grep -q "no mediator on channel" "$tmp/err" || fail "stale ring: $(cat "$tmp/err")"
+
+# 5b. the lab's Dom0 job (scripts/lab/dom0-job.sh, its gen_complete) lets smclat-gen's exit 1
+#     pass after a complete run with calls not ok (4: timeouts, ering), never after a partial
+#     one (5) or one with no call ok; on these real summaries
+top=${SMCLAT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+eval "$(sed -n '/^gen_complete() {/,/^}/p' "$top/scripts/lab/dom0-job.sh")"
+declare -F gen_complete > /dev/null || fail "no gen_complete in scripts/lab/dom0-job.sh"
+gen_complete "$(cat "$tmp/r.json")" || fail "dom0 job: a complete run with timeouts taken for a failed one"
+! gen_complete "$(cat "$tmp/k.json")" || fail "dom0 job: a partial run (mediator gone) taken for a complete one"
+! gen_complete "$(jq '.calls.ok = 0' "$tmp/r.json")" || fail "dom0 job: a run with no call ok taken for a complete one"
+! gen_complete "" || fail "dom0 job: no summary taken for a complete run"
 
 # 6. SIGTERM to the generator: log and summary still written, marked partial
 start_med --until-client-done

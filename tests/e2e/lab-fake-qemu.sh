@@ -14,10 +14,13 @@
 #   term-trace   SIGTERM from outside during the trace: exits 0 saying so, as QEMU does
 #   dom0-panic   Dom0's kernel panics before its tools are up; dom0-error: a step of its /init fails
 #   xen-crash    Xen hits a BUG during the trace (a scheduler's, say), exit 0
+#   calls-not-ok smclat-gen exits 1 after a complete run, one call timed out (the Dom0 job goes
+#                on, as dom0-job.sh does)
 # A share packed by run.sh --group (group.list, sc/I/) is run as dom0-group.sh does: each
 # scenario between "SMCLAT-GROUP: begin I NAME" and "end I rc=N", a failed one ends the boot.
 # FAKE_QEMU_LOG (a file): one line per boot, the scenarios' names.
 set -u
+here=$(cd "$(dirname "$0")" && pwd)
 share=
 for a in "$@"; do
     case $a in local,id=fs0,path=*) share=${a#local,id=fs0,path=}; share=${share%%,*} ;; esac
@@ -118,16 +121,28 @@ scenario() { # the Dom0 job of the scenario in $O
         return 1
     fi
     step "trace done rc=0"
+    local bad=-1 nok=0
+    [ "$fault" = calls-not-ok ] && bad=7 nok=1
     {
         echo "SMCLAT-FILE-BEGIN calls.csv"
         echo "seq,op,frame,intended_ns,start_ns,end_ns,start_cntvct,end_cntvct,status"
-        awk 'BEGIN { t = 1e9; for (i = 0; i < 120; i++) {
-            printf "%d,process,%d,%.0f,%.0f,%.0f,,,ok\n", i, i, t, t, t + 80000 + 100 * i; t += 4e7 } }'
+        awk -v bad=$bad 'BEGIN { t = 1e9; for (i = 0; i < 120; i++) {
+            printf "%d,process,%d,%.0f,%.0f,%.0f,,,%s\n", i, i, t, t, t + 80000 + 100 * i,
+                i == bad ? "timeout" : "ok"; t += 4e7 } }'
         echo "SMCLAT-FILE-END calls.csv"
         echo "SMCLAT-FILE-BEGIN gen-summary.json"
-        echo '{"calls": {"total": 120}}'
+        # as smclat-gen writes it (jansson, indent 2)
+        jq -n --argjson n "$nok" '{smclat_gen_summary: 2, partial: false, stop_reason: "done",
+            calls: {total: 120, ok: (120 - $n), failed: $n}, errors: {eio: 0, timeout: $n}}'
         echo "SMCLAT-FILE-END gen-summary.json"
     } >> "$O/guest-client.log"
+    # the Dom0 job's verdict on smclat-gen's exit (dom0-job.sh's own functions)
+    eval "$(sed -n '/^gen_complete() {/,/^}/p; /^gen_log_complete() {/,/^}/p' "$here/../../scripts/lab/dom0-job.sh")"
+    if [ "$nok" != 0 ]; then
+        gen_log_complete "$O/guest-client.log" ||
+            { fail guest_program_failed "smclat-gen exited with 1: smclat gen: calls not ok"; return 1; }
+        step "smclat-gen exited with 1: a complete run, some calls not ok (calls.csv status)"
+    fi
     printf 'SMCLAT-FILE-BEGIN mediator-summary.json\n{"requests": 120}\nSMCLAT-FILE-END mediator-summary.json\n' \
         > "$O/guest-mediator.log"
     printf '{"smclat_metadata": 1, "physinfo": {"cpu_khz": 62500, "nr_cpus": 1}, "roles": {"client": 2, "mediator": 1}}\n' \

@@ -78,6 +78,16 @@ expect_eq "$(jq -r '.status + " " + (.reason_kind // "none")' "$T/ok/run.json")"
 [ -s "$T/ok/trace.bin" ] && [ -s "$T/ok/calls.csv" ] && [ ! -e "$T/ok/.run.json.reserve" ] &&
     ok "results collected, no reserve left" || fail "the ok run's results: $(ls -A "$T/ok")"
 
+expect_eq "$(jq 'has("calls_not_ok")' "$T/ok/run.json")" false "a run without a fault: no calls_not_ok"
+
+# smclat-gen's exit 1 after a complete run with a call that timed out: a result, the call counted
+lab calls-not-ok calls-not-ok "$T/cn"
+expect_eq "$rc" 0 "a complete run with a call not ok: exit status"
+expect_eq "$(jq -c '[.status, .reason_kind, .calls_not_ok, .calls_not_ok_by_error]' "$T/cn/run.json")" \
+    '["ok",null,1,{"timeout":1}]' "a complete run with a call not ok: run.json"
+expect_grep '^run.sh: warning: calls-not-ok: 1 calls not ok \(timeout 1\): their status in .*/calls.csv$' "$T/err" \
+    "a complete run with a call not ok: the warning on stderr"
+
 lab kill-boot kill-boot "$T/kb"
 expect_run "$T/kb" emulator_killed '^QEMU killed by SIGKILL \(exit 137\), last step: before Dom0 started$'
 expect_eq "$(jq -r '.status + " " + .qemu_signal + " " + (.qemu_exit | tostring)' "$T/kb/run.json")" \
