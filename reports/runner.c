@@ -605,6 +605,22 @@ static int analyze_one(const struct run *r, int i, char *reason, size_t len)
     return kind;
 }
 
+/* What the lab's run.json (DIR/run.json) notes beside its verdict, copied into the scenario's
+ * record: the host's load during the boot (host), calls smclat-gen logged not ok. */
+static void copy_lab_notes(const char *dir, json_t *rec)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/run.json", dir);
+    json_t *j = json_load_file(path, 0, NULL);
+    static const char *keys[] = {"host", "calls_not_ok", "calls_not_ok_by_error"};
+    for (size_t k = 0; j && k < sizeof keys / sizeof keys[0]; k++) {
+        json_t *v = json_object_get(j, keys[k]);
+        if (v)
+            json_object_set(rec, keys[k], v);
+    }
+    json_decref(j);
+}
+
 /* Phase 4 for scenario i after its lab run: the verdict (lab, then analyzer) in its record */
 static void close_scenario(struct run *r, int i, int kind, const char *lab_reason, double t0)
 {
@@ -615,6 +631,7 @@ static void close_scenario(struct run *r, int i, int kind, const char *lab_reaso
     double dt = now_s() - t0;
     json_t *rec = json_array_get(r->list, (size_t)i);
     json_object_set_new(rec, "wall_s", json_real(dt));
+    copy_lab_notes(r->dir[i], rec);
     if (kind >= 0) {
         fprintf(stderr, "suite: [%d/%d] %s: FAILED after %.1f s: %s: %s (see %s/)\n", i + 1, r->n,
                 sm_scenario_get(r->v[i], K_NAME), dt, sm_reason_name(kind), reason, r->dir[i]);

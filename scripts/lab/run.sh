@@ -96,6 +96,7 @@ finish() {
         --argjson tail "$tail" --arg mode "$MODE" --argjson pcpus "$PCPUS" \
         --arg xb "$LAB_XEN_BUILD" --argjson group "${LAB_GROUP_JSON:-null}" \
         --argjson cno "${calls_not_ok:-null}" --argjson cnob "${calls_not_ok_by:-"{}"}" \
+        --argjson host "${LAB_HOST_JSON:-null}" \
         '{smclat_run: 1, name: $name, status: $status, mode: $mode, pcpus: $pcpus, xen_build: $xb,
           wall_s: $wall, boot_s: $boot, qemu_exit: $qrc}
          + (if $group != null then {group: $group} else {} end)
@@ -103,6 +104,7 @@ finish() {
          + (if $reason != "" then {reason_kind: $kind, reason: $reason} else {} end)
          + (if $partial then {trace_partial: true} else {} end)
          + (if $cno != null then {calls_not_ok: $cno, calls_not_ok_by_error: $cnob} else {} end)
+         + (if $host != null then {host: $host} else {} end)
          + (if $status != "ok" then {console_tail: $tail} else {} end)')
     rm -f "$reserve"
     if ! err=$({ printf '%s\n' "$json" > "$out/run.json.tmp" && mv -f "$out/run.json.tmp" "$out/run.json"; } 2>&1); then
@@ -114,6 +116,12 @@ finish() {
             rm -f "$fb"
             lab_log "$out/run.json: cannot write it (${err##*: }), nor $fb; the record: $json"
         fi
+    fi
+    # an smp run shares the host's cores with whatever else runs: QEMU's vCPU threads wait, the
+    # emulated pCPUs stall, and the trace's wake latencies and shapes with them
+    if [ "$MODE" = smp ] && [ -n "${LAB_HOST_JSON:-}" ] &&
+        [ "$(jq '.other_share > 0.2' <<< "$LAB_HOST_JSON")" = true ]; then
+        lab_log "warning: $NAME: other work took $(jq '.other_share * 100 | round' <<< "$LAB_HOST_JSON")% of the host's $(jq .cpus <<< "$LAB_HOST_JSON") CPUs during this smp-mode boot: its emulated pCPUs stalled, so its wake latencies, tails and call shapes are not the guests' own (run.json host; docs/lab.md)"
     fi
     if [ "$status" = ok ]; then
         [ -n "$calls_not_ok" ] &&
@@ -158,9 +166,36 @@ work_make() { # the run's working folder ($work, $share, $console)
 
 # boot TIMEOUT: boots $work's images with $share, console to $console; sets qrc, qemu_signal,
 # timeout, stopped (boot.sh's account of how QEMU ended)
+# host_cpu: "BUSY CHILDREN" in clock ticks: the host's busy CPU time so far (/proc/stat: user,
+# nice, system, irq, softirq, steal) and that of this script's reaped children, QEMU's included
+# (cutime + cstime of /proc/$$/stat: the script's own process, also from a subshell)
+host_cpu() {
+    local busy own
+    busy=$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat)
+    own=$(sed 's/^.*) //' "/proc/$$/stat" | awk '{ print $14 + $15 }')
+    echo "$busy $own"
+}
+# host_json BEFORE AFTER WALL_S: what else ran on the host during a boot, as run.json's host
+# record: the CPU time the rest of the host used beside the lab's own processes (QEMU and this
+# script's), and its share of the host's CPUs over the boot
+host_json() {
+    local hz ncpu
+    hz=$(getconf CLK_TCK)
+    ncpu=$(nproc)
+    awk -v b="$1" -v a="$2" -v w="$3" -v hz="$hz" -v n="$ncpu" 'BEGIN {
+        split(b, x, " "); split(a, y, " ");
+        busy = (y[1] - x[1]) / hz; own = (y[2] - x[2]) / hz; other = busy - own; if (other < 0) other = 0;
+        share = (w > 0) ? other / (n * w) : 0; if (share > 1) share = 1;
+        printf "{\"cpus\": %d, \"lab_cpu_s\": %.1f, \"other_cpu_s\": %.1f, \"other_share\": %.2f}\n",
+            n, own, other, share }'
+}
+
 boot() {
     lab_log "$1: booting Xen ($LAB_XEN_BUILD build, sched=$XEN_SCHED; $MODE, $PCPUS pCPU(s), timeout $2 s)"
     : > "$console"
+    local cpu0 b0
+    cpu0=$(host_cpu)
+    b0=$(date +%s.%N)
     MODE=$MODE PCPUS=$PCPUS TIMEOUT_S=$2 XEN_CMDLINE=$LAB_XEN_CMDLINE BOOT_STATUS=$work/boot.status \
         "$here/boot.sh" "$work/xen" "$work/Image" "$work/dom0.cpio" "$share" "$console" &
     boot_pid=$!
@@ -175,6 +210,8 @@ boot() {
     boot_pid=
     wait "$tail_pid" 2> /dev/null
     tail_pid=
+    LAB_HOST_JSON=$(host_json "$cpu0" "$(host_cpu)" "$(awk -v a="$b0" -v b="$(date +%s.%N)" 'BEGIN{print b - a}')")
+    export LAB_HOST_JSON
     qemu_exit=$qrc qemu_signal='' timeout=0 stopped=0
     # shellcheck source=/dev/null # boot.sh's account of how QEMU ended
     [ -s "$work/boot.status" ] && . "$work/boot.status"

@@ -16,6 +16,7 @@
 #   xen-crash    Xen hits a BUG during the trace (a scheduler's, say), exit 0
 #   calls-not-ok smclat-gen exits 1 after a complete run, one call timed out (the Dom0 job goes
 #                on, as dom0-job.sh does)
+#   slow         a run like any other, its trace 2 s long
 # A share packed by run.sh --group (group.list, sc/I/) is run as dom0-group.sh does: each
 # scenario between "SMCLAT-GROUP: begin I NAME" and "end I rc=N", a failed one ends the boot.
 # FAKE_QEMU_LOG (a file): one line per boot, the scenarios' names.
@@ -94,6 +95,7 @@ scenario() { # the Dom0 job of the scenario in $O
     echo "smclat-record apply" > "$O/apply.log"
     step "configuration applied and checked"
     step "trace started, client go"
+    [ "$fault" = slow ] && sleep 2
     [ "$fault" = kill-trace ] && kill -KILL $$
     if [ "$fault" = xen-crash ]; then
         echo "(XEN) Xen BUG at common/sched/credit2.c:3587"

@@ -80,6 +80,26 @@ expect_eq "$(jq -r '.status + " " + (.reason_kind // "none")' "$T/ok/run.json")"
 
 expect_eq "$(jq 'has("calls_not_ok")' "$T/ok/run.json")" false "a run without a fault: no calls_not_ok"
 
+# run.json's host record: the host's CPUs and the share other work took of them during the boot
+expect_eq "$(jq -c --argjson n "$(nproc)" '.host | [.cpus == $n, (.other_share >= 0 and .other_share <= 1),
+    (.lab_cpu_s >= 0)]' "$T/ok/run.json")" '[true,true,true]' "run.json host: cpus, a share, the lab's own CPU time"
+grep -q 'warning: .*other work took' "$T/err" && fail "a deterministic run warned of other work" ||
+    ok "a deterministic run: no warning of other work"
+# an smp-mode boot beside two busy loops: most of the host's CPUs went elsewhere, said so
+hogs=
+for _ in 1 2; do
+    timeout 6 sh -c 'while :; do :; done' &
+    hogs="$hogs $!"
+done
+lab slow smp-busy "$T/sb" MODE=smp PCPUS=2
+# shellcheck disable=SC2086 # a list of pids
+kill $hogs 2> /dev/null
+wait $hogs 2> /dev/null
+expect_eq "$rc" 0 "an smp run beside busy loops: exit status"
+expect_eq "$(jq '.host.other_share > 0.5' "$T/sb/run.json")" true "an smp run beside busy loops: other_share $(jq .host.other_share "$T/sb/run.json")"
+expect_grep '^run.sh: warning: smp-busy: other work took [0-9]+% of the host.s [0-9]+ CPUs during this smp-mode boot' "$T/err" \
+    "an smp run beside busy loops: the warning on stderr"
+
 # smclat-gen's exit 1 after a complete run with a call that timed out: a result, the call counted
 lab calls-not-ok calls-not-ok "$T/cn"
 expect_eq "$rc" 0 "a complete run with a call not ok: exit status"

@@ -39,6 +39,8 @@ expect_eq "$(cat "$FAKE_QEMU_LOG")" "$C2
 $C1" "no fault: one boot per group (credit2, credit)"
 expect_eq "$(ls "$T"/ok/*/analysis.json | wc -l)" 8 "no fault: analysis.json for all 8"
 expect_eq "$(jq -r .boots "$T/ok/suite.json")" "per group" "suite.json: boots per group"
+expect_eq "$(jq --argjson n "$(nproc)" '[.scenarios[] | select(.host.cpus == $n and .host.other_share >= 0)] | length' "$T/ok/suite.json")" \
+    8 "suite.json: each scenario's host record (its boot's, from run.json)"
 expect_eq "$(jq -c .group "$T/ok/60fps-unopt.credit.quiet/run.json" | jq -r '"\(.boot) \(.index) \(.size)"')" \
     "1 2 4" "run.json: its place in the group"
 grep -q "scenario 24fps-opt.credit2.quiet" "$T/ok/24fps-opt.credit2.busy-noise/console.log" &&
@@ -95,6 +97,8 @@ exit \$rc
 EOF
 chmod +x "$T/lab-spans.sh"
 spans() { tr '\n' ' ' < "$T/spans.log"; }
+# most boots at once, and boots in all (from the spans)
+at_once() { awk '/start/ { n++; s++; if (n > m) m = n } /end/ { n-- } END { print m + 0, s + 0 }' "$T/spans.log"; }
 rm -f "$T/spans.log"
 LAB=$T/lab-spans.sh JOBS=2 suite j2
 expect_eq "$?" 0 "--jobs 2: exit status"
@@ -113,7 +117,7 @@ LAB=$T/lab-spans.sh JOBS=2 suite smp --set topology.mode=smp
 expect_eq "$(spans)" "start end start end " "--jobs 2, smp mode: one boot at a time"
 rm -f "$T/spans.log"
 LAB=$T/lab-spans.sh JOBS=3 suite bpj --boot-per-scenario --only '*quiet'
-expect_eq "$(spans)" "start start start end end end start end " "--jobs 3 --boot-per-scenario: three at a time"
+expect_eq "$(at_once)" "3 4" "--jobs 3 --boot-per-scenario: three at a time, at most (spans: $(spans))"
 expect_eq "$(ls "$T"/bpj/*/analysis.json | wc -l)" 4 "--jobs 3 --boot-per-scenario: all 4 analyzed"
 "$SMCLAT" suite run "$TOP/workloads/demo.suite" -o "$T/bad" --jobs 65 > /dev/null 2> "$T/bad.err"
 expect_eq "$?" 2 "--jobs 65: exit status"
