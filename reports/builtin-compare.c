@@ -119,6 +119,7 @@ struct comparison {
     char **xen;
     json_t **xenj;
     int mixed;
+    int loaded;                /* an smp-mode run shared its host with other work (run.json host) */
     struct sm_identical *same; /* [i]: run i against the baseline (deterministic runs) */
 };
 
@@ -211,6 +212,23 @@ static void xen_builds(struct comparison *k)
     }
 }
 
+/* Which smp-mode runs shared the host with other work: their emulated pCPUs stalled, and a
+ * difference may be the host's, not the configuration's; said, never silent. */
+static void loaded_hosts(struct comparison *k)
+{
+    for (int i = 0; i < k->n; i++) {
+        const char *mode = k->runs[i]->mode;
+        double share = sm_host_other_share(k->runs[i]->dir);
+        if (!mode || strcmp(mode, "smp") != 0 || share <= SM_HOST_BUSY_SHARE)
+            continue;
+        k->loaded = 1;
+        fprintf(stderr,
+                "warning: %s: other work took %.0f%% of the host's CPUs during its smp-mode "
+                "boot: its figures are not the guests' own (run.json host, docs/lab.md)\n",
+                k->runs[i]->name, 100 * share);
+    }
+}
+
 static json_t *config_json(const struct comparison *k, int i)
 {
     const struct sm_cmp *m = &k->cmp[i];
@@ -221,6 +239,8 @@ static json_t *config_json(const struct comparison *k, int i)
     json_object_set_new(c, "xen", k->xenj && k->xenj[i] ? json_incref(k->xenj[i]) : json_null());
     const char *kind = sm_mediator_kind_of(k->runs[i]->dir);
     json_object_set_new(c, "mediator_kind", kind ? json_string(kind) : json_null());
+    double share = sm_host_other_share(k->runs[i]->dir);
+    json_object_set_new(c, "host_other_share", share >= 0 ? json_real(share) : json_null());
     json_object_set_new(c, "n", json_integer((json_int_t)k->nv[i]));
     json_object_set_new(c, "p50_ns", jnum(m->p50_a));
     json_object_set_new(c, "p99_ns", jnum(m->p99_a));
@@ -264,6 +284,7 @@ static json_t *compare_json(const struct comparison *k, const struct compare_opt
     json_object_set_new(root, "bootstrap_iters", json_integer(c->iters));
     json_object_set_new(root, "baseline", json_string(k->runs[0]->name));
     json_object_set_new(root, "mixed_xen_builds", json_boolean(k->mixed));
+    json_object_set_new(root, "loaded_host", json_boolean(k->loaded));
     json_object_set_new(root, "configurations", arr);
     for (int i = 0; i < k->n; i++)
         json_array_append_new(arr, config_json(k, i));
@@ -278,6 +299,9 @@ static void print_table(const struct comparison *k, const struct compare_opts *o
     if (k->mixed)
         printf("warning: these configurations ran on different Xen builds (see each "
                "metadata.json's xen.build and xen.version)\n\n");
+    if (k->loaded)
+        printf("warning: some smp-mode runs shared their host with other work (see stderr): "
+               "their differences may be the host's\n\n");
     print_mediator_kinds(k->runs, k->n);
     printf("| configuration | calls | p50 us | p99 us | p50 change (CI) | p99 change (CI) | "
            "MWU p (Holm) | median | p99 |\n|---|---|---|---|---|---|---|---|---|\n");
@@ -437,6 +461,7 @@ int cmd_compare(int argc, char **argv)
     if (rc == 0) {
         compute(&k, &c);
         xen_builds(&k);
+        loaded_hosts(&k);
         json_t *root = compare_json(&k, &c);
         if (c.json) {
             json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(12));

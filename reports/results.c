@@ -366,6 +366,17 @@ char *sm_xen_of(const char *dir, json_t **xen)
     return strdup(buf);
 }
 
+double sm_host_other_share(const char *dir)
+{
+    char *p = join(dir, "run.json");
+    json_t *j = p ? json_load_file(p, 0, NULL) : NULL;
+    free(p);
+    json_t *v = json_object_get(json_object_get(j, "host"), "other_share");
+    double share = json_is_number(v) ? json_number_value(v) : -1;
+    json_decref(j);
+    return share;
+}
+
 const char *sm_mediator_kind_of(const char *dir)
 {
     struct sm_metadata m;

@@ -50,6 +50,11 @@ struct sm_run **sm_runs_load(char *const *dirs, int n, int *rc, char *err, size_
  * version; "?" for what was not recorded) and, in *xen, {"build", "version"} (new reference);
  * NULL (and *xen NULL) when there is no metadata.json. Caller frees the string. */
 char *sm_xen_of(const char *dir, json_t **xen);
+/* The share of the host's CPUs other work took during the lab's boot of a results folder
+ * (run.json's host.other_share, docs/lab.md), or -1 when not recorded. */
+double sm_host_other_share(const char *dir);
+/* Above this share an smp-mode run's figures are not the guests' own (the lab warns too). */
+#define SM_HOST_BUSY_SHARE 0.2
 /* The mediator kind of a results folder (metadata.json's mediator_kind: "linux" or "stub";
  * "linux" for metadata written before the key existed), NULL when there is no metadata.json. */
 const char *sm_mediator_kind_of(const char *dir);

@@ -42,6 +42,22 @@ expect_grep '^mediator: base linux, slower stub ' "$T/out" "different mediator k
 expect_rc 0 "$SMCLAT" compare "$T/a" "$T/a2"
 expect_eq "$(grep -c '^mediator:' "$T/out")" 0 "same mediator kind: nothing said"
 rm -f "$T/a/metadata.json" "$T/a2/metadata.json" "$T/b/metadata.json"
+# the host each ran on (run.json host): an smp-mode run beside other work is said
+printf '{"mode": "smp", "host": {"cpus": 2, "other_share": 0.05}}' > "$T/a/run.json"
+printf '{"mode": "smp", "host": {"cpus": 2, "other_share": 0.59}}' > "$T/b/run.json"
+printf '{"mode": "deterministic", "host": {"cpus": 2, "other_share": 0.9}}' > "$T/a2/run.json"
+expect_rc 0 "$SMCLAT" compare "$T/a" "$T/a2" "$T/b"
+expect_grep '^warning: slower: other work took 59% of the host.s CPUs during its smp-mode boot' "$T/err" \
+    "an smp run beside other work: a warning naming it"
+expect_eq "$(grep -c 'other work took' "$T/err")" 1 "a quiet smp run and a deterministic one: no warning"
+expect_grep '^warning: some smp-mode runs shared their host with other work' "$T/out" "a loaded host: said above the table"
+expect_rc 0 "$SMCLAT" compare "$T/a" "$T/b" --json
+expect_eq "$(jq -c '[.loaded_host, [.configurations[].host_other_share]]' "$T/out")" '[true,[0.05,0.59]]' \
+    "a loaded host in the JSON"
+rm -f "$T/a/run.json" "$T/a2/run.json" "$T/b/run.json"
+expect_rc 0 "$SMCLAT" compare "$T/a" "$T/b" --json
+expect_eq "$(jq -c '[.loaded_host, [.configurations[].host_other_share]]' "$T/out")" '[false,[null,null]]' \
+    "no run.json: nothing said of the host"
 expect_rc 2 "$SMCLAT" compare "$T/a"
 expect_rc 2 "$SMCLAT" compare "$T/a" "$T/b" --metric nope
 
