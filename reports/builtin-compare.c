@@ -216,17 +216,9 @@ static void xen_builds(struct comparison *k)
  * difference may be the host's, not the configuration's; said, never silent. */
 static void loaded_hosts(struct comparison *k)
 {
-    for (int i = 0; i < k->n; i++) {
-        const char *mode = k->runs[i]->mode;
-        double share = sm_host_other_share(k->runs[i]->dir);
-        if (!mode || strcmp(mode, "smp") != 0 || share <= SM_HOST_BUSY_SHARE)
-            continue;
-        k->loaded = 1;
-        fprintf(stderr,
-                "warning: %s: other work took %.0f%% of the host's CPUs during its smp-mode "
-                "boot: its figures are not the guests' own (run.json host, docs/lab.md)\n",
-                k->runs[i]->name, 100 * share);
-    }
+    for (int i = 0; i < k->n; i++)
+        if (sm_run_loaded_host(k->runs[i], 1) >= 0)
+            k->loaded = 1;
 }
 
 static json_t *config_json(const struct comparison *k, int i)

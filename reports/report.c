@@ -166,6 +166,9 @@ json_t *sm_report_summary_json(struct sm_run **runs, int n)
         json_object_set_new(o, "xen", xen ? xen : json_null());
         const char *kind = sm_mediator_kind_of(runs[i]->dir);
         json_object_set_new(o, "mediator_kind", kind ? json_string(kind) : json_null());
+        double share = sm_host_other_share(runs[i]->dir);
+        json_object_set_new(o, "host_other_share", share >= 0 ? json_real(share) : json_null());
+        json_object_set_new(o, "loaded_host", json_boolean(sm_run_loaded_host(runs[i], 0) >= 0));
         json_array_append_new(arr, o);
     }
     return root;
@@ -404,6 +407,15 @@ static int write_runs_data(struct sm_run **runs, int n, const struct sm_report_o
             fputs("<p class=\"note\">", nh);
             sm_html_escape(nh, runs[i]->name);
             fputs(": partial results (the analyzer says so, or no per-call data).</p>\n", nh);
+        }
+        double share = sm_run_loaded_host(runs[i], 1);
+        if (share >= 0) {
+            fputs("<p class=\"note\">", nh);
+            sm_html_escape(nh, runs[i]->name);
+            fprintf(nh,
+                    ": other work took %.0f%% of the host's CPUs during its smp-mode boot: its "
+                    "emulated pCPUs stalled, its figures are not the guests' own.</p>\n",
+                    100 * share);
         }
     }
     return 0;

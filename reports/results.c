@@ -377,6 +377,19 @@ double sm_host_other_share(const char *dir)
     return share;
 }
 
+double sm_run_loaded_host(const struct sm_run *r, int warn)
+{
+    double share = sm_host_other_share(r->dir);
+    if (!r->mode || strcmp(r->mode, "smp") != 0 || share <= SM_HOST_BUSY_SHARE)
+        return -1;
+    if (warn)
+        fprintf(stderr,
+                "warning: %s: other work took %.0f%% of the host's CPUs during its smp-mode "
+                "boot: its figures are not the guests' own (run.json host, docs/lab.md)\n",
+                r->name, 100 * share);
+    return share;
+}
+
 const char *sm_mediator_kind_of(const char *dir)
 {
     struct sm_metadata m;

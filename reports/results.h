@@ -55,6 +55,9 @@ char *sm_xen_of(const char *dir, json_t **xen);
 double sm_host_other_share(const char *dir);
 /* Above this share an smp-mode run's figures are not the guests' own (the lab warns too). */
 #define SM_HOST_BUSY_SHARE 0.2
+/* The share when r is an smp-mode run whose boot shared the host with more other work than
+ * that, else -1; with warn, says so on stderr (naming r). */
+double sm_run_loaded_host(const struct sm_run *r, int warn);
 /* The mediator kind of a results folder (metadata.json's mediator_kind: "linux" or "stub";
  * "linux" for metadata written before the key existed), NULL when there is no metadata.json. */
 const char *sm_mediator_kind_of(const char *dir);

@@ -10,6 +10,20 @@ expect_rc 0 "$SMCLAT" report "$T/res" -o "$T/rep"
 # which Xen each configuration ran on (metadata.json), side by side
 expect_grep '<td>source 4\.17\.5\+72-g01140da4e8-1</td></tr>' "$T/rep/index.html" "cfg-b's Xen build in the table"
 expect_grep '"build": "source"' "$T/rep/summary.json" "cfg-b's Xen build in summary.json"
+# an smp-mode run whose boot shared the host with other work (run.json host): said
+expect_eq "$(jq -c '[.configurations[] | [.host_other_share, .loaded_host]]' "$T/rep/summary.json")" \
+    '[[null,false],[null,false]]' "no run.json: no host, not loaded"
+printf '{"mode": "smp", "host": {"cpus": 2, "other_share": 0.59}}' > "$T/res/b/run.json"
+printf '{"mode": "smp", "host": {"cpus": 2, "other_share": 0.1}}' > "$T/res/a/run.json"
+expect_rc 0 "$SMCLAT" report "$T/res" -o "$T/rep-host" --no-plots
+expect_eq "$(jq -c '[.configurations[] | [.host_other_share, .loaded_host]]' "$T/rep-host/summary.json")" \
+    '[[0.1,false],[0.59,true]]' "summary.json: each run's host share, the loaded one"
+expect_grep '^warning: cfg-b: other work took 59% of the host.s CPUs during its smp-mode boot' "$T/err" \
+    "a loaded smp run: the warning on stderr"
+expect_grep 'cfg-b: other work took 59% of the host.s CPUs during its smp-mode boot' "$T/rep-host/index.html" \
+    "a loaded smp run: a note in the HTML"
+expect_eq "$(grep -c 'cfg-a.*other work took' "$T/rep-host/index.html")" 0 "a quiet smp run: no note"
+rm -f "$T/res/a/run.json" "$T/res/b/run.json"
 s=$T/rep/summary.csv
 expect_eq "$(wc -l < "$s")" 3 "summary.csv lines"
 expect_grep '^cfg-a,0,calls-trace.csv,100,1000,50500,50500,' "$s" "cfg-a: calls, min, mean, p50 (GSL interpolation)"
