@@ -231,7 +231,7 @@ static json_t *config_json(const struct comparison *k, int i)
     json_object_set_new(c, "xen", k->xenj && k->xenj[i] ? json_incref(k->xenj[i]) : json_null());
     const char *kind = sm_mediator_kind_of(k->runs[i]->dir);
     json_object_set_new(c, "mediator_kind", kind ? json_string(kind) : json_null());
-    double share = sm_host_other_share(k->runs[i]->dir);
+    double share = k->runs[i]->host_other_share;
     json_object_set_new(c, "host_other_share", share >= 0 ? json_real(share) : json_null());
     json_object_set_new(c, "n", json_integer((json_int_t)k->nv[i]));
     json_object_set_new(c, "p50_ns", jnum(m->p50_a));

@@ -166,7 +166,7 @@ json_t *sm_report_summary_json(struct sm_run **runs, int n)
         json_object_set_new(o, "xen", xen ? xen : json_null());
         const char *kind = sm_mediator_kind_of(runs[i]->dir);
         json_object_set_new(o, "mediator_kind", kind ? json_string(kind) : json_null());
-        double share = sm_host_other_share(runs[i]->dir);
+        double share = runs[i]->host_other_share;
         json_object_set_new(o, "host_other_share", share >= 0 ? json_real(share) : json_null());
         json_object_set_new(o, "loaded_host", json_boolean(sm_run_loaded_host(runs[i], 0) >= 0));
         json_array_append_new(arr, o);

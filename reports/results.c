@@ -366,20 +366,9 @@ char *sm_xen_of(const char *dir, json_t **xen)
     return strdup(buf);
 }
 
-double sm_host_other_share(const char *dir)
-{
-    char *p = join(dir, "run.json");
-    json_t *j = p ? json_load_file(p, 0, NULL) : NULL;
-    free(p);
-    json_t *v = json_object_get(json_object_get(j, "host"), "other_share");
-    double share = json_is_number(v) ? json_number_value(v) : -1;
-    json_decref(j);
-    return share;
-}
-
 double sm_run_loaded_host(const struct sm_run *r, int warn)
 {
-    double share = sm_host_other_share(r->dir);
+    double share = r->host_other_share;
     if (!r->mode || strcmp(r->mode, "smp") != 0 || share <= SM_HOST_BUSY_SHARE)
         return -1;
     if (warn)
@@ -399,14 +388,17 @@ const char *sm_mediator_kind_of(const char *dir)
 }
 
 /* The lab's mode of a run: run.json's "mode", else MODE= in the parameter file; NULL when
- * unknown or not a plain word. */
-static char *run_mode(const char *dir)
+ * unknown or not a plain word. *host_share: run.json's host.other_share (the share of the
+ * host's CPUs other work took during the lab's boot, docs/lab.md), -1 when not recorded. */
+static char *run_mode(const char *dir, double *host_share)
 {
     char *p = join(dir, "run.json");
     json_t *j = p ? json_load_file(p, 0, NULL) : NULL;
     free(p);
     const char *m = json_string_value(json_object_get(j, "mode"));
     char *mode = m && *m && strlen(m) < 32 ? strdup(m) : NULL;
+    json_t *share = json_object_get(json_object_get(j, "host"), "other_share");
+    *host_share = json_is_number(share) ? json_number_value(share) : -1;
     json_decref(j);
     static const char *const files[] = {"params.env", "lab-params.env"};
     for (size_t i = 0; !mode && i < sizeof files / sizeof *files; i++) {
@@ -438,7 +430,7 @@ struct sm_run *sm_run_load(const char *dir, char *err, size_t errlen)
     while (l > 1 && r->dir[l - 1] == '/')
         r->dir[--l] = '\0';
     r->name = scenario_name(dir);
-    r->mode = run_mode(dir);
+    r->mode = run_mode(dir, &r->host_other_share);
     if (!r->name) {
         const char *b = strrchr(r->dir, '/');
         r->name = strdup(b ? b + 1 : r->dir);

@@ -31,6 +31,9 @@ struct sm_run {
     /* how the run was made: run.json's "mode" (the lab: "deterministic" or "smp"), else MODE= in
      * params.env / lab-params.env; NULL when unknown (a board, a trace by hand) */
     char *mode;
+    /* run.json's host.other_share: the share of the host's CPUs other work took during the
+     * lab's boot (docs/lab.md); -1 when not recorded */
+    double host_other_share;
 };
 
 #define SM_RUN_ERR_MAX 768
@@ -50,9 +53,6 @@ struct sm_run **sm_runs_load(char *const *dirs, int n, int *rc, char *err, size_
  * version; "?" for what was not recorded) and, in *xen, {"build", "version"} (new reference);
  * NULL (and *xen NULL) when there is no metadata.json. Caller frees the string. */
 char *sm_xen_of(const char *dir, json_t **xen);
-/* The share of the host's CPUs other work took during the lab's boot of a results folder
- * (run.json's host.other_share, docs/lab.md), or -1 when not recorded. */
-double sm_host_other_share(const char *dir);
 /* Above this share an smp-mode run's figures are not the guests' own (the lab warns too). */
 #define SM_HOST_BUSY_SHARE 0.2
 /* The share when r is an smp-mode run whose boot shared the host with more other work than

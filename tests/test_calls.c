@@ -1372,11 +1372,6 @@ static void test_woken_early_answer_read_before_sleep(void **state)
     fx_free(f);
 }
 
-/* After tick_trace (the client's timer wakes run 26 ticks before it blocks again, on its tick at
- * phase 1060 of 4000; the mediator serves a call in 400): the client, on cpu0, wakes the mediator
- * there (ambiguous, off the mediator's tick) and blocks; the mediator runs 300 and wakes it there
- * (ambiguous), and is preempted by it; the client runs crun and blocks while the mediator is
- * still awake, which runs 50 more, wakes the client there again, and blocks. */
 /* After tick_trace, a call at t (t0 past its end): the client notifies on cpu0 (ambiguous) and
  * blocks, the mediator runs there from t + 30 and wakes the client there at t + 330
  * (ambiguous: its timer or the answer). */
@@ -1391,6 +1386,11 @@ static struct tg *served_on_cpu0(uint64_t t0, uint64_t *t)
     return g;
 }
 
+/* After tick_trace (the client's timer wakes run 26 ticks before it blocks again, on its tick at
+ * phase 1060 of 4000; the mediator serves a call in 400): the client, on cpu0, wakes the mediator
+ * there (ambiguous, off the mediator's tick) and blocks; the mediator runs 300 and wakes it there
+ * (ambiguous), and is preempted by it; the client runs crun and blocks while the mediator is
+ * still awake, which runs 50 more, wakes the client there again, and blocks. */
 static struct fx *answer_then_timer(uint64_t t0, uint64_t crun)
 {
     uint64_t t;
@@ -1443,7 +1443,7 @@ static void idle_to_client(struct tg *g, unsigned cpu, uint64_t t)
 }
 
 /* As answer_then_timer, but the client runs on cpu1 after the first WAKE (ambiguous: the
- * mediator on the client's own pCPU, cpu0) and blocks there, while the mediator runs on on cpu0
+ * mediator on the client's own pCPU, cpu0) and blocks there, while the mediator runs on, on cpu0
  * and wakes the client again at first + gap (certain now: the client's pCPU is cpu1). */
 static struct fx *answer_then_answer(uint64_t gap)
 {

@@ -38,6 +38,8 @@ each edge of the trace.
 |---|---|---|---|---|---|---|---|---|---|
 EOF2
 tm=0; tf=0; tn=0; tu=0; ns=0; ok=0; ok_shown=0
+# within X: X calls of the scenario's n are on target: at most 1.5% or 3 (200 * X <= 3 * n)
+within() { [ "$1" -le 3 ] || [ $((200 * $1)) -le $((3 * n)) ]; }
 for d in "$out"/*/; do
     [ -f "$d/trace.bin" ] || continue
     name=$(basename "$d")
@@ -53,8 +55,6 @@ for d in "$out"/*/; do
          | join(", ") | if . == "" then "-" else . + "; \($unrec) unrecorded" end)]
         | @tsv' "$d/bench-analysis.json")
     tn=$((tn + n)); tm=$((tm + m)); tf=$((tf + f)); tu=$((tu + u)); ns=$((ns + 1))
-    # the target: at most 1.5% or 3 calls each way (200 * x <= 3 * n: x <= 1.5% of n)
-    within() { [ "$1" -le 3 ] || [ $((200 * $1)) -le $((3 * n)) ]; }
     within "$f" && within "$m" && ok=$((ok + 1))
     within "$f" && within $((m - un)) && ok_shown=$((ok_shown + 1))
     # the lab's run.json: how much of the host's CPUs other work took during the boot

@@ -164,8 +164,6 @@ work_make() { # the run's working folder ($work, $share, $console)
     mkdir -p "$share" "$work/overlay"
 }
 
-# boot TIMEOUT: boots $work's images with $share, console to $console; sets qrc, qemu_signal,
-# timeout, stopped (boot.sh's account of how QEMU ended)
 # host_cpu: "BUSY CHILDREN" in clock ticks: the host's busy CPU time so far (/proc/stat: user,
 # nice, system, irq, softirq, steal) and that of this script's reaped children, QEMU's included
 # (cutime + cstime of /proc/$$/stat: the script's own process, also from a subshell)
@@ -190,6 +188,8 @@ host_json() {
             n, own, other, share }'
 }
 
+# boot TIMEOUT: boots $work's images with $share, console to $console; sets qrc, qemu_signal,
+# timeout, stopped (boot.sh's account of how QEMU ended)
 boot() {
     lab_log "$1: booting Xen ($LAB_XEN_BUILD build, sched=$XEN_SCHED; $MODE, $PCPUS pCPU(s), timeout $2 s)"
     : > "$console"
