@@ -8,7 +8,8 @@
 # QEMU's (128+N when a signal ended it), 124 when the timeout stopped it. BOOT_STATUS gets
 # shell assignments: qemu_exit (QEMU's status), qemu_signal (SIGKILL... when a signal ended it),
 # timeout (1: this script's TIMEOUT_S fired and it stopped QEMU), stopped (1: this script was
-# told to stop, SIGTERM/SIGINT/SIGHUP, and stopped QEMU), qemu_pid. So a QEMU killed from
+# told to stop, SIGTERM/SIGINT/SIGHUP, and stopped QEMU), qemu_pid, qemu_nice (the nice QEMU
+# ran at: SMCLAT_LAB_NICE below). So a QEMU killed from
 # outside (exit 137, timeout 0) is never taken for a timeout. In smp mode QEMU's vCPU thread i
 # is pinned to host core i (when the host has that many cores): unpinned, both often share one
 # core and a wake in the guest waits milliseconds for the host.
@@ -29,6 +30,23 @@ fi
 # The Dom0 initrd goes at 0x49000000: QEMU puts the device tree at RAM base + 128 MiB
 # (0x48000000), so an initrd below it would have to stay under 16 MiB.
 tag=smclat-lab-$$
+# smp mode: QEMU runs at nice SMCLAT_LAB_NICE (-10, relative) where this host lets it, so that
+# other work on the host takes its cores from the emulated pCPUs less often (a descheduled vCPU
+# thread stalls its pCPU and the guests' timings with it: docs/lab.md, run.json's host).
+prio=() qnice=$(nice) want=${SMCLAT_LAB_NICE:--10}
+if ! [[ $want =~ ^-?(0|[1-9][0-9]?)$ ]]; then
+    echo "boot: SMCLAT_LAB_NICE='$want': expected a whole number (-20 to 19): QEMU stays at nice $qnice" >&2
+    want=0
+fi
+if [ "$MODE" = smp ] && [ "$want" != 0 ]; then
+    exp=$((qnice + want < -20 ? -20 : qnice + want > 19 ? 19 : qnice + want))
+    if [ "$(nice -n "$want" nice 2> /dev/null)" = "$exp" ]; then
+        prio=(nice -n "$want")
+        qnice=$exp
+    else
+        echo "boot: QEMU stays at nice $qnice: this host does not let it run at nice $exp" >&2
+    fi
+fi
 # The console filter (host time stamps) is this script's child, reading QEMU's output from a
 # FIFO: it is waited for, never left behind.
 fifo=$(mktemp -u "${TMPDIR:-/tmp}/smclat-boot.XXXXXX.fifo")
@@ -36,7 +54,7 @@ mkfifo -m 600 "$fifo" || { echo "boot: cannot make a FIFO $fifo" >&2; exit 1; }
 perl -MTime::HiRes=time -ne 'BEGIN{$|=1;$t0=time} s/\r//g; printf "[%8.3f] %s", time-$t0, $_' \
     < "$fifo" > "$console" &
 fpid=$!
-"${SMCLAT_QEMU:-qemu-system-aarch64}" -name "$tag",debug-threads=on \
+"${prio[@]}" "${SMCLAT_QEMU:-qemu-system-aarch64}" -name "$tag",debug-threads=on \
     -machine "$machine" -cpu cortex-a57 -smp "$PCPUS" -m "$MEM_MB" \
     "${accel[@]}" -nographic -no-reboot -nic none -monitor none -serial stdio \
     -kernel "$xen" -append "$XEN_CMDLINE" \
@@ -96,7 +114,7 @@ wait "$fpid" # the console filter ends at QEMU's last byte
 rm -f "$fifo"
 sig=
 [ $rc -gt 128 ] && sig=$(kill -l $((rc - 128)) 2> /dev/null) && sig=SIG$sig
-printf 'qemu_exit=%s\nqemu_signal=%s\ntimeout=%s\nstopped=%s\nqemu_pid=%s\n' \
-    "$rc" "$sig" "$timed_out" "$stopped" "$qpid" > "$BOOT_STATUS"
+printf 'qemu_exit=%s\nqemu_signal=%s\ntimeout=%s\nstopped=%s\nqemu_pid=%s\nqemu_nice=%s\n' \
+    "$rc" "$sig" "$timed_out" "$stopped" "$qpid" "$qnice" > "$BOOT_STATUS"
 [ $timed_out = 1 ] && exit 124
 exit $rc

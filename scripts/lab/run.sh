@@ -117,11 +117,12 @@ finish() {
             lab_log "$out/run.json: cannot write it (${err##*: }), nor $fb; the record: $json"
         fi
     fi
-    # an smp run shares the host's cores with whatever else runs: QEMU's vCPU threads wait, the
-    # emulated pCPUs stall, and the trace's wake latencies and shapes with them
+    # an smp run shares the host's cores with whatever else runs: QEMU's vCPU threads wait (less
+    # often at a raised priority, boot.sh), the emulated pCPUs stall, and the trace's wake
+    # latencies and shapes with them
     if [ "$MODE" = smp ] && [ -n "${LAB_HOST_JSON:-}" ] &&
         [ "$(jq '.other_share > 0.2' <<< "$LAB_HOST_JSON")" = true ]; then
-        lab_log "warning: $NAME: other work took $(jq '.other_share * 100 | round' <<< "$LAB_HOST_JSON")% of the host's $(jq .cpus <<< "$LAB_HOST_JSON") CPUs during this smp-mode boot: its emulated pCPUs stalled, so its wake latencies, tails and call shapes are not the guests' own (run.json host; docs/lab.md)"
+        lab_log "warning: $NAME: other work took $(jq '.other_share * 100 | round' <<< "$LAB_HOST_JSON")% of the host's $(jq .cpus <<< "$LAB_HOST_JSON") CPUs during this smp-mode boot (QEMU at nice $(jq .qemu_nice <<< "$LAB_HOST_JSON")): its emulated pCPUs may have stalled, so its wake latencies, tails and call shapes may not be the guests' own (run.json host; docs/lab.md)"
     fi
     if [ "$status" = ok ]; then
         [ -n "$calls_not_ok" ] &&
@@ -173,19 +174,20 @@ host_cpu() {
     own=$(sed 's/^.*) //' "/proc/$$/stat" | awk '{ print $14 + $15 }')
     echo "$busy $own"
 }
-# host_json BEFORE AFTER WALL_S: what else ran on the host during a boot, as run.json's host
+# host_json BEFORE AFTER WALL_S NICE: what else ran on the host during a boot, as run.json's host
 # record: the CPU time the rest of the host used beside the lab's own processes (QEMU and this
-# script's), and its share of the host's CPUs over the boot
+# script's), its share of the host's CPUs over the boot, and the nice QEMU ran at (boot.sh's
+# qemu_nice; null when not known)
 host_json() {
     local hz ncpu
     hz=$(getconf CLK_TCK)
     ncpu=$(nproc)
-    awk -v b="$1" -v a="$2" -v w="$3" -v hz="$hz" -v n="$ncpu" 'BEGIN {
+    awk -v b="$1" -v a="$2" -v w="$3" -v hz="$hz" -v n="$ncpu" -v nice="${4:-null}" 'BEGIN {
         split(b, x, " "); split(a, y, " ");
         busy = (y[1] - x[1]) / hz; own = (y[2] - x[2]) / hz; other = busy - own; if (other < 0) other = 0;
         share = (w > 0) ? other / (n * w) : 0; if (share > 1) share = 1;
-        printf "{\"cpus\": %d, \"lab_cpu_s\": %.1f, \"other_cpu_s\": %.1f, \"other_share\": %.2f}\n",
-            n, own, other, share }'
+        printf "{\"cpus\": %d, \"lab_cpu_s\": %.1f, \"other_cpu_s\": %.1f, \"other_share\": %.2f, \"qemu_nice\": %s}\n",
+            n, own, other, share, nice }'
 }
 
 # boot TIMEOUT: boots $work's images with $share, console to $console; sets qrc, qemu_signal,
@@ -210,12 +212,16 @@ boot() {
     boot_pid=
     wait "$tail_pid" 2> /dev/null
     tail_pid=
-    LAB_HOST_JSON=$(host_json "$cpu0" "$(host_cpu)" "$(awk -v a="$b0" -v b="$(date +%s.%N)" 'BEGIN{print b - a}')")
-    export LAB_HOST_JSON
-    qemu_exit=$qrc qemu_signal='' timeout=0 stopped=0
+    local cpu1 b1
+    cpu1=$(host_cpu)
+    b1=$(date +%s.%N)
+    qemu_exit=$qrc qemu_signal='' timeout=0 stopped=0 qemu_nice=
     # shellcheck source=/dev/null # boot.sh's account of how QEMU ended
     [ -s "$work/boot.status" ] && . "$work/boot.status"
     qrc=$qemu_exit
+    [[ $qemu_nice =~ ^-?[0-9]+$ ]] || qemu_nice=
+    LAB_HOST_JSON=$(host_json "$cpu0" "$cpu1" "$(awk -v a="$b0" -v b="$b1" 'BEGIN{print b - a}')" "$qemu_nice")
+    export LAB_HOST_JSON
 }
 
 trap cleanup EXIT

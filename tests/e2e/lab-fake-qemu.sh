@@ -61,6 +61,7 @@ fail() { # KIND REASON: as dom0-job.sh's fail
     exit 0
 }
 echo "(XEN) Xen version 4.17.7 (fake)"
+echo "fake qemu: running at nice $(nice)"
 echo "(XEN) Command line: fake"
 [ "$fault" = kill-boot ] && kill -KILL $$
 if [ "$fault" = xen-panic ]; then

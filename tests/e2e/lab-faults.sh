@@ -99,6 +99,21 @@ expect_eq "$rc" 0 "an smp run beside busy loops: exit status"
 expect_eq "$(jq '.host.other_share > 0.5' "$T/sb/run.json")" true "an smp run beside busy loops: other_share $(jq .host.other_share "$T/sb/run.json")"
 expect_grep '^run.sh: warning: smp-busy: other work took [0-9]+% of the host.s [0-9]+ CPUs during this smp-mode boot' "$T/err" \
     "an smp run beside busy loops: the warning on stderr"
+# the emulator's priority: raised in smp mode (SMCLAT_LAB_NICE, -10) where the host lets it,
+# as run.json says and the emulator itself saw; a deterministic run's left as it was
+cur=$(nice)
+want=$((cur - 10 < -20 ? -20 : cur - 10))
+[ "$(nice -n -10 nice 2> /dev/null)" = "$want" ] || want=$cur # not permitted here: unchanged
+expect_eq "$(jq .host.qemu_nice "$T/sb/run.json")" "$want" "an smp run: QEMU's nice in run.json"
+expect_grep "fake qemu: running at nice $want\$" "$T/sb/console.log" "an smp run: the emulator ran at nice $want"
+expect_eq "$(jq .host.qemu_nice "$T/ok/run.json")" "$cur" "a deterministic run: QEMU's nice unchanged in run.json"
+expect_grep "fake qemu: running at nice $cur\$" "$T/ok/console.log" "a deterministic run: the emulator ran at nice $cur"
+SMCLAT_LAB_NICE=0 lab ok smp-nice0 "$T/n0" MODE=smp PCPUS=2
+expect_eq "$(jq .host.qemu_nice "$T/n0/run.json")" "$cur" "SMCLAT_LAB_NICE=0: QEMU's nice unchanged"
+SMCLAT_LAB_NICE=-1x lab ok smp-nicebad "$T/nb" MODE=smp PCPUS=2
+expect_eq "$rc" 0 "SMCLAT_LAB_NICE=-1x: the run goes on"
+expect_eq "$(jq .host.qemu_nice "$T/nb/run.json")" "$cur" "SMCLAT_LAB_NICE=-1x: QEMU's nice unchanged"
+expect_grep "SMCLAT_LAB_NICE='-1x': expected a whole number" "$T/err" "SMCLAT_LAB_NICE=-1x: said on stderr"
 
 # smclat-gen's exit 1 after a complete run with a call that timed out: a result, the call counted
 lab calls-not-ok calls-not-ok "$T/cn"
