@@ -1272,21 +1272,27 @@ static struct tg *pair_without_block(int n, int awake)
  * ambiguous pair then is two timers, dropped, whether the mediator was woken while the client
  * ran (a notify) or was awake already (a mediator_already_awake pair). With 20 certain calls
  * (1 / 22, over 3%) the same pair is kept, as it is after 40 when the client had slept before. */
+/* The detector on g (40 certain calls after a sleep, one more without, the round after) drops
+ * the one ambiguous call as timers. */
+static void expect_dropped(struct tg *g)
+{
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->certain_notify_calls, 42);
+    assert_int_equal(st->certain_calls_without_block, 0);
+    assert_int_equal(st->unblocked_calls_dropped, 1);
+    assert_int_equal(st->calls, 42);
+    assert_int_equal(st->by_certainty[SM_CERT_CERTAIN], 42);
+    fx_free(f);
+}
+
 static void test_pair_before_any_sleep_is_no_call_of_a_sleeping_client(void **state)
 {
     (void)state;
     for (int awake = 0; awake <= 1; awake++) {
-        struct fx *f = fx_run(pair_without_block(40, awake), CLI, MED);
+        expect_dropped(pair_without_block(40, awake));
+        struct fx *f = fx_run(pair_without_block(20, awake), CLI, MED);
         const struct sm_calls_stats *st = sm_calls_stats(f->calls);
-        assert_int_equal(st->certain_notify_calls, 42);
-        assert_int_equal(st->certain_calls_without_block, 0);
-        assert_int_equal(st->unblocked_calls_dropped, 1);
-        assert_int_equal(st->calls, 42);
-        assert_int_equal(st->by_certainty[SM_CERT_CERTAIN], 42);
-        fx_free(f);
-
-        f = fx_run(pair_without_block(20, awake), CLI, MED);
-        st = sm_calls_stats(f->calls);
         assert_int_equal(st->unblocked_calls_dropped, 0);
         assert_int_equal(st->calls, 23);
         assert_int_equal(st->by_certainty[SM_CERT_LIKELY], 1);
@@ -1304,6 +1310,67 @@ static void test_pair_before_any_sleep_is_no_call_of_a_sleeping_client(void **st
     assert_int_equal(st->calls, 41);
     assert_int_equal(st->by_certainty[SM_CERT_LIKELY], 1);
     fx_free(f);
+}
+
+/* tick_trace with n rounds, then one more certain call after which the client does not sleep: it
+ * moves to cpu0, the mediator's last pCPU, and the mediator is woken there while it runs
+ * (ambiguous), runs 300 on cpu1 (more than the 140 between a timer's run and a call's) and
+ * blocks without waking the client, which runs on (with preempt: is preempted on cpu0 from 50
+ * after that wake to 400) and sleeps later. One more round ends the trace. */
+static struct tg *unanswered_without_block(int n, int preempt)
+{
+    struct tg *g = tick_trace_n(&(uint64_t){0}, n);
+    uint64_t t = 8 * TK_PERIOD + (uint64_t)n * 2 * TK_PERIOD;
+    certain_call(g, t);
+    tg_switch(g, 1, t + 6550, CLI, 0, IDLE, 1); /* it moves to cpu0, not blocked */
+    tg_runstate(g, 1, t + 6551, CLI, 0, RUN, RNBL);
+    tg_runstate(g, 1, t + 6552, IDLE, 1, RNBL, RUN);
+    tg_switch(g, 0, t + 6560, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, t + 6561, IDLE, 0, RUN, RNBL);
+    tg_runstate(g, 0, t + 6562, CLI, 0, RNBL, RUN);
+    uint64_t u = t + 7000;
+    tg_wake(g, 0, u, MED, 0);
+    tg_runstate(g, 0, u + 2, MED, 0, BLK, RNBL);
+    tg_switch(g, 1, u + 5, IDLE, 1, MED, 0);
+    tg_runstate(g, 1, u + 6, IDLE, 1, RUN, RNBL);
+    tg_runstate(g, 1, u + 7, MED, 0, RNBL, RUN);
+    if (preempt) {
+        tg_switch(g, 0, u + 50, CLI, 0, IDLE, 0);
+        tg_runstate(g, 0, u + 51, CLI, 0, RUN, RNBL);
+        tg_runstate(g, 0, u + 52, IDLE, 0, RNBL, RUN);
+        tg_switch(g, 0, u + 400, IDLE, 0, CLI, 0);
+        tg_runstate(g, 0, u + 401, IDLE, 0, RUN, RNBL);
+        tg_runstate(g, 0, u + 402, CLI, 0, RNBL, RUN);
+    }
+    block_to_idle(g, 1, u + 307, MED);
+    block_to_idle(g, 0, u + 700, CLI);
+    tick_round(g, t + 2 * TK_PERIOD);
+    return g;
+}
+
+/* The same for a notify-looking wake that no answer follows, the client neither blocking nor
+ * preempted until the mediator blocks (an answered_before_block "call"): of a client whose 40
+ * certain calls all came after it slept, made before it slept again, it is the mediator's timer
+ * right after that call, dropped; with 20 it is kept. Preempted instead, the client may have
+ * made a call the mediator answered meanwhile (a client_preempted call): kept. */
+/* The detector on g keeps the unanswered wake as one likely call of shape, calls in all. */
+static void expect_kept(struct tg *g, uint64_t calls, enum sm_call_shape shape)
+{
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->unblocked_calls_dropped, 0);
+    assert_int_equal(st->calls, calls);
+    assert_int_equal(st->by_certainty[SM_CERT_LIKELY], 1);
+    assert_int_equal(st->by_shape[shape], 1);
+    fx_free(f);
+}
+
+static void test_unanswered_before_any_sleep_is_no_call_of_a_sleeping_client(void **state)
+{
+    (void)state;
+    expect_dropped(unanswered_without_block(40, 0));
+    expect_kept(unanswered_without_block(20, 0), 23, SM_SHAPE_ANSWERED_BEFORE_BLOCK);
+    expect_kept(unanswered_without_block(40, 1), 43, SM_SHAPE_CLIENT_PREEMPTED);
 }
 
 /* Past the calls held back at most (4096), each batch is handed out in order with what is known
@@ -1516,6 +1583,7 @@ int main(void)
         cmocka_unit_test(test_two_timer_ticks_are_no_call),
         cmocka_unit_test(test_woken_by_own_timer_after_a_tick_is_no_call),
         cmocka_unit_test(test_pair_before_any_sleep_is_no_call_of_a_sleeping_client),
+        cmocka_unit_test(test_unanswered_before_any_sleep_is_no_call_of_a_sleeping_client),
         cmocka_unit_test(test_held_back_calls_go_out_in_order),
         cmocka_unit_test(test_woken_early_answer_read_before_sleep),
         cmocka_unit_test(test_client_run_tells_answer_from_timer),

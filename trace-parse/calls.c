@@ -444,7 +444,8 @@ static enum sm_call_shape shape_of(const struct open_call *o)
  * without a block since the previous one, estimated as (k + 1) / (n + 2), is at most 3%. Then
  * an ambiguous notify and answer while it had not blocked since its previous call are two
  * timers (the mediator's right after that call, the client's while the mediator ran), not a
- * call: a client that calls back to back shows it in its certain calls too. */
+ * call, and so is such a notify that no answer follows while the client runs on (the
+ * mediator's timer): a client that calls back to back shows it in its certain calls too. */
 static int client_sleeps_between_calls(const struct sm_calls *c)
 {
     return 100 * (c->st.certain_calls_without_block + 1) <= 3 * (c->st.certain_notify_calls + 2);
@@ -544,7 +545,10 @@ static void finalize_call(struct sm_calls *c, struct open_call *o, int edge)
     d->e2e_known = o->client_blocked && o->ended;
     d->answered = o->answered;
     d->edge = (uint8_t)edge;
-    d->unblocked_guess = o->client_blocked && !o->after_block && k->certainty == SM_CERT_LIKELY;
+    /* made before the client slept since its previous call: the timers of emit_call's rule,
+     * unless the client was preempted in it (a loaded client's back-to-back call) */
+    d->unblocked_guess =
+        !o->after_block && k->certainty == SM_CERT_LIKELY && (o->client_blocked || !o->preempted);
 }
 
 /* The open call turned out to be no call (a mediator wake by its own timer while the client

@@ -114,7 +114,7 @@ struct sm_calls_stats {
     uint64_t client_vcpus_untracked; /* calls of client vCPUs past SM_CALLS_MAX_VCPUS */
     /* How the client calls, from its calls with a certain notify: how many, and how many it made
      * without blocking since its previous call. Where it shows it sleeps between calls, the
-     * ambiguous ones made without a block were dropped as two timers (docs/calls.md). */
+     * ambiguous ones made without a block were dropped as timers (docs/calls.md). */
     uint64_t certain_notify_calls, certain_calls_without_block;
     uint64_t unblocked_calls_dropped;
     struct sm_hist *e2e, *mediator_wake, *mediator_run, *client_wake;
