@@ -1236,6 +1236,18 @@ static void test_woken_by_own_timer_after_a_tick_is_no_call(void **state)
     fx_free(f);
 }
 
+/* The client, running on cpu1, is preempted there at t (not blocked) and runs on cpu0 from
+ * t + 12, where from (its idle vCPU, or the mediator) ran. */
+static void client_moves_to_cpu0(struct tg *g, uint64_t t, unsigned from)
+{
+    tg_switch(g, 1, t, CLI, 0, IDLE, 1);
+    tg_runstate(g, 1, t + 1, CLI, 0, RUN, RNBL);
+    tg_runstate(g, 1, t + 2, IDLE, 1, RNBL, RUN);
+    tg_switch(g, 0, t + 10, from, 0, CLI, 0);
+    tg_runstate(g, 0, t + 11, from, 0, RUN, RNBL);
+    tg_runstate(g, 0, t + 12, CLI, 0, RNBL, RUN);
+}
+
 /* tick_trace with n rounds (each a certain call made after the client slept); then the client,
  * answered on cpu1 in one more such call, does not sleep: preempted there, it runs on cpu0 (the
  * mediator's pCPU) and blocks 440 later; the mediator runs 410 (a call's service) there and wakes
@@ -1249,12 +1261,7 @@ static struct tg *pair_without_block(int n, int awake)
     certain_call(g, t); /* tick_round's call, without the client's sleep after it */
     if (awake)
         wake_from_idle(g, 0, t + 6520, MED);
-    tg_switch(g, 1, t + 6550, CLI, 0, IDLE, 1); /* preempted, not blocked */
-    tg_runstate(g, 1, t + 6551, CLI, 0, RUN, RNBL);
-    tg_runstate(g, 1, t + 6552, IDLE, 1, RNBL, RUN);
-    tg_switch(g, 0, t + 6560, awake ? MED : IDLE, 0, CLI, 0);
-    tg_runstate(g, 0, t + 6561, awake ? MED : IDLE, 0, RUN, RNBL);
-    tg_runstate(g, 0, t + 6562, CLI, 0, RNBL, RUN);
+    client_moves_to_cpu0(g, t + 6550, awake ? MED : IDLE);
     uint64_t u = t + 7000;
     if (!awake) {
         tg_wake(g, 0, u, MED, 0);
@@ -1267,11 +1274,6 @@ static struct tg *pair_without_block(int n, int awake)
     return g;
 }
 
-/* A client whose certain calls all came after it slept (40: at most 3% of them without a sleep,
- * estimated (0 + 1) / (40 + 2)) makes no call before it has slept since its previous one: the
- * ambiguous pair then is two timers, dropped, whether the mediator was woken while the client
- * ran (a notify) or was awake already (a mediator_already_awake pair). With 20 certain calls
- * (1 / 22, over 3%) the same pair is kept, as it is after 40 when the client had slept before. */
 /* The detector on g (40 certain calls after a sleep, one more without, the round after) drops
  * the one ambiguous call as timers. */
 static void expect_dropped(struct tg *g)
@@ -1286,6 +1288,11 @@ static void expect_dropped(struct tg *g)
     fx_free(f);
 }
 
+/* A client whose certain calls all came after it slept (40: at most 3% of them without a sleep,
+ * estimated (0 + 1) / (40 + 2)) makes no call before it has slept since its previous one: the
+ * ambiguous pair then is two timers, dropped, whether the mediator was woken while the client
+ * ran (a notify) or was awake already (a mediator_already_awake pair). With 20 certain calls
+ * (1 / 22, over 3%) the same pair is kept, as it is after 40 when the client had slept before. */
 static void test_pair_before_any_sleep_is_no_call_of_a_sleeping_client(void **state)
 {
     (void)state;
@@ -1322,12 +1329,7 @@ static struct tg *unanswered_without_block(int n, int preempt)
     struct tg *g = tick_trace_n(&(uint64_t){0}, n);
     uint64_t t = 8 * TK_PERIOD + (uint64_t)n * 2 * TK_PERIOD;
     certain_call(g, t);
-    tg_switch(g, 1, t + 6550, CLI, 0, IDLE, 1); /* it moves to cpu0, not blocked */
-    tg_runstate(g, 1, t + 6551, CLI, 0, RUN, RNBL);
-    tg_runstate(g, 1, t + 6552, IDLE, 1, RNBL, RUN);
-    tg_switch(g, 0, t + 6560, IDLE, 0, CLI, 0);
-    tg_runstate(g, 0, t + 6561, IDLE, 0, RUN, RNBL);
-    tg_runstate(g, 0, t + 6562, CLI, 0, RNBL, RUN);
+    client_moves_to_cpu0(g, t + 6550, IDLE);
     uint64_t u = t + 7000;
     tg_wake(g, 0, u, MED, 0);
     tg_runstate(g, 0, u + 2, MED, 0, BLK, RNBL);

@@ -85,7 +85,7 @@ out_prepare() {
 # finish STATUS KIND REASON [QEMU_RC]: run.json, a line on stderr, exit (0 when ok, else 1)
 qemu_signal='' trace_partial=false calls_not_ok='' calls_not_ok_by='{}'
 finish() {
-    local status=$1 kind=$2 reason=$3 qrc=${4:-null} wall boot tail='[]' json err fb
+    local status=$1 kind=$2 reason=$3 qrc=${4:-null} wall boot tail='[]' json err fb busy
     wall=${LAB_WALL_S:-$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')}
     boot=$(sed -n 's/^\[ *\([0-9.]*\)\] SMCLAT-DOM0: tools up.*/\1/p' "$console" 2> /dev/null | head -1)
     [ "$status" != ok ] && [ -s "$console" ] &&
@@ -121,8 +121,8 @@ finish() {
     # often at a raised priority, boot.sh), the emulated pCPUs stall, and the trace's wake
     # latencies and shapes with them
     if [ "$MODE" = smp ] && [ -n "${LAB_HOST_JSON:-}" ] &&
-        [ "$(jq '.other_share > 0.2' <<< "$LAB_HOST_JSON")" = true ]; then
-        lab_log "warning: $NAME: other work took $(jq '.other_share * 100 | round' <<< "$LAB_HOST_JSON")% of the host's $(jq .cpus <<< "$LAB_HOST_JSON") CPUs during this smp-mode boot (QEMU at nice $(jq .qemu_nice <<< "$LAB_HOST_JSON")): its emulated pCPUs may have stalled, so its wake latencies, tails and call shapes may not be the guests' own (run.json host; docs/lab.md)"
+        busy=$(jq -re 'select(.other_share > 0.2) | "\(.other_share * 100 | round)% of the host'"'"'s \(.cpus) CPUs during this smp-mode boot (QEMU at nice \(.qemu_nice))"' <<< "$LAB_HOST_JSON"); then
+        lab_log "warning: $NAME: other work took $busy: its emulated pCPUs may have stalled, so its wake latencies, tails and call shapes may not be the guests' own (run.json host; docs/lab.md)"
     fi
     if [ "$status" = ok ]; then
         [ -n "$calls_not_ok" ] &&
