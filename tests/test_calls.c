@@ -1236,6 +1236,15 @@ static void test_woken_by_own_timer_after_a_tick_is_no_call(void **state)
     fx_free(f);
 }
 
+/* tick_trace_n with n rounds, then one more certain call at *t (tick_round's call, without the
+ * client's sleep after it: it runs on cpu1 from *t + 6412). */
+static struct tg *rounds_then_certain_call(int n, uint64_t *t)
+{
+    struct tg *g = tick_trace_n(t, n);
+    certain_call(g, *t);
+    return g;
+}
+
 /* The client, running on cpu1, is preempted there at t (not blocked) and runs on cpu0 from
  * t + 12, where from (its idle vCPU, or the mediator) ran. */
 static void client_moves_to_cpu0(struct tg *g, uint64_t t, unsigned from)
@@ -1256,9 +1265,8 @@ static void client_moves_to_cpu0(struct tg *g, uint64_t t, unsigned from)
  * came (then it is runnable at the block: no notify record). One more round ends the trace. */
 static struct tg *pair_without_block(int n, int awake)
 {
-    struct tg *g = tick_trace_n(&(uint64_t){0}, n);
-    uint64_t t = 8 * TK_PERIOD + (uint64_t)n * 2 * TK_PERIOD;
-    certain_call(g, t); /* tick_round's call, without the client's sleep after it */
+    uint64_t t;
+    struct tg *g = rounds_then_certain_call(n, &t);
     if (awake)
         wake_from_idle(g, 0, t + 6520, MED);
     client_moves_to_cpu0(g, t + 6550, awake ? MED : IDLE);
@@ -1326,9 +1334,8 @@ static void test_pair_before_any_sleep_is_no_call_of_a_sleeping_client(void **st
  * after that wake to 400) and sleeps later. One more round ends the trace. */
 static struct tg *unanswered_without_block(int n, int preempt)
 {
-    struct tg *g = tick_trace_n(&(uint64_t){0}, n);
-    uint64_t t = 8 * TK_PERIOD + (uint64_t)n * 2 * TK_PERIOD;
-    certain_call(g, t);
+    uint64_t t;
+    struct tg *g = rounds_then_certain_call(n, &t);
     client_moves_to_cpu0(g, t + 6550, IDLE);
     uint64_t u = t + 7000;
     tg_wake(g, 0, u, MED, 0);
@@ -1350,11 +1357,6 @@ static struct tg *unanswered_without_block(int n, int preempt)
     return g;
 }
 
-/* The same for a notify-looking wake that no answer follows, the client neither blocking nor
- * preempted until the mediator blocks (an answered_before_block "call"): of a client whose 40
- * certain calls all came after it slept, made before it slept again, it is the mediator's timer
- * right after that call, dropped; with 20 it is kept. Preempted instead, the client may have
- * made a call the mediator answered meanwhile (a client_preempted call): kept. */
 /* The detector on g keeps the unanswered wake as one likely call of shape, calls in all. */
 static void expect_kept(struct tg *g, uint64_t calls, enum sm_call_shape shape)
 {
@@ -1367,12 +1369,111 @@ static void expect_kept(struct tg *g, uint64_t calls, enum sm_call_shape shape)
     fx_free(f);
 }
 
+/* The same for a notify-looking wake that no answer follows, the client neither blocking nor
+ * preempted until the mediator blocks (an answered_before_block "call"): of a client whose 40
+ * certain calls all came after it slept, made before it slept again, it is the mediator's timer
+ * right after that call, dropped; with 20 it is kept. Preempted instead, the client may have
+ * made a call the mediator answered meanwhile (a client_preempted call): kept. */
 static void test_unanswered_before_any_sleep_is_no_call_of_a_sleeping_client(void **state)
 {
     (void)state;
     expect_dropped(unanswered_without_block(40, 0));
     expect_kept(unanswered_without_block(20, 0), 23, SM_SHAPE_ANSWERED_BEFORE_BLOCK);
     expect_kept(unanswered_without_block(40, 1), 43, SM_SHAPE_CLIENT_PREEMPTED);
+}
+
+/* tick_trace_n with 20 rounds (too few certain calls to show the client sleeps between calls),
+ * then one more certain call after which the client does not sleep: it moves to cpu0, the
+ * mediator's pCPU, and at u (phase notify of the mediator's tick) wakes the mediator there
+ * (ambiguous), runs on for run, and yields to it; the mediator runs 2500 (over the 141 between
+ * a timer's run and a call's) and wakes the client at phase 1060 of the next period, the
+ * client's tick (ambiguous), blocks 10 later; the client sleeps. One more round ends it. */
+static struct tg *late_block_pair(uint64_t notify, uint64_t run)
+{
+    uint64_t t;
+    struct tg *g = rounds_then_certain_call(20, &t);
+    client_moves_to_cpu0(g, t + 6550, IDLE);
+    uint64_t u = t + 2 * TK_PERIOD + notify;
+    tg_wake(g, 0, u, MED, 0);
+    tg_runstate(g, 0, u + 2, MED, 0, BLK, RNBL);
+    client_yields_to_mediator(g, u + run, u + run + 10);
+    uint64_t answer = t + 3 * TK_PERIOD + 1060;
+    wake_client_then_block(g, answer, 10);
+    block_to_idle(g, 0, answer + 300, CLI);
+    tick_round(g, t + 4 * TK_PERIOD);
+    return g;
+}
+
+/* A client that ran 1500 after an ambiguous "notify" on the mediator's tick before it blocked,
+ * where its certain notifies block 20 after (over twice that), and was woken on its own tick
+ * (the mediator having run longer than a timer's work, so the run time keeps the pair): two
+ * timers, dropped as a tick coincidence. Blocking 20 after, or with the notify off the tick
+ * (phase 1500), the pair is a call. */
+static void test_client_running_on_after_a_tick_wake_is_no_call(void **state)
+{
+    (void)state;
+    struct fx *f = run_at_1mhz(late_block_pair(1000, 1500));
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->mediator_tick_hz, 250);
+    assert_int_equal(st->client_tick_hz, 250);
+    assert_int_equal(st->certain_notify_calls, 22);
+    assert_int_equal(st->unblocked_calls_dropped, 0);
+    assert_int_equal(st->tick_coincidences, 1);
+    assert_int_equal(st->calls, 22);
+    assert_int_equal(st->by_certainty[SM_CERT_CERTAIN], 22);
+    fx_free(f);
+    uint64_t kept[2][2] = {{1000, 20}, {1500, 1500}};
+    for (int i = 0; i < 2; i++) {
+        f = run_at_1mhz(late_block_pair(kept[i][0], kept[i][1]));
+        st = sm_calls_stats(f->calls);
+        assert_int_equal(st->tick_coincidences, 0);
+        assert_int_equal(st->calls, 23);
+        assert_int_equal(st->by_certainty[SM_CERT_LIKELY], 1);
+        assert_int_equal(st->by_shape[SM_SHAPE_TEXTBOOK], 23);
+        fx_free(f);
+    }
+}
+
+/* tick_trace_n with n rounds, then one more certain call after which the client runs on cpu1;
+ * the mediator's timer wakes it on cpu0 (idle there) and it runs 400 (a call's service on top
+ * of a timer's 50) while the client blocks on cpu1, its own timer wakes it there 50 later, and
+ * the mediator blocks with the client running: a no_wakes call, inferred. With slept, the
+ * client had slept (and been woken by its timer) since that certain call. */
+static struct tg *inferred_pair(int n, int slept)
+{
+    uint64_t t;
+    struct tg *g = rounds_then_certain_call(n, &t);
+    if (slept) {
+        block_to_idle(g, 1, t + 6450, CLI);
+        wake_from_idle(g, 1, t + 6550, CLI);
+    }
+    wake_from_idle(g, 0, t + 6600, MED);
+    block_to_idle(g, 1, t + 6650, CLI);
+    wake_from_idle(g, 1, t + 6700, CLI);
+    block_to_idle(g, 0, t + 7005, MED);
+    block_to_idle(g, 1, t + 7100, CLI);
+    tick_round(g, t + 2 * TK_PERIOD);
+    return g;
+}
+
+/* The inferred call is one of a client that sleeps between calls (40 certain calls, all after
+ * a sleep) when the block it starts with was the client's first since its previous call: that
+ * block was its sleep, and the pair two timers, dropped. With 20 certain calls, or after a
+ * sleep, it is kept. */
+static void test_inferred_before_any_sleep_is_no_call_of_a_sleeping_client(void **state)
+{
+    (void)state;
+    expect_dropped(inferred_pair(40, 0));
+    int kept[2][2] = {{20, 0}, {40, 1}};
+    for (int i = 0; i < 2; i++) {
+        struct fx *f = fx_run(inferred_pair(kept[i][0], kept[i][1]), CLI, MED);
+        const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+        assert_int_equal(st->unblocked_calls_dropped, 0);
+        assert_int_equal(st->calls, (uint64_t)kept[i][0] + 3);
+        assert_int_equal(st->by_certainty[SM_CERT_INFERRED], 1);
+        assert_int_equal(st->by_shape[SM_SHAPE_NO_WAKES], 1);
+        fx_free(f);
+    }
 }
 
 /* Past the calls held back at most (4096), each batch is handed out in order with what is known
@@ -1586,6 +1687,8 @@ int main(void)
         cmocka_unit_test(test_woken_by_own_timer_after_a_tick_is_no_call),
         cmocka_unit_test(test_pair_before_any_sleep_is_no_call_of_a_sleeping_client),
         cmocka_unit_test(test_unanswered_before_any_sleep_is_no_call_of_a_sleeping_client),
+        cmocka_unit_test(test_client_running_on_after_a_tick_wake_is_no_call),
+        cmocka_unit_test(test_inferred_before_any_sleep_is_no_call_of_a_sleeping_client),
         cmocka_unit_test(test_held_back_calls_go_out_in_order),
         cmocka_unit_test(test_woken_early_answer_read_before_sleep),
         cmocka_unit_test(test_client_run_tells_answer_from_timer),

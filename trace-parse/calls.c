@@ -52,7 +52,9 @@ struct open_call {
     uint8_t answer_at_tick;     /* the ambiguous answer fell on the client's timer tick */
     uint8_t event_may_follow;   /* the client read the answer before the mediator's event came */
     uint64_t client_last_run;   /* the client's last ->running during the call */
-    uint64_t med_run_at_answer; /* the mediator's run time in its episode when it answered */
+    uint64_t client_run_at_notify;  /* the client's running time (run_all) at the notify */
+    uint64_t notify_block_run;      /* ... from the notify to its block (NO_RUN: not known) */
+    uint64_t med_run_at_answer;     /* the mediator's run time in its episode when it answered */
     uint64_t med_run_at_client_run; /* ... when the client ran after it (NO_RUN: not known) */
     /* At the mediator's first BLOCK record after it ran for this call, unanswered (its
      * service was over: a wake in its block path may keep it running, for the next call): */
@@ -90,6 +92,7 @@ struct client_vcpu {
     /* Its running time since its last wake (blocked->runnable), and that wake: how long it
      * runs after a wake that is not an answer tells an answer that found it running. */
     uint64_t wrun_acc, wrun_start, wrun_wake;
+    uint64_t run_all; /* its running time over the trace, up to wrun_start when running */
     struct open_call oc;
     struct open_call tail; /* client side over, waiting for the mediator's block */
 };
@@ -126,7 +129,9 @@ struct pcpu_unit {
 struct deferred {
     struct sm_call k;
     uint8_t lost, e2e_known, answered, edge;
-    uint8_t unblocked_guess; /* likely; the client blocked in it, not since its previous call */
+    /* likely or inferred; the client blocked in it, not since its previous call */
+    uint8_t unblocked_guess;
+    uint64_t notify_block_run; /* the client's run from the notify to its block (NO_RUN) */
 };
 
 /* Calls held back at most; a longer trace decides each batch with what is known by then. */
@@ -140,6 +145,7 @@ struct sm_calls {
     struct cal cal_call, cal_timer; /* mediator run time per episode, by cause */
     struct cal cal_client_wake;     /* the client's run from a wake by its own timer to its block */
     struct cal cal_answer; /* the mediator's run from its wake by a call to its certain answer */
+    struct cal cal_notify_block; /* the client's run from a certain notify to its block */
     /* Each guest's timer tick, from its sure timer wakes: an ambiguous wake on the tick and
      * an ambiguous answer on the client's tick are two timers, not a call. */
     struct sm_tickgrid tick_med, tick_client;
@@ -399,6 +405,12 @@ static void charge_wait(struct sm_calls *c, struct sm_call *k, unsigned cpu, uin
 
 /* ---- opening and closing calls ---- */
 
+/* The client's running time over the trace, by tsc. */
+static uint64_t client_run_all(const struct client_vcpu *s, uint64_t tsc)
+{
+    return s->run_all + (s->wrun_start && tsc > s->wrun_start ? tsc - s->wrun_start : 0);
+}
+
 static void open_call(struct client_vcpu *s, uint64_t t_notify, uint16_t cpu, uint16_t mvcpu)
 {
     struct open_call *o = &s->oc;
@@ -406,6 +418,7 @@ static void open_call(struct client_vcpu *s, uint64_t t_notify, uint16_t cpu, ui
     o->active = 1;
     o->after_block = 1; /* not known: taken as after a block (nothing is dropped for it) */
     o->med_run_at_client_run = NO_RUN;
+    o->notify_block_run = NO_RUN;
     struct sm_call *k = &o->c;
     k->t_notify = k->t_client_block = k->t_med_wake = k->t_med_run = k->t_med_block = k->t_answer =
         k->t_client_wake = k->t_client_run = k->t_start = k->t_end = k->t_end_lo = SM_T_NONE;
@@ -451,6 +464,26 @@ static int client_sleeps_between_calls(const struct sm_calls *c)
     return 100 * (c->st.certain_calls_without_block + 1) <= 3 * (c->st.certain_notify_calls + 2);
 }
 
+/* A likely call made before the client slept since its previous call (emit_call's rule) is
+ * two timers whatever the client's habit when three signs agree: its "notify" fell on the
+ * mediator's tick and its "answer" on the client's (the grids as known at the trace's end,
+ * not as they were when the call went by), and the client ran on from that "notify" more than
+ * NOTIFY_BLOCK_FACTOR times as long as it runs from a certain notify to its block (a real
+ * call blocks right after its notify; a timer fires anywhere in the client's run). One sign
+ * alone drops real calls: a loaded host stretches some runs, and the two ticks lie a service
+ * time apart on some runs (docs/calls.md). */
+#define NOTIFY_BLOCK_FACTOR 2
+static int timers_on_both_ticks(struct sm_calls *c, const struct deferred *d)
+{
+    const struct sm_call *k = &d->k;
+    if (d->notify_block_run == NO_RUN || c->cal_notify_block.n < CAL_MIN || !k->notify_ambiguous ||
+        !k->answer_ambiguous || k->t_notify == SM_T_NONE || k->t_answer == SM_T_NONE)
+        return 0;
+    return d->notify_block_run > NOTIFY_BLOCK_FACTOR * cal_median(&c->cal_notify_block) &&
+           sm_tickgrid_match(&c->tick_med, k->t_notify) &&
+           sm_tickgrid_match(&c->tick_client, k->t_answer);
+}
+
 /* Hands out one finished call: its figures, the histograms and the on_call callback. */
 static void emit_call(struct sm_calls *c, struct deferred *d)
 {
@@ -458,6 +491,11 @@ static void emit_call(struct sm_calls *c, struct deferred *d)
     if (d->unblocked_guess && client_sleeps_between_calls(c)) {
         c->st.mediator_wakes_not_calls++;
         c->st.unblocked_calls_dropped++;
+        return;
+    }
+    if (d->unblocked_guess && timers_on_both_ticks(c, d)) {
+        c->st.mediator_wakes_not_calls++;
+        c->st.tick_coincidences++;
         return;
     }
     k->index = c->next_index++;
@@ -548,7 +586,8 @@ static void finalize_call(struct sm_calls *c, struct open_call *o, int edge)
     /* made before the client slept since its previous call: the timers of emit_call's rule,
      * unless the client was preempted in it (a loaded client's back-to-back call) */
     d->unblocked_guess =
-        !o->after_block && k->certainty == SM_CERT_LIKELY && (o->client_blocked || !o->preempted);
+        !o->after_block && k->certainty != SM_CERT_CERTAIN && (o->client_blocked || !o->preempted);
+    d->notify_block_run = o->notify_block_run;
 }
 
 /* The open call turned out to be no call (a mediator wake by its own timer while the client
@@ -679,6 +718,7 @@ static void on_mediator_wake(struct sm_calls *c, const struct sm_model *m,
     open_call(s, ev->tsc, ev->cpu, ev->vcpu);
     struct open_call *o = &s->oc;
     o->after_block = s->blocked_since_call;
+    o->client_run_at_notify = client_run_all(s, ev->tsc);
     o->certain = !on_own_pcpu;
     o->c.notify_ambiguous = !o->certain;
     o->notify_at_tick = !o->certain && sm_tickgrid_match(&c->tick_med, ev->tsc);
@@ -873,8 +913,10 @@ static uint64_t med_run_total(const struct sm_calls *c, uint64_t tsc)
 static void wake_run_track(struct client_vcpu *s, const struct xt_event *ev)
 {
     if (ev->old_state == XT_RUNNING && s->wrun_start) {
-        if (ev->tsc > s->wrun_start)
+        if (ev->tsc > s->wrun_start) {
             s->wrun_acc += ev->tsc - s->wrun_start;
+            s->run_all += ev->tsc - s->wrun_start;
+        }
         s->wrun_start = 0;
     }
     if (ev->new_state == XT_RUNNING)
@@ -985,6 +1027,11 @@ static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
         if (!o->client_blocked) {
             o->client_blocked = 1;
             k->t_client_block = ev->tsc;
+            if (k->t_notify != SM_T_NONE && s->run_all >= o->client_run_at_notify) {
+                o->notify_block_run = s->run_all - o->client_run_at_notify;
+                if (o->certain)
+                    cal_add(&c->cal_notify_block, o->notify_block_run);
+            }
         }
         break;
     case XT_RUNNABLE:
@@ -1175,7 +1222,9 @@ static int pend_served(const struct sm_calls *c, uint8_t cause, const struct cli
 
 /* Shape no_wakes: the client blocked while the mediator was awake (its notify left no WAKE),
  * its own timer woke it, and now the mediator, having run, blocks: its answer found the client
- * awake (no WAKE either). Inferred, not seen: counted in its own certainty class. */
+ * awake (no WAKE either). Inferred, not seen: counted in its own certainty class. A block that
+ * was the client's first since its previous call makes it a call of emit_call's rule (of a
+ * client that sleeps between calls, that block was its sleep: two timers, dropped). */
 static void infer_call(struct sm_calls *c, const struct sm_model *m, struct client_vcpu *s,
                        const struct xt_event *ev, uint64_t t_block)
 {
@@ -1186,6 +1235,7 @@ static void infer_call(struct sm_calls *c, const struct sm_model *m, struct clie
     struct open_call *o = &s->oc;
     struct sm_call *k = &o->c;
     k->t_start = k->t_client_block = s->pend_block;
+    o->after_block = s->pend_after_block;
     k->sw_client = s->pend_sw[U_CLIENT];
     k->sw_mediator = s->pend_sw[U_MEDIATOR];
     k->sw_idle = s->pend_sw[U_IDLE];
