@@ -1257,13 +1257,14 @@ static void client_moves_to_cpu0(struct tg *g, uint64_t t, unsigned from)
     tg_runstate(g, 0, t + 12, CLI, 0, RNBL, RUN);
 }
 
-/* tick_trace with n rounds (each a certain call made after the client slept); then the client,
- * answered on cpu1 in one more such call, does not sleep: preempted there, it runs on cpu0 (the
- * mediator's pCPU) and blocks 440 later; the mediator runs 410 (a call's service) there and wakes
- * the client (ambiguous). Before that block the mediator was either woken there while the client
- * ran (ambiguous: a notify) or, with awake, had been woken by its timer on cpu0 before the client
- * came (then it is runnable at the block: no notify record). One more round ends the trace. */
-static struct tg *pair_without_block(int n, int awake)
+/* tick_trace with n rounds (each a certain call made after the client slept, blocking 23 after
+ * its notify); then the client, answered on cpu1 in one more such call, does not sleep:
+ * preempted there, it runs on cpu0 (the mediator's pCPU) and blocks run after u; the mediator
+ * runs there (from 10 after that block) and wakes the client at u + 430 (ambiguous). Before
+ * that block the mediator was either woken there at u while the client ran (ambiguous: a
+ * notify) or, with awake, had been woken by its timer on cpu0 before the client came (then it
+ * is runnable at the block: no notify record). One more round ends the trace. */
+static struct tg *pair_without_block(int n, int awake, uint64_t run)
 {
     uint64_t t;
     struct tg *g = rounds_then_certain_call(n, &t);
@@ -1275,7 +1276,7 @@ static struct tg *pair_without_block(int n, int awake)
         tg_wake(g, 0, u, MED, 0);
         tg_runstate(g, 0, u + 2, MED, 0, BLK, RNBL);
     }
-    client_yields_to_mediator(g, u + 20, u + 30);
+    client_yields_to_mediator(g, u + run, u + run + 10);
     wake_client_then_block(g, u + 430, 10);
     block_to_idle(g, 0, u + 700, CLI);
     tick_round(g, t + 2 * TK_PERIOD);
@@ -1299,14 +1300,16 @@ static void expect_dropped(struct tg *g)
 /* A client whose certain calls all came after it slept (40: at most 3% of them without a sleep,
  * estimated (0 + 1) / (40 + 2)) makes no call before it has slept since its previous one: the
  * ambiguous pair then is two timers, dropped, whether the mediator was woken while the client
- * ran (a notify) or was awake already (a mediator_already_awake pair). With 20 certain calls
- * (1 / 22, over 3%) the same pair is kept, as it is after 40 when the client had slept before. */
+ * ran on for 100 before blocking (a timer-looking notify: over 1.5 times the 23 it runs after a
+ * certain one) or was awake already (a mediator_already_awake pair). With 20 certain calls
+ * (1 / 22, over 3%) the same pair is kept, as it is after 40 when the client had slept before,
+ * or when it blocked 23 after the notify, as a caller does (a call that started late). */
 static void test_pair_before_any_sleep_is_no_call_of_a_sleeping_client(void **state)
 {
     (void)state;
     for (int awake = 0; awake <= 1; awake++) {
-        expect_dropped(pair_without_block(40, awake));
-        struct fx *f = fx_run(pair_without_block(20, awake), CLI, MED);
+        expect_dropped(pair_without_block(40, awake, 100));
+        struct fx *f = fx_run(pair_without_block(20, awake, 100), CLI, MED);
         const struct sm_calls_stats *st = sm_calls_stats(f->calls);
         assert_int_equal(st->unblocked_calls_dropped, 0);
         assert_int_equal(st->calls, 23);
@@ -1324,6 +1327,15 @@ static void test_pair_before_any_sleep_is_no_call_of_a_sleeping_client(void **st
     assert_int_equal(st->unblocked_calls_dropped, 0);
     assert_int_equal(st->calls, 41);
     assert_int_equal(st->by_certainty[SM_CERT_LIKELY], 1);
+    fx_free(f);
+
+    f = fx_run(pair_without_block(40, 0, 20), CLI, MED);
+    st = sm_calls_stats(f->calls);
+    assert_int_equal(st->certain_calls_without_block, 0);
+    assert_int_equal(st->unblocked_calls_dropped, 0);
+    assert_int_equal(st->calls, 43);
+    assert_int_equal(st->by_certainty[SM_CERT_LIKELY], 1);
+    assert_int_equal(st->by_shape[SM_SHAPE_TEXTBOOK], 43);
     fx_free(f);
 }
 
@@ -1481,7 +1493,7 @@ static void test_inferred_before_any_sleep_is_no_call_of_a_sleeping_client(void 
 static void test_held_back_calls_go_out_in_order(void **state)
 {
     (void)state;
-    struct fx *f = fx_run(pair_without_block(4200, 0), CLI, MED);
+    struct fx *f = fx_run(pair_without_block(4200, 0, 100), CLI, MED);
     const struct sm_calls_stats *st = sm_calls_stats(f->calls);
     assert_int_equal(st->unblocked_calls_dropped, 1);
     assert_int_equal(st->calls, 4202);

@@ -484,11 +484,23 @@ static int timers_on_both_ticks(struct sm_calls *c, const struct deferred *d)
            sm_tickgrid_match(&c->tick_client, k->t_answer);
 }
 
+/* The client blocked right after the call's notify, as it does after a certain one (within
+ * CALLER_BLOCK_FACTOR times its usual run from a certain notify to its block): a caller's
+ * behaviour, which emit_call's rule for a client that sleeps between calls does not override.
+ * Such a client still calls without sleeping when a call starts late (the generator skips the
+ * sleep to a deadline already past), and its notify of that call is often ambiguous. */
+#define CALLER_BLOCK_FACTOR 1.5
+static int blocked_right_after_notify(const struct sm_calls *c, const struct deferred *d)
+{
+    return d->notify_block_run != NO_RUN && c->cal_notify_block.n >= CAL_MIN &&
+           d->notify_block_run <= CALLER_BLOCK_FACTOR * cal_median(&c->cal_notify_block);
+}
+
 /* Hands out one finished call: its figures, the histograms and the on_call callback. */
 static void emit_call(struct sm_calls *c, struct deferred *d)
 {
     struct sm_call *k = &d->k;
-    if (d->unblocked_guess && client_sleeps_between_calls(c)) {
+    if (d->unblocked_guess && client_sleeps_between_calls(c) && !blocked_right_after_notify(c, d)) {
         c->st.mediator_wakes_not_calls++;
         c->st.unblocked_calls_dropped++;
         return;
