@@ -1369,14 +1369,15 @@ static struct tg *unanswered_without_block(int n, int preempt)
     return g;
 }
 
-/* The detector on g keeps the unanswered wake as one likely call of shape, calls in all. */
-static void expect_kept(struct tg *g, uint64_t calls, enum sm_call_shape shape)
+/* The detector on g keeps the one call of that certainty and shape, calls in all. */
+static void expect_kept(struct tg *g, uint64_t calls, enum sm_call_certainty certainty,
+                        enum sm_call_shape shape)
 {
     struct fx *f = fx_run(g, CLI, MED);
     const struct sm_calls_stats *st = sm_calls_stats(f->calls);
     assert_int_equal(st->unblocked_calls_dropped, 0);
     assert_int_equal(st->calls, calls);
-    assert_int_equal(st->by_certainty[SM_CERT_LIKELY], 1);
+    assert_int_equal(st->by_certainty[certainty], 1);
     assert_int_equal(st->by_shape[shape], 1);
     fx_free(f);
 }
@@ -1390,8 +1391,9 @@ static void test_unanswered_before_any_sleep_is_no_call_of_a_sleeping_client(voi
 {
     (void)state;
     expect_dropped(unanswered_without_block(40, 0));
-    expect_kept(unanswered_without_block(20, 0), 23, SM_SHAPE_ANSWERED_BEFORE_BLOCK);
-    expect_kept(unanswered_without_block(40, 1), 43, SM_SHAPE_CLIENT_PREEMPTED);
+    expect_kept(unanswered_without_block(20, 0), 23, SM_CERT_LIKELY,
+                SM_SHAPE_ANSWERED_BEFORE_BLOCK);
+    expect_kept(unanswered_without_block(40, 1), 43, SM_CERT_LIKELY, SM_SHAPE_CLIENT_PREEMPTED);
 }
 
 /* tick_trace_n with 20 rounds (too few certain calls to show the client sleeps between calls),
@@ -1476,16 +1478,8 @@ static void test_inferred_before_any_sleep_is_no_call_of_a_sleeping_client(void 
 {
     (void)state;
     expect_dropped(inferred_pair(40, 0));
-    int kept[2][2] = {{20, 0}, {40, 1}};
-    for (int i = 0; i < 2; i++) {
-        struct fx *f = fx_run(inferred_pair(kept[i][0], kept[i][1]), CLI, MED);
-        const struct sm_calls_stats *st = sm_calls_stats(f->calls);
-        assert_int_equal(st->unblocked_calls_dropped, 0);
-        assert_int_equal(st->calls, (uint64_t)kept[i][0] + 3);
-        assert_int_equal(st->by_certainty[SM_CERT_INFERRED], 1);
-        assert_int_equal(st->by_shape[SM_SHAPE_NO_WAKES], 1);
-        fx_free(f);
-    }
+    expect_kept(inferred_pair(20, 0), 23, SM_CERT_INFERRED, SM_SHAPE_NO_WAKES);
+    expect_kept(inferred_pair(40, 1), 43, SM_CERT_INFERRED, SM_SHAPE_NO_WAKES);
 }
 
 /* Past the calls held back at most (4096), each batch is handed out in order with what is known

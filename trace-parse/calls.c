@@ -405,10 +405,16 @@ static void charge_wait(struct sm_calls *c, struct sm_call *k, unsigned cpu, uin
 
 /* ---- opening and closing calls ---- */
 
+/* The client's run, by tsc, in the running spell it is in (0 when not running). */
+static uint64_t client_run_now(const struct client_vcpu *s, uint64_t tsc)
+{
+    return s->wrun_start && tsc > s->wrun_start ? tsc - s->wrun_start : 0;
+}
+
 /* The client's running time over the trace, by tsc. */
 static uint64_t client_run_all(const struct client_vcpu *s, uint64_t tsc)
 {
-    return s->run_all + (s->wrun_start && tsc > s->wrun_start ? tsc - s->wrun_start : 0);
+    return s->run_all + client_run_now(s, tsc);
 }
 
 static void open_call(struct client_vcpu *s, uint64_t t_notify, uint16_t cpu, uint16_t mvcpu)
@@ -429,6 +435,23 @@ static void open_call(struct client_vcpu *s, uint64_t t_notify, uint16_t cpu, ui
     k->mediator_vcpu = mvcpu;
     for (int i = 0; i < 4; i++)
         k->other_domids[i] = XT_DOMID_INVALID;
+}
+
+/* Opens the call that the client's pending block (pend: it blocked while the mediator was
+ * awake, no notify recorded) turns out to be, with what is known since that block. */
+static void open_pend_call(struct client_vcpu *s, uint16_t mvcpu)
+{
+    open_call(s, SM_T_NONE, s->pend_pcpu, mvcpu);
+    struct open_call *o = &s->oc;
+    struct sm_call *k = &o->c;
+    o->after_block = s->pend_after_block;
+    k->t_start = k->t_client_block = s->pend_block;
+    k->sw_client = s->pend_sw[U_CLIENT];
+    k->sw_mediator = s->pend_sw[U_MEDIATOR];
+    k->sw_idle = s->pend_sw[U_IDLE];
+    k->sw_other = s->pend_sw[U_OTHER];
+    o->client_blocked = 1;
+    o->med_awake = o->med_ran = 1;
 }
 
 static void hist_span(struct sm_hist *h, uint64_t from, uint64_t to)
@@ -761,10 +784,7 @@ static int client_ran_longer(const struct sm_calls *c, const struct client_vcpu 
 {
     if (!s->wrun_wake || c->cal_client_wake.n < CAL_MIN)
         return 0;
-    uint64_t run = s->wrun_acc;
-    if (s->wrun_start && tsc > s->wrun_start)
-        run += tsc - s->wrun_start;
-    return run > factor * cal_median(&c->cal_client_wake);
+    return s->wrun_acc + client_run_now(s, tsc) > factor * cal_median(&c->cal_client_wake);
 }
 
 /* ... WAKE_RUN_FACTOR times: far longer. ANSWER_RUN_FACTOR: longer than a client that only looked
@@ -886,17 +906,7 @@ static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const s
     if (s->pend) {
         /* The mediator was awake when notified: no notify record, but the client blocked and
          * the mediator answers. */
-        open_call(s, SM_T_NONE, s->pend_pcpu, v);
-        o->after_block = s->pend_after_block;
-        o->c.t_start = s->pend_block;
-        o->c.t_client_block = s->pend_block;
-        o->c.sw_client = s->pend_sw[U_CLIENT];
-        o->c.sw_mediator = s->pend_sw[U_MEDIATOR];
-        o->c.sw_idle = s->pend_sw[U_IDLE];
-        o->c.sw_other = s->pend_sw[U_OTHER];
-        o->client_blocked = 1;
-        o->med_awake = 1;
-        o->med_ran = 1;
+        open_pend_call(s, v);
         o->answered = 1;
         count_answer(mv);
         o->certain = (uint8_t)certain;
@@ -1243,20 +1253,13 @@ static void infer_call(struct sm_calls *c, const struct sm_model *m, struct clie
     uint8_t cs = vcpu_state(m, c->cfg.client, s->vcpu);
     if (cs != XT_RUNNABLE && cs != XT_RUNNING)
         return;
-    open_call(s, SM_T_NONE, s->pend_pcpu, ev->vcpu);
+    open_pend_call(s, ev->vcpu);
     struct open_call *o = &s->oc;
     struct sm_call *k = &o->c;
-    k->t_start = k->t_client_block = s->pend_block;
-    o->after_block = s->pend_after_block;
-    k->sw_client = s->pend_sw[U_CLIENT];
-    k->sw_mediator = s->pend_sw[U_MEDIATOR];
-    k->sw_idle = s->pend_sw[U_IDLE];
-    k->sw_other = s->pend_sw[U_OTHER];
     k->client_woken_early = 1;
     k->t_med_block = ev->tsc;
     count_answer(med_slot(c, ev->vcpu));
-    o->client_blocked = 1;
-    o->med_awake = o->med_ran = o->med_blocked = 1;
+    o->med_blocked = 1;
     s->pend = 0;
     if (cs == XT_RUNNABLE) {
         o->end_at_next_run = 1;
