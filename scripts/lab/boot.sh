@@ -9,7 +9,9 @@
 # shell assignments: qemu_exit (QEMU's status), qemu_signal (SIGKILL... when a signal ended it),
 # timeout (1: this script's TIMEOUT_S fired and it stopped QEMU), stopped (1: this script was
 # told to stop, SIGTERM/SIGINT/SIGHUP, and stopped QEMU), qemu_pid, qemu_nice (the nice QEMU
-# ran at: SMCLAT_LAB_NICE below). So a QEMU killed from
+# ran at: SMCLAT_LAB_NICE below), xen_hung (panic or halt: Xen had panicked, or halted the
+# machine after Dom0's poweroff, and QEMU went on running until this script stopped it, below;
+# empty otherwise). So a QEMU killed from
 # outside (exit 137, timeout 0) is never taken for a timeout. In smp mode QEMU's vCPU thread i
 # is pinned to host core i (when the host has that many cores): unpinned, both often share one
 # core and a wake in the guest waits milliseconds for the host.
@@ -78,8 +80,34 @@ stop() {
 }
 trap stop TERM INT HUP
 
+# Xen's end on the console: after its panic, or once it halts the machine at Dom0's poweroff,
+# QEMU (-no-reboot) exits within seconds. It may not: a pCPU stuck in a panic keeps Xen's halt
+# waiting forever, while Dom0 may still run on another pCPU and save its results. So QEMU is
+# stopped SMCLAT_LAB_PANIC_GRACE_S (120) after a panic, SMCLAT_LAB_HALT_GRACE_S (10) after the
+# halt, rather than at the timeout: the console says what happened (collect.sh's verdict).
+panic_grace=${SMCLAT_LAB_PANIC_GRACE_S:-120} halt_grace=${SMCLAT_LAB_HALT_GRACE_S:-10}
+xen_hung='' xen_end='' end_at='' next_scan=0
+xen_end_scan() {
+    [ "$xen_end" = halt ] || [ $SECONDS -lt $next_scan ] && return
+    next_scan=$((SECONDS + 1))
+    if grep -q "Hardware Dom0 \(halted\|shutdown\|crashed\)" "$console"; then
+        xen_end=halt
+        end_at=$((SECONDS + halt_grace))
+    elif [ -z "$xen_end" ] && grep -q "Panic on CPU" "$console"; then
+        xen_end=panic
+        end_at=$((SECONDS + panic_grace))
+    fi
+}
 pinned=0 tries=0 deadline=$((SECONDS + TIMEOUT_S)) kill_at=
 while kill -0 "$qpid" 2> /dev/null; do
+    xen_end_scan
+    if [ -n "$end_at" ] && [ -z "$kill_at" ] && [ $SECONDS -ge "$end_at" ]; then
+        xen_hung=$xen_end
+        echo "boot: QEMU still running $( [ "$xen_end" = halt ] && echo "$halt_grace s after Xen halted the machine" ||
+            echo "$panic_grace s after Xen's panic"): stopping it" >&3
+        kill -TERM "$qpid" 2> /dev/null
+        kill_at=$((SECONDS + 5))
+    fi
     if [ $timed_out = 0 ] && [ $stopped = 0 ] && [ $SECONDS -ge $deadline ]; then
         timed_out=1
         echo "boot: QEMU still running after TIMEOUT_S=$TIMEOUT_S s: stopping it" >&3
@@ -114,7 +142,7 @@ wait "$fpid" # the console filter ends at QEMU's last byte
 rm -f "$fifo"
 sig=
 [ $rc -gt 128 ] && sig=$(kill -l $((rc - 128)) 2> /dev/null) && sig=SIG$sig
-printf 'qemu_exit=%s\nqemu_signal=%s\ntimeout=%s\nstopped=%s\nqemu_pid=%s\nqemu_nice=%s\n' \
-    "$rc" "$sig" "$timed_out" "$stopped" "$qpid" "$qnice" > "$BOOT_STATUS"
+printf 'qemu_exit=%s\nqemu_signal=%s\ntimeout=%s\nstopped=%s\nqemu_pid=%s\nqemu_nice=%s\nxen_hung=%s\n' \
+    "$rc" "$sig" "$timed_out" "$stopped" "$qpid" "$qnice" "$xen_hung" > "$BOOT_STATUS"
 [ $timed_out = 1 ] && exit 124
 exit $rc

@@ -50,13 +50,39 @@ lab_extract() { # GUEST_LOG NAME SCRATCH: a file the guest printed between marke
     [ -s "$3/$2" ] && lab_collect_one "$3/$2" "$2"
 }
 
+# lab_last_step: the last step of Dom0 or its job on the console (stdin), with its time
+lab_last_step() {
+    local at
+    at=$(sed -n 's/^\[ *\([0-9.]*\)\] SMCLAT-\(DOM0\|JOB\): \(.*\)/\3 (at \1 s)/p' |
+        sed 's/ \[uptime [0-9.]*\]\| uptime=[0-9.]*//' | tail -1)
+    echo "${at:-before Dom0 started}"
+}
+
+# lab_xen_panic_verdict: Xen's panic before the Dom0 job finished is the scenario's verdict,
+# whatever followed (the job's failure, a timeout, QEMU stopped): a pCPU that panicked stalls
+# the guests on it while Dom0 may go on on another one. Once Dom0's tools were up (or the
+# scenario's part of a group's boot began) Xen crashed under the scenario, a finding of its own
+# (a scheduler's BUG, say), not a boot that failed; before that, the boot failed. The last step
+# named is the last one before the panic.
+lab_xen_panic_verdict() {
+    local pl fl line at
+    pl=$(grep -n -m1 "Panic on CPU\|Xen BUG at\|Assertion '.*' failed" "$console" | cut -d: -f1)
+    [ -n "$pl" ] || return 0
+    fl=$(grep -n -m1 "SMCLAT-JOB: finished" "$console" | cut -d: -f1)
+    [ -z "$fl" ] || [ "$pl" -lt "$fl" ] || return 0
+    at=$(head -n "$pl" "$console" | lab_last_step)
+    line=$(grep -m1 -A1 "Panic on CPU" "$console" | tail -1 | sed 's/^\[ *[0-9.]*\] //')
+    [ -n "$line" ] || line=$(grep -m1 -o "Xen BUG at.*\|Assertion '.*' failed.*" "$console")
+    grep -q "SMCLAT-DOM0: tools up\|SMCLAT-GROUP: begin " "$console" &&
+        finish failed xen_crashed "Xen: $line, last step: $at$also" "$qrc"
+    finish failed boot_failed "Xen: $line$also" "$qrc"
+}
+
 # lab_verdict SRC: what happened, from the most telling fact down (kinds: scripts/lab/reasons.sh);
 # always ends in finish. SRC: the scenario's out/ in the share (failure.txt).
 lab_verdict() {
     local src=$1 at also fl kind lost line n last
-    at=$(sed -n 's/^\[ *\([0-9.]*\)\] SMCLAT-\(DOM0\|JOB\): \(.*\)/\3 (at \1 s)/p' "$console" |
-        sed 's/ \[uptime [0-9.]*\]\| uptime=[0-9.]*//' | tail -1)
-    at=${at:-before Dom0 started}
+    at=$(lab_last_step < "$console")
     also=
     [ -n "$copy_err" ] && also="; also cannot write $copy_err"
     if [ -n "$stop_sig" ]; then
@@ -65,6 +91,7 @@ lab_verdict() {
     if [ "$stopped" = 1 ]; then # boot.sh got the signal, run.sh did not
         finish interrupted interrupted "boot.sh was stopped by a signal; QEMU stopped (last step: $at)$also" "$qrc"
     fi
+    lab_xen_panic_verdict
     if [ "$timeout" = 1 ]; then
         finish timeout timeout "QEMU still running after TIMEOUT_S=$TIMEOUT_S s; stopped (last step: $at)$also" "$qrc"
     fi
@@ -104,17 +131,8 @@ lab_verdict() {
         n=${n%% *}
         finish failed emulator_killed "QEMU stopped by SIG$(kill -l "$n" 2> /dev/null) from outside (exit $qrc: ${line}), last step: $at$lost$also" "$qrc"
     fi
-    # Xen's panic: once Dom0's tools were up (or the scenario's part of a group's boot began) Xen
-    # crashed under the scenario, a finding of its own (a scheduler's BUG, say), not a boot that
-    # failed; before that, the boot failed. Then Dom0's kernel panic or a failed step of its /init
-    # (a DomU that does not start is the Dom0 job's verdict, above)
-    line=$(grep -m1 -A1 "Panic on CPU" "$console" | tail -1 | sed 's/^\[ *[0-9.]*\] //')
-    [ -n "$line" ] || line=$(grep -m1 -o "Xen BUG at.*\|Assertion '.*' failed.*" "$console")
-    if [ -n "$line" ]; then
-        grep -q "SMCLAT-DOM0: tools up\|SMCLAT-GROUP: begin " "$console" &&
-            finish failed xen_crashed "Xen: $line, last step: $at$also" "$qrc"
-        finish failed boot_failed "Xen: $line$also" "$qrc"
-    fi
+    # Dom0's kernel panic or a failed step of its /init (a DomU that does not start is the Dom0
+    # job's verdict, above)
     if ! grep -q "SMCLAT-DOM0: tools up" "$console"; then
         line=$(grep -m1 -o "Kernel panic.*" "$console")
         [ -n "$line" ] && finish failed boot_failed "Dom0: $line$also" "$qrc"

@@ -215,7 +215,7 @@ boot() {
     local cpu1 b1
     cpu1=$(host_cpu)
     b1=$(date +%s.%N)
-    qemu_exit=$qrc qemu_signal='' timeout=0 stopped=0 qemu_nice=
+    qemu_exit=$qrc qemu_signal='' timeout=0 stopped=0 qemu_nice= xen_hung=
     # shellcheck source=/dev/null # boot.sh's account of how QEMU ended
     [ -s "$work/boot.status" ] && . "$work/boot.status"
     qrc=$qemu_exit

@@ -14,6 +14,9 @@
 #   term-trace   SIGTERM from outside during the trace: exits 0 saying so, as QEMU does
 #   dom0-panic   Dom0's kernel panics before its tools are up; dom0-error: a step of its /init fails
 #   xen-crash    Xen hits a BUG during the trace (a scheduler's, say), exit 0
+#   xen-crash-hang  the same BUG on pCPU 1 while Dom0 goes on on pCPU 0: the Dom0 job fails (its
+#                smclat-gen stalled), Dom0 powers off and Xen's halt never ends (boot.sh must stop
+#                the emulator: SMCLAT_LAB_*_GRACE_S)
 #   calls-not-ok smclat-gen exits 1 after a complete run, one call timed out (the Dom0 job goes
 #                on, as dom0-job.sh does)
 #   slow         a run like any other, its trace 2 s long
@@ -50,14 +53,21 @@ pick_fault() {
 }
 pick_fault
 O=$share/out
-up=0
+up=0 hang_after_halt=
 step() { up=$((up + 1)); echo "SMCLAT-JOB: $* [uptime $up.00]"; sleep 0.05; }
 fail() { # KIND REASON: as dom0-job.sh's fail
     step "FAIL: $1: $2"
     echo "$1 $2" > "$O/failure.txt"
     [ -n "$list" ] && return 1
-    echo "SMCLAT-DOM0: job rc=1 uptime=$up"
+    power_off 1
+}
+power_off() { # RC: Dom0's job ended with RC, Dom0 powers off (Xen's halt may hang: xen-crash-hang)
+    echo "SMCLAT-DOM0: job rc=$1 uptime=$up"
     echo "SMCLAT-DOM0: poweroff uptime=$up"
+    if [ -n "$hang_after_halt" ]; then
+        echo "(XEN) Hardware Dom0 halted: halting machine"
+        exec -a "fake-qemu-hang $share" sleep 600
+    fi
     exit 0
 }
 echo "(XEN) Xen version 4.17.7 (fake)"
@@ -105,6 +115,17 @@ scenario() { # the Dom0 job of the scenario in $O
         echo "(XEN) Xen BUG at common/sched/credit2.c:3587"
         echo "(XEN) ****************************************"
         exit 0
+    fi
+    if [ "$fault" = xen-crash-hang ]; then
+        echo "(XEN) Xen BUG at common/sched/credit2.c:3587"
+        echo "(XEN) ****************************************"
+        echo "(XEN) Panic on CPU 1:"
+        echo "(XEN) Xen BUG at common/sched/credit2.c:3587"
+        echo "(XEN) ****************************************"
+        echo "(XEN) Reboot in five seconds..."
+        hang_after_halt=1
+        fail guest_program_failed "smclat-gen still running 30 s after the trace: (none)"
+        return 1
     fi
     if [ "$fault" = term-trace ]; then
         echo "qemu-system-aarch64: terminating on signal 15 from pid 4242 (kill)"
@@ -170,6 +191,4 @@ if [ -n "$list" ]; then
 else
     scenario
 fi
-echo "SMCLAT-DOM0: job rc=0 uptime=$up"
-echo "SMCLAT-DOM0: poweroff uptime=$up"
-exit 0
+power_off 0

@@ -151,6 +151,16 @@ expect_run "$T/xp" boot_failed '^Xen: \(XEN\) Xen BUG at common/page_alloc.c:123
 lab xen-crash xen-crash "$T/xc"
 expect_run "$T/xc" xen_crashed '^Xen: \(XEN\) Xen BUG at common/sched/credit2.c:3587, last step: trace started, client go \(at [0-9.]+ s\)$'
 
+# The same BUG on one pCPU while Dom0 goes on on the other: the Dom0 job fails (its guests
+# stalled), Dom0 powers off and Xen's halt never ends. The panic is the verdict, not the job's
+# failure, and boot.sh stops the emulator soon after the halt, not at TIMEOUT_S
+export SMCLAT_LAB_HALT_GRACE_S=1
+lab xen-crash-hang xen-crash-hang "$T/xh"
+expect_run "$T/xh" xen_crashed '^Xen: \(XEN\) Xen BUG at common/sched/credit2.c:3587, last step: trace started, client go \(at [0-9.]+ s\)$'
+expect_grep '^boot: QEMU still running 1 s after Xen halted the machine: stopping it$' "$T/err" \
+    "Xen's halt hung: boot.sh stopped the emulator"
+unset SMCLAT_LAB_HALT_GRACE_S
+
 lab dom0-panic dom0-panic "$T/dp"
 expect_run "$T/dp" boot_failed '^Dom0: Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100$'
 

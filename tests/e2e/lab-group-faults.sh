@@ -84,6 +84,20 @@ expect_eq "$(status xc)" "ok:- failed:xen_crashed ok:- ok:- ok:- ok:- ok:- ok:-"
 expect_grep '^xen_crashed Xen: \(XEN\) Xen BUG at common/sched/credit2.c:3587, last step: trace started' \
     <(jq -r '.scenarios[1] | .reason_kind + " " + .reason' "$T/xc/suite.json") "Xen crashed mid-group: suite.json's reason"
 
+# Xen's BUG on one pCPU while Dom0 goes on: the group's job saves what it has and powers off, and
+# Xen's halt hangs. The emulator is stopped soon after (not at the group's timeout), the scenario
+# fails as xen_crashed (not as the job's stalled generator), the one before it was saved, and
+# the rest of the group runs in a fresh boot
+SMCLAT_LAB_HALT_GRACE_S=1 FAKE_QEMU_FAULTS=24fps-opt.credit2.busy-noise=xen-crash-hang suite xh
+expect_eq "$(cat "$FAKE_QEMU_LOG")" "$C2
+60fps-unopt.credit2.busy-noise
+$C1" "Xen crashed and its halt hung: the rest of its group in a fresh boot"
+expect_eq "$(status xh)" "ok:- failed:xen_crashed ok:- ok:- ok:- ok:- ok:- ok:-" "Xen crashed and its halt hung: statuses"
+expect_grep '^xen_crashed Xen: \(XEN\) Xen BUG at common/sched/credit2.c:3587, last step: trace started' \
+    <(jq -r '.scenarios[1] | .reason_kind + " " + .reason' "$T/xh/suite.json") "Xen crashed and its halt hung: suite.json's reason"
+expect_grep 'boot: QEMU still running 1 s after Xen halted the machine: stopping it' "$T/xh.err" \
+    "Xen crashed and its halt hung: boot.sh stopped the emulator"
+
 # boots side by side (--jobs 2): the two groups' boots overlap, every scenario as with one at
 # a time; an smp scenario's boot never has another beside it. spans: each boot's start and end.
 cat > "$T/lab-spans.sh" << EOF
