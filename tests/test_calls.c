@@ -1055,6 +1055,63 @@ static void block_to_idle(struct tg *g, unsigned cpu, uint64_t t, unsigned dom)
     tg_runstate(g, cpu, t + 4, IDLE, cpu, RNBL, RUN);
 }
 
+/* After 8 textbook calls, the mediator's timer episode on cpu0 (the client asleep), so that the
+ * client's notify on cpu0 is ambiguous (the mediator's timer pCPU); the mediator serves on cpu1
+ * for 500 ticks while the client runs on, and the client sleeps: an answered_before_block call,
+ * its answer read in shared memory. The mediator's event comes late: from cpu1 (not the client's
+ * pCPU: only that call explains it) when late_on_cpu1, else from cpu0 after the mediator moved
+ * there (the client's own pCPU: as likely the client's timer). */
+static struct fx *ambiguous_call_late_event(int late_on_cpu1)
+{
+    struct tg *g = calibrated_apart();
+    sleeps(g, 0, 9010, CLI);
+    wake_from_idle(g, 0, 9100, MED);
+    block_to_idle(g, 0, 9200, MED);
+    pacing_wake(g, 9985);
+    tg_wake(g, 0, 10050, MED, 0); /* the notify, on the mediator's last pCPU */
+    tg_runstate(g, 0, 10055, MED, 0, BLK, RNBL);
+    tg_switch(g, 1, 10070, IDLE, 1, MED, 0);
+    tg_runstate(g, 1, 10080, MED, 0, RNBL, RUN);
+    sleeps(g, 0, 10600, CLI); /* the mediator has run 520 */
+    if (late_on_cpu1) {
+        answer_apart(g, 10700, 10760);
+        sleeps(g, 1, 10800, MED);
+    } else {
+        tg_switch(g, 1, 10650, MED, 0, IDLE, 1);
+        tg_runstate(g, 1, 10652, MED, 0, RUN, RNBL);
+        tg_switch(g, 0, 10660, IDLE, 0, MED, 0);
+        tg_runstate(g, 0, 10662, MED, 0, RNBL, RUN);
+        tg_wake(g, 0, 10700, CLI, 0);
+        tg_runstate(g, 0, 10705, CLI, 0, BLK, RNBL);
+        tg_block(g, 0, 10750, MED, 0);
+        tg_switch(g, 0, 10760, MED, 0, CLI, 0);
+        tg_runstate(g, 0, 10770, MED, 0, RUN, BLK);
+        tg_runstate(g, 0, 10775, CLI, 0, RNBL, RUN);
+    }
+    sleeps(g, 0, 10900, CLI);
+    return fx_run(g, CLI, MED);
+}
+
+/* A call is certain when only a call explains its notify or its answer: not when the only other
+ * sign is a late event on the client's own pCPU. */
+static void test_late_event_on_own_pcpu_leaves_call_likely(void **state)
+{
+    (void)state;
+    for (int late_on_cpu1 = 0; late_on_cpu1 < 2; late_on_cpu1++) {
+        struct fx *f = ambiguous_call_late_event(late_on_cpu1);
+        const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+        assert_int_equal(st->calls, 9);
+        assert_int_equal(st->answers_found_running, 1);
+        const struct sm_call *c = &f->got[8];
+        assert_int_equal(c->shape, SM_SHAPE_ANSWERED_BEFORE_BLOCK);
+        assert_int_equal(c->t_notify, 10050);
+        assert_true(c->notify_ambiguous);
+        assert_int_equal(c->t_answer, SM_T_NONE);
+        assert_int_equal(c->certainty, late_on_cpu1 ? SM_CERT_CERTAIN : SM_CERT_LIKELY);
+        fx_free(f);
+    }
+}
+
 /* The client, running on cpu0, blocks at t; the mediator, runnable there, runs from run. */
 static void client_yields_to_mediator(struct tg *g, uint64_t t, uint64_t run)
 {
@@ -1681,6 +1738,7 @@ int main(void)
         cmocka_unit_test(test_mediator_stays_awake_across_two_calls),
         cmocka_unit_test(test_answer_before_first_block_record),
         cmocka_unit_test(test_answer_read_before_block),
+        cmocka_unit_test(test_late_event_on_own_pcpu_leaves_call_likely),
         cmocka_unit_test(test_block_record_then_continue_ends_service),
         cmocka_unit_test(test_no_wakes_needs_more_than_a_timer_episode),
         cmocka_unit_test(test_timer_episode_that_answers_calibrates_nothing),

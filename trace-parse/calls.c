@@ -51,6 +51,7 @@ struct open_call {
     uint8_t notify_at_tick;     /* the ambiguous notify fell on the mediator's timer tick */
     uint8_t answer_at_tick;     /* the ambiguous answer fell on the client's timer tick */
     uint8_t event_may_follow;   /* the client read the answer before the mediator's event came */
+    uint8_t late_event_certain; /* ... and that event came from a pCPU not the client's own */
     uint64_t client_last_run;   /* the client's last ->running during the call */
     uint64_t client_run_at_notify;  /* the client's running time (run_all) at the notify */
     uint64_t notify_block_run;      /* ... from the notify to its block (NO_RUN: not known) */
@@ -571,6 +572,16 @@ static void flush_calls(struct sm_calls *c)
     c->ndefer = 0;
 }
 
+/* The mediator's event to the client, answering the call, came from a pCPU not the client's
+ * own: only a call explains it. (Answered with no t_answer: the event came late, after the
+ * client had read the answer; an event on the client's own pCPU may be its timer.) */
+static int answer_certain(const struct open_call *o)
+{
+    if (!o->answered)
+        return 0;
+    return o->c.t_answer != SM_T_NONE ? !o->c.answer_ambiguous : o->late_event_certain;
+}
+
 /* Settles a finished call and holds it back (flush_calls hands it out). edge: the trace ended
  * with it open. */
 static void finalize_call(struct sm_calls *c, struct open_call *o, int edge)
@@ -583,8 +594,7 @@ static void finalize_call(struct sm_calls *c, struct open_call *o, int edge)
     if (k->shape == SM_SHAPE_NO_WAKES)
         k->certainty = SM_CERT_INFERRED;
     else
-        k->certainty =
-            o->certain || (o->answered && !k->answer_ambiguous) ? SM_CERT_CERTAIN : SM_CERT_LIKELY;
+        k->certainty = o->certain || answer_certain(o) ? SM_CERT_CERTAIN : SM_CERT_LIKELY;
     if (o->lost)
         k->reason = SM_INC_LOST_RECORDS;
     else if (k->shape == SM_SHAPE_MEDIATOR_ALREADY_AWAKE || k->shape == SM_SHAPE_NO_WAKES)
@@ -895,6 +905,7 @@ static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const s
          * memory before the mediator's event came): this WAKE is that event, late, now that
          * the client sleeps. No new call. */
         t->answered = 1;
+        t->late_event_certain = (uint8_t)certain;
         count_answer(mv);
         s->pend = 0;
         return;
