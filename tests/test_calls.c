@@ -1667,6 +1667,29 @@ static void test_client_run_tells_answer_from_timer(void **state)
     fx_free(f);
 }
 
+/* As test_client_run_tells_answer_from_timer, with the client running 45 ticks after the first
+ * WAKE: under twice its run after a timer wake (26), but over twice its run from a certain
+ * notify to its block (20): more than a client that found no answer and waited again. The first
+ * WAKE was the answer; the client went on and made its next call while the mediator was still
+ * awake (no notify record), and the second WAKE answers that one. */
+static void test_client_run_past_wait_ends_call_at_first_answer(void **state)
+{
+    (void)state;
+    struct fx *f = answer_then_timer(1000, 45);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 22);
+    const struct sm_call *a = &f->got[20], *b = &f->got[21];
+    assert_int_equal(a->shape, SM_SHAPE_TEXTBOOK);
+    assert_false(a->client_woken_early);
+    assert_int_equal(a->t_answer, a->t_notify + 330);
+    assert_int_equal(a->t_client_run, a->t_notify + 342);
+    assert_int_equal(b->shape, SM_SHAPE_MEDIATOR_ALREADY_AWAKE);
+    assert_int_equal(b->t_notify, SM_T_NONE);
+    assert_int_equal(b->t_client_block, a->t_notify + 342 + 45 + 3);
+    assert_int_equal(b->t_answer, b->t_client_block + 51);
+    fx_free(f);
+}
+
 /* The client, runnable, replaces the idle vCPU of cpu at t and runs from t + 2. */
 static void idle_to_client(struct tg *g, unsigned cpu, uint64_t t)
 {
@@ -1756,6 +1779,7 @@ int main(void)
         cmocka_unit_test(test_held_back_calls_go_out_in_order),
         cmocka_unit_test(test_woken_early_answer_read_before_sleep),
         cmocka_unit_test(test_client_run_tells_answer_from_timer),
+        cmocka_unit_test(test_client_run_past_wait_ends_call_at_first_answer),
         cmocka_unit_test(test_no_new_call_served_since_client_ran),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

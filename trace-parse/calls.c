@@ -806,6 +806,18 @@ static int client_ran_long(const struct sm_calls *c, const struct client_vcpu *s
     return client_ran_longer(c, s, tsc, WAKE_RUN_FACTOR);
 }
 
+/* The client has run, since its last wake, more than NOTIFY_BLOCK_FACTOR times as long as it
+ * runs from a certain notify to its block: longer than a client that found no answer and waited
+ * again. It went on after a call (its answer, its log, its next call's request: back-to-back
+ * calls, the mediator still awake, make no notify record). */
+static int client_ran_past_wait(const struct sm_calls *c, const struct client_vcpu *s, uint64_t tsc)
+{
+    if (!s->wrun_wake || c->cal_notify_block.n < CAL_MIN)
+        return 0;
+    return s->wrun_acc + client_run_now(s, tsc) >
+           NOTIFY_BLOCK_FACTOR * cal_median(&c->cal_notify_block);
+}
+
 /* A WAKE of the client by the mediator while no call is open and its last call (the tail)
  * waits for the mediator's block, its answer ambiguous: when the mediator cannot have served
  * another call since (it ran less since the tail's "answer" than half a call, or less since the
@@ -827,7 +839,7 @@ static int tail_answered_again(struct sm_calls *c, struct client_vcpu *s, struct
                        med_run_now - t->med_run_at_client_run < cal_median(&c->cal_answer));
     if (!no_new_call)
         return 0;
-    if (client_ran_longer(c, s, ev->tsc, ANSWER_RUN_FACTOR))
+    if (client_ran_longer(c, s, ev->tsc, ANSWER_RUN_FACTOR) || client_ran_past_wait(c, s, ev->tsc))
         return 0; /* it ran on after the tail's answer (it had it): the rules below decide */
     /* The client ran after the tail's "answer" (on its own pCPU) no longer than twice what it
      * runs after a wake by its timer (it looked for the answer and waited again, rather than
