@@ -1690,6 +1690,46 @@ static void test_client_run_past_wait_ends_call_at_first_answer(void **state)
     fx_free(f);
 }
 
+/* After tick_trace (the client blocks 20 after a certain notify; the mediator answers 294 into
+ * its run), off both ticks: the mediator's WAKE on cpu0 while the client runs there (ambiguous),
+ * the client runs on 100 and blocks, the mediator runs from then, the client's WAKE there
+ * (ambiguous) after answer ticks of its run, the mediator blocks 10 later. */
+static struct fx *pair_on_cpu0(uint64_t answer)
+{
+    uint64_t t;
+    struct tg *g = tick_trace(&t);
+    t += 1000;
+    notify_on_cpu0(g, t);
+    client_yields_to_mediator(g, t + 100, t + 110);
+    wake_client_then_block(g, t + 110 + answer, 10);
+    block_to_idle(g, 0, t + 400 + answer, CLI);
+    return run_at_1mhz(g);
+}
+
+/* The client did not wait after that "notify" (5 times its usual run to its block) and the
+ * mediator "answered" 50 into its run and blocked 60 into it (a call's answer comes 294 in): the
+ * two guests' timers, no call. The same with the mediator running 300 before the WAKE: it served
+ * a call, kept. */
+static void test_timers_without_service_are_no_call(void **state)
+{
+    (void)state;
+    struct fx *f = pair_on_cpu0(50);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 20);
+    assert_int_equal(st->timer_pairs_without_service, 1);
+    assert_int_equal(st->tick_coincidences, 0);
+    fx_free(f);
+
+    f = pair_on_cpu0(300);
+    st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 21);
+    assert_int_equal(st->timer_pairs_without_service, 0);
+    const struct sm_call *c = &f->got[20];
+    assert_int_equal(c->certainty, SM_CERT_LIKELY);
+    assert_int_equal(c->t_answer, c->t_notify + 410);
+    fx_free(f);
+}
+
 /* The client, runnable, replaces the idle vCPU of cpu at t and runs from t + 2. */
 static void idle_to_client(struct tg *g, unsigned cpu, uint64_t t)
 {
@@ -1780,6 +1820,7 @@ int main(void)
         cmocka_unit_test(test_woken_early_answer_read_before_sleep),
         cmocka_unit_test(test_client_run_tells_answer_from_timer),
         cmocka_unit_test(test_client_run_past_wait_ends_call_at_first_answer),
+        cmocka_unit_test(test_timers_without_service_are_no_call),
         cmocka_unit_test(test_no_new_call_served_since_client_ran),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

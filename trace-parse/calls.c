@@ -508,6 +508,28 @@ static int timers_on_both_ticks(struct sm_calls *c, const struct deferred *d)
            sm_tickgrid_match(&c->tick_client, k->t_answer);
 }
 
+/* Both ends of the call ambiguous (the mediator's WAKE where its timer fires, the client's
+ * where its timer fires), the client ran on after the "notify" more than NOTIFY_BLOCK_FACTOR
+ * times its usual run from a certain notify to its block, and the mediator, from its first run,
+ * "answered" within half its usual run from a call's wake to its answer and blocked within
+ * SERVICE_FRACTION of it: the client did not wait for an answer and the mediator served no
+ * call. The two guests' timers on one pCPU, not a call (docs/calls.md). */
+#define SERVICE_FRACTION 0.75
+static int timers_without_service(const struct sm_calls *c, const struct deferred *d)
+{
+    const struct sm_call *k = &d->k;
+    if (!k->notify_ambiguous || !k->answer_ambiguous || k->t_notify == SM_T_NONE ||
+        k->t_answer == SM_T_NONE || k->t_med_run == SM_T_NONE || k->t_med_block == SM_T_NONE ||
+        k->t_answer < k->t_med_run || k->t_med_block < k->t_med_run ||
+        d->notify_block_run == NO_RUN || c->cal_notify_block.n < CAL_MIN ||
+        c->cal_answer.n < CAL_MIN)
+        return 0;
+    double answer = (double)cal_median(&c->cal_answer);
+    return d->notify_block_run > NOTIFY_BLOCK_FACTOR * cal_median(&c->cal_notify_block) &&
+           (double)(k->t_answer - k->t_med_run) < 0.5 * answer &&
+           (double)(k->t_med_block - k->t_med_run) < SERVICE_FRACTION * answer;
+}
+
 /* The client blocked right after the call's notify, as it does after a certain one (within
  * CALLER_BLOCK_FACTOR times its usual run from a certain notify to its block): a caller's
  * behaviour, which emit_call's rule for a client that sleeps between calls does not override.
@@ -527,6 +549,11 @@ static void emit_call(struct sm_calls *c, struct deferred *d)
     if (d->unblocked_guess && client_sleeps_between_calls(c) && !blocked_right_after_notify(c, d)) {
         c->st.mediator_wakes_not_calls++;
         c->st.unblocked_calls_dropped++;
+        return;
+    }
+    if (timers_without_service(c, d)) {
+        c->st.mediator_wakes_not_calls++;
+        c->st.timer_pairs_without_service++;
         return;
     }
     if (d->unblocked_guess && timers_on_both_ticks(c, d)) {

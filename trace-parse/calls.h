@@ -117,6 +117,10 @@ struct sm_calls_stats {
      * ambiguous ones made without a block were dropped as timers (docs/calls.md). */
     uint64_t certain_notify_calls, certain_calls_without_block;
     uint64_t unblocked_calls_dropped;
+    /* Call-looking pairs of the two guests' timers, both ends ambiguous, in which the client did
+     * not block right after the "notify" and the mediator ran less than a call's service:
+     * dropped (docs/calls.md). */
+    uint64_t timer_pairs_without_service;
     struct sm_hist *e2e, *mediator_wake, *mediator_run, *client_wake;
     struct sm_hist *switches, *sw_client, *sw_mediator, *sw_idle, *sw_other;
 };
