@@ -869,9 +869,9 @@ static int tail_answered_again(struct sm_calls *c, struct client_vcpu *s, struct
     if (client_ran_longer(c, s, ev->tsc, ANSWER_RUN_FACTOR) || client_ran_past_wait(c, s, ev->tsc))
         return 0; /* it ran on after the tail's answer (it had it): the rules below decide */
     /* The client ran after the tail's "answer" (on its own pCPU) no longer than twice what it
-     * runs after a wake by its timer (it looked for the answer and waited again, rather than
-     * going on after the call): that was its timer, and this is the tail's answer. The call
-     * goes on. */
+     * runs after a wake by its timer, nor than twice its run from a notify to its block (it
+     * looked for the answer and waited again, rather than going on after the call): that was
+     * its timer, and this is the tail's answer. The call goes on. */
     *o = *t;
     t->active = 0;
     o->ended = o->answer_in_block = 0;
