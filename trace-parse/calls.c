@@ -497,14 +497,22 @@ static int client_sleeps_between_calls(const struct sm_calls *c)
  * alone drops real calls: a loaded host stretches some runs, and the two ticks lie a service
  * time apart on some runs (docs/calls.md). */
 #define NOTIFY_BLOCK_FACTOR 2
-static int timers_on_both_ticks(struct sm_calls *c, const struct deferred *d)
+/* Both ends of the call recorded and ambiguous, and the client ran on after the "notify" more
+ * than NOTIFY_BLOCK_FACTOR times its usual run from a certain notify to its block: the first
+ * sign of a pair of the two guests' timers (timers_on_both_ticks, timers_without_service). */
+static int ambiguous_and_not_waiting(const struct sm_calls *c, const struct deferred *d)
 {
     const struct sm_call *k = &d->k;
     if (d->notify_block_run == NO_RUN || c->cal_notify_block.n < CAL_MIN || !k->notify_ambiguous ||
         !k->answer_ambiguous || k->t_notify == SM_T_NONE || k->t_answer == SM_T_NONE)
         return 0;
-    return d->notify_block_run > NOTIFY_BLOCK_FACTOR * cal_median(&c->cal_notify_block) &&
-           sm_tickgrid_match(&c->tick_med, k->t_notify) &&
+    return d->notify_block_run > NOTIFY_BLOCK_FACTOR * cal_median(&c->cal_notify_block);
+}
+
+static int timers_on_both_ticks(struct sm_calls *c, const struct deferred *d)
+{
+    const struct sm_call *k = &d->k;
+    return ambiguous_and_not_waiting(c, d) && sm_tickgrid_match(&c->tick_med, k->t_notify) &&
            sm_tickgrid_match(&c->tick_client, k->t_answer);
 }
 
@@ -518,15 +526,12 @@ static int timers_on_both_ticks(struct sm_calls *c, const struct deferred *d)
 static int timers_without_service(const struct sm_calls *c, const struct deferred *d)
 {
     const struct sm_call *k = &d->k;
-    if (!k->notify_ambiguous || !k->answer_ambiguous || k->t_notify == SM_T_NONE ||
-        k->t_answer == SM_T_NONE || k->t_med_run == SM_T_NONE || k->t_med_block == SM_T_NONE ||
-        k->t_answer < k->t_med_run || k->t_med_block < k->t_med_run ||
-        d->notify_block_run == NO_RUN || c->cal_notify_block.n < CAL_MIN ||
-        c->cal_answer.n < CAL_MIN)
+    if (!ambiguous_and_not_waiting(c, d) || k->t_med_run == SM_T_NONE ||
+        k->t_med_block == SM_T_NONE || k->t_answer < k->t_med_run ||
+        k->t_med_block < k->t_med_run || c->cal_answer.n < CAL_MIN)
         return 0;
     double answer = (double)cal_median(&c->cal_answer);
-    return d->notify_block_run > NOTIFY_BLOCK_FACTOR * cal_median(&c->cal_notify_block) &&
-           (double)(k->t_answer - k->t_med_run) < 0.5 * answer &&
+    return (double)(k->t_answer - k->t_med_run) < 0.5 * answer &&
            (double)(k->t_med_block - k->t_med_run) < SERVICE_FRACTION * answer;
 }
 
@@ -814,14 +819,22 @@ static void on_mediator_wake(struct sm_calls *c, const struct sm_model *m,
     }
 }
 
+/* The client has run (by tsc) more than factor times the median of cal since its last wake (0
+ * until that median is known). */
+static int client_ran_over(const struct client_vcpu *s, uint64_t tsc, const struct cal *cal,
+                           unsigned factor)
+{
+    if (!s->wrun_wake || cal->n < CAL_MIN)
+        return 0;
+    return s->wrun_acc + client_run_now(s, tsc) > factor * cal_median(cal);
+}
+
 /* The client has run (by tsc) factor times longer since its last wake than it usually does
  * after a wake by its own timer before blocking again (0 until that is known). */
 static int client_ran_longer(const struct sm_calls *c, const struct client_vcpu *s, uint64_t tsc,
                              unsigned factor)
 {
-    if (!s->wrun_wake || c->cal_client_wake.n < CAL_MIN)
-        return 0;
-    return s->wrun_acc + client_run_now(s, tsc) > factor * cal_median(&c->cal_client_wake);
+    return client_ran_over(s, tsc, &c->cal_client_wake, factor);
 }
 
 /* ... WAKE_RUN_FACTOR times: far longer. ANSWER_RUN_FACTOR: longer than a client that only looked
@@ -839,10 +852,7 @@ static int client_ran_long(const struct sm_calls *c, const struct client_vcpu *s
  * calls, the mediator still awake, make no notify record). */
 static int client_ran_past_wait(const struct sm_calls *c, const struct client_vcpu *s, uint64_t tsc)
 {
-    if (!s->wrun_wake || c->cal_notify_block.n < CAL_MIN)
-        return 0;
-    return s->wrun_acc + client_run_now(s, tsc) >
-           NOTIFY_BLOCK_FACTOR * cal_median(&c->cal_notify_block);
+    return client_ran_over(s, tsc, &c->cal_notify_block, NOTIFY_BLOCK_FACTOR);
 }
 
 /* A WAKE of the client by the mediator while no call is open and its last call (the tail)
