@@ -1317,10 +1317,12 @@ static void client_moves_to_cpu0(struct tg *g, uint64_t t, unsigned from)
 /* tick_trace with n rounds (each a certain call made after the client slept, blocking 23 after
  * its notify); then the client, answered on cpu1 in one more such call, does not sleep:
  * preempted there, it runs on cpu0 (the mediator's pCPU) and blocks run after u; the mediator
- * runs there (from 10 after that block) and wakes the client at u + 430 (ambiguous). Before
- * that block the mediator was either woken there at u while the client ran (ambiguous: a
- * notify) or, with awake, had been woken by its timer on cpu0 before the client came (then it
- * is runnable at the block: no notify record). One more round ends the trace. */
+ * runs there (from 10 after that block) and wakes the client (ambiguous). Before that block the
+ * mediator was either woken there at u while the client ran (ambiguous: a notify; the wake of
+ * the client at u + 430) or, with awake, had been woken by its timer on cpu0 before the client
+ * came (then it is runnable at the block: no notify record; the wake of the client 100 after
+ * the mediator runs, a third of its 294 from a call's wake to its answer: no call's service).
+ * One more round ends the trace. */
 static struct tg *pair_without_block(int n, int awake, uint64_t run)
 {
     uint64_t t;
@@ -1334,7 +1336,7 @@ static struct tg *pair_without_block(int n, int awake, uint64_t run)
         tg_runstate(g, 0, u + 2, MED, 0, BLK, RNBL);
     }
     client_yields_to_mediator(g, u + run, u + run + 10);
-    wake_client_then_block(g, u + 430, 10);
+    wake_client_then_block(g, awake ? u + run + 110 : u + 430, 10);
     block_to_idle(g, 0, u + 700, CLI);
     tick_round(g, t + 2 * TK_PERIOD);
     return g;
@@ -1394,6 +1396,65 @@ static void test_pair_before_any_sleep_is_no_call_of_a_sleeping_client(void **st
     assert_int_equal(st->by_certainty[SM_CERT_LIKELY], 1);
     assert_int_equal(st->by_shape[SM_SHAPE_TEXTBOOK], 43);
     fx_free(f);
+}
+
+/* tick_trace with 40 rounds (a client that sleeps between calls: 41 certain calls, each after a
+ * sleep, the mediator's run from a call's wake to its answer 294, the client's from a notify to
+ * its block 20), then one call made back to back (it started late), with no notify record: the
+ * client, answered on cpu1 at t + 6400, runs there 8 and is preempted by another domain (d3);
+ * the mediator, woken by its timer on cpu0 at t + 6520, runs there for pre; the client runs on
+ * cpu0 from then and blocks run later (its run since its wake: 8 + run); the mediator, runnable,
+ * runs from 10 after that block and wakes the client there (ambiguous) served later, blocks 10
+ * later; the client sleeps later. One more round ends the trace. */
+#define OTHER 3
+static struct tg *back_to_back(uint64_t pre, uint64_t run, uint64_t served)
+{
+    uint64_t t;
+    struct tg *g = rounds_then_certain_call(40, &t);
+    tg_switch(g, 1, t + 6420, CLI, 0, OTHER, 0);
+    tg_runstate(g, 1, t + 6421, CLI, 0, RUN, RNBL);
+    tg_runstate(g, 1, t + 6422, OTHER, 0, RNBL, RUN);
+    wake_from_idle(g, 0, t + 6520, MED);
+    uint64_t x = t + 6527 + pre;
+    tg_switch(g, 0, x, MED, 0, CLI, 0);
+    tg_runstate(g, 0, x + 1, MED, 0, RUN, RNBL);
+    tg_runstate(g, 0, x + 2, CLI, 0, RNBL, RUN);
+    block_to_idle(g, 1, x + 5, OTHER);
+    uint64_t b = x + 2 + run;
+    client_yields_to_mediator(g, b, b + 10);
+    wake_client_then_block(g, b + 10 + served, 10);
+    block_to_idle(g, 0, b + 10 + served + 300, CLI);
+    tick_round(g, t + 2 * TK_PERIOD);
+    return g;
+}
+
+/* Of a client that sleeps between calls, a mediator_already_awake call made before it slept since
+ * its previous call is kept when it is a back-to-back call: the mediator ran a call's service from
+ * the client's block to the answer (300: between half and 1.5 times its 294), its episode was
+ * all service (330 from its wake, at most 1.5 times 294 for the one call it answered) and the
+ * client ran since its wake more than twice its 20 from a notify to its block (108). Any one sign
+ * missing makes it a pair of timers, dropped: a wake of the client 100 or 500 after the mediator
+ * runs, a mediator that ran 200 before the client came (its episode 510), a client that ran 28
+ * since its wake. */
+static void test_back_to_back_call_without_notify_is_kept(void **state)
+{
+    (void)state;
+    struct fx *f = fx_run(back_to_back(30, 100, 300), CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->certain_calls_without_block, 0);
+    assert_int_equal(st->unblocked_calls_dropped, 0);
+    assert_int_equal(st->calls, 43);
+    assert_int_equal(st->by_certainty[SM_CERT_LIKELY], 1);
+    assert_int_equal(st->by_shape[SM_SHAPE_MEDIATOR_ALREADY_AWAKE], 1);
+    const struct sm_call *c = &f->got[41];
+    assert_int_equal(c->shape, SM_SHAPE_MEDIATOR_ALREADY_AWAKE);
+    assert_int_equal(c->t_answer - c->t_client_block, 10 + 300 - 3); /* block: 3 after BLOCK */
+    fx_free(f);
+
+    expect_dropped(back_to_back(30, 100, 100));
+    expect_dropped(back_to_back(30, 100, 500));
+    expect_dropped(back_to_back(200, 100, 300));
+    expect_dropped(back_to_back(30, 20, 300));
 }
 
 /* tick_trace with n rounds, then one more certain call after which the client does not sleep: it
@@ -1821,6 +1882,7 @@ int main(void)
         cmocka_unit_test(test_client_run_tells_answer_from_timer),
         cmocka_unit_test(test_client_run_past_wait_ends_call_at_first_answer),
         cmocka_unit_test(test_timers_without_service_are_no_call),
+        cmocka_unit_test(test_back_to_back_call_without_notify_is_kept),
         cmocka_unit_test(test_no_new_call_served_since_client_ran),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -52,6 +52,7 @@ struct open_call {
     uint8_t answer_at_tick;     /* the ambiguous answer fell on the client's timer tick */
     uint8_t event_may_follow;   /* the client read the answer before the mediator's event came */
     uint8_t late_event_certain; /* ... and that event came from a pCPU not the client's own */
+    uint8_t back_to_back;       /* no notify record: served_back_to_back when answered */
     uint64_t client_last_run;   /* the client's last ->running during the call */
     uint64_t client_run_at_notify;  /* the client's running time (run_all) at the notify */
     uint64_t notify_block_run;      /* ... from the notify to its block (NO_RUN: not known) */
@@ -86,6 +87,7 @@ struct client_vcpu {
     uint8_t pend_woken;     /* ... and was woken since by something other than the mediator */
     uint64_t pend_last_run; /* its last ->running since */
     uint64_t pend_med_run;  /* the mediator's run in its episode at that block */
+    uint64_t pend_wake_run; /* its run since its last wake, at that block (NO_RUN: not known) */
     uint32_t pend_sw[4];
     /* Its last timer-looking wake (0: none): a sample of its tick once it blocks again without
      * calling (a wake followed by a call is the pacing timer of the program that calls). */
@@ -132,6 +134,7 @@ struct deferred {
     uint8_t lost, e2e_known, answered, edge;
     /* likely or inferred; the client blocked in it, not since its previous call */
     uint8_t unblocked_guess;
+    uint8_t back_to_back;      /* open_call's */
     uint64_t notify_block_run; /* the client's run from the notify to its block (NO_RUN) */
 };
 
@@ -551,7 +554,8 @@ static int blocked_right_after_notify(const struct sm_calls *c, const struct def
 static void emit_call(struct sm_calls *c, struct deferred *d)
 {
     struct sm_call *k = &d->k;
-    if (d->unblocked_guess && client_sleeps_between_calls(c) && !blocked_right_after_notify(c, d)) {
+    if (d->unblocked_guess && client_sleeps_between_calls(c) && !blocked_right_after_notify(c, d) &&
+        !d->back_to_back) {
         c->st.mediator_wakes_not_calls++;
         c->st.unblocked_calls_dropped++;
         return;
@@ -665,6 +669,7 @@ static void finalize_call(struct sm_calls *c, struct open_call *o, int edge)
     d->unblocked_guess =
         !o->after_block && k->certainty != SM_CERT_CERTAIN && (o->client_blocked || !o->preempted);
     d->notify_block_run = o->notify_block_run;
+    d->back_to_back = o->back_to_back;
 }
 
 /* The open call turned out to be no call (a mediator wake by its own timer while the client
@@ -819,6 +824,17 @@ static void on_mediator_wake(struct sm_calls *c, const struct sm_model *m,
     }
 }
 
+/* The mediator's run time so far in its current episode (over its awake vCPUs). */
+static uint64_t med_run_total(const struct sm_calls *c, uint64_t tsc)
+{
+    uint64_t sum = 0;
+    for (unsigned i = 0; i < MED_MAX; i++) {
+        if (c->med[i].awake)
+            sum += episode_run(&c->med[i], tsc);
+    }
+    return sum;
+}
+
 /* The client has run (by tsc) more than factor times the median of cal since its last wake (0
  * until that median is known). */
 static int client_ran_over(const struct client_vcpu *s, uint64_t tsc, const struct cal *cal,
@@ -835,6 +851,29 @@ static int client_ran_longer(const struct sm_calls *c, const struct client_vcpu 
                              unsigned factor)
 {
     return client_ran_over(s, tsc, &c->cal_client_wake, factor);
+}
+
+/* The mediator, awake when the client blocked (no notify record), wakes it (mv, at tsc) having
+ * run since that block at least half its usual run from a call's wake to its answer, its episode
+ * all service (no more than SERVICE_MAX times that run for each call it has answered in it, this
+ * one included: not a long run of other work that the client's own timer wakes interrupt); and
+ * the client had run since its last wake more than NOTIFY_BLOCK_FACTOR times its run from a
+ * certain notify to its block: longer than a client woken by its timer that goes back to sleep.
+ * Woken by its previous call's answer, it took it, logged it and made this request: a call that
+ * starts late goes back to back, the mediator still awake. emit_call keeps such a call although
+ * the client did not block since its previous call (docs/calls.md). */
+#define SERVICE_MAX 1.5
+static int served_back_to_back(const struct sm_calls *c, const struct client_vcpu *s,
+                               const struct med_vcpu *mv, uint64_t tsc)
+{
+    if (c->cal_answer.n < CAL_MIN || c->cal_notify_block.n < CAL_MIN || s->pend_wake_run == NO_RUN)
+        return 0;
+    double answer = (double)cal_median(&c->cal_answer);
+    uint64_t run = med_run_total(c, tsc);
+    double served = run > s->pend_med_run ? (double)(run - s->pend_med_run) : 0;
+    return served >= 0.5 * answer &&
+           (double)episode_run(mv, tsc) <= SERVICE_MAX * (mv->answers + 1) * answer &&
+           s->pend_wake_run > NOTIFY_BLOCK_FACTOR * cal_median(&c->cal_notify_block);
 }
 
 /* ... WAKE_RUN_FACTOR times: far longer. ANSWER_RUN_FACTOR: longer than a client that only looked
@@ -966,7 +1005,9 @@ static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const s
     if (s->pend) {
         /* The mediator was awake when notified: no notify record, but the client blocked and
          * the mediator answers. */
+        uint8_t back_to_back = (uint8_t)(mv && served_back_to_back(c, s, mv, ev->tsc));
         open_pend_call(s, v);
+        o->back_to_back = back_to_back;
         o->answered = 1;
         count_answer(mv);
         o->certain = (uint8_t)certain;
@@ -978,17 +1019,6 @@ static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const s
         }
         s->pend = 0;
     }
-}
-
-/* The mediator's run time so far in its current episode (over its awake vCPUs). */
-static uint64_t med_run_total(const struct sm_calls *c, uint64_t tsc)
-{
-    uint64_t sum = 0;
-    for (unsigned i = 0; i < MED_MAX; i++) {
-        if (c->med[i].awake)
-            sum += episode_run(&c->med[i], tsc);
-    }
-    return sum;
 }
 
 /* The client's running time since its last wake (wrun_*), kept at each of its runstate changes. */
@@ -1089,6 +1119,7 @@ static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
             s->pend_after_block = (uint8_t)blocked_before;
             s->pend_pcpu = ev->cpu;
             s->pend_med_run = med_run_total(c, ev->tsc);
+            s->pend_wake_run = s->wrun_wake ? s->wrun_acc : NO_RUN;
             s->pend_woken = 0;
             s->pend_last_run = 0;
             memset(s->pend_sw, 0, sizeof s->pend_sw);
