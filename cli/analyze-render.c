@@ -267,6 +267,8 @@ static json_t *calls_json(const struct analysis *a)
                                   (json_int_t)cs->tick_coincidences));
     json_object_set_new(o, "timer_pairs_without_service",
                         json_integer((json_int_t)cs->timer_pairs_without_service));
+    json_object_set_new(o, "answers_without_service",
+                        json_integer((json_int_t)cs->answers_without_service));
     json_object_set_new(o, "answers_found_running",
                         json_integer((json_int_t)cs->answers_found_running));
     json_object_set_new(

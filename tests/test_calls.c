@@ -1320,8 +1320,9 @@ static void client_moves_to_cpu0(struct tg *g, uint64_t t, unsigned from)
  * runs there (from 10 after that block) and wakes the client (ambiguous). Before that block the
  * mediator was either woken there at u while the client ran (ambiguous: a notify; the wake of
  * the client at u + 430) or, with awake, had been woken by its timer on cpu0 before the client
- * came (then it is runnable at the block: no notify record; the wake of the client 100 after
- * the mediator runs, a third of its 294 from a call's wake to its answer: no call's service).
+ * came (then it is runnable at the block: no notify record; the wake of the client 130 after
+ * the mediator runs, 0.44 of its 294 from a call's wake to its answer: no call's service, though
+ * its episode, 163 with its run before the client came, is over half of it).
  * One more round ends the trace. */
 static struct tg *pair_without_block(int n, int awake, uint64_t run)
 {
@@ -1336,7 +1337,7 @@ static struct tg *pair_without_block(int n, int awake, uint64_t run)
         tg_runstate(g, 0, u + 2, MED, 0, BLK, RNBL);
     }
     client_yields_to_mediator(g, u + run, u + run + 10);
-    wake_client_then_block(g, awake ? u + run + 110 : u + 430, 10);
+    wake_client_then_block(g, awake ? u + run + 140 : u + 430, 10);
     block_to_idle(g, 0, u + 700, CLI);
     tick_round(g, t + 2 * TK_PERIOD);
     return g;
@@ -1430,12 +1431,12 @@ static struct tg *back_to_back(uint64_t pre, uint64_t run, uint64_t served)
 
 /* Of a client that sleeps between calls, a mediator_already_awake call made before it slept since
  * its previous call is kept when it is a back-to-back call: the mediator ran a call's service from
- * the client's block to the answer (300: between half and 1.5 times its 294), its episode was
- * all service (330 from its wake, at most 1.5 times 294 for the one call it answered) and the
- * client ran since its wake more than twice its 20 from a notify to its block (108). Any one sign
- * missing makes it a pair of timers, dropped: a wake of the client 100 or 500 after the mediator
- * runs, a mediator that ran 200 before the client came (its episode 510), a client that ran 28
- * since its wake. */
+ * the client's block to the answer (300: at least half its 294), its episode was all service
+ * (340 from its wake, at most 1.5 times 294 for the one call it answered) and the client ran
+ * since its wake more than twice its 20 from a notify to its block (108). Any one sign missing
+ * makes it a pair of timers, dropped: a wake of the client 100 after the mediator runs (its
+ * episode 170), or 500 after, a mediator that ran 200 before the client came (its episode 510), a
+ * client that ran 28 since its wake. */
 static void test_back_to_back_call_without_notify_is_kept(void **state)
 {
     (void)state;
@@ -1451,10 +1452,33 @@ static void test_back_to_back_call_without_notify_is_kept(void **state)
     assert_int_equal(c->t_answer - c->t_client_block, 10 + 300 - 3); /* block: 3 after BLOCK */
     fx_free(f);
 
-    expect_dropped(back_to_back(30, 100, 100));
+    expect_dropped(back_to_back(60, 100, 100));
     expect_dropped(back_to_back(30, 100, 500));
     expect_dropped(back_to_back(200, 100, 300));
     expect_dropped(back_to_back(30, 20, 300));
+}
+
+/* The same, the mediator's whole episode less than half its 294 from a call's wake to its
+ * answer when it wakes the client (10 before the client came, 100 after its block): it served no
+ * call, that wake was the client's timer (answers_without_service), whatever the client's habit;
+ * with 300 after the block, a call. */
+static void test_answer_without_service_is_no_call(void **state)
+{
+    (void)state;
+    struct fx *f = fx_run(back_to_back(0, 100, 100), CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->answers_without_service, 1);
+    assert_int_equal(st->unblocked_calls_dropped, 0);
+    assert_int_equal(st->calls, 42);
+    assert_int_equal(st->by_certainty[SM_CERT_CERTAIN], 42);
+    fx_free(f);
+
+    f = fx_run(back_to_back(0, 100, 300), CLI, MED);
+    st = sm_calls_stats(f->calls);
+    assert_int_equal(st->answers_without_service, 0);
+    assert_int_equal(st->calls, 43);
+    assert_int_equal(st->by_shape[SM_SHAPE_MEDIATOR_ALREADY_AWAKE], 1);
+    fx_free(f);
 }
 
 /* tick_trace with n rounds, then one more certain call after which the client does not sleep: it
@@ -1883,6 +1907,7 @@ int main(void)
         cmocka_unit_test(test_client_run_past_wait_ends_call_at_first_answer),
         cmocka_unit_test(test_timers_without_service_are_no_call),
         cmocka_unit_test(test_back_to_back_call_without_notify_is_kept),
+        cmocka_unit_test(test_answer_without_service_is_no_call),
         cmocka_unit_test(test_no_new_call_served_since_client_ran),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

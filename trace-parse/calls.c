@@ -853,6 +853,17 @@ static int client_ran_longer(const struct sm_calls *c, const struct client_vcpu 
     return client_ran_over(s, tsc, &c->cal_client_wake, factor);
 }
 
+/* The mediator, awake when the client blocked (no notify record), wakes it on the client's own
+ * pCPU (mv, at tsc: as likely the client's timer) having run, in its whole episode, less than half
+ * its usual run from a call's wake to its answer: it has served no call (one it took up before
+ * the client blocked included); the client's timer fired while the mediator, woken by its own
+ * or by another domain's event, ran there (docs/calls.md). */
+static int episode_without_service(const struct sm_calls *c, const struct med_vcpu *mv,
+                                   uint64_t tsc)
+{
+    return c->cal_answer.n >= CAL_MIN && 2 * episode_run(mv, tsc) < cal_median(&c->cal_answer);
+}
+
 /* The mediator, awake when the client blocked (no notify record), wakes it (mv, at tsc) having
  * run since that block at least half its usual run from a call's wake to its answer, its episode
  * all service (no more than SERVICE_MAX times that run for each call it has answered in it, this
@@ -1001,6 +1012,10 @@ static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const s
     if (s->pend && at_tick) {
         c->st.tick_coincidences++;
         return; /* the client's timer, while the mediator happened to run here */
+    }
+    if (s->pend && !certain && mv && episode_without_service(c, mv, ev->tsc)) {
+        c->st.answers_without_service++;
+        return; /* the client's timer, while the mediator ran a timer's work here */
     }
     if (s->pend) {
         /* The mediator was awake when notified: no notify record, but the client blocked and

@@ -121,6 +121,10 @@ struct sm_calls_stats {
      * not block right after the "notify" and the mediator ran less than a call's service:
      * dropped (docs/calls.md). */
     uint64_t timer_pairs_without_service;
+    /* Answer-looking wakes of a client that blocked with the mediator awake (no notify record),
+     * on its own pCPU, the mediator having run less than half a call's service in its episode:
+     * the client's timer, no call (docs/calls.md). */
+    uint64_t answers_without_service;
     struct sm_hist *e2e, *mediator_wake, *mediator_run, *client_wake;
     struct sm_hist *switches, *sw_client, *sw_mediator, *sw_idle, *sw_other;
 };
