@@ -270,6 +270,12 @@ static uint64_t cal_median(const struct cal *k)
     return k->median; /* 0 while empty */
 }
 
+/* run is over factor times the median of k (0 until that median is known: CAL_MIN samples). */
+static int over_median(uint64_t run, const struct cal *k, unsigned factor)
+{
+    return k->n >= CAL_MIN && run > factor * cal_median(k);
+}
+
 /* The run time above which an episode is more like a call's than a timer's: the geometric
  * middle of the two medians; 0 while either kind has too few samples or the two do not
  * differ enough to tell them apart (then the run time decides nothing). */
@@ -506,10 +512,10 @@ static int client_sleeps_between_calls(const struct sm_calls *c)
 static int ambiguous_and_not_waiting(const struct sm_calls *c, const struct deferred *d)
 {
     const struct sm_call *k = &d->k;
-    if (d->notify_block_run == NO_RUN || c->cal_notify_block.n < CAL_MIN || !k->notify_ambiguous ||
-        !k->answer_ambiguous || k->t_notify == SM_T_NONE || k->t_answer == SM_T_NONE)
+    if (d->notify_block_run == NO_RUN || !k->notify_ambiguous || !k->answer_ambiguous ||
+        k->t_notify == SM_T_NONE || k->t_answer == SM_T_NONE)
         return 0;
-    return d->notify_block_run > NOTIFY_BLOCK_FACTOR * cal_median(&c->cal_notify_block);
+    return over_median(d->notify_block_run, &c->cal_notify_block, NOTIFY_BLOCK_FACTOR);
 }
 
 static int timers_on_both_ticks(struct sm_calls *c, const struct deferred *d)
@@ -840,9 +846,7 @@ static uint64_t med_run_total(const struct sm_calls *c, uint64_t tsc)
 static int client_ran_over(const struct client_vcpu *s, uint64_t tsc, const struct cal *cal,
                            unsigned factor)
 {
-    if (!s->wrun_wake || cal->n < CAL_MIN)
-        return 0;
-    return s->wrun_acc + client_run_now(s, tsc) > factor * cal_median(cal);
+    return s->wrun_wake && over_median(s->wrun_acc + client_run_now(s, tsc), cal, factor);
 }
 
 /* The client has run (by tsc) factor times longer since its last wake than it usually does
@@ -864,6 +868,13 @@ static int episode_without_service(const struct sm_calls *c, const struct med_vc
     return c->cal_answer.n >= CAL_MIN && 2 * episode_run(mv, tsc) < cal_median(&c->cal_answer);
 }
 
+/* The mediator's run since the client's block of pend_block, from its run now (run, over the same
+ * vCPUs as pend_med_run): 0 if its episode began since. */
+static uint64_t run_since_pend_block(const struct client_vcpu *s, uint64_t run)
+{
+    return run > s->pend_med_run ? run - s->pend_med_run : 0;
+}
+
 /* The mediator, awake when the client blocked (no notify record), wakes it (mv, at tsc) having
  * run since that block at least half its usual run from a call's wake to its answer, its episode
  * all service (no more than SERVICE_MAX times that run for each call it has answered in it, this
@@ -877,14 +888,13 @@ static int episode_without_service(const struct sm_calls *c, const struct med_vc
 static int served_back_to_back(const struct sm_calls *c, const struct client_vcpu *s,
                                const struct med_vcpu *mv, uint64_t tsc)
 {
-    if (c->cal_answer.n < CAL_MIN || c->cal_notify_block.n < CAL_MIN || s->pend_wake_run == NO_RUN)
+    if (c->cal_answer.n < CAL_MIN || s->pend_wake_run == NO_RUN)
         return 0;
     double answer = (double)cal_median(&c->cal_answer);
-    uint64_t run = med_run_total(c, tsc);
-    double served = run > s->pend_med_run ? (double)(run - s->pend_med_run) : 0;
+    double served = (double)run_since_pend_block(s, med_run_total(c, tsc));
     return served >= 0.5 * answer &&
            (double)episode_run(mv, tsc) <= SERVICE_MAX * (mv->answers + 1) * answer &&
-           s->pend_wake_run > NOTIFY_BLOCK_FACTOR * cal_median(&c->cal_notify_block);
+           over_median(s->pend_wake_run, &c->cal_notify_block, NOTIFY_BLOCK_FACTOR);
 }
 
 /* ... WAKE_RUN_FACTOR times: far longer. ANSWER_RUN_FACTOR: longer than a client that only looked
@@ -1340,8 +1350,7 @@ static int pend_served(const struct sm_calls *c, uint8_t cause, const struct cli
     if (c->cal_call.n < CAL_MIN)
         return 0;
     uint64_t half_call = cal_median(&c->cal_call) / 2;
-    uint64_t since_block = run > s->pend_med_run ? run - s->pend_med_run : 0;
-    if (since_block < half_call)
+    if (run_since_pend_block(s, run) < half_call)
         return 0;
     if (cause != EP_CALL && cause != EP_AMBIGUOUS)
         return run >= cal_median(&c->cal_timer) + half_call;
