@@ -16,6 +16,8 @@ static const struct {
     [SM_REASON_BOOT_FAILED] = {"boot_failed", "Xen, Dom0 or a DomU did not come up"},
     [SM_REASON_XEN_CRASHED] = {"xen_crashed",
                                "Xen crashed (a BUG, an assertion, a panic) during the scenario"},
+    [SM_REASON_DOM0_CRASHED] =
+        {"dom0_crashed", "Dom0's kernel panicked (or Xen says Dom0 crashed) during the scenario"},
     [SM_REASON_GUEST_PROGRAM] = {"guest_program_failed", "a program in a guest failed"},
     [SM_REASON_TRACE_FAILED] = {"trace_failed", "xentrace failed"},
     [SM_REASON_NO_SPACE] = {"no_space", "a file could not be written: no space left"},

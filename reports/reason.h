@@ -14,6 +14,7 @@ enum sm_reason_kind {
     SM_REASON_TIMEOUT,         /* a time limit really fired: the lab's TIMEOUT_S, the runner's */
     SM_REASON_BOOT_FAILED,     /* Xen, Dom0 or a DomU did not come up (which, the console line) */
     SM_REASON_XEN_CRASHED,     /* Xen, up and running the scenario, crashed (its line, the step) */
+    SM_REASON_DOM0_CRASHED,    /* Dom0's kernel, up and running the scenario, panicked (its line) */
     SM_REASON_GUEST_PROGRAM,   /* a program in a guest failed: which, its status, its last line */
     SM_REASON_TRACE_FAILED,    /* xentrace failed: its status, lost records */
     SM_REASON_NO_SPACE,        /* a file could not be written: full file system (which file) */

@@ -58,6 +58,17 @@ lab_last_step() {
     echo "${at:-before Dom0 started}"
 }
 
+# lab_line_before_job_end PATTERN: the number of the console's first line matching PATTERN (grep)
+# when it comes before the Dom0 job finished; fails otherwise
+lab_line_before_job_end() {
+    local pl fl
+    pl=$(grep -n -m1 "$1" "$console" | cut -d: -f1)
+    [ -n "$pl" ] || return 1
+    fl=$(grep -n -m1 "SMCLAT-JOB: finished" "$console" | cut -d: -f1)
+    [ -z "$fl" ] || [ "$pl" -lt "$fl" ] || return 1
+    echo "$pl"
+}
+
 # lab_xen_panic_verdict: Xen's panic before the Dom0 job finished is the scenario's verdict,
 # whatever followed (the job's failure, a timeout, QEMU stopped): a pCPU that panicked stalls
 # the guests on it while Dom0 may go on on another one. Once Dom0's tools were up (or the
@@ -65,17 +76,54 @@ lab_last_step() {
 # (a scheduler's BUG, say), not a boot that failed; before that, the boot failed. The last step
 # named is the last one before the panic.
 lab_xen_panic_verdict() {
-    local pl fl line at
-    pl=$(grep -n -m1 "Panic on CPU\|Xen BUG at\|Assertion '.*' failed" "$console" | cut -d: -f1)
-    [ -n "$pl" ] || return 0
-    fl=$(grep -n -m1 "SMCLAT-JOB: finished" "$console" | cut -d: -f1)
-    [ -z "$fl" ] || [ "$pl" -lt "$fl" ] || return 0
+    local pl line at
+    pl=$(lab_line_before_job_end "Panic on CPU\|Xen BUG at\|Assertion '.*' failed") || return 0
     at=$(head -n "$pl" "$console" | lab_last_step)
     line=$(grep -m1 -A1 "Panic on CPU" "$console" | tail -1 | sed 's/^\[ *[0-9.]*\] //')
     [ -n "$line" ] || line=$(grep -m1 -o "Xen BUG at.*\|Assertion '.*' failed.*" "$console")
     grep -q "SMCLAT-DOM0: tools up\|SMCLAT-GROUP: begin " "$console" &&
-        finish failed xen_crashed "Xen: $line, last step: $at$also" "$qrc"
+        finish failed xen_crashed "Xen: $line, last step: $at$(lab_qemu_end)$also" "$qrc"
     finish failed boot_failed "Xen: $line$also" "$qrc"
+}
+
+# lab_dom0_crash_verdict: Dom0's kernel panicked, or Xen says Dom0 crashed (or its watchdog
+# fired), before the Dom0 job finished: that is the verdict, whatever followed (a timeout, QEMU
+# stopped after Xen's reboot or halt hung). Before Dom0's tools were up, the boot failed.
+lab_dom0_crash_verdict() {
+    local pl line at
+    pl=$(lab_line_before_job_end "Kernel panic\|Hardware Dom0 \(crashed\|shutdown\)") || return 0
+    line=$(sed -n "${pl}p" "$console" | grep -o "Kernel panic.*\|Hardware Dom0 .*")
+    grep -q "SMCLAT-DOM0: tools up" "$console" || finish failed boot_failed "Dom0: $line$also" "$qrc"
+    at=$(head -n "$pl" "$console" | lab_last_step)
+    finish failed dom0_crashed "Dom0: $line, last step: $at$(lab_qemu_end)$also" "$qrc"
+}
+
+# lab_job_end_verdict: the Dom0 job ended (its status on the console: Dom0's /init or
+# dom0-group.sh), or Dom0 powered off and Xen halted the machine, before the job finished and
+# without its verdict: a failed step of Dom0's /init, else the job's end. Whatever stopped QEMU
+# afterwards (boot.sh, when Xen's halt hung) follows from it.
+lab_job_end_verdict() {
+    local line rc halted='' at
+    rc=$(sed -n 's/.*SMCLAT-\(DOM0: job\|GROUP: end [0-9]*\) rc=\([0-9]*\).*/\2/p' "$console" | head -1)
+    { grep -q "Hardware Dom0 halted" "$console" || [ "${xen_hung:-}" = halt ]; } && halted=1
+    [ -n "$rc$halted" ] || return 0
+    line=$(grep -m1 -o "SMCLAT-DOM0: error: .*" "$console" | sed 's/ uptime=[0-9.]*$//')
+    [ -n "$line" ] && finish failed boot_failed "Dom0: ${line#SMCLAT-DOM0: error: }$also" "$qrc"
+    at=$(grep "SMCLAT-JOB: " "$console" | lab_last_step) # the job's, not Dom0's poweroff
+    finish failed lab_failed "the Dom0 job ended${rc:+ with status $rc} before it finished, without a verdict${halted:+, and Dom0 powered off} (last step: $at)$(lab_qemu_end)$also" "$qrc"
+}
+
+# lab_qemu_end: how QEMU was stopped after Dom0's end, when it did not exit by itself
+lab_qemu_end() {
+    if [ "${xen_hung:-}" = halt ]; then
+        echo "; Xen's halt hung: boot.sh stopped QEMU"
+    elif [ "${xen_hung:-}" = panic ]; then
+        echo "; boot.sh stopped QEMU after Xen's panic"
+    elif [ "$timeout" = 1 ]; then
+        echo "; QEMU stopped at TIMEOUT_S=$TIMEOUT_S s"
+    elif [ -n "$qemu_signal" ]; then
+        echo "; QEMU then killed by $qemu_signal"
+    fi
 }
 
 # lab_verdict SRC: what happened, from the most telling fact down (kinds: scripts/lab/reasons.sh);
@@ -92,6 +140,7 @@ lab_verdict() {
         finish interrupted interrupted "boot.sh was stopped by a signal; QEMU stopped (last step: $at)$also" "$qrc"
     fi
     lab_xen_panic_verdict
+    lab_dom0_crash_verdict
     if [ "$timeout" = 1 ]; then
         finish timeout timeout "QEMU still running after TIMEOUT_S=$TIMEOUT_S s; stopped (last step: $at)$also" "$qrc"
     fi
@@ -117,6 +166,7 @@ lab_verdict() {
         lab_reason_known "$kind" || kind=lab_failed
         finish failed "$kind" "${fl#* }$also" "$qrc"
     fi
+    lab_job_end_verdict
     # QEMU ended by a signal from outside: killed (its status says which), or SIGTERM/SIGINT/SIGHUP
     # that QEMU handles itself, exiting 0 with "terminating on signal N from pid P (NAME)"
     lost=
@@ -131,12 +181,7 @@ lab_verdict() {
         n=${n%% *}
         finish failed emulator_killed "QEMU stopped by SIG$(kill -l "$n" 2> /dev/null) from outside (exit $qrc: ${line}), last step: $at$lost$also" "$qrc"
     fi
-    # Dom0's kernel panic or a failed step of its /init (a DomU that does not start is the Dom0
-    # job's verdict, above)
-    if ! grep -q "SMCLAT-DOM0: tools up" "$console"; then
-        line=$(grep -m1 -o "Kernel panic.*" "$console")
-        [ -n "$line" ] && finish failed boot_failed "Dom0: $line$also" "$qrc"
-    fi
+    # a failed step of Dom0's /init (a DomU that does not start is the Dom0 job's verdict, above)
     line=$(grep -m1 -o "SMCLAT-DOM0: error: .*" "$console" | sed 's/ uptime=[0-9.]*$//')
     [ -n "$line" ] && finish failed boot_failed "Dom0: ${line#SMCLAT-DOM0: error: }$also" "$qrc"
     last=$(grep -v '^\[ *[0-9.]*\] *$' "$console" | tail -1 | sed 's/^\[ *[0-9.]*\] //' | cut -c1-200)

@@ -51,7 +51,7 @@ group_collect() {
         e=$(sed -n "s/^\[ *\([0-9.]*\)\] SMCLAT-GROUP: end $i .*/\1/p" "$console")
         if [ -n "$e" ]; then # QEMU's end belongs to the scenario that was running
             LAB_WALL_S=$(awk -v a="$b" -v b="$e" 'BEGIN{printf "%.1f", b-a}')
-            timeout=0 stopped=0 qemu_signal=
+            timeout=0 stopped=0 qemu_signal='' xen_hung=''
         fi
     fi
     export LAB_WALL_S

@@ -4,7 +4,7 @@
 # Each failure has a kind (a word, `reason_kind` in run.json and suite.json) and a human line
 # (`reason`) with the facts: which program, file, signal, exit status.
 # shellcheck shell=bash disable=SC2034 # LAB_REASON_KINDS is for the scripts that source this file
-LAB_REASON_KINDS="setup emulator_killed emulator_exited timeout boot_failed xen_crashed guest_program_failed
+LAB_REASON_KINDS="setup emulator_killed emulator_exited timeout boot_failed xen_crashed dom0_crashed guest_program_failed
 trace_failed no_space io_error results_missing analyzer_failed interrupted lab_failed"
 
 lab_reason_known() { # KIND: is it one of LAB_REASON_KINDS?

@@ -17,6 +17,10 @@
 #   xen-crash-hang  the same BUG on pCPU 1 while Dom0 goes on on pCPU 0: the Dom0 job fails (its
 #                smclat-gen stalled), Dom0 powers off and Xen's halt never ends (boot.sh must stop
 #                the emulator: SMCLAT_LAB_*_GRACE_S)
+#   dom0-crash-hang  Dom0's kernel panics during the trace, Xen says Dom0 crashed and its reboot
+#                never ends (boot.sh must stop the emulator; it exits 0 on SIGTERM, as QEMU does)
+#   job-killed-hang  the Dom0 job is killed during the trace (no verdict), Dom0 powers off and
+#                Xen's halt never ends (likewise)
 #   calls-not-ok smclat-gen exits 1 after a complete run, one call timed out (the Dom0 job goes
 #                on, as dom0-job.sh does)
 #   slow         a run like any other, its trace 2 s long
@@ -64,10 +68,17 @@ fail() { # KIND REASON: as dom0-job.sh's fail
 power_off() { # RC: Dom0's job ended with RC, Dom0 powers off (Xen's halt may hang: xen-crash-hang)
     echo "SMCLAT-DOM0: job rc=$1 uptime=$up"
     echo "SMCLAT-DOM0: poweroff uptime=$up"
-    if [ -n "$hang_after_halt" ]; then
-        echo "(XEN) Hardware Dom0 halted: halting machine"
-        exec -a "fake-qemu-hang $share" sleep 600
-    fi
+    echo "(XEN) Hardware Dom0 halted: halting machine"
+    [ "$hang_after_halt" = term ] && qemu_hang
+    [ -n "$hang_after_halt" ] && exec -a "fake-qemu-hang $share" sleep 600
+    exit 0
+}
+qemu_hang() { # QEMU going on after Xen's end; SIGTERM ends it as it ends QEMU: exit 0, saying so
+    local pid
+    sleep 600 &
+    pid=$!
+    trap 'kill $pid; echo "qemu-system-aarch64: terminating on signal 15 from pid $PPID (boot.sh)"; exit 0' TERM
+    wait $pid
     exit 0
 }
 echo "(XEN) Xen version 4.17.7 (fake)"
@@ -93,6 +104,7 @@ if [ "$fault" = dom0-error ]; then
     echo "SMCLAT-DOM0: tools up uptime=1.00"
     echo "SMCLAT-DOM0: error: no /mnt/share/job.sh uptime=1.01"
     echo "SMCLAT-DOM0: poweroff uptime=1.02"
+    echo "(XEN) Hardware Dom0 halted: halting machine"
     exit 0
 fi
 echo "SMCLAT-DOM0: tools up uptime=1.00"
@@ -126,6 +138,18 @@ scenario() { # the Dom0 job of the scenario in $O
         hang_after_halt=1
         fail guest_program_failed "smclat-gen still running 30 s after the trace: (none)"
         return 1
+    fi
+    if [ "$fault" = dom0-crash-hang ]; then
+        echo "[   41.200000] Internal error: Oops: 0000000096000004 [#1] PREEMPT SMP"
+        echo "[   41.300000] Kernel panic - not syncing: Oops: Fatal exception"
+        echo "(XEN) Hardware Dom0 crashed: rebooting machine in 5 seconds."
+        qemu_hang
+    fi
+    if [ "$fault" = job-killed-hang ]; then
+        echo "Killed"
+        hang_after_halt=term
+        [ -n "$list" ] && return 137
+        power_off 137
     fi
     if [ "$fault" = term-trace ]; then
         echo "qemu-system-aarch64: terminating on signal 15 from pid 4242 (kill)"

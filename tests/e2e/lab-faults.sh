@@ -14,8 +14,8 @@ RUN=$TOP/scripts/lab/run.sh
 
 # --- one taxonomy: the lab's list, the C table, and every kind the lab's scripts write
 lab_kinds=$(bash -c ". '$TOP/scripts/lab/reasons.sh'; echo \$LAB_REASON_KINDS" | tr ' ' '\n' | sort | xargs)
-c_kinds=$(grep -o '^    \[SM_REASON_[A-Z_]*\] = {"[a-z_]*"' "$TOP/reports/reason.c" | sed 's/.*{"//; s/"//' | sort | xargs)
-expect_eq "$(echo "$lab_kinds" | wc -w)" 14 "reason kinds in scripts/lab/reasons.sh"
+c_kinds=$(grep -o '^    \[SM_REASON_[A-Z0-9_]*\] = {"[a-z0-9_]*"' "$TOP/reports/reason.c" | sed 's/.*{"//; s/"//' | sort | xargs)
+expect_eq "$(echo "$lab_kinds" | wc -w)" 15 "reason kinds in scripts/lab/reasons.sh"
 expect_eq "$c_kinds" "$lab_kinds" "reports/reason.c's kinds (as scripts/lab/reasons.sh's)"
 for k in $(grep -o '\bfail [a-z_]* "' "$TOP/scripts/lab/dom0-job.sh" | awk '{print $2}' | sort -u) \
     $(cat "$TOP"/scripts/lab/{run,pack,collect,group}.sh | grep -o 'finish [a-z]* [a-z_]* "' | awk '{print $3}' | sort -u); do
@@ -156,9 +156,21 @@ expect_run "$T/xc" xen_crashed '^Xen: \(XEN\) Xen BUG at common/sched/credit2.c:
 # failure, and boot.sh stops the emulator soon after the halt, not at TIMEOUT_S
 export SMCLAT_LAB_HALT_GRACE_S=1
 lab xen-crash-hang xen-crash-hang "$T/xh"
-expect_run "$T/xh" xen_crashed '^Xen: \(XEN\) Xen BUG at common/sched/credit2.c:3587, last step: trace started, client go \(at [0-9.]+ s\)$'
+expect_run "$T/xh" xen_crashed "^Xen: \\(XEN\\) Xen BUG at common/sched/credit2.c:3587, last step: trace started, client go \\(at [0-9.]+ s\\); Xen's halt hung: boot.sh stopped QEMU$"
 expect_grep '^boot: QEMU still running 1 s after Xen halted the machine: stopping it$' "$T/err" \
     "Xen's halt hung: boot.sh stopped the emulator"
+
+# Dom0's kernel panics under the scenario and Xen's reboot hangs: boot.sh's SIGTERM ends QEMU,
+# which says "terminating on signal 15": Dom0's panic is the verdict, not a QEMU stopped from
+# outside
+lab dom0-crash-hang dom0-crash-hang "$T/dh"
+expect_run "$T/dh" dom0_crashed "^Dom0: Kernel panic - not syncing: Oops: Fatal exception, last step: trace started, client go \\(at [0-9.]+ s\\); Xen's halt hung: boot.sh stopped QEMU$"
+expect_grep '^boot: QEMU still running 1 s after Xen halted the machine: stopping it$' "$T/err" \
+    "Dom0 crashed and Xen's reboot hung: boot.sh stopped the emulator"
+
+# The Dom0 job killed without a verdict, Dom0 powers off and Xen's halt hangs: the job's end
+lab job-killed-hang job-killed-hang "$T/jk"
+expect_run "$T/jk" lab_failed "^the Dom0 job ended with status 137 before it finished, without a verdict, and Dom0 powered off \\(last step: trace started, client go \\(at [0-9.]+ s\\)\\); Xen's halt hung: boot.sh stopped QEMU$"
 unset SMCLAT_LAB_HALT_GRACE_S
 
 lab dom0-panic dom0-panic "$T/dp"

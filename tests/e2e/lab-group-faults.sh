@@ -32,6 +32,17 @@ status() { # OUT: every scenario's status:kind, in suite order
     jq -r '[.scenarios[] | .status + ":" + (.reason_kind // "-")] | join(" ")' "$T/$1/suite.json"
 }
 
+# expect_group OUT WHAT SECOND_BOOT STATUSES REASON_ERE: the boots (the credit2 group, then
+# SECOND_BOOT's scenarios, then the credit group), every scenario's status, and the failed
+# second scenario's kind and reason in suite.json
+expect_group() {
+    expect_eq "$(cat "$FAKE_QEMU_LOG")" "$C2
+$3
+$C1" "$2: the scenarios to run again in a fresh boot"
+    expect_eq "$(status "$1")" "$4" "$2: statuses"
+    expect_grep "$5" <(jq -r '.scenarios[1] | .reason_kind + " " + .reason' "$T/$1/suite.json") "$2: suite.json's reason"
+}
+
 # no fault: one boot per scheduler, every results folder complete and analyzed
 suite ok
 expect_eq "$?" 0 "no fault: exit status"
@@ -49,12 +60,9 @@ grep -q "scenario 24fps-opt.credit2.quiet" "$T/ok/24fps-opt.credit2.busy-noise/c
 # a scenario failing inside a group: the group goes on in a fresh boot, suite.json has the reason
 FAKE_QEMU_FAULTS=24fps-opt.credit2.busy-noise=guest-fail suite gf
 expect_eq "$?" 1 "a failed scenario: exit status"
-expect_eq "$(cat "$FAKE_QEMU_LOG")" "$C2
-60fps-unopt.credit2.busy-noise
-$C1" "a failed scenario: the rest of its group in a fresh boot"
-expect_eq "$(status gf)" "ok:- failed:guest_program_failed ok:- ok:- ok:- ok:- ok:- ok:-" "a failed scenario: statuses"
-expect_grep '^guest_program_failed smclat-gen exited with 1: smclat gen: call 3' \
-    <(jq -r '.scenarios[1] | .reason_kind + " " + .reason' "$T/gf/suite.json") "suite.json: the reason"
+expect_group gf "a failed scenario" "60fps-unopt.credit2.busy-noise" \
+    "ok:- failed:guest_program_failed ok:- ok:- ok:- ok:- ok:- ok:-" \
+    '^guest_program_failed smclat-gen exited with 1: smclat gen: call 3'
 expect_grep '^suite: failed: 24fps-opt.credit2.busy-noise: guest_program_failed: smclat-gen exited with 1' "$T/gf.err" "stderr: the reason"
 expect_eq "$(jq .group.boot "$T/gf/60fps-unopt.credit2.busy-noise/run.json")" 2 "the next scenario's run.json: the second boot"
 expect_eq "$(ls "$T"/gf/*/analysis.json | wc -l)" 7 "a failed scenario: the other 7 analyzed"
@@ -77,26 +85,35 @@ expect_eq "$(status kt)" "ok:- failed:emulator_killed ok:- ok:- ok:- ok:- ok:- o
 # Xen crashing under a scenario: that one fails as xen_crashed (not as a boot that failed), the
 # ones before it (unsaved, lost with the boot) and after it run in a fresh boot
 FAKE_QEMU_FAULTS=24fps-opt.credit2.busy-noise=xen-crash suite xc
-expect_eq "$(cat "$FAKE_QEMU_LOG")" "$C2
-24fps-opt.credit2.quiet 60fps-unopt.credit2.quiet 60fps-unopt.credit2.busy-noise
-$C1" "Xen crashed mid-group: the rest of its group in a fresh boot"
-expect_eq "$(status xc)" "ok:- failed:xen_crashed ok:- ok:- ok:- ok:- ok:- ok:-" "Xen crashed mid-group: statuses"
-expect_grep '^xen_crashed Xen: \(XEN\) Xen BUG at common/sched/credit2.c:3587, last step: trace started' \
-    <(jq -r '.scenarios[1] | .reason_kind + " " + .reason' "$T/xc/suite.json") "Xen crashed mid-group: suite.json's reason"
+expect_group xc "Xen crashed mid-group" "24fps-opt.credit2.quiet 60fps-unopt.credit2.quiet 60fps-unopt.credit2.busy-noise" \
+    "ok:- failed:xen_crashed ok:- ok:- ok:- ok:- ok:- ok:-" \
+    '^xen_crashed Xen: \(XEN\) Xen BUG at common/sched/credit2.c:3587, last step: trace started'
 
 # Xen's BUG on one pCPU while Dom0 goes on: the group's job saves what it has and powers off, and
 # Xen's halt hangs. The emulator is stopped soon after (not at the group's timeout), the scenario
 # fails as xen_crashed (not as the job's stalled generator), the one before it was saved, and
 # the rest of the group runs in a fresh boot
 SMCLAT_LAB_HALT_GRACE_S=1 FAKE_QEMU_FAULTS=24fps-opt.credit2.busy-noise=xen-crash-hang suite xh
-expect_eq "$(cat "$FAKE_QEMU_LOG")" "$C2
-60fps-unopt.credit2.busy-noise
-$C1" "Xen crashed and its halt hung: the rest of its group in a fresh boot"
-expect_eq "$(status xh)" "ok:- failed:xen_crashed ok:- ok:- ok:- ok:- ok:- ok:-" "Xen crashed and its halt hung: statuses"
-expect_grep '^xen_crashed Xen: \(XEN\) Xen BUG at common/sched/credit2.c:3587, last step: trace started' \
-    <(jq -r '.scenarios[1] | .reason_kind + " " + .reason' "$T/xh/suite.json") "Xen crashed and its halt hung: suite.json's reason"
+expect_group xh "Xen crashed and its halt hung" "60fps-unopt.credit2.busy-noise" \
+    "ok:- failed:xen_crashed ok:- ok:- ok:- ok:- ok:- ok:-" \
+    '^xen_crashed Xen: \(XEN\) Xen BUG at common/sched/credit2.c:3587, last step: trace started, client go \(at [0-9.]+ s\)$'
 expect_grep 'boot: QEMU still running 1 s after Xen halted the machine: stopping it' "$T/xh.err" \
     "Xen crashed and its halt hung: boot.sh stopped the emulator"
+
+# Dom0's kernel panicking under a scenario and Xen's reboot hanging: that one fails as
+# dom0_crashed (not as QEMU stopped from outside: boot.sh's SIGTERM), the ones before it were
+# lost with Dom0's memory and run again with the rest in a fresh boot
+SMCLAT_LAB_HALT_GRACE_S=1 FAKE_QEMU_FAULTS=24fps-opt.credit2.busy-noise=dom0-crash-hang suite dh
+expect_group dh "Dom0 crashed mid-group" "24fps-opt.credit2.quiet 60fps-unopt.credit2.quiet 60fps-unopt.credit2.busy-noise" \
+    "ok:- failed:dom0_crashed ok:- ok:- ok:- ok:- ok:- ok:-" \
+    "^dom0_crashed Dom0: Kernel panic - not syncing: Oops: Fatal exception, last step: trace started, client go \\(at [0-9.]+ s\\); Xen's halt hung: boot.sh stopped QEMU$"
+
+# a scenario's job killed without a verdict (the group's job goes on: saves, powers off) and
+# Xen's halt hanging: lab_failed with the job's status, the one before it saved
+SMCLAT_LAB_HALT_GRACE_S=1 FAKE_QEMU_FAULTS=24fps-opt.credit2.busy-noise=job-killed-hang suite jk
+expect_group jk "a job killed mid-group" "60fps-unopt.credit2.busy-noise" \
+    "ok:- failed:lab_failed ok:- ok:- ok:- ok:- ok:- ok:-" \
+    "^lab_failed the Dom0 job ended with status 137 before it finished, without a verdict \\(last step: trace started, client go \\(at [0-9.]+ s\\)\\)$"
 
 # boots side by side (--jobs 2): the two groups' boots overlap, every scenario as with one at
 # a time; an smp scenario's boot never has another beside it. spans: each boot's start and end.
