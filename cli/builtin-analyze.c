@@ -10,6 +10,7 @@
 #include "hist_json.h"
 #include "model.h"
 #include "options.h"
+#include "roles.h"
 #include "session.h" /* a trace file, CTF folder or results folder (docs/babeltrace2.md) */
 #include "ticks.h"
 #include "xt_event.h"

@@ -9,6 +9,7 @@
 
 #include "calls.h"
 #include "model.h"
+#include "roles.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,6 +6,7 @@
 #include "calls.h"
 #include "model.h"
 #include "recover.h"
+#include "roles.h"
 #include "tracegen.h"
 
 #define FX_MAX_CALLS 64

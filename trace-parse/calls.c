@@ -10,165 +10,10 @@
  * recorded on another pCPU while the client is current there is the client's notify (certain);
  * on the mediator's own last pCPU it may be either (ambiguous), and the rest of the call
  * decides. The same holds for the answer, with the roles swapped. */
-#include "calls.h"
-#include "tickgrid.h"
+#include "calls_state.h"
 
-#include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define NO_UNIT UINT32_MAX
-#define NO_PCPU UINT16_MAX
-#define NO_RUN  UINT64_MAX
-#define HISTORY 8  /* switch-ins remembered per pCPU, for the interference of a mediator wait */
-#define MED_MAX 64 /* mediator vCPUs followed (their wake causes and run times) */
-#define CAL_N   64 /* run times kept per kind, for the medians */
-#define CAL_MIN 8  /* samples of each kind before the run time decides anything */
-
-enum unit_class { U_CLIENT, U_MEDIATOR, U_IDLE, U_OTHER };
-
-/* Why the mediator's current episode (wake to block) began. */
-enum ep_cause { EP_NONE = 0, EP_CALL, EP_TIMER, EP_AMBIGUOUS };
-
-struct open_call {
-    int active;
-    struct sm_call c;
-    uint8_t certain;            /* the notify (or the answer) only a call explains */
-    uint8_t expect_med_wake;    /* the mediator was blocked at the notify: its wake comes next */
-    uint8_t med_awake;          /* the mediator was running or runnable when notified */
-    uint8_t med_ran;            /* the mediator has run for this call */
-    uint8_t med_blocked;        /* ... and blocked afterwards */
-    uint8_t answered;           /* the mediator's WAKE of the client was seen */
-    uint8_t answer_in_block;    /* ... in the client's block path (BLOCK, WAKE, CONTINUE) */
-    uint8_t client_blocked;     /* the client blocked after the notify */
-    uint8_t preempted;          /* the client went running->runnable before blocking */
-    uint64_t run_after_preempt; /* ... and its first ->running after that (0: none yet) */
-    uint8_t end_at_next_run;    /* the answer is there: the client's next run ends the call */
-    uint8_t ended;              /* t_client_run known */
-    uint8_t lost;               /* a lost-records gap during the call */
-    uint8_t after_block;        /* the client had blocked since its previous call when notifying */
-    uint8_t notify_at_tick;     /* the ambiguous notify fell on the mediator's timer tick */
-    uint8_t answer_at_tick;     /* the ambiguous answer fell on the client's timer tick */
-    uint8_t event_may_follow;   /* the client read the answer before the mediator's event came */
-    uint8_t late_event_certain; /* ... and that event came from a pCPU not the client's own */
-    uint8_t back_to_back;       /* no notify record: served_back_to_back when answered */
-    uint64_t client_last_run;   /* the client's last ->running during the call */
-    uint64_t client_run_at_notify;  /* the client's running time (run_all) at the notify */
-    uint64_t notify_block_run;      /* ... from the notify to its block (NO_RUN: not known) */
-    uint64_t med_run_at_answer;     /* the mediator's run time in its episode when it answered */
-    uint64_t med_run_at_client_run; /* ... when the client ran after it (NO_RUN: not known) */
-    /* At the mediator's first BLOCK record after it ran for this call, unanswered (its
-     * service was over: a wake in its block path may keep it running, for the next call): */
-    uint64_t med_block_rec;           /* 0: none yet */
-    uint64_t client_run_at_med_block; /* client_last_run then */
-    uint8_t client_state_at_med_block, client_blocked_at_med_block;
-    uint64_t run_after_med_block; /* the client's first ->running after that record (0: none) */
-};
-
-/* One client vCPU: its open call, its tail, and what is known between calls. */
-struct client_vcpu {
-    uint16_t vcpu;
-    uint8_t used;
-    uint8_t blocked_since_call; /* it blocked since its last call ended */
-    uint8_t pend_after_block;   /* ... when it made the block of pend_block */
-    uint64_t last_blocked;      /* its last running->blocked */
-    /* It blocked with no call open: a call whose notify left no record (the mediator was
-     * awake) starts here if the mediator answers. */
-    uint8_t pend;
-    /* Between its BLOCK record and its switch out: a WAKE of the mediator on its pCPU then is
-     * not its notify (it is in Xen's block path: the mediator's own timer fired there). */
-    uint8_t in_block;
-    uint8_t block_med_awake; /* a mediator vCPU was awake at its BLOCK record */
-    uint16_t last_pcpu;      /* where it last switched in: its timer's pCPU */
-    uint64_t block_tsc;      /* its last BLOCK record */
-    uint64_t pend_block;
-    uint16_t pend_pcpu;     /* where it blocked then */
-    uint8_t pend_woken;     /* ... and was woken since by something other than the mediator */
-    uint64_t pend_last_run; /* its last ->running since */
-    uint64_t pend_med_run;  /* the mediator's run in its episode at that block */
-    uint64_t pend_wake_run; /* its run since its last wake, at that block (NO_RUN: not known) */
-    uint32_t pend_sw[4];
-    /* Its last timer-looking wake (0: none): a sample of its tick once it blocks again without
-     * calling (a wake followed by a call is the pacing timer of the program that calls). */
-    uint64_t tick_sample;
-    /* Its running time since its last wake (blocked->runnable), and that wake: how long it
-     * runs after a wake that is not an answer tells an answer that found it running. */
-    uint64_t wrun_acc, wrun_start, wrun_wake;
-    uint64_t run_all; /* its running time over the trace, up to wrun_start when running */
-    struct open_call oc;
-    struct open_call tail; /* client side over, waiting for the mediator's block */
-};
-
-/* One mediator vCPU: where its timer is, and its current episode. */
-struct med_vcpu {
-    uint16_t last_pcpu; /* NO_PCPU until seen switching in */
-    uint8_t in_block;   /* BLOCK record seen, not switched out yet */
-    uint64_t block_tsc; /* its last BLOCK record */
-    uint8_t next_cause; /* enum ep_cause of a WAKE whose blocked->runnable comes next */
-    uint8_t cause;      /* of the current episode */
-    uint8_t awake;      /* in an episode (woken, not blocked since) */
-    uint64_t run_start; /* SM_T_NONE when not running */
-    uint64_t run_acc;   /* ticks run in the current episode */
-    uint8_t answers;    /* calls it answered in the current episode (saturates) */
-};
-
-struct cal {
-    uint64_t v[CAL_N];
-    unsigned n, head;
-    uint64_t median; /* of the n kept, updated by cal_add */
-};
-
-struct pcpu_unit {
-    uint32_t cur; /* domid << 16 | vcpu the last SWITCH put here, NO_UNIT when unknown */
-    uint64_t since;
-    /* The last HISTORY switch-ins here (a ring; hist_n of them valid). */
-    uint16_t hist_dom[HISTORY];
-    uint64_t hist_since[HISTORY];
-    uint8_t hist_head, hist_n;
-};
-
-/* A finished call waiting to be handed out, with what its figures need of its open call. */
-struct deferred {
-    struct sm_call k;
-    uint8_t lost, e2e_known, answered, edge;
-    /* likely or inferred; the client blocked in it, not since its previous call */
-    uint8_t unblocked_guess;
-    uint8_t back_to_back;      /* open_call's */
-    uint64_t notify_block_run; /* the client's run from the notify to its block (NO_RUN) */
-};
-
-/* Calls held back at most; a longer trace decides each batch with what is known by then. */
-#define DEFER_MAX 4096
-
-struct sm_calls {
-    struct sm_calls_config cfg;
-    struct sm_calls_stats st;
-    struct client_vcpu cv[SM_CALLS_MAX_VCPUS];
-    struct med_vcpu med[MED_MAX];
-    struct cal cal_call, cal_timer; /* mediator run time per episode, by cause */
-    struct cal cal_client_wake;     /* the client's run from a wake by its own timer to its block */
-    struct cal cal_answer; /* the mediator's run from its wake by a call to its certain answer */
-    struct cal cal_notify_block; /* the client's run from a certain notify to its block */
-    /* Each guest's timer tick, from its sure timer wakes: an ambiguous wake on the tick and
-     * an ambiguous answer on the client's tick are two timers, not a call. */
-    struct sm_tickgrid tick_med, tick_client;
-    uint32_t next_index;
-    struct pcpu_unit *pcpus;
-    unsigned npcpus; /* entries in pcpus */
-    struct sm_interferer inter[SM_CALLS_MAX_INTERFERERS];
-    unsigned ninter;
-    /* Which mediator vCPUs (0-63) a runstate record has shown, and which of those are awake
-     * (running or runnable): a client that blocks while every mediator vCPU sleeps cannot be
-     * in a call whose notify left no WAKE record (a notify to a sleeping vCPU wakes it). */
-    uint64_t med_known, med_awake;
-    /* Calls finished but not yet handed out (oldest first): whether an ambiguous call the
-     * client made without blocking since its previous one is a call depends on how the
-     * client calls, learned from its certain calls over the trace (or DEFER_MAX calls). */
-    struct deferred *defer;
-    unsigned ndefer;
-    uint64_t now; /* the time stamp of the record being fed */
-};
 
 static const char *shape_names[SM_SHAPE__COUNT] = {"textbook",
                                                    "client_woken_early",
@@ -244,51 +89,6 @@ void sm_calls_free(struct sm_calls *c)
     free(c);
 }
 
-/* ---- the mediator's run time per episode: a call's against a timer's ---- */
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Adds a sample (once per mediator episode) and updates the median the rules read often. */
-static void cal_add(struct cal *k, uint64_t v)
-{
-    k->v[k->head] = v;
-    k->head = (k->head + 1) % CAL_N;
-    if (k->n < CAL_N)
-        k->n++;
-    uint64_t sorted[CAL_N];
-    memcpy(sorted, k->v, k->n * sizeof sorted[0]);
-    qsort(sorted, k->n, sizeof sorted[0], cmp_u64);
-    k->median = sorted[k->n / 2];
-}
-
-static uint64_t cal_median(const struct cal *k)
-{
-    return k->median; /* 0 while empty */
-}
-
-/* run is over factor times the median of k (0 until that median is known: CAL_MIN samples). */
-static int over_median(uint64_t run, const struct cal *k, unsigned factor)
-{
-    return k->n >= CAL_MIN && run > factor * cal_median(k);
-}
-
-/* The run time above which an episode is more like a call's than a timer's: the geometric
- * middle of the two medians; 0 while either kind has too few samples or the two do not
- * differ enough to tell them apart (then the run time decides nothing). */
-static uint64_t run_threshold(const struct sm_calls *c)
-{
-    if (c->cal_call.n < CAL_MIN || c->cal_timer.n < CAL_MIN)
-        return 0;
-    double call = (double)cal_median(&c->cal_call), timer = (double)cal_median(&c->cal_timer);
-    if (call < 1.5 * timer)
-        return 0;
-    return (uint64_t)sqrt(call * timer);
-}
-
 const struct sm_calls_stats *sm_calls_stats(const struct sm_calls *c)
 {
     return &c->st;
@@ -315,15 +115,6 @@ static uint8_t vcpu_state(const struct sm_model *m, uint16_t domid, uint16_t vcp
 {
     const struct sm_vcpu *v = sm_model_vcpu(m, domid, vcpu);
     return v ? v->seen_state : SM_STATE_UNKNOWN;
-}
-
-/* The mediator vCPU's run time so far in its current episode (since its wake), at tsc. */
-static uint64_t episode_run(const struct med_vcpu *mv, uint64_t tsc)
-{
-    uint64_t run = mv->run_acc;
-    if (mv->run_start != SM_T_NONE && tsc > mv->run_start)
-        run += tsc - mv->run_start;
-    return run;
 }
 
 static struct med_vcpu *med_slot(struct sm_calls *c, uint16_t vcpu)
@@ -415,18 +206,6 @@ static void charge_wait(struct sm_calls *c, struct sm_call *k, unsigned cpu, uin
 
 /* ---- opening and closing calls ---- */
 
-/* The client's run, by tsc, in the running spell it is in (0 when not running). */
-static uint64_t client_run_now(const struct client_vcpu *s, uint64_t tsc)
-{
-    return s->wrun_start && tsc > s->wrun_start ? tsc - s->wrun_start : 0;
-}
-
-/* The client's running time over the trace, by tsc. */
-static uint64_t client_run_all(const struct client_vcpu *s, uint64_t tsc)
-{
-    return s->run_all + client_run_now(s, tsc);
-}
-
 static void open_call(struct client_vcpu *s, uint64_t t_notify, uint16_t cpu, uint16_t mvcpu)
 {
     struct open_call *o = &s->oc;
@@ -468,92 +247,6 @@ static void hist_span(struct sm_hist *h, uint64_t from, uint64_t to)
 {
     if (from != SM_T_NONE && to != SM_T_NONE && to >= from)
         sm_hist_add(h, to - from);
-}
-
-static enum sm_call_shape shape_of(const struct open_call *o)
-{
-    const struct sm_call *k = &o->c;
-    if (k->t_notify == SM_T_NONE && !o->answered)
-        return SM_SHAPE_NO_WAKES;
-    if (k->t_notify == SM_T_NONE || o->med_awake)
-        return SM_SHAPE_MEDIATOR_ALREADY_AWAKE;
-    if (o->answer_in_block)
-        return SM_SHAPE_ANSWERED_IN_BLOCK_PATH;
-    if (!o->client_blocked)
-        return o->preempted ? SM_SHAPE_CLIENT_PREEMPTED : SM_SHAPE_ANSWERED_BEFORE_BLOCK;
-    if (k->client_woken_early)
-        return SM_SHAPE_CLIENT_WOKEN_EARLY;
-    return SM_SHAPE_TEXTBOOK;
-}
-
-/* The client's certain calls show it blocks (sleeps) between calls: the share of them made
- * without a block since the previous one, estimated as (k + 1) / (n + 2), is at most 3%. Then
- * an ambiguous notify and answer while it had not blocked since its previous call are two
- * timers (the mediator's right after that call, the client's while the mediator ran), not a
- * call, and so is such a notify that no answer follows while the client runs on (the
- * mediator's timer): a client that calls back to back shows it in its certain calls too. */
-static int client_sleeps_between_calls(const struct sm_calls *c)
-{
-    return 100 * (c->st.certain_calls_without_block + 1) <= 3 * (c->st.certain_notify_calls + 2);
-}
-
-/* A likely call made before the client slept since its previous call (emit_call's rule) is
- * two timers whatever the client's habit when three signs agree: its "notify" fell on the
- * mediator's tick and its "answer" on the client's (the grids as known at the trace's end,
- * not as they were when the call went by), and the client ran on from that "notify" more than
- * NOTIFY_BLOCK_FACTOR times as long as it runs from a certain notify to its block (a real
- * call blocks right after its notify; a timer fires anywhere in the client's run). One sign
- * alone drops real calls: a loaded host stretches some runs, and the two ticks lie a service
- * time apart on some runs (docs/calls.md). */
-#define NOTIFY_BLOCK_FACTOR 2
-/* Both ends of the call recorded and ambiguous, and the client ran on after the "notify" more
- * than NOTIFY_BLOCK_FACTOR times its usual run from a certain notify to its block: the first
- * sign of a pair of the two guests' timers (timers_on_both_ticks, timers_without_service). */
-static int ambiguous_and_not_waiting(const struct sm_calls *c, const struct deferred *d)
-{
-    const struct sm_call *k = &d->k;
-    if (d->notify_block_run == NO_RUN || !k->notify_ambiguous || !k->answer_ambiguous ||
-        k->t_notify == SM_T_NONE || k->t_answer == SM_T_NONE)
-        return 0;
-    return over_median(d->notify_block_run, &c->cal_notify_block, NOTIFY_BLOCK_FACTOR);
-}
-
-static int timers_on_both_ticks(struct sm_calls *c, const struct deferred *d)
-{
-    const struct sm_call *k = &d->k;
-    return ambiguous_and_not_waiting(c, d) && sm_tickgrid_match(&c->tick_med, k->t_notify) &&
-           sm_tickgrid_match(&c->tick_client, k->t_answer);
-}
-
-/* Both ends of the call ambiguous (the mediator's WAKE where its timer fires, the client's
- * where its timer fires), the client ran on after the "notify" more than NOTIFY_BLOCK_FACTOR
- * times its usual run from a certain notify to its block, and the mediator, from its first run,
- * "answered" within half its usual run from a call's wake to its answer and blocked within
- * SERVICE_FRACTION of it: the client did not wait for an answer and the mediator served no
- * call. The two guests' timers on one pCPU, not a call (docs/calls.md). */
-#define SERVICE_FRACTION 0.75
-static int timers_without_service(const struct sm_calls *c, const struct deferred *d)
-{
-    const struct sm_call *k = &d->k;
-    if (!ambiguous_and_not_waiting(c, d) || k->t_med_run == SM_T_NONE ||
-        k->t_med_block == SM_T_NONE || k->t_answer < k->t_med_run ||
-        k->t_med_block < k->t_med_run || c->cal_answer.n < CAL_MIN)
-        return 0;
-    double answer = (double)cal_median(&c->cal_answer);
-    return (double)(k->t_answer - k->t_med_run) < 0.5 * answer &&
-           (double)(k->t_med_block - k->t_med_run) < SERVICE_FRACTION * answer;
-}
-
-/* The client blocked right after the call's notify, as it does after a certain one (within
- * CALLER_BLOCK_FACTOR times its usual run from a certain notify to its block): a caller's
- * behaviour, which emit_call's rule for a client that sleeps between calls does not override.
- * Such a client still calls without sleeping when a call starts late (the generator skips the
- * sleep to a deadline already past), and its notify of that call is often ambiguous. */
-#define CALLER_BLOCK_FACTOR 1.5
-static int blocked_right_after_notify(const struct sm_calls *c, const struct deferred *d)
-{
-    return d->notify_block_run != NO_RUN && c->cal_notify_block.n >= CAL_MIN &&
-           d->notify_block_run <= CALLER_BLOCK_FACTOR * cal_median(&c->cal_notify_block);
 }
 
 /* Hands out one finished call: its figures, the histograms and the on_call callback. */
@@ -612,16 +305,6 @@ static void flush_calls(struct sm_calls *c)
     for (unsigned i = 0; i < c->ndefer; i++)
         emit_call(c, &c->defer[i]);
     c->ndefer = 0;
-}
-
-/* The mediator's event to the client, answering the call, came from a pCPU not the client's
- * own: only a call explains it. (Answered with no t_answer: the event came late, after the
- * client had read the answer; an event on the client's own pCPU may be its timer.) */
-static int answer_certain(const struct open_call *o)
-{
-    if (!o->answered)
-        return 0;
-    return o->c.t_answer != SM_T_NONE ? !o->c.answer_ambiguous : o->late_event_certain;
 }
 
 /* Settles a finished call and holds it back (flush_calls hands it out). edge: the trace ended
@@ -830,91 +513,6 @@ static void on_mediator_wake(struct sm_calls *c, const struct sm_model *m,
     }
 }
 
-/* The mediator's run time so far in its current episode (over its awake vCPUs). */
-static uint64_t med_run_total(const struct sm_calls *c, uint64_t tsc)
-{
-    uint64_t sum = 0;
-    for (unsigned i = 0; i < MED_MAX; i++) {
-        if (c->med[i].awake)
-            sum += episode_run(&c->med[i], tsc);
-    }
-    return sum;
-}
-
-/* The client has run (by tsc) more than factor times the median of cal since its last wake (0
- * until that median is known). */
-static int client_ran_over(const struct client_vcpu *s, uint64_t tsc, const struct cal *cal,
-                           unsigned factor)
-{
-    return s->wrun_wake && over_median(s->wrun_acc + client_run_now(s, tsc), cal, factor);
-}
-
-/* The client has run (by tsc) factor times longer since its last wake than it usually does
- * after a wake by its own timer before blocking again (0 until that is known). */
-static int client_ran_longer(const struct sm_calls *c, const struct client_vcpu *s, uint64_t tsc,
-                             unsigned factor)
-{
-    return client_ran_over(s, tsc, &c->cal_client_wake, factor);
-}
-
-/* The mediator, awake when the client blocked (no notify record), wakes it on the client's own
- * pCPU (mv, at tsc: as likely the client's timer) having run, in its whole episode, less than half
- * its usual run from a call's wake to its answer: it has served no call (one it took up before
- * the client blocked included); the client's timer fired while the mediator, woken by its own
- * or by another domain's event, ran there (docs/calls.md). */
-static int episode_without_service(const struct sm_calls *c, const struct med_vcpu *mv,
-                                   uint64_t tsc)
-{
-    return c->cal_answer.n >= CAL_MIN && 2 * episode_run(mv, tsc) < cal_median(&c->cal_answer);
-}
-
-/* The mediator's run since the client's block of pend_block, from its run now (run, over the same
- * vCPUs as pend_med_run): 0 if its episode began since. */
-static uint64_t run_since_pend_block(const struct client_vcpu *s, uint64_t run)
-{
-    return run > s->pend_med_run ? run - s->pend_med_run : 0;
-}
-
-/* The mediator, awake when the client blocked (no notify record), wakes it (mv, at tsc) having
- * run since that block at least half its usual run from a call's wake to its answer, its episode
- * all service (no more than SERVICE_MAX times that run for each call it has answered in it, this
- * one included: not a long run of other work that the client's own timer wakes interrupt); and
- * the client had run since its last wake more than NOTIFY_BLOCK_FACTOR times its run from a
- * certain notify to its block: longer than a client woken by its timer that goes back to sleep.
- * Woken by its previous call's answer, it took it, logged it and made this request: a call that
- * starts late goes back to back, the mediator still awake. emit_call keeps such a call although
- * the client did not block since its previous call (docs/calls.md). */
-#define SERVICE_MAX 1.5
-static int served_back_to_back(const struct sm_calls *c, const struct client_vcpu *s,
-                               const struct med_vcpu *mv, uint64_t tsc)
-{
-    if (c->cal_answer.n < CAL_MIN || s->pend_wake_run == NO_RUN)
-        return 0;
-    double answer = (double)cal_median(&c->cal_answer);
-    double served = (double)run_since_pend_block(s, med_run_total(c, tsc));
-    return served >= 0.5 * answer &&
-           (double)episode_run(mv, tsc) <= SERVICE_MAX * (mv->answers + 1) * answer &&
-           over_median(s->pend_wake_run, &c->cal_notify_block, NOTIFY_BLOCK_FACTOR);
-}
-
-/* ... WAKE_RUN_FACTOR times: far longer. ANSWER_RUN_FACTOR: longer than a client that only looked
- * for its answer and waited again would run (rules in on_client_wake, docs/calls.md). */
-#define WAKE_RUN_FACTOR   4
-#define ANSWER_RUN_FACTOR 2
-static int client_ran_long(const struct sm_calls *c, const struct client_vcpu *s, uint64_t tsc)
-{
-    return client_ran_longer(c, s, tsc, WAKE_RUN_FACTOR);
-}
-
-/* The client has run, since its last wake, more than NOTIFY_BLOCK_FACTOR times as long as it
- * runs from a certain notify to its block: longer than a client that found no answer and waited
- * again. It went on after a call (its answer, its log, its next call's request: back-to-back
- * calls, the mediator still awake, make no notify record). */
-static int client_ran_past_wait(const struct sm_calls *c, const struct client_vcpu *s, uint64_t tsc)
-{
-    return client_ran_over(s, tsc, &c->cal_notify_block, NOTIFY_BLOCK_FACTOR);
-}
-
 /* A WAKE of the client by the mediator while no call is open and its last call (the tail)
  * waits for the mediator's block, its answer ambiguous: when the mediator cannot have served
  * another call since (it ran less since the tail's "answer" than half a call, or less since the
@@ -1062,17 +660,6 @@ static void wake_run_track(struct client_vcpu *s, const struct xt_event *ev)
         s->wrun_acc = 0;
         s->wrun_wake = ev->tsc;
     }
-}
-
-/* The mediator woken by the open call has run, by tsc, 1.5 times its usual run from such a wake
- * to its answer (0 until 8 certain answers are known). */
-static int served_before_block(const struct sm_calls *c, const struct open_call *o, uint64_t tsc)
-{
-    const struct med_vcpu *mv = o->c.mediator_vcpu < MED_MAX ? &c->med[o->c.mediator_vcpu] : NULL;
-    if (!mv || !mv->awake || o->c.t_med_wake == SM_T_NONE || o->med_blocked ||
-        c->cal_answer.n < CAL_MIN)
-        return 0;
-    return 2 * episode_run(mv, tsc) >= 3 * cal_median(&c->cal_answer);
 }
 
 static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
@@ -1338,25 +925,6 @@ static void med_episode_end(struct sm_calls *c, struct med_vcpu *mv)
     mv->cause = EP_NONE;
 }
 
-/* The mediator (mv, its episode's run now run) has served a call the client made while it was
- * awake: it has run at least half a call's usual since the client blocked; and its episode is
- * not the one that served the client's previous call (the caller checks: that call's tail is
- * still waiting for this block, the client blocked after its answer, to sleep). An episode that
- * no notify began (the mediator's own timer, another domain's event) also did that wake's work:
- * it must have run a timer episode's usual on top of that half call. */
-static int pend_served(const struct sm_calls *c, uint8_t cause, const struct client_vcpu *s,
-                       uint64_t run)
-{
-    if (c->cal_call.n < CAL_MIN)
-        return 0;
-    uint64_t half_call = cal_median(&c->cal_call) / 2;
-    if (run_since_pend_block(s, run) < half_call)
-        return 0;
-    if (cause != EP_CALL && cause != EP_AMBIGUOUS)
-        return run >= cal_median(&c->cal_timer) + half_call;
-    return 1;
-}
-
 /* Shape no_wakes: the client blocked while the mediator was awake (its notify left no WAKE),
  * its own timer woke it, and now the mediator, having run, blocks: its answer found the client
  * awake (no WAKE either). Inferred, not seen: counted in its own certainty class. A block that
@@ -1593,106 +1161,4 @@ void sm_calls_finish(struct sm_calls *c)
     flush_calls(c);
     c->st.mediator_tick_hz = sm_tickgrid_hz(&c->tick_med, NULL);
     c->st.client_tick_hz = sm_tickgrid_hz(&c->tick_client, NULL);
-}
-/* ---- --roles auto ---- */
-
-#define MAX_PAIRS 256
-
-struct pair {
-    uint32_t key;      /* lo << 16 | hi */
-    uint64_t wakes[2]; /* [0]: lo woke hi, [1]: hi woke lo */
-    int last_dir;      /* -1 none */
-    uint64_t last_t;
-    uint64_t alternations;
-    long double resp_sum[2]; /* [0]: lo answering (lo wakes hi after hi woke lo), [1]: hi */
-    uint64_t resp_n[2];
-};
-
-struct sm_roles {
-    struct pair pairs[MAX_PAIRS];
-    unsigned n;
-};
-
-int sm_roles_new(struct sm_roles **out)
-{
-    *out = calloc(1, sizeof **out);
-    return *out ? 0 : -1;
-}
-
-void sm_roles_free(struct sm_roles *r)
-{
-    free(r);
-}
-
-void sm_roles_feed(struct sm_roles *r, const struct sm_model *m, const struct xt_event *ev)
-{
-    if (ev->kind != XT_K_WAKE)
-        return;
-    uint16_t waker, v;
-    if (!sm_model_pcpu_current(m, ev->cpu, &waker, &v))
-        return;
-    uint16_t woken = ev->domid;
-    if (waker == woken || waker == XT_DOMID_IDLE || woken == XT_DOMID_IDLE ||
-        waker >= XT_DOMID_INVALID || woken >= XT_DOMID_INVALID)
-        return;
-    uint16_t lo = waker < woken ? waker : woken, hi = waker < woken ? woken : waker;
-    uint32_t key = (uint32_t)lo << 16 | hi;
-    struct pair *p = NULL;
-    for (unsigned i = 0; i < r->n; i++)
-        if (r->pairs[i].key == key)
-            p = &r->pairs[i];
-    if (!p) {
-        if (r->n == MAX_PAIRS)
-            return;
-        p = &r->pairs[r->n++];
-        p->key = key;
-        p->last_dir = -1;
-    }
-    int dir = waker == lo ? 0 : 1;
-    p->wakes[dir]++;
-    if (p->last_dir == !dir && ev->tsc >= p->last_t) {
-        p->alternations++;
-        p->resp_sum[dir] += (long double)(ev->tsc - p->last_t);
-        p->resp_n[dir]++;
-    }
-    p->last_dir = dir;
-    p->last_t = ev->tsc;
-}
-
-int sm_roles_choose(const struct sm_roles *r, uint16_t *client, uint16_t *mediator, char *why,
-                    size_t why_len)
-{
-    const struct pair *best = NULL, *second = NULL;
-    for (unsigned i = 0; i < r->n; i++) {
-        const struct pair *p = &r->pairs[i];
-        if (!best || p->alternations > best->alternations) {
-            second = best;
-            best = p;
-        } else if (!second || p->alternations > second->alternations) {
-            second = p;
-        }
-    }
-    if (!best || best->alternations < 2 || !best->resp_n[0] || !best->resp_n[1]) {
-        snprintf(why, why_len, "no pair of domains wakes each other in turn");
-        return 0;
-    }
-    uint16_t lo = (uint16_t)(best->key >> 16), hi = (uint16_t)(best->key & 0xffff);
-    double mean_lo = (double)(best->resp_sum[0] / best->resp_n[0]);
-    double mean_hi = (double)(best->resp_sum[1] / best->resp_n[1]);
-    /* The mediator answers fast; the client's "answer" is its next call, a period later. */
-    int lo_is_med = mean_lo <= mean_hi;
-    *mediator = lo_is_med ? lo : hi;
-    *client = lo_is_med ? hi : lo;
-    char next[64] = "none";
-    if (second)
-        snprintf(next, sizeof next, "d%u/d%u with %llu", (unsigned)(second->key >> 16),
-                 (unsigned)(second->key & 0xffff), (unsigned long long)second->alternations);
-    snprintf(why, why_len,
-             "%llu alternating wakes between d%u and d%u (next pair: %s); d%u answers %.1fx "
-             "sooner on average than d%u",
-             (unsigned long long)best->alternations, lo, hi, next, *mediator,
-             (lo_is_med ? mean_hi : mean_lo) /
-                 (lo_is_med ? (mean_lo > 0 ? mean_lo : 1) : (mean_hi > 0 ? mean_hi : 1)),
-             *client);
-    return 1;
 }

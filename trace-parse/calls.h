@@ -166,13 +166,4 @@ const char *sm_call_shape_name(enum sm_call_shape s);
 const char *sm_incomplete_name(enum sm_incomplete r);
 const char *sm_call_certainty_name(enum sm_call_certainty c);
 
-/* --roles auto: finds the client/mediator pair from a first pass over the events. */
-struct sm_roles;
-int sm_roles_new(struct sm_roles **out);
-void sm_roles_free(struct sm_roles *r);
-void sm_roles_feed(struct sm_roles *r, const struct sm_model *m, const struct xt_event *ev);
-/* Returns 1 with the pair and a one-line explanation in why, 0 when no pair alternates. */
-int sm_roles_choose(const struct sm_roles *r, uint16_t *client, uint16_t *mediator, char *why,
-                    size_t why_len);
-
 #endif
