@@ -683,16 +683,9 @@ static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
             sm_tickgrid_add(&c->tick_client, s->tick_sample);
         s->tick_sample = 0;
     }
-    if (!o->active && new == XT_BLOCKED && s->tail.active && s->tail.c.answer_ambiguous &&
-        !s->tail.med_blocked && s->tail.answered && s->tail.c.t_notify != SM_T_NONE &&
-        ((c->cal_call.n >= CAL_MIN && s->tail.med_run_at_answer < cal_median(&c->cal_call) / 2) ||
-         s->tail.answer_at_tick) &&
-        !client_ran_long(c, s, ev->tsc)) {
-        /* It blocks again while the mediator that "answered" is still awake, and had run for
-         * less than half a call's usual service when it did, or the "answer" fell on the
-         * client's timer tick: that wake, on the client's own pCPU, was its timer; the call
-         * goes on (woken early). Unless the client has run far longer since than it does after
-         * a timer wake (client_ran_long): then that was the answer, and the call is over. */
+    if (!o->active && new == XT_BLOCKED && tail_answer_was_timer(c, s, ev->tsc)) {
+        /* It blocks again soon, the mediator that "answered" still awake: that wake was its
+         * timer; the call goes on (woken early). */
         *o = s->tail;
         s->tail.active = 0;
         struct med_vcpu *mv = med_slot(c, o->c.mediator_vcpu);

@@ -236,13 +236,6 @@ int served_back_to_back(const struct sm_calls *c, const struct client_vcpu *s,
            over_median(s->pend_wake_run, &c->cal_notify_block, NOTIFY_BLOCK_FACTOR);
 }
 
-/* The client has run, since its last wake, WAKE_RUN_FACTOR times as long as after a wake by its
- * own timer (calls_state.h). */
-int client_ran_long(const struct sm_calls *c, const struct client_vcpu *s, uint64_t tsc)
-{
-    return client_ran_longer(c, s, tsc, WAKE_RUN_FACTOR);
-}
-
 /* The client has run, since its last wake, more than NOTIFY_BLOCK_FACTOR times as long as it
  * runs from a certain notify to its block: longer than a client that found no answer and waited
  * again. It went on after a call (its answer, its log, its next call's request: back-to-back
@@ -250,6 +243,23 @@ int client_ran_long(const struct sm_calls *c, const struct client_vcpu *s, uint6
 int client_ran_past_wait(const struct sm_calls *c, const struct client_vcpu *s, uint64_t tsc)
 {
     return client_ran_over(s, tsc, &c->cal_notify_block, NOTIFY_BLOCK_FACTOR);
+}
+
+/* The client blocks with no call open, its last call (the tail) answered by an ambiguous WAKE
+ * (on its own pCPU) while the mediator that "answered" is still awake, and had run for less than
+ * half a call's usual service when it did, or the "answer" fell on the client's timer tick: that
+ * wake was its timer, and the call goes on (woken early). Unless the client has run since more
+ * than ANSWER_RUN_FACTOR times as long as it does after a timer wake: a client woken by its timer
+ * in a call looks for the answer and waits again, while this one went on after the call (logged
+ * it, slept to the next): that was the answer, and the call is over (docs/calls.md). */
+int tail_answer_was_timer(const struct sm_calls *c, const struct client_vcpu *s, uint64_t tsc)
+{
+    const struct open_call *t = &s->tail;
+    return t->active && t->c.answer_ambiguous && !t->med_blocked && t->answered &&
+           t->c.t_notify != SM_T_NONE &&
+           ((c->cal_call.n >= CAL_MIN && t->med_run_at_answer < cal_median(&c->cal_call) / 2) ||
+            t->answer_at_tick) &&
+           !client_ran_longer(c, s, tsc, ANSWER_RUN_FACTOR);
 }
 
 /* The mediator woken by the open call has run, by tsc, 1.5 times its usual run from such a wake

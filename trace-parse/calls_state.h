@@ -162,10 +162,9 @@ struct sm_calls {
     uint64_t now; /* the time stamp of the record being fed */
 };
 
-/* The client ran on after a wake that was not an answer WAKE_RUN_FACTOR times as long as it runs
- * after a wake by its own timer: far longer; ANSWER_RUN_FACTOR times: longer than a client that
- * only looked for its answer and waited again would run (on_client_wake's rules). */
-#define WAKE_RUN_FACTOR   4
+/* The client ran, after a wake that may have been an answer, ANSWER_RUN_FACTOR times as long as
+ * it runs after a wake by its own timer: longer than a client that only looked for its answer
+ * and waited again would run (on_client_wake's and on_client_runstate's rules). */
 #define ANSWER_RUN_FACTOR 2
 
 /* ---- trace-parse/calls_rules.c: each one's rule is described where it is defined ---- */
@@ -192,8 +191,8 @@ int client_ran_longer(const struct sm_calls *c, const struct client_vcpu *s, uin
 int episode_without_service(const struct sm_calls *c, const struct med_vcpu *mv, uint64_t tsc);
 int served_back_to_back(const struct sm_calls *c, const struct client_vcpu *s,
                         const struct med_vcpu *mv, uint64_t tsc);
-int client_ran_long(const struct sm_calls *c, const struct client_vcpu *s, uint64_t tsc);
 int client_ran_past_wait(const struct sm_calls *c, const struct client_vcpu *s, uint64_t tsc);
+int tail_answer_was_timer(const struct sm_calls *c, const struct client_vcpu *s, uint64_t tsc);
 int served_before_block(const struct sm_calls *c, const struct open_call *o, uint64_t tsc);
 int pend_served(const struct sm_calls *c, uint8_t cause, const struct client_vcpu *s, uint64_t run);
 
