@@ -837,6 +837,54 @@ static void test_long_run_after_ambiguous_answer(void **state)
     }
 }
 
+/* After 8 textbook calls and 10 wakes by the client's timer that taught it runs 120 ticks after
+ * one, a call whose client blocks, is woken by its timer (cpu0 idle) and runs run ticks, then is
+ * preempted by another domain; the mediator, awake since the notify, blocks with no answer
+ * recorded. After a run over twice 120 the answer reached the client in that run: the call ends
+ * where it began (20115). After a shorter one (a client that looked for its answer and would
+ * have waited again) the answer waits for its next run (21005). */
+static struct fx *woken_early_then_preempted(uint64_t run)
+{
+    struct tg *g = calibrated_apart();
+    sleeps(g, 0, 9100, CLI);
+    for (unsigned i = 0; i < 10; i++)
+        timer_wake_run(g, 10000 + 1000 * (uint64_t)i, 100);
+    pacing_wake(g, 19985);
+    notify_apart(g, 20000); /* the mediator runs on cpu1 from 20030 */
+    sleeps(g, 0, 20050, CLI);
+    tg_wake(g, 0, 20100, CLI, 0); /* its own timer */
+    tg_runstate(g, 0, 20105, CLI, 0, BLK, RNBL);
+    tg_switch(g, 0, 20110, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, 20115, CLI, 0, RNBL, RUN);
+    tg_switch(g, 0, 20115 + run, CLI, 0, 3, 0);
+    tg_runstate(g, 0, 20120 + run, CLI, 0, RUN, RNBL);
+    sleeps(g, 1, 20500, MED);
+    tg_switch(g, 0, 21000, 3, 0, CLI, 0);
+    tg_runstate(g, 0, 21005, CLI, 0, RNBL, RUN);
+    sleeps(g, 0, 21100, CLI);
+    return fx_run(g, CLI, MED);
+}
+
+static void test_woken_early_run_long_then_preempted(void **state)
+{
+    (void)state;
+    struct fx *f = woken_early_then_preempted(300);
+    assert_int_equal(sm_calls_stats(f->calls)->calls, 9);
+    const struct sm_call *c = &f->got[8];
+    assert_int_equal(c->shape, SM_SHAPE_CLIENT_WOKEN_EARLY);
+    assert_int_equal(c->t_notify, 20000);
+    assert_int_equal(c->t_client_run, 20115);
+    assert_int_equal(c->t_med_block, 20520);
+    fx_free(f);
+
+    f = woken_early_then_preempted(100);
+    assert_int_equal(sm_calls_stats(f->calls)->calls, 9);
+    c = &f->got[8];
+    assert_int_equal(c->shape, SM_SHAPE_CLIENT_WOKEN_EARLY);
+    assert_int_equal(c->t_client_run, 21005);
+    fx_free(f);
+}
+
 /* The mediator's BLOCK record, then its own timer's WAKE in its block path and CONTINUE: it
  * runs on (milliseconds, seen on the lab) and blocks for good much later. The answer came before
  * the first BLOCK record: the call, whose answer found the client awake (woken early by its
@@ -1906,6 +1954,7 @@ int main(void)
         cmocka_unit_test(test_inferred_before_any_sleep_is_no_call_of_a_sleeping_client),
         cmocka_unit_test(test_held_back_calls_go_out_in_order),
         cmocka_unit_test(test_woken_early_answer_read_before_sleep),
+        cmocka_unit_test(test_woken_early_run_long_then_preempted),
         cmocka_unit_test(test_client_run_tells_answer_from_timer),
         cmocka_unit_test(test_client_run_past_wait_ends_call_at_first_answer),
         cmocka_unit_test(test_timers_without_service_are_no_call),

@@ -856,6 +856,13 @@ static void mediator_done_unanswered(struct sm_calls *c, const struct sm_model *
         client_done(c, s, t_block < tsc ? t_block : tsc, lo);
     } else if (cs == XT_RUNNABLE && o->med_block_rec && o->run_after_med_block) {
         client_done(c, s, o->run_after_med_block, SM_T_NONE);
+    } else if (cs == XT_RUNNABLE && k->client_woken_early && last_run > k->t_client_block &&
+               client_ran_longer(c, s, tsc, ANSWER_RUN_FACTOR)) {
+        /* Woken early (its timer), it ran longer than a client that looks for its answer and
+         * waits again, then was preempted: the answer reached it in that run (no record). */
+        client_done(c, s,
+                    k->t_med_run != SM_T_NONE && k->t_med_run > last_run ? k->t_med_run : last_run,
+                    SM_T_NONE);
     } else if (cs == XT_RUNNABLE) {
         o->end_at_next_run = 1;
     } else if (o->certain && o->preempted && o->run_after_preempt &&
