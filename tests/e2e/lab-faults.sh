@@ -14,7 +14,9 @@ RUN=$TOP/scripts/lab/run.sh
 
 # --- one taxonomy: the lab's list, the C table, and every kind the lab's scripts write
 lab_kinds=$(bash -c ". '$TOP/scripts/lab/reasons.sh'; echo \$LAB_REASON_KINDS" | tr ' ' '\n' | sort | xargs)
-c_kinds=$(grep -o '^    \[SM_REASON_[A-Z0-9_]*\] = {"[a-z0-9_]*"' "$TOP/reports/reason.c" | sed 's/.*{"//; s/"//' | sort | xargs)
+# (the table's entries as clang-format lays them out: a long one breaks after "=")
+c_kinds=$(tr '\n' ' ' < "$TOP/reports/reason.c" | grep -o '\[SM_REASON_[A-Z0-9_]*\] = *{"[a-z0-9_]*"' |
+    sed 's/.*{"//; s/"//' | sort | xargs)
 expect_eq "$(echo "$lab_kinds" | wc -w)" 15 "reason kinds in scripts/lab/reasons.sh"
 expect_eq "$c_kinds" "$lab_kinds" "reports/reason.c's kinds (as scripts/lab/reasons.sh's)"
 for k in $(grep -o '\bfail [a-z_]* "' "$TOP/scripts/lab/dom0-job.sh" | awk '{print $2}' | sort -u) \
