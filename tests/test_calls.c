@@ -570,6 +570,15 @@ static void timer_wake_run(struct tg *g, uint64_t t, uint64_t run)
     sleeps(g, 0, t + 15 + run, CLI);
 }
 
+/* 10 wakes by the client's own timer (10000..19000) that teach the detector it runs 120 ticks
+ * after one, then its pacing wake: it runs on cpu0 from 20000. */
+static void teach_timer_run(struct tg *g)
+{
+    for (unsigned i = 0; i < 10; i++)
+        timer_wake_run(g, 10000 + 1000 * (uint64_t)i, 100);
+    pacing_wake(g, 19985);
+}
+
 /* A textbook call with the mediator on cpu1 and the client on cpu0 (running at t): the
  * mediator runs 200 ticks to its answer; the client then sleeps until the next call (t + 1000). */
 static void apart_call(struct tg *g, uint64_t t)
@@ -782,9 +791,7 @@ static void test_episode_of_two_calls_calibrates_nothing(void **state)
  * the client blocks; 10 timer wakes taught that it runs 120 ticks after one. */
 static void early_answer_trace(struct tg *g, uint64_t run)
 {
-    for (unsigned i = 0; i < 10; i++)
-        timer_wake_run(g, 10000 + 1000 * (uint64_t)i, 100);
-    pacing_wake(g, 19985);
+    teach_timer_run(g);
     tg_wake(g, 0, 20000, MED, 0); /* the notify: certain (the mediator last ran on cpu1) */
     tg_runstate(g, 0, 20005, MED, 0, BLK, RNBL);
     tg_block(g, 0, 20050, CLI, 0);
@@ -847,9 +854,7 @@ static struct fx *woken_early_then_preempted(uint64_t run)
 {
     struct tg *g = calibrated_apart();
     sleeps(g, 0, 9100, CLI);
-    for (unsigned i = 0; i < 10; i++)
-        timer_wake_run(g, 10000 + 1000 * (uint64_t)i, 100);
-    pacing_wake(g, 19985);
+    teach_timer_run(g);
     notify_apart(g, 20000); /* the mediator runs on cpu1 from 20030 */
     sleeps(g, 0, 20050, CLI);
     tg_wake(g, 0, 20100, CLI, 0); /* its own timer */

@@ -802,6 +802,13 @@ static int tick_coincidence(struct sm_calls *c, const struct open_call *o, uint6
     return 1;
 }
 
+/* Where the answer reached a client woken early (by its timer) that ran since at last_run: that
+ * run's start, or the mediator's first run for the call if later. */
+static uint64_t early_run_end(const struct sm_call *k, uint64_t last_run)
+{
+    return k->t_med_run != SM_T_NONE && k->t_med_run > last_run ? k->t_med_run : last_run;
+}
+
 /* The mediator blocked after serving the slot's call, which saw no answer recorded. */
 static void mediator_done_unanswered(struct sm_calls *c, const struct sm_model *m,
                                      struct client_vcpu *s, uint64_t tsc, uint64_t t_block,
@@ -860,9 +867,7 @@ static void mediator_done_unanswered(struct sm_calls *c, const struct sm_model *
                client_ran_longer(c, s, tsc, ANSWER_RUN_FACTOR)) {
         /* Woken early (its timer), it ran longer than a client that looks for its answer and
          * waits again, then was preempted: the answer reached it in that run (no record). */
-        client_done(c, s,
-                    k->t_med_run != SM_T_NONE && k->t_med_run > last_run ? k->t_med_run : last_run,
-                    SM_T_NONE);
+        client_done(c, s, early_run_end(k, last_run), SM_T_NONE);
     } else if (cs == XT_RUNNABLE) {
         o->end_at_next_run = 1;
     } else if (o->certain && o->preempted && o->run_after_preempt &&
@@ -875,9 +880,7 @@ static void mediator_done_unanswered(struct sm_calls *c, const struct sm_model *
         client_done(c, s, o->run_after_preempt, SM_T_NONE);
     } else if (k->client_woken_early && last_run != 0 && last_run > k->t_client_block) {
         /* It ran meanwhile, took the answer and blocked again. */
-        client_done(c, s,
-                    k->t_med_run != SM_T_NONE && k->t_med_run > last_run ? k->t_med_run : last_run,
-                    SM_T_NONE);
+        client_done(c, s, early_run_end(k, last_run), SM_T_NONE);
     } else if (!o->certain) {
         drop(c, s); /* the client sleeps on, unanswered: that wake was no call */
     }

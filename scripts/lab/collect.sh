@@ -103,14 +103,21 @@ lab_dom0_crash_verdict() {
 # without its verdict: a failed step of Dom0's /init, else the job's end. Whatever stopped QEMU
 # afterwards (boot.sh, when Xen's halt hung) follows from it.
 lab_job_end_verdict() {
-    local line rc halted='' at
+    local rc halted='' at
     rc=$(sed -n 's/.*SMCLAT-\(DOM0: job\|GROUP: end [0-9]*\) rc=\([0-9]*\).*/\2/p' "$console" | head -1)
     { grep -q "Hardware Dom0 halted" "$console" || [ "${xen_hung:-}" = halt ]; } && halted=1
     [ -n "$rc$halted" ] || return 0
-    line=$(grep -m1 -o "SMCLAT-DOM0: error: .*" "$console" | sed 's/ uptime=[0-9.]*$//')
-    [ -n "$line" ] && finish failed boot_failed "Dom0: ${line#SMCLAT-DOM0: error: }$also" "$qrc"
+    lab_dom0_error_verdict
     at=$(grep "SMCLAT-JOB: " "$console" | lab_last_step) # the job's, not Dom0's poweroff
     finish failed lab_failed "the Dom0 job ended${rc:+ with status $rc} before it finished, without a verdict${halted:+, and Dom0 powered off} (last step: $at)$(lab_qemu_end)$also" "$qrc"
+}
+
+# lab_dom0_error_verdict: a failed step of Dom0's /init is the verdict (boot_failed), when there
+# is one (a DomU that does not start is the Dom0 job's verdict)
+lab_dom0_error_verdict() {
+    local line
+    line=$(grep -m1 -o "SMCLAT-DOM0: error: .*" "$console" | sed 's/ uptime=[0-9.]*$//')
+    [ -z "$line" ] || finish failed boot_failed "Dom0: ${line#SMCLAT-DOM0: error: }$also" "$qrc"
 }
 
 # lab_qemu_end: how QEMU was stopped after Dom0's end, when it did not exit by itself
@@ -181,9 +188,7 @@ lab_verdict() {
         n=${n%% *}
         finish failed emulator_killed "QEMU stopped by SIG$(kill -l "$n" 2> /dev/null) from outside (exit $qrc: ${line}), last step: $at$lost$also" "$qrc"
     fi
-    # a failed step of Dom0's /init (a DomU that does not start is the Dom0 job's verdict, above)
-    line=$(grep -m1 -o "SMCLAT-DOM0: error: .*" "$console" | sed 's/ uptime=[0-9.]*$//')
-    [ -n "$line" ] && finish failed boot_failed "Dom0: ${line#SMCLAT-DOM0: error: }$also" "$qrc"
+    lab_dom0_error_verdict
     last=$(grep -v '^\[ *[0-9.]*\] *$' "$console" | tail -1 | sed 's/^\[ *[0-9.]*\] //' | cut -c1-200)
     finish failed emulator_exited "QEMU exited with status $qrc before the Dom0 job finished, last step: $at; last console line: ${last:-(none)}$also" "$qrc"
 }
