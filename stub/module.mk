@@ -42,4 +42,4 @@ test_stub_LDLIBS := $(call pkg_libs,cmocka)
 test_stub_CFLAGS := -Istub
 stub_fmt_CFLAGS := -Istub
 stub_fdt_CFLAGS := -Istub
-BENCHES += scripts/bench/stub.sh
+BENCHES += scripts/bench/stub.sh scripts/bench/detection-stub.sh

@@ -440,6 +440,24 @@ static void test_preempted_after_certain_notify(void **state)
     fx_free(f);
 }
 
+/* The trace g holds one call answered in the client's block path: check its instants. */
+static void expect_block_path_call(struct tg *g, uint64_t block, uint64_t answer, uint64_t run)
+{
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 1);
+    const struct sm_call *k = &f->got[0];
+    assert_int_equal(k->shape, SM_SHAPE_ANSWERED_IN_BLOCK_PATH);
+    assert_int_equal(k->certainty, SM_CERT_CERTAIN);
+    assert_int_equal(k->reason, SM_COMPLETE);
+    assert_int_equal(k->t_client_block, block);
+    assert_int_equal(k->t_answer, answer);
+    assert_int_equal(k->t_client_run, run);
+    assert_int_equal(k->t_med_block, 1220);
+    assert_int_equal(sm_hist_max(st->e2e), run - block);
+    fx_free(f);
+}
+
 /* The answer lands in the client's block path: BLOCK, then the mediator's WAKE of the client
  * (recorded on cpu1, where the mediator runs), then CONTINUE_RUNNING: the client is never
  * switched out, and the call ends at the CONTINUE, not at some later run. */
@@ -453,17 +471,94 @@ static void test_answer_in_block_path(void **state)
     tg_continue(g, 0, 1070, CLI, 0);
     sleeps(g, 1, 1200, MED);
     sleeps(g, 0, 9000, CLI); /* its sleep until the next period */
+    expect_block_path_call(g, 1050, 1060, 1070);
+}
+
+/* The answer's WAKE, recorded on the mediator's pCPU, comes before the client's BLOCK record:
+ * Xen wakes only a vCPU that has set its blocked flag, and vcpu_block writes its record after
+ * setting it. The client is in its block path: the call is answered there and ends at the
+ * CONTINUE, not at its run after its next sleep (the smclat-stub's answers, 14-470 ticks before
+ * that record on the detection matrix). */
+static void test_answer_before_block_record(void **state)
+{
+    (void)state;
+    struct tg *g = prelude_apart();
+    notify_apart(g, 1000);
+    tg_wake(g, 1, 1048, CLI, 0);
+    tg_block(g, 0, 1050, CLI, 0);
+    tg_continue(g, 0, 1070, CLI, 0);
+    sleeps(g, 1, 1200, MED);
+    sleeps(g, 0, 3000, CLI); /* its sleep until the next period */
+    tg_wake(g, 0, 9000, CLI, 0);
+    tg_runstate(g, 0, 9001, CLI, 0, BLK, RNBL);
+    tg_runstate(g, 0, 9010, CLI, 0, RNBL, RUN);
+    expect_block_path_call(g, 1048, 1048, 1070);
+}
+
+/* BLOCK, then CONTINUE_RUNNING with no WAKE, then the answer's WAKE from the mediator's pCPU:
+ * that pCPU cleared the client's blocked flag before the client's scheduled, and wrote its
+ * record after. The call ends at the CONTINUE, not at a later one (the scheduler's) nor after
+ * the client's next sleep. */
+static void test_answer_recorded_after_continue(void **state)
+{
+    (void)state;
+    struct tg *g = prelude_apart();
+    notify_apart(g, 1000);
+    tg_block(g, 0, 1050, CLI, 0);
+    tg_continue(g, 0, 1070, CLI, 0);
+    tg_wake(g, 1, 1079, CLI, 0);
+    sleeps(g, 1, 1200, MED);
+    tg_continue(g, 0, 1500, CLI, 0); /* the scheduler's, no block before it */
+    sleeps(g, 0, 3000, CLI);
+    expect_block_path_call(g, 1050, 1079, 1070);
+}
+
+/* BLOCK, the switch to another vCPU, then the answer's WAKE before the client's runstate
+ * record: the answer came as it was switched out, and that record says running->runnable. Its
+ * runstate still says running at the WAKE, but it is no longer current: it waits for its
+ * pCPU, and the call ends at its next run. */
+static void test_answer_as_switched_out(void **state)
+{
+    (void)state;
+    struct tg *g = prelude_apart();
+    notify_apart(g, 1000);
+    tg_block(g, 0, 1050, CLI, 0);
+    tg_switch(g, 0, 1060, CLI, 0, IDLE, 0);
+    tg_wake(g, 1, 1065, CLI, 0);
+    tg_runstate(g, 0, 1070, CLI, 0, RUN, RNBL);
+    sleeps(g, 1, 1200, MED);
+    tg_switch(g, 0, 4000, IDLE, 0, CLI, 0);
+    tg_runstate(g, 0, 4010, CLI, 0, RNBL, RUN);
+    sleeps(g, 0, 5000, CLI);
+    struct fx *f = fx_run(g, CLI, MED);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->calls, 1);
+    const struct sm_call *k = &f->got[0];
+    assert_int_equal(k->t_answer, 1065);
+    assert_int_equal(k->t_client_run, 4010);
+    fx_free(f);
+}
+
+/* The same WAKE, but vcpu_block then finds the event pending and writes no BLOCK record (no
+ * CONTINUE either): the client ran on from that WAKE, and the call ends there, not at its run
+ * after a later preemption. */
+static void test_answer_in_vcpu_block_without_record(void **state)
+{
+    (void)state;
+    struct tg *g = prelude_apart();
+    notify_apart(g, 1000);
+    tg_wake(g, 1, 1048, CLI, 0);
+    sleeps(g, 1, 1200, MED);
+    tg_runstate(g, 0, 2000, CLI, 0, RUN, RNBL); /* preempted later, the answer long read */
+    tg_runstate(g, 0, 2500, CLI, 0, RNBL, RUN);
+    sleeps(g, 0, 3000, CLI);
     struct fx *f = fx_run(g, CLI, MED);
     const struct sm_calls_stats *st = sm_calls_stats(f->calls);
     assert_int_equal(st->calls, 1);
     const struct sm_call *k = &f->got[0];
     assert_int_equal(k->shape, SM_SHAPE_ANSWERED_IN_BLOCK_PATH);
-    assert_int_equal(k->reason, SM_COMPLETE);
-    assert_int_equal(k->t_client_block, 1050);
-    assert_int_equal(k->t_answer, 1060);
-    assert_int_equal(k->t_client_run, 1070);
-    assert_int_equal(k->t_med_block, 1220);
-    assert_int_equal(sm_hist_max(st->e2e), 20);
+    assert_int_equal(k->t_answer, 1048);
+    assert_int_equal(k->t_client_run, 1048);
     fx_free(f);
 }
 
@@ -1208,14 +1303,19 @@ static void certain_call(struct tg *g, uint64_t t)
     block_to_idle(g, 0, t + 6500, MED);
 }
 
+/* 0: tick_round leaves the mediator's timer out (a mediator without one, as smclat-stub). */
+static int round_med_timer = 1;
+
 static void tick_round(struct tg *g, uint64_t t)
 {
     /* the client's timer on cpu1 (idle there): it runs and sleeps again, no call */
     wake_from_idle(g, 1, t + 1060, CLI);
     block_to_idle(g, 1, t + 1090, CLI);
     /* the mediator's timer on cpu0 (idle there): it runs 50 and sleeps */
-    wake_from_idle(g, 0, t + 5000, MED);
-    block_to_idle(g, 0, t + 5057, MED);
+    if (round_med_timer) {
+        wake_from_idle(g, 0, t + 5000, MED);
+        block_to_idle(g, 0, t + 5057, MED);
+    }
     certain_call(g, t);
     block_to_idle(g, 1, t + 6600, CLI);
 }
@@ -1871,6 +1971,24 @@ static void test_timers_without_service_are_no_call(void **state)
     fx_free(f);
 }
 
+/* The same short "service" of a mediator that has shown no timer of its own (no wake begun
+ * by anything but a call in the whole trace, as smclat-stub blocked on its one channel): no
+ * timer pair can explain it, and the call is kept. */
+static void test_short_service_of_timerless_mediator_is_call(void **state)
+{
+    (void)state;
+    round_med_timer = 0;
+    struct fx *f = pair_on_cpu0(50);
+    round_med_timer = 1;
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->timer_pairs_without_service, 0);
+    assert_int_equal(st->calls, 21);
+    const struct sm_call *c = &f->got[20];
+    assert_int_equal(c->certainty, SM_CERT_LIKELY);
+    assert_int_equal(c->t_answer, c->t_notify + 160);
+    fx_free(f);
+}
+
 /* The client, runnable, replaces the idle vCPU of cpu at t and runs from t + 2. */
 static void idle_to_client(struct tg *g, unsigned cpu, uint64_t t)
 {
@@ -1939,6 +2057,10 @@ int main(void)
         cmocka_unit_test(test_timer_coincidences_are_no_calls),
         cmocka_unit_test(test_preempted_after_certain_notify),
         cmocka_unit_test(test_answer_in_block_path),
+        cmocka_unit_test(test_answer_before_block_record),
+        cmocka_unit_test(test_answer_in_vcpu_block_without_record),
+        cmocka_unit_test(test_answer_recorded_after_continue),
+        cmocka_unit_test(test_answer_as_switched_out),
         cmocka_unit_test(test_mediator_stays_awake_across_two_calls),
         cmocka_unit_test(test_answer_before_first_block_record),
         cmocka_unit_test(test_answer_read_before_block),
@@ -1963,6 +2085,7 @@ int main(void)
         cmocka_unit_test(test_client_run_tells_answer_from_timer),
         cmocka_unit_test(test_client_run_past_wait_ends_call_at_first_answer),
         cmocka_unit_test(test_timers_without_service_are_no_call),
+        cmocka_unit_test(test_short_service_of_timerless_mediator_is_call),
         cmocka_unit_test(test_back_to_back_call_without_notify_is_kept),
         cmocka_unit_test(test_answer_without_service_is_no_call),
         cmocka_unit_test(test_no_new_call_served_since_client_ran),

@@ -253,8 +253,8 @@ static void hist_span(struct sm_hist *h, uint64_t from, uint64_t to)
 static void emit_call(struct sm_calls *c, struct deferred *d)
 {
     struct sm_call *k = &d->k;
-    if (d->unblocked_guess && client_sleeps_between_calls(c) && !blocked_right_after_notify(c, d) &&
-        !d->back_to_back) {
+    if (d->unblocked_guess && mediator_has_timer(c) && client_sleeps_between_calls(c) &&
+        !blocked_right_after_notify(c, d) && !d->back_to_back) {
         c->st.mediator_wakes_not_calls++;
         c->st.unblocked_calls_dropped++;
         return;
@@ -542,7 +542,7 @@ static int tail_answered_again(struct sm_calls *c, struct client_vcpu *s, struct
      * its timer, and this is the tail's answer. The call goes on. */
     *o = *t;
     t->active = 0;
-    o->ended = o->answer_in_block = 0;
+    o->ended = o->answer_in_block = o->wake_before_block = 0;
     o->c.client_woken_early = 1;
     o->c.answer_ambiguous = !certain;
     o->c.t_answer = ev->tsc;
@@ -556,6 +556,16 @@ static int tail_answered_again(struct sm_calls *c, struct client_vcpu *s, struct
     return 1;
 }
 
+/* The client vCPU runs: its last runstate record says running and its pCPU's last SWITCH put
+ * it there (a switch out is recorded before its runstate change). */
+static int client_current(const struct sm_calls *c, const struct sm_model *m,
+                          const struct client_vcpu *s, uint16_t vcpu)
+{
+    uint16_t d, v;
+    return vcpu_state(m, c->cfg.client, vcpu) == XT_RUNNING && s->last_pcpu != NO_PCPU &&
+           sm_model_pcpu_current(m, s->last_pcpu, &d, &v) && d == c->cfg.client && v == vcpu;
+}
+
 static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const struct xt_event *ev)
 {
     uint16_t d, v;
@@ -564,6 +574,7 @@ static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const s
     if (!s)
         return;
     int in_block = s->in_block;
+    s->block_woken |= (uint8_t)in_block;
     int on_own_pcpu = s->last_pcpu == NO_PCPU || s->last_pcpu == ev->cpu;
     struct med_vcpu *mv = known && d == c->cfg.mediator ? med_slot(c, v) : NULL;
     if (!known || d != c->cfg.mediator || (mv && mv->in_block)) {
@@ -590,15 +601,27 @@ static void on_client_wake(struct sm_calls *c, const struct sm_model *m, const s
             if (mv && certain && o->c.t_med_wake != SM_T_NONE)
                 cal_add(&c->cal_answer, o->med_run_at_answer);
             o->med_ran = 1; /* its run may have gone unseen (the trace's start) */
-            if (in_block) {
+            /* Xen wakes only a vCPU that has set its blocked flag, and writes the WAKE
+             * record after clearing it: a running client woken is in vcpu_block, whose BLOCK
+             * record comes next, or it has already gone on (BLOCK, then CONTINUE_RUNNING with
+             * no WAKE: the flag was cleared, this record came late). */
+            int running = !in_block && client_current(c, m, s, ev->vcpu);
+            uint64_t went_on = running ? s->continue_unwoken : 0;
+            if (in_block || running) {
                 /* BLOCK, then the answer before the switch: it goes on running
-                 * (CONTINUE_RUNNING); its block is the BLOCK record. */
+                 * (CONTINUE_RUNNING); its block is the BLOCK record, or the answer's WAKE
+                 * when that came first. */
                 o->answer_in_block = 1;
+                o->wake_before_block = (uint8_t)(running && !went_on);
                 if (!o->client_blocked) {
                     o->client_blocked = 1;
-                    o->c.t_client_block = s->block_tsc;
+                    o->c.t_client_block = in_block || went_on ? s->block_tsc : ev->tsc;
                 }
-                o->c.t_client_wake = ev->tsc;
+                o->c.t_client_wake = went_on ? went_on : ev->tsc;
+            }
+            if (went_on) {
+                s->continue_unwoken = 0;
+                client_done(c, s, went_on, SM_T_NONE);
             }
         }
         return;
@@ -669,6 +692,11 @@ static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
         return;
     struct open_call *o = &s->oc;
     unsigned new = ev->new_state;
+    s->continue_unwoken = 0;
+    if (o->active && !o->ended && o->wake_before_block && !s->in_block)
+        /* The answer came in vcpu_block, which then found it pending and wrote no BLOCK
+         * record: the client ran on from that WAKE. */
+        client_done(c, s, o->c.t_client_wake, SM_T_NONE);
     int med_awake = s->in_block ? s->block_med_awake : c->med_awake != 0 || c->med_known == 0;
     if (new != XT_RUNNABLE)
         s->in_block = 0;
@@ -691,7 +719,7 @@ static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
         struct med_vcpu *mv = med_slot(c, o->c.mediator_vcpu);
         if (mv && mv->answers) /* that was no answer: the real one is still to come */
             mv->answers--;
-        o->answered = o->ended = o->answer_in_block = 0;
+        o->answered = o->ended = o->answer_in_block = o->wake_before_block = 0;
         o->c.answer_ambiguous = 0;
         o->c.t_answer = o->c.t_client_wake = o->c.t_client_run = o->c.t_end_lo = SM_T_NONE;
         o->c.client_woken_early = 1;
@@ -782,6 +810,7 @@ static void on_client_continue(struct sm_calls *c, const struct xt_event *ev)
     struct client_vcpu *s = client_slot(c, ev->vcpu);
     if (!s)
         return;
+    s->continue_unwoken = s->in_block && !s->block_woken ? ev->tsc : 0;
     s->in_block = 0;
     struct open_call *o = &s->oc;
     if (o->active && !o->ended && o->answer_in_block)
@@ -1078,6 +1107,9 @@ static void on_block(struct sm_calls *c, const struct sm_model *m, const struct 
         if (s) {
             s->in_block = 1;
             s->block_tsc = ev->tsc;
+            s->block_woken = 0;
+            s->continue_unwoken = 0;
+            s->oc.wake_before_block = 0; /* the BLOCK record after the answer's WAKE */
             s->block_med_awake = c->med_awake != 0 || c->med_known == 0;
         }
     } else if (ev->domid == c->cfg.mediator) {

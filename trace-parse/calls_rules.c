@@ -136,10 +136,18 @@ int timers_on_both_ticks(struct sm_calls *c, const struct deferred *d)
  * SERVICE_FRACTION of it: the client did not wait for an answer and the mediator served no
  * call. The two guests' timers on one pCPU, not a call (docs/calls.md). */
 #define SERVICE_FRACTION 0.75
+/* The mediator has shown its own timer: at least CAL_MIN episodes that its timer (or another
+ * domain's event) began and that served no call. A mediator without one (smclat-stub, blocked
+ * in SCHEDOP_poll on its one channel: every wake of it is a call's) makes no timer pair. */
+int mediator_has_timer(const struct sm_calls *c)
+{
+    return c->cal_timer.n >= CAL_MIN;
+}
+
 int timers_without_service(const struct sm_calls *c, const struct deferred *d)
 {
     const struct sm_call *k = &d->k;
-    if (!ambiguous_and_not_waiting(c, d) || k->t_med_run == SM_T_NONE ||
+    if (!mediator_has_timer(c) || !ambiguous_and_not_waiting(c, d) || k->t_med_run == SM_T_NONE ||
         k->t_med_block == SM_T_NONE || k->t_answer < k->t_med_run ||
         k->t_med_block < k->t_med_run || c->cal_answer.n < CAL_MIN)
         return 0;

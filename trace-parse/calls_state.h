@@ -33,6 +33,7 @@ struct open_call {
     uint8_t med_blocked;        /* ... and blocked afterwards */
     uint8_t answered;           /* the mediator's WAKE of the client was seen */
     uint8_t answer_in_block;    /* ... in the client's block path (BLOCK, WAKE, CONTINUE) */
+    uint8_t wake_before_block;  /* ... recorded before that BLOCK record (no BLOCK seen yet) */
     uint8_t client_blocked;     /* the client blocked after the notify */
     uint8_t preempted;          /* the client went running->runnable before blocking */
     uint64_t run_after_preempt; /* ... and its first ->running after that (0: none yet) */
@@ -74,6 +75,11 @@ struct client_vcpu {
     uint8_t block_med_awake; /* a mediator vCPU was awake at its BLOCK record */
     uint16_t last_pcpu;      /* where it last switched in: its timer's pCPU */
     uint64_t block_tsc;      /* its last BLOCK record */
+    uint8_t block_woken;     /* a WAKE of it came after that record */
+    /* A CONTINUE_RUNNING after its BLOCK record that no WAKE explained (0: none since its last
+     * runstate change): a WAKE from another pCPU cleared its blocked flag, and that WAKE's
+     * record (written after) is still to come. */
+    uint64_t continue_unwoken;
     uint64_t pend_block;
     uint16_t pend_pcpu;     /* where it blocked then */
     uint8_t pend_woken;     /* ... and was woken since by something other than the mediator */
@@ -182,6 +188,7 @@ enum sm_call_shape shape_of(const struct open_call *o);
 int answer_certain(const struct open_call *o);
 int client_sleeps_between_calls(const struct sm_calls *c);
 int timers_on_both_ticks(struct sm_calls *c, const struct deferred *d);
+int mediator_has_timer(const struct sm_calls *c);
 int timers_without_service(const struct sm_calls *c, const struct deferred *d);
 int blocked_right_after_notify(const struct sm_calls *c, const struct deferred *d);
 

@@ -6,26 +6,37 @@
 # scenario: the logged calls inside the trace, those the trace-only detector missed (log only
 # or inconsistent) and its false calls (trace calls inside the log's span without a log line,
 # join.trace_only_in_log, which includes those found twice), by certainty. Prints a markdown
-# section on stdout; progress on stderr.
+# section on stdout; progress on stderr. DETECTION_MEDIATOR=stub runs the same matrix with
+# smclat-stub as the mediator (`--set topology.mediator=stub`, scripts/bench/detection-stub.sh).
 set -u
 top=${SMCLAT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 bin=${SMCLAT_BIN:-$top/build/bin}
 out=${DETECTION_RESULTS:-}
+mediator=${DETECTION_MEDIATOR:-linux}
+case $mediator in
+    linux) set_mediator=(); title="the detection matrix (scripts/bench/detection.sh)"
+        what="" ;;
+    stub) set_mediator=(--set topology.mediator=stub)
+        title="the detection matrix with smclat-stub as the mediator (scripts/bench/detection-stub.sh)"
+        what=" --set topology.mediator=stub" ;;
+    *) echo "detection bench: DETECTION_MEDIATOR: expected linux or stub, found '$mediator'" >&2
+        exit 2 ;;
+esac
 if [ -z "$out" ]; then
     out=$(mktemp -d)
     trap 'rm -rf "$out"' EXIT
     "$top/scripts/lab/prepare.sh" --no-kmod > /dev/null 2>&1 ||
         { echo "detection bench: lab prepare failed" >&2; exit 1; }
-    "$bin/smclat" suite run "$top/workloads/detection.suite" -o "$out" >&2 ||
+    "$bin/smclat" suite run "$top/workloads/detection.suite" "${set_mediator[@]}" -o "$out" >&2 ||
         echo "detection bench: some scenarios failed (listed above)" >&2
 fi
 cat << EOF2
 
-## The call detector on the detection matrix (scripts/bench/detection.sh)
+## The call detector on $title
 
-\`smclat suite run workloads/detection.suite\` on the lab (smp mode, 2 pCPUs, a busy 2-vCPU
-noise domain beside the client), then \`smclat analyze DIR --json\` on each results folder: the
-generator's calls.csv is the truth. *missed*: logged calls inside the trace that the trace-only
+\`smclat suite run workloads/detection.suite$what\` on the lab
+(smp mode, 2 pCPUs, a busy 2-vCPU noise domain beside the client), then \`smclat analyze DIR
+--json\` on each results folder: the generator's calls.csv is the truth. *missed*: logged calls inside the trace that the trace-only
 detector did not find, or found with a window that does not fit the guest's
 (\`join.recovered + join.log_only_in_trace + join.inconsistent\`); *false*: trace calls inside
 the log's span with no log line (\`join.trace_only_in_log\`, which includes the calls found
