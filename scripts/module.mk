@@ -6,7 +6,8 @@
 # the schedulers only Xen built from source has (tests/e2e/lab-schedulers.sh: RTDS, a null
 # pool, an arinc653 pool), the fault-injection test with a stand-in emulator
 # (tests/e2e/lab-faults.sh); `make bench` times a 10 s scenario end to end (scripts/bench/lab.sh).
-E2E_TESTS += tests/e2e/lab-params.sh tests/e2e/lab-record.sh tests/e2e/lab-faults.sh \
+E2E_TESTS += tests/e2e/lab-params.sh tests/e2e/lab-record.sh tests/e2e/lab-dom0-job.sh \
+              tests/e2e/lab-faults.sh \
               tests/e2e/lab-deterministic.sh tests/e2e/lab-detection.sh tests/e2e/lab-schedulers.sh \
               tests/e2e/lab-group.sh tests/e2e/lab-group-faults.sh
 BENCHES += scripts/bench/lab.sh scripts/bench/detection.sh scripts/bench/sched.sh scripts/bench/suite-group.sh

@@ -26,6 +26,18 @@ copy_logs() {
     done
     xl dmesg > "$O/xen-dmesg.log" 2>&1
 }
+# wait_records FILE PID TENTHS: until FILE (xentrace's output) holds a record. 0 once it does
+# ($waited: the tenths of a second it took), 1 when PID ended first, 2 after TENTHS tenths.
+wait_records() {
+    waited=0
+    until [ -s "$1" ]; do
+        kill -0 "$2" 2> /dev/null || return 1
+        [ "$waited" -ge "$3" ] && return 2
+        usleep 100000
+        waited=$((waited + 1))
+    done
+    return 0
+}
 fail() { # KIND REASON
     k=$1
     shift
@@ -349,9 +361,19 @@ case $DOM0_LOAD in busy:*)
 esac
 
 # The trace, with the generator inside it; Dom0 stays blocked meanwhile
+rm -f /tmp/trace.bin
 $REC trace --seconds "$TRACE_SECONDS" -o /tmp/trace.bin > "$O/trace.log" 2>&1 &
 XT=$!
-usleep 300000
+# The client goes once xentrace records: its first records in the file (other domains are
+# scheduled all the time), not a fixed delay. A busy Dom0 delays xentrace's start by a second
+# or more, and the generator's first calls then fell before the trace.
+wait_records /tmp/trace.bin "$XT" 100
+case $? in
+0) say "xentrace recording after $((waited / 10)).$((waited % 10)) s" ;;
+2) # shellcheck disable=SC2086 # a list of pids
+    kill "$XT" $LOADPIDS 2> /dev/null
+    fail trace_failed "xentrace wrote no record in 10 s: $(tail -1 "$O/trace.log")" ;;
+esac # 1: xentrace ended: its status, below
 xenstore-write "$GO" 1
 say "trace started, client go"
 wait "$XT"
