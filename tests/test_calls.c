@@ -477,7 +477,7 @@ static void test_answer_in_block_path(void **state)
 /* The answer's WAKE, recorded on the mediator's pCPU, comes before the client's BLOCK record:
  * Xen wakes only a vCPU that has set its blocked flag, and vcpu_block writes its record after
  * setting it. The client is in its block path: the call is answered there and ends at the
- * CONTINUE, not at its run after its next sleep (the smclat-stub's answers, 14-470 ticks before
+ * CONTINUE, not at its run after its next sleep (smclat-stub's answers came 14-470 ticks before
  * that record on the detection matrix). */
 static void test_answer_before_block_record(void **state)
 {
@@ -496,9 +496,9 @@ static void test_answer_before_block_record(void **state)
 }
 
 /* BLOCK, then CONTINUE_RUNNING with no WAKE, then the answer's WAKE from the mediator's pCPU:
- * that pCPU cleared the client's blocked flag before the client's scheduled, and wrote its
- * record after. The call ends at the CONTINUE, not at a later one (the scheduler's) nor after
- * the client's next sleep. */
+ * that pCPU cleared the client's blocked flag before the client's pCPU ran its scheduler,
+ * and wrote its record after. The call ends at the CONTINUE, not at a later one (the scheduler's)
+ * nor after the client's next sleep. */
 static void test_answer_recorded_after_continue(void **state)
 {
     (void)state;
