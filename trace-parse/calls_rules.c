@@ -129,13 +129,6 @@ int timers_on_both_ticks(struct sm_calls *c, const struct deferred *d)
            sm_tickgrid_match(&c->tick_client, k->t_answer);
 }
 
-/* Both ends of the call ambiguous (the mediator's WAKE where its timer fires, the client's
- * where its timer fires), the client ran on after the "notify" more than NOTIFY_BLOCK_FACTOR
- * times its usual run from a certain notify to its block, and the mediator, from its first run,
- * "answered" within half its usual run from a call's wake to its answer and blocked within
- * SERVICE_FRACTION of it: the client did not wait for an answer and the mediator served no
- * call. The two guests' timers on one pCPU, not a call (docs/calls.md). */
-#define SERVICE_FRACTION 0.75
 /* The mediator has shown its own timer: at least CAL_MIN episodes that its timer (or another
  * domain's event) began and that served no call. A mediator without one (smclat-stub, blocked
  * in SCHEDOP_poll on its one channel: every wake of it is a call's) makes no timer pair. */
@@ -144,6 +137,13 @@ int mediator_has_timer(const struct sm_calls *c)
     return c->cal_timer.n >= CAL_MIN;
 }
 
+/* Both ends of the call ambiguous (the mediator's WAKE where its timer fires, the client's
+ * where its timer fires), the client ran on after the "notify" more than NOTIFY_BLOCK_FACTOR
+ * times its usual run from a certain notify to its block, and the mediator, from its first run,
+ * "answered" within half its usual run from a call's wake to its answer and blocked within
+ * SERVICE_FRACTION of it: the client did not wait for an answer and the mediator served no
+ * call. The two guests' timers on one pCPU, not a call (docs/calls.md). */
+#define SERVICE_FRACTION 0.75
 int timers_without_service(const struct sm_calls *c, const struct deferred *d)
 {
     const struct sm_call *k = &d->k;

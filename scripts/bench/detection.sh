@@ -14,14 +14,13 @@ bin=${SMCLAT_BIN:-$top/build/bin}
 out=${DETECTION_RESULTS:-}
 mediator=${DETECTION_MEDIATOR:-linux}
 case $mediator in
-    linux) set_mediator=(); title="the detection matrix (scripts/bench/detection.sh)"
-        what="" ;;
+    linux) set_mediator=(); title="the detection matrix (scripts/bench/detection.sh)" ;;
     stub) set_mediator=(--set topology.mediator=stub)
-        title="the detection matrix with smclat-stub as the mediator (scripts/bench/detection-stub.sh)"
-        what=" --set topology.mediator=stub" ;;
+        title="the detection matrix with smclat-stub as the mediator (scripts/bench/detection-stub.sh)" ;;
     *) echo "detection bench: DETECTION_MEDIATOR: expected linux or stub, found '$mediator'" >&2
         exit 2 ;;
 esac
+what=${set_mediator[*]:+ ${set_mediator[*]}} # the suite's options, as the section shows them
 if [ -z "$out" ]; then
     out=$(mktemp -d)
     trap 'rm -rf "$out"' EXIT
@@ -36,8 +35,9 @@ cat << EOF2
 
 \`smclat suite run workloads/detection.suite$what\` on the lab
 (smp mode, 2 pCPUs, a busy 2-vCPU noise domain beside the client), then \`smclat analyze DIR
---json\` on each results folder: the generator's calls.csv is the truth. *missed*: logged calls inside the trace that the trace-only
-detector did not find, or found with a window that does not fit the guest's
+--json\` on each results folder: the generator's calls.csv is the truth. *missed*: logged
+calls inside the trace that the trace-only detector did not find, or found with a window that
+does not fit the guest's
 (\`join.recovered + join.log_only_in_trace + join.inconsistent\`); *false*: trace calls inside
 the log's span with no log line (\`join.trace_only_in_log\`, which includes the calls found
 twice, \`join.trace_only_in_matched\`); *unmatched with the log*: logged calls inside the trace that
