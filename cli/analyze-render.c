@@ -271,6 +271,8 @@ static json_t *calls_json(const struct analysis *a)
                         json_integer((json_int_t)cs->answers_without_service));
     json_object_set_new(o, "answers_found_running",
                         json_integer((json_int_t)cs->answers_found_running));
+    json_object_set_new(o, "preempted_calls_inferred",
+                        json_integer((json_int_t)cs->preempted_calls_inferred));
     json_object_set_new(
         o, "between_calls",
         json_pack("{s:I,s:I,s:I}", "certain_calls", (json_int_t)cs->certain_notify_calls,

@@ -12,9 +12,10 @@
 #include "join.h"
 
 enum { RUN = 0, RNBL = 1, BLK = 2 };
-#define IDLE 0x7fff
-#define CLI  2
-#define MED  1
+#define IDLE  0x7fff
+#define CLI   2
+#define MED   1
+#define OTHER 3 /* a noise domain */
 
 /* The mediator has run and blocked on cpu0; the client runs on cpu0 from 310. With two pCPUs
  * cpu1 runs its idle vCPU. */
@@ -822,6 +823,75 @@ static void test_no_wakes_needs_more_than_a_timer_episode(void **state)
     fx_free(f);
 }
 
+/* After the 8 calls of calibrated_apart (the mediator runs 390 ticks for one; the client runs 70
+ * from its notify to its block) and 8 episodes of the mediator's own timer (120 ticks each), the
+ * client sleeps; its pacing timer wakes it (running from 11000) and the mediator's own timer at
+ * 11005 (running from 11020, med_run ticks, on cpu1). The client, having run run_before ticks,
+ * is preempted by the noise (d3) and runs again at resume (0: 100 ticks after the mediator's
+ * block), then sleeps: no WAKE and no block between its pacing wake and its sleep. */
+static struct fx *preempted_in_timer_episode(uint64_t med_run, uint64_t run_before, uint64_t resume)
+{
+    struct tg *g = calibrated_apart();
+    for (uint64_t i = 0; i < 8; i++)
+        mediator_timer_episode(g, 9100 + 210 * i + 37 * (i % 3), 120);
+    sleeps(g, 0, 10800, CLI);
+    pacing_wake(g, 10985);
+    mediator_timer_episode(g, 11005, med_run);
+    if (!resume)
+        resume = 11020 + med_run + 100;
+    tg_switch(g, 0, 11000 + run_before - 10, CLI, 0, OTHER, 0);
+    tg_runstate(g, 0, 11000 + run_before, CLI, 0, RUN, RNBL);
+    tg_switch(g, 0, resume - 10, OTHER, 0, CLI, 0);
+    tg_runstate(g, 0, resume, CLI, 0, RNBL, RUN);
+    sleeps(g, 0, 11700, CLI);
+    return fx_run(g, CLI, MED);
+}
+
+/* A call that leaves no record at all: made while the mediator was awake (its own timer's
+ * episode), the client preempted before it could wait and the answer finding it runnable. The
+ * mediator's episode tells it: it ran a timer's 120 ticks and at least half a call's 390 on top
+ * (and no more than the timer's and 1.5 calls': not a long run of other work), and the client
+ * had run since its pacing wake no longer than 4 times its run from a wake to a notify and on to
+ * its block (0 + 70). One no_wakes call, inferred, from the preemption to the client's next run
+ * (or its run under way when the mediator blocks); none when any of these fails. */
+static void test_preempted_in_timer_episode_is_inferred_call(void **state)
+{
+    (void)state;
+    struct fx *f = preempted_in_timer_episode(400, 60, 0);
+    const struct sm_calls_stats *st = sm_calls_stats(f->calls);
+    assert_int_equal(st->med_run_timer_ticks, 120);
+    assert_int_equal(st->med_run_call_ticks, 390);
+    assert_int_equal(st->calls, 9);
+    assert_int_equal(st->preempted_calls_inferred, 1);
+    const struct sm_call *k = &f->got[8];
+    assert_int_equal(k->shape, SM_SHAPE_NO_WAKES);
+    assert_int_equal(k->certainty, SM_CERT_INFERRED);
+    assert_int_equal(k->t_start, 11060);
+    assert_int_equal(k->t_notify, SM_T_NONE);
+    assert_int_equal(k->t_client_block, SM_T_NONE);
+    assert_int_equal(k->t_med_block, 11420);
+    assert_int_equal(k->t_client_run, 11520);
+    fx_free(f);
+
+    f = preempted_in_timer_episode(400, 60, 11300); /* running again when the mediator blocks */
+    assert_int_equal(sm_calls_stats(f->calls)->calls, 9);
+    assert_int_equal(f->got[8].t_client_run, 11300);
+    fx_free(f);
+
+    const uint64_t no_call[][2] = {
+        {280, 60},  /* less than a timer's run and half a call's (315) */
+        {800, 60},  /* more than a timer's and 1.5 calls' (705): other work */
+        {400, 380}, /* the client ran 380 since its wake, more than 4 x 70: other work */
+    };
+    for (size_t i = 0; i < sizeof no_call / sizeof no_call[0]; i++) {
+        f = preempted_in_timer_episode(no_call[i][0], no_call[i][1], 0);
+        st = sm_calls_stats(f->calls);
+        assert_int_equal(st->calls, 8);
+        assert_int_equal(st->preempted_calls_inferred, 0);
+        fx_free(f);
+    }
+}
+
 /* After the 8 calls of calibrated_apart (390 ticks each) and 8 episodes of the mediator's own
  * timer (120 each), 10 more of its timer's episodes (600 ticks each) in which it also answers a
  * call the client made while it was awake (no notify record; the answer from cpu1, certain).
@@ -1563,7 +1633,6 @@ static void test_pair_before_any_sleep_is_no_call_of_a_sleeping_client(void **st
  * cpu0 from then and blocks run later (its run since its wake: 8 + run); the mediator, runnable,
  * runs from 10 after that block and wakes the client there (ambiguous) served later, blocks 10
  * later; the client sleeps later. One more round ends the trace. */
-#define OTHER 3
 static struct tg *back_to_back(uint64_t pre, uint64_t run, uint64_t served)
 {
     uint64_t t;
@@ -2067,6 +2136,7 @@ int main(void)
         cmocka_unit_test(test_late_event_on_own_pcpu_leaves_call_likely),
         cmocka_unit_test(test_block_record_then_continue_ends_service),
         cmocka_unit_test(test_no_wakes_needs_more_than_a_timer_episode),
+        cmocka_unit_test(test_preempted_in_timer_episode_is_inferred_call),
         cmocka_unit_test(test_timer_episode_that_answers_calibrates_nothing),
         cmocka_unit_test(test_episode_of_two_calls_calibrates_nothing),
         cmocka_unit_test(test_long_run_after_ambiguous_answer),

@@ -211,6 +211,7 @@ static void open_call(struct client_vcpu *s, uint64_t t_notify, uint16_t cpu, ui
     struct open_call *o = &s->oc;
     memset(o, 0, sizeof *o);
     o->active = 1;
+    s->ppend_tsc = 0;
     o->after_block = 1; /* not known: taken as after a block (nothing is dropped for it) */
     o->med_run_at_client_run = NO_RUN;
     o->notify_block_run = NO_RUN;
@@ -493,6 +494,8 @@ static void on_mediator_wake(struct sm_calls *c, const struct sm_model *m,
     o->certain = !on_own_pcpu;
     o->c.notify_ambiguous = !o->certain;
     o->notify_at_tick = !o->certain && sm_tickgrid_match(&c->tick_med, ev->tsc);
+    if (o->certain && client_wake_run(s, ev->tsc) != NO_RUN)
+        cal_add(&c->cal_wake_notify, client_wake_run(s, ev->tsc));
     if (o->certain)
         c->st.notifies_certain++;
     else
@@ -685,6 +688,26 @@ static void wake_run_track(struct client_vcpu *s, const struct xt_event *ev)
     }
 }
 
+/* The client's preemptions with no call open while the mediator is awake (ppend_tsc), for
+ * preempted_served: by another domain than the mediator (the mediator taking the client's pCPU
+ * on its own wake leaves the client no time to call in between), the latest one, and its runs
+ * since. Its block ends them: its calls from then on leave records. */
+static void preempt_track(struct sm_calls *c, struct client_vcpu *s, const struct xt_event *ev)
+{
+    unsigned new = ev->new_state;
+    if (new == XT_BLOCKED || new == XT_OFFLINE) {
+        s->ppend_tsc = 0;
+    } else if (new == XT_RUNNABLE && ev->old_state == XT_RUNNING && !s->oc.active && c->med_awake &&
+               ev->cpu < c->npcpus && c->pcpus[ev->cpu].cur >> 16 != c->cfg.mediator) {
+        s->ppend_tsc = ev->tsc;
+        s->ppend_pcpu = ev->cpu;
+        s->ppend_last_run = 0;
+        s->ppend_wake_run = client_wake_run(s, ev->tsc);
+    } else if (new == XT_RUNNING && s->ppend_tsc) {
+        s->ppend_last_run = ev->tsc;
+    }
+}
+
 static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
 {
     struct client_vcpu *s = client_slot(c, ev->vcpu);
@@ -702,6 +725,7 @@ static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
         s->in_block = 0;
     wake_run_track(s, ev);
     int blocked_before = s->blocked_since_call;
+    preempt_track(c, s, ev);
     if (new == XT_BLOCKED) {
         s->blocked_since_call = 1;
         s->last_blocked = ev->tsc;
@@ -934,6 +958,7 @@ static int med_episode(struct med_vcpu *mv, const struct xt_event *ev)
         mv->next_cause = EP_NONE;
         mv->run_acc = 0;
         mv->answers = 0;
+        mv->wake_tsc = ev->tsc;
     }
     if (new == XT_BLOCKED && mv->awake) {
         mv->awake = 0;
@@ -982,6 +1007,32 @@ static void infer_call(struct sm_calls *c, const struct sm_model *m, struct clie
     }
     uint64_t lo = s->pend_last_run > s->pend_block ? s->pend_last_run : s->pend_block;
     client_done(c, s, t_block < ev->tsc ? t_block : ev->tsc, lo);
+}
+
+/* Shape no_wakes, preempted: the client, preempted with no call open while the mediator (mv)
+ * was awake, has not blocked since, and the mediator, now blocking, ran in that episode as long
+ * as a timer's work and half a call's (preempted_served): the client's call found the mediator
+ * awake and its answer found the client runnable, neither leaving a WAKE. Inferred, not seen;
+ * from the preemption (after its notify) to the client's run after it (after the answer). */
+static void infer_preempted_call(struct sm_calls *c, const struct sm_model *m,
+                                 struct client_vcpu *s, const struct xt_event *ev)
+{
+    uint8_t cs = vcpu_state(m, c->cfg.client, s->vcpu);
+    uint64_t t_preempt = s->ppend_tsc, last_run = s->ppend_last_run;
+    if (cs != XT_RUNNABLE && cs != XT_RUNNING)
+        return;
+    open_call(s, SM_T_NONE, s->ppend_pcpu, ev->vcpu);
+    struct open_call *o = &s->oc;
+    o->c.t_start = t_preempt;
+    o->preempted = 1;
+    o->med_awake = o->med_ran = o->med_blocked = 1;
+    o->c.t_med_block = ev->tsc;
+    count_answer(med_slot(c, ev->vcpu));
+    c->st.preempted_calls_inferred++;
+    if (cs == XT_RUNNABLE || !last_run)
+        o->end_at_next_run = 1;
+    else
+        client_done(c, s, last_run, SM_T_NONE);
 }
 
 /* The mediator vCPU mvcpu blocked at tsc (run: its episode's run time then): the slot's tail,
@@ -1058,6 +1109,9 @@ static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
         if (new == XT_BLOCKED && !s->oc.active && !s->tail.active && s->pend &&
             s->pend_woken &&pend_served(c, cause, s, run))
             infer_call(c, m, s, ev, mv ? mv->block_tsc : ev->tsc);
+        else if (new == XT_BLOCKED && ended && !s->oc.active && !s->tail.active &&
+                 s->last_blocked < mv->wake_tsc &&preempted_served(c, cause, mv, s, run))
+            infer_preempted_call(c, m, s, ev);
         if (c->med_awake == 0)
             s->pend = 0; /* the mediator went to sleep: its next answer-like wake of this
                           * client (after its own timer, say) answers no unrecorded notify */
@@ -1166,6 +1220,7 @@ void sm_calls_feed(struct sm_calls *c, const struct sm_model *m, const struct xt
             if (c->cv[i].tail.active)
                 c->cv[i].tail.lost = 1;
             c->cv[i].pend = 0;
+            c->cv[i].ppend_tsc = 0;
         }
         for (unsigned i = 0; i < MED_MAX; i++) {
             c->med[i].awake = 0; /* the episode's run time is unknown across the gap */

@@ -111,6 +111,10 @@ struct sm_calls_stats {
     /* Calls whose answer the client read before it first blocked, the mediator having served
      * it meanwhile (no WAKE record; docs/calls.md). */
     uint64_t answers_found_running;
+    /* Calls inferred from a preemption of the client, no call open, during a mediator episode
+     * its timer began and that ran a timer's and half a call's work (shape no_wakes: no WAKE,
+     * no block; docs/calls.md). */
+    uint64_t preempted_calls_inferred;
     uint64_t client_vcpus_untracked; /* calls of client vCPUs past SM_CALLS_MAX_VCPUS */
     /* How the client calls, from its calls with a certain notify: how many, and how many it made
      * without blocking since its previous call. Where it shows it sleeps between calls, the

@@ -68,6 +68,12 @@ static uint64_t client_run_now(const struct client_vcpu *s, uint64_t tsc)
     return s->wrun_start && tsc > s->wrun_start ? tsc - s->wrun_start : 0;
 }
 
+/* The client's run since its last wake, by tsc (NO_RUN: that wake is not known). */
+uint64_t client_wake_run(const struct client_vcpu *s, uint64_t tsc)
+{
+    return s->wrun_wake ? s->wrun_acc + client_run_now(s, tsc) : NO_RUN;
+}
+
 /* The client's running time over the trace, by tsc. */
 uint64_t client_run_all(const struct client_vcpu *s, uint64_t tsc)
 {
@@ -194,7 +200,8 @@ uint64_t med_run_total(const struct sm_calls *c, uint64_t tsc)
 static int client_ran_over(const struct client_vcpu *s, uint64_t tsc, const struct cal *cal,
                            unsigned factor)
 {
-    return s->wrun_wake && over_median(s->wrun_acc + client_run_now(s, tsc), cal, factor);
+    uint64_t run = client_wake_run(s, tsc);
+    return run != NO_RUN && over_median(run, cal, factor);
 }
 
 /* The client has run (by tsc) factor times longer since its last wake than it usually does
@@ -297,4 +304,34 @@ int pend_served(const struct sm_calls *c, uint8_t cause, const struct client_vcp
     if (cause != EP_CALL && cause != EP_AMBIGUOUS)
         return run >= cal_median(&c->cal_timer) + half_call;
     return 1;
+}
+
+/* The client, preempted in a call it made with the mediator awake, has run since its last wake
+ * (its program's timer, say) for as long as it runs from a wake to a certain notify and on to
+ * its block, or less: PREEMPT_RUN_FACTOR times that bounds it with room for a stretched run. A
+ * client preempted after running far longer than that was busy with other work, not calling
+ * (the generator writing its results after its last call, say). */
+#define PREEMPT_RUN_FACTOR 4
+
+/* The mediator (mv, its episode's run run), woken by its own timer, blocks having answered no
+ * call it was seen to take, while the client, preempted during that episode with no call open
+ * (soon after its last wake, as above), has not blocked since: the episode ran a timer
+ * episode's usual plus half a call, as pend_served asks of such an episode, and no more than
+ * that timer's run plus SERVICE_MAX calls' (not a long run of other work). The client made a
+ * call as the mediator was awake (no WAKE), was preempted before it could wait, and the answer
+ * found it runnable (no WAKE either): shape no_wakes (docs/calls.md). Once the runs are
+ * calibrated: a timer's and a call's, and the client's from a wake to a certain notify and
+ * from that notify to its block. */
+int preempted_served(const struct sm_calls *c, uint8_t cause, const struct med_vcpu *mv,
+                     const struct client_vcpu *s, uint64_t run)
+{
+    if (!s->ppend_tsc || s->ppend_tsc < mv->wake_tsc || mv->answers || cause != EP_TIMER ||
+        !mediator_has_timer(c) || c->cal_call.n < CAL_MIN || c->cal_wake_notify.n < CAL_MIN ||
+        c->cal_notify_block.n < CAL_MIN || s->ppend_wake_run == NO_RUN)
+        return 0;
+    uint64_t calling = cal_median(&c->cal_wake_notify) + cal_median(&c->cal_notify_block);
+    if (s->ppend_wake_run > PREEMPT_RUN_FACTOR * calling)
+        return 0;
+    double timer = (double)cal_median(&c->cal_timer), call = (double)cal_median(&c->cal_call);
+    return (double)run >= timer + 0.5 * call && (double)run <= timer + SERVICE_MAX * call;
 }

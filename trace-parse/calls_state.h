@@ -87,6 +87,15 @@ struct client_vcpu {
     uint64_t pend_med_run;  /* the mediator's run in its episode at that block */
     uint64_t pend_wake_run; /* its run since its last wake, at that block (NO_RUN: not known) */
     uint32_t pend_sw[4];
+    /* It was preempted (running->runnable, for another domain than the mediator) with no call
+     * open while the mediator was awake: a call whose notify found the mediator awake and whose
+     * answer found the client runnable leaves no record at all (no WAKE, no block) until the
+     * client runs again; the mediator's run in that episode tells (preempted_served). 0: none
+     * since its last block or call. */
+    uint64_t ppend_tsc;
+    uint64_t ppend_last_run; /* its last ->running since (0: none yet) */
+    uint16_t ppend_pcpu;     /* where it was preempted */
+    uint64_t ppend_wake_run; /* its run since its last wake, then (NO_RUN: not known) */
     /* Its last timer-looking wake (0: none): a sample of its tick once it blocks again without
      * calling (a wake followed by a call is the pacing timer of the program that calls). */
     uint64_t tick_sample;
@@ -109,6 +118,7 @@ struct med_vcpu {
     uint64_t run_start; /* SM_T_NONE when not running */
     uint64_t run_acc;   /* ticks run in the current episode */
     uint8_t answers;    /* calls it answered in the current episode (saturates) */
+    uint64_t wake_tsc;  /* the current episode's blocked->runnable */
 };
 
 struct cal {
@@ -148,6 +158,7 @@ struct sm_calls {
     struct cal cal_client_wake;     /* the client's run from a wake by its own timer to its block */
     struct cal cal_answer; /* the mediator's run from its wake by a call to its certain answer */
     struct cal cal_notify_block; /* the client's run from a certain notify to its block */
+    struct cal cal_wake_notify;  /* the client's run from its last wake to a certain notify */
     /* Each guest's timer tick, from its sure timer wakes: an ambiguous wake on the tick and
      * an ambiguous answer on the client's tick are two timers, not a call. */
     struct sm_tickgrid tick_med, tick_client;
@@ -182,6 +193,7 @@ uint64_t run_threshold(const struct sm_calls *c);
 uint64_t episode_run(const struct med_vcpu *mv, uint64_t tsc);
 uint64_t med_run_total(const struct sm_calls *c, uint64_t tsc);
 uint64_t client_run_all(const struct client_vcpu *s, uint64_t tsc);
+uint64_t client_wake_run(const struct client_vcpu *s, uint64_t tsc);
 
 /* A finished call: its shape and certainty; whether it was two timers (emit_call) */
 enum sm_call_shape shape_of(const struct open_call *o);
@@ -202,5 +214,7 @@ int client_ran_past_wait(const struct sm_calls *c, const struct client_vcpu *s, 
 int tail_answer_was_timer(const struct sm_calls *c, const struct client_vcpu *s, uint64_t tsc);
 int served_before_block(const struct sm_calls *c, const struct open_call *o, uint64_t tsc);
 int pend_served(const struct sm_calls *c, uint8_t cause, const struct client_vcpu *s, uint64_t run);
+int preempted_served(const struct sm_calls *c, uint8_t cause, const struct med_vcpu *mv,
+                     const struct client_vcpu *s, uint64_t run);
 
 #endif
