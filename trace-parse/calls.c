@@ -494,8 +494,9 @@ static void on_mediator_wake(struct sm_calls *c, const struct sm_model *m,
     o->certain = !on_own_pcpu;
     o->c.notify_ambiguous = !o->certain;
     o->notify_at_tick = !o->certain && sm_tickgrid_match(&c->tick_med, ev->tsc);
-    if (o->certain && client_wake_run(s, ev->tsc) != NO_RUN)
-        cal_add(&c->cal_wake_notify, client_wake_run(s, ev->tsc));
+    uint64_t wake_run = client_wake_run(s, ev->tsc);
+    if (o->certain && wake_run != NO_RUN)
+        cal_add(&c->cal_wake_notify, wake_run);
     if (o->certain)
         c->st.notifies_certain++;
     else
@@ -776,7 +777,7 @@ static void on_client_runstate(struct sm_calls *c, const struct xt_event *ev)
             s->pend_after_block = (uint8_t)blocked_before;
             s->pend_pcpu = ev->cpu;
             s->pend_med_run = med_run_total(c, ev->tsc);
-            s->pend_wake_run = s->wrun_wake ? s->wrun_acc : NO_RUN;
+            s->pend_wake_run = client_wake_run(s, ev->tsc);
             s->pend_woken = 0;
             s->pend_last_run = 0;
             memset(s->pend_sw, 0, sizeof s->pend_sw);
@@ -1109,8 +1110,8 @@ static void on_mediator_runstate(struct sm_calls *c, const struct sm_model *m,
         if (new == XT_BLOCKED && !s->oc.active && !s->tail.active && s->pend &&
             s->pend_woken &&pend_served(c, cause, s, run))
             infer_call(c, m, s, ev, mv ? mv->block_tsc : ev->tsc);
-        else if (new == XT_BLOCKED && ended && !s->oc.active && !s->tail.active &&
-                 s->last_blocked < mv->wake_tsc &&preempted_served(c, cause, mv, s, run))
+        else if (new == XT_BLOCKED && ended && !s->oc.active &&
+                 !s->tail.active &&preempted_served(c, cause, mv, s, run))
             infer_preempted_call(c, m, s, ev);
         if (c->med_awake == 0)
             s->pend = 0; /* the mediator went to sleep: its next answer-like wake of this

@@ -325,9 +325,10 @@ int pend_served(const struct sm_calls *c, uint8_t cause, const struct client_vcp
 int preempted_served(const struct sm_calls *c, uint8_t cause, const struct med_vcpu *mv,
                      const struct client_vcpu *s, uint64_t run)
 {
-    if (!s->ppend_tsc || s->ppend_tsc < mv->wake_tsc || mv->answers || cause != EP_TIMER ||
-        !mediator_has_timer(c) || c->cal_call.n < CAL_MIN || c->cal_wake_notify.n < CAL_MIN ||
-        c->cal_notify_block.n < CAL_MIN || s->ppend_wake_run == NO_RUN)
+    if (!s->ppend_tsc || s->ppend_tsc < mv->wake_tsc || s->last_blocked >= mv->wake_tsc ||
+        mv->answers || cause != EP_TIMER || !mediator_has_timer(c) || c->cal_call.n < CAL_MIN ||
+        c->cal_wake_notify.n < CAL_MIN || c->cal_notify_block.n < CAL_MIN ||
+        s->ppend_wake_run == NO_RUN)
         return 0;
     uint64_t calling = cal_median(&c->cal_wake_notify) + cal_median(&c->cal_notify_block);
     if (s->ppend_wake_run > PREEMPT_RUN_FACTOR * calling)
